@@ -1,0 +1,53 @@
+/* An edge input: where timestamped GPIO edges come from. A small table of
+ * functions; the daemon polls edge_input_fd() and calls read when it is
+ * readable. Specs:
+ *   gpiod:/dev/gpiochip0      libgpiod v2 line request, both edges, monotonic clock
+ *   sim:HOST:PORT             the bench simulator's edge socket
+ *   replay:PATH               a recorded capture (format in drivers/edge/CAPTURE.md)
+ *
+ * Sequence numbers are passed through as the source gave them; gaps are
+ * reported as lost edges by the core (rig_seqno) and never hidden. */
+#ifndef RIG_DRIVERS_EDGE_INPUT_H
+#define RIG_DRIVERS_EDGE_INPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rig/core/edge.h"
+#include "rig/core/error.h"
+
+struct edge_input;
+
+struct edge_input_line {
+	unsigned offset;
+	bool active_low;
+};
+
+struct edge_input_ops {
+	const char *scheme;	/* "gpiod", "sim", "replay" */
+	int (*open)(struct edge_input *in, const char *args, const struct edge_input_line *lines,
+		    size_t n_lines, struct rig_error *err);
+	/* Reads what is there without blocking into buf: count, 0 none, -1 error (err says). */
+	int (*read)(struct edge_input *in, struct rig_edge *buf, size_t max, struct rig_error *err);
+	/* Current level of a line: 1 high (active), 0 low, -1 error. */
+	int (*level)(struct edge_input *in, unsigned offset, struct rig_error *err);
+	int (*fd)(const struct edge_input *in);
+	void (*close)(struct edge_input *in);
+};
+
+struct edge_input {
+	const struct edge_input_ops *ops;
+	void *priv;
+	char spec[160];
+};
+
+struct edge_input *edge_input_open(const char *spec, const struct edge_input_line *lines,
+				   size_t n_lines, struct rig_error *err);
+void edge_input_close(struct edge_input *in);	/* NULL-safe */
+
+extern const struct edge_input_ops edge_input_gpiod_ops;
+extern const struct edge_input_ops edge_input_sim_ops;
+extern const struct edge_input_ops edge_input_replay_ops;
+
+#endif

@@ -1,0 +1,60 @@
+/* A phantom-load source driver: a small table of functions over a transport.
+ * The sequencer's abstract commands (rig_cmd) go in; the driver turns them
+ * into the instrument's own language, checks the instrument's error queue
+ * after every setting, and reports the instrument's own error text.
+ *
+ * Two ways to drive it:
+ *  - blocking helpers (source_run_cmd) with a timeout on every read, for
+ *    tools and tests;
+ *  - the daemon's poll loop: source_begin(cmd) queues the command's lines,
+ *    source_on_readable()/source_on_timeout() advance it, source_busy() and
+ *    source_result() tell when it is done. */
+#ifndef RIG_DRIVERS_SOURCE_H
+#define RIG_DRIVERS_SOURCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "drivers/transport/transport.h"
+#include "rig/core/error.h"
+#include "rig/core/sequencer.h"
+
+struct source;
+
+struct source_result {
+	bool ok;
+	double power_w;			/* RIG_CMD_READ_POWER: total source watts */
+	char error[256];		/* the instrument's own error text, or the transport's */
+};
+
+struct source_ops {
+	const char *name;		/* "scpi6100" */
+	int (*open)(struct source *s, struct rig_error *err);	/* identify, *RST, *CLS, output off */
+	int (*begin)(struct source *s, const struct rig_cmd *cmd, int64_t now_ns);
+	/* Progress on readable fd or time: 1 when the command finished (result set), 0 not yet. */
+	int (*advance)(struct source *s, int64_t now_ns, struct source_result *ret);
+	int64_t (*deadline)(const struct source *s);	/* INT64_MAX when idle */
+	/* Output off now, blocking with a short timeout; used on every path out. */
+	int (*output_off)(struct source *s, struct rig_error *err);
+	void (*close)(struct source *s);
+};
+
+struct source {
+	const struct source_ops *ops;
+	struct transport *tr;
+	double timeout_s;
+	char idn[160];			/* *IDN? reply */
+	void *priv;
+};
+
+struct source *source_new(const char *driver, struct transport *tr, double timeout_s,
+			  struct rig_error *err);
+void source_free(struct source *s);	/* sends output off first when open; NULL-safe */
+
+/* Blocking: begin, then poll the transport until the command completes or
+ * times out. */
+int source_run_cmd(struct source *s, const struct rig_cmd *cmd, struct source_result *ret);
+
+extern const struct source_ops source_scpi6100_ops;
+
+#endif

@@ -1,0 +1,40 @@
+/* A byte transport to an instrument: a small table of functions
+ * (libsigrok style). Non-blocking: the daemon polls transport_fd() in its
+ * own loop and calls read when it is readable. Specs:
+ *   serial:/dev/ttyUSB0:115200:8N1[:rtscts|:xonxoff|:none]
+ *   tcp:HOST:PORT */
+#ifndef RIG_DRIVERS_TRANSPORT_H
+#define RIG_DRIVERS_TRANSPORT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "rig/core/error.h"
+
+struct transport;
+
+struct transport_ops {
+	const char *scheme;	/* "serial", "tcp" */
+	int (*open)(struct transport *t, const char *args, struct rig_error *err);
+	/* Writes all of buf or fails (short writes are retried with a bound). */
+	int (*write)(struct transport *t, const void *buf, size_t len, struct rig_error *err);
+	/* Reads what is there without blocking: bytes, 0 when nothing, -1 on error/EOF. */
+	ssize_t (*read)(struct transport *t, void *buf, size_t len, struct rig_error *err);
+	int (*fd)(const struct transport *t);	/* pollable fd for readability */
+	void (*close)(struct transport *t);
+};
+
+struct transport {
+	const struct transport_ops *ops;
+	void *priv;
+	char spec[160];
+};
+
+/* Opens by spec: picks ops by scheme. NULL with err on failure. */
+struct transport *transport_open(const char *spec, struct rig_error *err);
+void transport_close(struct transport *t);	/* NULL-safe */
+
+extern const struct transport_ops transport_serial_ops;
+extern const struct transport_ops transport_tcp_ops;
+
+#endif

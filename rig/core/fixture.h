@@ -1,0 +1,88 @@
+/* A bench's wiring, loaded from a fixture file (format in fixtures/README.md):
+ * the source and its transport, how source phases map to meter elements,
+ * the reference, the edge input and the GPIO line of every meter signal at
+ * every position. Pure parse (rig_fixture_parse); rig_fixture_load reads the
+ * file. */
+#ifndef RIG_CORE_FIXTURE_H
+#define RIG_CORE_FIXTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rig/core/error.h"
+#include "rig/core/gate.h"
+
+#define RIG_MAX_POSITIONS 16
+
+/* The meter signals a fixture can wire to GPIO lines. */
+enum rig_signal {
+	RIG_SIG_KH10,
+	RIG_SIG_KH100,
+	RIG_SIG_KH1000,
+	RIG_SIG_COUNTER,
+	RIG_SIG_REVERSE_LED,
+	RIG_SIG_POWER_LED,
+	RIG_SIG_LOAD_LED,
+	RIG_SIG_COUNT,
+	RIG_SIG_REFERENCE = RIG_SIG_COUNT, /* the reference standard's pulses (no position) */
+};
+
+enum rig_injection {
+	RIG_INJECT_CT_SECONDARY,	/* source drives the meter's CT input: source A = primary A * secondary / primary */
+	RIG_INJECT_PRIMARY_TURNS,	/* source drives a loop through the meter's CT: source A = primary A / turns */
+};
+
+struct rig_line {
+	int line;		/* offset on the fixture's chip; -1 when not wired */
+	bool active_low;
+};
+
+struct rig_fixture {
+	char name[64];
+	char source_file[256];
+	char sha256[65];
+
+	/* source */
+	char source_driver[32];		/* "scpi6100" */
+	char source_transport[160];	/* "serial:/dev/ttyUSB0:115200:8N1:rtscts", "tcp:127.0.0.1:5025" */
+	char instrument_serial[64];	/* as stated on the bench; *IDN? is read too */
+	char instrument_cal_due[16];	/* YYYY-MM-DD */
+	int source_phase[2];		/* source phase driving meter element 1, 2 */
+	int lag_angle_sign;		/* +1: a lagging current has a positive angle on this source; -1: negative */
+	enum rig_injection injection;
+	int turns;			/* RIG_INJECT_PRIMARY_TURNS */
+	double settle_s;		/* source settling after a change of setpoint */
+	double reply_timeout_s;		/* every read from the source */
+	double max_voltage_v;		/* safety limits the rig never exceeds */
+	double max_current_a;		/* source amps */
+
+	/* reference */
+	enum rig_reference_kind reference;
+	double ref_u_pct;		/* expanded (k = 2) relative uncertainty, percent */
+	double ref_wh_per_pulse;	/* standard-gated */
+	struct rig_line ref_line;
+
+	/* edges */
+	char edge_input[160];		/* "gpiod:/dev/gpiochip0", "sim:127.0.0.1:5026", "replay:path" */
+	double timing_sigma_s;		/* standard uncertainty of one edge timestamp on this bench */
+	double time_scale;		/* simulated bench: simulated seconds per real second (1 on hardware) */
+	struct rig_line interlock;	/* lid closed; line -1 when none */
+
+	int n_positions;
+	struct rig_line pos[RIG_MAX_POSITIONS][RIG_SIG_COUNT];
+};
+
+int rig_fixture_parse(const char *text, size_t len, const char *file,
+		      struct rig_fixture *ret, struct rig_error *err);
+int rig_fixture_load(const char *path, struct rig_fixture *ret, struct rig_error *err);
+
+/* Which position and signal a line is wired to: 0 and fills ret_*, or -1.
+ * The reference line gives position -1 and RIG_SIG_REFERENCE. */
+int rig_fixture_route(const struct rig_fixture *f, int line, int *ret_position,
+		      enum rig_signal *ret_signal);
+
+/* Signal carrying output kh (10, 100, 1000). */
+enum rig_signal rig_signal_for_kh(double kh);
+const char *rig_signal_name(enum rig_signal s);
+
+#endif

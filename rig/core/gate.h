@@ -1,0 +1,108 @@
+/* Percent registration of one meter output, gated on the meter's own edges.
+ *
+ * Feed it the output's edges (and, for the standard-gated method, the
+ * reference standard's edges) in timestamp order, plus the reference power
+ * when it is known; it says when the point has enough evidence and what the
+ * error and its expanded uncertainty are. No I/O, no clock: time is the
+ * timestamps it is given (and rig_gate_tick for the time-out).
+ *
+ * Each edge of a 50 % duty output is Kh/2 Wh. Gating between edges of the
+ * same direction cancels duty asymmetry; between opposite edges it needs
+ * the duty (measured on this gate or handed in from an earlier point). */
+#ifndef RIG_CORE_GATE_H
+#define RIG_CORE_GATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rig/core/edge.h"
+
+enum rig_reference_kind {
+	RIG_REF_SOURCE_POWER,		/* source power (setpoint or read-back) integrated over the gate */
+	RIG_REF_STANDARD_PULSES,	/* a reference standard's pulses counted between the gating edges */
+};
+
+struct rig_gate_config {
+	double kh_wh;			/* Wh per pulse of the measured output (registered energy per full period) */
+	double duty;			/* energy fraction of the high half, if known from an earlier point; < 0 unknown */
+	double u_duty;			/* its standard uncertainty */
+	int64_t settle_until_ns;	/* edges before this are never a gate start */
+	int64_t max_until_ns;		/* the point stops here whatever it has */
+	double min_gate_s;
+	int min_edges;			/* least meter edges in the gate (>= 2) */
+	double target_u_pct;		/* expanded (k = 2) uncertainty to reach, percent */
+	double timing_sigma_s;		/* prior standard uncertainty of one edge timestamp (input + meter) */
+	enum rig_reference_kind reference;
+	double ref_u_rel;		/* relative standard uncertainty of the reference */
+	double ref_wh_per_pulse;	/* standard-gated method */
+	double primary_per_source;	/* meter energy per unit of source energy (CT ratio or turns); 1 when direct */
+};
+
+enum rig_gate_state {
+	RIG_GATE_SETTLING,	/* no gate start yet */
+	RIG_GATE_GATING,	/* evidence accumulating */
+	RIG_GATE_DONE,		/* target reached and minimum evidence met */
+	RIG_GATE_TIMED_OUT,	/* max time reached; result has what there was */
+	RIG_GATE_INVALID,	/* lost edges or inconsistent edges: retry the point */
+};
+
+struct rig_gate_result {
+	enum rig_gate_state state;
+	double error_pct;		/* registration - 100 */
+	double u_pct;			/* expanded uncertainty, k = 2 */
+	int edges_used;
+	double gate_s;
+	double registered_wh;		/* meter energy over the gate (primary) */
+	double reference_wh;		/* reference energy over the gate (primary) */
+	double duty;			/* measured energy fraction of the high half, < 0 when not measured */
+	double u_duty;
+	uint64_t lost_edges;
+	char why[96];			/* for INVALID / TIMED_OUT: what happened */
+};
+
+#define RIG_GATE_MAX_EDGES 4096
+
+struct rig_gate {
+	struct rig_gate_config cfg;
+	enum rig_gate_state state;
+	/* meter edges inside the gate */
+	int n;
+	int64_t t_ns[RIG_GATE_MAX_EDGES];
+	uint8_t kind[RIG_GATE_MAX_EDGES];
+	uint64_t ref_count_at[RIG_GATE_MAX_EDGES]; /* reference pulses seen before each edge */
+	uint64_t last_line_seqno;
+	uint64_t lost;
+	/* reference */
+	uint64_t ref_count;
+	double power_w;			/* current reference power (source side) */
+	int64_t power_since_ns;
+	double energy_before_wh;	/* integral of power up to power_since_ns */
+	bool have_power;
+	char why[96];
+};
+
+void rig_gate_init(struct rig_gate *g, const struct rig_gate_config *cfg);
+
+/* Reference power in source watts from t_ns on (piecewise constant). */
+void rig_gate_reference_power(struct rig_gate *g, int64_t t_ns, double watts);
+
+/* One reference-standard edge (standard-gated method; rising edges count). */
+void rig_gate_reference_edge(struct rig_gate *g, const struct rig_edge *e);
+
+/* One edge of the measured output. Returns the state after it. A gap in
+ * line_seqno, a repeated edge kind or a timestamp going backwards makes the
+ * gate INVALID. */
+enum rig_gate_state rig_gate_meter_edge(struct rig_gate *g, const struct rig_edge *e);
+
+/* Time passes without edges: returns TIMED_OUT at max_until_ns. */
+enum rig_gate_state rig_gate_tick(struct rig_gate *g, int64_t now_ns);
+
+/* Loss reported by the edge input for this line (kernel FIFO overflow). */
+void rig_gate_lost(struct rig_gate *g, uint64_t count);
+
+void rig_gate_result(const struct rig_gate *g, struct rig_gate_result *ret);
+
+/* Handbook form: %R = 100 * Kh * N * 3600 / (P * t). */
+double rig_percent_registration(double kh_wh, double pulses, double watts, double seconds);
+
+#endif

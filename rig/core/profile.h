@@ -1,0 +1,96 @@
+/* A test profile: the ordered test points a meter goes through, loaded from
+ * the plain-text format documented in profiles/README.md. Pure code: the
+ * loader takes the file's text, never opens files itself (see
+ * rig_profile_parse); rig_profile_load is the thin file-reading wrapper. */
+#ifndef RIG_CORE_PROFILE_H
+#define RIG_CORE_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rig/core/error.h"
+#include "rig/core/model.h"
+
+#define RIG_PROFILE_MAX_POINTS 64
+#define RIG_NAME_LEN 48
+
+enum rig_point_kind {
+	RIG_POINT_ACCURACY,		/* percent registration against a band */
+	RIG_POINT_CREEP,		/* voltage, no current: at most N edges in a window */
+	RIG_POINT_STARTING_LOAD,	/* small current: the meter must register (edges) in a window */
+	RIG_POINT_REVERSE_LED,		/* reverse-phase LED on (one CT reversed) or off */
+	RIG_POINT_OUTPUT_CONSISTENCY,	/* Kh 10 / 100 / 1000 outputs agree */
+	RIG_POINT_PULSE_DUTY,		/* 50 % duty on an output */
+};
+
+/* What production does with an INDETERMINATE verdict. */
+enum rig_indeterminate_policy {
+	RIG_INDETERMINATE_RETEST,	/* measure the point again, up to max_retests, then report it */
+	RIG_INDETERMINATE_FAIL,		/* count it as a failure */
+	RIG_INDETERMINATE_REPORT,	/* keep it as indeterminate */
+};
+
+struct rig_point {
+	char name[RIG_NAME_LEN];
+	enum rig_point_kind kind;
+	int line;			/* line of the point's section header, for messages */
+
+	/* Setpoint. Current is primary amps at the meter (what it registers);
+	 * the fixture turns it into source amps (CT secondary or N turns). */
+	double voltage_v;		/* per element, line to neutral */
+	double current_a;		/* primary amps; when current_pct >= 0 it is resolved per model */
+	double current_pct;		/* percent of rated current, or -1 when given in amps */
+	double pf;			/* 0 < pf <= 1 */
+	bool leading;			/* pf leading (true) or lagging (false) */
+	double frequency_hz;
+	unsigned elements;		/* bit 0: element 1 carries current, bit 1: element 2 */
+	unsigned reversed;		/* bit per element: that CT is driven reversed (180 deg) */
+
+	/* Measurement */
+	double output_kh;		/* which isolated output is measured (Wh per pulse) */
+	double band_pct;		/* accuracy band +/- percent (accuracy, consistency, duty) */
+	double target_u_pct;		/* target expanded uncertainty (k = 2), percent */
+	double settle_s;		/* wait after a change of load before gating starts */
+	double min_gate_s;
+	double max_gate_s;		/* point ends here at the latest (also the creep / starting window) */
+	int min_edges;			/* least meter edges in the gate */
+
+	/* Creep: pass when at most max_edges edges in max_gate_s.
+	 * Starting load: pass when at least min_edges edges in max_gate_s. */
+	int max_edges;
+
+	/* Reverse-phase LED: expected state while the point is applied. */
+	bool led_expected_on;
+};
+
+struct rig_profile {
+	char name[RIG_NAME_LEN];
+	char description[160];
+	char source_file[256];
+	enum rig_indeterminate_policy indeterminate;
+	int max_retests;		/* per point, for RETEST and for lost edges */
+	int n_points;
+	struct rig_point points[RIG_PROFILE_MAX_POINTS];
+	char sha256[65];		/* of the file's bytes, hex; "" when not computed */
+};
+
+/* Parses profile text. `file` is used in error messages only. */
+int rig_profile_parse(const char *text, size_t len, const char *file,
+		      struct rig_profile *ret, struct rig_error *err);
+
+/* Reads and parses a file (the only I/O in the profile module). */
+int rig_profile_load(const char *path, struct rig_profile *ret, struct rig_error *err);
+
+/* Refuses, before anything is energized, what the model cannot do: an
+ * output it lacks (1000 on a T model), current above max_current_a, a voltage
+ * outside 102..138 V, an element the model does not have. err names the
+ * point and its line. */
+int rig_profile_check_model(const struct rig_profile *p,
+			    const struct rig_meter_model *m, struct rig_error *err);
+
+/* Primary amps of point p for model m (resolves current_pct). */
+double rig_point_current_a(const struct rig_point *p, const struct rig_meter_model *m);
+
+const char *rig_point_kind_name(enum rig_point_kind k);
+
+#endif

@@ -1,0 +1,138 @@
+/* The test sequencer: a state machine that walks a profile for every meter
+ * position of a bench at once (voltage in parallel, current in series).
+ *
+ * Inputs: start, command completions from the source driver, edges, lost
+ * edge reports, line levels, ticks, abort and faults, all with the time they
+ * happened. Outputs: a queue of events (source commands to carry out,
+ * progress, point results, the end of the run) that the shell drains with
+ * rig_seq_next_event. No I/O, no clock of its own: the daemon runs it in real
+ * time, tests and benchmarks in virtual time.
+ *
+ * Safety: on abort, fault or the end of the run, the first command emitted
+ * is RIG_CMD_OUTPUT_OFF; while a command is outstanding no other is sent. */
+#ifndef RIG_CORE_SEQUENCER_H
+#define RIG_CORE_SEQUENCER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rig/core/edge.h"
+#include "rig/core/fixture.h"
+#include "rig/core/gate.h"
+#include "rig/core/model.h"
+#include "rig/core/profile.h"
+#include "rig/core/verdict.h"
+
+/* What the source is asked to produce, in source terms (phases, source amps,
+ * angles with the fixture's sign convention already applied). */
+struct rig_setpoint {
+	double frequency_hz;
+	struct {
+		int phase;		/* source phase number, 1-based; 0 = unused */
+		double voltage_v;
+		double voltage_angle_deg;
+		double current_a;	/* source amps */
+		double current_angle_deg;
+	} ph[2];
+};
+
+enum rig_cmd_kind {
+	RIG_CMD_OUTPUT_OFF,
+	RIG_CMD_APPLY,		/* program the setpoint (output state unchanged) */
+	RIG_CMD_OUTPUT_ON,
+	RIG_CMD_READ_POWER,	/* total active power, source watts, as the reference */
+};
+
+struct rig_cmd {
+	enum rig_cmd_kind kind;
+	struct rig_setpoint sp;	/* RIG_CMD_APPLY */
+};
+
+struct rig_seq_position {
+	bool present;
+	char serial[64];
+	struct rig_meter_model model;
+};
+
+struct rig_run_plan {
+	const struct rig_profile *profile;
+	const struct rig_fixture *fixture;
+	struct rig_seq_position pos[RIG_MAX_POSITIONS];	/* fixture->n_positions used */
+};
+
+struct rig_point_result {
+	int point;			/* index in the profile */
+	int position;
+	int attempt;			/* 1 on first measurement */
+	enum rig_verdict verdict;
+	struct rig_gate_result gate;	/* accuracy-like points */
+	double current_a;		/* primary amps applied */
+	double reference_w;		/* reference power (primary) during the point */
+	int edges_counted;		/* creep, starting load */
+	bool led_on;			/* reverse-phase LED */
+	double value;			/* duty (percent) or output disagreement (percent) */
+	char detail[160];		/* one line for people */
+};
+
+enum rig_seq_event_kind {
+	RIG_EV_COMMAND,		/* carry out ev.cmd, then call rig_seq_command_done */
+	RIG_EV_POINT_STARTED,
+	RIG_EV_PROGRESS,	/* periodic, for displays */
+	RIG_EV_POINT_RESULT,	/* one per position per point (final attempt) */
+	RIG_EV_RUN_DONE,
+};
+
+enum rig_run_state {
+	RIG_RUN_IDLE,
+	RIG_RUN_RUNNING,
+	RIG_RUN_PASSED,
+	RIG_RUN_FAILED,
+	RIG_RUN_INDETERMINATE,
+	RIG_RUN_ABORTED,
+	RIG_RUN_ERROR,		/* fault: instrument, rig, interlock */
+	RIG_RUN_INTERRUPTED,	/* used by storage for runs a crash left open */
+};
+
+struct rig_seq_event {
+	enum rig_seq_event_kind kind;
+	struct rig_cmd cmd;
+	int point;
+	struct rig_point_result result;
+	/* progress */
+	double elapsed_s;
+	double remaining_s;		/* estimate */
+	double point_u_pct;		/* current uncertainty of the slowest position */
+	/* run done */
+	enum rig_run_state run_state;
+	char reason[200];		/* abort or fault reason */
+};
+
+struct rig_seq;	/* opaque */
+
+struct rig_seq *rig_seq_new(void);
+void rig_seq_free(struct rig_seq *s);
+
+/* Checks the plan (models against profile and fixture) and starts; -1 with
+ * err and nothing emitted when the plan is refused. */
+int rig_seq_start(struct rig_seq *s, const struct rig_run_plan *plan, int64_t now_ns,
+		  struct rig_error *err);
+
+void rig_seq_command_done(struct rig_seq *s, int64_t now_ns, bool ok, const char *error_text,
+			  double power_w);
+void rig_seq_edge(struct rig_seq *s, int position, enum rig_signal sig, const struct rig_edge *e);
+void rig_seq_lost(struct rig_seq *s, int position, enum rig_signal sig, uint64_t count);
+void rig_seq_level(struct rig_seq *s, int position, enum rig_signal sig, bool high);
+void rig_seq_tick(struct rig_seq *s, int64_t now_ns);
+void rig_seq_abort(struct rig_seq *s, int64_t now_ns, const char *reason);
+void rig_seq_fault(struct rig_seq *s, int64_t now_ns, const char *reason);
+
+/* 1 and fills ev when an event is pending, 0 when the queue is empty. */
+int rig_seq_next_event(struct rig_seq *s, struct rig_seq_event *ev);
+
+/* Next time the shell must call rig_seq_tick (INT64_MAX when none). */
+int64_t rig_seq_next_deadline(const struct rig_seq *s);
+
+enum rig_run_state rig_seq_state(const struct rig_seq *s);
+const char *rig_run_state_name(enum rig_run_state st);
+
+#endif
