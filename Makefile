@@ -7,7 +7,7 @@
 # Missing build dependencies are installed by rig/scripts/install-deps.
 
 CC ?= cc
-PKGS := libserialport libgpiod sqlite3
+PKGS := libserialport libgpiod sqlite3 libcjson
 DEPS_OK := build/.deps-ok
 
 WARN := -Wall -Wextra -Werror -std=gnu11 -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
@@ -27,7 +27,7 @@ rigd_MAIN := rig/rigd/main.c
 rigctl_MAIN := rig/rigctl/main.c
 rig-sim_MAIN := drivers/sim/main.c
 PROGS := $(foreach p,rigd rigctl rig-sim,$(if $(wildcard $($(p)_MAIN)),$(p)))
-TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+TEST_SRC := $(sort $(filter-out tests/unit/run.c,$(wildcard tests/unit/*.c)))
 
 REL := build
 SAN := build/san
