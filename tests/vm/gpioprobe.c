@@ -1,0 +1,380 @@
+/* Guest-side probe of the kernel's GPIO edge path, linked statically against
+ * libgpiod: toggles a gpio-sim line's pull through sysfs and reads the edge
+ * events the kernel reports for it. Runs inside the test bed's guest only.
+ *
+ *   gpioprobe path     CHIP PULLFILE LINE N       N edges, in order, none lost
+ *   gpioprobe overflow CHIP PULLFILE LINE N BUF   burst of N into a BUF-deep FIFO
+ *   gpioprobe vanish   CHIP PULLFILE LINE LIVEFILE the chip goes away mid-read
+ *   gpioprobe rate     CHIP PULLFILE LINE         highest loss-free edge rate
+ *
+ * Prints "RESULT <name> PASS|FAIL <detail>" lines (and "FIGURE" lines for
+ * measurements); exits 0 when everything passed, 1 when something failed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <gpiod.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define KERNEL_FIFO_MAX 1024	/* the kernel caps a request's event buffer here */
+
+struct probe {
+	const char *chip_path;
+	struct gpiod_chip *chip;
+	struct gpiod_line_request *req;
+	struct gpiod_edge_event_buffer *events;
+	unsigned line;
+	int pull_fd;
+	bool pulled_up;
+};
+
+static int result(const char *name, bool pass, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int result(const char *name, bool pass, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("RESULT %s %s ", name, pass ? "PASS" : "FAIL");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	return pass ? 0 : 1;
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* One edge: flips the simulated line's pull, which the kernel sees as the
+ * line's input level changing. */
+static int toggle(struct probe *p)
+{
+	const char *want = p->pulled_up ? "pull-down" : "pull-up";
+
+	if (pwrite(p->pull_fd, want, strlen(want), 0) < 0)
+		return -1;
+	p->pulled_up = !p->pulled_up;
+	return 0;
+}
+
+static int probe_open(struct probe *p, const char *chip_path, const char *pull_path,
+		      unsigned line, size_t fifo_depth)
+{
+	struct gpiod_line_settings *settings = NULL;
+	struct gpiod_line_config *line_cfg = NULL;
+	struct gpiod_request_config *req_cfg = NULL;
+	int rc = -1;
+
+	memset(p, 0, sizeof(*p));
+	p->chip_path = chip_path;
+	p->line = line;
+	p->pull_fd = open(pull_path, O_WRONLY);
+	if (p->pull_fd < 0) {
+		fprintf(stderr, "gpioprobe: %s: %s\n", pull_path, strerror(errno));
+		return -1;
+	}
+	/* Start from a known level: pulled down, so the first toggle rises. */
+	if (pwrite(p->pull_fd, "pull-down", 9, 0) < 0)
+		return -1;
+	p->chip = gpiod_chip_open(chip_path);
+	settings = gpiod_line_settings_new();
+	line_cfg = gpiod_line_config_new();
+	req_cfg = gpiod_request_config_new();
+	p->events = gpiod_edge_event_buffer_new(KERNEL_FIFO_MAX);
+	if (!p->chip || !settings || !line_cfg || !req_cfg || !p->events)
+		goto out;
+	gpiod_line_settings_set_direction(settings, GPIOD_LINE_DIRECTION_INPUT);
+	gpiod_line_settings_set_edge_detection(settings, GPIOD_LINE_EDGE_BOTH);
+	gpiod_line_settings_set_event_clock(settings, GPIOD_LINE_CLOCK_MONOTONIC);
+	if (gpiod_line_config_add_line_settings(line_cfg, &line, 1, settings) < 0)
+		goto out;
+	gpiod_request_config_set_consumer(req_cfg, "gpioprobe");
+	gpiod_request_config_set_event_buffer_size(req_cfg, fifo_depth);
+	p->req = gpiod_chip_request_lines(p->chip, req_cfg, line_cfg);
+	rc = p->req ? 0 : -1;
+out:
+	if (rc < 0)
+		fprintf(stderr, "gpioprobe: requesting line %u of %s: %s\n", line, chip_path,
+			strerror(errno));
+	gpiod_request_config_free(req_cfg);
+	gpiod_line_config_free(line_cfg);
+	gpiod_line_settings_free(settings);
+	return rc;
+}
+
+static void probe_close(struct probe *p)
+{
+	if (p->req)
+		gpiod_line_request_release(p->req);
+	gpiod_edge_event_buffer_free(p->events);
+	if (p->chip)
+		gpiod_chip_close(p->chip);
+	if (p->pull_fd >= 0)
+		close(p->pull_fd);
+}
+
+/* Waits up to timeout_ms for events and reads what is there: count, 0 on
+ * timeout, -1 on error (errno set). */
+static int read_events(struct probe *p, int timeout_ms)
+{
+	int ready = gpiod_line_request_wait_edge_events(p->req, (int64_t)timeout_ms * 1000000);
+
+	if (ready <= 0)
+		return ready;
+	return gpiod_line_request_read_edge_events(p->req, p->events, KERNEL_FIFO_MAX);
+}
+
+/* Checks one event against what the n-th edge since the request must be:
+ * the line's sequence number is n and edges alternate rising/falling. */
+static bool edge_is(struct gpiod_edge_event *ev, unsigned long n, bool rising)
+{
+	enum gpiod_edge_event_type want = rising ? GPIOD_EDGE_EVENT_RISING_EDGE :
+						   GPIOD_EDGE_EVENT_FALLING_EDGE;
+
+	return gpiod_edge_event_get_line_seqno(ev) == n && gpiod_edge_event_get_event_type(ev) == want;
+}
+
+static int cmd_path(struct probe *p, unsigned long n)
+{
+	uint64_t last_ts = 0;
+	unsigned long got = 0;
+
+	for (unsigned long i = 1; i <= n; i++) {
+		if (toggle(p) < 0)
+			return result("gpio-edges", false, "writing the pull: %s", strerror(errno));
+		int count = read_events(p, 2000);
+		if (count != 1)
+			return result("gpio-edges", false, "edge %lu: %d events after one toggle (%s)", i,
+				      count, count < 0 ? strerror(errno) : "expected 1");
+		struct gpiod_edge_event *ev = gpiod_edge_event_buffer_get_event(p->events, 0);
+		uint64_t ts = gpiod_edge_event_get_timestamp_ns(ev);
+		if (!edge_is(ev, i, i % 2 == 1) || gpiod_edge_event_get_global_seqno(ev) != i)
+			return result("gpio-edges", false, "edge %lu: got seqno %lu/%lu type %d", i,
+				      gpiod_edge_event_get_global_seqno(ev),
+				      gpiod_edge_event_get_line_seqno(ev),
+				      (int)gpiod_edge_event_get_event_type(ev));
+		if (ts <= last_ts)
+			return result("gpio-edges", false, "edge %lu: timestamp %lu not after %lu", i,
+				      (unsigned long)ts, (unsigned long)last_ts);
+		last_ts = ts;
+		got++;
+	}
+	return result("gpio-edges", true, "%lu edges on %s line %u: alternating, seqno 1..%lu, "
+		      "timestamps increasing", got, p->chip_path, p->line, got);
+}
+
+/* A burst larger than the FIFO while nobody reads: the kernel keeps the
+ * newest events and drops the oldest, saying so only by a seqno gap. */
+static int cmd_overflow(struct probe *p, unsigned long n, unsigned long depth)
+{
+	unsigned long got = 0, first = 0, last = 0;
+	bool contiguous = true;
+	int count;
+
+	for (unsigned long i = 0; i < n; i++)
+		if (toggle(p) < 0)
+			return result("gpio-overflow", false, "writing the pull: %s", strerror(errno));
+	while ((count = read_events(p, 200)) > 0) {
+		for (int k = 0; k < count; k++) {
+			struct gpiod_edge_event *ev = gpiod_edge_event_buffer_get_event(p->events, k);
+			unsigned long seq = gpiod_edge_event_get_line_seqno(ev);
+			if (got == 0)
+				first = seq;
+			else if (seq != last + 1 || !edge_is(ev, seq, seq % 2 == 1))
+				contiguous = false;
+			last = seq;
+			got++;
+		}
+	}
+	if (count < 0)
+		return result("gpio-overflow", false, "read: %s", strerror(errno));
+	bool pass = got > 0 && got <= depth && got < n && last == n && first == n - got + 1 && contiguous;
+	return result("gpio-overflow", pass, "burst of %lu edges into a %lu-event FIFO: received %lu "
+		      "(seqno %lu..%lu%s), lost %lu visible as the gap before seqno %lu", n, depth, got,
+		      first, last, contiguous ? ", contiguous" : ", NOT contiguous", first - 1, first);
+}
+
+/* The chip is removed (gpio-sim's live set to 0) while a line is requested:
+ * the request must report an error rather than block or return stale data. */
+static int cmd_vanish(struct probe *p, const char *live_path)
+{
+	int count = 0;
+	int fd;
+
+	for (int i = 0; i < 4; i++)
+		if (toggle(p) < 0 || read_events(p, 2000) != 1)
+			return result("gpio-vanish", false, "edges before removal did not arrive");
+	fd = open(live_path, O_WRONLY);
+	if (fd < 0 || write(fd, "0", 1) != 1) {
+		int e = errno;
+		return result("gpio-vanish", false, "could not set %s to 0: %s", live_path, strerror(e));
+	}
+	close(fd);
+	int64_t until = now_ns() + 3000000000LL;
+	while (now_ns() < until) {
+		struct pollfd pfd = { .fd = gpiod_line_request_get_fd(p->req), .events = POLLIN };
+		int ready = poll(&pfd, 1, 500);
+		if (ready < 0)
+			break;
+		if (ready == 0)
+			continue;
+		if (pfd.revents & (POLLERR | POLLHUP | POLLNVAL))
+			return result("gpio-vanish", true, "chip removed: poll reports revents 0x%x",
+				      (unsigned)pfd.revents);
+		count = gpiod_line_request_read_edge_events(p->req, p->events, KERNEL_FIFO_MAX);
+		if (count < 0)
+			return result("gpio-vanish", true, "chip removed: read fails with %s",
+				      strerror(errno));
+	}
+	int value = gpiod_line_request_get_value(p->req, p->line);
+	if (value < 0)
+		return result("gpio-vanish", true, "chip removed: events are silent, reading the "
+			      "line's value fails with %s", strerror(errno));
+	return result("gpio-vanish", false, "chip removed but the request still reads value %d", value);
+}
+
+/* Toggles at `rate` edges/s for `seconds` in a child process while this one
+ * reads. Returns the edges lost (seqno gaps plus never-arrived), or -1, and
+ * the rate achieved by the kernel's timestamps. */
+static long run_at_rate(struct probe *p, long rate, double seconds, double *achieved)
+{
+	long edges = (long)(rate * seconds);
+	int64_t start = now_ns();
+	pid_t child = fork();
+
+	if (child < 0)
+		return -1;
+	if (child == 0) {
+		for (long i = 0; i < edges; i++) {
+			int64_t due = start + (int64_t)(i * (1e9 / rate));
+			while (now_ns() < due)
+				;
+			if (toggle(p) < 0)
+				_exit(2);
+		}
+		_exit(0);
+	}
+	unsigned long got = 0, last = 0, lost = 0;
+	uint64_t first_ts = 0, last_ts = 0;
+	int status = 0;
+	bool child_done = false;
+	for (;;) {
+		int count = read_events(p, child_done ? 300 : 50);
+		if (count < 0) {
+			kill(child, SIGKILL);
+			waitpid(child, NULL, 0);
+			return -1;
+		}
+		for (int k = 0; k < count; k++) {
+			struct gpiod_edge_event *ev = gpiod_edge_event_buffer_get_event(p->events, k);
+			unsigned long seq = gpiod_edge_event_get_line_seqno(ev);
+			last_ts = gpiod_edge_event_get_timestamp_ns(ev);
+			if (got == 0)
+				first_ts = last_ts;
+			if (seq != last + 1)
+				lost += seq - last - 1;
+			last = seq;
+			got++;
+		}
+		if (!child_done && waitpid(child, &status, WNOHANG) == child)
+			child_done = true;
+		else if (child_done && count == 0) {
+			break;
+		}
+	}
+	/* The rate the edges really came at, by the kernel's own timestamps. */
+	*achieved = got > 1 && last_ts > first_ts ? (got - 1) / ((last_ts - first_ts) / 1e9) : 0;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return -1;
+	return lost + (long)(edges - (long)got - (long)lost);
+}
+
+/* Paced steps up to the first loss or until the toggler (sharing the one CPU
+ * with the reader) cannot keep the pace: the figure is the highest rate that
+ * arrived complete, and the line says which of the two limited it. */
+static int cmd_rate(const char *chip, const char *pull, unsigned line)
+{
+	static const long rates[] = { 1000, 2000, 5000, 10000, 20000, 40000, 80000, 160000 };
+	double best = 0;
+	const char *limit = "the highest step";
+	char trail[512] = "";
+	size_t used = 0;
+
+	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+		/* A fresh request per step so sequence numbers restart at 1. */
+		struct probe q;
+		if (probe_open(&q, chip, pull, line, KERNEL_FIFO_MAX) < 0)
+			return result("gpio-rate", false, "request failed at %ld edges/s", rates[i]);
+		double achieved = 0;
+		long lost = run_at_rate(&q, rates[i], 0.5, &achieved);
+		probe_close(&q);
+		if (used < sizeof(trail))
+			used += (size_t)snprintf(trail + used, sizeof(trail) - used, "%s%ld:%.0f/s:%s",
+						 used ? "," : "", rates[i], achieved,
+						 lost < 0 ? "error" : lost == 0 ? "complete" : "lost");
+		if (lost < 0)
+			return result("gpio-rate", false, "toggling or reading failed at %ld edges/s: %s",
+				      rates[i], trail);
+		if (lost > 0) {
+			limit = "edges lost above it";
+			break;
+		}
+		if (achieved > best)
+			best = achieved;
+		if (achieved < 0.9 * rates[i]) {
+			limit = "the toggler could not go faster (no loss seen)";
+			break;
+		}
+	}
+	printf("FIGURE gpiod-edge-rate %.0f edges/s received without loss; limited by %s "
+	       "(libgpiod, 1 CPU under TCG, toggler in the same guest; steps %s)\n", best, limit, trail);
+	return result("gpio-rate", best > 0, "highest loss-free rate %.0f edges/s", best);
+}
+
+int main(int argc, char **argv)
+{
+	struct probe p;
+	int rc;
+
+	if (argc < 5) {
+		fprintf(stderr, "usage: gpioprobe path|overflow|vanish|rate CHIP PULLFILE LINE [ARGS]\n");
+		return 2;
+	}
+	const char *cmd = argv[1];
+	unsigned line = (unsigned)strtoul(argv[4], NULL, 10);
+	unsigned long depth = KERNEL_FIFO_MAX;
+	if (strcmp(cmd, "rate") == 0)
+		return cmd_rate(argv[2], argv[3], line);
+	if (strcmp(cmd, "overflow") == 0 && argc > 6)
+		depth = strtoul(argv[6], NULL, 10);
+	if (probe_open(&p, argv[2], argv[3], line, depth) < 0) {
+		result(cmd, false, "could not request line %u of %s", line, argv[2]);
+		return 1;
+	}
+	if (strcmp(cmd, "path") == 0 && argc > 5)
+		rc = cmd_path(&p, strtoul(argv[5], NULL, 10));
+	else if (strcmp(cmd, "overflow") == 0 && argc > 6)
+		rc = cmd_overflow(&p, strtoul(argv[5], NULL, 10), depth);
+	else if (strcmp(cmd, "vanish") == 0 && argc > 5)
+		rc = cmd_vanish(&p, argv[5]);
+	else {
+		fprintf(stderr, "gpioprobe: bad command or arguments\n");
+		rc = 2;
+	}
+	probe_close(&p);
+	return rc;
+}
