@@ -51,7 +51,8 @@ struct rig_point {
 
 	/* Measurement */
 	double output_kh;		/* which isolated output is measured (Wh per pulse) */
-	double band_pct;		/* accuracy band +/- percent (accuracy, consistency, duty) */
+	double band_pct;		/* +/- percent: accuracy band (accuracy); allowed disagreement
+					 * between outputs (consistency); points of duty around 50 (duty) */
 	double target_u_pct;		/* target expanded uncertainty (k = 2), percent */
 	double settle_s;		/* wait after a change of load before gating starts */
 	double min_gate_s;

@@ -1,5 +1,7 @@
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
+#include "rig/core/text_file.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -251,6 +253,42 @@ START_TEST(file_level_errors)
 }
 END_TEST
 
+START_TEST(truncated_and_corrupted_files_fail_cleanly)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/fixtures/pi-bench-4.conf", top());
+	char *text;
+	size_t len;
+	struct rig_error err = { 0 };
+	ck_assert_int_eq(rig_text_file_read(path, &text, &len, &err), 0);
+	struct rig_fixture *f = malloc(sizeof(*f));
+	int refused = 0;
+	for (size_t n = 0; n < len; n++) {
+		memset(&err, 0, sizeof(err));
+		if (rig_fixture_parse(text, n, "cut", f, &err) != 0) {
+			ck_assert_msg(err.msg[0], "no message at length %zu", n);
+			refused++;
+		}
+	}
+	ck_assert_int_gt(refused, 0);
+	char *copy = malloc(len);
+	uint32_t seed = 777;
+	for (int round = 0; round < 3000; round++) {
+		memcpy(copy, text, len);
+		for (int k = 0; k < 3; k++) {
+			seed = seed * 1664525u + 1013904223u;
+			copy[(seed >> 8) % len] = (char)(seed >> 24);
+		}
+		memset(&err, 0, sizeof(err));
+		if (rig_fixture_parse(copy, len, "flip", f, &err) != 0)
+			ck_assert_msg(err.msg[0], "no message in round %d", round);
+	}
+	free(copy);
+	free(f);
+	free(text);
+}
+END_TEST
+
 Suite *suite_fixture(void)
 {
 	Suite *s = suite_create("fixture");
@@ -262,6 +300,7 @@ Suite *suite_fixture(void)
 	tcase_add_test(t, base_variant_is_valid);
 	tcase_add_test(t, errors_name_file_line_and_reason);
 	tcase_add_test(t, file_level_errors);
+	tcase_add_test(t, truncated_and_corrupted_files_fail_cleanly);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -1,5 +1,6 @@
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "rig/core/model.h"
@@ -215,6 +216,42 @@ START_TEST(describe_mentions_the_essentials)
 }
 END_TEST
 
+/* Arbitrary text never crashes the decoder and a refusal always says why. */
+START_TEST(garbage_is_refused_with_a_message)
+{
+	const char alphabet[] = "MSDTCFOX0123456789- _mx\xff";
+	char text[40];
+	uint32_t seed = 99;
+	for (int round = 0; round < 20000; round++) {
+		seed = seed * 1664525u + 1013904223u;
+		size_t n = (seed >> 16) % sizeof(text);
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1664525u + 1013904223u;
+			text[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		text[n] = '\0';
+		struct rig_meter_model m;
+		struct rig_error err = { 0 };
+		if (rig_model_decode(text, &m, &err) == 0) {
+			/* whatever was accepted decodes again, unchanged, from its normal form */
+			struct rig_meter_model again;
+			ck_assert_int_eq(rig_model_decode(m.model, &again, &err), 0);
+			ck_assert_str_eq(again.model, m.model);
+		} else {
+			ck_assert_msg(err.msg[0], "no message for '%s'", text);
+		}
+	}
+	char huge[4096];
+	memset(huge, '1', sizeof(huge) - 1);
+	huge[sizeof(huge) - 1] = '\0';
+	memcpy(huge, "MMS", 3);
+	struct rig_meter_model m;
+	struct rig_error err = { 0 };
+	ck_assert_int_eq(rig_model_decode(huge, &m, &err), -1);
+	ck_assert_int_eq(rig_model_decode(NULL, &m, &err), -1);
+}
+END_TEST
+
 Suite *suite_model(void)
 {
 	Suite *s = suite_create("model");
@@ -227,6 +264,7 @@ Suite *suite_model(void)
 	tcase_add_test(t, refusals_name_the_field);
 	tcase_add_test(t, json_parses_back_with_every_key);
 	tcase_add_test(t, describe_mentions_the_essentials);
+	tcase_add_test(t, garbage_is_refused_with_a_message);
 	suite_add_tcase(s, t);
 	return s;
 }

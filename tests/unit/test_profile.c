@@ -1,4 +1,5 @@
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -363,6 +364,44 @@ START_TEST(applies_and_element_mask)
 }
 END_TEST
 
+/* Every prefix of a shipped profile (a file cut short anywhere) and a few
+ * thousand corrupted copies either parse or fail with a message; never crash. */
+START_TEST(truncated_and_corrupted_files_fail_cleanly)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/profiles/ansi-c12.1.profile", top());
+	char *text;
+	size_t len;
+	struct rig_error err = { 0 };
+	ck_assert_int_eq(rig_text_file_read(path, &text, &len, &err), 0);
+	struct rig_profile *p = malloc(sizeof(*p));
+	int refused = 0;
+	for (size_t n = 0; n < len; n++) {
+		memset(&err, 0, sizeof(err));
+		if (rig_profile_parse(text, n, "cut", p, &err) != 0) {
+			ck_assert_msg(err.msg[0], "no message at length %zu", n);
+			refused++;
+		}
+	}
+	ck_assert_int_gt(refused, 0);
+	char *copy = malloc(len);
+	uint32_t seed = 12345;
+	for (int round = 0; round < 3000; round++) {
+		memcpy(copy, text, len);
+		for (int k = 0; k < 3; k++) {
+			seed = seed * 1664525u + 1013904223u;
+			copy[(seed >> 8) % len] = (char)(seed >> 24);
+		}
+		memset(&err, 0, sizeof(err));
+		if (rig_profile_parse(copy, len, "flip", p, &err) != 0)
+			ck_assert_msg(err.msg[0], "no message in round %d", round);
+	}
+	free(copy);
+	free(p);
+	free(text);
+}
+END_TEST
+
 Suite *suite_profile(void)
 {
 	Suite *s = suite_create("profile");
@@ -376,6 +415,7 @@ Suite *suite_profile(void)
 	tcase_add_test(t, percent_current_resolves_per_model);
 	tcase_add_test(t, check_model_refusals);
 	tcase_add_test(t, applies_and_element_mask);
+	tcase_add_test(t, truncated_and_corrupted_files_fail_cleanly);
 	suite_add_tcase(s, t);
 	return s;
 }
