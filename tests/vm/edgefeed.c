@@ -4,10 +4,11 @@
  * subscribes there (drivers/edge/CAPTURE.md: "SUB <line>..." then V and E
  * lines) and flips each line's pull at the time the edge is due.
  *
- *   edgefeed DEV SIMLINES LATENCY_MS LINE [LINE...]
+ *   edgefeed DEV SIMLINES LATENCY_MS COUNTFILE LINE [LINE...]
  *
  * DEV is the UART (/dev/ttyS2), SIMLINES the chip's sysfs directory holding
- * sim_gpioN/pull. Edge times keep rig-sim's spacing: the first edge is played
+ * sim_gpioN/pull; COUNTFILE gets the number of edges played so far (the
+ * guest's init waits on it to act while a point is being measured). Edge times keep rig-sim's spacing: the first edge is played
  * LATENCY_MS after it arrives and every later one at the same offset from
  * rig-sim's clock, so link jitter below LATENCY_MS does not move edges. On
  * SIGTERM or end of stream it prints "EDGEFEED edges=N late=N max_late_us=N"
@@ -16,6 +17,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libserialport.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -58,6 +60,7 @@ struct feed {
 	int64_t latency_ns;
 	unsigned long edges, late;
 	int64_t max_late_ns;
+	int count_fd;
 };
 
 static int set_level(struct feed *f, unsigned line, bool high)
@@ -91,12 +94,20 @@ static int play(struct feed *f, const char *line)
 	if (due > now)
 		sleep_until(due);
 	else if (now - due > 0) {
+		if (now - due > 20000000)
+			fprintf(stderr, "edgefeed: line %u edge %lu played %lld us late\n", offset,
+				f->edges + 1, (long long)(now - due) / 1000);
 		f->late++;
 		if (now - due > f->max_late_ns)
 			f->max_late_ns = now - due;
 	}
 	f->edges++;
-	return set_level(f, offset, kind == 'R');
+	int rc = set_level(f, offset, kind == 'R');
+	char count[32];
+	int n = snprintf(count, sizeof(count), "%lu\n", f->edges);
+	if (ftruncate(f->count_fd, 0) < 0 || pwrite(f->count_fd, count, (size_t)n, 0) < 0)
+		return -1;
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -106,14 +117,19 @@ int main(int argc, char **argv)
 	char sub[512] = "SUB", line[256];
 	size_t len = 0, used = 3;
 
-	if (argc < 5) {
-		fprintf(stderr, "usage: edgefeed DEV SIMLINES LATENCY_MS LINE [LINE...]\n");
+	if (argc < 6) {
+		fprintf(stderr, "usage: edgefeed DEV SIMLINES LATENCY_MS COUNTFILE LINE [LINE...]\n");
 		return 2;
 	}
 	f.latency_ns = strtoll(argv[3], NULL, 10) * 1000000LL;
 	for (int i = 0; i < MAX_LINES; i++)
 		f.pull_fd[i] = -1;
-	for (int i = 4; i < argc; i++) {
+	f.count_fd = open(argv[4], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (f.count_fd < 0) {
+		fprintf(stderr, "edgefeed: %s: %s\n", argv[4], strerror(errno));
+		return 1;
+	}
+	for (int i = 5; i < argc; i++) {
 		unsigned offset = (unsigned)strtoul(argv[i], NULL, 10);
 		char path[512];
 		snprintf(path, sizeof(path), "%s/sim_gpio%u/pull", argv[2], offset);
@@ -134,6 +150,10 @@ int main(int argc, char **argv)
 	sp_set_parity(port, SP_PARITY_NONE);
 	sp_set_stopbits(port, 1);
 	sp_set_flowcontrol(port, SP_FLOWCONTROL_NONE);
+	/* Edges on time matter more than anything else in the guest. */
+	struct sched_param prio = { .sched_priority = 50 };
+	if (sched_setscheduler(0, SCHED_FIFO, &prio) < 0)
+		fprintf(stderr, "edgefeed: no real-time priority: %s\n", strerror(errno));
 	signal(SIGTERM, on_term);
 	if (sp_blocking_write(port, sub, strlen(sub), 2000) != (int)strlen(sub)) {
 		fprintf(stderr, "edgefeed: writing SUB failed\n");

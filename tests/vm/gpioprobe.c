@@ -6,6 +6,10 @@
  *   gpioprobe overflow CHIP PULLFILE LINE N BUF   burst of N into a BUF-deep FIFO
  *   gpioprobe vanish   CHIP PULLFILE LINE LIVEFILE the chip goes away mid-read
  *   gpioprobe rate     CHIP PULLFILE LINE         highest loss-free edge rate
+ *   gpioprobe watch    CHIP PULLFILE LINE SECONDS prints "EDGE <ts> <seqno> R|F"
+ *                                                 for every edge in SECONDS
+ *   gpioprobe burst    PULLFILE N                 N edges as fast as possible,
+ *                                                 without requesting the line
  *
  * Prints "RESULT <name> PASS|FAIL <detail>" lines (and "FIGURE" lines for
  * measurements); exits 0 when everything passed, 1 when something failed. */
@@ -72,7 +76,7 @@ static int toggle(struct probe *p)
 }
 
 static int probe_open(struct probe *p, const char *chip_path, const char *pull_path,
-		      unsigned line, size_t fifo_depth)
+		      unsigned line, size_t fifo_depth, bool keep_level)
 {
 	struct gpiod_line_settings *settings = NULL;
 	struct gpiod_line_config *line_cfg = NULL;
@@ -87,8 +91,9 @@ static int probe_open(struct probe *p, const char *chip_path, const char *pull_p
 		fprintf(stderr, "gpioprobe: %s: %s\n", pull_path, strerror(errno));
 		return -1;
 	}
-	/* Start from a known level: pulled down, so the first toggle rises. */
-	if (pwrite(p->pull_fd, "pull-down", 9, 0) < 0)
+	/* Start from a known level: pulled down, so the first toggle rises
+	 * (except when watching someone else's edges). */
+	if (!keep_level && pwrite(p->pull_fd, "pull-down", 9, 0) < 0)
 		return -1;
 	p->chip = gpiod_chip_open(chip_path);
 	settings = gpiod_line_settings_new();
@@ -317,7 +322,7 @@ static int cmd_rate(const char *chip, const char *pull, unsigned line)
 	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
 		/* A fresh request per step so sequence numbers restart at 1. */
 		struct probe q;
-		if (probe_open(&q, chip, pull, line, KERNEL_FIFO_MAX) < 0)
+		if (probe_open(&q, chip, pull, line, KERNEL_FIFO_MAX, false) < 0)
 			return result("gpio-rate", false, "request failed at %ld edges/s", rates[i]);
 		double achieved = 0;
 		long lost = run_at_rate(&q, rates[i], 0.5, &achieved);
@@ -345,11 +350,55 @@ static int cmd_rate(const char *chip, const char *pull, unsigned line)
 	return result("gpio-rate", best > 0, "highest loss-free rate %.0f edges/s", best);
 }
 
+/* Edges made by someone else (edgefeed), printed for the host to compare
+ * with the simulator's own timestamps; the pull is left alone. */
+static int cmd_watch(struct probe *p, double seconds)
+{
+	unsigned long got = 0, last = 0, gaps = 0;
+	int64_t end = now_ns() + (int64_t)(seconds * 1e9);
+	int count = 0;
+
+	while (now_ns() < end && (count = read_events(p, 200)) >= 0) {
+		for (int k = 0; k < count; k++) {
+			struct gpiod_edge_event *ev = gpiod_edge_event_buffer_get_event(p->events, k);
+			unsigned long seq = gpiod_edge_event_get_line_seqno(ev);
+			printf("EDGE %lu %lu %c\n", (unsigned long)gpiod_edge_event_get_timestamp_ns(ev), seq,
+			       gpiod_edge_event_get_event_type(ev) == GPIOD_EDGE_EVENT_RISING_EDGE ? 'R' : 'F');
+			gaps += seq - last - 1;
+			last = seq;
+			got++;
+		}
+	}
+	if (count < 0)
+		return result("gpio-watch", false, "read: %s", strerror(errno));
+	return result("gpio-watch", got > 0 && gaps == 0, "%lu edges on line %u in %.0f s, %lu lost",
+		      got, p->line, seconds, gaps);
+}
+
+/* Edges for someone else's request (rigd's): flips the pull n times. */
+static int cmd_burst(const char *pull_path, unsigned long n)
+{
+	struct probe p = { .pull_fd = open(pull_path, O_RDWR) };
+	char level[16] = "";
+
+	if (p.pull_fd < 0 || pread(p.pull_fd, level, sizeof(level) - 1, 0) < 0)
+		return result("gpio-burst", false, "%s: %s", pull_path, strerror(errno));
+	p.pulled_up = strncmp(level, "pull-up", 7) == 0;
+	for (unsigned long i = 0; i < n; i++)
+		if (toggle(&p) < 0)
+			return result("gpio-burst", false, "writing the pull: %s", strerror(errno));
+	close(p.pull_fd);
+	printf("GUEST burst of %lu edges on %s\n", n, pull_path);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct probe p;
 	int rc;
 
+	if (argc == 4 && strcmp(argv[1], "burst") == 0)
+		return cmd_burst(argv[2], strtoul(argv[3], NULL, 10));
 	if (argc < 5) {
 		fprintf(stderr, "usage: gpioprobe path|overflow|vanish|rate CHIP PULLFILE LINE [ARGS]\n");
 		return 2;
@@ -361,7 +410,7 @@ int main(int argc, char **argv)
 		return cmd_rate(argv[2], argv[3], line);
 	if (strcmp(cmd, "overflow") == 0 && argc > 6)
 		depth = strtoul(argv[6], NULL, 10);
-	if (probe_open(&p, argv[2], argv[3], line, depth) < 0) {
+	if (probe_open(&p, argv[2], argv[3], line, depth, strcmp(cmd, "watch") == 0) < 0) {
 		result(cmd, false, "could not request line %u of %s", line, argv[2]);
 		return 1;
 	}
@@ -369,6 +418,8 @@ int main(int argc, char **argv)
 		rc = cmd_path(&p, strtoul(argv[5], NULL, 10));
 	else if (strcmp(cmd, "overflow") == 0 && argc > 6)
 		rc = cmd_overflow(&p, strtoul(argv[5], NULL, 10), depth);
+	else if (strcmp(cmd, "watch") == 0 && argc > 5)
+		rc = cmd_watch(&p, strtod(argv[5], NULL));
 	else if (strcmp(cmd, "vanish") == 0 && argc > 5)
 		rc = cmd_vanish(&p, argv[5]);
 	else {

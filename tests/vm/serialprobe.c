@@ -3,6 +3,7 @@
  * that qemu connects to the guest's ttyS1.
  *
  *   serialprobe PORT ROUNDS
+ *   serialprobe PORT send CMD...   send SCPI lines, print the reply to each query
  *
  * Each round sends "PING <n> <payload>" and expects the peer's
  * "PONG <n> <payload reversed>", so an answer can only come from the host.
@@ -50,26 +51,61 @@ static void make_payload(char *buf, unsigned round, unsigned seed)
 	buf[len] = '\0';
 }
 
-int main(int argc, char **argv)
+static struct sp_port *open_port(const char *name)
 {
 	struct sp_port *port;
-	char payload[256], line[512], want[512];
-	unsigned rounds, seed;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: serialprobe PORT ROUNDS\n");
-		return 2;
-	}
-	rounds = (unsigned)strtoul(argv[2], NULL, 10);
-	seed = (unsigned)time(NULL);
-	if (sp_get_port_by_name(argv[1], &port) != SP_OK || sp_open(port, SP_MODE_READ_WRITE) != SP_OK)
-		return fail("cannot open %s", argv[1]);
+	if (sp_get_port_by_name(name, &port) != SP_OK || sp_open(port, SP_MODE_READ_WRITE) != SP_OK)
+		return NULL;
 	sp_set_baudrate(port, 115200);
 	sp_set_bits(port, 8);
 	sp_set_parity(port, SP_PARITY_NONE);
 	sp_set_stopbits(port, 1);
 	sp_set_flowcontrol(port, SP_FLOWCONTROL_NONE);
 	sp_flush(port, SP_BUF_BOTH);
+	return port;
+}
+
+/* Sends each command as a line; a query's reply is printed as "REPLY <cmd> <reply>". */
+static int send_commands(struct sp_port *port, char **cmds, int n)
+{
+	char line[512];
+
+	for (int i = 0; i < n; i++) {
+		int len = snprintf(line, sizeof(line), "%s\n", cmds[i]);
+		if (sp_blocking_write(port, line, (size_t)len, 2000) != len) {
+			fprintf(stderr, "serialprobe: write failed\n");
+			return 1;
+		}
+		if (!strchr(cmds[i], '?'))
+			continue;
+		if (read_line(port, line, sizeof(line), 3000) < 0) {
+			fprintf(stderr, "serialprobe: no reply to %s\n", cmds[i]);
+			return 1;
+		}
+		line[strcspn(line, "\r")] = '\0';
+		printf("REPLY %s %s\n", cmds[i], line);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sp_port *port;
+	char payload[256], line[512], want[512];
+	unsigned rounds, seed;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: serialprobe PORT ROUNDS | serialprobe PORT send CMD...\n");
+		return 2;
+	}
+	port = open_port(argv[1]);
+	if (!port)
+		return fail("cannot open %s", argv[1]);
+	if (strcmp(argv[2], "send") == 0)
+		return send_commands(port, argv + 3, argc - 3);
+	rounds = (unsigned)strtoul(argv[2], NULL, 10);
+	seed = (unsigned)time(NULL);
 
 	size_t bytes = 0;
 	for (unsigned r = 1; r <= rounds; r++) {
