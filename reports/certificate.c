@@ -121,8 +121,10 @@ static void plot_axes(FILE *out, const struct plot *pl)
 		double y = py(pl, v);
 		fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n", x0, y,
 			x1, y, fabs(v) < 1e-9 ? "#888" : "#e3e3e3");
-		fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%+g</text>\n", x0 - 6, y + 3,
-			fabs(v) < 1e-9 ? 0.0 : v);
+		if (fabs(v) < 1e-9)
+			fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">0</text>\n", x0 - 6, y + 3);
+		else
+			fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%+g</text>\n", x0 - 6, y + 3, v);
 	}
 	static const int mantissas[] = {1, 2, 5};
 	for (double d = pl->x_lo; d <= pl->x_hi + 1e-9; d++)
@@ -253,8 +255,8 @@ void report_certificate_svg(FILE *out, const struct store_certificate *c)
 	}
 	struct plot pl;
 	plot_scale(c, &pl);
-	plot_bands(out, c, &pl);
 	plot_axes(out, &pl);
+	plot_bands(out, c, &pl);
 	for (int i = 0; i < n; i++)
 		plot_series(out, c, &pl, &s[i], series_colors[i]);
 	plot_legend(out, s, n);

@@ -494,29 +494,42 @@ static int insert_measurement(struct store *s, int64_t run, const struct rig_poi
 	return 0;
 }
 
+/* The meter's verdict is the worst over points of each point's final
+ * attempt: a retest that passes replaces the indeterminate it retested. */
 static int update_position_verdict(struct store *s, int64_t run, const struct rig_point_result *r,
 				   struct rig_error *err)
 {
 	sqlite3_stmt *st;
-	if (store_prepare(s, "SELECT verdict FROM run_positions WHERE run_id = ?1 AND position = ?2",
+	if (store_prepare(s,
+			  "SELECT m.verdict FROM points p JOIN measurements m ON m.point_id = p.id"
+			  " AND m.position = ?2 AND m.attempt = (SELECT MAX(m2.attempt)"
+			  "   FROM measurements m2 WHERE m2.point_id = p.id AND m2.position = ?2)"
+			  " WHERE p.run_id = ?1",
 			  &st, err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, run);
 	sqlite3_bind_int(st, 2, r->position);
-	enum rig_verdict old = RIG_VERDICT_NONE;
-	bool found = sqlite3_step(st) == SQLITE_ROW;
-	if (found)
-		rig_verdict_parse(store_column_text(st, 0), &old);
+	enum rig_verdict worst = RIG_VERDICT_NONE;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		enum rig_verdict v = RIG_VERDICT_ERROR;	/* unreadable counts against the meter */
+		rig_verdict_parse(store_column_text(st, 0), &v);
+		worst = rig_verdict_worst(worst, v);
+	}
 	sqlite3_finalize(st);
-	if (!found)
-		return rig_error_set(err, NULL, 0, "run has no meter at position %d", r->position);
+	if (rc != SQLITE_DONE)
+		return rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
 	if (store_prepare(s, "UPDATE run_positions SET verdict = ?3 WHERE run_id = ?1 AND position = ?2",
 			  &st, err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, run);
 	sqlite3_bind_int(st, 2, r->position);
-	store_bind_text(st, 3, rig_verdict_name(rig_verdict_worst(old, r->verdict)));
-	return step_done(s, st, err);
+	store_bind_text(st, 3, rig_verdict_name(worst));
+	if (step_done(s, st, err) < 0)
+		return -1;
+	if (sqlite3_changes(s->db) != 1)
+		return rig_error_set(err, NULL, 0, "run has no meter at position %d", r->position);
+	return 0;
 }
 
 int store_add_point_result(struct store *s, const char *run_id, const struct rig_point_result *r,

@@ -50,8 +50,8 @@ int store_begin_run(struct store *s, const struct rig_run_plan *plan,
 		    const struct store_run_meta *meta, char ret_run_id[STORE_RUN_ID_LEN],
 		    struct rig_error *err);
 
-/* One point result for one position, committed at once. The position's
- * verdict becomes the worse of what it was and r->verdict. */
+/* One point result for one position, committed at once. The meter's
+ * verdict becomes the worst over points of each point's last attempt. */
 int store_add_point_result(struct store *s, const char *run_id,
 			   const struct rig_point_result *r, struct rig_error *err);
 

@@ -248,6 +248,33 @@ START_TEST(a_run_round_trips_through_the_certificate_query)
 }
 END_TEST
 
+START_TEST(a_passing_retest_replaces_the_indeterminate_it_retested)
+{
+	struct store *s = open_ok();
+	struct rig_error err = {0};
+	struct tsd_bench b;
+	tsd_bench_init(&b, "R1", NULL, T0);
+	char run_id[STORE_RUN_ID_LEN];
+	ck_assert_int_eq(store_begin_run(s, &b.plan, &b.meta, run_id, &err), 0);
+	struct rig_point_result r = tsd_result(0, 0, 1, 0.1, 0.05, 100, RIG_VERDICT_PASS);
+	ck_assert_int_eq(store_add_point_result(s, run_id, &r, &err), 0);
+	r = tsd_result(1, 0, 1, 0.47, 0.05, 10, RIG_VERDICT_INDETERMINATE);
+	ck_assert_int_eq(store_add_point_result(s, run_id, &r, &err), 0);
+	ck_assert_int_eq(pragma_int(s->db, "SELECT verdict = 'indeterminate' FROM run_positions"), 1);
+	r = tsd_result(1, 0, 2, 0.30, 0.05, 10, RIG_VERDICT_PASS);
+	ck_assert_int_eq(store_add_point_result(s, run_id, &r, &err), 0);
+	ck_assert_int_eq(pragma_int(s->db, "SELECT verdict = 'pass' FROM run_positions"), 1);
+	/* The same attempt twice is refused, and changes nothing. */
+	r.verdict = RIG_VERDICT_FAIL;
+	ck_assert_int_eq(store_add_point_result(s, run_id, &r, &err), -1);
+	ck_assert_int_eq(pragma_int(s->db, "SELECT verdict = 'pass' FROM run_positions"), 1);
+	r = tsd_result(2, 0, 1, 0.9, 0.05, 100, RIG_VERDICT_FAIL);
+	ck_assert_int_eq(store_add_point_result(s, run_id, &r, &err), 0);
+	ck_assert_int_eq(pragma_int(s->db, "SELECT verdict = 'fail' FROM run_positions"), 1);
+	store_close(s);
+}
+END_TEST
+
 START_TEST(each_point_is_visible_to_a_reader_once_added)
 {
 	struct store *s = open_ok();
@@ -550,6 +577,7 @@ Suite *suite_store(void)
 	tcase_add_test(tc, a_file_newer_than_the_code_is_refused);
 	tcase_add_test(tc, foreign_keys_are_enforced);
 	tcase_add_test(tc, a_run_round_trips_through_the_certificate_query);
+	tcase_add_test(tc, a_passing_retest_replaces_the_indeterminate_it_retested);
 	tcase_add_test(tc, each_point_is_visible_to_a_reader_once_added);
 	tcase_add_test(tc, mark_interrupted_closes_only_running_runs);
 	tcase_add_test(tc, results_filter_by_serial_model_date_verdict_and_run);
