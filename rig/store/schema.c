@@ -106,12 +106,12 @@ static const char *const migration_steps[] = {
 
 #define N_STEPS ((int)(sizeof(migration_steps) / sizeof(migration_steps[0])))
 
-int schema_latest_version(void)
+int store_schema_latest_version(void)
 {
 	return N_STEPS;
 }
 
-int schema_version(sqlite3 *db, struct rig_error *err)
+int store_schema_version(sqlite3 *db, struct rig_error *err)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
@@ -131,7 +131,7 @@ static int apply_step(sqlite3 *db, int from, struct rig_error *err)
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
 		goto fail;
 	/* Another process may have migrated while we waited for the lock. */
-	if (schema_version(db, err) != from) {
+	if (store_schema_version(db, err) != from) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		return 0;
 	}
@@ -154,9 +154,9 @@ fail:
 	return -1;
 }
 
-int schema_migrate_to(sqlite3 *db, int target, struct rig_error *err)
+int store_schema_migrate_to(sqlite3 *db, int target, struct rig_error *err)
 {
-	int version = schema_version(db, err);
+	int version = store_schema_version(db, err);
 	if (version < 0)
 		return -1;
 	if (version > N_STEPS)
@@ -172,7 +172,7 @@ int schema_migrate_to(sqlite3 *db, int target, struct rig_error *err)
 	return 0;
 }
 
-int schema_migrate(sqlite3 *db, struct rig_error *err)
+int store_schema_migrate(sqlite3 *db, struct rig_error *err)
 {
-	return schema_migrate_to(db, N_STEPS, err);
+	return store_schema_migrate_to(db, N_STEPS, err);
 }

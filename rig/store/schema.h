@@ -10,17 +10,17 @@
 #include "rig/core/error.h"
 
 /* Version a fresh database ends at (number of migration steps). */
-int schema_latest_version(void);
+int store_schema_latest_version(void);
 
 /* PRAGMA user_version; -1 with err on failure. */
-int schema_version(sqlite3 *db, struct rig_error *err);
+int store_schema_version(sqlite3 *db, struct rig_error *err);
 
-/* Applies the steps up to `target` (<= schema_latest_version()). Refuses a
+/* Applies the steps up to `target` (<= store_schema_latest_version()). Refuses a
  * file newer than the code. 0, or -1 with err and the file unchanged by the
  * failed step. */
-int schema_migrate_to(sqlite3 *db, int target, struct rig_error *err);
+int store_schema_migrate_to(sqlite3 *db, int target, struct rig_error *err);
 
 /* Same, to the latest version. */
-int schema_migrate(sqlite3 *db, struct rig_error *err);
+int store_schema_migrate(sqlite3 *db, struct rig_error *err);
 
 #endif

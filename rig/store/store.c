@@ -75,7 +75,7 @@ struct store *store_open(const char *path, struct rig_error *err)
 	/* WAL lets reports read while the daemon writes; NORMAL sync is still
 	 * durable across an application crash, which is what a run must survive. */
 	if (exec(s, "PRAGMA journal_mode = WAL", err) < 0 ||
-	    exec(s, "PRAGMA synchronous = NORMAL", err) < 0 || schema_migrate(s->db, err) < 0) {
+	    exec(s, "PRAGMA synchronous = NORMAL", err) < 0 || store_schema_migrate(s->db, err) < 0) {
 		if (err)
 			snprintf(err->file, sizeof(err->file), "%s", path);
 		store_close(s);
@@ -90,17 +90,17 @@ struct store *store_open_readonly(const char *path, struct rig_error *err)
 	if (!s)
 		return NULL;
 	s->readonly = true;
-	int version = schema_version(s->db, err);
+	int version = store_schema_version(s->db, err);
 	if (version < 0) {
 		store_close(s);
 		return NULL;
 	}
-	if (version != schema_latest_version()) {
+	if (version != store_schema_latest_version()) {
 		rig_error_set(err, path, 0,
-			      version > schema_latest_version()
+			      version > store_schema_latest_version()
 				      ? "results database is schema version %d, newer than this software knows (%d)"
 				      : "results database is schema version %d, older than this software's %d: open it once with rigd to migrate it",
-			      version, schema_latest_version());
+			      version, store_schema_latest_version());
 		store_close(s);
 		return NULL;
 	}

@@ -85,8 +85,8 @@ static void store_run(struct store *s, const char *serial0, const char *serial1,
 START_TEST(creates_at_latest_version_with_wal_and_foreign_keys)
 {
 	struct store *s = open_ok();
-	ck_assert_int_eq(pragma_int(s->db, "PRAGMA user_version"), schema_latest_version());
-	ck_assert_int_ge(schema_latest_version(), 2);
+	ck_assert_int_eq(pragma_int(s->db, "PRAGMA user_version"), store_schema_latest_version());
+	ck_assert_int_ge(store_schema_latest_version(), 2);
 	ck_assert_int_eq(pragma_int(s->db, "PRAGMA foreign_keys"), 1);
 	ck_assert(pragma_int(s->db, "PRAGMA busy_timeout") > 0);
 	sqlite3_stmt *st;
@@ -98,7 +98,7 @@ START_TEST(creates_at_latest_version_with_wal_and_foreign_keys)
 	store_close(s);
 	/* Reopening leaves the version alone. */
 	s = open_ok();
-	ck_assert_int_eq(pragma_int(s->db, "PRAGMA user_version"), schema_latest_version());
+	ck_assert_int_eq(pragma_int(s->db, "PRAGMA user_version"), store_schema_latest_version());
 	store_close(s);
 }
 END_TEST
@@ -108,7 +108,7 @@ START_TEST(opening_a_version_1_file_migrates_it_and_keeps_its_rows)
 	sqlite3 *db;
 	struct rig_error err = {0};
 	ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
-	ck_assert_int_eq(schema_migrate_to(db, 1, &err), 0);
+	ck_assert_int_eq(store_schema_migrate_to(db, 1, &err), 0);
 	ck_assert_int_eq(pragma_int(db, "PRAGMA user_version"), 1);
 	ck_assert(!table_exists(db, "edges"));
 	ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO stations (name, host) VALUES ('old', 'h')", NULL,
@@ -122,7 +122,7 @@ START_TEST(opening_a_version_1_file_migrates_it_and_keeps_its_rows)
 
 	/* ...store_open migrates it. */
 	struct store *s = open_ok();
-	ck_assert_int_eq(pragma_int(s->db, "PRAGMA user_version"), schema_latest_version());
+	ck_assert_int_eq(pragma_int(s->db, "PRAGMA user_version"), store_schema_latest_version());
 	ck_assert(table_exists(s->db, "edges"));
 	ck_assert_int_eq(pragma_int(s->db, "SELECT COUNT(*) FROM stations WHERE name = 'old'"), 1);
 	store_close(s);
