@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "reports/html.h"
+#include "rig/core/model.h"
 
 /* --- plot ---------------------------------------------------------------- */
 
@@ -286,6 +287,7 @@ static const char *const page_style =
 	".pass { color: #1d6b32; } .fail { color: #a61b1b; } .other { color: #8a5a00; }\n"
 	"figure { margin: 3mm 0; page-break-inside: avoid; }\n"
 	"footer { margin-top: 6mm; font-size: 8.5pt; color: #444; border-top: 1px solid #999; padding-top: 2mm; }\n"
+	"pre.desc { font-family: inherit; margin: 0; white-space: pre-wrap; }\n"
 	".mono { font-family: 'DejaVu Sans Mono', monospace; font-size: 8.5pt; word-break: break-all; }\n"
 	"@media print { main { padding: 0; } a { color: inherit; text-decoration: none; } }\n";
 
@@ -329,6 +331,16 @@ static void meter_section(FILE *out, const struct store_certificate *c)
 	fact(out, "Pulse outputs", text, false);
 	snprintf(text, sizeof(text), "%d", c->position + 1);
 	fact(out, "Bench position", text, false);
+	/* The model number decoded afresh: what the number means, written the
+	 * way the rest of rig describes models. */
+	struct rig_meter_model m;
+	char description[512];
+	if (rig_model_decode(c->model, &m, NULL) == 0 &&
+	    rig_model_describe(&m, description, sizeof(description)) > 0) {
+		fprintf(out, "<tr><th>Description</th><td><pre class=\"desc\">");
+		report_html_text(out, description);
+		fprintf(out, "</pre></td></tr>\n");
+	}
 	fprintf(out, "</table>\n");
 }
 

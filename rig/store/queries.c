@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rig/core/sha256.h"
 #include "rig/store/store_private.h"
 
 static void copy(char *dst, size_t len, const char *src)
@@ -138,20 +139,17 @@ const char *const store_sql_certificate_points =
 	"   WHERE m2.point_id = p.id AND m2.position = ?2)"
 	" WHERE p.run_id = ?1 ORDER BY p.idx";
 
-#define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
-
-/* Every column of a row, as SQLite renders it, into the fingerprint. */
-static void hash_row(sqlite3_stmt *st, uint64_t *h)
+/* Every column of a row, as SQLite renders it, into the fingerprint; unit
+ * and record separators keep ("ab", "c") apart from ("a", "bc"). */
+static void hash_row(sqlite3_stmt *st, struct rig_sha256 *h)
 {
 	int n = sqlite3_column_count(st);
 	for (int c = 0; c < n; c++) {
 		const char *t = sqlite3_column_type(st, c) == SQLITE_NULL ? "\x01NULL" : store_column_text(st, c);
-		for (; *t; t++)
-			*h = (*h ^ (unsigned char)*t) * FNV_PRIME;
-		*h = (*h ^ 0x1f) * FNV_PRIME;
+		rig_sha256_update(h, t, strlen(t));
+		rig_sha256_update(h, "\x1f", 1);
 	}
-	*h = (*h ^ 0x1e) * FNV_PRIME;
+	rig_sha256_update(h, "\x1e", 1);
 }
 
 static int find_run_position(struct store *s, const char *serial, const char *run_id,
@@ -186,7 +184,7 @@ static int find_run_position(struct store *s, const char *serial, const char *ru
 }
 
 static int load_header(struct store *s, int64_t run, int position, struct store_certificate *c,
-		       uint64_t *h, struct rig_error *err)
+		       struct rig_sha256 *h, struct rig_error *err)
 {
 	sqlite3_stmt *st;
 	if (store_prepare(s, sql_certificate_header, &st, err) < 0)
@@ -270,7 +268,7 @@ static void read_point(sqlite3_stmt *st, struct store_cert_point *p)
 }
 
 static int load_points(struct store *s, int64_t run, int position, struct store_certificate *c,
-		       uint64_t *h, struct rig_error *err)
+		       struct rig_sha256 *h, struct rig_error *err)
 {
 	sqlite3_stmt *st;
 	if (store_prepare(s, store_sql_certificate_points, &st, err) < 0)
@@ -297,7 +295,8 @@ int store_certificate_load(struct store *s, const char *serial, const char *run_
 	memset(ret, 0, sizeof(*ret));
 	int64_t run = -1;
 	int position = -1;
-	uint64_t h = FNV_OFFSET;
+	struct rig_sha256 h;
+	rig_sha256_init(&h);
 	/* One read transaction: the header and points are one snapshot even
 	 * while the daemon appends. */
 	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
@@ -308,7 +307,10 @@ int store_certificate_load(struct store *s, const char *serial, const char *run_
 	if (rc == 0)
 		rc = load_points(s, run, position, ret, &h, err);
 	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
-	snprintf(ret->rows_hash, sizeof(ret->rows_hash), "%016llx", (unsigned long long)h);
+	uint8_t digest[32];
+	rig_sha256_final(&h, digest);
+	for (int i = 0; i < 8; i++)
+		snprintf(ret->rows_hash + 2 * i, 3, "%02x", digest[i]);
 	return rc;
 }
 

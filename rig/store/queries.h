@@ -111,8 +111,8 @@ struct store_certificate {
 	char outputs[64];		/* "10,100,1000" Wh per pulse */
 	int n_points;
 	struct store_cert_point points[RIG_PROFILE_MAX_POINTS];
-	/* FNV-1a 64 of the rows above as stored: ties a printed certificate to
-	 * the database (a fingerprint, not a signature). */
+	/* First 16 hex digits of the SHA-256 of the rows above as stored: ties
+	 * a printed certificate to the database (a fingerprint, not a signature). */
 	char rows_hash[17];
 };
 

@@ -156,6 +156,9 @@ START_TEST(certificate_shows_every_point_the_verdict_and_a_plot)
 	ck_assert_ptr_nonnull(strstr(html, "class=\"verdict fail\">FAIL<"));
 	ck_assert_ptr_nonnull(strstr(html, "2027-03-01"));
 	ck_assert_ptr_nonnull(strstr(html, "FLUKE,6105A,0042,2.1"));
+	/* the model number decoded into words */
+	ck_assert_ptr_nonnull(strstr(html, "<pre class=\"desc\">MMD-120-2001-T-SCC: "));
+	ck_assert_ptr_nonnull(strstr(html, "2 elements"));
 	char id[160];
 	report_certificate_id(c, id, sizeof(id));
 	ck_assert_ptr_nonnull(strstr(id, run_id));

@@ -242,6 +242,13 @@ START_TEST(a_run_round_trips_through_the_certificate_query)
 	ck_assert_str_ne(again->rows_hash, c->rows_hash);
 	ck_assert_str_eq(again->verdict, "none");
 	ck_assert_int_eq(store_certificate_load(s, "MM-9999", NULL, again, &err), -1);
+	/* Editing one stored number changes the fingerprint. */
+	ck_assert_int_eq(sqlite3_exec(s->db, "UPDATE measurements SET error_pct = 0.2 WHERE error_pct = 0.21",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	ck_assert_int_eq(sqlite3_changes(s->db), 1);
+	ck_assert_int_eq(store_certificate_load(s, "MM-0002", run_id, again, &err), 0);
+	ck_assert_str_ne(again->rows_hash, c->rows_hash);
 	free(again);
 	free(c);
 	store_close(s);
