@@ -327,7 +327,14 @@ static void meter_section(FILE *out, const struct store_certificate *c)
 	snprintf(text, sizeof(text), "%g A : %g A; rated %g A, maximum %g A (primary)", c->ct_primary_a,
 		 c->ct_secondary_a, c->rated_current_a, c->max_current_a);
 	fact(out, "Current transformer", text, false);
-	snprintf(text, sizeof(text), "Kh %s Wh per pulse", c->outputs);
+	size_t used = (size_t)snprintf(text, sizeof(text), "Kh ");
+	for (const char *o = c->outputs; *o && used + 3 < sizeof(text); o++) {
+		if (*o == ',')
+			text[used++] = ',', text[used++] = ' ';
+		else
+			text[used++] = *o;
+	}
+	snprintf(text + used, sizeof(text) - used, " Wh per pulse");
 	fact(out, "Pulse outputs", text, false);
 	snprintf(text, sizeof(text), "%d", c->position + 1);
 	fact(out, "Bench position", text, false);

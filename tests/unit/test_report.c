@@ -159,6 +159,7 @@ START_TEST(certificate_shows_every_point_the_verdict_and_a_plot)
 	/* the model number decoded into words */
 	ck_assert_ptr_nonnull(strstr(html, "<pre class=\"desc\">MMD-120-2001-T-SCC: "));
 	ck_assert_ptr_nonnull(strstr(html, "2 elements"));
+	ck_assert_ptr_nonnull(strstr(html, "Kh 10, 100 Wh per pulse"));
 	char id[160];
 	report_certificate_id(c, id, sizeof(id));
 	ck_assert_ptr_nonnull(strstr(id, run_id));

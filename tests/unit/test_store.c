@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "rig/store/queries.h"
 #include "rig/store/schema.h"
@@ -279,6 +281,71 @@ START_TEST(a_passing_retest_replaces_the_indeterminate_it_retested)
 	ck_assert_int_eq(store_add_point_result(s, run_id, &r, &err), 0);
 	ck_assert_int_eq(pragma_int(s->db, "SELECT verdict = 'fail' FROM run_positions"), 1);
 	store_close(s);
+}
+END_TEST
+
+/* The child dies with a point half written: what it committed survives. */
+static void write_then_die(void)
+{
+	struct store *s = store_open(db_path, NULL);
+	struct tsd_bench b;
+	char run_id[STORE_RUN_ID_LEN];
+	tsd_bench_init(&b, "K1", NULL, T0);
+	if (!s || store_begin_run(s, &b.plan, &b.meta, run_id, NULL) < 0)
+		_exit(2);
+	for (int p = 0; p < 2; p++) {
+		struct rig_point_result r = tsd_result(p, 0, 1, 0.1, 0.05, 100, RIG_VERDICT_PASS);
+		if (store_add_point_result(s, run_id, &r, NULL) < 0)
+			_exit(3);
+	}
+	if (sqlite3_exec(s->db,
+			 "BEGIN IMMEDIATE; INSERT INTO measurements (point_id, position, attempt, current_a,"
+			 " reference_w, edges_used, gate_s, verdict) SELECT id, 0, 1, 100, 0, 0, 0, 'pass'"
+			 " FROM points WHERE idx = 2",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		_exit(4);
+	_exit(0);	/* no commit, no close */
+}
+
+START_TEST(a_crash_loses_at_most_the_point_in_progress)
+{
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		write_then_die();
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+
+	struct store *s = open_ok();
+	struct rig_error err = {0};
+	ck_assert(store_integrity_ok(s));
+	ck_assert_int_eq(pragma_int(s->db, "SELECT COUNT(*) FROM measurements"), 2);
+	ck_assert_int_eq(store_mark_interrupted(s, T0 + HOUR, &err), 1);
+	ck_assert_int_eq(pragma_int(s->db, "SELECT COUNT(*) FROM runs WHERE state = 'interrupted'"), 1);
+	store_close(s);
+}
+END_TEST
+
+START_TEST(bad_paths_and_files_give_clear_errors)
+{
+	struct rig_error err = {0};
+	ck_assert_ptr_null(store_open("/nonexistent-dir/results.db", &err));
+	ck_assert_ptr_nonnull(strstr(err.msg, "cannot open"));
+	ck_assert_str_eq(err.file, "/nonexistent-dir/results.db");
+
+	FILE *f = fopen(db_path, "w");
+	ck_assert_ptr_nonnull(f);
+	for (int i = 0; i < 512; i++)
+		fputs("not a database ", f);
+	fclose(f);
+	memset(&err, 0, sizeof(err));
+	ck_assert_ptr_null(store_open(db_path, &err));
+	ck_assert_str_eq(err.file, db_path);
+	ck_assert_ptr_nonnull(strstr(err.msg, "not a database"));
+	ck_assert_ptr_null(store_open_readonly(db_path, &err));
+	ck_assert_ptr_nonnull(strstr(err.msg, "not a database"));
 }
 END_TEST
 
@@ -585,6 +652,8 @@ Suite *suite_store(void)
 	tcase_add_test(tc, foreign_keys_are_enforced);
 	tcase_add_test(tc, a_run_round_trips_through_the_certificate_query);
 	tcase_add_test(tc, a_passing_retest_replaces_the_indeterminate_it_retested);
+	tcase_add_test(tc, a_crash_loses_at_most_the_point_in_progress);
+	tcase_add_test(tc, bad_paths_and_files_give_clear_errors);
 	tcase_add_test(tc, each_point_is_visible_to_a_reader_once_added);
 	tcase_add_test(tc, mark_interrupted_closes_only_running_runs);
 	tcase_add_test(tc, results_filter_by_serial_model_date_verdict_and_run);
