@@ -434,9 +434,11 @@ static void points_section(FILE *out, const struct store_certificate *c)
 
 int report_certificate_html(FILE *out, const struct store_certificate *c)
 {
-	char id[160], verdict[16];
+	char id[160], verdict[24];
 	report_certificate_id(c, id, sizeof(id));
-	upper(c->verdict, verdict, sizeof(verdict));
+	/* A run still in progress has no overall verdict yet. */
+	bool running = strcmp(c->state, "running") == 0;
+	upper(running ? "in progress" : c->verdict, verdict, sizeof(verdict));
 	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
 	fprintf(out, "Test certificate ");
 	report_html_text(out, c->serial);
@@ -446,7 +448,7 @@ int report_certificate_html(FILE *out, const struct store_certificate *c)
 	fprintf(out, "</strong>, ");
 	report_html_text(out, c->model);
 	fprintf(out, ". Overall verdict: <span class=\"verdict %s\">%s</span></p>\n</header>\n",
-		verdict_class(c->verdict), verdict);
+		running ? "other" : verdict_class(c->verdict), verdict);
 	meter_section(out, c);
 	test_section(out, c);
 	instrument_section(out, c);

@@ -155,6 +155,7 @@ START_TEST(certificate_shows_every_point_the_verdict_and_a_plot)
 	/* verdict, instruments, identifier */
 	ck_assert_ptr_nonnull(strstr(html, "class=\"verdict fail\">FAIL<"));
 	ck_assert_ptr_nonnull(strstr(html, "2027-03-01"));
+	ck_assert_ptr_null(strstr(html, "overdue"));
 	ck_assert_ptr_nonnull(strstr(html, "FLUKE,6105A,0042,2.1"));
 	/* the model number decoded into words */
 	ck_assert_ptr_nonnull(strstr(html, "<pre class=\"desc\">MMD-120-2001-T-SCC: "));
@@ -186,15 +187,22 @@ START_TEST(certificate_of_an_unmeasured_meter_still_renders)
 	struct store *s = store_open(db_path, &err);
 	struct tsd_bench b;
 	tsd_bench_init(&b, "MM-7", NULL, T0);
+	snprintf(b.fixture.instrument_cal_due, sizeof(b.fixture.instrument_cal_due), "2026-01-31");
 	char run_id[STORE_RUN_ID_LEN];
 	ck_assert_int_eq(store_begin_run(s, &b.plan, &b.meta, run_id, &err), 0);
-	ck_assert_int_eq(store_end_run(s, run_id, RIG_RUN_ABORTED, "lid opened", T0 + 1000, &err), 0);
 	struct store_certificate *c = calloc(1, sizeof(*c));
-	ck_assert_int_eq(store_certificate_load(s, NULL, run_id, c, &err), 0);
+	ck_assert_int_eq(store_certificate_load(s, "MM-7", NULL, c, &err), 0);
 	struct capture cap;
 	ck_assert_int_eq(report_certificate_html(capture_open(&cap), c), 0);
 	char *html = capture_close(&cap);
+	ck_assert_ptr_nonnull(strstr(html, ">IN PROGRESS<"));
+	free(html);
+	ck_assert_int_eq(store_end_run(s, run_id, RIG_RUN_ABORTED, "lid opened", T0 + 1000, &err), 0);
+	ck_assert_int_eq(store_certificate_load(s, NULL, run_id, c, &err), 0);
+	ck_assert_int_eq(report_certificate_html(capture_open(&cap), c), 0);
+	html = capture_close(&cap);
 	assert_balanced(html);
+	ck_assert_ptr_nonnull(strstr(html, "2026-01-31 (overdue at the time of the test)"));
 	ck_assert_ptr_nonnull(strstr(html, "no accuracy point was measured"));
 	ck_assert_ptr_nonnull(strstr(html, ">ABORTED<"));
 	ck_assert_ptr_nonnull(strstr(html, "lid opened"));
