@@ -62,7 +62,7 @@ static void reply(int fd, const char *text)
 /* The instrument's own behaviour for one line. */
 static void instrument(struct fake_scpi *f, int fd, const char *line)
 {
-	int ph;
+	int ph, end = -1, len = (int)strlen(line);
 	double a, b;
 	char out[128];
 	if (strcmp(line, "*IDN?") == 0) {
@@ -89,7 +89,7 @@ static void instrument(struct fake_scpi *f, int fd, const char *line)
 			f->output_on = 0;
 	} else if (strcmp(line, "OUTP:STAT?") == 0) {
 		reply(fd, f->output_on ? "1" : "0");
-	} else if (sscanf(line, "SOUR:PHAS%d:POW:WATT?", &ph) == 1 && ph >= 1 && ph <= 3) {
+	} else if (sscanf(line, "SOUR:PHAS%d:POW:WATT?%n", &ph, &end) == 1 && end == len && ph >= 1 && ph <= 3) {
 		double w = f->output_on ? f->volt[ph] * f->curr[ph] *
 						  cos((f->volt_deg[ph] - f->curr_deg[ph]) * M_PI / 180) : 0;
 		snprintf(out, sizeof(out), "%.6f", w);
