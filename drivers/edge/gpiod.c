@@ -15,10 +15,13 @@
 #include <string.h>
 
 /* The kernel's event FIFO for the request, in events. The kernel caps it
- * at 16 per line times GPIO_V2_LINES_MAX (64) = 1024 and keeps the newest
- * on overflow. Sized for the fastest line: a meter's pulse output at full
- * load gives a few hundred edges a second, so 1024 rides out a daemon
- * stalled for over a second without a loss. */
+ * at GPIO_V2_LINES_MAX (64) x 16 = 1024 and, when full, drops the oldest
+ * event (only the seqno gap tells). Sized for the fastest line: a meter's
+ * pulse output at its finest Kh (10 Wh per pulse, 50 % duty) at 200 A gives
+ * an edge every 0.75 s, so even a full request of 64 such lines fills 1024
+ * only if the daemon stalls for about 12 s. (A reference standard's
+ * tens-of-kHz pulse output would fill it in milliseconds: that is counted in
+ * hardware, not here.) */
 #define GPIOD_EVENT_FIFO 1024
 #define GPIOD_BATCH 64		/* events per read call */
 

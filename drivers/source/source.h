@@ -37,7 +37,10 @@ struct source_ops {
 	int (*begin)(struct source *s, const struct rig_cmd *cmd, int64_t now_ns);
 	/* Progress on readable fd or time: 1 when the command finished (result set), 0 not yet. */
 	int (*advance)(struct source *s, int64_t now_ns, struct source_result *ret);
-	int64_t (*deadline)(const struct source *s);	/* INT64_MAX when idle */
+	/* When advance must be called even if the fd stays quiet: the current
+	 * reply's deadline, a time already past when the result is ready,
+	 * INT64_MAX when idle. */
+	int64_t (*deadline)(const struct source *s);
 	/* Output off now, blocking with a short timeout; used on every path out. */
 	int (*output_off)(struct source *s, struct rig_error *err);
 	void (*close)(struct source *s);
@@ -53,7 +56,9 @@ struct source {
 
 struct source *source_new(const char *driver, struct transport *tr, double timeout_s,
 			  struct rig_error *err);
-void source_free(struct source *s);	/* sends output off first when open; NULL-safe */
+/* Sends output off first (a failure is printed on stderr: call
+ * ops->output_off yourself to handle it); NULL-safe. */
+void source_free(struct source *s);
 
 /* Blocking: begin, then poll the transport until the command completes or
  * times out. */

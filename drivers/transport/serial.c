@@ -137,6 +137,15 @@ static ssize_t serial_read(struct transport *t, void *buf, size_t len, struct ri
 		serial_fail(err, t, "read failed (port gone?)", n);
 		return -1;
 	}
+	if (n == 0) {
+		/* An unplugged USB adapter reads as "nothing" for ever: ask the
+		 * fd whether it hung up, so it is not mistaken for silence. */
+		struct pollfd pf = { .fd = p->fd, .events = POLLIN };
+		if (poll(&pf, 1, 0) > 0 && (pf.revents & (POLLHUP | POLLERR | POLLNVAL))) {
+			rig_error_set(err, NULL, 0, "transport '%s': serial port hung up (unplugged?)", t->spec);
+			return -1;
+		}
+	}
 	return n;
 }
 

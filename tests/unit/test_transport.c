@@ -62,6 +62,8 @@ START_TEST(open_reports_missing_port_and_bad_scheme)
 	struct rig_error err = { 0 };
 	ck_assert_ptr_null(transport_open("serial:/dev/rig-no-such-port:9600:8N1", &err));
 	ck_assert_ptr_nonnull(strstr(err.msg, "/dev/rig-no-such-port does not exist"));
+	ck_assert_ptr_null(transport_open("serial:/dev/null:9600:8N1", &err));	/* exists, not a tty */
+	ck_assert_ptr_nonnull(strstr(err.msg, "transport 'serial:/dev/null:9600:8N1': "));
 	ck_assert_ptr_null(transport_open("usb:0", &err));
 	ck_assert_ptr_nonnull(strstr(err.msg, "unknown scheme 'usb'"));
 	ck_assert_ptr_null(transport_open("localhost", &err));

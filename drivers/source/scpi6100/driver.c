@@ -22,6 +22,7 @@ struct scpi6100 {
 	bool waiting;			/* a reply to plan.step[cur] is outstanding */
 	bool failed;			/* finished with error (reported by the next advance) */
 	int64_t deadline_ns;
+	int64_t last_now_ns;		/* latest time seen: "at once" for deadline() */
 	int64_t timeout_ns;
 	bool desync;			/* a reply may still be on its way: resync first */
 	int skipped;			/* lines skipped while resynchronising */
@@ -234,6 +235,7 @@ static void start_plan(struct source *s, int64_t now_ns, double timeout_s)
 	d->error[0] = '\0';
 	d->timeout_ns = timeout_ns_of(timeout_s);
 	d->deadline_ns = now_ns;
+	d->last_now_ns = now_ns;
 	pump(s, now_ns);
 }
 
@@ -289,6 +291,7 @@ static int scpi_advance(struct source *s, int64_t now_ns, struct source_result *
 	struct scpi6100 *d = priv_of(s);
 	if (!d->active)
 		return 0;
+	d->last_now_ns = now_ns;
 	if (!d->failed)
 		receive(s);
 	if (!d->failed)
@@ -320,7 +323,8 @@ static int64_t scpi_deadline(const struct source *s)
 	const struct scpi6100 *d = priv_of(s);
 	if (!d->active)
 		return INT64_MAX;
-	return d->waiting ? d->deadline_ns : INT64_MIN;	/* INT64_MIN: advance at once */
+	/* Not waiting for a reply: the result is ready, advance at once. */
+	return d->waiting ? d->deadline_ns : d->last_now_ns;
 }
 
 /* Drops input already received: replies to abandoned queries. */
