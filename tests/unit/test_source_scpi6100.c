@@ -261,6 +261,44 @@ START_TEST(late_reply_after_timeout_is_skipped_by_resync)
 }
 END_TEST
 
+START_TEST(output_off_in_the_middle_of_a_command_switches_off_first)
+{
+	struct source *s = open_source(2.0);
+	struct source_result r;
+	ck_assert_int_eq(run(s, RIG_CMD_OUTPUT_ON, &r), 0);
+	/* an APPLY stuck on a slow SYST:ERR? when the abort comes */
+	fake_scpi_fault(fake, "SYST:ERR?", 5, FAKE_SCPI_SLOW, 300, NULL);	/* the one after CURR:RANG */
+	struct rig_cmd apply = { .kind = RIG_CMD_APPLY, .sp = two_phase(120, 2.5) };
+	ck_assert_int_eq(s->ops->begin(s, &apply, source_now_ns()), 0);
+	for (int i = 0; i < 500 && !strstr(fake_log(), "SOUR:PHAS1:CURR:RANG 2.5,2.5\nSYST:ERR?\n"); i++) {
+		struct pollfd p = { .fd = tr->ops->fd(tr), .events = POLLIN };
+		poll(&p, 1, 10);
+		ck_assert_int_eq(s->ops->advance(s, source_now_ns(), &r), 0);
+	}
+	fake_scpi_clear_log(fake);
+	struct rig_error err = { 0 };
+	ck_assert_msg(s->ops->output_off(s, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(fake_log(), "OUTP:STAT OFF\n*IDN?\nSYST:ERR?\nOUTP:STAT?\n");
+	ck_assert_int_eq(fake_scpi_output_on(fake), 0);
+	ck_assert_int_eq(s->ops->deadline(s), INT64_MAX);	/* the APPLY is gone */
+	close_source(s);
+}
+END_TEST
+
+START_TEST(bad_setpoint_is_refused_before_anything_is_sent)
+{
+	struct source *s = open_source(2.0);
+	struct source_result r;
+	struct rig_cmd apply = { .kind = RIG_CMD_APPLY, .sp = two_phase(120, 2.5) };
+	apply.sp.ph[1].phase = 7;
+	fake_scpi_clear_log(fake);
+	ck_assert_int_eq(source_run_cmd(s, &apply, &r), -1);
+	ck_assert_ptr_nonnull(strstr(r.error, "bad setpoint: phase 7"));
+	ck_assert_str_eq(fake_log(), "");
+	close_source(s);
+}
+END_TEST
+
 START_TEST(slow_reply_within_timeout_is_fine)
 {
 	struct source *s = open_source(2.0);
@@ -359,6 +397,8 @@ Suite *suite_source_scpi6100(void)
 	tcase_add_test(tc, instrument_error_text_is_surfaced_and_stops_the_command);
 	tcase_add_test(tc, silence_times_out_in_virtual_time_then_off_still_works);
 	tcase_add_test(tc, late_reply_after_timeout_is_skipped_by_resync);
+	tcase_add_test(tc, output_off_in_the_middle_of_a_command_switches_off_first);
+	tcase_add_test(tc, bad_setpoint_is_refused_before_anything_is_sent);
 	tcase_add_test(tc, slow_reply_within_timeout_is_fine);
 	tcase_add_test(tc, garbled_replies_are_errors);
 	tcase_add_test(tc, dropped_connection_is_an_error);
