@@ -110,6 +110,8 @@ static int gpiod_open(struct edge_input *in, const char *args, const struct edge
 	if (!g->chip) {
 		if (errno == ENOENT)
 			rig_error_set(err, NULL, 0, "edge input '%s': gpio chip %s does not exist", in->spec, args);
+		else if (errno == ENODEV || errno == ENOTTY)
+			rig_error_set(err, NULL, 0, "edge input '%s': %s is not a gpio chip", in->spec, args);
 		else
 			gpiod_fail(in, err, "opening the gpio chip");
 		goto fail;

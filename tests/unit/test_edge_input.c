@@ -103,6 +103,8 @@ START_TEST(open_errors_are_clear)
 	struct rig_error err = { 0 };
 	ck_assert_ptr_null(edge_input_open("gpiod:/dev/rig-no-such-chip", lines34, 2, &err));
 	ck_assert_msg(strstr(err.msg, "gpio chip /dev/rig-no-such-chip does not exist"), "%s", err.msg);
+	ck_assert_ptr_null(edge_input_open("gpiod:/dev/null", lines34, 2, &err));
+	ck_assert_msg(strstr(err.msg, "/dev/null is not a gpio chip"), "%s", err.msg);
 	ck_assert_ptr_null(edge_input_open("uart:/dev/ttyS0", lines34, 2, &err));
 	ck_assert_ptr_nonnull(strstr(err.msg, "unknown scheme 'uart'"));
 	ck_assert_ptr_null(edge_input_open("gpiochip0", lines34, 2, &err));
