@@ -24,7 +24,7 @@ int fake_scpi_port(const struct fake_scpi *f);
 /* "tcp:127.0.0.1:PORT" */
 const char *fake_scpi_spec(const struct fake_scpi *f);
 /* The fault fires once, on the first line received that equals line
- * (after any earlier matches of the same line: `nth`, 1-based). */
+ * (`nth`, 1-based, counts matches from when the fault was set). */
 void fake_scpi_fault(struct fake_scpi *f, const char *line, int nth, enum fake_scpi_fault fault,
 		     int delay_ms, const char *error);
 /* Every line received so far, each ending in '\n'. */

@@ -267,7 +267,7 @@ START_TEST(output_off_in_the_middle_of_a_command_switches_off_first)
 	struct source_result r;
 	ck_assert_int_eq(run(s, RIG_CMD_OUTPUT_ON, &r), 0);
 	/* an APPLY stuck on a slow SYST:ERR? when the abort comes */
-	fake_scpi_fault(fake, "SYST:ERR?", 5, FAKE_SCPI_SLOW, 300, NULL);	/* the one after CURR:RANG */
+	fake_scpi_fault(fake, "SYST:ERR?", 3, FAKE_SCPI_SLOW, 300, NULL);	/* FREQ, VOLT:RANG, CURR:RANG */
 	struct rig_cmd apply = { .kind = RIG_CMD_APPLY, .sp = two_phase(120, 2.5) };
 	ck_assert_int_eq(s->ops->begin(s, &apply, source_now_ns()), 0);
 	for (int i = 0; i < 500 && !strstr(fake_log(), "SOUR:PHAS1:CURR:RANG 2.5,2.5\nSYST:ERR?\n"); i++) {
