@@ -1,6 +1,9 @@
 /* Serial transport through libserialport. Every port parameter is set
  * explicitly (a port keeps whatever the last program left), reads are
- * non-blocking and the port's fd goes into the caller's poll loop. */
+ * non-blocking and the port's fd goes into the caller's poll loop; none of
+ * libserialport's blocking calls is used. libserialport cannot open a pty
+ * (it looks the port up in /sys/class/tty), so a real or emulated UART is
+ * needed to exercise open/read/write; the spec parser is tested alone. */
 #include "drivers/transport/serial_spec.h"
 #include "drivers/transport/transport.h"
 
