@@ -213,42 +213,43 @@ static int cmd_overflow(struct probe *p, unsigned long n, unsigned long depth)
 		      first, last, contiguous ? ", contiguous" : ", NOT contiguous", first - 1, first);
 }
 
-/* The chip is removed (gpio-sim's live set to 0) while a line is requested:
- * the request must report an error rather than block or return stale data. */
+/* The chip is removed (gpio-sim's live set to 0) while a line is requested
+ * and this process is already blocked in poll() on the request: does the
+ * kernel wake it? Then a fresh poll() and a read must report the loss. */
 static int cmd_vanish(struct probe *p, const char *live_path)
 {
-	int count = 0;
-	int fd;
-
 	for (int i = 0; i < 4; i++)
 		if (toggle(p) < 0 || read_events(p, 2000) != 1)
 			return result("gpio-vanish", false, "edges before removal did not arrive");
-	fd = open(live_path, O_WRONLY);
-	if (fd < 0 || write(fd, "0", 1) != 1) {
-		int e = errno;
-		return result("gpio-vanish", false, "could not set %s to 0: %s", live_path, strerror(e));
+	pid_t child = fork();
+	if (child == 0) {
+		usleep(300000);
+		int fd = open(live_path, O_WRONLY);
+		_exit(fd >= 0 && write(fd, "0", 1) == 1 ? 0 : 1);
 	}
-	close(fd);
-	int64_t until = now_ns() + 3000000000LL;
-	while (now_ns() < until) {
-		struct pollfd pfd = { .fd = gpiod_line_request_get_fd(p->req), .events = POLLIN };
-		int ready = poll(&pfd, 1, 500);
-		if (ready < 0)
-			break;
-		if (ready == 0)
-			continue;
-		if (pfd.revents & (POLLERR | POLLHUP | POLLNVAL))
-			return result("gpio-vanish", true, "chip removed: poll reports revents 0x%x",
-				      (unsigned)pfd.revents);
-		count = gpiod_line_request_read_edge_events(p->req, p->events, KERNEL_FIFO_MAX);
-		if (count < 0)
-			return result("gpio-vanish", true, "chip removed: read fails with %s",
-				      strerror(errno));
-	}
+	struct pollfd pfd = { .fd = gpiod_line_request_get_fd(p->req), .events = POLLIN };
+	int64_t start = now_ns();
+	int ready = poll(&pfd, 1, 2000);
+	double waited_ms = (now_ns() - start) / 1e6;
+	int status = 0;
+	waitpid(child, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return result("gpio-vanish", false, "could not set %s to 0", live_path);
+	/* Seen on Debian's 6.1: not woken; the poll sees POLLERR|POLLHUP only when
+	 * its timeout makes it look again. An epoll waiter is never told. */
+	bool woken = ready > 0 && waited_ms < 1500;
+	printf("FIGURE gpio-vanish-wakeup a poll() already waiting on the line request when the chip "
+	       "is removed (at 300 ms) %s: it returned after %.0f ms with revents 0x%x\n",
+	       woken ? "is woken" : "is NOT woken by the kernel", waited_ms, (unsigned)pfd.revents);
+	pfd.revents = 0;
+	ready = poll(&pfd, 1, 0);
+	if (ready > 0 && (pfd.revents & (POLLERR | POLLHUP)))
+		return result("gpio-vanish", true, "chip removed: a new poll reports revents 0x%x",
+			      (unsigned)pfd.revents);
 	int value = gpiod_line_request_get_value(p->req, p->line);
 	if (value < 0)
-		return result("gpio-vanish", true, "chip removed: events are silent, reading the "
-			      "line's value fails with %s", strerror(errno));
+		return result("gpio-vanish", true, "chip removed: reading the line's value fails with %s",
+			      strerror(errno));
 	return result("gpio-vanish", false, "chip removed but the request still reads value %d", value);
 }
 
