@@ -435,6 +435,27 @@ START_TEST(timeout_reports_what_there_was)
 }
 END_TEST
 
+/* A target out of reach at 200 A: the gate stops when its buffer is full
+ * rather than overrun it, with the result of what it has. */
+START_TEST(full_edge_buffer_stops_the_gate)
+{
+	struct rig_gate_config c = base_cfg();
+	c.target_u_pct = 0;
+	c.max_until_ns = S(86400);
+	rig_gate_init(&gate, &c);
+	rig_gate_reference_power(&gate, 0, W_200A);
+	struct synth_meter m;
+	struct synth_meter_cfg mc = meter_cfg(W_200A, 0.05);
+	synth_meter_init(&m, &mc, 12);
+	ck_assert_int_eq(run_gate(&gate, &m, RIG_GATE_MAX_EDGES + 10), RIG_GATE_TIMED_OUT);
+	struct rig_gate_result r;
+	rig_gate_result(&gate, &r);
+	ck_assert_int_eq(r.edges_used, RIG_GATE_MAX_EDGES);
+	ck_assert_ptr_nonnull(strstr(r.why, "buffer full"));
+	ck_assert(fabs(r.error_pct - 0.05) <= r.u_pct);
+}
+END_TEST
+
 /* A CT of ratio 20: the source's 12 W is the meter's 240 W primary. */
 START_TEST(source_power_scaled_by_primary_ratio)
 {
@@ -554,6 +575,7 @@ Suite *suite_gate(void)
 	tcase_add_test(tc, inconsistent_edges_make_the_gate_invalid);
 	tcase_add_test(tc, settle_is_respected);
 	tcase_add_test(tc, timeout_reports_what_there_was);
+	tcase_add_test(tc, full_edge_buffer_stops_the_gate);
 	tcase_add_test(tc, source_power_scaled_by_primary_ratio);
 	tcase_add_test(tc, standard_gated_method);
 	tcase_add_test(tc, coverage_of_the_stated_uncertainty);
