@@ -1,0 +1,478 @@
+/* The sequencer in virtual time against a fake source that completes
+ * commands after 50 ms and synthetic meters driven by the setpoint the
+ * sequencer asked for. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rig/core/sequencer.h"
+#include "rig/core/setpoint.h"
+#include "tests/unit/synth_edges.h"
+
+#define S(x) ((int64_t)((x) * 1e9))
+#define NPOS 2
+#define MAX_RESULTS 64
+#define CMD_LATENCY S(0.05)
+
+struct bench {
+	struct rig_seq *seq;
+	struct rig_fixture fix;
+	struct rig_profile prof;
+	struct rig_run_plan plan;
+	int64_t now;
+
+	/* fake source */
+	bool pending;
+	struct rig_cmd cmd;
+	int64_t cmd_done_at;
+	bool output_on;
+	struct rig_setpoint sp;
+	int violations;		/* a command emitted while another was outstanding */
+	int commands;
+	enum rig_cmd_kind cmd_log[256];
+	int fail_command_no;	/* 1-based: that command fails; 0 none */
+	const char *fail_text;
+
+	/* meters */
+	double error_pct[NPOS];
+	bool running;
+	struct synth_meter meter[NPOS];
+	struct rig_edge next[NPOS];
+	uint64_t lose_from[NPOS];	/* first meter start only */
+	int meter_starts;
+	double ratio;
+
+	/* fault injection by time */
+	int64_t fault_at, abort_at;
+	bool abort_when_apply_pending;
+
+	/* what came out */
+	int n_results;
+	struct rig_point_result results[MAX_RESULTS];
+	int progress_events, edges_fed;
+	bool done;
+	enum rig_run_state final_state;
+	char reason[200];
+	int cmd_index_at_stop;	/* index in cmd_log of the first command after a stop request */
+	int64_t apply_outstanding_abort_done;
+};
+
+static struct bench bench;	/* large: off the stack */
+
+static struct rig_meter_model mini_meter(void)
+{
+	struct rig_meter_model m;
+	memset(&m, 0, sizeof(m));
+	snprintf(m.model, sizeof(m.model), "MMS-120-2001-T-SCC");
+	m.elements = 1;
+	m.element_voltage_v = 120;
+	m.voltage_v = 120;
+	m.ct_primary_a = 200;
+	m.ct_secondary_a = 0.1;
+	m.rated_current_a = 200;
+	m.max_current_a = 220;
+	m.n_outputs = 2;
+	m.outputs_kh[0] = 10;
+	m.outputs_kh[1] = 100;
+	return m;
+}
+
+static void add_point(struct rig_profile *p, const char *name, double amps, double pf)
+{
+	struct rig_point *pt = &p->points[p->n_points++];
+	memset(pt, 0, sizeof(*pt));
+	snprintf(pt->name, sizeof(pt->name), "%s", name);
+	pt->kind = RIG_POINT_ACCURACY;
+	pt->line = 10 * p->n_points;
+	pt->voltage_v = 120;
+	pt->current_a = amps;
+	pt->current_pct = -1;
+	pt->pf = pf;
+	pt->frequency_hz = 60;
+	pt->elements = 1;
+	pt->output_kh = 10;
+	pt->band_pct = pf < 1 ? 0.75 : 0.5;
+	pt->target_u_pct = 0.1;
+	pt->settle_s = 10;
+	pt->min_gate_s = 5;
+	pt->max_gate_s = 900;
+	pt->min_edges = 4;
+}
+
+static void setup(double err0, double err1)
+{
+	memset(&bench, 0, sizeof(bench));
+	struct rig_fixture *f = &bench.fix;
+	snprintf(f->name, sizeof(f->name), "test bench");
+	f->source_phase[0] = 1;
+	f->source_phase[1] = 2;
+	f->lag_angle_sign = 1;
+	f->injection = RIG_INJECT_CT_SECONDARY;
+	f->settle_s = 5;
+	f->max_voltage_v = 300;
+	f->max_current_a = 21;
+	f->reference = RIG_REF_SOURCE_POWER;
+	f->ref_u_pct = 0.01;
+	f->timing_sigma_s = 100e-6;
+	f->time_scale = 1;
+	f->n_positions = NPOS;
+	for (int i = 0; i < RIG_MAX_POSITIONS; i++)
+		for (int k = 0; k < RIG_SIG_COUNT; k++)
+			f->pos[i][k].line = i < NPOS ? 8 * i + k : -1;
+
+	struct rig_profile *p = &bench.prof;
+	snprintf(p->name, sizeof(p->name), "three points");
+	snprintf(p->source_file, sizeof(p->source_file), "three.profile");
+	p->indeterminate = RIG_INDETERMINATE_REPORT;
+	p->max_retests = 2;
+	add_point(p, "FL", 30, 1);	/* 3600 W: a Kh 10 edge every 5 s */
+	add_point(p, "LL", 3, 1);	/* 360 W: every 50 s */
+	add_point(p, "PF", 30, 0.5);	/* 1800 W: every 10 s */
+
+	bench.plan.profile = p;
+	bench.plan.fixture = f;
+	for (int i = 0; i < NPOS; i++) {
+		bench.plan.pos[i].present = true;
+		snprintf(bench.plan.pos[i].serial, sizeof(bench.plan.pos[i].serial), "SN%d", i + 1);
+		bench.plan.pos[i].model = mini_meter();
+	}
+	bench.error_pct[0] = err0;
+	bench.error_pct[1] = err1;
+	bench.ratio = 2000;
+	bench.fault_at = bench.abort_at = INT64_MAX;
+	bench.now = S(1000);
+	bench.seq = rig_seq_new();
+	ck_assert_ptr_nonnull(bench.seq);
+}
+
+static void start_meters(void)
+{
+	double w = rig_setpoint_meter_power_w(&bench.sp, bench.ratio);
+	bench.running = bench.output_on && w > 0;
+	if (!bench.running)
+		return;
+	for (int i = 0; i < NPOS; i++) {
+		struct synth_meter_cfg mc = {
+			.kh_wh = 10, .power_w = w, .error_pct = bench.error_pct[i], .duty = 0.5,
+			.jitter_s = 100e-6, .phase_pulses = 0.37 * (i + 1), .start_ns = bench.now,
+			.line = 8 * i,
+		};
+		if (bench.meter_starts == 0 && bench.lose_from[i]) {
+			mc.lose_from = bench.lose_from[i];
+			mc.lose_count = 1;
+		}
+		synth_meter_init(&bench.meter[i], &mc, 100 + 7 * bench.meter_starts + i);
+		synth_meter_next(&bench.meter[i], &bench.next[i]);
+	}
+	bench.meter_starts++;
+}
+
+static void drain(void)
+{
+	struct rig_seq_event ev;
+	while (rig_seq_next_event(bench.seq, &ev)) {
+		switch (ev.kind) {
+		case RIG_EV_COMMAND:
+			if (bench.pending)
+				bench.violations++;
+			bench.pending = true;
+			bench.cmd = ev.cmd;
+			bench.cmd_done_at = bench.now + CMD_LATENCY;
+			bench.cmd_log[bench.commands++ % 256] = ev.cmd.kind;
+			break;
+		case RIG_EV_POINT_RESULT:
+			ck_assert_int_lt(bench.n_results, MAX_RESULTS);
+			bench.results[bench.n_results++] = ev.result;
+			break;
+		case RIG_EV_PROGRESS:
+			bench.progress_events++;
+			ck_assert(ev.elapsed_s >= 0 && ev.remaining_s >= 0);
+			break;
+		case RIG_EV_RUN_DONE:
+			bench.done = true;
+			bench.final_state = ev.run_state;
+			snprintf(bench.reason, sizeof(bench.reason), "%s", ev.reason);
+			break;
+		case RIG_EV_POINT_STARTED:
+			break;
+		}
+	}
+}
+
+static void complete_command(void)
+{
+	bench.pending = false;
+	bool ok = bench.fail_command_no != bench.commands;
+	double power = 0;
+	if (ok) {
+		switch (bench.cmd.kind) {
+		case RIG_CMD_APPLY:
+			bench.sp = bench.cmd.sp;
+			start_meters();
+			break;
+		case RIG_CMD_OUTPUT_ON:
+			bench.output_on = true;
+			start_meters();
+			break;
+		case RIG_CMD_OUTPUT_OFF:
+			bench.output_on = false;
+			bench.running = false;
+			break;
+		case RIG_CMD_READ_POWER:
+			power = rig_setpoint_meter_power_w(&bench.sp, 1);
+			break;
+		}
+	}
+	rig_seq_command_done(bench.seq, bench.now, ok, ok ? NULL : bench.fail_text, power);
+}
+
+/* Runs until RUN_DONE or a day of virtual time. */
+static void run(void)
+{
+	struct rig_error err;
+	ck_assert_int_eq(rig_seq_start(bench.seq, &bench.plan, bench.now, &err), 0);
+	const int64_t limit = bench.now + S(86400);
+	drain();
+	while (!bench.done && bench.now < limit) {
+		int64_t t = rig_seq_next_deadline(bench.seq);
+		int what = 0;	/* 0 tick, 1 command, 2 + i meter i, 10 fault, 11 abort */
+		if (bench.pending && bench.cmd_done_at <= t) {
+			t = bench.cmd_done_at;
+			what = 1;
+		}
+		for (int i = 0; bench.running && i < NPOS; i++)
+			if (bench.next[i].timestamp_ns < t) {
+				t = bench.next[i].timestamp_ns;
+				what = 2 + i;
+			}
+		if (bench.fault_at <= t) {
+			t = bench.fault_at;
+			what = 10;
+		}
+		if (bench.abort_at <= t) {
+			t = bench.abort_at;
+			what = 11;
+		}
+		ck_assert_msg(t != INT64_MAX, "nothing to wait for");
+		if (t > bench.now)
+			bench.now = t;
+		if (what == 1) {
+			complete_command();
+		} else if (what >= 2 && what < 2 + NPOS) {
+			int i = what - 2;
+			rig_seq_edge(bench.seq, i, RIG_SIG_KH10, &bench.next[i]);
+			bench.edges_fed++;
+			synth_meter_next(&bench.meter[i], &bench.next[i]);
+		} else if (what == 10) {
+			bench.fault_at = INT64_MAX;
+			bench.cmd_index_at_stop = bench.commands;
+			rig_seq_fault(bench.seq, bench.now, "interlock opened");
+		} else if (what == 11) {
+			bench.abort_at = INT64_MAX;
+			bench.cmd_index_at_stop = bench.commands;
+			rig_seq_abort(bench.seq, bench.now, "operator pressed stop");
+		} else {
+			rig_seq_tick(bench.seq, bench.now);
+		}
+		drain();
+		if (bench.abort_when_apply_pending && bench.pending && bench.cmd.kind == RIG_CMD_APPLY &&
+		    bench.commands > 3) {
+			bench.abort_when_apply_pending = false;
+			bench.cmd_index_at_stop = bench.commands;
+			rig_seq_abort(bench.seq, bench.now, "stop during apply");
+			drain();
+		}
+	}
+	ck_assert_msg(bench.done, "run did not end");
+	ck_assert_int_eq(bench.violations, 0);
+	ck_assert(!bench.pending);
+	ck_assert(!bench.output_on);	/* every run ends with the output off */
+	ck_assert_int_eq(bench.cmd_log[(bench.commands - 1) % 256], RIG_CMD_OUTPUT_OFF);
+	ck_assert_int_eq(rig_seq_state(bench.seq), bench.final_state);
+}
+
+static const struct rig_point_result *result(int point, int position)
+{
+	const struct rig_point_result *found = NULL;
+	for (int i = 0; i < bench.n_results; i++)
+		if (bench.results[i].point == point && bench.results[i].position == position) {
+			ck_assert_msg(!found, "two results for point %d position %d", point, position);
+			found = &bench.results[i];
+		}
+	return found;
+}
+
+START_TEST(three_points_two_positions_give_the_right_verdicts)
+{
+	setup(0.21, -0.93);
+	run();
+	ck_assert_int_eq(bench.final_state, RIG_RUN_FAILED);
+	ck_assert_int_eq(bench.n_results, 6);
+	for (int k = 0; k < 3; k++) {
+		const struct rig_point_result *good = result(k, 0), *bad = result(k, 1);
+		ck_assert_ptr_nonnull(good);
+		ck_assert_ptr_nonnull(bad);
+		ck_assert_int_eq(good->verdict, RIG_VERDICT_PASS);
+		ck_assert_int_eq(bad->verdict, RIG_VERDICT_FAIL);
+		ck_assert_msg(fabs(good->gate.error_pct - 0.21) <= good->gate.u_pct,
+			      "point %d: %.4f +- %.4f", k, good->gate.error_pct, good->gate.u_pct);
+		ck_assert(fabs(bad->gate.error_pct + 0.93) <= bad->gate.u_pct);
+		ck_assert(good->gate.u_pct <= 0.1);
+		ck_assert_int_eq(good->attempt, 1);
+	}
+	/* primary amps and reference power as the meter sees them */
+	ck_assert_double_eq_tol(result(0, 0)->current_a, 30, 1e-9);
+	ck_assert_double_eq_tol(result(2, 0)->reference_w, 1800, 1e-6);
+	/* APPLY, OUTPUT_ON once, then per point READ_POWER; APPLY for the next */
+	ck_assert_int_eq(bench.cmd_log[0], RIG_CMD_APPLY);
+	ck_assert_int_eq(bench.cmd_log[1], RIG_CMD_OUTPUT_ON);
+	ck_assert_int_eq(bench.cmd_log[2], RIG_CMD_READ_POWER);
+	ck_assert_int_eq(bench.cmd_log[3], RIG_CMD_APPLY);
+	ck_assert_int_eq(bench.cmd_log[4], RIG_CMD_READ_POWER);
+	ck_assert_int_eq(bench.commands, 8);	/* 3 apply, 1 on, 3 read, 1 off */
+	ck_assert_int_ge(bench.progress_events, bench.edges_fed);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+START_TEST(lost_edges_retry_the_point)
+{
+	setup(0.1, 0.3);
+	bench.lose_from[1] = 3;	/* position 2 loses its 4th edge on the first point */
+	run();
+	ck_assert_int_eq(bench.final_state, RIG_RUN_PASSED);
+	ck_assert_int_eq(bench.n_results, 6);
+	ck_assert_int_eq(result(0, 0)->attempt, 1);
+	ck_assert_int_eq(result(0, 1)->attempt, 2);
+	ck_assert_int_eq(result(0, 1)->verdict, RIG_VERDICT_PASS);
+	ck_assert(fabs(result(0, 1)->gate.error_pct - 0.3) <= result(0, 1)->gate.u_pct);
+	ck_assert_int_eq(result(1, 1)->attempt, 1);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+START_TEST(lost_edges_beyond_retests_are_an_error_verdict)
+{
+	setup(0.1, 0.3);
+	bench.prof.max_retests = 0;
+	bench.lose_from[1] = 3;
+	run();
+	ck_assert_int_eq(result(0, 1)->verdict, RIG_VERDICT_ERROR);
+	ck_assert_ptr_nonnull(strstr(result(0, 1)->detail, "lost"));
+	ck_assert_int_eq(result(0, 0)->verdict, RIG_VERDICT_PASS);
+	ck_assert_int_eq(bench.final_state, RIG_RUN_ERROR);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+static void assert_stopped_safely(enum rig_run_state st, const char *why)
+{
+	ck_assert_int_eq(bench.final_state, st);
+	ck_assert_msg(strstr(bench.reason, why), "reason '%s'", bench.reason);
+	/* the first command after the stop request is OUTPUT_OFF (or the
+	 * outstanding one completes first and then OUTPUT_OFF) and it is the
+	 * last command */
+	ck_assert_int_eq(bench.cmd_log[(bench.commands - 1) % 256], RIG_CMD_OUTPUT_OFF);
+	ck_assert_int_eq(bench.commands - bench.cmd_index_at_stop, 1);
+}
+
+START_TEST(fault_mid_point_switches_off_first)
+{
+	setup(0.1, 0.3);
+	bench.fault_at = S(1000 + 200);	/* during the second point */
+	run();
+	assert_stopped_safely(RIG_RUN_ERROR, "interlock opened");
+	/* point 1 finished; point 2 ends with ERROR for both positions */
+	ck_assert_int_eq(result(0, 0)->verdict, RIG_VERDICT_PASS);
+	ck_assert_int_eq(result(1, 0)->verdict, RIG_VERDICT_ERROR);
+	ck_assert_int_eq(result(1, 1)->verdict, RIG_VERDICT_ERROR);
+	ck_assert_ptr_null(result(2, 0));
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+START_TEST(abort_switches_off_first)
+{
+	setup(0.1, 0.3);
+	bench.abort_at = S(1000 + 30);
+	run();
+	assert_stopped_safely(RIG_RUN_ABORTED, "operator pressed stop");
+	ck_assert_int_eq(result(0, 0)->verdict, RIG_VERDICT_ABORTED);
+	ck_assert_int_eq(bench.n_results, 2);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+START_TEST(abort_during_apply_waits_for_it_then_switches_off)
+{
+	setup(0.1, 0.3);
+	bench.abort_when_apply_pending = true;
+	run();
+	ck_assert_int_eq(bench.final_state, RIG_RUN_ABORTED);
+	/* the APPLY completed, then exactly one command: OUTPUT_OFF */
+	ck_assert_int_eq(bench.commands - bench.cmd_index_at_stop, 1);
+	ck_assert_int_eq(bench.cmd_log[bench.commands - 2], RIG_CMD_APPLY);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+START_TEST(command_failure_stops_safely_with_the_instrument_text)
+{
+	setup(0.1, 0.3);
+	bench.fail_command_no = 4;	/* the second APPLY */
+	bench.fail_text = "-222,\"Data out of range\"";
+	run();
+	ck_assert_int_eq(bench.final_state, RIG_RUN_ERROR);
+	ck_assert_msg(strstr(bench.reason, "apply setpoint failed") &&
+			      strstr(bench.reason, "Data out of range"),
+		      "reason '%s'", bench.reason);
+	ck_assert_int_eq(bench.commands, 5);
+	ck_assert_int_eq(bench.cmd_log[4], RIG_CMD_OUTPUT_OFF);
+	ck_assert_int_eq(result(1, 0)->verdict, RIG_VERDICT_ERROR);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+START_TEST(plans_the_bench_cannot_do_are_refused)
+{
+	setup(0, 0);
+	struct rig_error err;
+	char buf[600];
+	bench.prof.points[1].output_kh = 1000;	/* a T model has no Kh 1000 output */
+	ck_assert_int_eq(rig_seq_start(bench.seq, &bench.plan, 0, &err), -1);
+	rig_error_format(&err, buf, sizeof(buf));
+	ck_assert_msg(strstr(buf, "three.profile:20:") && strstr(buf, "Kh 1000"), "%s", buf);
+	struct rig_seq_event ev;
+	ck_assert_int_eq(rig_seq_next_event(bench.seq, &ev), 0);	/* nothing emitted */
+	ck_assert_int_eq(rig_seq_state(bench.seq), RIG_RUN_IDLE);
+
+	bench.prof.points[1].output_kh = 10;
+	bench.prof.points[2].current_a = 300;	/* over the 220 A maximum */
+	ck_assert_int_eq(rig_seq_start(bench.seq, &bench.plan, 0, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "maximum"));
+
+	bench.prof.points[2].current_a = 30;
+	bench.fix.pos[1][RIG_SIG_KH10].line = -1;
+	ck_assert_int_eq(rig_seq_start(bench.seq, &bench.plan, 0, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "not wired"));
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+Suite *suite_sequencer(void)
+{
+	Suite *s = suite_create("sequencer");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, three_points_two_positions_give_the_right_verdicts);
+	tcase_add_test(tc, lost_edges_retry_the_point);
+	tcase_add_test(tc, lost_edges_beyond_retests_are_an_error_verdict);
+	tcase_add_test(tc, fault_mid_point_switches_off_first);
+	tcase_add_test(tc, abort_switches_off_first);
+	tcase_add_test(tc, abort_during_apply_waits_for_it_then_switches_off);
+	tcase_add_test(tc, command_failure_stops_safely_with_the_instrument_text);
+	tcase_add_test(tc, plans_the_bench_cannot_do_are_refused);
+	suite_add_tcase(s, tc);
+	return s;
+}
