@@ -81,18 +81,28 @@ struct rig_seq {
 
 	struct rig_seq_event queue[QUEUE_LEN];
 	int q_head, q_len;
+	struct rig_seq_event scratch;
 };
 
 /* --- event queue ------------------------------------------------------------ */
 
+/* The shell drains the queue after every call, and one call emits at most
+ * a command, a progress report, a result per position and the end of the
+ * run. Should a shell stop draining, progress reports make room first. */
 static struct rig_seq_event *push(struct rig_seq *s, enum rig_seq_event_kind kind)
 {
-	static struct rig_seq_event overflow;	/* never reached: see QUEUE_LEN */
 	if (s->q_len == QUEUE_LEN) {
-		memset(&overflow, 0, sizeof(overflow));
-		return &overflow;
+		int kept = 0;
+		for (int i = 0; i < s->q_len; i++) {
+			struct rig_seq_event ev = s->queue[(s->q_head + i) % QUEUE_LEN];
+			if (ev.kind != RIG_EV_PROGRESS)
+				s->queue[(s->q_head + kept++) % QUEUE_LEN] = ev;
+		}
+		s->q_len = kept;
 	}
-	struct rig_seq_event *ev = &s->queue[(s->q_head + s->q_len++) % QUEUE_LEN];
+	struct rig_seq_event *ev = s->q_len < QUEUE_LEN
+					   ? &s->queue[(s->q_head + s->q_len++) % QUEUE_LEN]
+					   : &s->scratch;	/* full of results: cannot happen */
 	memset(ev, 0, sizeof(*ev));
 	ev->kind = kind;
 	ev->point = s->point;

@@ -37,9 +37,11 @@ struct bench {
 
 	/* meters */
 	double error_pct[NPOS];
+	double extra_error_kh100[NPOS];	/* a Kh 100 output that disagrees */
+	double duty[NPOS];
 	bool running;
-	struct synth_meter meter[NPOS];
-	struct rig_edge next[NPOS];
+	struct synth_meter meter[NPOS][2];	/* Kh 10, Kh 100 outputs */
+	struct rig_edge next[NPOS][2];
 	uint64_t lose_from[NPOS];	/* first meter start only */
 	int meter_starts;
 	double ratio;
@@ -140,6 +142,7 @@ static void setup(double err0, double err1)
 	}
 	bench.error_pct[0] = err0;
 	bench.error_pct[1] = err1;
+	bench.duty[0] = bench.duty[1] = 0.5;
 	bench.ratio = 2000;
 	bench.fault_at = bench.abort_at = INT64_MAX;
 	bench.now = S(1000);
@@ -147,24 +150,41 @@ static void setup(double err0, double err1)
 	ck_assert_ptr_nonnull(bench.seq);
 }
 
+/* The reverse-phase LED lights when an element's power is negative. */
+static bool reverse_phase(const struct rig_setpoint *sp)
+{
+	for (int el = 0; el < 2; el++) {
+		double d = (sp->ph[el].voltage_angle_deg - sp->ph[el].current_angle_deg) * M_PI / 180;
+		if (sp->ph[el].phase > 0 && sp->ph[el].current_a > 0 && cos(d) < -1e-9)
+			return true;
+	}
+	return false;
+}
+
 static void start_meters(void)
 {
 	double w = rig_setpoint_meter_power_w(&bench.sp, bench.ratio);
+	for (int i = 0; i < NPOS; i++)
+		rig_seq_level(bench.seq, i, RIG_SIG_REVERSE_LED, bench.output_on && reverse_phase(&bench.sp));
 	bench.running = bench.output_on && w > 0;
 	if (!bench.running)
 		return;
 	for (int i = 0; i < NPOS; i++) {
-		struct synth_meter_cfg mc = {
-			.kh_wh = 10, .power_w = w, .error_pct = bench.error_pct[i], .duty = 0.5,
-			.jitter_s = 100e-6, .phase_pulses = 0.37 * (i + 1), .start_ns = bench.now,
-			.line = 8 * i,
-		};
-		if (bench.meter_starts == 0 && bench.lose_from[i]) {
-			mc.lose_from = bench.lose_from[i];
-			mc.lose_count = 1;
+		for (int o = 0; o < 2; o++) {
+			struct synth_meter_cfg mc = {
+				.kh_wh = o ? 100 : 10, .power_w = w,
+				.error_pct = bench.error_pct[i] + (o ? bench.extra_error_kh100[i] : 0),
+				.duty = bench.duty[i], .jitter_s = 100e-6,
+				.phase_pulses = 0.37 * (i + 1) / (o ? 3 : 1), .start_ns = bench.now,
+				.line = 8 * i + o,
+			};
+			if (o == 0 && bench.meter_starts == 0 && bench.lose_from[i]) {
+				mc.lose_from = bench.lose_from[i];
+				mc.lose_count = 1;
+			}
+			synth_meter_init(&bench.meter[i][o], &mc, 100 + 7 * bench.meter_starts + 2 * i + o);
+			synth_meter_next(&bench.meter[i][o], &bench.next[i][o]);
 		}
-		synth_meter_init(&bench.meter[i], &mc, 100 + 7 * bench.meter_starts + i);
-		synth_meter_next(&bench.meter[i], &bench.next[i]);
 	}
 	bench.meter_starts++;
 }
@@ -237,16 +257,20 @@ static void run(void)
 	drain();
 	while (!bench.done && bench.now < limit) {
 		int64_t t = rig_seq_next_deadline(bench.seq);
-		int what = 0;	/* 0 tick, 1 command, 2 + i meter i, 10 fault, 11 abort */
+		int what = 0;	/* 0 tick, 1 command, 2 edge, 10 fault, 11 abort */
+		int ei = 0, eo = 0;
 		if (bench.pending && bench.cmd_done_at <= t) {
 			t = bench.cmd_done_at;
 			what = 1;
 		}
 		for (int i = 0; bench.running && i < NPOS; i++)
-			if (bench.next[i].timestamp_ns < t) {
-				t = bench.next[i].timestamp_ns;
-				what = 2 + i;
-			}
+			for (int o = 0; o < 2; o++)
+				if (bench.next[i][o].timestamp_ns < t) {
+					t = bench.next[i][o].timestamp_ns;
+					what = 2;
+					ei = i;
+					eo = o;
+				}
 		if (bench.fault_at <= t) {
 			t = bench.fault_at;
 			what = 10;
@@ -260,11 +284,10 @@ static void run(void)
 			bench.now = t;
 		if (what == 1) {
 			complete_command();
-		} else if (what >= 2 && what < 2 + NPOS) {
-			int i = what - 2;
-			rig_seq_edge(bench.seq, i, RIG_SIG_KH10, &bench.next[i]);
-			bench.edges_fed++;
-			synth_meter_next(&bench.meter[i], &bench.next[i]);
+		} else if (what == 2) {
+			rig_seq_edge(bench.seq, ei, eo ? RIG_SIG_KH100 : RIG_SIG_KH10, &bench.next[ei][eo]);
+			bench.edges_fed += eo == 0;
+			synth_meter_next(&bench.meter[ei][eo], &bench.next[ei][eo]);
 		} else if (what == 10) {
 			bench.fault_at = INT64_MAX;
 			bench.cmd_index_at_stop = bench.commands;
@@ -461,6 +484,105 @@ START_TEST(plans_the_bench_cannot_do_are_refused)
 }
 END_TEST
 
+static struct rig_point *other_point(enum rig_point_kind kind, const char *name, double amps)
+{
+	struct rig_profile *p = &bench.prof;
+	add_point(p, name, amps, 1);
+	struct rig_point *pt = &p->points[p->n_points - 1];
+	pt->kind = kind;
+	return pt;
+}
+
+START_TEST(creep_starting_load_duty_led_and_consistency_points)
+{
+	setup(0.1, 0.1);
+	bench.prof.n_points = 0;
+	struct rig_point *pt = other_point(RIG_POINT_CREEP, "creep", 0);
+	pt->elements = 0;
+	pt->max_gate_s = 300;
+	pt->max_edges = 1;
+	pt = other_point(RIG_POINT_STARTING_LOAD, "start", 0.5);	/* 60 W: an edge per 300 s */
+	pt->max_gate_s = 900;
+	pt->min_edges = 2;
+	pt = other_point(RIG_POINT_PULSE_DUTY, "duty", 30);
+	pt->band_pct = 1;	/* 50 +- 1 % */
+	pt->max_gate_s = 200;
+	pt->min_edges = 10;
+	pt = other_point(RIG_POINT_REVERSE_LED, "led", 30);
+	pt->reversed = 1;
+	pt->led_expected_on = true;
+	pt->max_gate_s = 20;
+	pt = other_point(RIG_POINT_OUTPUT_CONSISTENCY, "outputs", 100);	/* 12 kW */
+	pt->band_pct = 0.2;
+	pt->target_u_pct = 0.05;
+	pt->max_gate_s = 400;
+	bench.duty[1] = 0.47;
+	bench.extra_error_kh100[1] = 0.6;
+	run();
+	ck_assert_int_eq(bench.n_results, 10);
+	ck_assert_int_eq(result(0, 0)->verdict, RIG_VERDICT_PASS);
+	ck_assert_int_eq(result(0, 0)->edges_counted, 0);
+	ck_assert_int_eq(result(1, 0)->verdict, RIG_VERDICT_PASS);
+	ck_assert_int_ge(result(1, 0)->edges_counted, 2);
+	ck_assert_int_eq(result(2, 0)->verdict, RIG_VERDICT_PASS);
+	ck_assert_double_eq_tol(result(2, 0)->value, 50, 0.05);
+	ck_assert_int_eq(result(2, 1)->verdict, RIG_VERDICT_FAIL);
+	ck_assert_double_eq_tol(result(2, 1)->value, 47, 0.05);
+	ck_assert_int_eq(result(3, 0)->verdict, RIG_VERDICT_PASS);
+	ck_assert(result(3, 0)->led_on);
+	ck_assert_int_eq(result(4, 0)->verdict, RIG_VERDICT_PASS);
+	ck_assert_int_eq(result(4, 1)->verdict, RIG_VERDICT_FAIL);
+	ck_assert_double_eq_tol(result(4, 1)->value, 0.6, 0.1);
+	ck_assert_int_eq(bench.final_state, RIG_RUN_FAILED);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+START_TEST(creep_fails_when_the_meter_registers_without_load)
+{
+	setup(0.1, 0.1);
+	bench.prof.n_points = 0;
+	struct rig_point *pt = other_point(RIG_POINT_CREEP, "creep", 0.5);	/* a creeping meter */
+	pt->max_gate_s = 900;
+	pt->max_edges = 1;
+	pt = other_point(RIG_POINT_REVERSE_LED, "led", 30);
+	pt->led_expected_on = true;	/* but nothing is reversed */
+	pt->max_gate_s = 20;
+	run();
+	ck_assert_int_eq(result(0, 0)->verdict, RIG_VERDICT_FAIL);
+	ck_assert_int_eq(result(0, 0)->edges_counted, 2);	/* stops as soon as it fails */
+	ck_assert_int_eq(result(1, 1)->verdict, RIG_VERDICT_FAIL);
+	ck_assert(!result(1, 1)->led_on);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+/* A meter right at the band edge stays indeterminate: RETEST measures it
+ * again up to max_retests, FAIL counts it failed at once. */
+START_TEST(indeterminate_policy)
+{
+	setup(0.5, 0.1);
+	bench.prof.n_points = 1;
+	bench.prof.indeterminate = RIG_INDETERMINATE_RETEST;
+	bench.prof.max_retests = 2;
+	run();
+	ck_assert_int_eq(result(0, 0)->verdict, RIG_VERDICT_INDETERMINATE);
+	ck_assert_int_eq(result(0, 0)->attempt, 3);
+	ck_assert_int_eq(result(0, 1)->attempt, 1);
+	ck_assert_int_eq(bench.final_state, RIG_RUN_INDETERMINATE);
+	rig_seq_free(bench.seq);
+
+	setup(0.5, 0.1);
+	bench.prof.n_points = 1;
+	bench.prof.indeterminate = RIG_INDETERMINATE_FAIL;
+	run();
+	ck_assert_int_eq(result(0, 0)->verdict, RIG_VERDICT_FAIL);
+	ck_assert_int_eq(result(0, 0)->attempt, 1);
+	ck_assert_int_eq(bench.final_state, RIG_RUN_FAILED);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
 Suite *suite_sequencer(void)
 {
 	Suite *s = suite_create("sequencer");
@@ -473,6 +595,9 @@ Suite *suite_sequencer(void)
 	tcase_add_test(tc, abort_during_apply_waits_for_it_then_switches_off);
 	tcase_add_test(tc, command_failure_stops_safely_with_the_instrument_text);
 	tcase_add_test(tc, plans_the_bench_cannot_do_are_refused);
+	tcase_add_test(tc, creep_starting_load_duty_led_and_consistency_points);
+	tcase_add_test(tc, creep_fails_when_the_meter_registers_without_load);
+	tcase_add_test(tc, indeterminate_policy);
 	suite_add_tcase(s, tc);
 	return s;
 }
