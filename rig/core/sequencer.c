@@ -7,7 +7,11 @@
  * (lost edges, or an indeterminate verdict under the RETEST policy).
  * Stopping (abort, fault, failed command, end of profile) always sends
  * OUTPUT_OFF first, after the outstanding command (if any) completes;
- * commands still in the queue and not yet taken by the shell are dropped. */
+ * commands still in the queue and not yet taken by the shell are dropped.
+ *
+ * Positions are 1-based in the interface (edges, levels, losses, results),
+ * as rig_fixture_route gives them; plan->pos[] and the fixture's pos[] are
+ * indexed from 0. */
 #include "rig/core/sequencer.h"
 
 #include <math.h>
@@ -614,7 +618,7 @@ static void finish_point(struct rig_seq *s)
 		if (!ps->in_point)
 			continue;
 		struct rig_point_result r = {
-			.point = s->point, .position = i, .attempt = ps->attempt,
+			.point = s->point, .position = i + 1, .attempt = ps->attempt,
 			.current_a = s->primary_a,
 		};
 		if (judge(s, ps, &r) == RETRY) {
@@ -794,9 +798,10 @@ void rig_seq_edge(struct rig_seq *s, int position, enum rig_signal sig, const st
 						rig_gate_reference_edge(&s->pos[i].gate[o], e);
 		return;
 	}
-	if (position < 0 || position >= s->fix->n_positions || !s->pos[position].in_point)
+	int i = position - 1;
+	if (i < 0 || i >= s->fix->n_positions || !s->pos[i].in_point)
 		return;
-	struct pos_state *ps = &s->pos[position];
+	struct pos_state *ps = &s->pos[i];
 	const struct rig_point *p = cur_point(s);
 	bool watched = false;
 	if (sig == RIG_SIG_REVERSE_LED)
@@ -828,7 +833,7 @@ void rig_seq_lost(struct rig_seq *s, int position, enum rig_signal sig, uint64_t
 		return;
 	for (int i = 0; i < s->fix->n_positions; i++) {
 		struct pos_state *ps = &s->pos[i];
-		if (!ps->in_point || (sig != RIG_SIG_REFERENCE && i != position))
+		if (!ps->in_point || (sig != RIG_SIG_REFERENCE && i != position - 1))
 			continue;
 		/* a lost reference pulse spoils every gate's count */
 		for (int o = 0; o < N_OUTPUTS; o++)
@@ -840,9 +845,9 @@ void rig_seq_lost(struct rig_seq *s, int position, enum rig_signal sig, uint64_t
 
 void rig_seq_level(struct rig_seq *s, int position, enum rig_signal sig, bool high)
 {
-	if (position < 0 || position >= RIG_MAX_POSITIONS || sig != RIG_SIG_REVERSE_LED)
+	if (position < 1 || position > RIG_MAX_POSITIONS || sig != RIG_SIG_REVERSE_LED)
 		return;
-	struct pos_state *ps = &s->pos[position];
+	struct pos_state *ps = &s->pos[position - 1];
 	ps->led_level = high;
 	if (measuring(s) && ps->in_point && cur_point(s)->kind == RIG_POINT_REVERSE_LED)
 		rig_led_set(&ps->led, s->now_ns, high);
@@ -907,7 +912,7 @@ static void stop(struct rig_seq *s, enum rig_run_state final_state, const char *
 		if (!s->pos[i].in_point)
 			continue;
 		struct rig_point_result r = {
-			.point = s->point, .position = i, .attempt = s->pos[i].attempt,
+			.point = s->point, .position = i + 1, .attempt = s->pos[i].attempt,
 			.verdict = v, .current_a = s->primary_a,
 		};
 		r.gate.u_pct = -1;

@@ -165,7 +165,8 @@ static void start_meters(void)
 {
 	double w = rig_setpoint_meter_power_w(&bench.sp, bench.ratio);
 	for (int i = 0; i < NPOS; i++)
-		rig_seq_level(bench.seq, i, RIG_SIG_REVERSE_LED, bench.output_on && reverse_phase(&bench.sp));
+		rig_seq_level(bench.seq, i + 1, RIG_SIG_REVERSE_LED,
+			      bench.output_on && reverse_phase(&bench.sp));
 	bench.running = bench.output_on && w > 0;
 	if (!bench.running)
 		return;
@@ -285,7 +286,8 @@ static void run(void)
 		if (what == 1) {
 			complete_command();
 		} else if (what == 2) {
-			rig_seq_edge(bench.seq, ei, eo ? RIG_SIG_KH100 : RIG_SIG_KH10, &bench.next[ei][eo]);
+			rig_seq_edge(bench.seq, ei + 1, eo ? RIG_SIG_KH100 : RIG_SIG_KH10,
+				     &bench.next[ei][eo]);
 			bench.edges_fed += eo == 0;
 			synth_meter_next(&bench.meter[ei][eo], &bench.next[ei][eo]);
 		} else if (what == 10) {
@@ -316,11 +318,12 @@ static void run(void)
 	ck_assert_int_eq(rig_seq_state(bench.seq), bench.final_state);
 }
 
+/* position 0-based here, like plan.pos[] */
 static const struct rig_point_result *result(int point, int position)
 {
 	const struct rig_point_result *found = NULL;
 	for (int i = 0; i < bench.n_results; i++)
-		if (bench.results[i].point == point && bench.results[i].position == position) {
+		if (bench.results[i].point == point && bench.results[i].position == position + 1) {
 			ck_assert_msg(!found, "two results for point %d position %d", point, position);
 			found = &bench.results[i];
 		}
