@@ -51,6 +51,7 @@ struct pos_state {
 	struct rig_duty duty;
 	struct rig_led led;
 	bool led_level;		/* last level reported */
+	double share;		/* of the setpoint's power this meter sees (its elements) */
 	/* duty measured on an earlier point, per output, for opposite-edge gating */
 	double known_duty[N_OUTPUTS], known_u_duty[N_OUTPUTS];
 	enum rig_verdict worst;
@@ -189,14 +190,6 @@ static int output_index(double kh)
 	return -1;
 }
 
-static bool model_has_output(const struct rig_meter_model *m, double kh)
-{
-	for (int i = 0; i < m->n_outputs && i < RIG_MODEL_MAX_OUTPUTS; i++)
-		if (fabs(m->outputs_kh[i] - kh) < 1e-9)
-			return true;
-	return false;
-}
-
 static const struct rig_point *cur_point(const struct rig_seq *s)
 {
 	return &s->prof->points[s->point];
@@ -207,19 +200,25 @@ static enum rig_signal point_signal(const struct rig_point *p)
 {
 	if (p->kind == RIG_POINT_REVERSE_LED)
 		return RIG_SIG_REVERSE_LED;
-	int i = output_index(p->output_kh > 0 ? p->output_kh : 10);
-	return output_sig[i < 0 ? 0 : i];
+	enum rig_signal sig = rig_signal_for_kh(p->output_kh > 0 ? p->output_kh : 10);
+	return sig < RIG_SIG_COUNT ? sig : RIG_SIG_KH10;
 }
 
-static const char *signal_name(enum rig_signal sig)
+/* LED points watch min_gate (a steady state shows at once); the others use
+ * max_gate as their window or time-out, as the profile format says. */
+static double window_s(const struct rig_point *p)
 {
-	static const char *const names[] = {
-		[RIG_SIG_KH10] = "the Kh 10 output", [RIG_SIG_KH100] = "the Kh 100 output",
-		[RIG_SIG_KH1000] = "the Kh 1000 output", [RIG_SIG_COUNTER] = "the counter output",
-		[RIG_SIG_REVERSE_LED] = "the reverse-phase LED", [RIG_SIG_POWER_LED] = "the power LED",
-		[RIG_SIG_LOAD_LED] = "the load LED",
-	};
-	return (unsigned)sig < RIG_SIG_COUNT ? names[sig] : "the reference";
+	if (p->kind == RIG_POINT_REVERSE_LED && p->min_gate_s > 0)
+		return p->min_gate_s;
+	return p->max_gate_s;
+}
+
+static int wiring_error(struct rig_error *err, const char *file, const struct rig_point *p,
+			int i, enum rig_signal sig)
+{
+	return rig_error_set(err, file, p->line,
+			     "point '%s': position %d: signal %s is not wired on this fixture",
+			     p->name, i + 1, rig_signal_name(sig));
 }
 
 static int check_position(const struct rig_run_plan *plan, int i, struct rig_error *err)
@@ -228,35 +227,25 @@ static int check_position(const struct rig_run_plan *plan, int i, struct rig_err
 	const struct rig_fixture *fix = plan->fixture;
 	const struct rig_meter_model *m = &plan->pos[i].model;
 	const char *file = prof->source_file;
+	if (rig_profile_check_model(prof, m, err)) {
+		if (err) {
+			char msg[sizeof(err->msg)];
+			snprintf(msg, sizeof(msg), "%s", err->msg);
+			snprintf(err->msg, sizeof(err->msg), "position %d: %.490s", i + 1, msg);
+		}
+		return -1;
+	}
 	for (int k = 0; k < prof->n_points; k++) {
 		const struct rig_point *p = &prof->points[k];
-		if (p->kind != RIG_POINT_OUTPUT_CONSISTENCY && p->kind != RIG_POINT_REVERSE_LED) {
-			double kh = p->output_kh > 0 ? p->output_kh : 10;
-			if (output_index(kh) < 0 || !model_has_output(m, kh))
-				return rig_error_set(err, file, p->line,
-						     "point '%s': position %d (%s) has no Kh %g output",
-						     p->name, i + 1, m->model, kh);
-		}
-		if (p->elements >> m->elements)
-			return rig_error_set(err, file, p->line,
-					     "point '%s': position %d (%s) has %d element(s)",
-					     p->name, i + 1, m->model, m->elements);
-		if (m->max_current_a > 0 && rig_setpoint_primary_a(p, m) > m->max_current_a)
-			return rig_error_set(err, file, p->line,
-					     "point '%s': %g A is over %s's maximum of %g A", p->name,
-					     rig_setpoint_primary_a(p, m), m->model, m->max_current_a);
+		if (!rig_point_applies(p, m))
+			continue;
 		if (p->kind == RIG_POINT_OUTPUT_CONSISTENCY) {
 			for (int o = 0; o < N_OUTPUTS; o++)
-				if (model_has_output(m, output_kh[o]) &&
+				if (rig_model_has_output(m, output_kh[o]) &&
 				    fix->pos[i][output_sig[o]].line < 0)
-					return rig_error_set(err, file, p->line,
-							     "point '%s': position %d: the Kh %g output "
-							     "is not wired on this fixture",
-							     p->name, i + 1, output_kh[o]);
+					return wiring_error(err, file, p, i, output_sig[o]);
 		} else if (fix->pos[i][point_signal(p)].line < 0) {
-			return rig_error_set(err, file, p->line,
-					     "point '%s': position %d: %s is not wired on this fixture",
-					     p->name, i + 1, signal_name(point_signal(p)));
+			return wiring_error(err, file, p, i, point_signal(p));
 		}
 		struct rig_setpoint sp;
 		if (rig_setpoint_for_point(p, m, fix, file, &sp, err))
@@ -295,7 +284,7 @@ static int check_plan(const struct rig_run_plan *plan, struct rig_error *err)
 		const struct rig_meter_model *a = &plan->pos[first].model, *b = &plan->pos[i].model;
 		if (fabs(rig_setpoint_primary_per_source(fix, a) -
 			 rig_setpoint_primary_per_source(fix, b)) > 1e-9 ||
-		    a->elements != b->elements || fabs(a->rated_current_a - b->rated_current_a) > 1e-9)
+		    fabs(a->rated_current_a - b->rated_current_a) > 1e-9)
 			return rig_error_set(err, NULL, 0,
 					     "positions %d (%s) and %d (%s) need different source "
 					     "currents; test them in separate runs",
@@ -339,7 +328,7 @@ static struct rig_gate_config gate_config(const struct rig_seq *s, const struct 
 		.reference = s->fix->reference,
 		.ref_u_rel = s->fix->ref_u_pct / 2 / 100,
 		.ref_wh_per_pulse = s->fix->ref_wh_per_pulse,
-		.primary_per_source = s->primary_per_source,
+		.primary_per_source = s->primary_per_source * ps->share,
 	};
 	/* a duty measured well on an earlier point lets gates end on either edge */
 	if (ps->known_duty[o] >= 0 && ps->known_u_duty[o] <= 0.002) {
@@ -364,7 +353,7 @@ static void init_measurement(struct rig_seq *s, int i)
 		for (int o = 0; o < N_OUTPUTS; o++) {
 			bool want = p->kind == RIG_POINT_ACCURACY
 					    ? o == output_index(p->output_kh)
-					    : model_has_output(m, output_kh[o]);
+					    : rig_model_has_output(m, output_kh[o]);
 			if (!want)
 				continue;
 			struct rig_gate_config c = gate_config(s, ps, o);
@@ -390,7 +379,7 @@ static void start_measuring(struct rig_seq *s, double settle)
 {
 	const struct rig_point *p = cur_point(s);
 	s->settle_until_ns = s->now_ns + (int64_t)llround(settle * RIG_NS_PER_S);
-	s->window_end_ns = s->settle_until_ns + (int64_t)llround(p->max_gate_s * RIG_NS_PER_S);
+	s->window_end_ns = s->settle_until_ns + (int64_t)llround(window_s(p) * RIG_NS_PER_S);
 	s->reference_source_w = -1;
 	for (int i = 0; i < s->fix->n_positions; i++)
 		if (s->pos[i].in_point)
@@ -402,21 +391,49 @@ static void start_measuring(struct rig_seq *s, double settle)
 
 static void stop(struct rig_seq *s, enum rig_run_state final_state, const char *reason);
 
+static void end_run(struct rig_seq *s);
+
+/* The present positions the point is for; the setpoint follows the model
+ * with the most elements among them (the others see their share of it). */
+static const struct rig_meter_model *point_positions(const struct rig_seq *s, int k,
+						     bool *applies)
+{
+	const struct rig_meter_model *sp_model = NULL;
+	for (int i = 0; i < s->fix->n_positions; i++) {
+		const struct rig_meter_model *m = &s->plan.pos[i].model;
+		applies[i] = s->plan.pos[i].present && rig_point_applies(&s->prof->points[k], m);
+		if (applies[i] && (!sp_model || m->elements > sp_model->elements))
+			sp_model = m;
+	}
+	return sp_model;
+}
+
 static void begin_point(struct rig_seq *s)
 {
+	bool applies[RIG_MAX_POSITIONS];
+	const struct rig_meter_model *sp_model = NULL;
+	for (; s->point < s->prof->n_points; s->point++)
+		if ((sp_model = point_positions(s, s->point, applies)))
+			break;
+	if (!sp_model) {
+		end_run(s);
+		return;
+	}
 	const struct rig_point *p = cur_point(s);
 	struct rig_error err;
-	if (rig_setpoint_for_point(p, s->model, s->fix, s->prof->source_file, &s->sp, &err)) {
+	if (rig_setpoint_for_point(p, sp_model, s->fix, s->prof->source_file, &s->sp, &err)) {
 		char buf[600];
 		stop(s, RIG_RUN_ERROR, rig_error_format(&err, buf, sizeof(buf)));
 		return;
 	}
-	s->primary_a = rig_setpoint_primary_a(p, s->model);
+	s->primary_a = rig_point_current_a(p, sp_model);
 	s->attempt = 1;
 	for (int i = 0; i < s->fix->n_positions; i++) {
-		s->pos[i].in_point = s->plan.pos[i].present;
-		s->pos[i].attempt = 1;
-		s->pos[i].done = false;
+		struct pos_state *ps = &s->pos[i];
+		ps->in_point = applies[i];
+		ps->attempt = 1;
+		ps->done = false;
+		ps->share = rig_setpoint_power_share(&s->sp, s->plan.pos[i].model.elements);
 	}
 	push(s, RIG_EV_POINT_STARTED);
 	send_command(s, RIG_CMD_APPLY);
@@ -468,13 +485,14 @@ static enum outcome judge_indeterminate(const struct rig_seq *s, const struct po
 	return FINAL;
 }
 
-static double reference_primary_w(const struct rig_seq *s, const struct rig_gate_result *g)
+static double reference_primary_w(const struct rig_seq *s, const struct pos_state *ps,
+				  const struct rig_gate_result *g)
 {
 	if (s->fix->reference == RIG_REF_SOURCE_POWER && s->reference_source_w >= 0)
-		return s->reference_source_w * s->primary_per_source;
+		return s->reference_source_w * s->primary_per_source * ps->share;
 	if (g && g->gate_s > 0)
 		return g->reference_wh / g->gate_s * 3600;
-	return rig_setpoint_meter_power_w(&s->sp, s->primary_per_source);
+	return rig_setpoint_meter_power_w(&s->sp, s->primary_per_source) * ps->share;
 }
 
 static enum outcome judge_gates(const struct rig_seq *s, const struct pos_state *ps,
@@ -517,7 +535,7 @@ static enum outcome judge_gates(const struct rig_seq *s, const struct pos_state 
 		snprintf(r->detail, sizeof(r->detail), "outputs disagree by up to %.4f %% (band %.3f %%)",
 			 diff, p->band_pct);
 	}
-	r->reference_w = reference_primary_w(s, &r->gate);
+	r->reference_w = reference_primary_w(s, ps, &r->gate);
 	return FINAL;
 }
 
@@ -526,9 +544,9 @@ static enum outcome judge(const struct rig_seq *s, struct pos_state *ps,
 {
 	const struct rig_point *p = cur_point(s);
 	enum outcome out = FINAL;
-	double window_s = p->max_gate_s;
+	double window = window_s(p);
 	struct rig_duty_result d;
-	r->reference_w = rig_setpoint_meter_power_w(&s->sp, s->primary_per_source);
+	r->reference_w = rig_setpoint_meter_power_w(&s->sp, s->primary_per_source) * ps->share;
 	switch (p->kind) {
 	case RIG_POINT_ACCURACY:
 	case RIG_POINT_OUTPUT_CONSISTENCY:
@@ -559,11 +577,11 @@ static enum outcome judge(const struct rig_seq *s, struct pos_state *ps,
 		/* steady state: on (or off) for at least 90 % of the window */
 		r->led_on = rig_led_is_on(&ps->led);
 		r->verdict = p->led_expected_on
-				     ? rig_check_led_on(&ps->led, s->window_end_ns, 0.9 * window_s)
-				     : rig_check_led_off(&ps->led, s->window_end_ns, 0.1 * window_s);
-		r->value = window_s > 0 ? 100 * rig_led_on_s(&ps->led, s->window_end_ns) / window_s : 0;
+				     ? rig_check_led_on(&ps->led, s->window_end_ns, 0.9 * window)
+				     : rig_check_led_off(&ps->led, s->window_end_ns, 0.1 * window);
+		r->value = window > 0 ? 100 * rig_led_on_s(&ps->led, s->window_end_ns) / window : 0;
 		snprintf(r->detail, sizeof(r->detail), "reverse LED on %.0f %% of %.0f s (expected %s)",
-			 r->value, window_s, p->led_expected_on ? "on" : "off");
+			 r->value, window, p->led_expected_on ? "on" : "off");
 		break;
 	}
 	return judge_indeterminate(s, ps, &r->verdict);
@@ -635,10 +653,12 @@ static void finish_point(struct rig_seq *s)
 		start_measuring(s, 0);	/* the load has not changed: no new settle */
 		return;
 	}
-	if (++s->point < s->prof->n_points) {
-		begin_point(s);
-		return;
-	}
+	s->point++;
+	begin_point(s);
+}
+
+static void end_run(struct rig_seq *s)
+{
 	enum rig_verdict worst = RIG_VERDICT_NONE;
 	for (int i = 0; i < s->fix->n_positions; i++)
 		worst = rig_verdict_worst(worst, s->pos[i].worst);
@@ -656,7 +676,11 @@ static double estimate_point_s(const struct rig_seq *s, int k)
 		return settle + p->max_gate_s;
 	struct rig_setpoint sp;
 	double gate = p->max_gate_s;
-	if (rig_setpoint_for_point(p, s->model, s->fix, NULL, &sp, NULL) == 0) {
+	bool applies[RIG_MAX_POSITIONS];
+	const struct rig_meter_model *m = point_positions(s, k, applies);
+	if (!m)
+		return 0;	/* skipped */
+	if (rig_setpoint_for_point(p, m, s->fix, NULL, &sp, NULL) == 0) {
 		double w = rig_setpoint_meter_power_w(&sp, s->primary_per_source);
 		double kh = p->kind == RIG_POINT_ACCURACY ? p->output_kh : 10;
 		int edges = p->min_edges > 5 ? p->min_edges : 5;

@@ -3,13 +3,6 @@
 #include <math.h>
 #include <string.h>
 
-double rig_setpoint_primary_a(const struct rig_point *p, const struct rig_meter_model *m)
-{
-	if (p->current_pct >= 0)
-		return p->current_pct / 100.0 * m->rated_current_a;
-	return p->current_a;
-}
-
 double rig_setpoint_primary_per_source(const struct rig_fixture *f,
 				       const struct rig_meter_model *m)
 {
@@ -37,7 +30,8 @@ int rig_setpoint_for_point(const struct rig_point *p, const struct rig_meter_mod
 {
 	memset(ret, 0, sizeof(*ret));
 	const char *file = profile_file ? profile_file : "";
-	double primary_a = rig_setpoint_primary_a(p, m);
+	double primary_a = rig_point_current_a(p, m);
+	unsigned carrying = rig_point_element_mask(p, m);
 	double source_a = primary_a / rig_setpoint_primary_per_source(f, m);
 	if (!(p->pf > 0 && p->pf <= 1))
 		return rig_error_set(err, file, p->line, "point '%s': power factor %g not in (0, 1]",
@@ -65,7 +59,7 @@ int rig_setpoint_for_point(const struct rig_point *p, const struct rig_meter_mod
 			return rig_error_set(err, file, p->line,
 					     "point '%s': meter element %d has no source phase on "
 					     "this fixture", p->name, el + 1);
-		bool carries = p->elements & (1u << el);
+		bool carries = carrying & (1u << el);
 		double v_angle = el == 0 ? 0.0 : 180.0;
 		ret->ph[el].phase = f->source_phase[el];
 		ret->ph[el].voltage_v = p->voltage_v;
@@ -77,14 +71,23 @@ int rig_setpoint_for_point(const struct rig_point *p, const struct rig_meter_mod
 	return 0;
 }
 
+static double element_power_w(const struct rig_setpoint *sp, int el)
+{
+	if (sp->ph[el].phase <= 0)
+		return 0;
+	double d = (sp->ph[el].voltage_angle_deg - sp->ph[el].current_angle_deg) * M_PI / 180;
+	return sp->ph[el].voltage_v * sp->ph[el].current_a * cos(d);
+}
+
 double rig_setpoint_meter_power_w(const struct rig_setpoint *sp, double primary_per_source)
 {
-	double w = 0;
-	for (int el = 0; el < 2; el++) {
-		if (sp->ph[el].phase <= 0)
-			continue;
-		double d = (sp->ph[el].voltage_angle_deg - sp->ph[el].current_angle_deg) * M_PI / 180;
-		w += sp->ph[el].voltage_v * sp->ph[el].current_a * cos(d);
-	}
-	return w * primary_per_source;
+	return (element_power_w(sp, 0) + element_power_w(sp, 1)) * primary_per_source;
+}
+
+double rig_setpoint_power_share(const struct rig_setpoint *sp, int elements)
+{
+	double total = element_power_w(sp, 0) + element_power_w(sp, 1);
+	if (elements >= 2 || fabs(total) < 1e-12)
+		return 1;
+	return element_power_w(sp, 0) / total;
 }

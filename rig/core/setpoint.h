@@ -16,10 +16,6 @@
 #include "rig/core/profile.h"
 #include "rig/core/sequencer.h"
 
-/* Primary amps of a point for a model: current_pct of the rated current
- * when current_pct >= 0, else current_a. */
-double rig_setpoint_primary_a(const struct rig_point *p, const struct rig_meter_model *m);
-
 /* Meter (primary) energy per unit of source energy: CT primary / secondary
  * when the source drives the CT input, the turns when it drives a loop. */
 double rig_setpoint_primary_per_source(const struct rig_fixture *f,
@@ -27,7 +23,8 @@ double rig_setpoint_primary_per_source(const struct rig_fixture *f,
 
 /* Fills ret for point p. -1 with err (file:line of the point) when the
  * fixture or model cannot do it: a source phase not mapped for a used
- * element, amps or volts over the fixture's limits, a bad pf. */
+ * element, amps or volts over the fixture's limits, a bad pf. Current
+ * comes from rig_point_current_a, elements from rig_point_element_mask. */
 int rig_setpoint_for_point(const struct rig_point *p, const struct rig_meter_model *m,
 			   const struct rig_fixture *f, const char *profile_file,
 			   struct rig_setpoint *ret, struct rig_error *err);
@@ -35,5 +32,10 @@ int rig_setpoint_for_point(const struct rig_point *p, const struct rig_meter_mod
 /* Active power one meter sees (primary watts) for a setpoint, summed over
  * elements: V I cos(voltage angle - current angle) x primary_per_source. */
 double rig_setpoint_meter_power_w(const struct rig_setpoint *sp, double primary_per_source);
+
+/* The share of the setpoint's total power that a meter with `elements`
+ * elements sees (a single-element meter on a bench driving both elements
+ * sees element 1 only); 1 when the total is zero. */
+double rig_setpoint_power_share(const struct rig_setpoint *sp, int elements);
 
 #endif

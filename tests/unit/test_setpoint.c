@@ -75,7 +75,7 @@ START_TEST(ct_secondary_and_turns_give_source_amps)
 
 	/* percent of rated current */
 	p.current_pct = 50;
-	ck_assert_double_eq_tol(rig_setpoint_primary_a(&p, &m), 100, 1e-12);
+	ck_assert_double_eq_tol(rig_point_current_a(&p, &m), 100, 1e-12);
 }
 END_TEST
 
