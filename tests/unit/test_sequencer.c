@@ -63,22 +63,46 @@ struct bench {
 
 static struct bench bench;	/* large: off the stack */
 
-static struct rig_meter_model mini_meter(void)
+static struct rig_meter_model decode(const char *text)
 {
 	struct rig_meter_model m;
-	memset(&m, 0, sizeof(m));
-	snprintf(m.model, sizeof(m.model), "MMS-120-2001-T-SCC");
-	m.elements = 1;
-	m.element_voltage_v = 120;
-	m.voltage_v = 120;
-	m.ct_primary_a = 200;
-	m.ct_secondary_a = 0.1;
-	m.rated_current_a = 200;
-	m.max_current_a = 220;
-	m.n_outputs = 2;
-	m.outputs_kh[0] = 10;
-	m.outputs_kh[1] = 100;
+	struct rig_error err;
+	ck_assert_msg(rig_model_decode(text, &m, &err) == 0, "%s", err.msg);
 	return m;
+}
+
+static const char three_points[] =
+	"[profile]\n"
+	"name = three-points\n"
+	"indeterminate = report\n"
+	"max_retests = 2\n"
+	"[defaults]\n"
+	"voltage = 120 V\n"
+	"output = 10\n"
+	"target_uncertainty = 0.1 %\n"
+	"settle = 10 s\n"
+	"min_gate = 5 s\n"
+	"max_gate = 900 s\n"
+	"min_edges = 4\n"
+	"elements = all\n"
+	"[point FL]\n"
+	"kind = accuracy\n"
+	"current = 30 A               ; 3600 W: a Kh 10 edge every 5 s\n"
+	"[point LL]\n"
+	"kind = accuracy\n"
+	"current = 3 A                ; 360 W: every 50 s\n"
+	"[point PF]\n"
+	"kind = accuracy\n"
+	"current = 30 A               ; 1800 W: every 10 s\n"
+	"pf = 0.5 lag\n"
+	"band = 0.75 %\n";
+
+static void parse_profile(const char *text)
+{
+	struct rig_error err;
+	char buf[600];
+	ck_assert_msg(rig_profile_parse(text, strlen(text), "three.profile", &bench.prof, &err) == 0,
+		      "%s", rig_error_format(&err, buf, sizeof(buf)));
 }
 
 static void add_point(struct rig_profile *p, const char *name, double amps, double pf)
@@ -125,20 +149,13 @@ static void setup(double err0, double err1)
 			f->pos[i][k].line = i < NPOS ? 8 * i + k : -1;
 
 	struct rig_profile *p = &bench.prof;
-	snprintf(p->name, sizeof(p->name), "three points");
-	snprintf(p->source_file, sizeof(p->source_file), "three.profile");
-	p->indeterminate = RIG_INDETERMINATE_REPORT;
-	p->max_retests = 2;
-	add_point(p, "FL", 30, 1);	/* 3600 W: a Kh 10 edge every 5 s */
-	add_point(p, "LL", 3, 1);	/* 360 W: every 50 s */
-	add_point(p, "PF", 30, 0.5);	/* 1800 W: every 10 s */
-
+	parse_profile(three_points);
 	bench.plan.profile = p;
 	bench.plan.fixture = f;
 	for (int i = 0; i < NPOS; i++) {
 		bench.plan.pos[i].present = true;
 		snprintf(bench.plan.pos[i].serial, sizeof(bench.plan.pos[i].serial), "SN%d", i + 1);
-		bench.plan.pos[i].model = mini_meter();
+		bench.plan.pos[i].model = decode("MMS-120-2001-T-SCC");
 	}
 	bench.error_pct[0] = err0;
 	bench.error_pct[1] = err1;
@@ -161,9 +178,24 @@ static bool reverse_phase(const struct rig_setpoint *sp)
 	return false;
 }
 
+/* What a meter with `elements` elements registers from the setpoint:
+ * V I cos(angle difference) on each of its elements, times the CT ratio. */
+static double meter_power_w(int elements)
+{
+	double w = 0;
+	for (int el = 0; el < elements; el++) {
+		if (bench.sp.ph[el].phase <= 0)
+			continue;
+		double d = (bench.sp.ph[el].voltage_angle_deg - bench.sp.ph[el].current_angle_deg) *
+			   M_PI / 180;
+		w += bench.sp.ph[el].voltage_v * bench.sp.ph[el].current_a * cos(d);
+	}
+	return w * bench.ratio;
+}
+
 static void start_meters(void)
 {
-	double w = rig_setpoint_meter_power_w(&bench.sp, bench.ratio);
+	double w = meter_power_w(2);
 	for (int i = 0; i < NPOS; i++)
 		rig_seq_level(bench.seq, i + 1, RIG_SIG_REVERSE_LED,
 			      bench.output_on && reverse_phase(&bench.sp));
@@ -173,7 +205,8 @@ static void start_meters(void)
 	for (int i = 0; i < NPOS; i++) {
 		for (int o = 0; o < 2; o++) {
 			struct synth_meter_cfg mc = {
-				.kh_wh = o ? 100 : 10, .power_w = w,
+				.kh_wh = o ? 100 : 10,
+				.power_w = meter_power_w(bench.plan.pos[i].model.elements),
 				.error_pct = bench.error_pct[i] + (o ? bench.extra_error_kh100[i] : 0),
 				.duty = bench.duty[i], .jitter_s = 100e-6,
 				.phase_pulses = 0.37 * (i + 1) / (o ? 3 : 1), .start_ns = bench.now,
@@ -184,7 +217,10 @@ static void start_meters(void)
 				mc.lose_count = 1;
 			}
 			synth_meter_init(&bench.meter[i][o], &mc, 100 + 7 * bench.meter_starts + 2 * i + o);
-			synth_meter_next(&bench.meter[i][o], &bench.next[i][o]);
+			if (mc.power_w > 0)
+				synth_meter_next(&bench.meter[i][o], &bench.next[i][o]);
+			else
+				bench.next[i][o].timestamp_ns = INT64_MAX;	/* no load: no edges */
 		}
 	}
 	bench.meter_starts++;
@@ -242,7 +278,7 @@ static void complete_command(void)
 			bench.running = false;
 			break;
 		case RIG_CMD_READ_POWER:
-			power = rig_setpoint_meter_power_w(&bench.sp, 1);
+			power = meter_power_w(2) / bench.ratio;	/* source watts, all phases */
 			break;
 		}
 	}
@@ -469,7 +505,10 @@ START_TEST(plans_the_bench_cannot_do_are_refused)
 	bench.prof.points[1].output_kh = 1000;	/* a T model has no Kh 1000 output */
 	ck_assert_int_eq(rig_seq_start(bench.seq, &bench.plan, 0, &err), -1);
 	rig_error_format(&err, buf, sizeof(buf));
-	ck_assert_msg(strstr(buf, "three.profile:20:") && strstr(buf, "Kh 1000"), "%s", buf);
+	char where[64];
+	snprintf(where, sizeof(where), "three.profile:%d:", bench.prof.points[1].line);
+	ck_assert_msg(strstr(buf, where) && strstr(buf, "Kh 1000") && strstr(buf, "position 1"),
+		      "%s", buf);
 	struct rig_seq_event ev;
 	ck_assert_int_eq(rig_seq_next_event(bench.seq, &ev), 0);	/* nothing emitted */
 	ck_assert_int_eq(rig_seq_state(bench.seq), RIG_RUN_IDLE);
@@ -477,7 +516,7 @@ START_TEST(plans_the_bench_cannot_do_are_refused)
 	bench.prof.points[1].output_kh = 10;
 	bench.prof.points[2].current_a = 300;	/* over the 220 A maximum */
 	ck_assert_int_eq(rig_seq_start(bench.seq, &bench.plan, 0, &err), -1);
-	ck_assert_ptr_nonnull(strstr(err.msg, "maximum"));
+	ck_assert_msg(strstr(err.msg, "maximum"), "%s", err.msg);
 
 	bench.prof.points[2].current_a = 30;
 	bench.fix.pos[1][RIG_SIG_KH10].line = -1;
@@ -586,6 +625,39 @@ START_TEST(indeterminate_policy)
 }
 END_TEST
 
+/* A single- and a dual-element meter on one bench: "requires = dual" is
+ * skipped for the single one, and with both elements driven it registers
+ * element 1's share of the power. */
+START_TEST(mixed_bench_skips_points_and_shares_power)
+{
+	setup(0.15, -0.25);
+	bench.plan.pos[1].model = decode("MMD-120-2001-T-SCC");
+	parse_profile("[profile]\nname = mixed\n"
+		      "[defaults]\ntarget_uncertainty = 0.1 %\nmin_edges = 4\nmax_gate = 900 s\n"
+		      "[point both]\nkind = accuracy\ncurrent = 30 A\n"
+		      "[point element-2-alone]\nkind = accuracy\nrequires = dual\n"
+		      "elements = 2\ncurrent = 30 A\n"
+		      "[point single-only]\nkind = accuracy\nrequires = single\ncurrent = 30 A\n");
+	run();
+	ck_assert_int_eq(bench.n_results, 4);
+	ck_assert_ptr_nonnull(result(0, 0));
+	ck_assert_ptr_nonnull(result(0, 1));
+	ck_assert_ptr_null(result(1, 0));
+	ck_assert_ptr_nonnull(result(1, 1));
+	ck_assert_ptr_nonnull(result(2, 0));
+	ck_assert_ptr_null(result(2, 1));
+	ck_assert(fabs(result(0, 0)->gate.error_pct - 0.15) <= result(0, 0)->gate.u_pct);
+	ck_assert(fabs(result(0, 1)->gate.error_pct + 0.25) <= result(0, 1)->gate.u_pct);
+	ck_assert(fabs(result(1, 1)->gate.error_pct + 0.25) <= result(1, 1)->gate.u_pct);
+	/* 30 A, 120 V on element 1 for the single meter, on both for the dual */
+	ck_assert_double_eq_tol(result(0, 0)->reference_w, 3600, 1e-6);
+	ck_assert_double_eq_tol(result(0, 1)->reference_w, 7200, 1e-6);
+	ck_assert_int_eq(bench.final_state, RIG_RUN_PASSED);
+	ck_assert_int_eq(bench.commands, 1 + 3 + 3 + 1);	/* on, 3 x (apply, read), off */
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
 Suite *suite_sequencer(void)
 {
 	Suite *s = suite_create("sequencer");
@@ -601,6 +673,7 @@ Suite *suite_sequencer(void)
 	tcase_add_test(tc, creep_starting_load_duty_led_and_consistency_points);
 	tcase_add_test(tc, creep_fails_when_the_meter_registers_without_load);
 	tcase_add_test(tc, indeterminate_policy);
+	tcase_add_test(tc, mixed_bench_skips_points_and_shares_power);
 	suite_add_tcase(s, tc);
 	return s;
 }
