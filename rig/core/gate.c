@@ -239,9 +239,14 @@ static void evaluate(const struct rig_gate *g, struct rig_gate_result *r)
 		double var_f = sigma * sigma *
 			       (fit.inv[2][2] / (b * b) + c * c * fit.inv[1][1] / (b * b * b * b) -
 				2 * c * fit.inv[1][2] / (b * b * b));
-		r->duty = g->kind[0] == RIG_EDGE_RISING ? f : 1 - f;
-		r->u_duty = sqrt(var_f > 0 ? var_f : 0);
 		last_x = (n - 1) / 2 + f * last_o;
+		/* the pulse-update quantum moves each edge by up to one quantum,
+		 * a sawtooth the scatter does not show: count it on one period */
+		double period_s = r->gate_s / ((n - 1) / 2);
+		double u_f_quantum = g->cfg.quantum_s / sqrt(6.0) / period_s;
+		var_f = (var_f > 0 ? var_f : 0) + u_f_quantum * u_f_quantum;
+		r->duty = g->kind[0] == RIG_EDGE_RISING ? f : 1 - f;
+		r->u_duty = sqrt(var_f);
 	}
 	double u_ref = g->cfg.ref_u_rel;
 	/* pulse-update quantization: correlated from edge to edge (a sawtooth

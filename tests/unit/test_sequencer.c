@@ -54,6 +54,8 @@ struct bench {
 	int n_results;
 	struct rig_point_result results[MAX_RESULTS];
 	int progress_events, edges_fed;
+	int64_t last_progress;	/* INT64_MIN after a command: gaps are measured within a phase */
+	int64_t max_progress_gap;
 	bool done;
 	enum rig_run_state final_state;
 	char reason[200];
@@ -163,6 +165,7 @@ static void setup(double err0, double err1)
 	bench.ratio = 2000;
 	bench.fault_at = bench.abort_at = INT64_MAX;
 	bench.now = S(1000);
+	bench.last_progress = INT64_MIN;
 	bench.seq = rig_seq_new();
 	ck_assert_ptr_nonnull(bench.seq);
 }
@@ -209,6 +212,7 @@ static void start_meters(void)
 				.power_w = meter_power_w(bench.plan.pos[i].model.elements),
 				.error_pct = bench.error_pct[i] + (o ? bench.extra_error_kh100[i] : 0),
 				.duty = bench.duty[i], .jitter_s = 100e-6,
+				.quantum_s = 1.0 / 60,	/* updated once a line cycle */
 				.phase_pulses = 0.37 * (i + 1) / (o ? 3 : 1), .start_ns = bench.now,
 				.line = 8 * i + o,
 			};
@@ -238,6 +242,7 @@ static void drain(void)
 			bench.cmd = ev.cmd;
 			bench.cmd_done_at = bench.now + CMD_LATENCY;
 			bench.cmd_log[bench.commands++ % 256] = ev.cmd.kind;
+			bench.last_progress = INT64_MIN;
 			break;
 		case RIG_EV_POINT_RESULT:
 			ck_assert_int_lt(bench.n_results, MAX_RESULTS);
@@ -245,6 +250,10 @@ static void drain(void)
 			break;
 		case RIG_EV_PROGRESS:
 			bench.progress_events++;
+			if (bench.last_progress != INT64_MIN &&
+			    bench.now - bench.last_progress > bench.max_progress_gap)
+				bench.max_progress_gap = bench.now - bench.last_progress;
+			bench.last_progress = bench.now;
 			ck_assert(ev.elapsed_s >= 0 && ev.remaining_s >= 0);
 			break;
 		case RIG_EV_RUN_DONE:
@@ -395,6 +404,9 @@ START_TEST(three_points_two_positions_give_the_right_verdicts)
 	ck_assert_int_eq(bench.cmd_log[4], RIG_CMD_READ_POWER);
 	ck_assert_int_eq(bench.commands, 8);	/* 3 apply, 1 on, 3 read, 1 off */
 	ck_assert_int_ge(bench.progress_events, bench.edges_fed);
+	/* and at least once a second of virtual time while measuring */
+	ck_assert_msg(bench.max_progress_gap > 0 && bench.max_progress_gap <= RIG_NS_PER_S,
+		      "gap %lld ns", (long long)bench.max_progress_gap);
 	rig_seq_free(bench.seq);
 }
 END_TEST
