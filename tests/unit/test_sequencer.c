@@ -45,9 +45,13 @@ struct bench {
 	uint64_t lose_from[NPOS];	/* first meter start only */
 	int meter_starts;
 	double ratio;
+	bool standard;		/* a reference standard on the source output */
+	struct synth_standard ref;
+	int64_t ref_next;
+	uint64_t ref_edges;
 
 	/* fault injection by time */
-	int64_t fault_at, abort_at;
+	int64_t fault_at, abort_at, ref_lost_at;
 	bool abort_when_apply_pending;
 
 	/* what came out */
@@ -163,7 +167,7 @@ static void setup(double err0, double err1)
 	bench.error_pct[1] = err1;
 	bench.duty[0] = bench.duty[1] = 0.5;
 	bench.ratio = 2000;
-	bench.fault_at = bench.abort_at = INT64_MAX;
+	bench.fault_at = bench.abort_at = bench.ref_lost_at = INT64_MAX;
 	bench.now = S(1000);
 	bench.last_progress = INT64_MIN;
 	bench.seq = rig_seq_new();
@@ -205,6 +209,10 @@ static void start_meters(void)
 	bench.running = bench.output_on && w > 0;
 	if (!bench.running)
 		return;
+	if (bench.standard) {
+		synth_standard_init(&bench.ref, bench.fix.ref_wh_per_pulse, w / bench.ratio, bench.now);
+		bench.ref_next = synth_standard_peek(&bench.ref);
+	}
 	for (int i = 0; i < NPOS; i++) {
 		for (int o = 0; o < 2; o++) {
 			struct synth_meter_cfg mc = {
@@ -317,9 +325,17 @@ static void run(void)
 					ei = i;
 					eo = o;
 				}
+		if (bench.running && bench.standard && bench.ref_next < t) {
+			t = bench.ref_next;
+			what = 3;
+		}
 		if (bench.fault_at <= t) {
 			t = bench.fault_at;
 			what = 10;
+		}
+		if (bench.ref_lost_at <= t) {
+			t = bench.ref_lost_at;
+			what = 12;
 		}
 		if (bench.abort_at <= t) {
 			t = bench.abort_at;
@@ -335,10 +351,19 @@ static void run(void)
 				     &bench.next[ei][eo]);
 			bench.edges_fed += eo == 0;
 			synth_meter_next(&bench.meter[ei][eo], &bench.next[ei][eo]);
+		} else if (what == 3) {
+			struct rig_edge re;
+			synth_standard_next(&bench.ref, &re);
+			rig_seq_edge(bench.seq, -1, RIG_SIG_REFERENCE, &re);
+			bench.ref_edges++;
+			bench.ref_next = synth_standard_peek(&bench.ref);
 		} else if (what == 10) {
 			bench.fault_at = INT64_MAX;
 			bench.cmd_index_at_stop = bench.commands;
 			rig_seq_fault(bench.seq, bench.now, "interlock opened");
+		} else if (what == 12) {
+			bench.ref_lost_at = INT64_MAX;
+			rig_seq_lost(bench.seq, -1, RIG_SIG_REFERENCE, 3);
 		} else if (what == 11) {
 			bench.abort_at = INT64_MAX;
 			bench.cmd_index_at_stop = bench.commands;
@@ -637,6 +662,50 @@ START_TEST(indeterminate_policy)
 }
 END_TEST
 
+/* The standard-gated method through the sequencer: no power read-back, a
+ * reference standard's pulses (1e-6 Wh, a few hundred Hz on the 0.1 A CT
+ * secondary) counted between the meters' edges. */
+START_TEST(standard_gated_reference)
+{
+	setup(0.21, -0.93);
+	bench.fix.reference = RIG_REF_STANDARD_PULSES;
+	bench.fix.ref_wh_per_pulse = 1e-6;
+	bench.standard = true;
+	run();
+	ck_assert_int_eq(bench.n_results, 6);
+	for (int k = 0; k < 3; k++) {
+		ck_assert_int_eq(result(k, 0)->verdict, RIG_VERDICT_PASS);
+		ck_assert_int_eq(result(k, 1)->verdict, RIG_VERDICT_FAIL);
+		ck_assert(fabs(result(k, 0)->gate.error_pct - 0.21) <= result(k, 0)->gate.u_pct);
+		ck_assert(fabs(result(k, 1)->gate.error_pct + 0.93) <= result(k, 1)->gate.u_pct);
+	}
+	for (int i = 0; i < bench.commands; i++)
+		ck_assert_int_ne(bench.cmd_log[i], RIG_CMD_READ_POWER);
+	ck_assert(bench.ref_edges > 10000);
+	ck_assert_double_eq_tol(result(0, 0)->reference_w, 3600, 3600 * 0.002);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+/* Reference pulses lost spoil every position's count: the point is
+ * measured again for all of them. */
+START_TEST(lost_reference_pulses_retry_every_position)
+{
+	setup(0.21, -0.93);
+	bench.fix.reference = RIG_REF_STANDARD_PULSES;
+	bench.fix.ref_wh_per_pulse = 1e-6;
+	bench.standard = true;
+	bench.ref_lost_at = S(1000 + 20);	/* during the first point's gate */
+	run();
+	ck_assert_int_eq(result(0, 0)->attempt, 2);
+	ck_assert_int_eq(result(0, 1)->attempt, 2);
+	ck_assert_int_eq(result(0, 0)->verdict, RIG_VERDICT_PASS);
+	ck_assert_int_eq(result(1, 0)->attempt, 1);
+	ck_assert_int_eq(bench.final_state, RIG_RUN_FAILED);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
 /* A single- and a dual-element meter on one bench: "requires = dual" is
  * skipped for the single one, and with both elements driven it registers
  * element 1's share of the power. */
@@ -686,6 +755,8 @@ Suite *suite_sequencer(void)
 	tcase_add_test(tc, creep_fails_when_the_meter_registers_without_load);
 	tcase_add_test(tc, indeterminate_policy);
 	tcase_add_test(tc, mixed_bench_skips_points_and_shares_power);
+	tcase_add_test(tc, standard_gated_reference);
+	tcase_add_test(tc, lost_reference_pulses_retry_every_position);
 	suite_add_tcase(s, tc);
 	return s;
 }
