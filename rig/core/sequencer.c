@@ -2,9 +2,11 @@
  *
  *   APPLY -> [OUTPUT_ON once] -> settle -> [READ_POWER] -> measure -> results
  *
- * Positions measure in parallel; a position whose result is final for the
- * point is left alone when the point is measured again for the others
- * (lost edges, or an indeterminate verdict under the RETEST policy).
+ * Positions measure in parallel; a point is skipped for a position whose
+ * model it does not apply to (rig_point_applies), and entirely when it
+ * applies to none. A position whose result is final for the point is left
+ * alone when the point is measured again for the others (lost edges, or an
+ * indeterminate verdict under the RETEST policy).
  * Stopping (abort, fault, failed command, end of profile) always sends
  * OUTPUT_OFF first, after the outstanding command (if any) completes;
  * commands still in the queue and not yet taken by the shell are dropped.
@@ -61,7 +63,7 @@ struct rig_seq {
 	struct rig_run_plan plan;
 	const struct rig_profile *prof;
 	const struct rig_fixture *fix;
-	const struct rig_meter_model *model;	/* of the first present position: bench-wide setpoint */
+	const struct rig_meter_model *model;	/* first present position's: its CT ratio is everyone's */
 	double primary_per_source;
 
 	enum rig_run_state state;
@@ -71,7 +73,6 @@ struct rig_seq {
 	bool output_on;
 
 	int point;
-	int attempt;
 	struct rig_setpoint sp;
 	double primary_a;
 	int64_t run_start_ns, now_ns;
@@ -427,7 +428,6 @@ static void begin_point(struct rig_seq *s)
 		return;
 	}
 	s->primary_a = rig_point_current_a(p, sp_model);
-	s->attempt = 1;
 	for (int i = 0; i < s->fix->n_positions; i++) {
 		struct pos_state *ps = &s->pos[i];
 		ps->in_point = applies[i];
@@ -649,7 +649,6 @@ static void finish_point(struct rig_seq *s)
 		emit_result(s, i, &r);
 	}
 	if (retry) {
-		s->attempt++;
 		start_measuring(s, 0);	/* the load has not changed: no new settle */
 		return;
 	}
