@@ -810,6 +810,10 @@ static void advance_time(struct rig_seq *s, int64_t t)
 
 void rig_seq_edge(struct rig_seq *s, int position, enum rig_signal sig, const struct rig_edge *e)
 {
+	/* the LED's level is needed at the start of an LED point, whenever
+	 * it changed (often while the source is still applying) */
+	if (sig == RIG_SIG_REVERSE_LED && position >= 1 && position <= RIG_MAX_POSITIONS)
+		s->pos[position - 1].led_level = e->kind == RIG_EDGE_RISING;
 	if (!measuring(s))
 		return;
 	advance_time(s, e->timestamp_ns);
@@ -827,8 +831,6 @@ void rig_seq_edge(struct rig_seq *s, int position, enum rig_signal sig, const st
 	struct pos_state *ps = &s->pos[i];
 	const struct rig_point *p = cur_point(s);
 	bool watched = false;
-	if (sig == RIG_SIG_REVERSE_LED)
-		ps->led_level = e->kind == RIG_EDGE_RISING;
 	if (uses_gates(p)) {
 		for (int o = 0; o < N_OUTPUTS; o++)
 			if (ps->gating[o] && output_sig[o] == sig) {

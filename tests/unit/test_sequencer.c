@@ -46,6 +46,9 @@ struct bench {
 	int meter_starts;
 	double ratio;
 	bool standard;		/* a reference standard on the source output */
+	bool led_by_edges;	/* the LED reports by edges, not levels */
+	bool led_on[NPOS];
+	uint64_t led_seqno[NPOS];
 	struct synth_standard ref;
 	int64_t ref_next;
 	uint64_t ref_edges;
@@ -203,9 +206,18 @@ static double meter_power_w(int elements)
 static void start_meters(void)
 {
 	double w = meter_power_w(2);
-	for (int i = 0; i < NPOS; i++)
-		rig_seq_level(bench.seq, i + 1, RIG_SIG_REVERSE_LED,
-			      bench.output_on && reverse_phase(&bench.sp));
+	bool led = bench.output_on && reverse_phase(&bench.sp);
+	for (int i = 0; i < NPOS; i++) {
+		if (!bench.led_by_edges) {
+			rig_seq_level(bench.seq, i + 1, RIG_SIG_REVERSE_LED, led);
+		} else if (led != bench.led_on[i]) {
+			struct rig_edge e = { bench.now, ++bench.led_seqno[i], bench.led_seqno[i],
+					      (uint32_t)(8 * i + 4),
+					      led ? RIG_EDGE_RISING : RIG_EDGE_FALLING };
+			rig_seq_edge(bench.seq, i + 1, RIG_SIG_REVERSE_LED, &e);
+		}
+		bench.led_on[i] = led;
+	}
 	bench.running = bench.output_on && w > 0;
 	if (!bench.running)
 		return;
@@ -636,6 +648,25 @@ START_TEST(creep_fails_when_the_meter_registers_without_load)
 }
 END_TEST
 
+/* The LED lights while the source is still applying the setpoint: its
+ * edge comes before the point measures, and still counts. */
+START_TEST(led_edge_during_apply_counts)
+{
+	setup(0.1, 0.1);
+	bench.led_by_edges = true;
+	bench.prof.n_points = 0;
+	struct rig_point *pt = other_point(RIG_POINT_REVERSE_LED, "led", 30);
+	pt->reversed = 1;
+	pt->led_expected_on = true;
+	pt->max_gate_s = 20;
+	run();
+	ck_assert_int_eq(result(0, 0)->verdict, RIG_VERDICT_PASS);
+	ck_assert_int_eq(result(0, 1)->verdict, RIG_VERDICT_PASS);
+	ck_assert(result(0, 0)->led_on);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
 /* A meter right at the band edge stays indeterminate: RETEST measures it
  * again up to max_retests, FAIL counts it failed at once. */
 START_TEST(indeterminate_policy)
@@ -754,6 +785,7 @@ Suite *suite_sequencer(void)
 	tcase_add_test(tc, creep_starting_load_duty_led_and_consistency_points);
 	tcase_add_test(tc, creep_fails_when_the_meter_registers_without_load);
 	tcase_add_test(tc, indeterminate_policy);
+	tcase_add_test(tc, led_edge_during_apply_counts);
 	tcase_add_test(tc, mixed_bench_skips_points_and_shares_power);
 	tcase_add_test(tc, standard_gated_reference);
 	tcase_add_test(tc, lost_reference_pulses_retry_every_position);
