@@ -56,7 +56,8 @@ enum rig_gate_state {
 struct rig_gate_result {
 	enum rig_gate_state state;
 	double error_pct;		/* registration - 100 */
-	double u_pct;			/* expanded uncertainty, k = 2; < 0 when nothing measured yet */
+	double u_pct;			/* expanded uncertainty, 95.45 % coverage: k = 2, or Student's t
+					 * when the scatter sets it (see k); < 0 when nothing measured yet */
 	int edges_used;
 	double gate_s;
 	double registered_wh;		/* meter energy over the gate (primary) */
