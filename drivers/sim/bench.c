@@ -137,7 +137,8 @@ static int advance(struct sim_bench *b, int64_t until_ns, bool numbered, sim_edg
 	if (generate(b, until_ns + horizon_ns(b)) < 0)
 		return -1;
 	struct sim_edge_buf *q = &b->pending;
-	qsort(q->e, q->n, sizeof(q->e[0]), by_time);
+	if (q->n > 1)
+		qsort(q->e, q->n, sizeof(q->e[0]), by_time);
 	size_t done = 0;
 	while (done < q->n && q->e[done].timestamp_ns <= until_ns) {
 		const struct sim_raw_edge *r = &q->e[done++];
@@ -150,8 +151,10 @@ static int advance(struct sim_bench *b, int64_t until_ns, bool numbered, sim_edg
 		if (fn)
 			fn(ctx, &e);
 	}
-	memmove(q->e, q->e + done, (q->n - done) * sizeof(q->e[0]));
-	q->n -= done;
+	if (done > 0) {
+		memmove(q->e, q->e + done, (q->n - done) * sizeof(q->e[0]));
+		q->n -= done;
+	}
 	b->now = until_ns;
 	return 0;
 }
