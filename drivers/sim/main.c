@@ -11,10 +11,8 @@
 
 #include "drivers/sim/sim_config.h"
 #include "drivers/sim/sim_server.h"
+#include "rig/core/fixture.h"
 #include "rig/core/model.h"
-
-/* Model numbers decode with rig_model_decode when the library has it. */
-#pragma weak rig_model_decode
 
 static volatile sig_atomic_t stop;
 
@@ -28,6 +26,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: rig-sim [options]\n"
+		"  --fixture FILE       take positions, lines, ports, time scale from a rig fixture\n"
 		"  --config FILE        bench configuration (drivers/sim/README.md)\n"
 		"  --set SEC.KEY=VALUE  one setting; SEC is bench, defaults or positionN\n"
 		"  --positions N        meters on the bench (positions 1..N)\n"
@@ -121,7 +120,7 @@ static int write_port_file(const char *path, int scpi, int edge)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "config", required_argument, 0, 'c' }, { "set", required_argument, 0, 'S' },
+		{ "config", required_argument, 0, 'c' }, { "fixture", required_argument, 0, 'F' }, { "set", required_argument, 0, 'S' },
 		{ "positions", required_argument, 0, 'n' }, { "model", required_argument, 0, 'm' },
 		{ "error", required_argument, 0, 'e' }, { "lines", required_argument, 0, 'l' },
 		{ "bind", required_argument, 0, 'b' }, { "scpi-port", required_argument, 0, 'p' },
@@ -129,12 +128,13 @@ int main(int argc, char **argv)
 		{ "seed", required_argument, 0, 's' }, { "port-file", required_argument, 0, 'f' },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
-	const char *config_path = NULL, *port_file = NULL;
+	const char *config_path = NULL, *port_file = NULL, *fixture_path = NULL;
 	struct text cli = { 0 };
 	int o, bad = 0;
-	while ((o = getopt_long(argc, argv, "c:S:n:m:e:l:b:p:P:t:s:f:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "c:F:S:n:m:e:l:b:p:P:t:s:f:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c': config_path = optarg; break;
+		case 'F': fixture_path = optarg; break;
 		case 'S':
 			if (append_set(&cli, optarg)) {
 				fprintf(stderr, "rig-sim: --set %s: want SECTION.KEY=VALUE\n", optarg);
@@ -184,6 +184,15 @@ int main(int argc, char **argv)
 	struct rig_error err;
 	char msg[900];
 	sim_config_init(&cfg);
+	if (fixture_path) {
+		static struct rig_fixture fx;
+		if (rig_fixture_load(fixture_path, &fx, &err)) {
+			fprintf(stderr, "rig-sim: %s\n", rig_error_format(&err, msg, sizeof(msg)));
+			free(all);
+			return 2;
+		}
+		sim_config_from_fixture(&cfg, &fx);
+	}
 	int rc = sim_config_parse(&cfg, all, flen + cli.n, config_path ? config_path : "command line",
 				  rig_model_decode, &err);
 	free(all);

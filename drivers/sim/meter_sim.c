@@ -118,15 +118,6 @@ static int n_elements(const struct sim_meter_cfg *cfg)
 	return cfg->model.elements == 2 ? 2 : 1;
 }
 
-/* (rig_model_has_output, without depending on the decoder's object) */
-static bool model_has_output(const struct rig_meter_model *mm, double kh)
-{
-	for (int i = 0; i < mm->n_outputs && i < RIG_MODEL_MAX_OUTPUTS; i++)
-		if (mm->outputs_kh[i] == kh)
-			return true;
-	return false;
-}
-
 void sim_meter_init(struct sim_meter *m, const struct sim_meter_cfg *cfg,
 		    const int line[RIG_SIG_COUNT], uint64_t seed, int64_t start_ns)
 {
@@ -146,9 +137,9 @@ void sim_meter_init(struct sim_meter *m, const struct sim_meter_cfg *cfg,
 	}
 	const struct rig_meter_model *mm = &m->cfg.model;
 	double d = m->cfg.duty;
-	pulse_init(&m->out[RIG_SIG_KH10], model_has_output(mm, 10) ? 10 : 0, d);
-	pulse_init(&m->out[RIG_SIG_KH100], model_has_output(mm, 100) ? 100 : 0, d);
-	pulse_init(&m->out[RIG_SIG_KH1000], model_has_output(mm, 1000) ? 1000 : 0, d);
+	pulse_init(&m->out[RIG_SIG_KH10], rig_model_has_output(mm, 10) ? 10 : 0, d);
+	pulse_init(&m->out[RIG_SIG_KH100], rig_model_has_output(mm, 100) ? 100 : 0, d);
+	pulse_init(&m->out[RIG_SIG_KH1000], rig_model_has_output(mm, 1000) ? 1000 : 0, d);
 	pulse_init(&m->out[RIG_SIG_COUNTER], mm->counter_kh, d);
 	pulse_init(&m->out[RIG_SIG_LOAD_LED], SIM_LOAD_LED_KH, 0.5);
 	sim_prng_seed(&m->rng, seed);
@@ -236,7 +227,7 @@ static int register_energy(struct sim_meter *m, double wh, int64_t t, struct sim
 	for (size_t i = 0; i < sizeof(driven) / sizeof(driven[0]); i++) {
 		enum rig_signal s = driven[i];
 		struct sim_pulse_out *o = &m->out[s];
-		enum rig_edge_kind kind;
+		enum rig_edge_kind kind = RIG_EDGE_RISING;
 		while (next_threshold(o, &kind) <= m->registered_wh) {
 			pass_threshold(o, kind);
 			if (m->cfg.dead_mask & (1u << s))
@@ -309,7 +300,7 @@ int sim_reference_run(struct sim_reference *r, const struct sim_source *src, int
 		if (watts > 0) {
 			double de = watts * (r->period_ns / 1e9) / 3600;
 			r->wh = e0 + de;
-			enum rig_edge_kind kind;
+			enum rig_edge_kind kind = RIG_EDGE_RISING;
 			double th;
 			while ((th = next_threshold(&r->out, &kind)) <= r->wh) {
 				pass_threshold(&r->out, kind);

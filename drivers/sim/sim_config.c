@@ -26,28 +26,14 @@ const char *sim_signal_name(int signal)
 	return signal >= 0 && signal < RIG_SIG_COUNT ? signal_names[signal] : "?";
 }
 
-/* A meter until the file says otherwise: MMS-120-2001-SCC. */
+/* A meter until the file says otherwise. */
+#define SIM_DEFAULT_MODEL "MMS-120-2001-SCC"
+
 static void default_model(struct rig_meter_model *m)
 {
-	memset(m, 0, sizeof(*m));
-	snprintf(m->model, sizeof(m->model), "MMS-120-2001-SCC");
-	m->format = RIG_MODEL_INDIVIDUAL;
-	m->elements = 1;
-	m->wiring = "1-phase 2-wire";
-	m->voltage_v = 120;
-	m->voltage_between = "line-to-neutral";
-	m->element_voltage_v = 120;
-	m->ct_primary_a = 200;
-	m->ct_secondary_a = 0.1;
-	m->rated_current_a = 200;
-	m->max_current_a = 220;
-	m->n_outputs = 3;
-	m->outputs_kh[0] = 10;
-	m->outputs_kh[1] = 100;
-	m->outputs_kh[2] = 1000;
-	m->counter_kh = 1000;
-	m->lcd = true;
-	m->meters_enclosed = 1;
+	struct rig_error err;
+	if (rig_model_decode(SIM_DEFAULT_MODEL, m, &err) < 0)
+		memset(m, 0, sizeof(*m));	/* cannot happen: the model number is valid */
 }
 
 void sim_config_init(struct sim_config *c)
@@ -69,6 +55,46 @@ void sim_config_init(struct sim_config *c)
 	c->bench.n_positions = RIG_MAX_POSITIONS;	/* layout all, trimmed later */
 	sim_bench_cfg_layout(&c->bench, 0, 8);
 	c->bench.n_positions = 0;
+}
+
+static int port_of(const char *spec, const char *scheme)
+{
+	size_t n = strlen(scheme);
+	if (strncmp(spec, scheme, n) != 0)
+		return -1;
+	const char *colon = strrchr(spec + n, ':');
+	if (!colon)
+		return -1;
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	return *end || end == colon + 1 || port < 0 || port > 65535 ? -1 : (int)port;
+}
+
+void sim_config_from_fixture(struct sim_config *c, const struct rig_fixture *f)
+{
+	struct sim_bench_cfg *b = &c->bench;
+	b->n_positions = f->n_positions < RIG_MAX_POSITIONS ? f->n_positions : RIG_MAX_POSITIONS;
+	for (int p = 0; p < b->n_positions; p++) {
+		struct sim_meter_cfg *m = &b->pos[p].meter;
+		for (int s = 0; s < RIG_SIG_COUNT; s++)
+			b->pos[p].line[s] = f->pos[p][s].line;
+		m->source_phase[0] = f->source_phase[0];
+		m->source_phase[1] = f->source_phase[1];
+		m->injection = f->injection;
+		m->turns = f->turns;
+	}
+	if (f->reference == RIG_REF_STANDARD_PULSES) {
+		b->ref_wh_per_pulse = f->ref_wh_per_pulse;
+		b->ref_line = f->ref_line.line;
+	}
+	if (f->time_scale > 0)
+		c->time_scale = f->time_scale;
+	int port = port_of(f->source_transport, "tcp:");
+	if (port >= 0)
+		c->scpi_port = port;
+	port = port_of(f->edge_input, "sim:");
+	if (port >= 0)
+		c->edge_port = port;
 }
 
 /* ---- values --------------------------------------------------------------- */
@@ -484,6 +510,10 @@ int sim_config_parse(struct sim_config *c, const char *text, size_t len, const c
 		for (size_t i = 0; i < n; i++) {
 			struct where w = { file, e[i].line, err };
 			if (pass == 0 && e[i].sec == SEC_DEFAULTS) {
+				/* checked even when there are no positions */
+				struct sim_position_cfg scratch = c->bench.pos[0];
+				if (position_key(&scratch, &w, e[i].key, e[i].value, decode))
+					goto out;
 				for (int p = 0; p < positions; p++)
 					if (position_key(&c->bench.pos[p], &w, e[i].key, e[i].value, decode))
 						goto out;

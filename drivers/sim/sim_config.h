@@ -8,6 +8,7 @@
 
 #include "drivers/sim/bench.h"
 #include "rig/core/error.h"
+#include "rig/core/fixture.h"
 #include "rig/core/model.h"
 
 struct sim_config {
@@ -29,6 +30,13 @@ void sim_config_init(struct sim_config *c);
  * ("file:line: msg"). Returns 0 or -1 with err set. */
 int sim_config_parse(struct sim_config *c, const char *text, size_t len, const char *file,
 		     sim_model_decode_fn decode, struct rig_error *err);
+
+/* Takes the bench's shape from a rig fixture (rig/core/fixture.h), so the
+ * simulator and the rig agree on it: positions, every signal's line, the
+ * reference line and constant, source phases per element, injection and
+ * turns, the time scale, and the ports of "tcp:HOST:PORT" and
+ * "sim:HOST:PORT". A config file and options parsed afterwards override. */
+void sim_config_from_fixture(struct sim_config *c, const struct rig_fixture *f);
 
 /* Signal names as used in the file and SIM: commands: kh10, kh100, kh1000,
  * counter, reverse_led, power_led, load_led. -1 when unknown. */
