@@ -290,7 +290,7 @@ static int cmd_range(struct ctx *x, const struct command *c, bool volt)
 	    (err = number(c->param[1], &hi)))
 		return err;
 	int r = volt ? sim_volt_range_for(hi) : sim_curr_range_for(hi);
-	if (lo < 0 || hi <= 0 || lo > hi || r < 0)
+	if (lo < 0 || lo > hi || r < 0)
 		return SCPI_ERR_DATA_RANGE;
 	double *amp = volt ? &ph->volt_rms : &ph->curr_rms;
 	if (r != *range) {

@@ -87,6 +87,12 @@ START_TEST(range_is_the_smallest_covering_max)
 	ck_assert_str_eq(error_reply(), "-222,\"Data out of range\"");
 	send("SOUR:PHAS2:CURR:RANG 5,1");	/* min above max */
 	ck_assert_str_eq(error_reply(), "-222,\"Data out of range\"");
+	send("SOUR:PHAS2:CURR:RANG 0,0");	/* no current (creep): the smallest range */
+	ck_assert_str_eq(error_reply(), "0,\"No error\"");
+	ck_assert_int_eq(send("SOUR:PHAS2:CURR:RANG?"), 1);
+	ck_assert_str_eq(reply, "0,0.25");
+	send("SOUR:PHAS2:CURR:RANG -1,0.1");
+	ck_assert_str_eq(error_reply(), "-222,\"Data out of range\"");
 }
 END_TEST
 
