@@ -206,14 +206,14 @@ static int server_ext(void *ctx, int64_t now_ns, const char *cmd, char *reply, s
 		else if (!strcasecmp(word, "DROP"))
 			s->fault = FAULT_DROP;
 		else if (!strcasecmp(word, "SLOW")) {
-			int ms = atoi(arg);
+			long ms = strtol(arg, NULL, 10);
 			if (ms <= 0 || ms > 600000)
 				return SCPI_ERR_DATA_RANGE;
 			s->fault = FAULT_SLOW;
-			s->slow_ms = ms;
+			s->slow_ms = (int)ms;
 		} else if (!strcasecmp(word, "LOSE")) {
-			long n = atol(arg);
-			if (n <= 0)
+			long n = strtol(arg, NULL, 10);
+			if (n <= 0 || n > 1000000000)
 				return SCPI_ERR_DATA_RANGE;
 			for (int i = 0; i < MAX_CLIENTS; i++)
 				if (s->client[i].fd >= 0 && s->client[i].kind == CLIENT_EDGE)

@@ -180,6 +180,36 @@ START_TEST(decoded_t_model_has_no_kh1000_and_a_kh100_counter)
 }
 END_TEST
 
+START_TEST(random_text_never_crashes)
+{
+	struct sim_prng r;
+	sim_prng_seed(&r, 7);
+	static const char *const pieces[] = {
+		"[position 3]\n", "[defaults]\n", "[bench]\n", "[position 99]\n", "positions = 4\n",
+		"model = MMD-120-2001-T-SCC\n", "model = \n", "lines = 0:8\n", "lines = kh10:\n",
+		"dead = kh10,,\n", "reversed_ct = 1,2,3\n", "error_pct = 1e999\n", "=\n", "#\n",
+		"source_phases = 1,2,3\n", "ct = 0:0\n", "outputs = 10,100,1000,5\n", "\x01\xff",
+		"jitter_us = -1\n", "seed = 12\n", "turns = 0\n", "time_scale = 20",
+	};
+	char text[2048];
+	for (int i = 0; i < 3000; i++) {
+		size_t n = 0;
+		int k = (int)(sim_prng_next(&r) % 12);
+		for (int j = 0; j < k; j++) {
+			const char *p = pieces[sim_prng_next(&r) % (sizeof(pieces) / sizeof(pieces[0]))];
+			size_t len = strlen(p);
+			size_t cut = sim_prng_next(&r) % 4 == 0 ? sim_prng_next(&r) % (len + 1) : len;
+			memcpy(text + n, p, cut);
+			n += cut;
+		}
+		sim_config_init(&cfg);
+		int rc = sim_config_parse(&cfg, text, n, "f", rig_model_decode, &err);
+		ck_assert(rc == 0 || (rc == -1 && err.msg[0]));
+		ck_assert_int_le(cfg.bench.n_positions, RIG_MAX_POSITIONS);
+	}
+}
+END_TEST
+
 Suite *suite_sim_config(void)
 {
 	Suite *s = suite_create("sim_config");
@@ -190,6 +220,7 @@ Suite *suite_sim_config(void)
 	tcase_add_test(tc, fixture_gives_positions_lines_and_ports);
 	tcase_add_test(tc, shipped_sim_fixture_matches_the_default_layout);
 	tcase_add_test(tc, decoded_t_model_has_no_kh1000_and_a_kh100_counter);
+	tcase_add_test(tc, random_text_never_crashes);
 	suite_add_tcase(s, tc);
 	return s;
 }

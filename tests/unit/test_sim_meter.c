@@ -426,6 +426,25 @@ START_TEST(sim_commands_report_truth_and_set_faults)
 }
 END_TEST
 
+START_TEST(junk_sim_commands_are_errors_not_crashes)
+{
+	one_meter(1, 0);
+	struct sim_bench *b = sim_bench_new(&cfg);
+	static const char *const junk[] = {
+		"SIM:TRUTH?", "SIM:TRUTH? x", "SIM:TRUTH? 1,2,3,4,5,6", "SIM:DEAD 1,kh7,1", "SIM:DEAD 0,kh10,1",
+		"SIM:REVERSE 1,3,1", "SIM:ERROR 1,abc", "SIM:FAULT LOSE -3", "SIM:FAULT", "SIM:", "SIM",
+		"SIM:TIME? 4", "SIM:NOPE",
+	};
+	char reply[256];
+	for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
+		sim_bench_scpi(b, 0, junk[i], reply, sizeof(reply));
+		sim_bench_scpi(b, 0, "SYST:ERR?", reply, sizeof(reply));
+		ck_assert_msg(strncmp(reply, "-", 1) == 0, "%s -> %s", junk[i], reply);
+	}
+	sim_bench_free(b);
+}
+END_TEST
+
 Suite *suite_sim_meter(void)
 {
 	Suite *s = suite_create("sim_meter");
@@ -445,6 +464,7 @@ Suite *suite_sim_meter(void)
 	tcase_add_test(tc, settling_delays_full_registration);
 	tcase_add_test(tc, reference_pulses_at_its_constant);
 	tcase_add_test(tc, sim_commands_report_truth_and_set_faults);
+	tcase_add_test(tc, junk_sim_commands_are_errors_not_crashes);
 	suite_add_tcase(s, tc);
 	return s;
 }
