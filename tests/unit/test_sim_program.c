@@ -13,83 +13,13 @@
 #include <time.h>
 #include <unistd.h>
 
-struct sim {
-	pid_t pid;
-	int scpi_port, edge_port;
-};
+#include "test_sim_process.h"
 
 struct conn {
 	int fd;
 	char buf[65536];
 	size_t n;
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Starts $RIG_BIN/rig-sim with args and reads its ready line. */
-static struct sim start_sim(const char *const *extra)
-{
-	struct sim s = { 0 };
-	const char *bin = getenv("RIG_BIN");
-	ck_assert_msg(bin != NULL, "RIG_BIN not set");
-	char path[512];
-	snprintf(path, sizeof(path), "%s/rig-sim", bin);
-	const char *argv[32] = { path, "--scpi-port", "0", "--edge-port", "0" };
-	int argc = 5;
-	for (int i = 0; extra[i] && argc < 31; i++)
-		argv[argc++] = extra[i];
-	int out[2];
-	ck_assert_int_eq(pipe(out), 0);
-	s.pid = fork();
-	ck_assert_int_ge(s.pid, 0);
-	if (s.pid == 0) {
-		dup2(out[1], 1);
-		close(out[0]);
-		close(out[1]);
-		execv(path, (char *const *)argv);
-		_exit(127);
-	}
-	close(out[1]);
-	char line[256];
-	size_t n = 0;
-	int64_t deadline = now_ms() + 20000;
-	while (n < sizeof(line) - 1 && now_ms() < deadline) {
-		struct pollfd p = { .fd = out[0], .events = POLLIN };
-		if (poll(&p, 1, 100) <= 0)
-			continue;
-		ssize_t r = read(out[0], line + n, 1);
-		if (r <= 0)
-			break;
-		if (line[n++] == '\n')
-			break;
-	}
-	line[n] = '\0';
-	close(out[0]);
-	ck_assert_msg(sscanf(line, "rig-sim ready scpi=%d edge=%d", &s.scpi_port, &s.edge_port) == 2,
-		      "no ready line: '%s'", line);
-	return s;
-}
-
-static int stop_sim(struct sim *s)
-{
-	kill(s->pid, SIGTERM);
-	int status = 0;
-	int64_t deadline = now_ms() + 10000;
-	while (waitpid(s->pid, &status, WNOHANG) == 0) {
-		if (now_ms() > deadline) {
-			kill(s->pid, SIGKILL);
-			waitpid(s->pid, &status, 0);
-			return -1;
-		}
-		usleep(10000);
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 static void dial(struct conn *c, int port)
 {
@@ -110,7 +40,7 @@ static void put(struct conn *c, const char *line)
 /* One line within timeout_ms: 1 got it, 0 timeout, -1 closed. */
 static int get(struct conn *c, char *line, size_t len, int timeout_ms)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = sim_process_now_ms() + timeout_ms;
 	for (;;) {
 		char *nl = memchr(c->buf, '\n', c->n);
 		if (nl) {
@@ -120,7 +50,7 @@ static int get(struct conn *c, char *line, size_t len, int timeout_ms)
 			c->n -= k + 1;
 			return 1;
 		}
-		int left = (int)(deadline - now_ms());
+		int left = (int)(deadline - sim_process_now_ms());
 		if (left <= 0)
 			return 0;
 		struct pollfd p = { .fd = c->fd, .events = POLLIN };
@@ -155,7 +85,7 @@ static const char *const fast[] = { "--positions", "2", "--time-scale", "200", "
 
 START_TEST(serves_scpi_and_ordered_edges)
 {
-	struct sim s = start_sim(fast);
+	struct sim_process s = sim_process_start(fast);
 	struct conn c, e;
 	char r[512];
 	dial(&c, s.scpi_port);
@@ -205,13 +135,13 @@ START_TEST(serves_scpi_and_ordered_edges)
 	ck_assert_double_eq_tol(atof(r), 12, 1e-6);
 	close(c.fd);
 	close(e.fd);
-	ck_assert_int_eq(stop_sim(&s), 0);
+	ck_assert_int_eq(sim_process_stop(&s), 0);
 }
 END_TEST
 
 START_TEST(lose_fault_shows_as_a_seqno_gap)
 {
-	struct sim s = start_sim(fast);
+	struct sim_process s = sim_process_start(fast);
 	struct conn c, e;
 	char r[512];
 	dial(&c, s.scpi_port);
@@ -232,13 +162,13 @@ START_TEST(lose_fault_shows_as_a_seqno_gap)
 	ck_assert_uint_eq(gaps, 7);
 	close(c.fd);
 	close(e.fd);
-	ck_assert_int_eq(stop_sim(&s), 0);
+	ck_assert_int_eq(sim_process_stop(&s), 0);
 }
 END_TEST
 
 START_TEST(reply_faults_noreply_garble_slow_drop)
 {
-	struct sim s = start_sim(fast);
+	struct sim_process s = sim_process_start(fast);
 	struct conn c;
 	char r[512];
 	dial(&c, s.scpi_port);
@@ -251,10 +181,10 @@ START_TEST(reply_faults_noreply_garble_slow_drop)
 	ck_assert_str_ne(r, "RIG-SIM,6105A-SIM,SN0001,1.0");
 	ck_assert_uint_eq(strlen(r), strlen("RIG-SIM,6105A-SIM,SN0001,1.0"));
 	put(&c, "SIM:FAULT SLOW 400");
-	int64_t t0 = now_ms();
+	int64_t t0 = sim_process_now_ms();
 	query(&c, "*OPC?", r, sizeof(r));
 	ck_assert_str_eq(r, "1");
-	ck_assert_int_ge(now_ms() - t0, 350);
+	ck_assert_int_ge(sim_process_now_ms() - t0, 350);
 	put(&c, "SIM:FAULT NONE");
 	query(&c, "*IDN?", r, sizeof(r));
 	ck_assert_str_eq(r, "RIG-SIM,6105A-SIM,SN0001,1.0");
@@ -267,13 +197,13 @@ START_TEST(reply_faults_noreply_garble_slow_drop)
 	query(&c, "*IDN?", r, sizeof(r));
 	ck_assert_str_eq(r, "RIG-SIM,6105A-SIM,SN0001,1.0");
 	close(c.fd);
-	ck_assert_int_eq(stop_sim(&s), 0);
+	ck_assert_int_eq(sim_process_stop(&s), 0);
 }
 END_TEST
 
 START_TEST(bad_bytes_and_overlong_lines_keep_serving)
 {
-	struct sim s = start_sim(fast);
+	struct sim_process s = sim_process_start(fast);
 	struct conn c;
 	char r[512];
 	dial(&c, s.scpi_port);
@@ -297,7 +227,7 @@ START_TEST(bad_bytes_and_overlong_lines_keep_serving)
 	}
 	ck_assert_int_ge(overrun, 1);
 	close(c.fd);
-	ck_assert_int_eq(stop_sim(&s), 0);
+	ck_assert_int_eq(sim_process_stop(&s), 0);
 }
 END_TEST
 
