@@ -276,14 +276,10 @@ int sim_bench_set_error(struct sim_bench *b, int position, const struct sim_erro
 
 /* ---- SIM: extension --------------------------------------------------------- */
 
-static const char *const signal_names[RIG_SIG_COUNT] = {
-	"KH10", "KH100", "KH1000", "COUNTER", "REVERSE_LED", "POWER_LED", "LOAD_LED",
-};
-
 static int signal_by_name(const char *s)
 {
 	for (int i = 0; i < RIG_SIG_COUNT; i++)
-		if (strcasecmp(s, signal_names[i]) == 0)
+		if (strcasecmp(s, rig_signal_name((enum rig_signal)i)) == 0)
 			return i;
 	return -1;
 }
@@ -316,67 +312,112 @@ static int int_arg(const char *s, int *ret)
 	return 0;
 }
 
+static int want_args(int n, int want)
+{
+	if (n < want)
+		return SCPI_ERR_MISSING_PARAM;
+	return n > want ? SCPI_ERR_PARAM_NOT_ALLOWED : 0;
+}
+
+struct ext_call {
+	struct sim_bench *b;
+	int64_t now;
+	char **arg;
+	int n;
+	char *reply;
+	size_t len;
+};
+
+static int ext_truth(const struct ext_call *x)
+{
+	int pos, err;
+	double reg, truth;
+	if ((err = want_args(x->n, 1)))
+		return err;
+	if (int_arg(x->arg[0], &pos) || sim_bench_energy(x->b, pos, &reg, &truth))
+		return SCPI_ERR_DATA_RANGE;
+	snprintf(x->reply, x->len, "%.6f,%.9g,%.9g", sim_bench_true_error(x->b, pos, x->now), reg, truth);
+	return 1;
+}
+
+static int ext_time(const struct ext_call *x)
+{
+	int err = want_args(x->n, 0);
+	if (err)
+		return err;
+	snprintf(x->reply, x->len, "%lld", (long long)x->now);
+	return 1;
+}
+
+static int ext_fault(const struct ext_call *x)
+{
+	int v, err;
+	if ((err = want_args(x->n, 2)))
+		return err;
+	if (strcasecmp(x->arg[0], "LOSE") || int_arg(x->arg[1], &v) || v < 0)
+		return SCPI_ERR_DATA_RANGE;	/* other faults are the server's */
+	sim_bench_lose_edges(x->b, (uint64_t)v);
+	return 0;
+}
+
+static int ext_dead(const struct ext_call *x)
+{
+	int pos, v, err;
+	if ((err = want_args(x->n, 3)))
+		return err;
+	int s = signal_by_name(x->arg[1]);
+	if (int_arg(x->arg[0], &pos) || s < 0 || int_arg(x->arg[2], &v) ||
+	    sim_bench_set_dead(x->b, pos, (enum rig_signal)s, v != 0))
+		return SCPI_ERR_DATA_RANGE;
+	return 0;
+}
+
+static int ext_reverse(const struct ext_call *x)
+{
+	int pos, el, v, err;
+	if ((err = want_args(x->n, 3)))
+		return err;
+	if (int_arg(x->arg[0], &pos) || int_arg(x->arg[1], &el) || int_arg(x->arg[2], &v) ||
+	    sim_bench_set_reversed(x->b, pos, el, v != 0))
+		return SCPI_ERR_DATA_RANGE;
+	return 0;
+}
+
+static int ext_error(const struct ext_call *x)
+{
+	int pos, err;
+	if ((err = want_args(x->n, 2)))
+		return err;
+	char *end;
+	double pct = strtod(x->arg[1], &end);
+	const struct sim_meter *m;
+	if (int_arg(x->arg[0], &pos) || *end || end == x->arg[1] || !isfinite(pct) ||
+	    !(m = meter_at(x->b, pos)))
+		return SCPI_ERR_DATA_RANGE;
+	struct sim_error_curve curve = m->cfg.error;
+	curve.base_pct = pct;
+	return sim_bench_set_error(x->b, pos, &curve) ? SCPI_ERR_DATA_RANGE : 0;
+}
+
+static const struct {
+	const char *header;
+	int (*fn)(const struct ext_call *x);
+} ext_commands[] = {
+	{ "SIM:TRUTH?", ext_truth }, { "SIM:TIME?", ext_time }, { "SIM:FAULT", ext_fault },
+	{ "SIM:DEAD", ext_dead }, { "SIM:REVERSE", ext_reverse }, { "SIM:ERROR", ext_error },
+};
+
 int sim_bench_ext(void *bench, int64_t now_ns, const char *cmd, char *reply, size_t len)
 {
-	struct sim_bench *b = bench;
 	char buf[256];
 	snprintf(buf, sizeof(buf), "%s", cmd);
 	char *hdr, *arg[4];
 	int n = split_args(buf, &hdr, arg);
 	if (n < 0)
 		return SCPI_ERR_PARAM_NOT_ALLOWED;
-	int pos, v;
-	if (strcasecmp(hdr, "SIM:TRUTH?") == 0) {
-		if (n != 1)
-			return n ? SCPI_ERR_PARAM_NOT_ALLOWED : SCPI_ERR_MISSING_PARAM;
-		double reg, truth;
-		if (int_arg(arg[0], &pos) || sim_bench_energy(b, pos, &reg, &truth))
-			return SCPI_ERR_DATA_RANGE;
-		snprintf(reply, len, "%.6f,%.9g,%.9g", sim_bench_true_error(b, pos, now_ns), reg, truth);
-		return 1;
-	}
-	if (strcasecmp(hdr, "SIM:TIME?") == 0) {
-		if (n)
-			return SCPI_ERR_PARAM_NOT_ALLOWED;
-		snprintf(reply, len, "%lld", (long long)now_ns);
-		return 1;
-	}
-	if (strcasecmp(hdr, "SIM:FAULT") == 0 && n == 2 && strcasecmp(arg[0], "LOSE") == 0) {
-		if (int_arg(arg[1], &v) || v < 0)
-			return SCPI_ERR_DATA_RANGE;
-		sim_bench_lose_edges(b, (uint64_t)v);
-		return 0;
-	}
-	if (strcasecmp(hdr, "SIM:DEAD") == 0) {
-		if (n != 3)
-			return n < 3 ? SCPI_ERR_MISSING_PARAM : SCPI_ERR_PARAM_NOT_ALLOWED;
-		int s = signal_by_name(arg[1]);
-		if (int_arg(arg[0], &pos) || s < 0 || int_arg(arg[2], &v) ||
-		    sim_bench_set_dead(b, pos, (enum rig_signal)s, v != 0))
-			return SCPI_ERR_DATA_RANGE;
-		return 0;
-	}
-	if (strcasecmp(hdr, "SIM:REVERSE") == 0) {
-		int el;
-		if (n != 3)
-			return n < 3 ? SCPI_ERR_MISSING_PARAM : SCPI_ERR_PARAM_NOT_ALLOWED;
-		if (int_arg(arg[0], &pos) || int_arg(arg[1], &el) || int_arg(arg[2], &v) ||
-		    sim_bench_set_reversed(b, pos, el, v != 0))
-			return SCPI_ERR_DATA_RANGE;
-		return 0;
-	}
-	if (strcasecmp(hdr, "SIM:ERROR") == 0) {
-		if (n != 2)
-			return n < 2 ? SCPI_ERR_MISSING_PARAM : SCPI_ERR_PARAM_NOT_ALLOWED;
-		char *end;
-		double pct = strtod(arg[1], &end);
-		const struct sim_meter *m;
-		if (int_arg(arg[0], &pos) || *end || end == arg[1] || !(m = meter_at(b, pos)))
-			return SCPI_ERR_DATA_RANGE;
-		struct sim_error_curve c = m->cfg.error;
-		c.base_pct = pct;
-		sim_bench_set_error(b, pos, &c);
-		return 0;
-	}
+	struct ext_call x = { .b = bench, .now = now_ns, .arg = arg, .n = n, .reply = reply, .len = len };
+	for (size_t i = 0; i < sizeof(ext_commands) / sizeof(ext_commands[0]); i++)
+		if (strcasecmp(hdr, ext_commands[i].header) == 0)
+			return ext_commands[i].fn(&x);
 	return SCPI_ERR_UNDEFINED_HEADER;
 }

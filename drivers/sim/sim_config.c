@@ -9,21 +9,17 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const signal_names[RIG_SIG_COUNT] = {
-	"kh10", "kh100", "kh1000", "counter", "reverse_led", "power_led", "load_led",
-};
-
 int sim_signal_by_name(const char *name)
 {
 	for (int i = 0; i < RIG_SIG_COUNT; i++)
-		if (strcasecmp(name, signal_names[i]) == 0)
+		if (strcasecmp(name, rig_signal_name((enum rig_signal)i)) == 0)
 			return i;
 	return -1;
 }
 
 const char *sim_signal_name(int signal)
 {
-	return signal >= 0 && signal < RIG_SIG_COUNT ? signal_names[signal] : "?";
+	return signal >= 0 && signal < RIG_SIG_COUNT ? rig_signal_name((enum rig_signal)signal) : "?";
 }
 
 /* A meter until the file says otherwise. */
