@@ -165,12 +165,14 @@ double sim_meter_power(const struct sim_meter *m, const struct sim_output *o, do
 	return registered;
 }
 
+/* ret_current: any current at all; ret_started: some element at or above
+ * the starting current. */
 static void element_state(const struct sim_meter *m, const struct sim_output *o,
-			  bool *ret_voltage, bool *ret_reversed, bool *ret_current)
+			  bool *ret_voltage, bool *ret_reversed, bool *ret_current, bool *ret_started)
 {
 	double ratio = sim_meter_current_ratio(&m->cfg);
 	double v_min = SIM_POWER_LED_MIN_FRACTION * m->cfg.model.element_voltage_v;
-	*ret_voltage = *ret_reversed = *ret_current = false;
+	*ret_voltage = *ret_reversed = *ret_current = *ret_started = false;
 	for (int el = 0; el < n_elements(&m->cfg); el++) {
 		const struct sim_phase_output *ph = &o->phase[source_phase_of(&m->cfg, el)];
 		double amps = ph->curr_rms * ratio;
@@ -181,6 +183,8 @@ static void element_state(const struct sim_meter *m, const struct sim_output *o,
 			*ret_voltage = true;
 		if (amps > 0)
 			*ret_current = true;
+		if (amps > 0 && amps >= m->cfg.starting_a)
+			*ret_started = true;
 		if (amps > SIM_REVERSE_LED_MIN_A && p < 0)
 			*ret_reversed = true;
 	}
@@ -251,10 +255,12 @@ int sim_meter_run(struct sim_meter *m, const struct sim_source *src, int64_t unt
 
 		double truth;
 		double watts = sim_meter_power(m, &o, &truth);
-		bool voltage, reversed, current;
-		element_state(m, &o, &voltage, &reversed, &current);
+		bool voltage, reversed, current, started;
+		element_state(m, &o, &voltage, &reversed, &current, &started);
 		if (voltage && !current)
 			watts = m->cfg.creep_w;
+		else if (!started)
+			watts = 0;	/* below the starting current */
 		if (!voltage)
 			watts = 0;	/* the meter is not powered */
 		m->true_wh += truth * dt / 3600;

@@ -58,6 +58,7 @@ struct sim_meter_cfg {
 	double jitter_sigma_s;		/* Gaussian, clipped at 4 sigma */
 	double duty;			/* on fraction of the Kh outputs; 0: 0.5 */
 	double creep_w;			/* registered with voltage and no current */
+	double starting_a;		/* primary amps below which nothing registers */
 	bool reversed_ct[2];		/* per element */
 	unsigned dead_mask;		/* 1u << enum rig_signal: stuck low */
 	int source_phase[2];		/* source phase (1..3) per element; 0: 1, 2 */

@@ -289,6 +289,8 @@ static int position_key(struct sim_position_cfg *p, const struct where *w, const
 		return to_double(w, k, v, 0.01, 0.99, &m->duty);
 	if (!strcmp(k, "creep_w"))
 		return to_double(w, k, v, 0, 1000, &m->creep_w);
+	if (!strcmp(k, "starting_a"))
+		return to_double(w, k, v, 0, 1000, &m->starting_a);
 	if (!strcmp(k, "dead"))
 		return list_of_signals(w, k, v, &m->dead_mask);
 	if (!strcmp(k, "reversed_ct")) {

@@ -328,6 +328,23 @@ START_TEST(creep_registers_with_voltage_and_no_current)
 }
 END_TEST
 
+START_TEST(nothing_registers_below_the_starting_current)
+{
+	one_meter(1, 0);
+	cfg.pos[0].meter.starting_a = 0.5;	/* primary amps */
+	cfg.pos[0].meter.creep_w = 5;	/* creep is for no current at all */
+	struct sim_bench *b = sim_bench_new(&cfg);
+	drive(b, 0, 120, 0.4 / CT_RATIO, 0);	/* 48 W, below starting */
+	reset_rec();
+	sim_bench_advance(b, HOUR, record, &rec);
+	ck_assert_uint_eq(count(&rec, RIG_SIG_KH10, 0), 0);
+	drive(b, HOUR, 120, 0.6 / CT_RATIO, 0);	/* 72 W: 7 Kh 10 edges and more an hour */
+	sim_bench_advance(b, 2 * HOUR, record, &rec);
+	ck_assert_uint_ge(count(&rec, RIG_SIG_KH10, 0), 14);
+	sim_bench_free(b);
+}
+END_TEST
+
 START_TEST(load_led_cycles_at_kh10_as_the_guide_says)
 {
 	/* guide: at 200 W the load LED is on 1.5 min, off 1.5 min */
@@ -459,6 +476,7 @@ Suite *suite_sim_meter(void)
 	tcase_add_test(tc, reverse_led_lights_only_above_one_amp);
 	tcase_add_test(tc, one_reversed_element_of_two_cancels_registration);
 	tcase_add_test(tc, creep_registers_with_voltage_and_no_current);
+	tcase_add_test(tc, nothing_registers_below_the_starting_current);
 	tcase_add_test(tc, load_led_cycles_at_kh10_as_the_guide_says);
 	tcase_add_test(tc, dead_output_stays_silent);
 	tcase_add_test(tc, settling_delays_full_registration);
