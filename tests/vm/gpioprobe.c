@@ -230,7 +230,7 @@ static int cmd_vanish(struct probe *p, const char *live_path)
 	}
 	struct pollfd pfd = { .fd = gpiod_line_request_get_fd(p->req), .events = POLLIN };
 	int64_t start = now_ns();
-	int ready = poll(&pfd, 1, 2000);
+	int ready = poll(&pfd, 1, 1200);
 	double waited_ms = (now_ns() - start) / 1e6;
 	int status = 0;
 	waitpid(child, &status, 0);
@@ -238,7 +238,7 @@ static int cmd_vanish(struct probe *p, const char *live_path)
 		return result("gpio-vanish", false, "could not set %s to 0", live_path);
 	/* Seen on Debian's 6.1: not woken; the poll sees POLLERR|POLLHUP only when
 	 * its timeout makes it look again. An epoll waiter is never told. */
-	bool woken = ready > 0 && waited_ms < 1500;
+	bool woken = ready > 0 && waited_ms < 1000;
 	printf("FIGURE gpio-vanish-wakeup a poll() already waiting on the line request when the chip "
 	       "is removed (at 300 ms) %s: it returned after %.0f ms with revents 0x%x\n",
 	       woken ? "is woken" : "is NOT woken by the kernel", waited_ms, (unsigned)pfd.revents);
@@ -333,7 +333,7 @@ static int cmd_rate(const char *chip, const char *pull, unsigned line)
 		if (probe_open(&q, chip, pull, line, KERNEL_FIFO_MAX, false) < 0)
 			return result("gpio-rate", false, "request failed at %ld edges/s", rates[i]);
 		double achieved = 0;
-		long lost = run_at_rate(&q, rates[i], 0.5, &achieved);
+		long lost = run_at_rate(&q, rates[i], 0.3, &achieved);
 		probe_close(&q);
 		if (used < sizeof(trail))
 			used += (size_t)snprintf(trail + used, sizeof(trail) - used, "%s%ld:%.0f/s:%s",

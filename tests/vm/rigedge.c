@@ -237,7 +237,7 @@ static int cmd_rate(const char *chip, const char *pull, unsigned line)
 		if (bed_open(&b, chip, pull, line, &err) < 0)
 			return result("rig-gpiod-rate", false, "%s", err.msg);
 		double achieved = 0;
-		long lost = run_at_rate(&b, rates[i], 0.5, &achieved);
+		long lost = run_at_rate(&b, rates[i], 0.3, &achieved);
 		bed_close(&b);
 		if (used < sizeof(trail))
 			used += (size_t)snprintf(trail + used, sizeof(trail) - used, "%s%ld:%.0f/s:%s",
