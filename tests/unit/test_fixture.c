@@ -1,11 +1,10 @@
 #include <check.h>
-#include <stdint.h>
 #include <stdio.h>
-#include "rig/core/text_file.h"
 #include <stdlib.h>
 #include <string.h>
 
 #include "rig/core/fixture.h"
+#include "tests/unit/robustness.h"
 
 static const char *top(void)
 {
@@ -253,39 +252,17 @@ START_TEST(file_level_errors)
 }
 END_TEST
 
+static int parse_fixture(const char *text, size_t len, const char *file, void *ret,
+			 struct rig_error *err)
+{
+	return rig_fixture_parse(text, len, file, ret, err);
+}
+
 START_TEST(truncated_and_corrupted_files_fail_cleanly)
 {
-	char path[512];
-	snprintf(path, sizeof(path), "%s/fixtures/pi-bench-4.conf", top());
-	char *text;
-	size_t len;
-	struct rig_error err = { 0 };
-	ck_assert_int_eq(rig_text_file_read(path, &text, &len, &err), 0);
-	struct rig_fixture *f = malloc(sizeof(*f));
-	int refused = 0;
-	for (size_t n = 0; n < len; n++) {
-		memset(&err, 0, sizeof(err));
-		if (rig_fixture_parse(text, n, "cut", f, &err) != 0) {
-			ck_assert_msg(err.msg[0], "no message at length %zu", n);
-			refused++;
-		}
-	}
-	ck_assert_int_gt(refused, 0);
-	char *copy = malloc(len);
-	uint32_t seed = 777;
-	for (int round = 0; round < 3000; round++) {
-		memcpy(copy, text, len);
-		for (int k = 0; k < 3; k++) {
-			seed = seed * 1664525u + 1013904223u;
-			copy[(seed >> 8) % len] = (char)(seed >> 24);
-		}
-		memset(&err, 0, sizeof(err));
-		if (rig_fixture_parse(copy, len, "flip", f, &err) != 0)
-			ck_assert_msg(err.msg[0], "no message in round %d", round);
-	}
-	free(copy);
-	free(f);
-	free(text);
+	struct rig_fixture *x = malloc(sizeof(*x));
+	robustness_check_damaged_copies("fixtures/pi-bench-4.conf", parse_fixture, x, 777);
+	free(x);
 }
 END_TEST
 
