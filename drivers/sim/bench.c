@@ -391,7 +391,9 @@ static int ext_error(const struct ext_call *x)
 	char *end;
 	double pct = strtod(x->arg[1], &end);
 	const struct sim_meter *m;
-	if (int_arg(x->arg[0], &pos) || *end || end == x->arg[1] || !isfinite(pct) ||
+	/* the config's error_pct range: a huge error makes the meter register
+	 * (and the bench generate) an unbounded number of edges */
+	if (int_arg(x->arg[0], &pos) || *end || end == x->arg[1] || !(pct >= -100 && pct <= 100) ||
 	    !(m = meter_at(x->b, pos)))
 		return SCPI_ERR_DATA_RANGE;
 	struct sim_error_curve curve = m->cfg.error;
