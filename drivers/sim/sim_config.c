@@ -25,6 +25,7 @@ const char *sim_signal_name(int signal)
 /* A meter until the file says otherwise. */
 #define SIM_DEFAULT_MODEL "MMS-120-2001-SCC"
 #define MAX_LINE 65535		/* highest line number in the file (reference_line, lines) */
+#define MAX_CT_A 10000		/* a CT side above this is a typo, not a CT */
 
 static void default_model(struct rig_meter_model *m)
 {
@@ -354,8 +355,10 @@ static int position_key(struct sim_position_cfg *p, const struct where *w, const
 	if (!strcmp(k, "ct")) {
 		double pa, sa;
 		char extra;
-		if (sscanf(v, "%lf:%lf%c", &pa, &sa, &extra) != 2 || pa <= 0 || sa <= 0)
-			return bad(w, k, v, "want PRIMARY:SECONDARY amps, e.g. 200:0.1");
+		/* not "!(x > 0)" only: strtod reads "nan" and "inf" */
+		if (sscanf(v, "%lf:%lf%c", &pa, &sa, &extra) != 2 || !(pa > 0 && pa <= MAX_CT_A) ||
+		    !(sa > 0 && sa <= MAX_CT_A))
+			return bad(w, k, v, "want PRIMARY:SECONDARY amps, each above 0 and at most 10000, e.g. 200:0.1");
 		mm->ct_primary_a = mm->rated_current_a = pa;
 		mm->max_current_a = 1.1 * pa;
 		mm->ct_secondary_a = sa;
