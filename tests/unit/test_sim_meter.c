@@ -451,6 +451,9 @@ START_TEST(junk_sim_commands_are_errors_not_crashes)
 		"SIM:TRUTH?", "SIM:TRUTH? x", "SIM:TRUTH? 1,2,3,4,5,6", "SIM:DEAD 1,kh7,1", "SIM:DEAD 0,kh10,1",
 		"SIM:REVERSE 1,3,1", "SIM:ERROR 1,abc", "SIM:FAULT LOSE -3", "SIM:FAULT", "SIM:", "SIM",
 		"SIM:TIME? 4", "SIM:NOPE",
+		/* numbers past int used to wrap: these were position 1, element 1 */
+		"SIM:TRUTH? 4294967297", "SIM:DEAD 4294967297,kh10,1", "SIM:REVERSE 1,4294967297,1",
+		"SIM:ERROR 4294967297,0.5", "SIM:FAULT LOSE 99999999999999999999",
 	};
 	char reply[256];
 	for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
