@@ -380,6 +380,24 @@ START_TEST(truncated_and_corrupted_files_fail_cleanly)
 }
 END_TEST
 
+/* Seen following the fuzzed profile values into the sequencer: settle and
+ * the gates were unbounded, and the sequencer's int64 nanoseconds overflow
+ * past 292 years (max_gate = 1e10 s). A day is the limit now. */
+START_TEST(durations_longer_than_a_day_are_refused)
+{
+	assert_refused(POINT "max_gate = 1e10 s\n", 6, "max_gate: 1e+10 s is more than a day (86400 s)");
+	assert_refused(POINT "settle = 1e300 s\n", 6, "settle: 1e+300 s is more than a day");
+	assert_refused(POINT "min_gate = 86401 s\n", 6, "min_gate: 86401 s is more than a day");
+	char text[512];
+	snprintf(text, sizeof(text), "%s%s", header, POINT "settle = 86400 s\nmax_gate = 86400000 ms\n");
+	struct rig_profile *p = malloc(sizeof(*p));
+	struct rig_error err = { 0 };
+	ck_assert_msg(rig_profile_parse(text, strlen(text), "t.profile", p, &err) == 0, "%s", err.msg);
+	ck_assert_double_eq(p->points[0].max_gate_s, 86400);
+	free(p);
+}
+END_TEST
+
 Suite *suite_profile(void)
 {
 	Suite *s = suite_create("profile");
@@ -389,6 +407,7 @@ Suite *suite_profile(void)
 	tcase_add_test(t, errors_name_file_line_and_reason);
 	tcase_add_test(t, file_level_errors);
 	tcase_add_test(t, too_many_points);
+	tcase_add_test(t, durations_longer_than_a_day_are_refused);
 	tcase_add_test(t, defaults_are_inherited_and_overridden);
 	tcase_add_test(t, percent_current_resolves_per_model);
 	tcase_add_test(t, check_model_refusals);
