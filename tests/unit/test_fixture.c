@@ -252,6 +252,23 @@ START_TEST(file_level_errors)
 }
 END_TEST
 
+/* Seen following the fuzzed fixture values into their users: the source's
+ * settle goes into the sequencer's int64 nanoseconds, which 1e300 s
+ * overflows; the reply timeout ends up in milliseconds. A day is the limit. */
+START_TEST(durations_longer_than_a_day_are_refused)
+{
+	/* line 8 stays max_current; the key under test is line 9 of [source] */
+	assert_refused(8, "max_current = 0.25 A\nsettle = 1e300 s", 9,
+		       "settle: 1e+300 s is more than a day (86400 s)");
+	assert_refused(8, "max_current = 0.25 A\nreply_timeout = 86401 s", 9,
+		       "reply_timeout: 86401 s is more than a day");
+	struct rig_error err = { 0 };
+	ck_assert_msg(parse_variant(8, "max_current = 0.25 A\nsettle = 86400 s", &err) == 0, "%s", err.msg);
+	ck_assert_msg(parse_variant(8, "max_current = 0.25 A\nreply_timeout = 500 ms", &err) == 0, "%s",
+		      err.msg);
+}
+END_TEST
+
 static int parse_fixture(const char *text, size_t len, const char *file, void *ret,
 			 struct rig_error *err)
 {
@@ -278,6 +295,7 @@ Suite *suite_fixture(void)
 	tcase_add_test(t, errors_name_file_line_and_reason);
 	tcase_add_test(t, file_level_errors);
 	tcase_add_test(t, truncated_and_corrupted_files_fail_cleanly);
+	tcase_add_test(t, durations_longer_than_a_day_are_refused);
 	suite_add_tcase(s, t);
 	return s;
 }
