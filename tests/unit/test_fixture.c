@@ -253,8 +253,9 @@ START_TEST(file_level_errors)
 END_TEST
 
 /* Seen following the fuzzed fixture values into their users: the source's
- * settle goes into the sequencer's int64 nanoseconds, which 1e300 s
- * overflows; the reply timeout ends up in milliseconds. A day is the limit. */
+ * settle goes into the sequencer's int64 nanoseconds, which 1e300 s does
+ * not fit (llround gives INT64_MIN); the reply timeout ends up in
+ * milliseconds. A day is the limit. */
 START_TEST(durations_longer_than_a_day_are_refused)
 {
 	/* line 8 stays max_current; the key under test is line 9 of [source] */

@@ -381,8 +381,10 @@ START_TEST(truncated_and_corrupted_files_fail_cleanly)
 END_TEST
 
 /* Seen following the fuzzed profile values into the sequencer: settle and
- * the gates were unbounded, and the sequencer's int64 nanoseconds overflow
- * past 292 years (max_gate = 1e10 s). A day is the limit now. */
+ * the gates were unbounded, and the sequencer's int64 nanoseconds end at
+ * 292 years: llround(1e10 s * 1e9) gives INT64_MIN (a window that ends
+ * before it starts), and just below that now + settle + window overflows.
+ * A day is the limit now. */
 START_TEST(durations_longer_than_a_day_are_refused)
 {
 	assert_refused(POINT "max_gate = 1e10 s\n", 6, "max_gate: 1e+10 s is more than a day (86400 s)");
