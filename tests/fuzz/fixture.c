@@ -6,8 +6,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size ? size : 1);
-	memcpy(text, data, size);
+	char *text = fuzz_bytes(data, size);
 	struct rig_fixture *f = malloc(sizeof(*f));
 	struct rig_error err = { 0 };
 	int rc = rig_fixture_parse(text, size, "fuzz.conf", f, &err);

@@ -16,6 +16,15 @@ static inline char *fuzz_cstr(const uint8_t *data, size_t size)
 	return s;
 }
 
+/* An exact-size copy (at least one byte for malloc), not NUL-terminated:
+ * for parsers that take a length, so ASan sees any read past it. */
+static inline char *fuzz_bytes(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size ? size : 1);
+	memcpy(s, data, size);
+	return s;
+}
+
 /* A refusal without a message is a finding: abort so the fuzzer keeps it. */
 static inline void fuzz_need_message(int rc, const char *msg, const char *what)
 {

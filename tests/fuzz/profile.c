@@ -11,9 +11,7 @@ static const char *const models[] = {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	/* an exact-size copy, so ASan sees any read past len */
-	char *text = malloc(size ? size : 1);
-	memcpy(text, data, size);
+	char *text = fuzz_bytes(data, size);
 	struct rig_profile *p = malloc(sizeof(*p));
 	struct rig_error err = { 0 };
 	int rc = rig_profile_parse(text, size, "fuzz.profile", p, &err);

@@ -42,8 +42,7 @@ static void run_bench(const struct sim_config *c)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size ? size : 1);
-	memcpy(text, data, size);
+	char *text = fuzz_bytes(data, size);
 	static struct sim_config c;
 	for (int with_decode = 0; with_decode < 2; with_decode++) {
 		struct rig_error err = { 0 };
