@@ -13,7 +13,7 @@
 static const char *const cmd_names[] = {
 	[CTL_START] = "start",		 [CTL_STATUS] = "status", [CTL_SUBSCRIBE] = "subscribe",
 	[CTL_UNSUBSCRIBE] = "unsubscribe", [CTL_ABORT] = "abort",  [CTL_RESULTS] = "results",
-	[CTL_RUN] = "run",		 [CTL_PING] = "ping",
+	[CTL_RUN] = "run",		 [CTL_PING] = "ping",	  [CTL_SAFE_OFF] = "safe_off",
 };
 
 const char *ctl_cmd_name(enum ctl_cmd cmd)

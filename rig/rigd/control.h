@@ -22,6 +22,7 @@ enum ctl_cmd {
 	CTL_RESULTS,
 	CTL_RUN,
 	CTL_PING,
+	CTL_SAFE_OFF,		/* source output off now (aborts a running run) */
 };
 
 struct ctl_position {

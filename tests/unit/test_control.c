@@ -17,6 +17,7 @@
 #include "rig/rigd/control.h"
 #include "rig/rigd/ctl_server.h"
 #include "rig/rigd/loop.h"
+#include "rig/rigd/notify.h"
 
 /* --- request parsing ------------------------------------------------------ */
 
@@ -509,6 +510,34 @@ START_TEST(a_client_that_never_reads_is_dropped_not_waited_for)
 }
 END_TEST
 
+START_TEST(readiness_goes_to_notify_socket)
+{
+	unsetenv("NOTIFY_SOCKET");
+	ck_assert_int_eq(rig_notify("READY=1"), 0);	/* not under systemd */
+	char path[] = "/tmp/rigd-notify-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(path));
+	char sock[96];
+	snprintf(sock, sizeof(sock), "%s/notify", path);
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", sock);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	setenv("NOTIFY_SOCKET", sock, 1);
+	ck_assert_int_eq(rig_notify("READY=1\nSTATUS=idle"), 1);
+	char buf[64];
+	ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	ck_assert_int_eq(n, 19);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "READY=1\nSTATUS=idle");
+	setenv("NOTIFY_SOCKET", "relative/path", 1);
+	ck_assert_int_eq(rig_notify("READY=1"), -1);
+	unsetenv("NOTIFY_SOCKET");
+	close(fd);
+	unlink(sock);
+	rmdir(path);
+}
+END_TEST
+
 Suite *suite_control(void)
 {
 	Suite *s = suite_create("control");
@@ -531,6 +560,7 @@ Suite *suite_control(void)
 	tcase_add_test(tc, many_clients_malformed_and_pipelined_requests);
 	tcase_add_test(tc, oversized_request_drops_the_client);
 	tcase_add_test(tc, a_client_that_never_reads_is_dropped_not_waited_for);
+	tcase_add_test(tc, readiness_goes_to_notify_socket);
 	suite_add_tcase(s, tc);
 	return s;
 }
