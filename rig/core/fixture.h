@@ -81,7 +81,7 @@ int rig_fixture_load(const char *path, struct rig_fixture *ret, struct rig_error
 int rig_fixture_route(const struct rig_fixture *f, int line, int *ret_position,
 		      enum rig_signal *ret_signal);
 
-/* Signal carrying output kh (10, 100, 1000). */
+/* Signal carrying output kh (10, 100, 1000); RIG_SIG_COUNT for any other kh. */
 enum rig_signal rig_signal_for_kh(double kh);
 const char *rig_signal_name(enum rig_signal s);
 

@@ -43,9 +43,12 @@ int rig_model_decode(const char *text, struct rig_meter_model *ret,
 /* True when the model has an isolated output of kh Wh per pulse. */
 bool rig_model_has_output(const struct rig_meter_model *m, double kh);
 
-/* One JSON object (keys documented in README: model, elements, voltage_v,
- * ct_primary_a, ct_secondary_a, rated_current_a, max_current_a, outputs_kh,
- * counter_kh, lcd, ...). Returns bytes written as snprintf does. */
+/* One JSON object with keys model, format ("individual" | "enclosure"),
+ * elements, wiring, voltage_v, voltage_between, element_voltage_v,
+ * ct_primary_a, ct_secondary_a, rated_current_a, max_current_a, outputs_kh
+ * (array), counter_kh (number, or null when there is no counter), lcd (bool),
+ * meters_enclosed. Returns the length snprintf would; buf may be NULL with
+ * len 0 to measure. */
 int rig_model_to_json(const struct rig_meter_model *m, char *buf, size_t len);
 
 /* A few lines for people. Returns bytes written as snprintf does. */

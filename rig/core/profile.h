@@ -44,11 +44,15 @@ struct rig_point {
 	bool leading;			/* pf leading (true) or lagging (false) */
 	double frequency_hz;
 	unsigned elements;		/* bit 0: element 1 carries current, bit 1: element 2 */
+	bool all_elements;		/* "elements = all": every element the model has
+					 * (use rig_point_element_mask) */
+	int requires_elements;		/* 0: any meter; 1: single-element only; 2: dual only */
 	unsigned reversed;		/* bit per element: that CT is driven reversed (180 deg) */
 
 	/* Measurement */
 	double output_kh;		/* which isolated output is measured (Wh per pulse) */
-	double band_pct;		/* accuracy band +/- percent (accuracy, consistency, duty) */
+	double band_pct;		/* +/- percent: accuracy band (accuracy); allowed disagreement
+					 * between outputs (consistency); points of duty around 50 (duty) */
 	double target_u_pct;		/* target expanded uncertainty (k = 2), percent */
 	double settle_s;		/* wait after a change of load before gating starts */
 	double min_gate_s;
@@ -91,6 +95,15 @@ int rig_profile_check_model(const struct rig_profile *p,
 /* Primary amps of point p for model m (resolves current_pct). */
 double rig_point_current_a(const struct rig_point *p, const struct rig_meter_model *m);
 
+/* False when the point is not for this model ("requires = dual" on a
+ * single-element meter): such points are skipped, not failed. */
+bool rig_point_applies(const struct rig_point *p, const struct rig_meter_model *m);
+
+/* Elements that carry current for this model: "all" resolves to the
+ * elements the model has. */
+unsigned rig_point_element_mask(const struct rig_point *p, const struct rig_meter_model *m);
+
 const char *rig_point_kind_name(enum rig_point_kind k);
+const char *rig_indeterminate_policy_name(enum rig_indeterminate_policy policy);
 
 #endif

@@ -1,0 +1,652 @@
+/* Fixture text -> struct rig_fixture. Format for bench builders in
+ * fixtures/README.md; every refusal says file:line and why. */
+#include "rig/core/fixture.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "rig/core/ini.h"
+#include "rig/core/sha256.h"
+#include "rig/core/text_file.h"
+
+#define MAX_LINE_OFFSET 1023	/* far above any gpiochip's line count */
+
+static const char *const signal_keys[RIG_SIG_COUNT] = {
+	"kh10", "kh100", "kh1000", "counter", "reverse_led", "power_led", "load_led",
+};
+
+const char *rig_signal_name(enum rig_signal s)
+{
+	if (s < RIG_SIG_COUNT)
+		return signal_keys[s];
+	return s == RIG_SIG_REFERENCE ? "reference" : "unknown";
+}
+
+enum rig_signal rig_signal_for_kh(double kh)
+{
+	if (kh == 10)
+		return RIG_SIG_KH10;
+	if (kh == 100)
+		return RIG_SIG_KH100;
+	if (kh == 1000)
+		return RIG_SIG_KH1000;
+	return RIG_SIG_COUNT;
+}
+
+int rig_fixture_route(const struct rig_fixture *f, int line, int *ret_position,
+		      enum rig_signal *ret_signal)
+{
+	if (line < 0)
+		return -1;
+	if (f->reference == RIG_REF_STANDARD_PULSES && f->ref_line.line == line) {
+		*ret_position = -1;
+		*ret_signal = RIG_SIG_REFERENCE;
+		return 0;
+	}
+	for (int pos = 0; pos < f->n_positions; pos++)
+		for (int s = 0; s < RIG_SIG_COUNT; s++)
+			if (f->pos[pos][s].line == line) {
+				*ret_position = pos + 1;
+				*ret_signal = (enum rig_signal)s;
+				return 0;
+			}
+	return -1;
+}
+
+enum section { SEC_NONE, SEC_FIXTURE, SEC_SOURCE, SEC_REFERENCE, SEC_EDGES, SEC_POSITION };
+static const char *const section_names[] = { "", "fixture", "source", "reference", "edges", "position" };
+
+/* Who holds a GPIO line, to refuse wiring one line to two signals. */
+struct line_use {
+	int line;
+	int file_line;
+	char what[40];
+};
+
+struct parser {
+	const char *file;
+	struct rig_fixture *f;
+	enum section section;
+	int section_first_line[6];	/* line of each non-position section header, 0 if absent */
+	int position_line[RIG_MAX_POSITIONS];
+	int seen_key_line[32];		/* per key in the current section */
+	const char *const *keys;	/* key names of the current section */
+	int n_uses;
+	struct line_use uses[RIG_MAX_POSITIONS * RIG_SIG_COUNT + 4];
+};
+
+/* Keys per section; index = position in the list. */
+static const char *const fixture_keys[] = { "name", "description", NULL };
+static const char *const source_keys[] = {
+	"driver", "transport", "element1_phase", "element2_phase", "lag_angle", "injection",
+	"turns", "settle", "reply_timeout", "max_voltage", "max_current", "serial",
+	"calibration_due", NULL,
+};
+enum { S_DRIVER, S_TRANSPORT, S_EL1, S_EL2, S_LAG, S_INJECTION, S_TURNS, S_SETTLE,
+       S_REPLY_TIMEOUT, S_MAX_V, S_MAX_A, S_SERIAL, S_CAL_DUE };
+static const char *const reference_keys[] = { "kind", "uncertainty", "wh_per_pulse", "line", NULL };
+enum { R_KIND, R_UNCERTAINTY, R_WH, R_LINE };
+static const char *const edges_keys[] = { "input", "timing_uncertainty", "time_scale", "interlock", NULL };
+enum { E_INPUT, E_TIMING, E_TIME_SCALE, E_INTERLOCK };
+
+static const char *const *keys_of(enum section s)
+{
+	switch (s) {
+	case SEC_FIXTURE: return fixture_keys;
+	case SEC_SOURCE: return source_keys;
+	case SEC_REFERENCE: return reference_keys;
+	case SEC_EDGES: return edges_keys;
+	case SEC_POSITION: return signal_keys;
+	case SEC_NONE: break;
+	}
+	return NULL;
+}
+
+static int key_index(const char *const *keys, int n, const char *key)
+{
+	for (int i = 0; i < n && keys[i]; i++)
+		if (!strcmp(keys[i], key))
+			return i;
+	return -1;
+}
+
+static int n_keys(enum section s)
+{
+	if (s == SEC_POSITION)
+		return RIG_SIG_COUNT;
+	int n = 0;
+	const char *const *k = keys_of(s);
+	while (k && k[n])
+		n++;
+	return n;
+}
+
+/* --- value syntax ------------------------------------------------------- */
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static bool valid_port(const char *s)
+{
+	return all_digits(s) && strlen(s) <= 5 && atoi(s) >= 1 && atoi(s) <= 65535;
+}
+
+static bool valid_host(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '.' && *s != '-')
+			return false;
+	return true;
+}
+
+/* "HOST:PORT" (the part after "tcp:" or "sim:"). */
+static int check_host_port(const char *args, const struct rig_ini_item *it, const char *file,
+			   struct rig_error *err)
+{
+	char buf[160];
+	snprintf(buf, sizeof(buf), "%s", args);
+	char *colon = strrchr(buf, ':');
+	if (!colon)
+		return rig_error_set(err, file, it->line, "%s: '%s' needs HOST:PORT", it->key, it->value);
+	*colon = '\0';
+	if (!valid_host(buf))
+		return rig_error_set(err, file, it->line, "%s: bad host '%s'", it->key, buf);
+	if (!valid_port(colon + 1))
+		return rig_error_set(err, file, it->line, "%s: port '%s' is not 1..65535", it->key,
+				     colon + 1);
+	return 0;
+}
+
+/* serial:PATH:BAUD:FRAMING[:FLOW], as drivers/transport/transport.h reads it. */
+static int check_serial(const char *args, const struct rig_ini_item *it, const char *file,
+			struct rig_error *err)
+{
+	char buf[160];
+	snprintf(buf, sizeof(buf), "%s", args);
+	char *field[6] = { 0 };
+	int n = 0;
+	for (char *save, *tok = strtok_r(buf, ":", &save); tok && n < 6; tok = strtok_r(NULL, ":", &save))
+		field[n++] = tok;
+	if (n < 3 || n > 4)
+		return rig_error_set(err, file, it->line,
+				     "%s: '%s' is not serial:PATH:BAUD:FRAMING[:FLOW], e.g. serial:/dev/ttyUSB0:115200:8N1:rtscts",
+				     it->key, it->value);
+	if (field[0][0] != '/')
+		return rig_error_set(err, file, it->line, "%s: serial device '%s' is not a /dev path",
+				     it->key, field[0]);
+	long baud = all_digits(field[1]) && strlen(field[1]) <= 8 ? strtol(field[1], NULL, 10) : 0;
+	if (baud < 50 || baud > 4000000)
+		return rig_error_set(err, file, it->line, "%s: baud '%s' is not 50..4000000",
+				     it->key, field[1]);
+	const char *fr = field[2];
+	if (strlen(fr) != 3 || fr[0] < '5' || fr[0] > '8' || !strchr("NOEMS", toupper((unsigned char)fr[1])) ||
+	    (fr[2] != '1' && fr[2] != '2'))
+		return rig_error_set(err, file, it->line,
+				     "%s: framing '%s' is not data bits 5-8, parity N/O/E/M/S, stop bits 1-2 (e.g. 8N1)",
+				     it->key, fr);
+	if (n == 4 && strcmp(field[3], "none") && strcmp(field[3], "rtscts") && strcmp(field[3], "xonxoff"))
+		return rig_error_set(err, file, it->line, "%s: flow control '%s' is not none | rtscts | xonxoff",
+				     it->key, field[3]);
+	return 0;
+}
+
+static int check_transport(const struct rig_ini_item *it, const char *file, struct rig_error *err)
+{
+	if (!strncmp(it->value, "serial:", 7))
+		return check_serial(it->value + 7, it, file, err);
+	if (!strncmp(it->value, "tcp:", 4))
+		return check_host_port(it->value + 4, it, file, err);
+	return rig_error_set(err, file, it->line, "%s: '%s' is not serial:... or tcp:HOST:PORT",
+			     it->key, it->value);
+}
+
+static int check_edge_input(const struct rig_ini_item *it, const char *file, struct rig_error *err)
+{
+	const char *v = it->value;
+	if (!strncmp(v, "gpiod:", 6)) {
+		if (v[6] != '/')
+			return rig_error_set(err, file, it->line, "input: '%s' needs a chip path, e.g. gpiod:/dev/gpiochip0", v);
+		return 0;
+	}
+	if (!strncmp(v, "sim:", 4))
+		return check_host_port(v + 4, it, file, err);
+	if (!strncmp(v, "replay:", 7)) {
+		if (!v[7])
+			return rig_error_set(err, file, it->line, "input: replay: needs a capture file path");
+		return 0;
+	}
+	return rig_error_set(err, file, it->line,
+			     "input: '%s' is not gpiod:/dev/gpiochipN, sim:HOST:PORT or replay:PATH", v);
+}
+
+static int check_date(const struct rig_ini_item *it, const char *file, struct rig_error *err)
+{
+	const char *d = it->value;
+	static const int days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, day;
+	char tail;
+	if (strlen(d) != 10 || d[4] != '-' || d[7] != '-' ||
+	    sscanf(d, "%4d-%2d-%2d%c", &y, &m, &day, &tail) != 3 || y < 2000 || m < 1 || m > 12 ||
+	    day < 1 || day > days[m - 1])
+		return rig_error_set(err, file, it->line, "%s: '%s' is not a date YYYY-MM-DD",
+				     it->key, d);
+	return 0;
+}
+
+/* "17", "line 17", "17 active-low"; "none" when allow_none. */
+static int parse_line_spec(const struct rig_ini_item *it, const char *file, bool allow_none,
+			   struct rig_line *ret, struct rig_error *err)
+{
+	const char *s = it->value;
+	if (allow_none && !strcasecmp(s, "none")) {
+		ret->line = -1;
+		ret->active_low = false;
+		return 0;
+	}
+	if (!strncasecmp(s, "line", 4) && (s[4] == ' ' || s[4] == '\t'))
+		s += 5;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	char *end;
+	errno = 0;
+	long n = strtol(s, &end, 10);
+	if (end == s || errno || n < 0 || n > MAX_LINE_OFFSET)
+		return rig_error_set(err, file, it->line, "%s: '%s' is not a GPIO line 0..%d%s",
+				     it->key, it->value, MAX_LINE_OFFSET,
+				     allow_none ? " or none" : "");
+	while (*end == ' ' || *end == '\t')
+		end++;
+	bool active_low = false;
+	if (!strcasecmp(end, "active-low"))
+		active_low = true;
+	else if (*end && strcasecmp(end, "active-high"))
+		return rig_error_set(err, file, it->line,
+				     "%s: '%s' after the line number is not active-low", it->key, end);
+	ret->line = (int)n;
+	ret->active_low = active_low;
+	return 0;
+}
+
+static int claim_line(struct parser *ps, const struct rig_ini_item *it, int line, const char *what,
+		      struct rig_error *err)
+{
+	if (line < 0)
+		return 0;
+	for (int i = 0; i < ps->n_uses; i++)
+		if (ps->uses[i].line == line)
+			return rig_error_set(err, ps->file, it->line,
+					     "GPIO line %d is already used by %s (line %d)", line,
+					     ps->uses[i].what, ps->uses[i].file_line);
+	struct line_use *u = &ps->uses[ps->n_uses++];
+	u->line = line;
+	u->file_line = it->line;
+	snprintf(u->what, sizeof(u->what), "%s", what);
+	return 0;
+}
+
+static int positive(const struct rig_ini_item *it, const char *file, const char *unit,
+		    double *ret, struct rig_error *err)
+{
+	double v;
+	if (rig_ini_number(it, file, unit, &v, err))
+		return -1;
+	if (!(v > 0))
+		return rig_error_set(err, file, it->line, "%s: must be above 0", it->key);
+	*ret = v;
+	return 0;
+}
+
+static int phase(const struct rig_ini_item *it, const char *file, int *ret, struct rig_error *err)
+{
+	if (rig_ini_int(it, file, ret, err))
+		return -1;
+	if (*ret < 1 || *ret > 3)
+		return rig_error_set(err, file, it->line, "%s: source phase %d is not 1..3", it->key, *ret);
+	return 0;
+}
+
+/* --- sections ---------------------------------------------------------- */
+
+static int set_source(struct parser *ps, int key, const struct rig_ini_item *it, struct rig_error *err)
+{
+	struct rig_fixture *f = ps->f;
+	const char *file = ps->file;
+	int choice;
+	switch (key) {
+	case S_DRIVER:
+		return rig_ini_string(it, file, f->source_driver, sizeof(f->source_driver), err);
+	case S_TRANSPORT:
+		if (check_transport(it, file, err))
+			return -1;
+		return rig_ini_string(it, file, f->source_transport, sizeof(f->source_transport), err);
+	case S_EL1:
+		return phase(it, file, &f->source_phase[0], err);
+	case S_EL2:
+		return phase(it, file, &f->source_phase[1], err);
+	case S_LAG: {
+		static const char *const words[] = { "positive", "negative", NULL };
+		if (rig_ini_choice(it, file, words, &choice, err))
+			return -1;
+		f->lag_angle_sign = choice == 0 ? 1 : -1;
+		return 0;
+	}
+	case S_INJECTION: {
+		static const char *const words[] = { "ct-secondary", "primary-turns", NULL };
+		if (rig_ini_choice(it, file, words, &choice, err))
+			return -1;
+		f->injection = (enum rig_injection)choice;
+		return 0;
+	}
+	case S_TURNS:
+		if (rig_ini_int(it, file, &f->turns, err))
+			return -1;
+		if (f->turns < 1 || f->turns > 1000)
+			return rig_error_set(err, file, it->line, "turns: %d is not 1..1000", f->turns);
+		return 0;
+	case S_SETTLE:
+		return rig_ini_number(it, file, "s", &f->settle_s, err) ? -1 :
+		       f->settle_s < 0 ? rig_error_set(err, file, it->line, "settle: negative") : 0;
+	case S_REPLY_TIMEOUT:
+		return positive(it, file, "s", &f->reply_timeout_s, err);
+	case S_MAX_V:
+		return positive(it, file, "V", &f->max_voltage_v, err);
+	case S_MAX_A:
+		return positive(it, file, "A", &f->max_current_a, err);
+	case S_SERIAL:
+		return rig_ini_string(it, file, f->instrument_serial, sizeof(f->instrument_serial), err);
+	case S_CAL_DUE:
+		if (check_date(it, file, err))
+			return -1;
+		return rig_ini_string(it, file, f->instrument_cal_due, sizeof(f->instrument_cal_due), err);
+	}
+	return -1;
+}
+
+static int set_reference(struct parser *ps, int key, const struct rig_ini_item *it,
+			 struct rig_error *err)
+{
+	struct rig_fixture *f = ps->f;
+	int choice;
+	switch (key) {
+	case R_KIND: {
+		static const char *const words[] = { "source-power", "standard-pulses", NULL };
+		if (rig_ini_choice(it, ps->file, words, &choice, err))
+			return -1;
+		f->reference = choice == 0 ? RIG_REF_SOURCE_POWER : RIG_REF_STANDARD_PULSES;
+		return 0;
+	}
+	case R_UNCERTAINTY:
+		if (positive(it, ps->file, "%", &f->ref_u_pct, err))
+			return -1;
+		if (f->ref_u_pct > 5)
+			return rig_error_set(err, ps->file, it->line,
+					     "uncertainty: %g %% is not a reference (at most 5 %%)",
+					     f->ref_u_pct);
+		return 0;
+	case R_WH:
+		return positive(it, ps->file, NULL, &f->ref_wh_per_pulse, err);
+	case R_LINE:
+		if (parse_line_spec(it, ps->file, false, &f->ref_line, err))
+			return -1;
+		return claim_line(ps, it, f->ref_line.line, "the reference", err);
+	}
+	return -1;
+}
+
+static int set_edges(struct parser *ps, int key, const struct rig_ini_item *it, struct rig_error *err)
+{
+	struct rig_fixture *f = ps->f;
+	switch (key) {
+	case E_INPUT:
+		if (check_edge_input(it, ps->file, err))
+			return -1;
+		return rig_ini_string(it, ps->file, f->edge_input, sizeof(f->edge_input), err);
+	case E_TIMING:
+		return positive(it, ps->file, "s", &f->timing_sigma_s, err);
+	case E_TIME_SCALE:
+		if (positive(it, ps->file, NULL, &f->time_scale, err))
+			return -1;
+		if (f->time_scale > 1000)
+			return rig_error_set(err, ps->file, it->line, "time_scale: %g is above 1000",
+					     f->time_scale);
+		return 0;
+	case E_INTERLOCK:
+		if (parse_line_spec(it, ps->file, true, &f->interlock, err))
+			return -1;
+		return claim_line(ps, it, f->interlock.line, "the interlock", err);
+	}
+	return -1;
+}
+
+static int set_position(struct parser *ps, int key, const struct rig_ini_item *it,
+			struct rig_error *err)
+{
+	int pos = ps->f->n_positions - 1;
+	struct rig_line *l = &ps->f->pos[pos][key];
+	if (parse_line_spec(it, ps->file, true, l, err))
+		return -1;
+	char what[40];
+	snprintf(what, sizeof(what), "position %d %s", pos + 1, signal_keys[key]);
+	return claim_line(ps, it, l->line, what, err);
+}
+
+static int set_key(struct parser *ps, const struct rig_ini_item *it, struct rig_error *err)
+{
+	if (ps->section == SEC_NONE)
+		return rig_error_set(err, ps->file, it->line,
+				     "'%s' before any section: start with [fixture]", it->key);
+	int key = key_index(ps->keys, n_keys(ps->section), it->key);
+	if (key < 0) {
+		char list[256] = "";
+		for (int i = 0; i < n_keys(ps->section); i++) {
+			size_t n = strlen(list);
+			snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "", ps->keys[i]);
+		}
+		return rig_error_set(err, ps->file, it->line, "unknown key '%s' in [%s] (%s)",
+				     it->key, section_names[ps->section], list);
+	}
+	if (ps->seen_key_line[key])
+		return rig_error_set(err, ps->file, it->line, "'%s' is set twice (first at line %d)",
+				     it->key, ps->seen_key_line[key]);
+	ps->seen_key_line[key] = it->line;
+	switch (ps->section) {
+	case SEC_FIXTURE:
+		if (key == 0)
+			return rig_ini_string(it, ps->file, ps->f->name, sizeof(ps->f->name), err);
+		return 0;	/* description: for people only */
+	case SEC_SOURCE:
+		return set_source(ps, key, it, err);
+	case SEC_REFERENCE:
+		return set_reference(ps, key, it, err);
+	case SEC_EDGES:
+		return set_edges(ps, key, it, err);
+	case SEC_POSITION:
+		return set_position(ps, key, it, err);
+	case SEC_NONE:
+		break;
+	}
+	return -1;
+}
+
+/* Keys that must be present, checked when their section ends. */
+static int finish_section(struct parser *ps, struct rig_error *err)
+{
+	const char *f = ps->file;
+	int line = ps->section_first_line[ps->section];
+	const int *seen = ps->seen_key_line;
+	switch (ps->section) {
+	case SEC_FIXTURE:
+		if (!seen[0])
+			return rig_error_set(err, f, line, "[fixture] needs name");
+		break;
+	case SEC_SOURCE: {
+		static const int required[] = { S_DRIVER, S_TRANSPORT, S_LAG, S_MAX_V, S_MAX_A };
+		for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+			if (!seen[required[i]])
+				return rig_error_set(err, f, line, "[source] needs %s", source_keys[required[i]]);
+		if (ps->f->source_phase[0] == ps->f->source_phase[1])
+			return rig_error_set(err, f, line,
+					     "[source]: element1_phase and element2_phase are both %d",
+					     ps->f->source_phase[0]);
+		if (ps->f->injection == RIG_INJECT_PRIMARY_TURNS && !seen[S_TURNS])
+			return rig_error_set(err, f, line, "[source]: injection = primary-turns needs turns");
+		if (ps->f->injection == RIG_INJECT_CT_SECONDARY && seen[S_TURNS])
+			return rig_error_set(err, f, seen[S_TURNS],
+					     "turns: only for injection = primary-turns");
+		break;
+	}
+	case SEC_REFERENCE:
+		if (!seen[R_KIND] || !seen[R_UNCERTAINTY])
+			return rig_error_set(err, f, line, "[reference] needs %s",
+					     seen[R_KIND] ? "uncertainty" : "kind");
+		if (ps->f->reference == RIG_REF_STANDARD_PULSES && (!seen[R_WH] || !seen[R_LINE]))
+			return rig_error_set(err, f, line,
+					     "[reference]: standard-pulses needs wh_per_pulse and line");
+		if (ps->f->reference == RIG_REF_SOURCE_POWER && (seen[R_WH] || seen[R_LINE]))
+			return rig_error_set(err, f, seen[R_WH] ? seen[R_WH] : seen[R_LINE],
+					     "wh_per_pulse and line are for kind = standard-pulses");
+		break;
+	case SEC_EDGES:
+		if (!seen[E_INPUT])
+			return rig_error_set(err, f, line, "[edges] needs input");
+		break;
+	case SEC_POSITION: {
+		int pos = ps->f->n_positions - 1;
+		bool any = false;
+		for (int s = 0; s < RIG_SIG_COUNT; s++)
+			any |= ps->f->pos[pos][s].line >= 0;
+		if (!any)
+			return rig_error_set(err, f, ps->position_line[pos],
+					     "[position %d] wires no line", pos + 1);
+		break;
+	}
+	case SEC_NONE:
+		break;
+	}
+	return 0;
+}
+
+static int begin_position(struct parser *ps, const struct rig_ini_item *it, struct rig_error *err)
+{
+	int n = all_digits(it->arg) && strlen(it->arg) <= 3 ? atoi(it->arg) : 0;
+	struct rig_fixture *f = ps->f;
+	if (n < 1 || n > RIG_MAX_POSITIONS)
+		return rig_error_set(err, ps->file, it->line, "[position %s]: not a number 1..%d",
+				     it->arg[0] ? it->arg : "", RIG_MAX_POSITIONS);
+	if (n <= f->n_positions)
+		return rig_error_set(err, ps->file, it->line, "duplicate [position %d] (first at line %d)",
+				     n, ps->position_line[n - 1]);
+	if (n != f->n_positions + 1)
+		return rig_error_set(err, ps->file, it->line,
+				     "[position %d] follows [position %d]: positions are numbered 1, 2, 3... in order",
+				     n, f->n_positions);
+	f->n_positions = n;
+	ps->position_line[n - 1] = it->line;
+	return 0;
+}
+
+static int begin_section(struct parser *ps, const struct rig_ini_item *it, struct rig_error *err)
+{
+	if (ps->section != SEC_NONE && finish_section(ps, err))
+		return -1;
+	memset(ps->seen_key_line, 0, sizeof(ps->seen_key_line));
+	enum section s = SEC_NONE;
+	for (int i = SEC_FIXTURE; i <= SEC_POSITION; i++)
+		if (!strcmp(it->section, section_names[i]))
+			s = (enum section)i;
+	if (s == SEC_NONE)
+		return rig_error_set(err, ps->file, it->line,
+				     "unknown section [%s] (fixture, source, reference, edges, position N)",
+				     it->section);
+	ps->section = s;
+	ps->keys = keys_of(s);
+	if (s == SEC_POSITION)
+		return begin_position(ps, it, err);
+	if (it->arg[0])
+		return rig_error_set(err, ps->file, it->line, "[%s] takes no name", it->section);
+	if (ps->section_first_line[s])
+		return rig_error_set(err, ps->file, it->line, "second [%s] section (first at line %d)",
+				     it->section, ps->section_first_line[s]);
+	ps->section_first_line[s] = it->line;
+	return 0;
+}
+
+static void fixture_defaults(struct rig_fixture *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->source_phase[0] = 1;
+	f->source_phase[1] = 2;
+	f->lag_angle_sign = 1;
+	f->injection = RIG_INJECT_CT_SECONDARY;
+	f->turns = 1;
+	f->settle_s = 5;
+	f->reply_timeout_s = 2;
+	f->reference = RIG_REF_SOURCE_POWER;
+	f->ref_line.line = -1;
+	f->timing_sigma_s = 50e-6;
+	f->time_scale = 1;
+	f->interlock.line = -1;
+	for (int p = 0; p < RIG_MAX_POSITIONS; p++)
+		for (int s = 0; s < RIG_SIG_COUNT; s++)
+			f->pos[p][s].line = -1;
+}
+
+int rig_fixture_parse(const char *text, size_t len, const char *file,
+		      struct rig_fixture *ret, struct rig_error *err)
+{
+	struct parser *ps = calloc(1, sizeof(*ps));
+	if (!ps)
+		return rig_error_set(err, file, 0, "out of memory");
+	ps->file = file ? file : "";
+	ps->f = ret;
+	fixture_defaults(ret);
+	snprintf(ret->source_file, sizeof(ret->source_file), "%s", ps->file);
+
+	struct rig_ini ini;
+	struct rig_ini_item it;
+	rig_ini_init(&ini, text, len, ps->file);
+	int r;
+	while ((r = rig_ini_next(&ini, &it, err)) == 1)
+		if ((it.kind == RIG_INI_SECTION ? begin_section(ps, &it, err) : set_key(ps, &it, err)))
+			break;
+	if (r == 0 && ps->section != SEC_NONE && finish_section(ps, err))
+		r = -1;
+	if (r == 0) {
+		static const enum section required[] = { SEC_FIXTURE, SEC_SOURCE, SEC_REFERENCE, SEC_EDGES };
+		for (size_t i = 0; i < sizeof(required) / sizeof(required[0]) && r == 0; i++)
+			if (!ps->section_first_line[required[i]])
+				r = rig_error_set(err, ps->file, 0, "no [%s] section",
+						  section_names[required[i]]);
+		if (r == 0 && ret->n_positions == 0)
+			r = rig_error_set(err, ps->file, 0, "no [position 1] section: no meter is wired");
+	}
+	free(ps);
+	if (r != 0)
+		return -1;
+	rig_sha256_hex(text, len, ret->sha256);
+	return 0;
+}
+
+int rig_fixture_load(const char *path, struct rig_fixture *ret, struct rig_error *err)
+{
+	char *text;
+	size_t len;
+	if (rig_text_file_read(path, &text, &len, err))
+		return -1;
+	int r = rig_fixture_parse(text, len, path, ret, err);
+	free(text);
+	return r;
+}

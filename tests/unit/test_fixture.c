@@ -1,0 +1,306 @@
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "rig/core/text_file.h"
+#include <stdlib.h>
+#include <string.h>
+
+#include "rig/core/fixture.h"
+
+static const char *top(void)
+{
+	const char *t = getenv("RIG_TOP");
+	return t ? t : ".";
+}
+
+static struct rig_fixture *load_shipped(const char *name)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/fixtures/%s", top(), name);
+	struct rig_fixture *f = malloc(sizeof(*f));
+	struct rig_error err = { 0 };
+	char buf[800];
+	ck_assert_msg(rig_fixture_load(path, f, &err) == 0, "%s",
+		      rig_error_format(&err, buf, sizeof(buf)));
+	ck_assert_int_eq(strlen(f->sha256), 64);
+	return f;
+}
+
+START_TEST(sim_fixture_loads)
+{
+	struct rig_fixture *f = load_shipped("sim.conf");
+	ck_assert_str_eq(f->name, "sim-bench-4");
+	ck_assert_str_eq(f->source_driver, "scpi6100");
+	ck_assert_str_eq(f->source_transport, "tcp:127.0.0.1:5025");
+	ck_assert_str_eq(f->edge_input, "sim:127.0.0.1:5026");
+	ck_assert_int_eq(f->n_positions, 4);
+	ck_assert_int_eq(f->injection, RIG_INJECT_CT_SECONDARY);
+	ck_assert_int_eq(f->reference, RIG_REF_SOURCE_POWER);
+	ck_assert_double_eq_tol(f->ref_u_pct, 0.02, 1e-12);
+	ck_assert_double_eq(f->time_scale, 20);
+	ck_assert_double_eq_tol(f->timing_sigma_s, 50e-6, 1e-15);
+	ck_assert_int_eq(f->interlock.line, -1);
+	ck_assert_int_eq(f->source_phase[0], 1);
+	ck_assert_int_eq(f->source_phase[1], 2);
+	ck_assert_int_eq(f->lag_angle_sign, -1);
+	ck_assert_double_eq(f->max_voltage_v, 140);
+	ck_assert_str_eq(f->instrument_cal_due, "2099-12-31");
+	ck_assert_int_eq(f->pos[3][RIG_SIG_LOAD_LED].line, 30);
+	free(f);
+}
+END_TEST
+
+START_TEST(pi_fixture_loads)
+{
+	struct rig_fixture *f = load_shipped("pi-bench-4.conf");
+	ck_assert_str_eq(f->source_transport, "serial:/dev/ttyUSB0:115200:8N1:rtscts");
+	ck_assert_str_eq(f->edge_input, "gpiod:/dev/gpiochip0");
+	ck_assert_int_eq(f->n_positions, 4);
+	ck_assert_int_eq(f->interlock.line, 4);
+	ck_assert(f->interlock.active_low);
+	ck_assert_int_eq(f->pos[0][RIG_SIG_KH10].line, 17);
+	ck_assert(f->pos[0][RIG_SIG_KH10].active_low);
+	ck_assert_int_eq(f->pos[0][RIG_SIG_POWER_LED].line, -1);
+	ck_assert_double_eq(f->time_scale, 1);
+	free(f);
+}
+END_TEST
+
+START_TEST(routing)
+{
+	struct rig_fixture *f = load_shipped("sim.conf");
+	int pos;
+	enum rig_signal sig;
+	ck_assert_int_eq(rig_fixture_route(f, 0, &pos, &sig), 0);
+	ck_assert_int_eq(pos, 1);
+	ck_assert_int_eq(sig, RIG_SIG_KH10);
+	ck_assert_int_eq(rig_fixture_route(f, 12, &pos, &sig), 0);
+	ck_assert_int_eq(pos, 2);
+	ck_assert_int_eq(sig, RIG_SIG_REVERSE_LED);
+	ck_assert_int_eq(rig_fixture_route(f, 26, &pos, &sig), 0);
+	ck_assert_int_eq(pos, 4);
+	ck_assert_int_eq(sig, RIG_SIG_KH1000);
+	ck_assert_int_eq(rig_fixture_route(f, 7, &pos, &sig), -1);
+	ck_assert_int_eq(rig_fixture_route(f, 31, &pos, &sig), -1);
+	ck_assert_int_eq(rig_fixture_route(f, -1, &pos, &sig), -1);
+	free(f);
+
+	const char *text = "[fixture]\nname = r\n[source]\ndriver = scpi6100\ntransport = tcp:h:1\n"
+			   "lag_angle = positive\nmax_voltage = 140\nmax_current = 1 A\n"
+			   "[reference]\nkind = standard-pulses\nuncertainty = 0.01 %\n"
+			   "wh_per_pulse = 0.00001\nline = 9\n[edges]\ninput = replay:cap.txt\n"
+			   "[position 1]\nkh100 = 3 active-low\n";
+	f = malloc(sizeof(*f));
+	struct rig_error err = { 0 };
+	ck_assert_msg(rig_fixture_parse(text, strlen(text), "r.conf", f, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(rig_fixture_route(f, 9, &pos, &sig), 0);
+	ck_assert_int_eq(pos, -1);
+	ck_assert_int_eq(sig, RIG_SIG_REFERENCE);
+	ck_assert_int_eq(rig_fixture_route(f, 3, &pos, &sig), 0);
+	ck_assert_int_eq(sig, RIG_SIG_KH100);
+	ck_assert_int_eq(f->lag_angle_sign, 1);
+	ck_assert_double_eq_tol(f->ref_wh_per_pulse, 1e-5, 1e-15);
+	free(f);
+}
+END_TEST
+
+START_TEST(signal_names_and_kh)
+{
+	ck_assert_int_eq(rig_signal_for_kh(10), RIG_SIG_KH10);
+	ck_assert_int_eq(rig_signal_for_kh(100), RIG_SIG_KH100);
+	ck_assert_int_eq(rig_signal_for_kh(1000), RIG_SIG_KH1000);
+	ck_assert_int_eq(rig_signal_for_kh(50), RIG_SIG_COUNT);
+	ck_assert_str_eq(rig_signal_name(RIG_SIG_KH1000), "kh1000");
+	ck_assert_str_eq(rig_signal_name(RIG_SIG_REVERSE_LED), "reverse_led");
+	ck_assert_str_eq(rig_signal_name(RIG_SIG_REFERENCE), "reference");
+}
+END_TEST
+
+/* A valid fixture, 16 lines, with a placeholder where a test splices text. */
+static const char *const base_lines[] = {
+	"[fixture]",				/* 1 */
+	"name = t",				/* 2 */
+	"[source]",				/* 3 */
+	"driver = scpi6100",			/* 4 */
+	"transport = tcp:127.0.0.1:5025",	/* 5 */
+	"lag_angle = negative",			/* 6 */
+	"max_voltage = 140 V",			/* 7 */
+	"max_current = 0.25 A",			/* 8 */
+	"[reference]",				/* 9 */
+	"kind = source-power",			/* 10 */
+	"uncertainty = 0.02 %",			/* 11 */
+	"[edges]",				/* 12 */
+	"input = sim:127.0.0.1:5026",		/* 13 */
+	"[position 1]",				/* 14 */
+	"kh10 = 0",				/* 15 */
+	"kh100 = 1",				/* 16 */
+};
+#define N_BASE 16
+
+/* Replaces line `at` (1-based; 0: none) with `text`, or appends when at > N_BASE. */
+static int parse_variant(int at, const char *text, struct rig_error *err)
+{
+	char buf[4096];
+	size_t n = 0;
+	for (int i = 1; i <= N_BASE; i++)
+		n += snprintf(buf + n, sizeof(buf) - n, "%s\n", i == at ? text : base_lines[i - 1]);
+	if (at > N_BASE)
+		n += snprintf(buf + n, sizeof(buf) - n, "%s\n", text);
+	struct rig_fixture *f = malloc(sizeof(*f));
+	int r = rig_fixture_parse(buf, n, "t.conf", f, err);
+	free(f);
+	return r;
+}
+
+static void assert_refused(int at, const char *text, int line, const char *what)
+{
+	struct rig_error err = { 0 };
+	ck_assert_msg(parse_variant(at, text, &err) == -1, "accepted '%s'", text);
+	ck_assert_str_eq(err.file, "t.conf");
+	ck_assert_msg(err.line == line, "'%s': line %d, expected %d (%s)", text, err.line, line, err.msg);
+	ck_assert_msg(strstr(err.msg, what), "'%s' lacks '%s'", err.msg, what);
+}
+
+START_TEST(base_variant_is_valid)
+{
+	struct rig_error err = { 0 };
+	ck_assert_msg(parse_variant(0, "", &err) == 0, "%s", err.msg);
+	ck_assert_msg(parse_variant(5, "transport = serial:/dev/ttyAMA0:9600:7E2", &err) == 0, "%s", err.msg);
+	ck_assert_msg(parse_variant(5, "transport = serial:/dev/ttyUSB0:115200:8N1:xonxoff", &err) == 0, "%s", err.msg);
+	ck_assert_msg(parse_variant(13, "input = replay:/tmp/capture.txt", &err) == 0, "%s", err.msg);
+}
+END_TEST
+
+START_TEST(errors_name_file_line_and_reason)
+{
+	/* transport */
+	assert_refused(5, "transport = usb:/dev/x", 5, "not serial:... or tcp:HOST:PORT");
+	assert_refused(5, "transport = tcp:127.0.0.1", 5, "port");
+	assert_refused(5, "transport = tcp:127.0.0.1:70000", 5, "1..65535");
+	assert_refused(5, "transport = tcp:bad host:5025", 5, "bad host");
+	assert_refused(5, "transport = serial:/dev/ttyUSB0", 5, "serial:PATH:BAUD:FRAMING");
+	assert_refused(5, "transport = serial:ttyUSB0:115200:8N1", 5, "not a /dev path");
+	assert_refused(5, "transport = serial:/dev/ttyUSB0:fast:8N1", 5, "baud 'fast'");
+	assert_refused(5, "transport = serial:/dev/ttyUSB0:115200:9N1", 5, "framing '9N1'");
+	assert_refused(5, "transport = serial:/dev/ttyUSB0:115200:8X1", 5, "framing '8X1'");
+	assert_refused(5, "transport = serial:/dev/ttyUSB0:115200:8N3", 5, "framing");
+	assert_refused(5, "transport = serial:/dev/ttyUSB0:115200:8N1:dtr", 5, "flow control 'dtr'");
+	assert_refused(5, "transport = serial:/dev/ttyUSB0:115200:8N1:none:x", 5, "serial:PATH");
+	/* edges input */
+	assert_refused(13, "input = gpio:/dev/gpiochip0", 13, "is not gpiod:");
+	assert_refused(13, "input = gpiod:gpiochip0", 13, "chip path");
+	assert_refused(13, "input = sim:127.0.0.1:0", 13, "1..65535");
+	assert_refused(13, "input = replay:", 13, "capture file");
+	/* keys and sections */
+	assert_refused(4, "drive = scpi6100", 4, "unknown key 'drive' in [source]");
+	assert_refused(17, "[sources]", 17, "unknown section [sources]");
+	assert_refused(17, "[source]", 17, "second [source] section (first at line 3)");
+	assert_refused(6, "lag_angle = sideways", 6, "positive | negative");
+	assert_refused(7, "max_voltage = 140 A", 7, "unit 'A'");
+	assert_refused(7, "max_voltage = 0", 7, "above 0");
+	assert_refused(8, "max_voltage = 140", 8, "set twice (first at line 7)");
+	assert_refused(4, "serial = 1", 3, "needs driver");
+	assert_refused(17, "max_current = 1", 17, "unknown key 'max_current' in [position]");
+	assert_refused(11, "uncertainty = 0.02 V", 11, "unit 'V'");
+	assert_refused(11, "uncertainty = 20 %", 11, "at most 5");
+	assert_refused(10, "kind = standard-pulses", 9, "needs wh_per_pulse and line");
+	assert_refused(11, "uncertainty = 0.02 %\nline = 3", 12, "for kind = standard-pulses");
+	assert_refused(13, "timing_uncertainty = 50 us", 12, "needs input");
+	assert_refused(4, "element1_phase = 4", 4, "not 1..3");
+	assert_refused(4, "driver = scpi6100\nelement2_phase = 1", 3, "both 1");
+	assert_refused(4, "driver = scpi6100\ninjection = primary-turns", 3, "needs turns");
+	assert_refused(4, "driver = scpi6100\nturns = 5", 5, "only for injection = primary-turns");
+	assert_refused(4, "calibration_due = 2027-13-01", 4, "YYYY-MM-DD");
+	assert_refused(4, "calibration_due = 27-01-01", 4, "YYYY-MM-DD");
+	assert_refused(4, "settle = 5 parsecs", 4, "unit 'parsecs'");
+	assert_refused(13, "time_scale = 0", 13, "above 0");
+	assert_refused(2, "name = t\x01", 2, "binary");
+	/* lines and positions */
+	assert_refused(16, "kh100 = 0", 16, "GPIO line 0 is already used by position 1 kh10 (line 15)");
+	assert_refused(17, "[position 2]\nkh10 = 1", 18, "already used by position 1 kh100");
+	assert_refused(17, "[position 1]\nkh10 = 5", 17, "duplicate [position 1] (first at line 14)");
+	assert_refused(17, "[position 3]\nkh10 = 5", 17, "[position 3] follows [position 1]");
+	assert_refused(17, "[position 0]", 17, "not a number 1..16");
+	assert_refused(17, "[position two]", 17, "not a number");
+	assert_refused(17, "[position 2]\n[position 3]\nkh10 = 5", 17, "wires no line");
+	assert_refused(16, "kh100 = 2000", 16, "not a GPIO line");
+	assert_refused(16, "kh100 = 2 active-sideways", 16, "not active-low");
+	assert_refused(16, "kh100 = -1", 16, "not a GPIO line");
+	assert_refused(16, "led = 3", 16, "unknown key 'led' in [position]");
+	assert_refused(17, "interlock = line 0", 17, "unknown key 'interlock' in [position]");
+	assert_refused(13, "input = sim:127.0.0.1:5026\ninterlock = line 0", 16, "already used by the interlock (line 14)");
+	assert_refused(14, "[edges]", 14, "second [edges]");
+	assert_refused(1, "name = t", 1, "start with [fixture]");
+}
+END_TEST
+
+START_TEST(file_level_errors)
+{
+	struct rig_fixture *f = malloc(sizeof(*f));
+	struct rig_error err = { 0 };
+	const char *no_positions = "[fixture]\nname = t\n[source]\ndriver = d\ntransport = tcp:h:1\n"
+				   "lag_angle = positive\nmax_voltage = 1\nmax_current = 1\n"
+				   "[reference]\nkind = source-power\nuncertainty = 0.1\n"
+				   "[edges]\ninput = sim:h:2\n";
+	ck_assert_int_eq(rig_fixture_parse(no_positions, strlen(no_positions), "a", f, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "no [position 1]"));
+	const char *no_edges = "[fixture]\nname = t\n";
+	ck_assert_int_eq(rig_fixture_parse(no_edges, strlen(no_edges), "a", f, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "no [source] section"));
+	ck_assert_int_eq(rig_fixture_load("/nonexistent/f.conf", f, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "cannot open"));
+	free(f);
+}
+END_TEST
+
+START_TEST(truncated_and_corrupted_files_fail_cleanly)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/fixtures/pi-bench-4.conf", top());
+	char *text;
+	size_t len;
+	struct rig_error err = { 0 };
+	ck_assert_int_eq(rig_text_file_read(path, &text, &len, &err), 0);
+	struct rig_fixture *f = malloc(sizeof(*f));
+	int refused = 0;
+	for (size_t n = 0; n < len; n++) {
+		memset(&err, 0, sizeof(err));
+		if (rig_fixture_parse(text, n, "cut", f, &err) != 0) {
+			ck_assert_msg(err.msg[0], "no message at length %zu", n);
+			refused++;
+		}
+	}
+	ck_assert_int_gt(refused, 0);
+	char *copy = malloc(len);
+	uint32_t seed = 777;
+	for (int round = 0; round < 3000; round++) {
+		memcpy(copy, text, len);
+		for (int k = 0; k < 3; k++) {
+			seed = seed * 1664525u + 1013904223u;
+			copy[(seed >> 8) % len] = (char)(seed >> 24);
+		}
+		memset(&err, 0, sizeof(err));
+		if (rig_fixture_parse(copy, len, "flip", f, &err) != 0)
+			ck_assert_msg(err.msg[0], "no message in round %d", round);
+	}
+	free(copy);
+	free(f);
+	free(text);
+}
+END_TEST
+
+Suite *suite_fixture(void)
+{
+	Suite *s = suite_create("fixture");
+	TCase *t = tcase_create("fixture");
+	tcase_add_test(t, sim_fixture_loads);
+	tcase_add_test(t, pi_fixture_loads);
+	tcase_add_test(t, routing);
+	tcase_add_test(t, signal_names_and_kh);
+	tcase_add_test(t, base_variant_is_valid);
+	tcase_add_test(t, errors_name_file_line_and_reason);
+	tcase_add_test(t, file_level_errors);
+	tcase_add_test(t, truncated_and_corrupted_files_fail_cleanly);
+	suite_add_tcase(s, t);
+	return s;
+}
