@@ -166,14 +166,14 @@ int rigd_safe_off(const char *config_path, struct rig_error *err)
 	if (!tr)
 		return -1;
 	double timeout = d.fixture.reply_timeout_s > 0 ? d.fixture.reply_timeout_s : 2.0;
+	/* Opening the source switches its output off; say it once more and
+	 * hear the answer, so a failure is reported. */
 	struct source *s = source_new(d.fixture.source_driver, tr, timeout, err);
-	if (!s) {
-		transport_close(tr);
-		return -1;
-	}
-	int rc = s->ops->open(s, err);
-	if (rc == 0)
+	int rc = -1;
+	if (s) {
 		rc = s->ops->output_off(s, err);
-	source_free(s);
+		source_free(s);
+	}
+	transport_close(tr);
 	return rc;
 }

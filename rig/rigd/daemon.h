@@ -14,6 +14,7 @@
 #include "rig/core/fixture.h"
 #include "rig/core/profile.h"
 #include "rig/core/sequencer.h"
+#include "rig/rigd/bench_clock.h"
 #include "rig/rigd/config.h"
 #include "rig/rigd/ctl_server.h"
 #include "rig/rigd/events.h"
@@ -29,6 +30,8 @@ struct rigd {
 
 	/* source */
 	struct source *src;
+	struct transport *src_tr;	/* the source's transport: closed after source_free */
+	struct bench_clock clock;
 	bool src_busy;			/* a command is outstanding on the poll path */
 	bool src_suspect;		/* a command failed: reopen before the next run */
 	int sync_failures;		/* commands failed without waiting, this pump */

@@ -28,7 +28,7 @@ cJSON *point_result_to_json(const struct run_context *ctx, const struct rig_poin
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "event", "point");
 	add_point_identity(o, ctx, r->point);
-	int pos = r->position + 1;	/* the core counts from 0, the bench from 1 */
+	int pos = r->position;	/* 1-based, as rig_fixture_route gives it */
 	cJSON_AddNumberToObject(o, "position", pos);
 	if (ctx->plan && pos >= 1 && pos <= RIG_MAX_POSITIONS) {
 		const struct rig_seq_position *sp = &ctx->plan->pos[pos - 1];

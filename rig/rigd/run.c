@@ -20,24 +20,14 @@
 
 /* --- time ------------------------------------------------------------------ */
 
-static double scale_of(const struct rigd *d)
-{
-	return d->fixture.time_scale > 0 ? d->fixture.time_scale : 1.0;
-}
-
 int64_t rigd_bench_now(const struct rigd *d)
 {
-	double s = scale_of(d);
-	int64_t real = rig_monotonic_ns();
-	return s == 1.0 ? real : (int64_t)((double)real * s);
+	return bench_clock_at(&d->clock, rig_monotonic_ns());
 }
 
 int64_t rigd_bench_to_real(const struct rigd *d, int64_t bench_ns)
 {
-	if (bench_ns == INT64_MAX)
-		return INT64_MAX;
-	double s = scale_of(d);
-	return s == 1.0 ? bench_ns : (int64_t)ceil((double)bench_ns / s);
+	return bench_clock_to_real(&d->clock, bench_ns);
 }
 
 /* --- the source on the poll path ------------------------------------------ */
@@ -65,19 +55,22 @@ int source_connect(struct rigd *d, struct rig_error *err)
 	if (!tr)
 		return -1;
 	double timeout = d->fixture.reply_timeout_s > 0 ? d->fixture.reply_timeout_s : 2.0;
+	/* source_new identifies the instrument, resets it and switches the
+	 * output off: nothing else happens before this. */
 	struct source *s = source_new(d->fixture.source_driver, tr, timeout, err);
 	if (!s) {
 		transport_close(tr);
 		return -1;
 	}
-	/* Identify, reset, output off: nothing else happens before this. */
-	if (s->ops->open(s, err) < 0) {
-		source_free(s);
-		return -1;
-	}
 	d->src = s;
+	d->src_tr = tr;
 	d->src_busy = false;
 	d->src_suspect = false;
+	bench_clock_init(&d->clock, d->fixture.time_scale);
+	if (d->clock.scale != 1.0 && bench_clock_sync_sim(&d->clock, tr, timeout, err) < 0) {
+		source_disconnect(d);
+		return -1;
+	}
 	int fd = tr->ops->fd(tr);
 	if (fd >= 0 && rig_loop_add(d->loop, fd, EPOLLIN | EPOLLRDHUP, source_event, d) < 0) {
 		rig_error_set(err, NULL, 0, "source: cannot poll its transport: %s", strerror(errno));
@@ -93,12 +86,15 @@ void source_disconnect(struct rigd *d)
 {
 	if (!d->src)
 		return;
-	int fd = d->src->tr ? d->src->tr->ops->fd(d->src->tr) : -1;
+	int fd = d->src_tr->ops->fd(d->src_tr);
 	if (fd >= 0)
 		rig_loop_remove(d->loop, fd);
-	/* source_free switches the output off first when it still can. */
+	/* source_free switches the output off first when it still can; the
+	 * transport is ours to close after it. */
 	source_free(d->src);
+	transport_close(d->src_tr);
 	d->src = NULL;
+	d->src_tr = NULL;
 	d->src_busy = false;
 }
 
@@ -143,7 +139,7 @@ static int source_drain_idle(struct rigd *d)
 	char buf[256];
 	struct rig_error err = {0};
 	for (;;) {
-		ssize_t n = d->src->tr->ops->read(d->src->tr, buf, sizeof(buf), &err);
+		ssize_t n = d->src_tr->ops->read(d->src_tr, buf, sizeof(buf), &err);
 		if (n < 0)
 			return -1;
 		if (n == 0)
@@ -357,7 +353,7 @@ static void send_levels(struct rigd *d)
 			struct rig_error err = {0};
 			int level = d->edges->ops->level(d->edges, (unsigned)l->line, &err);
 			if (level >= 0)
-				rig_seq_level(d->seq, p, leds[k], level == 1);
+				rig_seq_level(d->seq, p + 1, leds[k], level == 1);
 			if (d->record && level >= 0)
 				fprintf(d->record, "V %lld %d %d\n", (long long)rigd_bench_now(d),
 					l->line, level);
@@ -398,7 +394,7 @@ static void handle_event(struct rigd *d, const struct rig_seq_event *ev)
 		if (d->store && runstore_point(d->store, d->ctx.run_id, &d->profile, &ev->result,
 					       &err) < 0)
 			log_err("storing a point of run %s: %s", d->ctx.run_id, err.msg);
-		log_info("point %d position %d: %s %s", ev->result.point, ev->result.position + 1,
+		log_info("point %d position %d: %s %s", ev->result.point, ev->result.position,
 			 rig_verdict_name(ev->result.verdict), ev->result.detail);
 		break;
 	case RIG_EV_POINT_STARTED:
