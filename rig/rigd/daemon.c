@@ -75,7 +75,8 @@ static int load_settings(struct rigd *d, const char *config_path, struct rig_err
 	return rig_fixture_load(d->cfg.fixture, &d->fixture, err);
 }
 
-int rigd_start(struct rigd *d, const char *config_path, struct rig_error *err)
+int rigd_start(struct rigd *d, const char *config_path, const char *record,
+	       struct rig_error *err)
 {
 	memset(d, 0, sizeof(*d));
 	d->sigfd = -1;
@@ -87,6 +88,9 @@ int rigd_start(struct rigd *d, const char *config_path, struct rig_error *err)
 		return rig_error_set(err, NULL, 0, "event loop: %s", strerror(errno));
 	if (open_signals(d, err) < 0 || load_settings(d, config_path, err) < 0)
 		return -1;
+	if (record)
+		snprintf(d->cfg.record_edges, sizeof(d->cfg.record_edges), "%s",
+			 strcmp(record, "off") == 0 ? "" : record);
 	signal(SIGPIPE, SIG_IGN);
 
 	/* 1. The source, and its output off, before anything else. */

@@ -63,8 +63,10 @@ struct rigd {
 };
 
 /* Start-up in the safe order: source off, database (interrupted runs),
- * edges, control socket. -1 with err when the daemon cannot run. */
-int rigd_start(struct rigd *d, const char *config_path, struct rig_error *err);
+ * edges, control socket. record (may be NULL) overrides record_edges.
+ * -1 with err when the daemon cannot run. */
+int rigd_start(struct rigd *d, const char *config_path, const char *record,
+	       struct rig_error *err);
 /* Runs until a signal (or a fatal error). Returns the exit code. */
 int rigd_run(struct rigd *d);
 /* Source output off, everything closed. */
