@@ -1,0 +1,178 @@
+#include "rig/store/schema.h"
+
+#include <stdio.h>
+
+/* Append new steps at the end; never edit a step that has shipped, since
+ * files in the field were made by it. */
+static const char *const migration_steps[] = {
+	/* 0 -> 1: stations, instruments, meters, runs and their results. */
+	"CREATE TABLE stations ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  host TEXT NOT NULL DEFAULT '',"
+	"  UNIQUE (name, host));"
+	"CREATE TABLE instruments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  idn TEXT NOT NULL,"		/* *IDN? reply, from the instrument */
+	"  serial TEXT NOT NULL,"	/* as stated in the fixture */
+	"  cal_due TEXT NOT NULL DEFAULT '',"	/* YYYY-MM-DD, from the fixture */
+	"  UNIQUE (idn, serial, cal_due));"
+	"CREATE TABLE meters ("
+	"  id INTEGER PRIMARY KEY,"
+	"  serial TEXT NOT NULL UNIQUE,"
+	"  model TEXT NOT NULL,"	/* normalised model number */
+	"  elements INTEGER NOT NULL,"
+	"  voltage_v REAL NOT NULL,"
+	"  voltage_between TEXT NOT NULL DEFAULT '',"
+	"  ct_primary_a REAL NOT NULL,"
+	"  ct_secondary_a REAL NOT NULL,"
+	"  rated_current_a REAL NOT NULL,"
+	"  max_current_a REAL NOT NULL,"
+	"  outputs TEXT NOT NULL);"	/* Kh of the isolated outputs, "10,100,1000" */
+	"CREATE INDEX meters_by_model ON meters (model);"
+	"CREATE TABLE runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  run_uuid TEXT NOT NULL UNIQUE,"
+	"  station_id INTEGER NOT NULL REFERENCES stations (id),"
+	"  instrument_id INTEGER NOT NULL REFERENCES instruments (id),"
+	"  profile_name TEXT NOT NULL,"
+	"  profile_sha256 TEXT NOT NULL,"
+	"  fixture_name TEXT NOT NULL,"
+	"  fixture_sha256 TEXT NOT NULL,"
+	"  operator TEXT NOT NULL DEFAULT '',"
+	"  notes TEXT NOT NULL DEFAULT '',"
+	"  software_version TEXT NOT NULL DEFAULT '',"
+	"  started_at TEXT NOT NULL,"
+	"  started_ms INTEGER NOT NULL,"
+	"  ended_at TEXT,"
+	"  ended_ms INTEGER,"
+	"  state TEXT NOT NULL CHECK (state IN ('running', 'passed', 'failed',"
+	"    'indeterminate', 'aborted', 'interrupted', 'error')),"
+	"  reason TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX runs_by_start ON runs (started_ms);"
+	"CREATE INDEX runs_by_state ON runs (state);"
+	"CREATE TABLE run_positions ("
+	"  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+	"  position INTEGER NOT NULL,"
+	"  meter_id INTEGER NOT NULL REFERENCES meters (id),"
+	"  verdict TEXT NOT NULL DEFAULT 'none',"
+	"  PRIMARY KEY (run_id, position));"
+	"CREATE INDEX run_positions_by_meter ON run_positions (meter_id, run_id);"
+	"CREATE INDEX run_positions_by_verdict ON run_positions (verdict, run_id);"
+	"CREATE TABLE points ("
+	"  id INTEGER PRIMARY KEY,"
+	"  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+	"  idx INTEGER NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  voltage_v REAL NOT NULL,"
+	"  current_a REAL NOT NULL,"	/* primary amps; -1 when given as percent */
+	"  current_pct REAL NOT NULL,"	/* percent of rated, -1 when given in amps */
+	"  pf REAL NOT NULL,"
+	"  leading INTEGER NOT NULL,"
+	"  frequency_hz REAL NOT NULL,"
+	"  elements INTEGER NOT NULL,"
+	"  output_kh REAL NOT NULL,"
+	"  band_pct REAL NOT NULL,"
+	"  target_u_pct REAL NOT NULL,"
+	"  UNIQUE (run_id, idx));"
+	"CREATE TABLE measurements ("
+	"  id INTEGER PRIMARY KEY,"
+	"  point_id INTEGER NOT NULL REFERENCES points (id) ON DELETE CASCADE,"
+	"  position INTEGER NOT NULL,"
+	"  attempt INTEGER NOT NULL,"
+	"  current_a REAL NOT NULL,"	/* primary amps applied */
+	"  reference_w REAL NOT NULL,"	/* read-back / reference power */
+	"  edges_used INTEGER NOT NULL,"
+	"  gate_s REAL NOT NULL,"
+	"  error_pct REAL,"		/* NULL when the point measures no error */
+	"  u_pct REAL,"
+	"  value REAL,"			/* duty, disagreement, edge count */
+	"  verdict TEXT NOT NULL,"
+	"  detail TEXT NOT NULL DEFAULT '',"
+	"  UNIQUE (point_id, position, attempt));",
+
+	/* 1 -> 2: raw edge capture, kept when the daemon is asked to. */
+	"CREATE TABLE edges ("
+	"  id INTEGER PRIMARY KEY,"
+	"  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+	"  line INTEGER NOT NULL,"
+	"  kind INTEGER NOT NULL,"
+	"  timestamp_ns INTEGER NOT NULL,"
+	"  line_seqno INTEGER NOT NULL,"
+	"  global_seqno INTEGER NOT NULL);"
+	"CREATE INDEX edges_by_run ON edges (run_id, timestamp_ns);",
+};
+
+#define N_STEPS ((int)(sizeof(migration_steps) / sizeof(migration_steps[0])))
+
+int store_schema_latest_version(void)
+{
+	return N_STEPS;
+}
+
+int store_schema_version(sqlite3 *db, struct rig_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return rig_error_set(err, NULL, 0, "reading schema version: %s", sqlite3_errmsg(db));
+	int version = -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version < 0)
+		return rig_error_set(err, NULL, 0, "reading schema version: %s", sqlite3_errmsg(db));
+	return version;
+}
+
+static int apply_step(sqlite3 *db, int from, struct rig_error *err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
+		goto fail;
+	/* Another process may have migrated while we waited for the lock. */
+	if (store_schema_version(db, err) != from) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return 0;
+	}
+	if (sqlite3_exec(db, migration_steps[from], NULL, NULL, &msg) != SQLITE_OK)
+		goto rollback;
+	/* PRAGMA takes no bound parameters; the value is our own integer. */
+	char pragma[48];
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", from + 1);
+	if (sqlite3_exec(db, pragma, NULL, NULL, &msg) != SQLITE_OK)
+		goto rollback;
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
+		goto rollback;
+	return 0;
+rollback:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+fail:
+	rig_error_set(err, NULL, 0, "schema migration %d -> %d: %s", from, from + 1,
+		      msg ? msg : sqlite3_errmsg(db));
+	sqlite3_free(msg);
+	return -1;
+}
+
+int store_schema_migrate_to(sqlite3 *db, int target, struct rig_error *err)
+{
+	int version = store_schema_version(db, err);
+	if (version < 0)
+		return -1;
+	if (version > N_STEPS)
+		return rig_error_set(err, NULL, 0,
+				     "results database is schema version %d, newer than this "
+				     "software knows (%d): upgrade rig before using it",
+				     version, N_STEPS);
+	if (target > N_STEPS)
+		target = N_STEPS;
+	for (int v = version; v < target; v++)
+		if (apply_step(db, v, err) < 0)
+			return -1;
+	return 0;
+}
+
+int store_schema_migrate(sqlite3 *db, struct rig_error *err)
+{
+	return store_schema_migrate_to(db, N_STEPS, err);
+}
