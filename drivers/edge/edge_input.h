@@ -28,7 +28,9 @@ struct edge_input_ops {
 	const char *scheme;	/* "gpiod", "sim", "replay" */
 	int (*open)(struct edge_input *in, const char *args, const struct edge_input_line *lines,
 		    size_t n_lines, struct rig_error *err);
-	/* Reads what is there without blocking into buf: count, 0 none, -1 error (err says). */
+	/* Reads what is there without blocking into buf: count, 0 none, -1 error
+	 * (err says). A read that fills buf may leave more: call again until it
+	 * returns less than max. */
 	int (*read)(struct edge_input *in, struct rig_edge *buf, size_t max, struct rig_error *err);
 	/* Current level of a line: 1 high (active), 0 low, -1 error. */
 	int (*level)(struct edge_input *in, unsigned offset, struct rig_error *err);
@@ -45,6 +47,10 @@ struct edge_input {
 struct edge_input *edge_input_open(const char *spec, const struct edge_input_line *lines,
 				   size_t n_lines, struct rig_error *err);
 void edge_input_close(struct edge_input *in);	/* NULL-safe */
+
+/* A replay: input has delivered its last edge (read then returns 0 and the
+ * fd stops being readable). False for every other kind of input. */
+bool edge_input_replay_done(const struct edge_input *in);
 
 extern const struct edge_input_ops edge_input_gpiod_ops;
 extern const struct edge_input_ops edge_input_sim_ops;

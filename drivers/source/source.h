@@ -7,8 +7,12 @@
  *  - blocking helpers (source_run_cmd) with a timeout on every read, for
  *    tools and tests;
  *  - the daemon's poll loop: source_begin(cmd) queues the command's lines,
- *    source_on_readable()/source_on_timeout() advance it, source_busy() and
- *    source_result() tell when it is done. */
+ *    ops->advance() on a readable transport fd or at ops->deadline() moves
+ *    it on and returns 1 with the result when it is done.
+ * Both are one code path: source_run_cmd is begin + source_drive.
+ *
+ * The source does not own its transport: close the transport after
+ * source_free (which still talks to the instrument to switch it off). */
 #ifndef RIG_DRIVERS_SOURCE_H
 #define RIG_DRIVERS_SOURCE_H
 
@@ -33,7 +37,10 @@ struct source_ops {
 	int (*begin)(struct source *s, const struct rig_cmd *cmd, int64_t now_ns);
 	/* Progress on readable fd or time: 1 when the command finished (result set), 0 not yet. */
 	int (*advance)(struct source *s, int64_t now_ns, struct source_result *ret);
-	int64_t (*deadline)(const struct source *s);	/* INT64_MAX when idle */
+	/* When advance must be called even if the fd stays quiet: the current
+	 * reply's deadline, a time already past when the result is ready,
+	 * INT64_MAX when idle. */
+	int64_t (*deadline)(const struct source *s);
 	/* Output off now, blocking with a short timeout; used on every path out. */
 	int (*output_off)(struct source *s, struct rig_error *err);
 	void (*close)(struct source *s);
@@ -49,11 +56,21 @@ struct source {
 
 struct source *source_new(const char *driver, struct transport *tr, double timeout_s,
 			  struct rig_error *err);
-void source_free(struct source *s);	/* sends output off first when open; NULL-safe */
+/* Sends output off first (a failure is printed on stderr: call
+ * ops->output_off yourself to handle it); NULL-safe. */
+void source_free(struct source *s);
 
 /* Blocking: begin, then poll the transport until the command completes or
  * times out. */
 int source_run_cmd(struct source *s, const struct rig_cmd *cmd, struct source_result *ret);
+
+/* Blocking: polls the transport and advances the command already begun
+ * until it completes (timeouts are the driver's deadlines). 0 ok, -1 with
+ * ret->error. Drivers use it for their own blocking steps (open, off). */
+int source_drive(struct source *s, struct source_result *ret);
+
+/* CLOCK_MONOTONIC in ns: the clock of the blocking helpers. */
+int64_t source_now_ns(void);
 
 extern const struct source_ops source_scpi6100_ops;
 

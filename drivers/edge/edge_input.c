@@ -1,0 +1,57 @@
+/* Opens an edge input by spec: the scheme before the first ':' picks the ops. */
+#include "drivers/edge/edge_input.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct edge_input_ops *const edge_input_table[] = {
+	&edge_input_gpiod_ops,
+	&edge_input_sim_ops,
+	&edge_input_replay_ops,
+};
+
+struct edge_input *edge_input_open(const char *spec, const struct edge_input_line *lines,
+				   size_t n_lines, struct rig_error *err)
+{
+	const char *colon = spec ? strchr(spec, ':') : NULL;
+	if (!colon) {
+		rig_error_set(err, NULL, 0, "edge input '%s': expected gpiod:CHIP, sim:HOST:PORT or replay:PATH",
+			      spec ? spec : "");
+		return NULL;
+	}
+	const struct edge_input_ops *ops = NULL;
+	size_t len = (size_t)(colon - spec);
+	for (size_t i = 0; i < sizeof(edge_input_table) / sizeof(edge_input_table[0]); i++)
+		if (strlen(edge_input_table[i]->scheme) == len && strncmp(edge_input_table[i]->scheme, spec, len) == 0)
+			ops = edge_input_table[i];
+	if (!ops) {
+		rig_error_set(err, NULL, 0, "edge input '%s': unknown scheme '%.*s' (gpiod, sim, replay)", spec,
+			      (int)len, spec);
+		return NULL;
+	}
+	if (strlen(spec) >= sizeof(((struct edge_input *)0)->spec)) {
+		rig_error_set(err, NULL, 0, "edge input '%.40s...': spec too long", spec);
+		return NULL;
+	}
+	struct edge_input *in = calloc(1, sizeof(*in));
+	if (!in) {
+		rig_error_set(err, NULL, 0, "edge input '%s': out of memory", spec);
+		return NULL;
+	}
+	in->ops = ops;
+	snprintf(in->spec, sizeof(in->spec), "%s", spec);
+	if (ops->open(in, colon + 1, lines, n_lines, err) < 0) {
+		free(in);
+		return NULL;
+	}
+	return in;
+}
+
+void edge_input_close(struct edge_input *in)
+{
+	if (!in)
+		return;
+	in->ops->close(in);
+	free(in);
+}
