@@ -75,7 +75,11 @@ int runstore_point(struct runstore *rs, const char *run_id, const struct rig_pro
 		   const struct rig_point_result *r, struct rig_error *err)
 {
 	(void)profile;
-	return store_add_point_result(rs->db, run_id, r, err);
+	/* The sequencer counts positions from 1 (as the bench does); the store
+	 * keeps the plan's index, from 0. */
+	struct rig_point_result stored = *r;
+	stored.position = r->position - 1;
+	return store_add_point_result(rs->db, run_id, &stored, err);
 }
 
 int runstore_end(struct runstore *rs, const char *run_id, enum rig_run_state state,
