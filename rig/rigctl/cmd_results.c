@@ -55,7 +55,7 @@ static int print_row(const struct store_result_row *row, void *ctx)
 	/* Oldest first; with --limit show the newest rows only. */
 	if (t->limit && t->total - t->rows++ > t->limit)
 		return 0;
-	printf("%-20.20s  %-36s  %3d  %-14.14s  %-22.22s  %-12.12s  %-13s  %-11s\n", row->started_at,
+	printf("%-24.24s  %-36s  %3d  %-14.14s  %-22.22s  %-12.12s  %-13s  %-11s\n", row->started_at,
 	       row->run_id, row->position + 1, row->serial, row->model, row->profile, row->verdict,
 	       row->state);
 	return 0;
@@ -78,7 +78,7 @@ int cmd_results(const struct rigctl_args *a, const struct rigctl_env *env)
 		struct table t = {.limit = a->limit};
 		rc = store_query_results(db, &f, count_row, &t, &err);
 		if (rc == 0) {
-			printf("%-20s  %-36s  %3s  %-14s  %-22s  %-12s  %-13s  %-11s\n", "started (UTC)",
+			printf("%-24s  %-36s  %3s  %-14s  %-22s  %-12s  %-13s  %-11s\n", "started (UTC)",
 			       "run", "pos", "serial", "model", "profile", "verdict", "run state");
 			rc = store_query_results(db, &f, print_row, &t, &err);
 			if (rc == 0 && t.total == 0)

@@ -13,6 +13,7 @@
 
 #include "rig/common/jsonl.h"
 #include "rig/common/timeutil.h"
+#include "rig/core/edge.h"
 #include "rig/rigctl/client.h"
 #include "rig/rigctl/junit.h"
 #include "rig/rigctl/progress.h"
@@ -30,6 +31,8 @@ struct follow {
 	char run_id[64];
 	bool tty;
 	bool bar_shown;
+	int last_point;			/* progress shown for this point */
+	int64_t last_progress_ns;	/* and at this time */
 	struct junit_report junit;
 	char state[32];
 	char reason[256];
@@ -63,6 +66,14 @@ static void show_progress(struct follow *f, const cJSON *ev)
 		.u_pct = rig_json_num(ev, "u_pct", -1),
 	};
 	snprintf(v.name, sizeof(v.name), "%s", rig_json_str(ev, "name", "?"));
+	/* Redraw a bar at most 10 times a second; plain lines every 5 s or at a
+	 * new point, so a log stays readable. */
+	int64_t now = rig_monotonic_ns();
+	int64_t every = f->tty ? RIG_NS_PER_S / 10 : 5 * RIG_NS_PER_S;
+	if (v.point == f->last_point && now - f->last_progress_ns < every)
+		return;
+	f->last_point = v.point;
+	f->last_progress_ns = now;
 	char line[512];
 	if (f->tty) {
 		progress_bar(&v, terminal_width() - 1, line, sizeof(line));
@@ -204,6 +215,7 @@ int cmd_run(const struct rigctl_args *a, const struct rigctl_env *env)
 	memset(&f, 0, sizeof(f));
 	f.a = a;
 	f.tty = isatty(STDOUT_FILENO);
+	f.last_point = -1;
 	junit_init(&f.junit, a->profile, "");
 	char when[32];
 	snprintf(f.junit.timestamp, sizeof(f.junit.timestamp), "%s",

@@ -400,6 +400,9 @@ static void handle_event(struct rigd *d, const struct rig_seq_event *ev)
 	case RIG_EV_POINT_STARTED:
 		if (ev->point >= 0 && ev->point < d->profile.n_points)
 			log_info("point %d %s started", ev->point, d->profile.points[ev->point].name);
+		/* The LEDs' levels as the edge input knows them now: a position
+		 * that sat out earlier points did not follow its LED edges. */
+		send_levels(d);
 		break;
 	default:
 		break;
