@@ -15,8 +15,9 @@ void run_rearm(struct rigd *d);
 void run_on_timer(struct rig_loop *loop, int64_t now_ns, void *data);
 int source_connect(struct rigd *d, struct rig_error *err);
 void source_disconnect(struct rigd *d);
-/* Blocking output off, whatever the poll path was doing. */
-void source_force_off(struct rigd *d, const char *why);
+/* Blocking output off, whatever the poll path was doing. 0 when the
+ * instrument confirmed it. */
+int source_force_off(struct rigd *d, const char *why);
 int edges_connect(struct rigd *d, struct rig_error *err);
 void edges_disconnect(struct rigd *d);
 

@@ -134,8 +134,7 @@ static void handle_safe_off(struct rigd *d, struct ctl_client *c)
 			return;
 		}
 	}
-	source_force_off(d, "safe-off requested");
-	if (d->src_suspect)
+	if (source_force_off(d, "safe-off requested") < 0)
 		reply_error(c, "the source did not confirm output off");
 	else
 		reply_json(c, ok_reply());

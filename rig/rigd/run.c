@@ -41,6 +41,10 @@ static void source_lost(struct rigd *d, const char *why)
 	log_err("source: %s", why);
 	bool was_busy = d->src_busy;
 	source_disconnect(d);
+	/* The output may still be on: connecting again switches it off. */
+	struct rig_error err = {0};
+	if (source_connect(d, &err) < 0)
+		log_err("source: reconnecting to switch the output off failed: %s", err.msg);
 	if (was_busy && d->running) {
 		rig_seq_command_done(d->seq, rigd_bench_now(d), false, why, 0);
 	} else if (d->running) {
@@ -98,21 +102,24 @@ void source_disconnect(struct rigd *d)
 	d->src_busy = false;
 }
 
-void source_force_off(struct rigd *d, const char *why)
+int source_force_off(struct rigd *d, const char *why)
 {
 	if (!d->src) {
 		log_warn("source output off (%s): no source connection", why);
-		return;
+		return -1;
 	}
 	struct rig_error err = {0};
+	d->src_busy = false;
 	if (d->src->ops->output_off(d->src, &err) < 0) {
 		char buf[800];
 		log_err("source output off (%s) failed: %s", why, rig_error_format(&err, buf, sizeof(buf)));
 		d->src_suspect = true;
-	} else {
-		log_info("source output off (%s)", why);
+		return -1;
 	}
-	d->src_busy = false;
+	/* It answered: whatever went wrong before is behind us. */
+	d->src_suspect = false;
+	log_info("source output off (%s)", why);
+	return 0;
 }
 
 static void source_advance(struct rigd *d)
@@ -619,8 +626,9 @@ int run_start(struct rigd *d, const struct ctl_request *req, char *ret_run_id, s
 	}
 	d->ctx.profile = &d->profile;
 	d->ctx.plan = &d->plan;
-	if (!d->seq)
-		d->seq = rig_seq_new();
+	/* A sequencer walks one run: a fresh one for every run. */
+	rig_seq_free(d->seq);
+	d->seq = rig_seq_new();
 	if (!d->seq || rig_seq_start(d->seq, &d->plan, rigd_bench_now(d), &err) < 0) {
 		char buf[800];
 		snprintf(why, why_len, "run refused: %s", rig_error_format(&err, buf, sizeof(buf)));

@@ -1,8 +1,8 @@
-# A short profile for the end-to-end tests: two accuracy points and a creep
-# check, enough to see a pass, a failure and the database, in seconds.
+# A short profile for the end-to-end tests: three accuracy points, enough
+# to see passes, a failure and the database, in seconds of simulated time.
 [profile]
 name = short
-description = End-to-end test profile: full load, light load, creep
+description = End-to-end test profile: full load, light load, 0.5 pf lag
 indeterminate = report
 max_retests = 1
 
@@ -26,10 +26,8 @@ current = 100 %
 kind = accuracy
 current = 25 %
 
-[point creep]
-kind = creep
-voltage = 138 V
-current = 0 A
-max_edges = 1
-max_gate = 60 s
-settle = 5 s
+[point full-load-pf05-lag]
+kind = accuracy
+current = 100 %
+pf = 0.5 lag
+band = 0.75 %
