@@ -313,7 +313,9 @@ static void edge_event(struct rig_loop *loop, int fd, uint32_t events, void *dat
 	(void)fd;
 	struct rigd *d = data;
 	struct rig_edge batch[64];
-	for (int rounds = 0; rounds < 64 && d->edges; rounds++) {
+	/* Until a short read: an input may hold parsed edges that no longer
+	 * make its fd readable. */
+	while (d->edges) {
 		struct rig_error err = {0};
 		int n = d->edges->ops->read(d->edges, batch, 64, &err);
 		if (n < 0) {
