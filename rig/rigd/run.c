@@ -352,6 +352,8 @@ static void send_levels(struct rigd *d)
 {
 	static const enum rig_signal leds[] = {RIG_SIG_REVERSE_LED, RIG_SIG_POWER_LED,
 					       RIG_SIG_LOAD_LED};
+	if (!d->edges)
+		return;	/* lost: the run is ending with a fault */
 	for (int p = 0; p < d->fixture.n_positions; p++) {
 		if (!d->plan.pos[p].present)
 			continue;
