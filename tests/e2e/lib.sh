@@ -26,12 +26,14 @@ e2e_forget_pid() {
 	E2E_PIDS=$keep
 }
 
-# e2e_start_sim DIR SCALE [rig-sim options...]: ports in SIM_SCPI, SIM_EDGE
+# e2e_start_sim DIR SCALE [rig-sim options...]: the simulator wired as the
+# simulated fixture (fixtures/sim.conf: lines, phases, injection) on free
+# ports, which come back in SIM_SCPI and SIM_EDGE.
 e2e_start_sim() {
 	local dir=$1 scale=$2
 	shift 2
 	rm -f "$dir/sim.ports"
-	"$RIG_BIN/rig-sim" --positions 4 --lines 0:8 --scpi-port 0 --edge-port 0 \
+	"$RIG_BIN/rig-sim" --fixture "$RIG_TOP/fixtures/sim.conf" --scpi-port 0 --edge-port 0 \
 		--time-scale "$scale" --port-file "$dir/sim.ports" "$@" \
 		>"$dir/sim.out" 2>"$dir/sim.log" &
 	SIM_PID=$!
@@ -46,14 +48,16 @@ e2e_start_sim() {
 	SIM_EDGE=$(sed -n 's/.*edge=\([0-9]*\).*/\1/p' "$dir/sim.ports")
 }
 
-# e2e_write_config DIR SCALE [interlock]: the simulated fixture on the
-# simulator's ports, and rigd.conf using it.
+# e2e_write_config DIR SCALE: the simulated fixture on the simulator's
+# ports and time scale, and rigd.conf using it.
 e2e_write_config() {
 	local dir=$1 scale=$2
 	sed -e "s/^transport = tcp:127.0.0.1:[0-9]*/transport = tcp:127.0.0.1:$SIM_SCPI/" \
 	    -e "s/^input = sim:127.0.0.1:[0-9]*/input = sim:127.0.0.1:$SIM_EDGE/" \
 	    -e "s/^time_scale = [0-9.]*/time_scale = $scale/" \
 	    "$RIG_TOP/fixtures/sim.conf" >"$dir/fixture.conf"
+	grep -q "tcp:127.0.0.1:$SIM_SCPI" "$dir/fixture.conf" && grep -q "sim:127.0.0.1:$SIM_EDGE" "$dir/fixture.conf" ||
+		{ echo "fixtures/sim.conf: could not set the ports" >&2; return 1; }
 	cat >"$dir/rigd.conf" <<CONF
 [rigd]
 station = ${E2E_STATION:-e2e-bench}
