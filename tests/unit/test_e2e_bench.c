@@ -43,6 +43,8 @@ START_TEST(malformed_oversized_two_clients_and_abort) { run_scenario("control");
 END_TEST
 START_TEST(bad_models_profiles_and_positions_are_refused) { run_scenario("refusals"); }
 END_TEST
+START_TEST(no_start_while_the_interlock_is_open) { run_scenario("interlock"); }
+END_TEST
 
 Suite *suite_e2e_bench(void)
 {
@@ -57,6 +59,7 @@ Suite *suite_e2e_bench(void)
 	tcase_add_test(tc, lost_edges_are_measured_again);
 	tcase_add_test(tc, malformed_oversized_two_clients_and_abort);
 	tcase_add_test(tc, bad_models_profiles_and_positions_are_refused);
+	tcase_add_test(tc, no_start_while_the_interlock_is_open);
 	suite_add_tcase(s, tc);
 	return s;
 }
