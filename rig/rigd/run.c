@@ -646,6 +646,11 @@ int run_start(struct rigd *d, const struct ctl_request *req, char *ret_run_id, s
 	snprintf(ret_run_id, id_len, "%s", d->ctx.run_id);
 	log_notice("run %s: profile %s, %d position(s), operator %s", d->ctx.run_id,
 		   d->profile.name, req->n_positions, req->operator_name);
+	if (d->record) {
+		char when[32];
+		fprintf(d->record, "# run=%s\n# started=%s\n", d->ctx.run_id,
+			rig_iso8601_utc(time(NULL), when, sizeof(when)));
+	}
 	send_levels(d);
 	return 0;
 }
