@@ -94,13 +94,20 @@ static void show_point(struct follow *f, const cJSON *ev)
 	if (f->a->quiet)
 		return;
 	clear_bar(f);
-	char measured[96] = "";
-	if (isfinite(jc.error_pct))
-		snprintf(measured, sizeof(measured), " error %+.3f %% U %.3f %% band +/-%.2f %%",
+	/* The sequencer's detail says what was measured; the band is the point's. */
+	char text[320];
+	if (jc.detail[0] && isfinite(jc.band_pct) && isfinite(jc.error_pct))
+		snprintf(text, sizeof(text), "%s (band +/-%.2f %%)", jc.detail, jc.band_pct);
+	else if (jc.detail[0])
+		snprintf(text, sizeof(text), "%s", jc.detail);
+	else if (isfinite(jc.error_pct))
+		snprintf(text, sizeof(text), "error %+.3f %% U %.3f %% (band +/-%.2f %%)",
 			 jc.error_pct, isfinite(jc.u_pct) ? jc.u_pct : 0.0,
 			 isfinite(jc.band_pct) ? jc.band_pct : 0.0);
-	printf("point %-24s position %d %-12s %-13s%s%s%s\n", jc.name, jc.position, jc.serial,
-	       rig_verdict_name(jc.verdict), measured, jc.detail[0] ? "  " : "", jc.detail);
+	else
+		text[0] = '\0';
+	printf("point %-24s position %d %-12s %-13s %s\n", jc.name, jc.position, jc.serial,
+	       rig_verdict_name(jc.verdict), text);
 	fflush(stdout);
 }
 
