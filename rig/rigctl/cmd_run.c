@@ -14,6 +14,7 @@
 #include "rig/common/jsonl.h"
 #include "rig/common/timeutil.h"
 #include "rig/core/edge.h"
+#include "rig/core/profile.h"
 #include "rig/rigctl/client.h"
 #include "rig/rigctl/junit.h"
 #include "rig/rigctl/progress.h"
@@ -36,6 +37,8 @@ struct follow {
 	struct junit_report junit;
 	char state[32];
 	char reason[256];
+	int n_points;
+	char point_names[RIG_PROFILE_MAX_POINTS][RIG_NAME_LEN];
 };
 
 static int terminal_width(void)
@@ -140,6 +143,23 @@ static void print_summary(const struct follow *f)
 		}
 		printf("\n");
 	}
+}
+
+/* Points a position never got to (an aborted run, a point for dual meters
+ * on a single one) still appear in the JUnit file, as skipped. */
+static void add_unmeasured(struct follow *f)
+{
+	const char *names[RIG_PROFILE_MAX_POINTS];
+	for (int i = 0; i < f->n_points; i++)
+		names[i] = f->point_names[i];
+	struct junit_case positions[RIG_MAX_POSITIONS];
+	memset(positions, 0, sizeof(positions));
+	for (int k = 0; k < f->a->n_positions; k++) {
+		positions[k].position = f->a->pos[k].position;
+		snprintf(positions[k].serial, sizeof(positions[k].serial), "%s", f->a->pos[k].serial);
+		snprintf(positions[k].model, sizeof(positions[k].model), "%s", f->a->pos[k].model);
+	}
+	junit_add_unmeasured(&f->junit, names, f->n_points, positions, f->a->n_positions);
 }
 
 static cJSON *start_request(const struct rigctl_args *a)
@@ -251,6 +271,11 @@ int cmd_run(const struct rigctl_args *a, const struct rigctl_env *env)
 		goto out;
 	}
 	snprintf(f.run_id, sizeof(f.run_id), "%s", rig_json_str(reply, "run", ""));
+	const cJSON *name;
+	cJSON_ArrayForEach(name, cJSON_GetObjectItemCaseSensitive(reply, "points")) {
+		if (f.n_points < RIG_PROFILE_MAX_POINTS && cJSON_IsString(name))
+			snprintf(f.point_names[f.n_points++], RIG_NAME_LEN, "%s", name->valuestring);
+	}
 	snprintf(f.junit.run_id, sizeof(f.junit.run_id), "%s", f.run_id);
 	cJSON_Delete(reply);
 	if (!a->quiet)
@@ -277,6 +302,7 @@ int cmd_run(const struct rigctl_args *a, const struct rigctl_env *env)
 	if (!a->quiet)
 		print_summary(&f);
 	if (a->junit) {
+		add_unmeasured(&f);
 		if (junit_write_file(&f.junit, a->junit) < 0) {
 			fprintf(stderr, "rigctl: cannot write %s\n", a->junit);
 			code = RIGCTL_EXIT_ERROR;

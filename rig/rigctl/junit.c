@@ -1,6 +1,7 @@
 #include "rig/rigctl/junit.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,31 @@ int junit_add(struct junit_report *r, const struct junit_case *c)
 		r->cap = ncap;
 	}
 	r->cases[r->n++] = *c;
+	return 0;
+}
+
+int junit_add_unmeasured(struct junit_report *r, const char *const *names, int n_names,
+			 const struct junit_case *positions, int n_positions)
+{
+	for (int pt = 0; pt < n_names; pt++) {
+		for (int k = 0; k < n_positions; k++) {
+			bool have = false;
+			for (int i = 0; i < r->n && !have; i++)
+				have = r->cases[i].point == pt && r->cases[i].position == positions[k].position;
+			if (have)
+				continue;
+			struct junit_case c = positions[k];
+			c.point = pt;
+			snprintf(c.name, sizeof(c.name), "%s", names[pt]);
+			c.kind[0] = '\0';
+			c.verdict = RIG_VERDICT_NONE;
+			c.error_pct = c.u_pct = c.band_pct = NAN;
+			c.gate_s = 0;
+			snprintf(c.detail, sizeof(c.detail), "not measured");
+			if (junit_add(r, &c) < 0)
+				return -1;
+		}
+	}
 	return 0;
 }
 

@@ -39,6 +39,10 @@ void junit_free(struct junit_report *r);
 /* Adds one point result; a later result for the same point and position
  * (a retest) replaces the earlier one. */
 int junit_add(struct junit_report *r, const struct junit_case *c);
+/* Every point of names[] at every position that has no result yet, as
+ * not measured (<skipped>): the file accounts for the whole run. */
+int junit_add_unmeasured(struct junit_report *r, const char *const *names, int n_names,
+			 const struct junit_case *positions, int n_positions);
 /* From the daemon's {"event":"point",...} object. */
 int junit_case_from_json(const cJSON *ev, struct junit_case *ret);
 int junit_write(const struct junit_report *r, FILE *out);

@@ -60,6 +60,10 @@ static void handle_start(struct rigd *d, struct ctl_client *c, const struct ctl_
 	}
 	cJSON *o = ok_reply();
 	cJSON_AddStringToObject(o, "run", run_id);
+	/* The points in order, so a client can account for every one of them. */
+	cJSON *points = cJSON_AddArrayToObject(o, "points");
+	for (int i = 0; i < d->profile.n_points; i++)
+		cJSON_AddItemToArray(points, cJSON_CreateString(d->profile.points[i].name));
 	reply_json(c, o);
 	run_pump(d);	/* the first events after the reply */
 }

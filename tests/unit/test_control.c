@@ -1,6 +1,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -400,6 +401,28 @@ START_TEST(socket_is_0660_and_a_live_one_is_not_stolen)
 }
 END_TEST
 
+START_TEST(socket_group_is_set)
+{
+	struct group *gr = getgrgid(getegid());
+	ck_assert_ptr_nonnull(gr);
+	char name[64];
+	snprintf(name, sizeof(name), "%s", gr->gr_name);
+	struct server_fixture f;
+	memset(&f, 0, sizeof(f));
+	snprintf(f.dir, sizeof(f.dir), "/tmp/rigd-ctl-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(f.dir));
+	snprintf(f.path, sizeof(f.path), "%s/rigd.sock", f.dir);
+	f.loop = rig_loop_new();
+	struct rig_error err;
+	ck_assert_int_eq(ctl_server_open(&f.srv, f.loop, f.path, name, echo_request, &f, &err), 0);
+	struct stat st;
+	ck_assert_int_eq(stat(f.path, &st), 0);
+	ck_assert_int_eq(st.st_gid, getegid());
+	ck_assert_int_eq(st.st_mode & 0777, 0660);
+	server_down(&f);
+}
+END_TEST
+
 START_TEST(many_clients_malformed_and_pipelined_requests)
 {
 	struct server_fixture f;
@@ -557,6 +580,7 @@ Suite *suite_control(void)
 	tc = tcase_create("server");
 	tcase_add_test(tc, loop_dispatches_fds_and_the_deadline);
 	tcase_add_test(tc, socket_is_0660_and_a_live_one_is_not_stolen);
+	tcase_add_test(tc, socket_group_is_set);
 	tcase_add_test(tc, many_clients_malformed_and_pipelined_requests);
 	tcase_add_test(tc, oversized_request_drops_the_client);
 	tcase_add_test(tc, a_client_that_never_reads_is_dropped_not_waited_for);

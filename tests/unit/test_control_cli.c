@@ -182,6 +182,34 @@ START_TEST(junit_counts_escapes_and_is_well_formed)
 }
 END_TEST
 
+START_TEST(junit_accounts_for_unmeasured_points)
+{
+	struct junit_report r;
+	junit_init(&r, "short", "9");
+	struct junit_case c = make_case(0, 2, RIG_VERDICT_ABORTED, NAN);
+	junit_add(&r, &c);
+	const char *names[] = {"full-load", "light-load"};
+	struct junit_case positions[2];
+	memset(positions, 0, sizeof(positions));
+	positions[0].position = 1;
+	positions[1].position = 2;
+	snprintf(positions[1].serial, sizeof(positions[1].serial), "B2");
+	ck_assert_int_eq(junit_add_unmeasured(&r, names, 2, positions, 2), 0);
+	ck_assert_int_eq(r.n, 4);	/* the aborted case kept, three not measured */
+	int skipped = 0;
+	for (int i = 0; i < r.n; i++) {
+		if (r.cases[i].verdict == RIG_VERDICT_NONE) {
+			skipped++;
+			ck_assert_str_eq(r.cases[i].detail, "not measured");
+			ck_assert_str_eq(r.cases[i].name, names[r.cases[i].point]);
+		}
+	}
+	ck_assert_int_eq(skipped, 3);
+	ck_assert_int_eq(r.cases[0].verdict, RIG_VERDICT_ABORTED);
+	junit_free(&r);
+}
+END_TEST
+
 START_TEST(junit_case_from_daemon_event)
 {
 	cJSON *ev = cJSON_Parse("{\"event\":\"point\",\"point\":2,\"name\":\"light-load\","
@@ -238,6 +266,7 @@ Suite *suite_control_cli(void)
 	tcase_add_test(tc, other_commands);
 	tcase_add_test(tc, junit_counts_escapes_and_is_well_formed);
 	tcase_add_test(tc, junit_case_from_daemon_event);
+	tcase_add_test(tc, junit_accounts_for_unmeasured_points);
 	tcase_add_test(tc, progress_lines_and_exit_codes);
 	suite_add_tcase(s, tc);
 	return s;
