@@ -165,6 +165,20 @@ static void accept_clients(struct rig_loop *loop, int fd, uint32_t events, void 
 	}
 }
 
+bool ctl_socket_live(const char *path)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return false;
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (probe < 0)
+		return false;
+	bool live = connect(probe, (const struct sockaddr *)&addr, sizeof(addr)) == 0;
+	close(probe);
+	return live;
+}
+
 /* A socket file nobody listens on is left over from a crash: replace it. */
 static int clear_stale_socket(const struct sockaddr_un *addr, struct rig_error *err)
 {
@@ -173,14 +187,9 @@ static int clear_stale_socket(const struct sockaddr_un *addr, struct rig_error *
 		return 0;
 	if (!S_ISSOCK(st.st_mode))
 		return rig_error_set(err, addr->sun_path, 0, "exists and is not a socket");
-	int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (probe >= 0) {
-		int live = connect(probe, (const struct sockaddr *)addr, sizeof(*addr)) == 0;
-		close(probe);
-		if (live)
-			return rig_error_set(err, addr->sun_path, 0,
-					     "another daemon is listening on this socket");
-	}
+	if (ctl_socket_live(addr->sun_path))
+		return rig_error_set(err, addr->sun_path, 0,
+				     "another daemon is listening on this socket");
 	unlink(addr->sun_path);
 	return 0;
 }

@@ -48,6 +48,8 @@ struct ctl_server {
 int ctl_server_open(struct ctl_server *srv, struct rig_loop *loop, const char *path,
 		    const char *group, ctl_request_fn on_request, void *data,
 		    struct rig_error *err);
+/* True when a daemon answers on path (connect succeeds). */
+bool ctl_socket_live(const char *path);
 /* Closes every client and the socket, and removes the socket file. */
 void ctl_server_close(struct ctl_server *srv);
 

@@ -93,6 +93,11 @@ int rigd_start(struct rigd *d, const char *config_path, const char *record,
 			 strcmp(record, "off") == 0 ? "" : record);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* A second daemon on the same bench must not touch the source (opening
+	 * it resets the instrument) under a run in progress: look first. */
+	if (ctl_socket_live(d->cfg.socket_path))
+		return rig_error_set(err, d->cfg.socket_path, 0,
+				     "another rigd is running on this socket; not touching the source");
 	/* 1. The source, and its output off, before anything else. */
 	if (source_connect(d, err) < 0)
 		return -1;
