@@ -99,6 +99,8 @@ int rig_outbuf_append(struct rig_outbuf *ob, const void *data, size_t n)
 
 int rig_outbuf_flush(struct rig_outbuf *ob, int fd)
 {
+	if (ob->len == 0)
+		return 0;	/* nothing queued (and maybe no buffer yet) */
 	size_t done = 0;
 	while (done < ob->len) {
 		/* send() with MSG_NOSIGNAL: a vanished peer is an error, not SIGPIPE. */

@@ -185,6 +185,7 @@ START_TEST(outbuf_caps_and_drains)
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
 	struct rig_outbuf ob;
 	rig_outbuf_init(&ob, 10);
+	ck_assert_int_eq(rig_outbuf_flush(&ob, sv[0]), 0);	/* empty, no buffer yet */
 	ck_assert_int_eq(rig_outbuf_append(&ob, "hello", 5), 0);
 	ck_assert_int_eq(rig_outbuf_append(&ob, "world!", 6), -1);
 	ck_assert_int_eq(ob.len, 5);
@@ -383,6 +384,11 @@ START_TEST(socket_is_0660_and_a_live_one_is_not_stolen)
 {
 	struct server_fixture f;
 	server_up(&f);
+	ck_assert(ctl_socket_live(f.path));
+	/* A probe that connects and leaves at once is no trouble. */
+	close(connect_to(f.path));
+	spin(&f, 3);
+	ck_assert_int_eq(ctl_server_client_count(&f.srv), 0);
 	struct stat st;
 	ck_assert_int_eq(stat(f.path, &st), 0);
 	ck_assert(S_ISSOCK(st.st_mode));
@@ -398,6 +404,7 @@ START_TEST(socket_is_0660_and_a_live_one_is_not_stolen)
 			 -1);
 	rig_loop_free(other);
 	server_down(&f);
+	ck_assert(!ctl_socket_live(f.path));
 }
 END_TEST
 
