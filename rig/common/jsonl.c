@@ -62,6 +62,8 @@ int rig_linebuf_feed(struct rig_linebuf *lb, const void *data, size_t n)
 
 int rig_linebuf_next(struct rig_linebuf *lb, char **ret_line)
 {
+	if (!lb->buf)
+		return 0;
 	char *begin = lb->buf + lb->start;
 	char *nl = lb->len > lb->start ? memchr(begin, '\n', lb->len - lb->start) : NULL;
 	if (!nl)

@@ -150,6 +150,7 @@ START_TEST(linebuf_splits_lines_across_feeds)
 	struct rig_linebuf lb;
 	rig_linebuf_init(&lb, 16);
 	char *line;
+	ck_assert_int_eq(rig_linebuf_next(&lb, &line), 0);	/* nothing fed yet */
 	ck_assert_int_eq(rig_linebuf_feed(&lb, "ab", 2), 0);
 	ck_assert_int_eq(rig_linebuf_next(&lb, &line), 0);
 	ck_assert_int_eq(rig_linebuf_feed(&lb, "c\r\nde\nf", 7), 0);
