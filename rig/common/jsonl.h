@@ -44,7 +44,7 @@ int rig_outbuf_append(struct rig_outbuf *ob, const void *data, size_t n);
 int rig_outbuf_flush(struct rig_outbuf *ob, int fd);
 static inline bool rig_outbuf_empty(const struct rig_outbuf *ob) { return ob->len == 0; }
 
-/* --- cJSON helpers -------------------------------------------------------- */
+/* --- cJSON conveniences ---------------------------------------------------- */
 /* Unformatted JSON plus '\n'; malloc'd, NULL on allocation failure. */
 char *rig_json_line(const cJSON *obj);
 /* Typed lookup: the default when missing or of another type. */

@@ -1,4 +1,4 @@
-/* Clock and time-formatting helpers for the programs (the core never reads
+/* Clocks and time formatting for the programs (the core never reads
  * a clock: times are handed to it). */
 #ifndef RIG_COMMON_TIMEUTIL_H
 #define RIG_COMMON_TIMEUTIL_H
