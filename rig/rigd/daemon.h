@@ -52,6 +52,8 @@ struct rigd {
 	struct run_context ctx;
 	char operator_name[64];
 	int64_t watchdog_ns;		/* real time: force the end of an aborting run */
+	int progress_point;		/* last progress event sent: point and real time */
+	int64_t progress_sent_ns;
 	bool exit_after_run;
 	struct {
 		char run_id[64];

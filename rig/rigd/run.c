@@ -374,6 +374,8 @@ static void send_levels(struct rigd *d)
 
 /* --- the sequencer's events ------------------------------------------------ */
 
+#define PROGRESS_EVERY_NS (RIG_NS_PER_S / 5)
+
 static void run_finished(struct rigd *d, const struct rig_seq_event *ev)
 {
 	const char *state = rig_run_state_name(ev->run_state);
@@ -415,6 +417,16 @@ static void handle_event(struct rigd *d, const struct rig_seq_event *ev)
 		 * that sat out earlier points did not follow its LED edges. */
 		send_levels(d);
 		break;
+	case RIG_EV_PROGRESS: {
+		/* The sequencer reports progress with every edge; clients need a
+		 * few a second. */
+		int64_t now = rig_monotonic_ns();
+		if (ev->point == d->progress_point && now - d->progress_sent_ns < PROGRESS_EVERY_NS)
+			return;
+		d->progress_point = ev->point;
+		d->progress_sent_ns = now;
+		break;
+	}
 	default:
 		break;
 	}
@@ -641,6 +653,7 @@ int run_start(struct rigd *d, const struct ctl_request *req, char *ret_run_id, s
 	}
 	d->running = true;
 	d->watchdog_ns = INT64_MAX;
+	d->progress_point = -1;
 	d->last.state[0] = d->last.reason[0] = '\0';
 	snprintf(d->operator_name, sizeof(d->operator_name), "%s", req->operator_name);
 	snprintf(ret_run_id, id_len, "%s", d->ctx.run_id);
