@@ -58,26 +58,32 @@ e2e_write_config() {
 	    "$RIG_TOP/fixtures/sim.conf" >"$dir/fixture.conf"
 	grep -q "tcp:127.0.0.1:$SIM_SCPI" "$dir/fixture.conf" && grep -q "sim:127.0.0.1:$SIM_EDGE" "$dir/fixture.conf" ||
 		{ echo "fixtures/sim.conf: could not set the ports" >&2; return 1; }
+	# A Unix socket path has at most 107 bytes: a deep checkout gets a short one.
+	E2E_SOCK=$dir/rigd.sock
+	if [ ${#E2E_SOCK} -gt 100 ]; then
+		E2E_SOCK=$(mktemp -u /tmp/rigd-XXXXXX.sock)
+	fi
 	cat >"$dir/rigd.conf" <<CONF
 [rigd]
 station = ${E2E_STATION:-e2e-bench}
 fixture = $dir/fixture.conf
 profiles = ${E2E_PROFILES:-$RIG_TOP/profiles}
 database = $dir/rig.db
-socket = $dir/rigd.sock
+socket = $E2E_SOCK
 log_level = ${E2E_LOG_LEVEL:-info}
 record_edges = ${E2E_RECORD:-off}
 CONF
 }
 
-# e2e_start_rigd DIR: waits until it answers on its socket.
+# e2e_start_rigd DIR: waits until it answers on its socket ($E2E_SOCK, set
+# by e2e_write_config).
 e2e_start_rigd() {
 	local dir=$1
 	"$RIG_BIN/rigd" -c "$dir/rigd.conf" >>"$dir/rigd.log" 2>&1 &
 	RIGD_PID=$!
 	E2E_PIDS="$E2E_PIDS $RIGD_PID"
 	for _ in $(seq 200); do
-		if [ -S "$dir/rigd.sock" ] && "$RIG_BIN/rigctl" --socket "$dir/rigd.sock" status >/dev/null 2>&1; then
+		if [ -S "$E2E_SOCK" ] && "$RIG_BIN/rigctl" --socket "$E2E_SOCK" status >/dev/null 2>&1; then
 			return 0
 		fi
 		kill -0 "$RIGD_PID" 2>/dev/null || { echo "rigd exited at start-up:" >&2; tail -5 "$dir/rigd.log" >&2; return 1; }
@@ -100,7 +106,7 @@ e2e_scpi() {
 
 # e2e_ctl DIR JSON: one request line to rigd's socket, prints the reply line.
 e2e_ctl() {
-	python3 - "$1/rigd.sock" "$2" <<'PY'
+	python3 - "$E2E_SOCK" "$2" <<'PY'
 import socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.settimeout(10)
