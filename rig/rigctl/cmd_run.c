@@ -286,6 +286,12 @@ int cmd_run(const struct rigctl_args *a, const struct rigctl_env *env)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A parent may hand them down blocked. */
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_UNBLOCK, &mask, NULL);
 
 	if (follow_run(&f, &c) < 0) {
 		clear_bar(&f);
