@@ -4,6 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rig/common/log.h"
+#include "rig/common/timeutil.h"
 #include "rig/rigd/config.h"
 
 static int parse(const char *text, struct rigd_config *c, struct rig_error *err)
@@ -131,6 +133,66 @@ START_TEST(load_reads_a_file_and_reports_missing_ones)
 }
 END_TEST
 
+static char *log_lines(void (*emit)(void))
+{
+	static char buf[1024];
+	FILE *f = tmpfile();
+	rig_log_set_stream(f);
+	emit();
+	rig_log_set_stream(NULL);
+	rewind(f);
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void emit_three(void)
+{
+	log_err("source gone");
+	log_info("point %d done", 3);
+	log_debug("not shown at info");
+}
+
+START_TEST(log_levels_and_journal_prefix)
+{
+	rig_log_set_level(RIG_LOG_INFO);
+	unsetenv("JOURNAL_STREAM");
+	rig_log_init("rigd");
+	ck_assert_str_eq(log_lines(emit_three), "rigd: err: source gone\nrigd: info: point 3 done\n");
+	setenv("JOURNAL_STREAM", "8:12345", 1);
+	rig_log_init("rigd");
+	ck_assert_str_eq(log_lines(emit_three), "<3>source gone\n<6>point 3 done\n");
+	rig_log_set_level(RIG_LOG_ERR);
+	ck_assert_str_eq(log_lines(emit_three), "<3>source gone\n");
+	unsetenv("JOURNAL_STREAM");
+	rig_log_init("rig");
+	rig_log_set_level(RIG_LOG_INFO);
+	enum rig_log_level l;
+	ck_assert_int_eq(rig_log_level_parse("WARNING", &l), 0);
+	ck_assert_int_eq(l, RIG_LOG_WARNING);
+	ck_assert_int_eq(rig_log_level_parse("loud", &l), -1);
+}
+END_TEST
+
+START_TEST(time_text)
+{
+	char buf[32];
+	ck_assert_str_eq(rig_iso8601_utc(1795000000, buf, sizeof(buf)), "2026-11-18T11:06:40Z");
+	time_t t;
+	ck_assert_int_eq(rig_parse_time_utc("2026-11-18T11:06:40Z", &t), 0);
+	ck_assert_int_eq((long)t, 1795000000L);
+	ck_assert_int_eq(rig_parse_time_utc("2026-11-18 11:06", &t), 0);
+	ck_assert_int_eq((long)t, 1795000000L - 40);
+	ck_assert_int_eq(rig_parse_time_utc("2026-13-01", &t), -1);
+	ck_assert_int_eq(rig_parse_time_utc("2026-11-18x", &t), -1);
+	ck_assert_str_eq(rig_format_duration(12.4, buf, sizeof(buf)), "12s");
+	ck_assert_str_eq(rig_format_duration(185, buf, sizeof(buf)), "3m05s");
+	ck_assert_str_eq(rig_format_duration(3725, buf, sizeof(buf)), "1h02m");
+	ck_assert_str_eq(rig_format_duration(-5, buf, sizeof(buf)), "0s");
+}
+END_TEST
+
 Suite *suite_config(void)
 {
 	Suite *s = suite_create("config");
@@ -142,6 +204,8 @@ Suite *suite_config(void)
 	tcase_add_test(tc, nul_byte_is_an_error);
 	tcase_add_test(tc, check_requires_fixture);
 	tcase_add_test(tc, load_reads_a_file_and_reports_missing_ones);
+	tcase_add_test(tc, log_levels_and_journal_prefix);
+	tcase_add_test(tc, time_text);
 	suite_add_tcase(s, tc);
 	return s;
 }
