@@ -46,11 +46,13 @@ static void source_lost(struct rigd *d, const char *why)
 	if (source_connect(d, &err) < 0)
 		log_err("source: reconnecting to switch the output off failed: %s", err.msg);
 	if (was_busy && d->running) {
+		arm_watchdog(d, "error", why);
 		rig_seq_command_done(d->seq, rigd_bench_now(d), false, why, 0);
-	} else if (d->running) {
-		rig_seq_fault(d->seq, rigd_bench_now(d), why);
+		run_pump(d);
+	} else {
+		run_fault(d, why);
 	}
-	run_pump(d);
+	run_rearm(d);
 }
 
 int source_connect(struct rigd *d, struct rig_error *err)
@@ -291,20 +293,18 @@ static void interlock_edge(struct rigd *d, const struct rig_edge *e)
 		return;
 	d->interlock_closed = closed;
 	log_notice("interlock %s", closed ? "closed" : "OPENED");
-	if (!closed && d->running)
-		rig_seq_fault(d->seq, rigd_bench_now(d), "interlock opened (lid open)");
+	if (!closed)
+		run_fault(d, "interlock opened (lid open)");
 }
 
 static void edge_fault(struct rigd *d, const char *why)
 {
 	log_err("edge input: %s", why);
 	edges_disconnect(d);
-	if (d->running) {
-		char reason[200];
-		snprintf(reason, sizeof(reason), "edge input: %s", why);
-		rig_seq_fault(d->seq, rigd_bench_now(d), reason);
-	}
-	run_pump(d);
+	char reason[200];
+	snprintf(reason, sizeof(reason), "edge input: %.180s", why);
+	run_fault(d, reason);
+	run_rearm(d);
 }
 
 static void edge_event(struct rig_loop *loop, int fd, uint32_t events, void *data)
