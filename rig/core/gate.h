@@ -96,6 +96,13 @@ struct rig_gate {
 	int64_t power_since_ns;
 	double energy_before_wh;	/* integral of power up to power_since_ns */
 	bool have_power;
+	/* The whole window from the settle time to the time-out, for the
+	 * bound a gate with fewer than two edges still gives. */
+	bool window_open;
+	int64_t window_start_ns;
+	double window_start_wh;		/* reference energy (primary Wh) at window_start_ns */
+	int64_t window_end_ns;
+	double window_end_wh;
 	char why[96];
 };
 

@@ -177,7 +177,7 @@ static int parse_pf(const struct rig_ini_item *it, const char *file, struct rig_
 static int parse_nonneg(const struct rig_ini_item *it, const char *file, const char *unit,
 			double *ret, struct rig_error *err)
 {
-	double v;
+	double v = 0;
 	if (rig_ini_number(it, file, unit, &v, err))
 		return -1;
 	if (v < 0)
@@ -190,7 +190,7 @@ static int parse_nonneg(const struct rig_ini_item *it, const char *file, const c
 static int parse_duration(const struct rig_ini_item *it, const char *file, double *ret,
 			  struct rig_error *err)
 {
-	double v;
+	double v = 0;
 	if (parse_nonneg(it, file, "s", &v, err))
 		return -1;
 	if (v > MAX_DURATION_S)

@@ -570,8 +570,11 @@ static enum outcome judge(const struct rig_seq *s, struct pos_state *ps,
 		rig_duty_result(&ps->duty, &d);
 		r->verdict = rig_check_duty(&d, 0.5, p->band_pct / 100);
 		r->value = d.duty >= 0 ? 100 * d.duty : -1;
-		snprintf(r->detail, sizeof(r->detail), "duty %.3f %% +- %.3f %% over %d periods",
-			 100 * d.duty, 200 * d.u_duty, d.periods);
+		if (d.periods == 0)
+			snprintf(r->detail, sizeof(r->detail), "no full output period in the window");
+		else
+			snprintf(r->detail, sizeof(r->detail), "duty %.3f %% +- %.3f %% over %d periods",
+				 100 * d.duty, 200 * d.u_duty, d.periods);
 		break;
 	case RIG_POINT_REVERSE_LED:
 		/* steady state: on (or off) for at least 90 % of the window */

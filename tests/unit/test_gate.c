@@ -8,6 +8,7 @@
 
 #include "rig/core/gate.h"
 #include "rig/core/stats.h"
+#include "rig/core/verdict.h"
 #include "tests/unit/synth_edges.h"
 
 #define S(x) ((int64_t)((x) * 1e9))
@@ -559,6 +560,43 @@ START_TEST(coverage_of_the_stated_uncertainty)
 }
 END_TEST
 
+
+/* A meter that does not run (or a dead output): no edges in the whole
+ * window still bounds the registration, so the verdict can be FAIL. */
+START_TEST(too_few_edges_bound_the_registration)
+{
+	struct rig_gate_config c = base_cfg();
+	c.settle_until_ns = S(10);
+	c.max_until_ns = S(610);	/* 600 s window */
+	/* 24 kW for 600 s is 4000 Wh; no edge means under Kh/2 = 5 Wh:
+	 * registration at most 0.125 %. */
+	rig_gate_init(&gate, &c);
+	rig_gate_reference_power(&gate, S(0), W_200A);
+	ck_assert_int_eq(rig_gate_tick(&gate, S(300)), RIG_GATE_SETTLING);	/* no edge yet */
+	ck_assert_int_eq(rig_gate_tick(&gate, S(611)), RIG_GATE_TIMED_OUT);
+	struct rig_gate_result r;
+	rig_gate_result(&gate, &r);
+	ck_assert_double_eq_tol(r.error_pct + r.u_pct + 100.0, 0.125, 1e-9);
+	ck_assert_double_eq_tol(r.error_pct - r.u_pct + 100.0, 0.0, 1e-9);
+	ck_assert_double_eq_tol(r.gate_s, 600, 1e-9);
+	ck_assert_int_eq(rig_verdict_accuracy(r.error_pct, r.u_pct, 0.5), RIG_VERDICT_FAIL);
+	ck_assert_ptr_nonnull(strstr(r.why, "registration at most"));
+
+	/* 2 A (240 W) for 100 s is 6.67 Wh: one edge allows up to 10 Wh,
+	 * 150 %: the window cannot decide. */
+	c.max_until_ns = S(110);
+	rig_gate_init(&gate, &c);
+	rig_gate_reference_power(&gate, S(0), W_2A);
+	struct rig_edge e = { .timestamp_ns = S(50), .global_seqno = 1, .line_seqno = 1,
+			      .line = 3, .kind = RIG_EDGE_RISING };
+	rig_gate_meter_edge(&gate, &e);
+	ck_assert_int_eq(rig_gate_tick(&gate, S(110)), RIG_GATE_TIMED_OUT);
+	rig_gate_result(&gate, &r);
+	ck_assert_double_eq_tol(r.error_pct + r.u_pct + 100.0, 150.0, 1e-9);
+	ck_assert_int_eq(rig_verdict_accuracy(r.error_pct, r.u_pct, 0.5), RIG_VERDICT_INDETERMINATE);
+}
+END_TEST
+
 Suite *suite_gate(void)
 {
 	Suite *s = suite_create("gate");
@@ -575,6 +613,7 @@ Suite *suite_gate(void)
 	tcase_add_test(tc, inconsistent_edges_make_the_gate_invalid);
 	tcase_add_test(tc, settle_is_respected);
 	tcase_add_test(tc, timeout_reports_what_there_was);
+	tcase_add_test(tc, too_few_edges_bound_the_registration);
 	tcase_add_test(tc, full_edge_buffer_stops_the_gate);
 	tcase_add_test(tc, source_power_scaled_by_primary_ratio);
 	tcase_add_test(tc, standard_gated_method);
