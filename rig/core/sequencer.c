@@ -322,6 +322,7 @@ static struct rig_gate_config gate_config(const struct rig_seq *s, const struct 
 		.min_edges = p->min_edges,
 		.min_scatter_dof = RIG_GATE_MIN_SCATTER_DOF,
 		.target_u_pct = p->target_u_pct,
+		.fail_band_pct = p->kind == RIG_POINT_ACCURACY ? p->band_pct : 0,
 		.timing_sigma_s = s->fix->timing_sigma_s,
 		/* the meter's pulse outputs are not documented to update faster
 		 * than its line-cycle computation: assume one line cycle */
