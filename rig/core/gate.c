@@ -377,11 +377,12 @@ enum rig_gate_state rig_gate_meter_edge(struct rig_gate *g, const struct rig_edg
  * be under the bound above: once that is below the band's lower edge the
  * meter fails whatever comes, and waiting out the window would only cost
  * bench time. */
-static bool registration_bound_below_band(const struct rig_gate *g, int64_t now_ns)
+static bool registration_bound_below_band(const struct rig_gate *g, int64_t known_ns)
 {
-	if (g->n >= 2 || !g->window_open || !(g->cfg.fail_band_pct > 0))
+	if (g->n >= 2 || !g->window_open || !(g->cfg.fail_band_pct > 0) ||
+	    known_ns <= g->window_start_ns)
 		return false;
-	double ref_wh = reference_wh_at(g, now_ns) - g->window_start_wh;
+	double ref_wh = reference_wh_at(g, known_ns) - g->window_start_wh;
 	if (!(ref_wh > 0))
 		return false;
 	return registration_bound_pct(g, ref_wh) < 100.0 - g->cfg.fail_band_pct;
@@ -394,8 +395,10 @@ enum rig_gate_state rig_gate_tick(struct rig_gate *g, int64_t now_ns)
 	open_window(g, now_ns < g->cfg.max_until_ns ? now_ns : g->cfg.max_until_ns);
 	if (now_ns >= g->cfg.max_until_ns)
 		return time_out(g, "timed out", g->cfg.max_until_ns);
-	if (registration_bound_below_band(g, now_ns))
-		return time_out(g, "stopped early", now_ns);
+	/* the bound is stated up to the time whose edges have surely arrived */
+	int64_t known_ns = now_ns - (int64_t)(g->cfg.edge_latency_s * RIG_NS_PER_S);
+	if (registration_bound_below_band(g, known_ns))
+		return time_out(g, "stopped early", known_ns);
 	return g->state;
 }
 
