@@ -198,13 +198,19 @@ static void set_nothing_yet(struct rig_gate_result *r)
 	r->u_pct = -1;
 }
 
-/* A gate that timed out with fewer than two edges still says something:
- * with n edges in the window the meter registered less than (n + 1) Kh/2
- * there (one more half-pulse would have made another edge), so its
- * registration is at most that over the reference energy. The result is
- * that interval, 0 .. R_max, as a centre and a half-width with full
- * coverage: a dead output or a meter that does not run fails outright
- * instead of being left indeterminate. */
+/* Fewer than two edges in a window still say something: a full output
+ * period (Kh) always holds a rising and a falling edge whatever the duty,
+ * so with 0 or 1 edge the meter registered less than Kh there and its
+ * registration is at most Kh over the reference energy. */
+static double registration_bound_pct(const struct rig_gate *g, double ref_wh)
+{
+	return 100.0 * g->cfg.kh_wh / ref_wh;
+}
+
+/* A gate that timed out with fewer than two edges reports that bound as
+ * the interval 0 .. R_max (a centre and a half-width with full coverage):
+ * a dead output or a meter that does not run fails outright instead of
+ * being left indeterminate. */
 static void few_edges_bound(const struct rig_gate *g, struct rig_gate_result *r)
 {
 	if (g->state != RIG_GATE_TIMED_OUT || !g->window_open)
@@ -213,7 +219,7 @@ static void few_edges_bound(const struct rig_gate *g, struct rig_gate_result *r)
 	double window_s = (double)(g->window_end_ns - g->window_start_ns) / RIG_NS_PER_S;
 	if (!(ref_wh > 0) || !(window_s > 0))
 		return;
-	double max_pct = 100.0 * (g->n + 1) * g->cfg.kh_wh / 2 / ref_wh;
+	double max_pct = registration_bound_pct(g, ref_wh);
 	r->error_pct = max_pct / 2 - 100.0;
 	r->u_pct = max_pct / 2;
 	r->k = 0;	/* a bound, not a coverage factor */
@@ -317,10 +323,9 @@ static bool point_done(const struct rig_gate *g, const struct rig_gate_result *r
 	       r->gate_s >= g->cfg.min_gate_s && r->scatter_dof >= g->cfg.min_scatter_dof;
 }
 
-static enum rig_gate_state time_out(struct rig_gate *g, const char *cause)
+static enum rig_gate_state time_out(struct rig_gate *g, const char *cause, int64_t end_ns)
 {
 	struct rig_gate_result r;
-	int64_t end_ns = g->cfg.max_until_ns;
 	open_window(g, end_ns);
 	g->window_end_ns = end_ns;
 	g->window_end_wh = reference_wh_at(g, end_ns);
@@ -345,7 +350,7 @@ enum rig_gate_state rig_gate_meter_edge(struct rig_gate *g, const struct rig_edg
 		return g->state;
 	open_window(g, e->timestamp_ns < g->cfg.max_until_ns ? e->timestamp_ns : g->cfg.max_until_ns);
 	if (e->timestamp_ns >= g->cfg.max_until_ns)
-		return time_out(g, "timed out");
+		return time_out(g, "timed out", g->cfg.max_until_ns);
 	if (g->state == RIG_GATE_SETTLING) {
 		bool reference_ready = g->cfg.reference == RIG_REF_STANDARD_PULSES || g->have_power;
 		if (e->timestamp_ns < g->cfg.settle_until_ns || !reference_ready)
@@ -364,8 +369,23 @@ enum rig_gate_state rig_gate_meter_edge(struct rig_gate *g, const struct rig_edg
 	else if (g->n == RIG_GATE_MAX_EDGES)
 		/* Meter outputs are slow: a full buffer means a misconfigured
 		 * point (target out of reach), so stop with what there is. */
-		return time_out(g, "edge buffer full");
+		return time_out(g, "edge buffer full", e->timestamp_ns);
 	return g->state;
+}
+
+/* With fewer than two edges so far, the registration is already known to
+ * be under the bound above: once that is below the band's lower edge the
+ * meter fails whatever comes, and waiting out the window would only cost
+ * bench time. */
+static bool registration_bound_below_band(const struct rig_gate *g, int64_t known_ns)
+{
+	if (g->n >= 2 || !g->window_open || !(g->cfg.fail_band_pct > 0) ||
+	    known_ns <= g->window_start_ns)
+		return false;
+	double ref_wh = reference_wh_at(g, known_ns) - g->window_start_wh;
+	if (!(ref_wh > 0))
+		return false;
+	return registration_bound_pct(g, ref_wh) < 100.0 - g->cfg.fail_band_pct;
 }
 
 enum rig_gate_state rig_gate_tick(struct rig_gate *g, int64_t now_ns)
@@ -374,7 +394,11 @@ enum rig_gate_state rig_gate_tick(struct rig_gate *g, int64_t now_ns)
 		return g->state;
 	open_window(g, now_ns < g->cfg.max_until_ns ? now_ns : g->cfg.max_until_ns);
 	if (now_ns >= g->cfg.max_until_ns)
-		return time_out(g, "timed out");
+		return time_out(g, "timed out", g->cfg.max_until_ns);
+	/* the bound is stated up to the time whose edges have surely arrived */
+	int64_t known_ns = now_ns - (int64_t)(g->cfg.edge_latency_s * RIG_NS_PER_S);
+	if (registration_bound_below_band(g, known_ns))
+		return time_out(g, "stopped early", known_ns);
 	return g->state;
 }
 
