@@ -57,6 +57,7 @@ struct pos_state {
 	/* duty measured on an earlier point, per output, for opposite-edge gating */
 	double known_duty[N_OUTPUTS], known_u_duty[N_OUTPUTS];
 	enum rig_verdict worst;
+	uint64_t lost_before;	/* edges lost in the point's abandoned attempts */
 };
 
 struct rig_seq {
@@ -93,8 +94,8 @@ struct rig_seq {
 /* --- event queue ------------------------------------------------------------ */
 
 /* The shell drains the queue after every call, and one call emits at most
- * a command, a progress report, a result per position and the end of the
- * run. Should a shell stop draining, progress reports make room first. */
+ * a command, a progress report, a result and a retry per position and the
+ * end of the run. Should a shell stop draining, progress reports make room first. */
 static struct rig_seq_event *push(struct rig_seq *s, enum rig_seq_event_kind kind)
 {
 	if (s->q_len == QUEUE_LEN) {
@@ -438,6 +439,7 @@ static void begin_point(struct rig_seq *s)
 		struct pos_state *ps = &s->pos[i];
 		ps->in_point = applies[i];
 		ps->attempt = 1;
+		ps->lost_before = 0;
 		ps->done = false;
 		ps->share = rig_setpoint_power_share(&s->sp, s->plan.pos[i].model.elements);
 	}
@@ -513,12 +515,10 @@ static enum outcome judge_gates(const struct rig_seq *s, const struct pos_state 
 		struct rig_gate_result g;
 		rig_gate_result(&ps->gate[o], &g);
 		if (g.state == RIG_GATE_INVALID) {
-			if (ps->attempt <= s->prof->max_retests)
-				return RETRY;
 			r->gate = g;
 			r->verdict = RIG_VERDICT_ERROR;
 			snprintf(r->detail, sizeof(r->detail), "Kh %g: %s", output_kh[o], g.why);
-			return FINAL;
+			return ps->attempt <= s->prof->max_retests ? RETRY : FINAL;
 		}
 		read[n] = (struct rig_output_reading){ output_kh[o], g.error_pct, g.u_pct,
 						       g.u_pct >= 0 };
@@ -596,6 +596,29 @@ static enum outcome judge(const struct rig_seq *s, struct pos_state *ps,
 	return judge_indeterminate(s, ps, &r->verdict);
 }
 
+/* The abandoned attempt goes out as it was, so the loss is on record. */
+static void emit_retry(struct rig_seq *s, const struct rig_point_result *r)
+{
+	struct rig_seq_event *ev = push(s, RIG_EV_POINT_RETRY);
+	ev->result = *r;
+	size_t n = strlen(ev->result.detail);
+	snprintf(ev->result.detail + n, sizeof(ev->result.detail) - n, "; measuring again");
+}
+
+/* The final attempt says what made it necessary. */
+static void note_earlier_loss(const struct pos_state *ps, struct rig_point_result *r)
+{
+	if (ps->lost_before == 0)
+		return;
+	char note[64];
+	snprintf(note, sizeof(note), "; measured again after %llu lost edges",
+		 (unsigned long long)ps->lost_before);
+	size_t n = strlen(r->detail), room = sizeof(r->detail) - 1;
+	if (n + strlen(note) > room)
+		n = room > strlen(note) ? room - strlen(note) : 0;	/* the note matters more */
+	snprintf(r->detail + n, sizeof(r->detail) - n, "%s", note);
+}
+
 static void emit_result(struct rig_seq *s, int i, const struct rig_point_result *r)
 {
 	struct rig_seq_event *ev = push(s, RIG_EV_POINT_RESULT);
@@ -649,12 +672,15 @@ static void finish_point(struct rig_seq *s)
 			.current_a = s->primary_a,
 		};
 		if (judge(s, ps, &r) == RETRY) {
+			emit_retry(s, &r);
+			ps->lost_before += r.gate.lost_edges;
 			ps->attempt++;
 			retry = true;
 			continue;
 		}
 		if (r.verdict != RIG_VERDICT_ERROR)
 			remember_duty(ps);
+		note_earlier_loss(ps, &r);
 		emit_result(s, i, &r);
 	}
 	if (retry) {
@@ -951,6 +977,7 @@ static void stop(struct rig_seq *s, enum rig_run_state final_state, const char *
 		};
 		r.gate.u_pct = -1;
 		snprintf(r.detail, sizeof(r.detail), "%.150s", s->reason);
+		note_earlier_loss(&s->pos[i], &r);
 		emit_result(s, i, &r);
 	}
 }

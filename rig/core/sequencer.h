@@ -80,6 +80,12 @@ enum rig_seq_event_kind {
 	RIG_EV_PROGRESS,	/* periodic, for displays */
 	RIG_EV_POINT_RESULT,	/* one per position per point (final attempt) */
 	RIG_EV_RUN_DONE,
+	/* An attempt abandoned and measured again (lost or inconsistent edges:
+	 * gate.state INVALID, verdict ERROR, gate.lost_edges and gate.why say
+	 * what; an indeterminate under the RETEST policy: verdict
+	 * INDETERMINATE). ev.result is that attempt; the next attempt of the
+	 * same point and position follows with attempt + 1. */
+	RIG_EV_POINT_RETRY,
 };
 
 enum rig_run_state {

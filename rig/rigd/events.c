@@ -85,6 +85,11 @@ cJSON *event_to_json(const struct run_context *ctx, const struct rig_seq_event *
 		return o;
 	case RIG_EV_POINT_RESULT:
 		return point_result_to_json(ctx, &ev->result);
+	case RIG_EV_POINT_RETRY:
+		/* the abandoned attempt, as a "point" would carry it */
+		o = point_result_to_json(ctx, &ev->result);
+		cJSON_ReplaceItemInObject(o, "event", cJSON_CreateString("point_retry"));
+		return o;
 	case RIG_EV_RUN_DONE:
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "event", "done");

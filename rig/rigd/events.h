@@ -15,7 +15,7 @@ struct run_context {
 	const struct rig_run_plan *plan;
 };
 
-/* {"event":"point_started",...} / "progress" / "point" / "done"; NULL for
+/* {"event":"point_started",...} / "progress" / "point" / "point_retry" / "done"; NULL for
  * command events (not for clients). */
 cJSON *event_to_json(const struct run_context *ctx, const struct rig_seq_event *ev);
 

@@ -396,6 +396,28 @@ static void run_finished(struct rigd *d, const struct rig_seq_event *ev)
 		rig_loop_quit(d->loop);
 }
 
+/* An attempt the sequencer abandoned: said loudly and stored as its own
+ * measurement, so the loss stays on record next to the final attempt. */
+static void point_retried(struct rigd *d, const struct rig_point_result *r)
+{
+	const char *name = r->point >= 0 && r->point < d->profile.n_points
+				   ? d->profile.points[r->point].name
+				   : "?";
+	if (r->gate.lost_edges)
+		log_warn("point %d %s position %d: %llu edges lost, attempt %d abandoned (%s); "
+			 "measuring the point again",
+			 r->point, name, r->position, (unsigned long long)r->gate.lost_edges,
+			 r->attempt, r->gate.why);
+	else
+		log_warn("point %d %s position %d: attempt %d %s (%s); measuring the point again",
+			 r->point, name, r->position, r->attempt, rig_verdict_name(r->verdict),
+			 r->detail);
+	struct rig_error err = {0};
+	if (d->store && runstore_point(d->store, d->ctx.run_id, &d->profile, r, &err) < 0)
+		log_err("storing attempt %d of point %d of run %s: %s", r->attempt, r->point,
+			d->ctx.run_id, err.msg);
+}
+
 static void handle_event(struct rigd *d, const struct rig_seq_event *ev)
 {
 	struct rig_error err = {0};
@@ -409,6 +431,9 @@ static void handle_event(struct rigd *d, const struct rig_seq_event *ev)
 			log_err("storing a point of run %s: %s", d->ctx.run_id, err.msg);
 		log_info("point %d position %d: %s %s", ev->result.point, ev->result.position,
 			 rig_verdict_name(ev->result.verdict), ev->result.detail);
+		break;
+	case RIG_EV_POINT_RETRY:
+		point_retried(d, &ev->result);
 		break;
 	case RIG_EV_POINT_STARTED:
 		if (ev->point >= 0 && ev->point < d->profile.n_points)

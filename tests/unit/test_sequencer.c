@@ -60,6 +60,9 @@ struct bench {
 	/* what came out */
 	int n_results;
 	struct rig_point_result results[MAX_RESULTS];
+	int n_retries;
+	struct rig_point_result retries[MAX_RESULTS];
+	int results_before_retry;	/* results already out when the first retry came */
 	int progress_events, edges_fed;
 	int64_t last_progress;	/* INT64_MIN after a command: gaps are measured within a phase */
 	int64_t max_progress_gap;
@@ -281,6 +284,12 @@ static void drain(void)
 			bench.final_state = ev.run_state;
 			snprintf(bench.reason, sizeof(bench.reason), "%s", ev.reason);
 			break;
+		case RIG_EV_POINT_RETRY:
+			ck_assert_int_lt(bench.n_retries, MAX_RESULTS);
+			if (bench.n_retries == 0)
+				bench.results_before_retry = bench.n_results;
+			bench.retries[bench.n_retries++] = ev.result;
+			break;
 		case RIG_EV_POINT_STARTED:
 			break;
 		}
@@ -460,6 +469,25 @@ START_TEST(lost_edges_retry_the_point)
 	ck_assert_int_eq(result(0, 1)->verdict, RIG_VERDICT_PASS);
 	ck_assert(fabs(result(0, 1)->gate.error_pct - 0.3) <= result(0, 1)->gate.u_pct);
 	ck_assert_int_eq(result(1, 1)->attempt, 1);
+	/* the abandoned attempt is reported, with the loss, before the retest's result */
+	ck_assert_int_eq(bench.n_retries, 1);
+	const struct rig_point_result *r = &bench.retries[0];
+	ck_assert_int_eq(r->point, 0);
+	ck_assert_int_eq(r->position, 2);
+	ck_assert_int_eq(r->attempt, 1);
+	ck_assert_int_eq(r->verdict, RIG_VERDICT_ERROR);
+	ck_assert_int_eq(r->gate.state, RIG_GATE_INVALID);
+	ck_assert_uint_eq(r->gate.lost_edges, 1);
+	ck_assert_msg(strstr(r->gate.why, "1 edges lost"), "why '%s'", r->gate.why);
+	ck_assert_msg(strstr(r->detail, "lost") && strstr(r->detail, "measuring again"),
+		      "detail '%s'", r->detail);
+	for (int i = 0; i < bench.results_before_retry; i++)
+		ck_assert_int_ne(bench.results[i].position, 2);
+	/* and the final attempt says why it was needed; the other position's does not */
+	ck_assert_msg(strstr(result(0, 1)->detail, "measured again after 1 lost edges"),
+		      "detail '%s'", result(0, 1)->detail);
+	ck_assert_ptr_null(strstr(result(0, 0)->detail, "again"));
+	ck_assert_ptr_null(strstr(result(1, 1)->detail, "again"));
 	rig_seq_free(bench.seq);
 }
 END_TEST
@@ -472,6 +500,8 @@ START_TEST(lost_edges_beyond_retests_are_an_error_verdict)
 	run();
 	ck_assert_int_eq(result(0, 1)->verdict, RIG_VERDICT_ERROR);
 	ck_assert_ptr_nonnull(strstr(result(0, 1)->detail, "lost"));
+	ck_assert_uint_eq(result(0, 1)->gate.lost_edges, 1);
+	ck_assert_int_eq(bench.n_retries, 0);	/* no retest allowed: the result is final */
 	ck_assert_int_eq(result(0, 0)->verdict, RIG_VERDICT_PASS);
 	ck_assert_int_eq(bench.final_state, RIG_RUN_ERROR);
 	rig_seq_free(bench.seq);
@@ -680,6 +710,15 @@ START_TEST(indeterminate_policy)
 	ck_assert_int_eq(result(0, 0)->attempt, 3);
 	ck_assert_int_eq(result(0, 1)->attempt, 1);
 	ck_assert_int_eq(bench.final_state, RIG_RUN_INDETERMINATE);
+	/* each retested attempt is reported as it was abandoned */
+	ck_assert_int_eq(bench.n_retries, 2);
+	for (int k = 0; k < 2; k++) {
+		ck_assert_int_eq(bench.retries[k].position, 1);
+		ck_assert_int_eq(bench.retries[k].attempt, k + 1);
+		ck_assert_int_eq(bench.retries[k].verdict, RIG_VERDICT_INDETERMINATE);
+		ck_assert_uint_eq(bench.retries[k].gate.lost_edges, 0);
+	}
+	ck_assert_ptr_null(strstr(result(0, 0)->detail, "lost"));
 	rig_seq_free(bench.seq);
 
 	setup(0.5, 0.1);
@@ -732,6 +771,11 @@ START_TEST(lost_reference_pulses_retry_every_position)
 	ck_assert_int_eq(result(0, 1)->attempt, 2);
 	ck_assert_int_eq(result(0, 0)->verdict, RIG_VERDICT_PASS);
 	ck_assert_int_eq(result(1, 0)->attempt, 1);
+	ck_assert_int_eq(bench.n_retries, 2);
+	for (int k = 0; k < 2; k++)
+		ck_assert_uint_eq(bench.retries[k].gate.lost_edges, 3);
+	ck_assert_msg(strstr(result(0, 1)->detail, "measured again after 3 lost edges"),
+		      "detail '%s'", result(0, 1)->detail);
 	ck_assert_int_eq(bench.final_state, RIG_RUN_FAILED);
 	rig_seq_free(bench.seq);
 }
