@@ -114,6 +114,18 @@ static void show_point(struct follow *f, const cJSON *ev)
 	fflush(stdout);
 }
 
+/* An attempt rigd abandoned (lost edges, a retest): said, not counted. */
+static void show_retry(struct follow *f, const cJSON *ev)
+{
+	if (f->a->quiet)
+		return;
+	clear_bar(f);
+	printf("retry %-24s position %d attempt %d %s\n", rig_json_str(ev, "name", "?"),
+	       (int)rig_json_num(ev, "position", 0), (int)rig_json_num(ev, "attempt", 0),
+	       rig_json_str(ev, "detail", ""));
+	fflush(stdout);
+}
+
 /* Per position: the worst verdict of its points. */
 static void print_summary(const struct follow *f)
 {
@@ -220,6 +232,8 @@ static int follow_run(struct follow *f, struct rig_client *c)
 				show_progress(f, msg);
 			} else if (strcmp(event, "point") == 0) {
 				show_point(f, msg);
+			} else if (strcmp(event, "point_retry") == 0) {
+				show_retry(f, msg);
 			} else if (strcmp(event, "done") == 0) {
 				snprintf(f->state, sizeof(f->state), "%s", rig_json_str(msg, "state", "error"));
 				snprintf(f->reason, sizeof(f->reason), "%s", rig_json_str(msg, "reason", ""));
