@@ -55,3 +55,8 @@ void edge_input_close(struct edge_input *in)
 	in->ops->close(in);
 	free(in);
 }
+
+int edge_input_check(struct edge_input *in, struct rig_error *err)
+{
+	return in->ops->check ? in->ops->check(in, err) : 0;
+}

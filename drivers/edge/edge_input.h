@@ -36,6 +36,10 @@ struct edge_input_ops {
 	int (*level)(struct edge_input *in, unsigned offset, struct rig_error *err);
 	int (*fd)(const struct edge_input *in);
 	void (*close)(struct edge_input *in);
+	/* Optional: looks whether the input still works without waiting for
+	 * its fd (a gpio chip removed under a request may never wake a
+	 * poller): 0 fine, -1 gone (err says). NULL when the fd tells. */
+	int (*check)(struct edge_input *in, struct rig_error *err);
 };
 
 struct edge_input {
@@ -47,6 +51,9 @@ struct edge_input {
 struct edge_input *edge_input_open(const char *spec, const struct edge_input_line *lines,
 				   size_t n_lines, struct rig_error *err);
 void edge_input_close(struct edge_input *in);	/* NULL-safe */
+
+/* The input's check op: 0 when it has none or the input works. */
+int edge_input_check(struct edge_input *in, struct rig_error *err);
 
 /* A replay: input has delivered its last edge (read then returns 0 and the
  * fd stops being readable). False for every other kind of input. */

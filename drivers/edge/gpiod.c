@@ -166,10 +166,26 @@ static int gpiod_level(struct edge_input *in, unsigned offset, struct rig_error 
 	struct gpiod_in *g = in->priv;
 	if (!edge_levels_has(&g->levels, offset))
 		return rig_error_set(err, NULL, 0, "edge input '%s': line %u was not requested", in->spec, offset);
+	/* A chip removed under the request shows to a fresh poll (a waiting
+	 * one may never be woken), whatever the value ioctl does then. */
+	struct pollfd p = { .fd = gpiod_line_request_get_fd(g->req), .events = POLLIN };
+	if (poll(&p, 1, 0) > 0 && (p.revents & (POLLERR | POLLHUP | POLLNVAL))) {
+		errno = ENODEV;
+		return gpiod_fail(in, err, "reading a line's level");
+	}
 	enum gpiod_line_value v = gpiod_line_request_get_value(g->req, offset);
 	if (v == GPIOD_LINE_VALUE_ERROR)
 		return gpiod_fail(in, err, "reading a line's level");
 	return v == GPIOD_LINE_VALUE_ACTIVE;
+}
+
+/* A fresh poll and a level read: both see a chip that went away. */
+static int gpiod_check(struct edge_input *in, struct rig_error *err)
+{
+	const struct gpiod_in *g = in->priv;
+	if (g->levels.n == 0)
+		return 0;
+	return gpiod_level(in, g->levels.line[0], err) < 0 ? -1 : 0;
 }
 
 static int gpiod_fd(const struct edge_input *in)
@@ -192,4 +208,5 @@ const struct edge_input_ops edge_input_gpiod_ops = {
 	.level = gpiod_level,
 	.fd = gpiod_fd,
 	.close = gpiod_close,
+	.check = gpiod_check,
 };

@@ -38,6 +38,7 @@ struct rigd {
 
 	/* edges */
 	struct edge_input *edges;
+	int64_t probe_ns;		/* real time: next look at the edge input during a run */
 	FILE *record;
 	bool interlock_closed;
 

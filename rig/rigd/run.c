@@ -228,7 +228,7 @@ static void record_header(struct rigd *d)
 
 int edges_connect(struct rigd *d, struct rig_error *err)
 {
-	struct edge_input_line lines[RIG_MAX_POSITIONS * RIG_SIG_COUNT + 2];
+	struct edge_input_line lines[RIG_MAX_POSITIONS * RIG_SIG_COUNT + 2] = {{0}};
 	size_t n = 0;
 	for (int p = 0; p < d->fixture.n_positions; p++)
 		for (int s = 0; s < RIG_SIG_COUNT; s++)
@@ -305,6 +305,21 @@ static void edge_fault(struct rigd *d, const char *why)
 	snprintf(reason, sizeof(reason), "edge input: %.180s", why);
 	run_fault(d, reason);
 	run_rearm(d);
+}
+
+/* Some kernels (Debian's 6.1) do not wake a process waiting in epoll on a
+ * line request when its chip goes away; a fresh look at the request sees
+ * it. So while a run is active the input is checked once a second. */
+#define EDGE_PROBE_NS RIG_NS_PER_S
+
+static void edges_probe(struct rigd *d)
+{
+	d->probe_ns = rig_monotonic_ns() + EDGE_PROBE_NS;
+	if (!d->edges)
+		return;
+	struct rig_error err = {0};
+	if (edge_input_check(d->edges, &err) < 0)
+		edge_fault(d, err.msg[0] ? err.msg : "check failed");
 }
 
 static void edge_event(struct rig_loop *loop, int fd, uint32_t events, void *data)
@@ -485,6 +500,8 @@ void run_rearm(struct rigd *d)
 			next = t;
 		if (d->watchdog_ns < next)
 			next = d->watchdog_ns;
+		if (d->edges && d->probe_ns < next)
+			next = d->probe_ns;
 	}
 	rig_loop_set_deadline(d->loop, next);
 }
@@ -510,6 +527,8 @@ void run_on_timer(struct rig_loop *loop, int64_t now_ns, void *data)
 	struct rigd *d = data;
 	if (d->src && d->src_busy && d->src->ops->deadline(d->src) <= now_ns)
 		source_advance(d);
+	if (d->running && d->edges && d->probe_ns <= now_ns)
+		edges_probe(d);
 	if (d->running && d->watchdog_ns <= now_ns) {
 		watchdog_expired(d);
 	} else if (d->running) {
@@ -678,6 +697,7 @@ int run_start(struct rigd *d, const struct ctl_request *req, char *ret_run_id, s
 	}
 	d->running = true;
 	d->watchdog_ns = INT64_MAX;
+	d->probe_ns = rig_monotonic_ns() + EDGE_PROBE_NS;
 	d->progress_point = -1;
 	d->last.state[0] = d->last.reason[0] = '\0';
 	snprintf(d->operator_name, sizeof(d->operator_name), "%s", req->operator_name);
