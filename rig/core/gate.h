@@ -30,8 +30,15 @@ struct rig_gate_config {
 	int64_t max_until_ns;		/* the point stops here whatever it has */
 	double min_gate_s;
 	int min_edges;			/* least meter edges in the gate (>= 2) */
+	int min_scatter_dof;		/* residual dof of the fit needed before DONE; 0 = none,
+					 * RIG_GATE_MIN_SCATTER_DOF when the prior timing sigma
+					 * may miss the meter's pulse-update quantization */
 	double target_u_pct;		/* expanded (k = 2) uncertainty to reach, percent */
 	double timing_sigma_s;		/* prior standard uncertainty of one edge timestamp (input + meter) */
+	double quantum_s;		/* the meter updates its output only every quantum_s (e.g. one
+					 * line cycle); 0 when continuous. Its error is a slow sawtooth
+					 * the scatter cannot see, so it counts as a rectangular error
+					 * at both ends of the gate. */
 	enum rig_reference_kind reference;
 	double ref_u_rel;		/* relative standard uncertainty of the reference */
 	double ref_wh_per_pulse;	/* standard-gated method */
@@ -49,7 +56,8 @@ enum rig_gate_state {
 struct rig_gate_result {
 	enum rig_gate_state state;
 	double error_pct;		/* registration - 100 */
-	double u_pct;			/* expanded uncertainty, k = 2 */
+	double u_pct;			/* expanded uncertainty, 95.45 % coverage: k = 2, or Student's t
+					 * when the scatter sets it (see k); < 0 when nothing measured yet */
 	int edges_used;
 	double gate_s;
 	double registered_wh;		/* meter energy over the gate (primary) */
@@ -57,10 +65,16 @@ struct rig_gate_result {
 	double duty;			/* measured energy fraction of the high half, < 0 when not measured */
 	double u_duty;
 	uint64_t lost_edges;
+	int scatter_dof;		/* residual degrees of freedom of the fit */
+	double k;			/* coverage factor used for u_pct */
 	char why[96];			/* for INVALID / TIMED_OUT: what happened */
 };
 
 #define RIG_GATE_MAX_EDGES 4096
+/* Residual degrees of freedom from which the scatter of the edges about the
+ * fit is used (when it exceeds the prior): the prior timing uncertainty
+ * cannot know the meter's pulse-update quantization, the scatter can. */
+#define RIG_GATE_MIN_SCATTER_DOF 2
 
 struct rig_gate {
 	struct rig_gate_config cfg;
@@ -69,8 +83,12 @@ struct rig_gate {
 	int n;
 	int64_t t_ns[RIG_GATE_MAX_EDGES];
 	uint8_t kind[RIG_GATE_MAX_EDGES];
-	uint64_t ref_count_at[RIG_GATE_MAX_EDGES]; /* reference pulses seen before each edge */
+	double ref_wh_at[RIG_GATE_MAX_EDGES];	/* reference energy (primary Wh) at each edge */
+	/* consistency of the edge stream, from the first edge seen */
+	bool seen_any;
 	uint64_t last_line_seqno;
+	int64_t last_t_ns;
+	uint8_t last_kind;
 	uint64_t lost;
 	/* reference */
 	uint64_t ref_count;
@@ -91,7 +109,8 @@ void rig_gate_reference_edge(struct rig_gate *g, const struct rig_edge *e);
 
 /* One edge of the measured output. Returns the state after it. A gap in
  * line_seqno, a repeated edge kind or a timestamp going backwards makes the
- * gate INVALID. */
+ * gate INVALID. With the source-power reference the gate starts only once
+ * a power is known. */
 enum rig_gate_state rig_gate_meter_edge(struct rig_gate *g, const struct rig_edge *e);
 
 /* Time passes without edges: returns TIMED_OUT at max_until_ns. */

@@ -62,7 +62,7 @@ struct rig_run_plan {
 
 struct rig_point_result {
 	int point;			/* index in the profile */
-	int position;
+	int position;			/* 1-based, as rig_fixture_route gives it (plan->pos[position - 1]) */
 	int attempt;			/* 1 on first measurement */
 	enum rig_verdict verdict;
 	struct rig_gate_result gate;	/* accuracy-like points */
@@ -119,6 +119,7 @@ int rig_seq_start(struct rig_seq *s, const struct rig_run_plan *plan, int64_t no
 
 void rig_seq_command_done(struct rig_seq *s, int64_t now_ns, bool ok, const char *error_text,
 			  double power_w);
+/* position is 1-based, as rig_fixture_route gives it (-1 with RIG_SIG_REFERENCE). */
 void rig_seq_edge(struct rig_seq *s, int position, enum rig_signal sig, const struct rig_edge *e);
 void rig_seq_lost(struct rig_seq *s, int position, enum rig_signal sig, uint64_t count);
 void rig_seq_level(struct rig_seq *s, int position, enum rig_signal sig, bool high);

@@ -1,0 +1,333 @@
+/* Percent registration from the meter's own edges.
+ *
+ * Estimator. Every edge j of the gate sits at a known registered energy:
+ * x_j = m_j + f * o_j pulses from the first edge, m_j = j / 2 whole periods,
+ * o_j = 1 for edges of the other direction than the first, and f the energy
+ * fraction between the first edge's direction and the opposite one (the
+ * duty d when the gate starts on a rising edge, 1 - d on a falling one).
+ * The reference energy y_j at each edge (integrated source power, or counted
+ * standard pulses) is fitted by least squares against it:
+ *     duty known:   y = a + b x            (x uses f)
+ *     duty unknown: y = a + b m + c o      (c / b measures f)
+ * b is the reference energy per registered pulse, so %R = 100 Kh / b.
+ * With 2 edges (or 3 with the duty unknown) this is exactly the span from
+ * the first to the last same-direction edge; with many it uses every edge,
+ * so jitter averages as n^-3/2 instead of n^-1, and the residuals show the
+ * timing scatter the prior cannot know (the meter's pulse-update
+ * quantization). Fitting against reference energy rather than time keeps
+ * it right when the reference power steps during the gate.
+ *
+ * Uncertainty (relative, combined in quadrature): the slope's standard
+ * uncertainty from the per-edge scatter, the reference (ref_u_rel), the
+ * duty when opposite edges use a handed-in duty (the slope's sensitivity to
+ * f, found by refitting), and the meter's declared pulse-update quantum. Per-edge scatter is the prior (timing sigma times
+ * the reference power, plus the standard's count quantization) until the
+ * residuals have RIG_GATE_MIN_SCATTER_DOF or more degrees of freedom and
+ * exceed it; then the residual standard deviation is used and the coverage
+ * factor is Student's t at the Welch-Satterthwaite dof (k = 2 otherwise). */
+#include "rig/core/gate.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rig/core/stats.h"
+
+#define WH_PER_WS (1.0 / 3600.0)
+
+void rig_gate_init(struct rig_gate *g, const struct rig_gate_config *cfg)
+{
+	memset(g, 0, sizeof(*g));
+	g->cfg = *cfg;
+	if (!(g->cfg.primary_per_source > 0))
+		g->cfg.primary_per_source = 1;
+	if (g->cfg.min_edges < 2)
+		g->cfg.min_edges = 2;
+	g->state = RIG_GATE_SETTLING;
+}
+
+static bool finished(const struct rig_gate *g)
+{
+	return g->state == RIG_GATE_DONE || g->state == RIG_GATE_TIMED_OUT ||
+	       g->state == RIG_GATE_INVALID;
+}
+
+/* Source energy (Wh) integrated from the first power given up to t_ns. */
+static double source_energy_at(const struct rig_gate *g, int64_t t_ns)
+{
+	return g->energy_before_wh +
+	       g->power_w * (double)(t_ns - g->power_since_ns) / RIG_NS_PER_S * WH_PER_WS;
+}
+
+void rig_gate_reference_power(struct rig_gate *g, int64_t t_ns, double watts)
+{
+	if (g->have_power && t_ns > g->power_since_ns)
+		g->energy_before_wh = source_energy_at(g, t_ns);
+	g->power_w = watts;
+	g->power_since_ns = t_ns;
+	g->have_power = true;
+}
+
+void rig_gate_reference_edge(struct rig_gate *g, const struct rig_edge *e)
+{
+	if (e->kind == RIG_EDGE_RISING)
+		g->ref_count++;
+}
+
+static double reference_wh_at(const struct rig_gate *g, int64_t t_ns)
+{
+	double source_wh = g->cfg.reference == RIG_REF_STANDARD_PULSES
+				   ? (double)g->ref_count * g->cfg.ref_wh_per_pulse
+				   : source_energy_at(g, t_ns);
+	return source_wh * g->cfg.primary_per_source;
+}
+
+static enum rig_gate_state set_invalid(struct rig_gate *g, const char *why)
+{
+	g->state = RIG_GATE_INVALID;
+	snprintf(g->why, sizeof(g->why), "%s", why);
+	return g->state;
+}
+
+void rig_gate_lost(struct rig_gate *g, uint64_t count)
+{
+	if (finished(g) || count == 0)
+		return;
+	g->lost += count;
+	char why[96];
+	snprintf(why, sizeof(why), "%llu edges lost by the edge input",
+		 (unsigned long long)count);
+	if (g->state == RIG_GATE_GATING)
+		set_invalid(g, why);
+	else
+		g->seen_any = false;	/* before the gate a loss only breaks the chain */
+}
+
+/* Stream consistency: seqno gaps, repeats, reversed time, repeated kinds. */
+static bool edge_consistent(struct rig_gate *g, const struct rig_edge *e)
+{
+	char why[96];
+	if (g->seen_any) {
+		if (e->line_seqno <= g->last_line_seqno) {
+			snprintf(why, sizeof(why), "line seqno %llu after %llu (repeated or backwards)",
+				 (unsigned long long)e->line_seqno,
+				 (unsigned long long)g->last_line_seqno);
+			set_invalid(g, why);
+			return false;
+		}
+		if (e->timestamp_ns < g->last_t_ns) {
+			set_invalid(g, "edge timestamp went backwards");
+			return false;
+		}
+		uint64_t gap = e->line_seqno - g->last_line_seqno - 1;
+		if (gap > 0) {
+			g->lost += gap;
+			if (g->state == RIG_GATE_GATING) {
+				snprintf(why, sizeof(why), "%llu edges lost (line seqno gap)",
+					 (unsigned long long)gap);
+				set_invalid(g, why);
+				return false;
+			}
+		} else if (e->kind == g->last_kind) {
+			snprintf(why, sizeof(why), "two %s edges in a row (coalesced or misread)",
+				 e->kind == RIG_EDGE_RISING ? "rising" : "falling");
+			set_invalid(g, why);
+			return false;
+		}
+	}
+	g->seen_any = true;
+	g->last_line_seqno = e->line_seqno;
+	g->last_t_ns = e->timestamp_ns;
+	g->last_kind = (uint8_t)e->kind;
+	return true;
+}
+
+/* --- the fit --------------------------------------------------------------- */
+
+struct fit_ctx {
+	const struct rig_gate *g;
+	bool duty_known;
+	double f;	/* energy fraction first-direction -> opposite, when known */
+};
+
+static void fit_row(const void *vctx, int i, double *x1, double *x2, double *y)
+{
+	const struct fit_ctx *c = vctx;
+	double m = i / 2, o = i % 2;
+	if (c->duty_known) {
+		*x1 = m + c->f * o;
+		*x2 = 0;
+	} else {
+		*x1 = m;
+		*x2 = o;
+	}
+	*y = c->g->ref_wh_at[i] - c->g->ref_wh_at[0];
+}
+
+/* f from the duty d, given the first edge's direction. */
+static double fraction_from_duty(const struct rig_gate *g, double d)
+{
+	return g->kind[0] == RIG_EDGE_RISING ? d : 1 - d;
+}
+
+static void set_nothing_yet(struct rig_gate_result *r)
+{
+	r->error_pct = 0;
+	r->u_pct = -1;
+}
+
+static void evaluate(const struct rig_gate *g, struct rig_gate_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->state = g->state;
+	r->duty = -1;
+	r->edges_used = g->n;
+	r->lost_edges = g->lost;
+	snprintf(r->why, sizeof(r->why), "%s", g->why);
+	int n = g->n;
+	set_nothing_yet(r);
+	if (n < 2)
+		return;
+	const double kh = g->cfg.kh_wh;
+	r->gate_s = (double)(g->t_ns[n - 1] - g->t_ns[0]) / RIG_NS_PER_S;
+	r->reference_wh = g->ref_wh_at[n - 1] - g->ref_wh_at[0];
+
+	struct fit_ctx ctx = { .g = g, .duty_known = g->cfg.duty >= 0 };
+	if (ctx.duty_known)
+		ctx.f = fraction_from_duty(g, g->cfg.duty);
+	int p = ctx.duty_known ? 2 : 3;
+	struct rig_lsq fit;
+	if (rig_lsq_fit(&fit, n, p, fit_row, &ctx) || !(fit.beta[1] > 0) || !(r->gate_s > 0))
+		return;
+	double b = fit.beta[1];
+	double pct_r = 100.0 * kh / b;
+
+	/* per-edge scatter in reference Wh */
+	double ref_wh_per_s = r->reference_wh / r->gate_s;
+	double sig_t = ref_wh_per_s * g->cfg.timing_sigma_s;
+	double q = g->cfg.reference == RIG_REF_STANDARD_PULSES
+			   ? g->cfg.ref_wh_per_pulse * g->cfg.primary_per_source
+			   : 0;
+	double sigma = sqrt(sig_t * sig_t + q * q / 12);
+	double nu = INFINITY;
+	if (fit.dof >= RIG_GATE_MIN_SCATTER_DOF) {
+		double s_res = sqrt(fit.rss / fit.dof);
+		if (s_res > sigma) {
+			sigma = s_res;
+			nu = fit.dof;
+		}
+	}
+	double u_scatter = sigma * sqrt(fit.inv[1][1]) / b;
+
+	double u_duty = 0;
+	double last_x;
+	int last_o = (n - 1) % 2;
+	if (ctx.duty_known) {
+		if (n > 1 && g->cfg.u_duty > 0) {
+			/* sensitivity of the slope to f, by refitting */
+			const double df = 1e-4;
+			struct fit_ctx c2 = ctx;
+			c2.f += df;
+			struct rig_lsq fit2;
+			if (rig_lsq_fit(&fit2, n, p, fit_row, &c2) == 0)
+				u_duty = fabs(fit2.beta[1] - b) / df * g->cfg.u_duty / b;
+		}
+		last_x = (n - 1) / 2 + ctx.f * last_o;
+	} else {
+		double c = fit.beta[2];
+		double f = c / b;
+		double var_f = sigma * sigma *
+			       (fit.inv[2][2] / (b * b) + c * c * fit.inv[1][1] / (b * b * b * b) -
+				2 * c * fit.inv[1][2] / (b * b * b));
+		last_x = (n - 1) / 2 + f * last_o;
+		/* the pulse-update quantum moves each edge by up to one quantum,
+		 * a sawtooth the scatter does not show: count it on one period */
+		double period_s = r->gate_s / ((n - 1) / 2);
+		double u_f_quantum = g->cfg.quantum_s / sqrt(6.0) / period_s;
+		var_f = (var_f > 0 ? var_f : 0) + u_f_quantum * u_f_quantum;
+		r->duty = g->kind[0] == RIG_EDGE_RISING ? f : 1 - f;
+		r->u_duty = sqrt(var_f);
+	}
+	double u_ref = g->cfg.ref_u_rel;
+	/* pulse-update quantization: correlated from edge to edge (a sawtooth
+	 * when the pulse period is nearly a multiple of the quantum), so the
+	 * fit does not average it; both ends of the gate carry a rectangular
+	 * error of one quantum: sqrt(2) * q / sqrt(12) over the gate. */
+	double u_quantum = g->cfg.quantum_s / sqrt(6.0) / r->gate_s;
+	double uc = sqrt(u_scatter * u_scatter + u_ref * u_ref + u_duty * u_duty +
+			 u_quantum * u_quantum);
+	double k = rig_student_k2(rig_welch_satterthwaite(uc, u_scatter, nu));
+	r->error_pct = pct_r - 100.0;
+	r->u_pct = k * uc * pct_r;
+	r->registered_wh = kh * last_x;
+	r->scatter_dof = fit.dof;
+	r->k = k;
+}
+
+static bool point_done(const struct rig_gate *g, const struct rig_gate_result *r)
+{
+	return r->u_pct >= 0 && r->u_pct <= g->cfg.target_u_pct && g->n >= g->cfg.min_edges &&
+	       r->gate_s >= g->cfg.min_gate_s && r->scatter_dof >= g->cfg.min_scatter_dof;
+}
+
+static enum rig_gate_state time_out(struct rig_gate *g, const char *cause)
+{
+	struct rig_gate_result r;
+	evaluate(g, &r);
+	g->state = RIG_GATE_TIMED_OUT;
+	if (g->n < 2)
+		snprintf(g->why, sizeof(g->why), "%s with %d usable edges", cause, g->n);
+	else
+		snprintf(g->why, sizeof(g->why), "%s with %d edges: U %.4f %% (target %.4f %%)",
+			 cause, g->n, r.u_pct, g->cfg.target_u_pct);
+	return g->state;
+}
+
+enum rig_gate_state rig_gate_meter_edge(struct rig_gate *g, const struct rig_edge *e)
+{
+	if (finished(g))
+		return g->state;
+	if (!edge_consistent(g, e))
+		return g->state;
+	if (e->timestamp_ns >= g->cfg.max_until_ns)
+		return time_out(g, "timed out");
+	if (g->state == RIG_GATE_SETTLING) {
+		bool reference_ready = g->cfg.reference == RIG_REF_STANDARD_PULSES || g->have_power;
+		if (e->timestamp_ns < g->cfg.settle_until_ns || !reference_ready)
+			return g->state;
+		g->state = RIG_GATE_GATING;
+	}
+	int i = g->n++;
+	g->t_ns[i] = e->timestamp_ns;
+	g->kind[i] = (uint8_t)e->kind;
+	g->ref_wh_at[i] = reference_wh_at(g, e->timestamp_ns);
+
+	struct rig_gate_result r;
+	evaluate(g, &r);
+	if (point_done(g, &r))
+		g->state = RIG_GATE_DONE;
+	else if (g->n == RIG_GATE_MAX_EDGES)
+		/* Meter outputs are slow: a full buffer means a misconfigured
+		 * point (target out of reach), so stop with what there is. */
+		return time_out(g, "edge buffer full");
+	return g->state;
+}
+
+enum rig_gate_state rig_gate_tick(struct rig_gate *g, int64_t now_ns)
+{
+	if (!finished(g) && now_ns >= g->cfg.max_until_ns)
+		return time_out(g, "timed out");
+	return g->state;
+}
+
+void rig_gate_result(const struct rig_gate *g, struct rig_gate_result *ret)
+{
+	evaluate(g, ret);
+}
+
+double rig_percent_registration(double kh_wh, double pulses, double watts, double seconds)
+{
+	if (!(watts > 0) || !(seconds > 0))
+		return NAN;
+	return 100.0 * kh_wh * pulses * 3600.0 / (watts * seconds);
+}

@@ -1,0 +1,1036 @@
+/* The test sequencer. One point at a time for every position:
+ *
+ *   APPLY -> [OUTPUT_ON once] -> settle -> [READ_POWER] -> measure -> results
+ *
+ * Positions measure in parallel; a point is skipped for a position whose
+ * model it does not apply to (rig_point_applies), and entirely when it
+ * applies to none. A position whose result is final for the point is left
+ * alone when the point is measured again for the others (lost edges, or an
+ * indeterminate verdict under the RETEST policy).
+ * Stopping (abort, fault, failed command, end of profile) always sends
+ * OUTPUT_OFF first, after the outstanding command (if any) completes;
+ * commands still in the queue and not yet taken by the shell are dropped.
+ *
+ * Positions are 1-based in the interface (edges, levels, losses, results),
+ * as rig_fixture_route gives them; plan->pos[] and the fixture's pos[] are
+ * indexed from 0. */
+#include "rig/core/sequencer.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rig/core/checks.h"
+#include "rig/core/setpoint.h"
+
+#define QUEUE_LEN 256
+#define PROGRESS_NS RIG_NS_PER_S
+#define N_OUTPUTS 3	/* Kh 10, 100, 1000 */
+
+static const double output_kh[N_OUTPUTS] = { 10, 100, 1000 };
+static const enum rig_signal output_sig[N_OUTPUTS] = { RIG_SIG_KH10, RIG_SIG_KH100,
+						       RIG_SIG_KH1000 };
+
+enum phase {
+	PH_IDLE,
+	PH_APPLYING,		/* APPLY outstanding */
+	PH_SWITCHING_ON,	/* OUTPUT_ON outstanding */
+	PH_SETTLING,		/* waiting for settle_until (source-power reference) */
+	PH_READING_POWER,	/* READ_POWER outstanding */
+	PH_MEASURING,
+	PH_STOPPING,		/* waiting to send, or waiting for, OUTPUT_OFF */
+	PH_DONE,
+};
+
+struct pos_state {
+	bool in_point;		/* measured in the current attempt */
+	bool done;		/* measurement of this attempt complete */
+	int attempt;
+	struct rig_gate gate[N_OUTPUTS];
+	bool gating[N_OUTPUTS];	/* which outputs this point measures */
+	struct rig_edge_count count;
+	struct rig_duty duty;
+	struct rig_led led;
+	bool led_level;		/* last level reported */
+	double share;		/* of the setpoint's power this meter sees (its elements) */
+	/* duty measured on an earlier point, per output, for opposite-edge gating */
+	double known_duty[N_OUTPUTS], known_u_duty[N_OUTPUTS];
+	enum rig_verdict worst;
+};
+
+struct rig_seq {
+	struct rig_run_plan plan;
+	const struct rig_profile *prof;
+	const struct rig_fixture *fix;
+	const struct rig_meter_model *model;	/* first present position's: its CT ratio is everyone's */
+	double primary_per_source;
+
+	enum rig_run_state state;
+	enum phase phase;
+	bool cmd_outstanding;
+	enum rig_cmd_kind cmd_kind;
+	bool output_on;
+
+	int point;
+	struct rig_setpoint sp;
+	double primary_a;
+	int64_t run_start_ns, now_ns;
+	int64_t settle_until_ns, window_end_ns, last_progress_ns;
+	double reference_source_w;	/* read back, source watts; < 0 none */
+
+	/* stopping */
+	enum rig_run_state final_state;
+	char reason[200];
+
+	struct pos_state pos[RIG_MAX_POSITIONS];
+
+	struct rig_seq_event queue[QUEUE_LEN];
+	int q_head, q_len;
+	struct rig_seq_event scratch;
+};
+
+/* --- event queue ------------------------------------------------------------ */
+
+/* The shell drains the queue after every call, and one call emits at most
+ * a command, a progress report, a result per position and the end of the
+ * run. Should a shell stop draining, progress reports make room first. */
+static struct rig_seq_event *push(struct rig_seq *s, enum rig_seq_event_kind kind)
+{
+	if (s->q_len == QUEUE_LEN) {
+		int kept = 0;
+		for (int i = 0; i < s->q_len; i++) {
+			struct rig_seq_event ev = s->queue[(s->q_head + i) % QUEUE_LEN];
+			if (ev.kind != RIG_EV_PROGRESS)
+				s->queue[(s->q_head + kept++) % QUEUE_LEN] = ev;
+		}
+		s->q_len = kept;
+	}
+	struct rig_seq_event *ev = s->q_len < QUEUE_LEN
+					   ? &s->queue[(s->q_head + s->q_len++) % QUEUE_LEN]
+					   : &s->scratch;	/* full of results: cannot happen */
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = kind;
+	ev->point = s->point;
+	return ev;
+}
+
+static void send_command(struct rig_seq *s, enum rig_cmd_kind kind)
+{
+	struct rig_seq_event *ev = push(s, RIG_EV_COMMAND);
+	ev->cmd.kind = kind;
+	if (kind == RIG_CMD_APPLY)
+		ev->cmd.sp = s->sp;
+	s->cmd_outstanding = true;
+	s->cmd_kind = kind;
+}
+
+/* Drops commands the shell has not taken yet (they were never sent). */
+static void drop_queued_commands(struct rig_seq *s)
+{
+	int kept = 0;
+	for (int i = 0; i < s->q_len; i++) {
+		struct rig_seq_event ev = s->queue[(s->q_head + i) % QUEUE_LEN];
+		if (ev.kind == RIG_EV_COMMAND) {
+			s->cmd_outstanding = false;
+			continue;
+		}
+		s->queue[(s->q_head + kept++) % QUEUE_LEN] = ev;
+	}
+	s->q_len = kept;
+}
+
+int rig_seq_next_event(struct rig_seq *s, struct rig_seq_event *ev)
+{
+	if (s->q_len == 0)
+		return 0;
+	*ev = s->queue[s->q_head];
+	s->q_head = (s->q_head + 1) % QUEUE_LEN;
+	s->q_len--;
+	return 1;
+}
+
+/* --- life cycle ------------------------------------------------------------------ */
+
+struct rig_seq *rig_seq_new(void)
+{
+	struct rig_seq *s = calloc(1, sizeof(*s));
+	if (s)
+		s->state = RIG_RUN_IDLE;
+	return s;
+}
+
+void rig_seq_free(struct rig_seq *s)
+{
+	free(s);
+}
+
+enum rig_run_state rig_seq_state(const struct rig_seq *s)
+{
+	return s->state;
+}
+
+const char *rig_run_state_name(enum rig_run_state st)
+{
+	static const char *const names[] = {
+		[RIG_RUN_IDLE] = "idle",		[RIG_RUN_RUNNING] = "running",
+		[RIG_RUN_PASSED] = "passed",		[RIG_RUN_FAILED] = "failed",
+		[RIG_RUN_INDETERMINATE] = "indeterminate", [RIG_RUN_ABORTED] = "aborted",
+		[RIG_RUN_ERROR] = "error",		[RIG_RUN_INTERRUPTED] = "interrupted",
+	};
+	if ((unsigned)st >= sizeof(names) / sizeof(names[0]))
+		return "?";
+	return names[st];
+}
+
+static int output_index(double kh)
+{
+	for (int i = 0; i < N_OUTPUTS; i++)
+		if (fabs(kh - output_kh[i]) < 1e-9)
+			return i;
+	return -1;
+}
+
+static const struct rig_point *cur_point(const struct rig_seq *s)
+{
+	return &s->prof->points[s->point];
+}
+
+/* The signal a point watches for kinds other than accuracy and consistency. */
+static enum rig_signal point_signal(const struct rig_point *p)
+{
+	if (p->kind == RIG_POINT_REVERSE_LED)
+		return RIG_SIG_REVERSE_LED;
+	enum rig_signal sig = rig_signal_for_kh(p->output_kh > 0 ? p->output_kh : 10);
+	return sig < RIG_SIG_COUNT ? sig : RIG_SIG_KH10;
+}
+
+/* LED points watch min_gate (a steady state shows at once); the others use
+ * max_gate as their window or time-out, as the profile format says. */
+static double window_s(const struct rig_point *p)
+{
+	if (p->kind == RIG_POINT_REVERSE_LED && p->min_gate_s > 0)
+		return p->min_gate_s;
+	return p->max_gate_s;
+}
+
+static int wiring_error(struct rig_error *err, const char *file, const struct rig_point *p,
+			int i, enum rig_signal sig)
+{
+	return rig_error_set(err, file, p->line,
+			     "point '%s': position %d: signal %s is not wired on this fixture",
+			     p->name, i + 1, rig_signal_name(sig));
+}
+
+static int check_position(const struct rig_run_plan *plan, int i, struct rig_error *err)
+{
+	const struct rig_profile *prof = plan->profile;
+	const struct rig_fixture *fix = plan->fixture;
+	const struct rig_meter_model *m = &plan->pos[i].model;
+	const char *file = prof->source_file;
+	if (rig_profile_check_model(prof, m, err)) {
+		if (err) {
+			char msg[sizeof(err->msg)];
+			snprintf(msg, sizeof(msg), "%s", err->msg);
+			snprintf(err->msg, sizeof(err->msg), "position %d: %.490s", i + 1, msg);
+		}
+		return -1;
+	}
+	for (int k = 0; k < prof->n_points; k++) {
+		const struct rig_point *p = &prof->points[k];
+		if (!rig_point_applies(p, m))
+			continue;
+		if (p->kind == RIG_POINT_OUTPUT_CONSISTENCY) {
+			for (int o = 0; o < N_OUTPUTS; o++)
+				if (rig_model_has_output(m, output_kh[o]) &&
+				    fix->pos[i][output_sig[o]].line < 0)
+					return wiring_error(err, file, p, i, output_sig[o]);
+		} else if (fix->pos[i][point_signal(p)].line < 0) {
+			return wiring_error(err, file, p, i, point_signal(p));
+		}
+		struct rig_setpoint sp;
+		if (rig_setpoint_for_point(p, m, fix, file, &sp, err))
+			return -1;
+	}
+	return 0;
+}
+
+static int check_plan(const struct rig_run_plan *plan, struct rig_error *err)
+{
+	if (!plan || !plan->profile || !plan->fixture)
+		return rig_error_set(err, NULL, 0, "run plan without a profile or a fixture");
+	const struct rig_profile *prof = plan->profile;
+	const struct rig_fixture *fix = plan->fixture;
+	if (prof->n_points < 1 || prof->n_points > RIG_PROFILE_MAX_POINTS)
+		return rig_error_set(err, prof->source_file, 0, "profile '%s' has no points",
+				     prof->name);
+	if (fix->n_positions < 1 || fix->n_positions > RIG_MAX_POSITIONS)
+		return rig_error_set(err, fix->source_file, 0, "fixture '%s' has no positions",
+				     fix->name);
+	if (fix->reference == RIG_REF_STANDARD_PULSES && !(fix->ref_wh_per_pulse > 0))
+		return rig_error_set(err, fix->source_file, 0,
+				     "fixture '%s': standard-gated reference without Wh per pulse",
+				     fix->name);
+	int first = -1;
+	for (int i = 0; i < fix->n_positions; i++) {
+		if (!plan->pos[i].present)
+			continue;
+		if (check_position(plan, i, err))
+			return -1;
+		if (first < 0) {
+			first = i;
+			continue;
+		}
+		/* one source drives every position: they must want the same amps */
+		const struct rig_meter_model *a = &plan->pos[first].model, *b = &plan->pos[i].model;
+		if (fabs(rig_setpoint_primary_per_source(fix, a) -
+			 rig_setpoint_primary_per_source(fix, b)) > 1e-9 ||
+		    fabs(a->rated_current_a - b->rated_current_a) > 1e-9)
+			return rig_error_set(err, NULL, 0,
+					     "positions %d (%s) and %d (%s) need different source "
+					     "currents; test them in separate runs",
+					     first + 1, a->model, i + 1, b->model);
+	}
+	if (first < 0)
+		return rig_error_set(err, NULL, 0, "no meter present on the bench");
+	return 0;
+}
+
+/* --- measurement set-up ------------------------------------------------------- */
+
+static double settle_s(const struct rig_seq *s)
+{
+	double a = cur_point(s)->settle_s, b = s->fix->settle_s;
+	return a > b ? a : b;
+}
+
+static bool uses_gates(const struct rig_point *p)
+{
+	return p->kind == RIG_POINT_ACCURACY || p->kind == RIG_POINT_OUTPUT_CONSISTENCY;
+}
+
+static struct rig_gate_config gate_config(const struct rig_seq *s, const struct pos_state *ps,
+					  int o)
+{
+	const struct rig_point *p = cur_point(s);
+	struct rig_gate_config c = {
+		.kh_wh = output_kh[o],
+		.duty = -1,
+		.settle_until_ns = s->settle_until_ns,
+		.max_until_ns = s->window_end_ns,
+		.min_gate_s = p->min_gate_s,
+		.min_edges = p->min_edges,
+		.min_scatter_dof = RIG_GATE_MIN_SCATTER_DOF,
+		.target_u_pct = p->target_u_pct,
+		.timing_sigma_s = s->fix->timing_sigma_s,
+		/* the meter's pulse outputs are not documented to update faster
+		 * than its line-cycle computation: assume one line cycle */
+		.quantum_s = p->frequency_hz > 0 ? 1.0 / p->frequency_hz : 0,
+		.reference = s->fix->reference,
+		.ref_u_rel = s->fix->ref_u_pct / 2 / 100,
+		.ref_wh_per_pulse = s->fix->ref_wh_per_pulse,
+		.primary_per_source = s->primary_per_source * ps->share,
+	};
+	/* a duty measured well on an earlier point lets gates end on either edge */
+	if (ps->known_duty[o] >= 0 && ps->known_u_duty[o] <= 0.002) {
+		c.duty = ps->known_duty[o];
+		c.u_duty = ps->known_u_duty[o];
+	}
+	if (p->kind == RIG_POINT_OUTPUT_CONSISTENCY)
+		c.ref_u_rel = 0;	/* shared by the outputs compared */
+	return c;
+}
+
+static void init_measurement(struct rig_seq *s, int i)
+{
+	struct pos_state *ps = &s->pos[i];
+	const struct rig_point *p = cur_point(s);
+	const struct rig_meter_model *m = &s->plan.pos[i].model;
+	ps->done = false;
+	memset(ps->gating, 0, sizeof(ps->gating));
+	switch (p->kind) {
+	case RIG_POINT_ACCURACY:
+	case RIG_POINT_OUTPUT_CONSISTENCY:
+		for (int o = 0; o < N_OUTPUTS; o++) {
+			bool want = p->kind == RIG_POINT_ACCURACY
+					    ? o == output_index(p->output_kh)
+					    : rig_model_has_output(m, output_kh[o]);
+			if (!want)
+				continue;
+			struct rig_gate_config c = gate_config(s, ps, o);
+			rig_gate_init(&ps->gate[o], &c);
+			ps->gating[o] = true;
+		}
+		break;
+	case RIG_POINT_CREEP:
+	case RIG_POINT_STARTING_LOAD:
+		rig_edge_count_init(&ps->count, s->settle_until_ns, s->window_end_ns);
+		break;
+	case RIG_POINT_PULSE_DUTY:
+		rig_duty_init(&ps->duty, s->settle_until_ns, s->fix->timing_sigma_s);
+		break;
+	case RIG_POINT_REVERSE_LED:
+		rig_led_init(&ps->led, s->settle_until_ns, s->window_end_ns, ps->led_level);
+		break;
+	}
+}
+
+/* Settles (or not, for a retry on an unchanged load) and starts measuring. */
+static void start_measuring(struct rig_seq *s, double settle)
+{
+	const struct rig_point *p = cur_point(s);
+	s->settle_until_ns = s->now_ns + (int64_t)llround(settle * RIG_NS_PER_S);
+	s->window_end_ns = s->settle_until_ns + (int64_t)llround(window_s(p) * RIG_NS_PER_S);
+	s->reference_source_w = -1;
+	for (int i = 0; i < s->fix->n_positions; i++)
+		if (s->pos[i].in_point)
+			init_measurement(s, i);
+	bool read_power = uses_gates(p) && s->fix->reference == RIG_REF_SOURCE_POWER;
+	s->phase = read_power ? PH_SETTLING : PH_MEASURING;
+	s->last_progress_ns = s->now_ns;
+}
+
+static void stop(struct rig_seq *s, enum rig_run_state final_state, const char *reason);
+
+static void end_run(struct rig_seq *s);
+
+/* The present positions the point is for; the setpoint follows the model
+ * with the most elements among them (the others see their share of it). */
+static const struct rig_meter_model *point_positions(const struct rig_seq *s, int k,
+						     bool *applies)
+{
+	const struct rig_meter_model *sp_model = NULL;
+	for (int i = 0; i < s->fix->n_positions; i++) {
+		const struct rig_meter_model *m = &s->plan.pos[i].model;
+		applies[i] = s->plan.pos[i].present && rig_point_applies(&s->prof->points[k], m);
+		if (applies[i] && (!sp_model || m->elements > sp_model->elements))
+			sp_model = m;
+	}
+	return sp_model;
+}
+
+static void begin_point(struct rig_seq *s)
+{
+	bool applies[RIG_MAX_POSITIONS];
+	const struct rig_meter_model *sp_model = NULL;
+	for (; s->point < s->prof->n_points; s->point++)
+		if ((sp_model = point_positions(s, s->point, applies)))
+			break;
+	if (!sp_model) {
+		end_run(s);
+		return;
+	}
+	const struct rig_point *p = cur_point(s);
+	struct rig_error err;
+	if (rig_setpoint_for_point(p, sp_model, s->fix, s->prof->source_file, &s->sp, &err)) {
+		char buf[600];
+		stop(s, RIG_RUN_ERROR, rig_error_format(&err, buf, sizeof(buf)));
+		return;
+	}
+	s->primary_a = rig_point_current_a(p, sp_model);
+	for (int i = 0; i < s->fix->n_positions; i++) {
+		struct pos_state *ps = &s->pos[i];
+		ps->in_point = applies[i];
+		ps->attempt = 1;
+		ps->done = false;
+		ps->share = rig_setpoint_power_share(&s->sp, s->plan.pos[i].model.elements);
+	}
+	push(s, RIG_EV_POINT_STARTED);
+	send_command(s, RIG_CMD_APPLY);
+	s->phase = PH_APPLYING;
+}
+
+int rig_seq_start(struct rig_seq *s, const struct rig_run_plan *plan, int64_t now_ns,
+		  struct rig_error *err)
+{
+	if (s->state != RIG_RUN_IDLE)
+		return rig_error_set(err, NULL, 0, "the sequencer has already run");
+	if (check_plan(plan, err))
+		return -1;
+	s->plan = *plan;
+	s->prof = plan->profile;
+	s->fix = plan->fixture;
+	for (int i = 0; i < s->fix->n_positions; i++) {
+		if (plan->pos[i].present && !s->model)
+			s->model = &s->plan.pos[i].model;
+		for (int o = 0; o < N_OUTPUTS; o++)
+			s->pos[i].known_duty[o] = -1;
+	}
+	s->primary_per_source = rig_setpoint_primary_per_source(s->fix, s->model);
+	s->state = RIG_RUN_RUNNING;
+	s->run_start_ns = s->now_ns = now_ns;
+	s->point = 0;
+	begin_point(s);
+	return 0;
+}
+
+/* --- verdicts and results -------------------------------------------------------- */
+
+enum outcome { FINAL, RETRY };
+
+static enum outcome judge_indeterminate(const struct rig_seq *s, const struct pos_state *ps,
+					enum rig_verdict *v)
+{
+	if (*v != RIG_VERDICT_INDETERMINATE)
+		return FINAL;
+	switch (s->prof->indeterminate) {
+	case RIG_INDETERMINATE_RETEST:
+		return ps->attempt <= s->prof->max_retests ? RETRY : FINAL;
+	case RIG_INDETERMINATE_FAIL:
+		*v = RIG_VERDICT_FAIL;
+		return FINAL;
+	case RIG_INDETERMINATE_REPORT:
+		break;
+	}
+	return FINAL;
+}
+
+static double reference_primary_w(const struct rig_seq *s, const struct pos_state *ps,
+				  const struct rig_gate_result *g)
+{
+	if (s->fix->reference == RIG_REF_SOURCE_POWER && s->reference_source_w >= 0)
+		return s->reference_source_w * s->primary_per_source * ps->share;
+	if (g && g->gate_s > 0)
+		return g->reference_wh / g->gate_s * 3600;
+	return rig_setpoint_meter_power_w(&s->sp, s->primary_per_source) * ps->share;
+}
+
+static enum outcome judge_gates(const struct rig_seq *s, const struct pos_state *ps,
+				struct rig_point_result *r)
+{
+	const struct rig_point *p = cur_point(s);
+	struct rig_output_reading read[N_OUTPUTS];
+	int n = 0;
+	for (int o = 0; o < N_OUTPUTS; o++) {
+		if (!ps->gating[o])
+			continue;
+		struct rig_gate_result g;
+		rig_gate_result(&ps->gate[o], &g);
+		if (g.state == RIG_GATE_INVALID) {
+			if (ps->attempt <= s->prof->max_retests)
+				return RETRY;
+			r->gate = g;
+			r->verdict = RIG_VERDICT_ERROR;
+			snprintf(r->detail, sizeof(r->detail), "Kh %g: %s", output_kh[o], g.why);
+			return FINAL;
+		}
+		read[n] = (struct rig_output_reading){ output_kh[o], g.error_pct, g.u_pct,
+						       g.u_pct >= 0 };
+		n++;
+		if (p->kind == RIG_POINT_ACCURACY || o == 0 || r->gate.edges_used == 0)
+			r->gate = g;
+	}
+	if (p->kind == RIG_POINT_ACCURACY) {
+		r->verdict = rig_verdict_accuracy(r->gate.error_pct, r->gate.u_pct, p->band_pct);
+		snprintf(r->detail, sizeof(r->detail), "error %+.4f %% U %.4f %% over %.1f s, %d edges%s%s",
+			 r->gate.error_pct, r->gate.u_pct, r->gate.gate_s, r->gate.edges_used,
+			 r->gate.state == RIG_GATE_TIMED_OUT ? "; " : "",
+			 r->gate.state == RIG_GATE_TIMED_OUT ? r->gate.why : "");
+	} else {
+		double diff = 0;
+		r->verdict = rig_check_outputs_agree(read, n, p->band_pct, &diff);
+		if (r->verdict == RIG_VERDICT_NONE)
+			r->verdict = RIG_VERDICT_INDETERMINATE;
+		r->value = diff;
+		snprintf(r->detail, sizeof(r->detail), "outputs disagree by up to %.4f %% (band %.3f %%)",
+			 diff, p->band_pct);
+	}
+	r->reference_w = reference_primary_w(s, ps, &r->gate);
+	return FINAL;
+}
+
+static enum outcome judge(const struct rig_seq *s, struct pos_state *ps,
+			  struct rig_point_result *r)
+{
+	const struct rig_point *p = cur_point(s);
+	enum outcome out = FINAL;
+	double window = window_s(p);
+	struct rig_duty_result d;
+	r->reference_w = rig_setpoint_meter_power_w(&s->sp, s->primary_per_source) * ps->share;
+	switch (p->kind) {
+	case RIG_POINT_ACCURACY:
+	case RIG_POINT_OUTPUT_CONSISTENCY:
+		out = judge_gates(s, ps, r);
+		if (out == RETRY || r->verdict == RIG_VERDICT_ERROR)
+			return out;
+		break;
+	case RIG_POINT_CREEP:
+		r->edges_counted = ps->count.edges;
+		r->verdict = rig_check_creep(&ps->count, p->max_edges);
+		snprintf(r->detail, sizeof(r->detail), "%d edges with no load (at most %d)",
+			 ps->count.edges, p->max_edges);
+		break;
+	case RIG_POINT_STARTING_LOAD:
+		r->edges_counted = ps->count.edges;
+		r->verdict = rig_check_starting_load(&ps->count, p->min_edges);
+		snprintf(r->detail, sizeof(r->detail), "%d edges at starting load (at least %d)",
+			 ps->count.edges, p->min_edges);
+		break;
+	case RIG_POINT_PULSE_DUTY:
+		rig_duty_result(&ps->duty, &d);
+		r->verdict = rig_check_duty(&d, 0.5, p->band_pct / 100);
+		r->value = d.duty >= 0 ? 100 * d.duty : -1;
+		snprintf(r->detail, sizeof(r->detail), "duty %.3f %% +- %.3f %% over %d periods",
+			 100 * d.duty, 200 * d.u_duty, d.periods);
+		break;
+	case RIG_POINT_REVERSE_LED:
+		/* steady state: on (or off) for at least 90 % of the window */
+		r->led_on = rig_led_is_on(&ps->led);
+		r->verdict = p->led_expected_on
+				     ? rig_check_led_on(&ps->led, s->window_end_ns, 0.9 * window)
+				     : rig_check_led_off(&ps->led, s->window_end_ns, 0.1 * window);
+		r->value = window > 0 ? 100 * rig_led_on_s(&ps->led, s->window_end_ns) / window : 0;
+		snprintf(r->detail, sizeof(r->detail), "reverse LED on %.0f %% of %.0f s (expected %s)",
+			 r->value, window, p->led_expected_on ? "on" : "off");
+		break;
+	}
+	return judge_indeterminate(s, ps, &r->verdict);
+}
+
+static void emit_result(struct rig_seq *s, int i, const struct rig_point_result *r)
+{
+	struct rig_seq_event *ev = push(s, RIG_EV_POINT_RESULT);
+	ev->result = *r;
+	s->pos[i].worst = rig_verdict_worst(s->pos[i].worst, r->verdict);
+	s->pos[i].in_point = false;
+}
+
+static void remember_duty(struct pos_state *ps)
+{
+	for (int o = 0; o < N_OUTPUTS; o++) {
+		if (!ps->gating[o])
+			continue;
+		struct rig_gate_result g;
+		rig_gate_result(&ps->gate[o], &g);
+		if (g.duty >= 0 && g.u_duty > 0 &&
+		    (ps->known_duty[o] < 0 || g.u_duty < ps->known_u_duty[o])) {
+			ps->known_duty[o] = g.duty;
+			ps->known_u_duty[o] = g.u_duty;
+		}
+	}
+}
+
+static enum rig_run_state state_for(enum rig_verdict v)
+{
+	switch (v) {
+	case RIG_VERDICT_NONE:
+	case RIG_VERDICT_PASS:
+		return RIG_RUN_PASSED;
+	case RIG_VERDICT_INDETERMINATE:
+		return RIG_RUN_INDETERMINATE;
+	case RIG_VERDICT_FAIL:
+		return RIG_RUN_FAILED;
+	case RIG_VERDICT_ABORTED:
+		return RIG_RUN_ABORTED;
+	case RIG_VERDICT_ERROR:
+		break;
+	}
+	return RIG_RUN_ERROR;
+}
+
+static void finish_point(struct rig_seq *s)
+{
+	bool retry = false;
+	for (int i = 0; i < s->fix->n_positions; i++) {
+		struct pos_state *ps = &s->pos[i];
+		if (!ps->in_point)
+			continue;
+		struct rig_point_result r = {
+			.point = s->point, .position = i + 1, .attempt = ps->attempt,
+			.current_a = s->primary_a,
+		};
+		if (judge(s, ps, &r) == RETRY) {
+			ps->attempt++;
+			retry = true;
+			continue;
+		}
+		if (r.verdict != RIG_VERDICT_ERROR)
+			remember_duty(ps);
+		emit_result(s, i, &r);
+	}
+	if (retry) {
+		start_measuring(s, 0);	/* the load has not changed: no new settle */
+		return;
+	}
+	s->point++;
+	begin_point(s);
+}
+
+static void end_run(struct rig_seq *s)
+{
+	enum rig_verdict worst = RIG_VERDICT_NONE;
+	for (int i = 0; i < s->fix->n_positions; i++)
+		worst = rig_verdict_worst(worst, s->pos[i].worst);
+	s->point = s->prof->n_points - 1;
+	stop(s, state_for(worst), "profile complete");
+}
+
+/* --- progress ----------------------------------------------------------------------- */
+
+static double estimate_point_s(const struct rig_seq *s, int k)
+{
+	const struct rig_point *p = &s->prof->points[k];
+	double settle = p->settle_s > s->fix->settle_s ? p->settle_s : s->fix->settle_s;
+	if (!uses_gates(p))
+		return settle + p->max_gate_s;
+	struct rig_setpoint sp;
+	double gate = p->max_gate_s;
+	bool applies[RIG_MAX_POSITIONS];
+	const struct rig_meter_model *m = point_positions(s, k, applies);
+	if (!m)
+		return 0;	/* skipped */
+	if (rig_setpoint_for_point(p, m, s->fix, NULL, &sp, NULL) == 0) {
+		double w = rig_setpoint_meter_power_w(&sp, s->primary_per_source);
+		double kh = p->kind == RIG_POINT_ACCURACY ? p->output_kh : 10;
+		int edges = p->min_edges > 5 ? p->min_edges : 5;
+		if (w > 0) {
+			double need = (edges - 1) * kh / 2 * 3600 / w;
+			if (need < p->min_gate_s)
+				need = p->min_gate_s;
+			if (need < gate)
+				gate = need;
+		}
+	}
+	return settle + gate;
+}
+
+static double slowest_u(const struct rig_seq *s, double *ret_remaining_s)
+{
+	double u_max = -1, rem = 0;
+	double to_end = (double)(s->window_end_ns - s->now_ns) / RIG_NS_PER_S;
+	for (int i = 0; i < s->fix->n_positions; i++) {
+		const struct pos_state *ps = &s->pos[i];
+		if (!ps->in_point || ps->done)
+			continue;
+		double r = to_end;
+		for (int o = 0; o < N_OUTPUTS; o++) {
+			if (!ps->gating[o])
+				continue;
+			struct rig_gate_result g;
+			rig_gate_result(&ps->gate[o], &g);
+			if (g.u_pct > u_max)
+				u_max = g.u_pct;
+			double target = cur_point(s)->target_u_pct;
+			/* U falls at least as 1 / gate time once the fit has begun */
+			if (g.u_pct > 0 && g.gate_s > 0 && target > 0) {
+				double more = g.gate_s * (g.u_pct / target - 1);
+				if (more < r)
+					r = more;
+			}
+		}
+		if (r > rem)
+			rem = r;
+	}
+	*ret_remaining_s = rem > 0 ? rem : 0;
+	return u_max;
+}
+
+static void progress(struct rig_seq *s)
+{
+	struct rig_seq_event *ev = push(s, RIG_EV_PROGRESS);
+	double rem = 0;
+	ev->point_u_pct = s->phase == PH_MEASURING ? slowest_u(s, &rem) : -1;
+	if (s->phase != PH_MEASURING)
+		rem = estimate_point_s(s, s->point);
+	for (int k = s->point + 1; k < s->prof->n_points; k++)
+		rem += estimate_point_s(s, k);
+	ev->elapsed_s = (double)(s->now_ns - s->run_start_ns) / RIG_NS_PER_S;
+	ev->remaining_s = rem;
+	s->last_progress_ns = s->now_ns;
+}
+
+/* --- measuring ------------------------------------------------------------------------ */
+
+static bool gate_finished(const struct rig_gate *g)
+{
+	return g->state == RIG_GATE_DONE || g->state == RIG_GATE_TIMED_OUT ||
+	       g->state == RIG_GATE_INVALID;
+}
+
+static void update_done(struct rig_seq *s, int i)
+{
+	struct pos_state *ps = &s->pos[i];
+	const struct rig_point *p = cur_point(s);
+	bool window_over = s->now_ns >= s->window_end_ns;
+	struct rig_duty_result d;
+	switch (p->kind) {
+	case RIG_POINT_ACCURACY:
+	case RIG_POINT_OUTPUT_CONSISTENCY:
+		ps->done = true;
+		for (int o = 0; o < N_OUTPUTS; o++)
+			if (ps->gating[o]) {
+				rig_gate_tick(&ps->gate[o], s->now_ns);
+				if (!gate_finished(&ps->gate[o]))
+					ps->done = false;
+			}
+		break;
+	case RIG_POINT_CREEP:
+		ps->done = window_over || ps->count.edges > p->max_edges;
+		break;
+	case RIG_POINT_STARTING_LOAD:
+		ps->done = window_over || ps->count.edges >= p->min_edges;
+		break;
+	case RIG_POINT_PULSE_DUTY:
+		rig_duty_result(&ps->duty, &d);
+		ps->done = window_over ||
+			   (d.periods >= 3 && 2 * d.periods >= p->min_edges &&
+			    rig_check_duty(&d, 0.5, p->band_pct / 100) != RIG_VERDICT_INDETERMINATE);
+		break;
+	case RIG_POINT_REVERSE_LED:
+		ps->done = window_over;
+		break;
+	}
+}
+
+static void check_point_done(struct rig_seq *s)
+{
+	if (s->phase != PH_MEASURING)
+		return;
+	for (int i = 0; i < s->fix->n_positions; i++) {
+		if (!s->pos[i].in_point)
+			continue;
+		update_done(s, i);
+		if (!s->pos[i].done)
+			return;
+	}
+	finish_point(s);
+}
+
+static bool measuring(const struct rig_seq *s)
+{
+	return s->state == RIG_RUN_RUNNING &&
+	       (s->phase == PH_SETTLING || s->phase == PH_READING_POWER || s->phase == PH_MEASURING);
+}
+
+static void advance_time(struct rig_seq *s, int64_t t)
+{
+	if (t > s->now_ns)
+		s->now_ns = t;
+}
+
+void rig_seq_edge(struct rig_seq *s, int position, enum rig_signal sig, const struct rig_edge *e)
+{
+	/* the LED's level is needed at the start of an LED point, whenever
+	 * it changed (often while the source is still applying) */
+	if (sig == RIG_SIG_REVERSE_LED && position >= 1 && position <= RIG_MAX_POSITIONS)
+		s->pos[position - 1].led_level = e->kind == RIG_EDGE_RISING;
+	if (!measuring(s))
+		return;
+	advance_time(s, e->timestamp_ns);
+	if (sig == RIG_SIG_REFERENCE) {
+		for (int i = 0; i < s->fix->n_positions; i++)
+			if (s->pos[i].in_point)
+				for (int o = 0; o < N_OUTPUTS; o++)
+					if (s->pos[i].gating[o])
+						rig_gate_reference_edge(&s->pos[i].gate[o], e);
+		return;
+	}
+	int i = position - 1;
+	if (i < 0 || i >= s->fix->n_positions || !s->pos[i].in_point)
+		return;
+	struct pos_state *ps = &s->pos[i];
+	const struct rig_point *p = cur_point(s);
+	bool watched = false;
+	if (uses_gates(p)) {
+		for (int o = 0; o < N_OUTPUTS; o++)
+			if (ps->gating[o] && output_sig[o] == sig) {
+				rig_gate_meter_edge(&ps->gate[o], e);
+				watched = true;
+			}
+	} else if (sig == point_signal(p)) {
+		watched = true;
+		if (p->kind == RIG_POINT_CREEP || p->kind == RIG_POINT_STARTING_LOAD)
+			rig_edge_count_add(&ps->count, e);
+		else if (p->kind == RIG_POINT_PULSE_DUTY)
+			rig_duty_edge(&ps->duty, e);
+		else if (p->kind == RIG_POINT_REVERSE_LED)
+			rig_led_edge(&ps->led, e);
+	}
+	if (!watched)
+		return;
+	progress(s);
+	check_point_done(s);
+}
+
+void rig_seq_lost(struct rig_seq *s, int position, enum rig_signal sig, uint64_t count)
+{
+	if (!measuring(s))
+		return;
+	for (int i = 0; i < s->fix->n_positions; i++) {
+		struct pos_state *ps = &s->pos[i];
+		if (!ps->in_point || (sig != RIG_SIG_REFERENCE && i != position - 1))
+			continue;
+		/* a lost reference pulse spoils every gate's count */
+		for (int o = 0; o < N_OUTPUTS; o++)
+			if (ps->gating[o] && (sig == RIG_SIG_REFERENCE || output_sig[o] == sig))
+				rig_gate_lost(&ps->gate[o], count);
+	}
+	check_point_done(s);
+}
+
+void rig_seq_level(struct rig_seq *s, int position, enum rig_signal sig, bool high)
+{
+	if (position < 1 || position > RIG_MAX_POSITIONS || sig != RIG_SIG_REVERSE_LED)
+		return;
+	struct pos_state *ps = &s->pos[position - 1];
+	ps->led_level = high;
+	if (measuring(s) && ps->in_point && cur_point(s)->kind == RIG_POINT_REVERSE_LED)
+		rig_led_set(&ps->led, s->now_ns, high);
+}
+
+void rig_seq_tick(struct rig_seq *s, int64_t now_ns)
+{
+	if (s->state != RIG_RUN_RUNNING)
+		return;
+	advance_time(s, now_ns);
+	if (s->phase == PH_SETTLING && s->now_ns >= s->settle_until_ns && !s->cmd_outstanding) {
+		send_command(s, RIG_CMD_READ_POWER);
+		s->phase = PH_READING_POWER;
+	}
+	if (!measuring(s))
+		return;
+	if (s->now_ns - s->last_progress_ns >= PROGRESS_NS)
+		progress(s);
+	check_point_done(s);
+}
+
+int64_t rig_seq_next_deadline(const struct rig_seq *s)
+{
+	if (!measuring(s))
+		return INT64_MAX;
+	int64_t t = s->last_progress_ns + PROGRESS_NS;
+	if (s->phase == PH_SETTLING && s->settle_until_ns < t)
+		t = s->settle_until_ns;
+	if (s->phase == PH_MEASURING && s->window_end_ns < t)
+		t = s->window_end_ns;
+	return t;
+}
+
+/* --- commands, stopping ------------------------------------------------------------ */
+
+static void run_done(struct rig_seq *s)
+{
+	struct rig_seq_event *ev = push(s, RIG_EV_RUN_DONE);
+	ev->run_state = s->final_state;
+	snprintf(ev->reason, sizeof(ev->reason), "%s", s->reason);
+	s->state = s->final_state;
+	s->phase = PH_DONE;
+}
+
+static void stop(struct rig_seq *s, enum rig_run_state final_state, const char *reason)
+{
+	if (s->state != RIG_RUN_RUNNING || s->phase == PH_STOPPING || s->phase == PH_DONE)
+		return;
+	bool was_measuring = s->phase != PH_IDLE;
+	drop_queued_commands(s);
+	s->final_state = final_state;
+	snprintf(s->reason, sizeof(s->reason), "%s", reason ? reason : "");
+	s->phase = PH_STOPPING;
+	if (!s->cmd_outstanding)
+		send_command(s, RIG_CMD_OUTPUT_OFF);
+	if (!was_measuring || final_state == RIG_RUN_PASSED || final_state == RIG_RUN_FAILED ||
+	    final_state == RIG_RUN_INDETERMINATE)
+		return;
+	/* the point under way ends for every position still in it */
+	enum rig_verdict v = final_state == RIG_RUN_ABORTED ? RIG_VERDICT_ABORTED : RIG_VERDICT_ERROR;
+	for (int i = 0; i < s->fix->n_positions; i++) {
+		if (!s->pos[i].in_point)
+			continue;
+		struct rig_point_result r = {
+			.point = s->point, .position = i + 1, .attempt = s->pos[i].attempt,
+			.verdict = v, .current_a = s->primary_a,
+		};
+		r.gate.u_pct = -1;
+		snprintf(r.detail, sizeof(r.detail), "%.150s", s->reason);
+		emit_result(s, i, &r);
+	}
+}
+
+static const char *cmd_name(enum rig_cmd_kind k)
+{
+	switch (k) {
+	case RIG_CMD_OUTPUT_OFF:
+		return "output off";
+	case RIG_CMD_APPLY:
+		return "apply setpoint";
+	case RIG_CMD_OUTPUT_ON:
+		return "output on";
+	case RIG_CMD_READ_POWER:
+		return "read power";
+	}
+	return "?";
+}
+
+void rig_seq_command_done(struct rig_seq *s, int64_t now_ns, bool ok, const char *error_text,
+			  double power_w)
+{
+	if (!s->cmd_outstanding || s->state != RIG_RUN_RUNNING)
+		return;
+	advance_time(s, now_ns);
+	s->cmd_outstanding = false;
+	enum rig_cmd_kind kind = s->cmd_kind;
+	if (s->phase == PH_STOPPING) {
+		if (kind != RIG_CMD_OUTPUT_OFF) {
+			send_command(s, RIG_CMD_OUTPUT_OFF);
+			return;
+		}
+		if (ok) {
+			s->output_on = false;
+		} else {
+			/* the output may still be on: say so loudly */
+			char reason[200];
+			snprintf(reason, sizeof(reason), "output off failed: %.80s%s%.90s",
+				 error_text ? error_text : "no reason given",
+				 s->reason[0] ? "; after: " : "", s->reason);
+			snprintf(s->reason, sizeof(s->reason), "%s", reason);
+			s->final_state = RIG_RUN_ERROR;
+		}
+		run_done(s);
+		return;
+	}
+	if (!ok) {
+		char reason[200];
+		snprintf(reason, sizeof(reason), "%s failed: %s", cmd_name(kind),
+			 error_text && error_text[0] ? error_text : "no reason given");
+		stop(s, RIG_RUN_ERROR, reason);
+		return;
+	}
+	switch (kind) {
+	case RIG_CMD_APPLY:
+		if (!s->output_on) {
+			send_command(s, RIG_CMD_OUTPUT_ON);
+			s->phase = PH_SWITCHING_ON;
+		} else {
+			start_measuring(s, settle_s(s));
+		}
+		break;
+	case RIG_CMD_OUTPUT_ON:
+		s->output_on = true;
+		start_measuring(s, settle_s(s));
+		break;
+	case RIG_CMD_READ_POWER:
+		s->reference_source_w = power_w;
+		for (int i = 0; i < s->fix->n_positions; i++)
+			for (int o = 0; o < N_OUTPUTS; o++)
+				if (s->pos[i].in_point && s->pos[i].gating[o])
+					rig_gate_reference_power(&s->pos[i].gate[o],
+								 s->settle_until_ns, power_w);
+		s->phase = PH_MEASURING;
+		check_point_done(s);
+		break;
+	case RIG_CMD_OUTPUT_OFF:
+		break;
+	}
+}
+
+void rig_seq_abort(struct rig_seq *s, int64_t now_ns, const char *reason)
+{
+	advance_time(s, now_ns);
+	stop(s, RIG_RUN_ABORTED, reason && reason[0] ? reason : "aborted");
+}
+
+void rig_seq_fault(struct rig_seq *s, int64_t now_ns, const char *reason)
+{
+	advance_time(s, now_ns);
+	stop(s, RIG_RUN_ERROR, reason && reason[0] ? reason : "fault");
+}

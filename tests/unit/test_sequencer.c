@@ -1,0 +1,794 @@
+/* The sequencer in virtual time against a fake source that completes
+ * commands after 50 ms and synthetic meters driven by the setpoint the
+ * sequencer asked for. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rig/core/sequencer.h"
+#include "rig/core/setpoint.h"
+#include "tests/unit/synth_edges.h"
+
+#define S(x) ((int64_t)((x) * 1e9))
+#define NPOS 2
+#define MAX_RESULTS 64
+#define CMD_LATENCY S(0.05)
+
+struct bench {
+	struct rig_seq *seq;
+	struct rig_fixture fix;
+	struct rig_profile prof;
+	struct rig_run_plan plan;
+	int64_t now;
+
+	/* fake source */
+	bool pending;
+	struct rig_cmd cmd;
+	int64_t cmd_done_at;
+	bool output_on;
+	struct rig_setpoint sp;
+	int violations;		/* a command emitted while another was outstanding */
+	int commands;
+	enum rig_cmd_kind cmd_log[256];
+	int fail_command_no;	/* 1-based: that command fails; 0 none */
+	const char *fail_text;
+
+	/* meters */
+	double error_pct[NPOS];
+	double extra_error_kh100[NPOS];	/* a Kh 100 output that disagrees */
+	double duty[NPOS];
+	bool running;
+	struct synth_meter meter[NPOS][2];	/* Kh 10, Kh 100 outputs */
+	struct rig_edge next[NPOS][2];
+	uint64_t lose_from[NPOS];	/* first meter start only */
+	int meter_starts;
+	double ratio;
+	bool standard;		/* a reference standard on the source output */
+	bool led_by_edges;	/* the LED reports by edges, not levels */
+	bool led_on[NPOS];
+	uint64_t led_seqno[NPOS];
+	struct synth_standard ref;
+	int64_t ref_next;
+	uint64_t ref_edges;
+
+	/* fault injection by time */
+	int64_t fault_at, abort_at, ref_lost_at;
+	bool abort_when_apply_pending;
+
+	/* what came out */
+	int n_results;
+	struct rig_point_result results[MAX_RESULTS];
+	int progress_events, edges_fed;
+	int64_t last_progress;	/* INT64_MIN after a command: gaps are measured within a phase */
+	int64_t max_progress_gap;
+	bool done;
+	enum rig_run_state final_state;
+	char reason[200];
+	int cmd_index_at_stop;	/* index in cmd_log of the first command after a stop request */
+	int64_t apply_outstanding_abort_done;
+};
+
+static struct bench bench;	/* large: off the stack */
+
+static struct rig_meter_model decode(const char *text)
+{
+	struct rig_meter_model m;
+	struct rig_error err;
+	ck_assert_msg(rig_model_decode(text, &m, &err) == 0, "%s", err.msg);
+	return m;
+}
+
+static const char three_points[] =
+	"[profile]\n"
+	"name = three-points\n"
+	"indeterminate = report\n"
+	"max_retests = 2\n"
+	"[defaults]\n"
+	"voltage = 120 V\n"
+	"output = 10\n"
+	"target_uncertainty = 0.1 %\n"
+	"settle = 10 s\n"
+	"min_gate = 5 s\n"
+	"max_gate = 900 s\n"
+	"min_edges = 4\n"
+	"elements = all\n"
+	"[point FL]\n"
+	"kind = accuracy\n"
+	"current = 30 A               ; 3600 W: a Kh 10 edge every 5 s\n"
+	"[point LL]\n"
+	"kind = accuracy\n"
+	"current = 3 A                ; 360 W: every 50 s\n"
+	"[point PF]\n"
+	"kind = accuracy\n"
+	"current = 30 A               ; 1800 W: every 10 s\n"
+	"pf = 0.5 lag\n"
+	"band = 0.75 %\n";
+
+static void parse_profile(const char *text)
+{
+	struct rig_error err;
+	char buf[600];
+	ck_assert_msg(rig_profile_parse(text, strlen(text), "three.profile", &bench.prof, &err) == 0,
+		      "%s", rig_error_format(&err, buf, sizeof(buf)));
+}
+
+static void add_point(struct rig_profile *p, const char *name, double amps, double pf)
+{
+	struct rig_point *pt = &p->points[p->n_points++];
+	memset(pt, 0, sizeof(*pt));
+	snprintf(pt->name, sizeof(pt->name), "%s", name);
+	pt->kind = RIG_POINT_ACCURACY;
+	pt->line = 10 * p->n_points;
+	pt->voltage_v = 120;
+	pt->current_a = amps;
+	pt->current_pct = -1;
+	pt->pf = pf;
+	pt->frequency_hz = 60;
+	pt->elements = 1;
+	pt->output_kh = 10;
+	pt->band_pct = pf < 1 ? 0.75 : 0.5;
+	pt->target_u_pct = 0.1;
+	pt->settle_s = 10;
+	pt->min_gate_s = 5;
+	pt->max_gate_s = 900;
+	pt->min_edges = 4;
+}
+
+static void setup(double err0, double err1)
+{
+	memset(&bench, 0, sizeof(bench));
+	struct rig_fixture *f = &bench.fix;
+	snprintf(f->name, sizeof(f->name), "test bench");
+	f->source_phase[0] = 1;
+	f->source_phase[1] = 2;
+	f->lag_angle_sign = 1;
+	f->injection = RIG_INJECT_CT_SECONDARY;
+	f->settle_s = 5;
+	f->max_voltage_v = 300;
+	f->max_current_a = 21;
+	f->reference = RIG_REF_SOURCE_POWER;
+	f->ref_u_pct = 0.01;
+	f->timing_sigma_s = 100e-6;
+	f->time_scale = 1;
+	f->n_positions = NPOS;
+	for (int i = 0; i < RIG_MAX_POSITIONS; i++)
+		for (int k = 0; k < RIG_SIG_COUNT; k++)
+			f->pos[i][k].line = i < NPOS ? 8 * i + k : -1;
+
+	struct rig_profile *p = &bench.prof;
+	parse_profile(three_points);
+	bench.plan.profile = p;
+	bench.plan.fixture = f;
+	for (int i = 0; i < NPOS; i++) {
+		bench.plan.pos[i].present = true;
+		snprintf(bench.plan.pos[i].serial, sizeof(bench.plan.pos[i].serial), "SN%d", i + 1);
+		bench.plan.pos[i].model = decode("MMS-120-2001-T-SCC");
+	}
+	bench.error_pct[0] = err0;
+	bench.error_pct[1] = err1;
+	bench.duty[0] = bench.duty[1] = 0.5;
+	bench.ratio = 2000;
+	bench.fault_at = bench.abort_at = bench.ref_lost_at = INT64_MAX;
+	bench.now = S(1000);
+	bench.last_progress = INT64_MIN;
+	bench.seq = rig_seq_new();
+	ck_assert_ptr_nonnull(bench.seq);
+}
+
+/* The reverse-phase LED lights when an element's power is negative. */
+static bool reverse_phase(const struct rig_setpoint *sp)
+{
+	for (int el = 0; el < 2; el++) {
+		double d = (sp->ph[el].voltage_angle_deg - sp->ph[el].current_angle_deg) * M_PI / 180;
+		if (sp->ph[el].phase > 0 && sp->ph[el].current_a > 0 && cos(d) < -1e-9)
+			return true;
+	}
+	return false;
+}
+
+/* What a meter with `elements` elements registers from the setpoint:
+ * V I cos(angle difference) on each of its elements, times the CT ratio. */
+static double meter_power_w(int elements)
+{
+	double w = 0;
+	for (int el = 0; el < elements; el++) {
+		if (bench.sp.ph[el].phase <= 0)
+			continue;
+		double d = (bench.sp.ph[el].voltage_angle_deg - bench.sp.ph[el].current_angle_deg) *
+			   M_PI / 180;
+		w += bench.sp.ph[el].voltage_v * bench.sp.ph[el].current_a * cos(d);
+	}
+	return w * bench.ratio;
+}
+
+static void start_meters(void)
+{
+	double w = meter_power_w(2);
+	bool led = bench.output_on && reverse_phase(&bench.sp);
+	for (int i = 0; i < NPOS; i++) {
+		if (!bench.led_by_edges) {
+			rig_seq_level(bench.seq, i + 1, RIG_SIG_REVERSE_LED, led);
+		} else if (led != bench.led_on[i]) {
+			struct rig_edge e = { bench.now, ++bench.led_seqno[i], bench.led_seqno[i],
+					      (uint32_t)(8 * i + 4),
+					      led ? RIG_EDGE_RISING : RIG_EDGE_FALLING };
+			rig_seq_edge(bench.seq, i + 1, RIG_SIG_REVERSE_LED, &e);
+		}
+		bench.led_on[i] = led;
+	}
+	bench.running = bench.output_on && w > 0;
+	if (!bench.running)
+		return;
+	if (bench.standard) {
+		synth_standard_init(&bench.ref, bench.fix.ref_wh_per_pulse, w / bench.ratio, bench.now);
+		bench.ref_next = synth_standard_peek(&bench.ref);
+	}
+	for (int i = 0; i < NPOS; i++) {
+		for (int o = 0; o < 2; o++) {
+			struct synth_meter_cfg mc = {
+				.kh_wh = o ? 100 : 10,
+				.power_w = meter_power_w(bench.plan.pos[i].model.elements),
+				.error_pct = bench.error_pct[i] + (o ? bench.extra_error_kh100[i] : 0),
+				.duty = bench.duty[i], .jitter_s = 100e-6,
+				.quantum_s = 1.0 / 60,	/* updated once a line cycle */
+				.phase_pulses = 0.37 * (i + 1) / (o ? 3 : 1), .start_ns = bench.now,
+				.line = 8 * i + o,
+			};
+			if (o == 0 && bench.meter_starts == 0 && bench.lose_from[i]) {
+				mc.lose_from = bench.lose_from[i];
+				mc.lose_count = 1;
+			}
+			synth_meter_init(&bench.meter[i][o], &mc, 100 + 7 * bench.meter_starts + 2 * i + o);
+			if (mc.power_w > 0)
+				synth_meter_next(&bench.meter[i][o], &bench.next[i][o]);
+			else
+				bench.next[i][o].timestamp_ns = INT64_MAX;	/* no load: no edges */
+		}
+	}
+	bench.meter_starts++;
+}
+
+static void drain(void)
+{
+	struct rig_seq_event ev;
+	while (rig_seq_next_event(bench.seq, &ev)) {
+		switch (ev.kind) {
+		case RIG_EV_COMMAND:
+			if (bench.pending)
+				bench.violations++;
+			bench.pending = true;
+			bench.cmd = ev.cmd;
+			bench.cmd_done_at = bench.now + CMD_LATENCY;
+			bench.cmd_log[bench.commands++ % 256] = ev.cmd.kind;
+			bench.last_progress = INT64_MIN;
+			break;
+		case RIG_EV_POINT_RESULT:
+			ck_assert_int_lt(bench.n_results, MAX_RESULTS);
+			bench.results[bench.n_results++] = ev.result;
+			break;
+		case RIG_EV_PROGRESS:
+			bench.progress_events++;
+			if (bench.last_progress != INT64_MIN &&
+			    bench.now - bench.last_progress > bench.max_progress_gap)
+				bench.max_progress_gap = bench.now - bench.last_progress;
+			bench.last_progress = bench.now;
+			ck_assert(ev.elapsed_s >= 0 && ev.remaining_s >= 0);
+			break;
+		case RIG_EV_RUN_DONE:
+			bench.done = true;
+			bench.final_state = ev.run_state;
+			snprintf(bench.reason, sizeof(bench.reason), "%s", ev.reason);
+			break;
+		case RIG_EV_POINT_STARTED:
+			break;
+		}
+	}
+}
+
+static void complete_command(void)
+{
+	bench.pending = false;
+	bool ok = bench.fail_command_no != bench.commands;
+	double power = 0;
+	if (ok) {
+		switch (bench.cmd.kind) {
+		case RIG_CMD_APPLY:
+			bench.sp = bench.cmd.sp;
+			start_meters();
+			break;
+		case RIG_CMD_OUTPUT_ON:
+			bench.output_on = true;
+			start_meters();
+			break;
+		case RIG_CMD_OUTPUT_OFF:
+			bench.output_on = false;
+			bench.running = false;
+			break;
+		case RIG_CMD_READ_POWER:
+			power = meter_power_w(2) / bench.ratio;	/* source watts, all phases */
+			break;
+		}
+	}
+	rig_seq_command_done(bench.seq, bench.now, ok, ok ? NULL : bench.fail_text, power);
+}
+
+/* Runs until RUN_DONE or a day of virtual time. */
+static void run(void)
+{
+	struct rig_error err;
+	ck_assert_int_eq(rig_seq_start(bench.seq, &bench.plan, bench.now, &err), 0);
+	const int64_t limit = bench.now + S(86400);
+	drain();
+	while (!bench.done && bench.now < limit) {
+		int64_t t = rig_seq_next_deadline(bench.seq);
+		int what = 0;	/* 0 tick, 1 command, 2 edge, 10 fault, 11 abort */
+		int ei = 0, eo = 0;
+		if (bench.pending && bench.cmd_done_at <= t) {
+			t = bench.cmd_done_at;
+			what = 1;
+		}
+		for (int i = 0; bench.running && i < NPOS; i++)
+			for (int o = 0; o < 2; o++)
+				if (bench.next[i][o].timestamp_ns < t) {
+					t = bench.next[i][o].timestamp_ns;
+					what = 2;
+					ei = i;
+					eo = o;
+				}
+		if (bench.running && bench.standard && bench.ref_next < t) {
+			t = bench.ref_next;
+			what = 3;
+		}
+		if (bench.fault_at <= t) {
+			t = bench.fault_at;
+			what = 10;
+		}
+		if (bench.ref_lost_at <= t) {
+			t = bench.ref_lost_at;
+			what = 12;
+		}
+		if (bench.abort_at <= t) {
+			t = bench.abort_at;
+			what = 11;
+		}
+		ck_assert_msg(t != INT64_MAX, "nothing to wait for");
+		if (t > bench.now)
+			bench.now = t;
+		if (what == 1) {
+			complete_command();
+		} else if (what == 2) {
+			rig_seq_edge(bench.seq, ei + 1, eo ? RIG_SIG_KH100 : RIG_SIG_KH10,
+				     &bench.next[ei][eo]);
+			bench.edges_fed += eo == 0;
+			synth_meter_next(&bench.meter[ei][eo], &bench.next[ei][eo]);
+		} else if (what == 3) {
+			struct rig_edge re;
+			synth_standard_next(&bench.ref, &re);
+			rig_seq_edge(bench.seq, -1, RIG_SIG_REFERENCE, &re);
+			bench.ref_edges++;
+			bench.ref_next = synth_standard_peek(&bench.ref);
+		} else if (what == 10) {
+			bench.fault_at = INT64_MAX;
+			bench.cmd_index_at_stop = bench.commands;
+			rig_seq_fault(bench.seq, bench.now, "interlock opened");
+		} else if (what == 12) {
+			bench.ref_lost_at = INT64_MAX;
+			rig_seq_lost(bench.seq, -1, RIG_SIG_REFERENCE, 3);
+		} else if (what == 11) {
+			bench.abort_at = INT64_MAX;
+			bench.cmd_index_at_stop = bench.commands;
+			rig_seq_abort(bench.seq, bench.now, "operator pressed stop");
+		} else {
+			rig_seq_tick(bench.seq, bench.now);
+		}
+		drain();
+		if (bench.abort_when_apply_pending && bench.pending && bench.cmd.kind == RIG_CMD_APPLY &&
+		    bench.commands > 3) {
+			bench.abort_when_apply_pending = false;
+			bench.cmd_index_at_stop = bench.commands;
+			rig_seq_abort(bench.seq, bench.now, "stop during apply");
+			drain();
+		}
+	}
+	ck_assert_msg(bench.done, "run did not end");
+	ck_assert_int_eq(bench.violations, 0);
+	ck_assert(!bench.pending);
+	ck_assert(!bench.output_on);	/* every run ends with the output off */
+	ck_assert_int_eq(bench.cmd_log[(bench.commands - 1) % 256], RIG_CMD_OUTPUT_OFF);
+	ck_assert_int_eq(rig_seq_state(bench.seq), bench.final_state);
+}
+
+/* position 0-based here, like plan.pos[] */
+static const struct rig_point_result *result(int point, int position)
+{
+	const struct rig_point_result *found = NULL;
+	for (int i = 0; i < bench.n_results; i++)
+		if (bench.results[i].point == point && bench.results[i].position == position + 1) {
+			ck_assert_msg(!found, "two results for point %d position %d", point, position);
+			found = &bench.results[i];
+		}
+	return found;
+}
+
+START_TEST(three_points_two_positions_give_the_right_verdicts)
+{
+	setup(0.21, -0.93);
+	run();
+	ck_assert_int_eq(bench.final_state, RIG_RUN_FAILED);
+	ck_assert_int_eq(bench.n_results, 6);
+	for (int k = 0; k < 3; k++) {
+		const struct rig_point_result *good = result(k, 0), *bad = result(k, 1);
+		ck_assert_ptr_nonnull(good);
+		ck_assert_ptr_nonnull(bad);
+		ck_assert_int_eq(good->verdict, RIG_VERDICT_PASS);
+		ck_assert_int_eq(bad->verdict, RIG_VERDICT_FAIL);
+		ck_assert_msg(fabs(good->gate.error_pct - 0.21) <= good->gate.u_pct,
+			      "point %d: %.4f +- %.4f", k, good->gate.error_pct, good->gate.u_pct);
+		ck_assert(fabs(bad->gate.error_pct + 0.93) <= bad->gate.u_pct);
+		ck_assert(good->gate.u_pct <= 0.1);
+		ck_assert_int_eq(good->attempt, 1);
+	}
+	/* primary amps and reference power as the meter sees them */
+	ck_assert_double_eq_tol(result(0, 0)->current_a, 30, 1e-9);
+	ck_assert_double_eq_tol(result(2, 0)->reference_w, 1800, 1e-6);
+	/* APPLY, OUTPUT_ON once, then per point READ_POWER; APPLY for the next */
+	ck_assert_int_eq(bench.cmd_log[0], RIG_CMD_APPLY);
+	ck_assert_int_eq(bench.cmd_log[1], RIG_CMD_OUTPUT_ON);
+	ck_assert_int_eq(bench.cmd_log[2], RIG_CMD_READ_POWER);
+	ck_assert_int_eq(bench.cmd_log[3], RIG_CMD_APPLY);
+	ck_assert_int_eq(bench.cmd_log[4], RIG_CMD_READ_POWER);
+	ck_assert_int_eq(bench.commands, 8);	/* 3 apply, 1 on, 3 read, 1 off */
+	ck_assert_int_ge(bench.progress_events, bench.edges_fed);
+	/* and at least once a second of virtual time while measuring */
+	ck_assert_msg(bench.max_progress_gap > 0 && bench.max_progress_gap <= RIG_NS_PER_S,
+		      "gap %lld ns", (long long)bench.max_progress_gap);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+START_TEST(lost_edges_retry_the_point)
+{
+	setup(0.1, 0.3);
+	bench.lose_from[1] = 3;	/* position 2 loses its 4th edge on the first point */
+	run();
+	ck_assert_int_eq(bench.final_state, RIG_RUN_PASSED);
+	ck_assert_int_eq(bench.n_results, 6);
+	ck_assert_int_eq(result(0, 0)->attempt, 1);
+	ck_assert_int_eq(result(0, 1)->attempt, 2);
+	ck_assert_int_eq(result(0, 1)->verdict, RIG_VERDICT_PASS);
+	ck_assert(fabs(result(0, 1)->gate.error_pct - 0.3) <= result(0, 1)->gate.u_pct);
+	ck_assert_int_eq(result(1, 1)->attempt, 1);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+START_TEST(lost_edges_beyond_retests_are_an_error_verdict)
+{
+	setup(0.1, 0.3);
+	bench.prof.max_retests = 0;
+	bench.lose_from[1] = 3;
+	run();
+	ck_assert_int_eq(result(0, 1)->verdict, RIG_VERDICT_ERROR);
+	ck_assert_ptr_nonnull(strstr(result(0, 1)->detail, "lost"));
+	ck_assert_int_eq(result(0, 0)->verdict, RIG_VERDICT_PASS);
+	ck_assert_int_eq(bench.final_state, RIG_RUN_ERROR);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+static void assert_stopped_safely(enum rig_run_state st, const char *why)
+{
+	ck_assert_int_eq(bench.final_state, st);
+	ck_assert_msg(strstr(bench.reason, why), "reason '%s'", bench.reason);
+	/* the first command after the stop request is OUTPUT_OFF (or the
+	 * outstanding one completes first and then OUTPUT_OFF) and it is the
+	 * last command */
+	ck_assert_int_eq(bench.cmd_log[(bench.commands - 1) % 256], RIG_CMD_OUTPUT_OFF);
+	ck_assert_int_eq(bench.commands - bench.cmd_index_at_stop, 1);
+}
+
+START_TEST(fault_mid_point_switches_off_first)
+{
+	setup(0.1, 0.3);
+	bench.fault_at = S(1000 + 200);	/* during the second point */
+	run();
+	assert_stopped_safely(RIG_RUN_ERROR, "interlock opened");
+	/* point 1 finished; point 2 ends with ERROR for both positions */
+	ck_assert_int_eq(result(0, 0)->verdict, RIG_VERDICT_PASS);
+	ck_assert_int_eq(result(1, 0)->verdict, RIG_VERDICT_ERROR);
+	ck_assert_int_eq(result(1, 1)->verdict, RIG_VERDICT_ERROR);
+	ck_assert_ptr_null(result(2, 0));
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+START_TEST(abort_switches_off_first)
+{
+	setup(0.1, 0.3);
+	bench.abort_at = S(1000 + 30);
+	run();
+	assert_stopped_safely(RIG_RUN_ABORTED, "operator pressed stop");
+	ck_assert_int_eq(result(0, 0)->verdict, RIG_VERDICT_ABORTED);
+	ck_assert_int_eq(bench.n_results, 2);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+START_TEST(abort_during_apply_waits_for_it_then_switches_off)
+{
+	setup(0.1, 0.3);
+	bench.abort_when_apply_pending = true;
+	run();
+	ck_assert_int_eq(bench.final_state, RIG_RUN_ABORTED);
+	/* the APPLY completed, then exactly one command: OUTPUT_OFF */
+	ck_assert_int_eq(bench.commands - bench.cmd_index_at_stop, 1);
+	ck_assert_int_eq(bench.cmd_log[bench.commands - 2], RIG_CMD_APPLY);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+START_TEST(command_failure_stops_safely_with_the_instrument_text)
+{
+	setup(0.1, 0.3);
+	bench.fail_command_no = 4;	/* the second APPLY */
+	bench.fail_text = "-222,\"Data out of range\"";
+	run();
+	ck_assert_int_eq(bench.final_state, RIG_RUN_ERROR);
+	ck_assert_msg(strstr(bench.reason, "apply setpoint failed") &&
+			      strstr(bench.reason, "Data out of range"),
+		      "reason '%s'", bench.reason);
+	ck_assert_int_eq(bench.commands, 5);
+	ck_assert_int_eq(bench.cmd_log[4], RIG_CMD_OUTPUT_OFF);
+	ck_assert_int_eq(result(1, 0)->verdict, RIG_VERDICT_ERROR);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+START_TEST(plans_the_bench_cannot_do_are_refused)
+{
+	setup(0, 0);
+	struct rig_error err;
+	char buf[600];
+	bench.prof.points[1].output_kh = 1000;	/* a T model has no Kh 1000 output */
+	ck_assert_int_eq(rig_seq_start(bench.seq, &bench.plan, 0, &err), -1);
+	rig_error_format(&err, buf, sizeof(buf));
+	char where[64];
+	snprintf(where, sizeof(where), "three.profile:%d:", bench.prof.points[1].line);
+	ck_assert_msg(strstr(buf, where) && strstr(buf, "Kh 1000") && strstr(buf, "position 1"),
+		      "%s", buf);
+	struct rig_seq_event ev;
+	ck_assert_int_eq(rig_seq_next_event(bench.seq, &ev), 0);	/* nothing emitted */
+	ck_assert_int_eq(rig_seq_state(bench.seq), RIG_RUN_IDLE);
+
+	bench.prof.points[1].output_kh = 10;
+	bench.prof.points[2].current_a = 300;	/* over the 220 A maximum */
+	ck_assert_int_eq(rig_seq_start(bench.seq, &bench.plan, 0, &err), -1);
+	ck_assert_msg(strstr(err.msg, "maximum"), "%s", err.msg);
+
+	bench.prof.points[2].current_a = 30;
+	bench.fix.pos[1][RIG_SIG_KH10].line = -1;
+	ck_assert_int_eq(rig_seq_start(bench.seq, &bench.plan, 0, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "not wired"));
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+static struct rig_point *other_point(enum rig_point_kind kind, const char *name, double amps)
+{
+	struct rig_profile *p = &bench.prof;
+	add_point(p, name, amps, 1);
+	struct rig_point *pt = &p->points[p->n_points - 1];
+	pt->kind = kind;
+	return pt;
+}
+
+START_TEST(creep_starting_load_duty_led_and_consistency_points)
+{
+	setup(0.1, 0.1);
+	bench.prof.n_points = 0;
+	struct rig_point *pt = other_point(RIG_POINT_CREEP, "creep", 0);
+	pt->elements = 0;
+	pt->max_gate_s = 300;
+	pt->max_edges = 1;
+	pt = other_point(RIG_POINT_STARTING_LOAD, "start", 0.5);	/* 60 W: an edge per 300 s */
+	pt->max_gate_s = 900;
+	pt->min_edges = 2;
+	pt = other_point(RIG_POINT_PULSE_DUTY, "duty", 30);
+	pt->band_pct = 1;	/* 50 +- 1 % */
+	pt->max_gate_s = 200;
+	pt->min_edges = 10;
+	pt = other_point(RIG_POINT_REVERSE_LED, "led", 30);
+	pt->reversed = 1;
+	pt->led_expected_on = true;
+	pt->max_gate_s = 20;
+	pt = other_point(RIG_POINT_OUTPUT_CONSISTENCY, "outputs", 100);	/* 12 kW */
+	pt->band_pct = 0.2;
+	pt->target_u_pct = 0.05;
+	pt->max_gate_s = 400;
+	bench.duty[1] = 0.47;
+	bench.extra_error_kh100[1] = 0.6;
+	run();
+	ck_assert_int_eq(bench.n_results, 10);
+	ck_assert_int_eq(result(0, 0)->verdict, RIG_VERDICT_PASS);
+	ck_assert_int_eq(result(0, 0)->edges_counted, 0);
+	ck_assert_int_eq(result(1, 0)->verdict, RIG_VERDICT_PASS);
+	ck_assert_int_ge(result(1, 0)->edges_counted, 2);
+	ck_assert_int_eq(result(2, 0)->verdict, RIG_VERDICT_PASS);
+	ck_assert_double_eq_tol(result(2, 0)->value, 50, 0.05);
+	ck_assert_int_eq(result(2, 1)->verdict, RIG_VERDICT_FAIL);
+	ck_assert_double_eq_tol(result(2, 1)->value, 47, 0.05);
+	ck_assert_int_eq(result(3, 0)->verdict, RIG_VERDICT_PASS);
+	ck_assert(result(3, 0)->led_on);
+	ck_assert_int_eq(result(4, 0)->verdict, RIG_VERDICT_PASS);
+	ck_assert_int_eq(result(4, 1)->verdict, RIG_VERDICT_FAIL);
+	ck_assert_double_eq_tol(result(4, 1)->value, 0.6, 0.1);
+	ck_assert_int_eq(bench.final_state, RIG_RUN_FAILED);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+START_TEST(creep_fails_when_the_meter_registers_without_load)
+{
+	setup(0.1, 0.1);
+	bench.prof.n_points = 0;
+	struct rig_point *pt = other_point(RIG_POINT_CREEP, "creep", 0.5);	/* a creeping meter */
+	pt->max_gate_s = 900;
+	pt->max_edges = 1;
+	pt = other_point(RIG_POINT_REVERSE_LED, "led", 30);
+	pt->led_expected_on = true;	/* but nothing is reversed */
+	pt->max_gate_s = 20;
+	run();
+	ck_assert_int_eq(result(0, 0)->verdict, RIG_VERDICT_FAIL);
+	ck_assert_int_eq(result(0, 0)->edges_counted, 2);	/* stops as soon as it fails */
+	ck_assert_int_eq(result(1, 1)->verdict, RIG_VERDICT_FAIL);
+	ck_assert(!result(1, 1)->led_on);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+/* The LED lights while the source is still applying the setpoint: its
+ * edge comes before the point measures, and still counts. */
+START_TEST(led_edge_during_apply_counts)
+{
+	setup(0.1, 0.1);
+	bench.led_by_edges = true;
+	bench.prof.n_points = 0;
+	struct rig_point *pt = other_point(RIG_POINT_REVERSE_LED, "led", 30);
+	pt->reversed = 1;
+	pt->led_expected_on = true;
+	pt->max_gate_s = 20;
+	run();
+	ck_assert_int_eq(result(0, 0)->verdict, RIG_VERDICT_PASS);
+	ck_assert_int_eq(result(0, 1)->verdict, RIG_VERDICT_PASS);
+	ck_assert(result(0, 0)->led_on);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+/* A meter right at the band edge stays indeterminate: RETEST measures it
+ * again up to max_retests, FAIL counts it failed at once. */
+START_TEST(indeterminate_policy)
+{
+	setup(0.5, 0.1);
+	bench.prof.n_points = 1;
+	bench.prof.indeterminate = RIG_INDETERMINATE_RETEST;
+	bench.prof.max_retests = 2;
+	run();
+	ck_assert_int_eq(result(0, 0)->verdict, RIG_VERDICT_INDETERMINATE);
+	ck_assert_int_eq(result(0, 0)->attempt, 3);
+	ck_assert_int_eq(result(0, 1)->attempt, 1);
+	ck_assert_int_eq(bench.final_state, RIG_RUN_INDETERMINATE);
+	rig_seq_free(bench.seq);
+
+	setup(0.5, 0.1);
+	bench.prof.n_points = 1;
+	bench.prof.indeterminate = RIG_INDETERMINATE_FAIL;
+	run();
+	ck_assert_int_eq(result(0, 0)->verdict, RIG_VERDICT_FAIL);
+	ck_assert_int_eq(result(0, 0)->attempt, 1);
+	ck_assert_int_eq(bench.final_state, RIG_RUN_FAILED);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+/* The standard-gated method through the sequencer: no power read-back, a
+ * reference standard's pulses (1e-6 Wh, a few hundred Hz on the 0.1 A CT
+ * secondary) counted between the meters' edges. */
+START_TEST(standard_gated_reference)
+{
+	setup(0.21, -0.93);
+	bench.fix.reference = RIG_REF_STANDARD_PULSES;
+	bench.fix.ref_wh_per_pulse = 1e-6;
+	bench.standard = true;
+	run();
+	ck_assert_int_eq(bench.n_results, 6);
+	for (int k = 0; k < 3; k++) {
+		ck_assert_int_eq(result(k, 0)->verdict, RIG_VERDICT_PASS);
+		ck_assert_int_eq(result(k, 1)->verdict, RIG_VERDICT_FAIL);
+		ck_assert(fabs(result(k, 0)->gate.error_pct - 0.21) <= result(k, 0)->gate.u_pct);
+		ck_assert(fabs(result(k, 1)->gate.error_pct + 0.93) <= result(k, 1)->gate.u_pct);
+	}
+	for (int i = 0; i < bench.commands; i++)
+		ck_assert_int_ne(bench.cmd_log[i], RIG_CMD_READ_POWER);
+	ck_assert(bench.ref_edges > 10000);
+	ck_assert_double_eq_tol(result(0, 0)->reference_w, 3600, 3600 * 0.002);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+/* Reference pulses lost spoil every position's count: the point is
+ * measured again for all of them. */
+START_TEST(lost_reference_pulses_retry_every_position)
+{
+	setup(0.21, -0.93);
+	bench.fix.reference = RIG_REF_STANDARD_PULSES;
+	bench.fix.ref_wh_per_pulse = 1e-6;
+	bench.standard = true;
+	bench.ref_lost_at = S(1000 + 20);	/* during the first point's gate */
+	run();
+	ck_assert_int_eq(result(0, 0)->attempt, 2);
+	ck_assert_int_eq(result(0, 1)->attempt, 2);
+	ck_assert_int_eq(result(0, 0)->verdict, RIG_VERDICT_PASS);
+	ck_assert_int_eq(result(1, 0)->attempt, 1);
+	ck_assert_int_eq(bench.final_state, RIG_RUN_FAILED);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+/* A single- and a dual-element meter on one bench: "requires = dual" is
+ * skipped for the single one, and with both elements driven it registers
+ * element 1's share of the power. */
+START_TEST(mixed_bench_skips_points_and_shares_power)
+{
+	setup(0.15, -0.25);
+	bench.plan.pos[1].model = decode("MMD-120-2001-T-SCC");
+	parse_profile("[profile]\nname = mixed\n"
+		      "[defaults]\ntarget_uncertainty = 0.1 %\nmin_edges = 4\nmax_gate = 900 s\n"
+		      "[point both]\nkind = accuracy\ncurrent = 30 A\n"
+		      "[point element-2-alone]\nkind = accuracy\nrequires = dual\n"
+		      "elements = 2\ncurrent = 30 A\n"
+		      "[point single-only]\nkind = accuracy\nrequires = single\ncurrent = 30 A\n");
+	run();
+	ck_assert_int_eq(bench.n_results, 4);
+	ck_assert_ptr_nonnull(result(0, 0));
+	ck_assert_ptr_nonnull(result(0, 1));
+	ck_assert_ptr_null(result(1, 0));
+	ck_assert_ptr_nonnull(result(1, 1));
+	ck_assert_ptr_nonnull(result(2, 0));
+	ck_assert_ptr_null(result(2, 1));
+	ck_assert(fabs(result(0, 0)->gate.error_pct - 0.15) <= result(0, 0)->gate.u_pct);
+	ck_assert(fabs(result(0, 1)->gate.error_pct + 0.25) <= result(0, 1)->gate.u_pct);
+	ck_assert(fabs(result(1, 1)->gate.error_pct + 0.25) <= result(1, 1)->gate.u_pct);
+	/* 30 A, 120 V on element 1 for the single meter, on both for the dual */
+	ck_assert_double_eq_tol(result(0, 0)->reference_w, 3600, 1e-6);
+	ck_assert_double_eq_tol(result(0, 1)->reference_w, 7200, 1e-6);
+	ck_assert_int_eq(bench.final_state, RIG_RUN_PASSED);
+	ck_assert_int_eq(bench.commands, 1 + 3 + 3 + 1);	/* on, 3 x (apply, read), off */
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+Suite *suite_sequencer(void)
+{
+	Suite *s = suite_create("sequencer");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, three_points_two_positions_give_the_right_verdicts);
+	tcase_add_test(tc, lost_edges_retry_the_point);
+	tcase_add_test(tc, lost_edges_beyond_retests_are_an_error_verdict);
+	tcase_add_test(tc, fault_mid_point_switches_off_first);
+	tcase_add_test(tc, abort_switches_off_first);
+	tcase_add_test(tc, abort_during_apply_waits_for_it_then_switches_off);
+	tcase_add_test(tc, command_failure_stops_safely_with_the_instrument_text);
+	tcase_add_test(tc, plans_the_bench_cannot_do_are_refused);
+	tcase_add_test(tc, creep_starting_load_duty_led_and_consistency_points);
+	tcase_add_test(tc, creep_fails_when_the_meter_registers_without_load);
+	tcase_add_test(tc, indeterminate_policy);
+	tcase_add_test(tc, led_edge_during_apply_counts);
+	tcase_add_test(tc, mixed_bench_skips_points_and_shares_power);
+	tcase_add_test(tc, standard_gated_reference);
+	tcase_add_test(tc, lost_reference_pulses_retry_every_position);
+	suite_add_tcase(s, tc);
+	return s;
+}
