@@ -1,12 +1,13 @@
 /* Benchmark 6: the results database after a year of production.
  *
  * Generates N meters (default 250,000), each with one ansi-c12.1 run on one
- * position and every point's result, through the store API exactly as the
- * daemon writes them (store_begin_run, store_add_point_result per point,
- * store_end_run). Every store call commits its own transaction, as in the
- * daemon; the rate of that path is the insert rate measured here.
- * Then: database size per meter, latency of a certificate for one serial and
- * of a month's summary (medians of repetitions), and the query plans.
+ * position and every point's result, through the store API with the
+ * daemon's calls (store_begin_run, store_add_point_result per point,
+ * store_end_run). The bulk goes in batches (store_batch_begin/commit); the
+ * last meters go as the daemon writes them, every call its own commit, into
+ * the full database. BENCH_DB_BUDGET_S stops the bulk early, and says so.
+ * Then: database size per meter, latency of a certificate for one serial
+ * and of a month's summary (medians of repetitions), and the query plans.
  *
  * usage: bench_db DB_PATH [METERS]   (run from the repository top) */
 #include <math.h>
