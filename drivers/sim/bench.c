@@ -1,6 +1,8 @@
 /* The simulated bench: source + meters + reference in virtual time. */
 #include "drivers/sim/bench.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -305,8 +307,10 @@ static int split_args(char *cmd, char **ret_hdr, char *arg[4])
 static int int_arg(const char *s, int *ret)
 {
 	char *end;
+	errno = 0;
 	long v = strtol(s, &end, 10);
-	if (end == s || *end)
+	/* a number past int would wrap: 4294967297 would be position 1 */
+	if (end == s || *end || errno || v < INT_MIN || v > INT_MAX)
 		return -1;
 	*ret = (int)v;
 	return 0;
@@ -391,7 +395,9 @@ static int ext_error(const struct ext_call *x)
 	char *end;
 	double pct = strtod(x->arg[1], &end);
 	const struct sim_meter *m;
-	if (int_arg(x->arg[0], &pos) || *end || end == x->arg[1] || !isfinite(pct) ||
+	/* the config's error_pct range: a huge error makes the meter register
+	 * (and the bench generate) an unbounded number of edges */
+	if (int_arg(x->arg[0], &pos) || *end || end == x->arg[1] || !(pct >= -100 && pct <= 100) ||
 	    !(m = meter_at(x->b, pos)))
 		return SCPI_ERR_DATA_RANGE;
 	struct sim_error_curve curve = m->cfg.error;

@@ -24,6 +24,8 @@ const char *sim_signal_name(int signal)
 
 /* A meter until the file says otherwise. */
 #define SIM_DEFAULT_MODEL "MMS-120-2001-SCC"
+#define MAX_LINE 65535		/* highest line number in the file (reference_line, lines) */
+#define MAX_CT_A 10000		/* a CT side above this is a typo, not a CT */
 
 static void default_model(struct rig_meter_model *m)
 {
@@ -186,12 +188,16 @@ static int bench_key(struct sim_config *c, const struct where *w, const char *k,
 	if (!strcmp(k, "reference_wh_per_pulse"))
 		return to_double(w, k, v, 0, 1e6, &b->ref_wh_per_pulse);
 	if (!strcmp(k, "reference_line"))
-		return to_int(w, k, v, -1, 65535, &b->ref_line);
+		return to_int(w, k, v, -1, MAX_LINE, &b->ref_line);
 	if (!strcmp(k, "lines")) {
 		int base, stride;
 		char extra;
 		if (sscanf(v, "%d:%d%c", &base, &stride, &extra) != 2 || base < 0 || stride < RIG_SIG_COUNT)
 			return bad(w, k, v, "want BASE:STRIDE with STRIDE >= 7");
+		/* every position's lines must be line numbers (and fit an int) */
+		if ((long long)base + (long long)(RIG_MAX_POSITIONS - 1) * stride + RIG_SIG_COUNT - 1 >
+		    MAX_LINE)
+			return bad(w, k, v, "the last position's lines would be above 65535");
 		int n = b->n_positions;
 		b->n_positions = RIG_MAX_POSITIONS;
 		sim_bench_cfg_layout(b, base, stride);
@@ -246,7 +252,7 @@ static int lines_key(struct sim_position_cfg *p, const struct where *w, const ch
 		int s = sim_signal_by_name(tok[i]), line;
 		if (s < 0)
 			return bad(w, k, v, "unknown signal");
-		if (to_int(w, k, colon + 1, -1, 65535, &line))
+		if (to_int(w, k, colon + 1, -1, MAX_LINE, &line))
 			return -1;
 		p->line[s] = line;
 	}
@@ -349,8 +355,10 @@ static int position_key(struct sim_position_cfg *p, const struct where *w, const
 	if (!strcmp(k, "ct")) {
 		double pa, sa;
 		char extra;
-		if (sscanf(v, "%lf:%lf%c", &pa, &sa, &extra) != 2 || pa <= 0 || sa <= 0)
-			return bad(w, k, v, "want PRIMARY:SECONDARY amps, e.g. 200:0.1");
+		/* not "!(x > 0)" only: strtod reads "nan" and "inf" */
+		if (sscanf(v, "%lf:%lf%c", &pa, &sa, &extra) != 2 || !(pa > 0 && pa <= MAX_CT_A) ||
+		    !(sa > 0 && sa <= MAX_CT_A))
+			return bad(w, k, v, "want PRIMARY:SECONDARY amps, each above 0 and at most 10000, e.g. 200:0.1");
 		mm->ct_primary_a = mm->rated_current_a = pa;
 		mm->max_current_a = 1.1 * pa;
 		mm->ct_secondary_a = sa;

@@ -14,6 +14,9 @@
 #include "rig/core/text_file.h"
 
 #define MAX_LINE_OFFSET 1023	/* far above any gpiochip's line count */
+/* Longest settle or reply timeout: a day. They end up as int64 ns and int
+ * ms; 1e300 s fits neither. */
+#define MAX_DURATION_S 86400
 
 static const char *const signal_keys[RIG_SIG_COUNT] = {
 	"kh10", "kh100", "kh1000", "counter", "reverse_led", "power_led", "load_led",
@@ -309,6 +312,15 @@ static int positive(const struct rig_ini_item *it, const char *file, const char 
 	return 0;
 }
 
+static int at_most_a_day(const struct rig_ini_item *it, const char *file, double seconds,
+			 struct rig_error *err)
+{
+	if (seconds > MAX_DURATION_S)
+		return rig_error_set(err, file, it->line, "%s: %g s is more than a day (%d s)",
+				     it->key, seconds, MAX_DURATION_S);
+	return 0;
+}
+
 static int phase(const struct rig_ini_item *it, const char *file, int *ret, struct rig_error *err)
 {
 	if (rig_ini_int(it, file, ret, err))
@@ -357,10 +369,15 @@ static int set_source(struct parser *ps, int key, const struct rig_ini_item *it,
 			return rig_error_set(err, file, it->line, "turns: %d is not 1..1000", f->turns);
 		return 0;
 	case S_SETTLE:
-		return rig_ini_number(it, file, "s", &f->settle_s, err) ? -1 :
-		       f->settle_s < 0 ? rig_error_set(err, file, it->line, "settle: negative") : 0;
+		if (rig_ini_number(it, file, "s", &f->settle_s, err))
+			return -1;
+		if (f->settle_s < 0)
+			return rig_error_set(err, file, it->line, "settle: negative");
+		return at_most_a_day(it, file, f->settle_s, err);
 	case S_REPLY_TIMEOUT:
-		return positive(it, file, "s", &f->reply_timeout_s, err);
+		if (positive(it, file, "s", &f->reply_timeout_s, err))
+			return -1;
+		return at_most_a_day(it, file, f->reply_timeout_s, err);
 	case S_MAX_V:
 		return positive(it, file, "V", &f->max_voltage_v, err);
 	case S_MAX_A:

@@ -16,6 +16,9 @@
 
 #define SUPPLY_MIN_V 102	/* guide 2.2: supply range, line to neutral */
 #define SUPPLY_MAX_V 138
+/* Longest settle or gate: a day. The sequencer turns these into int64
+ * nanoseconds; 1e10 s would not fit (past 292 years it overflows). */
+#define MAX_DURATION_S 86400
 
 static const char *const kind_names[] = {
 	"accuracy", "creep", "starting-load", "reverse-led", "output-consistency", "pulse-duty", NULL,
@@ -174,11 +177,25 @@ static int parse_pf(const struct rig_ini_item *it, const char *file, struct rig_
 static int parse_nonneg(const struct rig_ini_item *it, const char *file, const char *unit,
 			double *ret, struct rig_error *err)
 {
-	double v;
+	double v = 0;
 	if (rig_ini_number(it, file, unit, &v, err))
 		return -1;
 	if (v < 0)
 		return rig_error_set(err, file, it->line, "%s: %s is negative", it->key, it->value);
+	*ret = v;
+	return 0;
+}
+
+/* settle, min_gate, max_gate: seconds, 0 .. a day. */
+static int parse_duration(const struct rig_ini_item *it, const char *file, double *ret,
+			  struct rig_error *err)
+{
+	double v = 0;
+	if (parse_nonneg(it, file, "s", &v, err))
+		return -1;
+	if (v > MAX_DURATION_S)
+		return rig_error_set(err, file, it->line, "%s: %g s is more than a day (%d s)",
+				     it->key, v, MAX_DURATION_S);
 	*ret = v;
 	return 0;
 }
@@ -259,11 +276,11 @@ static int set_point_key(struct parser *ps, struct rig_point *pt, int key,
 		pt->target_u_pct = v;
 		return 0;
 	case K_SETTLE:
-		return parse_nonneg(it, f, "s", &pt->settle_s, err);
+		return parse_duration(it, f, &pt->settle_s, err);
 	case K_MIN_GATE:
-		return parse_nonneg(it, f, "s", &pt->min_gate_s, err);
+		return parse_duration(it, f, &pt->min_gate_s, err);
 	case K_MAX_GATE:
-		if (parse_nonneg(it, f, "s", &v, err))
+		if (parse_duration(it, f, &v, err))
 			return -1;
 		if (v == 0)
 			return rig_error_set(err, f, it->line, "max_gate: must be above 0 s");

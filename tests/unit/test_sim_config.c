@@ -210,6 +210,37 @@ START_TEST(random_text_never_crashes)
 }
 END_TEST
 
+/* Seen with a hand-made input to the sim_config fuzz harness: a large
+ * BASE:STRIDE overflowed int computing the last positions' line numbers
+ * (UBSan), and lines above 65535 were taken. */
+START_TEST(lines_layout_beyond_line_numbers_is_refused)
+{
+	expect_error("positions = 1\nlines = 2000000000:2000000000\n",
+		     "bench.conf:2: lines = 2000000000:2000000000: the last position's lines would be above 65535");
+	expect_error("lines = 65000:100\n", "bench.conf:1: lines = 65000:100: the last position");
+	/* the highest layout that still fits is taken */
+	ck_assert_int_eq(parse("positions = 16\nlines = 65409:8\n"), 0);
+	ck_assert_int_eq(cfg.bench.pos[15].line[RIG_SIG_COUNT - 1], 65535);
+}
+END_TEST
+
+/* Seen with a hand-made input to the sim_config fuzz harness: sscanf reads
+ * "nan" and "inf", which passed the "above 0" check (a meter of NaN amps). */
+START_TEST(ct_ratio_must_be_finite_amps)
+{
+	static const char *const bad_ct[] = { "nan:nan", "nan:0.1", "200:nan", "inf:0.1",
+					      "200:inf", "1e300:0.1", "0:0.1", "200:-0.1" };
+	for (size_t i = 0; i < sizeof(bad_ct) / sizeof(bad_ct[0]); i++) {
+		char text[96], want[96];
+		snprintf(text, sizeof(text), "positions = 1\n[position 1]\nct = %s\n", bad_ct[i]);
+		snprintf(want, sizeof(want), "bench.conf:3: ct = %s: want PRIMARY:SECONDARY", bad_ct[i]);
+		expect_error(text, want);
+	}
+	ck_assert_int_eq(parse("positions = 1\n[position 1]\nct = 400:0.1\n"), 0);
+	ck_assert_double_eq(cfg.bench.pos[0].meter.model.ct_primary_a, 400);
+}
+END_TEST
+
 Suite *suite_sim_config(void)
 {
 	Suite *s = suite_create("sim_config");
@@ -221,6 +252,8 @@ Suite *suite_sim_config(void)
 	tcase_add_test(tc, shipped_sim_fixture_matches_the_default_layout);
 	tcase_add_test(tc, decoded_t_model_has_no_kh1000_and_a_kh100_counter);
 	tcase_add_test(tc, random_text_never_crashes);
+	tcase_add_test(tc, lines_layout_beyond_line_numbers_is_refused);
+	tcase_add_test(tc, ct_ratio_must_be_finite_amps);
 	suite_add_tcase(s, tc);
 	return s;
 }

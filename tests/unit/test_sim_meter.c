@@ -451,6 +451,9 @@ START_TEST(junk_sim_commands_are_errors_not_crashes)
 		"SIM:TRUTH?", "SIM:TRUTH? x", "SIM:TRUTH? 1,2,3,4,5,6", "SIM:DEAD 1,kh7,1", "SIM:DEAD 0,kh10,1",
 		"SIM:REVERSE 1,3,1", "SIM:ERROR 1,abc", "SIM:FAULT LOSE -3", "SIM:FAULT", "SIM:", "SIM",
 		"SIM:TIME? 4", "SIM:NOPE",
+		/* numbers past int used to wrap: these were position 1, element 1 */
+		"SIM:TRUTH? 4294967297", "SIM:DEAD 4294967297,kh10,1", "SIM:REVERSE 1,4294967297,1",
+		"SIM:ERROR 4294967297,0.5", "SIM:FAULT LOSE 99999999999999999999",
 	};
 	char reply[256];
 	for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
@@ -458,6 +461,33 @@ START_TEST(junk_sim_commands_are_errors_not_crashes)
 		sim_bench_scpi(b, 0, "SYST:ERR?", reply, sizeof(reply));
 		ck_assert_msg(strncmp(reply, "-", 1) == 0, "%s -> %s", junk[i], reply);
 	}
+	sim_bench_free(b);
+}
+END_TEST
+
+/* Found while fuzzing (a hand-made input to tests/fuzz/sim_scpi timed out):
+ * SIM:ERROR took any finite percentage, and at 1e300 % the next advance
+ * generated edges without end. */
+START_TEST(huge_sim_error_is_refused_not_run)
+{
+	one_meter(1, 0);
+	struct sim_bench *b = sim_bench_new(&cfg);
+	char reply[256];
+	drive(b, 0, 120, 0.1, 0);
+	static const char *const out_of_range[] = { "SIM:ERROR 1,1e300", "SIM:ERROR 1,-1e300",
+						    "SIM:ERROR 1,100.5", "SIM:ERROR 1,-101" };
+	for (size_t i = 0; i < sizeof(out_of_range) / sizeof(out_of_range[0]); i++) {
+		sim_bench_scpi(b, 0, out_of_range[i], reply, sizeof(reply));
+		sim_bench_scpi(b, 0, "SYST:ERR?", reply, sizeof(reply));
+		ck_assert_msg(!strcmp(reply, "-222,\"Data out of range\""), "%s -> %s",
+			      out_of_range[i], reply);
+	}
+	ck_assert_double_eq(sim_bench_meter(b, 1)->cfg.error.base_pct, 0);
+	scpi_ok(b, 0, "SIM:ERROR 1,100");
+	ck_assert_double_eq(sim_bench_meter(b, 1)->cfg.error.base_pct, 100);
+	reset_rec();
+	sim_bench_advance(b, 10 * S, record, &rec);
+	ck_assert_uint_gt(rec.n, 0);
 	sim_bench_free(b);
 }
 END_TEST
@@ -483,6 +513,7 @@ Suite *suite_sim_meter(void)
 	tcase_add_test(tc, reference_pulses_at_its_constant);
 	tcase_add_test(tc, sim_commands_report_truth_and_set_faults);
 	tcase_add_test(tc, junk_sim_commands_are_errors_not_crashes);
+	tcase_add_test(tc, huge_sim_error_is_refused_not_run);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,303 @@
+#include "rig/rigctl/args.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rig/common/timeutil.h"
+
+const char rigctl_usage[] =
+	"usage: rigctl [--config FILE] [--socket PATH] [--db FILE] COMMAND [OPTIONS]\n"
+	"\n"
+	"commands:\n"
+	"  run --profile P --position N:MODEL:SERIAL [...] --operator NAME\n"
+	"      [--notes TEXT] [--junit FILE] [--quiet]\n"
+	"                        start a run on rigd, follow it to the end\n"
+	"  status [--json]       what rigd is doing\n"
+	"  abort [--reason TEXT] abort the running run (source output off first)\n"
+	"  safe-off              ask rigd to switch the source output off now\n"
+	"  results [--serial S] [--model M] [--since T] [--until T] [--verdict V]\n"
+	"      [--limit N (newest N, table)] [--format table|csv|json]\n"
+	"                        stored results, read from the database (read-only)\n"
+	"  report --serial S | --run ID [--out FILE]\n"
+	"                        calibration certificate as HTML\n"
+	"  report --summary [--since T] [--until T] [--out FILE]\n"
+	"                        summary of a period as HTML\n"
+	"  model MODEL [--json]  what a model number means\n"
+	"  profiles              test profiles with their point counts\n"
+	"  fixture check FILE    load a fixture file and report errors (file:line)\n"
+	"\n"
+	"times T are UTC: YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]\n"
+	"verdicts V: pass, fail, indeterminate, aborted, error\n"
+	"config: " "/etc/rig/rigd.conf" " unless --config (socket and database paths)\n"
+	"\n"
+	"exit codes:\n"
+	"  0  every position passed (or the command succeeded)\n"
+	"  1  a meter failed\n"
+	"  2  a result was indeterminate\n"
+	"  3  the run was aborted or interrupted\n"
+	"  4  rig, instrument or usage error (also: a refused model or request)\n";
+
+static int usage_error(char *why, size_t why_len, const char *fmt, const char *arg)
+{
+	snprintf(why, why_len, fmt, arg);
+	return -1;
+}
+
+int rigctl_parse_position(const char *text, struct ctl_position *ret, char *why, size_t why_len)
+{
+	memset(ret, 0, sizeof(*ret));
+	const char *c1 = strchr(text, ':');
+	const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	if (!c1 || !c2)
+		return usage_error(why, why_len, "--position \"%s\": expected N:MODEL:SERIAL", text);
+	char *end;
+	long n = strtol(text, &end, 10);
+	if (end != c1 || n < 1 || n > RIG_MAX_POSITIONS) {
+		snprintf(why, why_len, "--position \"%s\": position must be 1..%d", text,
+			 RIG_MAX_POSITIONS);
+		return -1;
+	}
+	size_t model_len = (size_t)(c2 - c1 - 1);
+	if (model_len == 0 || model_len >= sizeof(ret->model))
+		return usage_error(why, why_len, "--position \"%s\": bad model", text);
+	const char *serial = c2 + 1;
+	if (!serial[0] || strlen(serial) >= sizeof(ret->serial))
+		return usage_error(why, why_len, "--position \"%s\": bad serial", text);
+	ret->position = (int)n;
+	memcpy(ret->model, c1 + 1, model_len);
+	ret->model[model_len] = '\0';
+	snprintf(ret->serial, sizeof(ret->serial), "%s", serial);
+	return 0;
+}
+
+struct cursor {
+	int argc;
+	char **argv;
+	int i;
+	const char *inline_value;	/* from --name=value */
+};
+
+/* The value of the current option: "=value" or the next argument. */
+static const char *option_value(struct cursor *cur, const char *name, char *why, size_t why_len)
+{
+	if (cur->inline_value)
+		return cur->inline_value;
+	if (cur->i + 1 >= cur->argc) {
+		usage_error(why, why_len, "%s needs a value", name);
+		return NULL;
+	}
+	return cur->argv[++cur->i];
+}
+
+static int parse_time_opt(const char *name, const char *value, time_t *ret, bool *has, char *why,
+			  size_t why_len)
+{
+	if (rig_parse_time_utc(value, ret) < 0) {
+		snprintf(why, why_len, "%s \"%s\": expected YYYY-MM-DD[THH:MM[:SS]] (UTC)", name,
+			 value);
+		return -1;
+	}
+	*has = true;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	enum rigctl_cmd cmd;
+} commands[] = {
+	{"help", RIGCTL_HELP},	     {"version", RIGCTL_VERSION},   {"run", RIGCTL_RUN},
+	{"status", RIGCTL_STATUS},   {"abort", RIGCTL_ABORT},	    {"safe-off", RIGCTL_SAFE_OFF},
+	{"results", RIGCTL_RESULTS}, {"report", RIGCTL_REPORT},	    {"model", RIGCTL_MODEL},
+	{"profiles", RIGCTL_PROFILES}, {"fixture", RIGCTL_FIXTURE_CHECK},
+};
+
+/* One option: 1 when it was known, 2 for --help, 3 for --version, 0 when
+ * not an option (positional), -1 on error. */
+static int take_option(struct cursor *cur, const char *name, struct rigctl_args *a, char *why,
+		       size_t why_len)
+{
+	const char *v;
+#define VALUE()                                                                \
+	do {                                                                   \
+		if (!(v = option_value(cur, name, why, why_len)))              \
+			return -1;                                             \
+	} while (0)
+#define STRING_OPT(opt, field)                                                 \
+	if (strcmp(name, opt) == 0) {                                          \
+		VALUE();                                                       \
+		a->field = v;                                                  \
+		return 1;                                                      \
+	}
+	STRING_OPT("--config", config)
+	STRING_OPT("--socket", socket)
+	STRING_OPT("--db", db)
+	STRING_OPT("--profile", profile)
+	STRING_OPT("--operator", operator_name)
+	STRING_OPT("--notes", notes)
+	STRING_OPT("--junit", junit)
+	STRING_OPT("--reason", reason)
+	STRING_OPT("--serial", serial)
+	STRING_OPT("--model", model)
+	STRING_OPT("--run", run_id)
+	STRING_OPT("--out", out)
+#undef STRING_OPT
+	if (strcmp(name, "--quiet") == 0 || strcmp(name, "-q") == 0) {
+		a->quiet = true;
+		return 1;
+	}
+	if (strcmp(name, "--json") == 0) {
+		a->json = true;
+		return 1;
+	}
+	if (strcmp(name, "--summary") == 0) {
+		a->summary = true;
+		return 1;
+	}
+	if (strcmp(name, "--position") == 0) {
+		VALUE();
+		if (a->n_positions >= RIG_MAX_POSITIONS)
+			return usage_error(why, why_len, "too many positions (at most %s)", "16");
+		struct ctl_position *p = &a->pos[a->n_positions];
+		if (rigctl_parse_position(v, p, why, why_len) < 0)
+			return -1;
+		for (int k = 0; k < a->n_positions; k++)
+			if (a->pos[k].position == p->position)
+				return usage_error(why, why_len, "--position %s given twice", v);
+		a->n_positions++;
+		return 1;
+	}
+	if (strcmp(name, "--since") == 0) {
+		VALUE();
+		return parse_time_opt(name, v, &a->since, &a->has_since, why, why_len) < 0 ? -1 : 1;
+	}
+	if (strcmp(name, "--until") == 0) {
+		VALUE();
+		return parse_time_opt(name, v, &a->until, &a->has_until, why, why_len) < 0 ? -1 : 1;
+	}
+	if (strcmp(name, "--verdict") == 0) {
+		VALUE();
+		if (rig_verdict_parse(v, &a->verdict) < 0)
+			return usage_error(why, why_len, "--verdict \"%s\": not a verdict", v);
+		a->has_verdict = true;
+		return 1;
+	}
+	if (strcmp(name, "--limit") == 0) {
+		VALUE();
+		char *end;
+		long n = strtol(v, &end, 10);
+		if (*end || n < 1 || n > 100000)
+			return usage_error(why, why_len, "--limit \"%s\": expected 1..100000", v);
+		a->limit = (int)n;
+		return 1;
+	}
+	if (strcmp(name, "--format") == 0) {
+		VALUE();
+		if (strcmp(v, "table") == 0)
+			a->format = RIGCTL_FMT_TABLE;
+		else if (strcmp(v, "csv") == 0)
+			a->format = RIGCTL_FMT_CSV;
+		else if (strcmp(v, "json") == 0)
+			a->format = RIGCTL_FMT_JSON;
+		else
+			return usage_error(why, why_len, "--format \"%s\": table, csv or json", v);
+		return 1;
+	}
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
+		return 2;
+	if (strcmp(name, "--version") == 0)
+		return 3;
+#undef VALUE
+	if (name[0] == '-' && name[1])
+		return usage_error(why, why_len, "unknown option %s", name);
+	return 0;
+}
+
+static int check_command(struct rigctl_args *a, const char **positional, int n_positional,
+			 char *why, size_t why_len)
+{
+	switch (a->cmd) {
+	case RIGCTL_RUN:
+		if (!a->profile)
+			return usage_error(why, why_len, "%s", "run: --profile is required");
+		if (a->n_positions == 0)
+			return usage_error(why, why_len, "%s", "run: at least one --position N:MODEL:SERIAL");
+		if (!a->operator_name)
+			return usage_error(why, why_len, "%s", "run: --operator is required");
+		break;
+	case RIGCTL_MODEL:
+		if (n_positional != 1)
+			return usage_error(why, why_len, "%s", "model: give one model number");
+		a->model_arg = positional[0];
+		return 0;
+	case RIGCTL_FIXTURE_CHECK:
+		if (n_positional != 2 || strcmp(positional[0], "check") != 0)
+			return usage_error(why, why_len, "%s", "usage: rigctl fixture check FILE");
+		a->file = positional[1];
+		return 0;
+	case RIGCTL_REPORT:
+		if (!a->summary && !a->serial && !a->run_id)
+			return usage_error(why, why_len, "%s",
+					   "report: --serial S, --run ID or --summary");
+		break;
+	default:
+		break;
+	}
+	if (n_positional > 0)
+		return usage_error(why, why_len, "unexpected argument \"%s\"", positional[0]);
+	return 0;
+}
+
+int rigctl_parse_args(int argc, char **argv, struct rigctl_args *ret, char *why, size_t why_len)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->cmd = RIGCTL_HELP;
+	bool have_cmd = false;
+	int asked = 0;	/* 2 help, 3 version */
+	const char *positional[8];
+	int n_positional = 0;
+	struct cursor cur = {.argc = argc, .argv = argv};
+	for (cur.i = 1; cur.i < argc; cur.i++) {
+		const char *arg = argv[cur.i];
+		char name[64];
+		cur.inline_value = NULL;
+		const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
+		if (eq && (size_t)(eq - arg) < sizeof(name)) {
+			memcpy(name, arg, (size_t)(eq - arg));
+			name[eq - arg] = '\0';
+			cur.inline_value = eq + 1;
+		} else {
+			snprintf(name, sizeof(name), "%s", arg);
+		}
+		int rc = take_option(&cur, name, ret, why, why_len);
+		if (rc < 0)
+			return -1;
+		if (rc >= 2 && !asked)
+			asked = rc;
+		if (rc >= 1)
+			continue;
+		if (!have_cmd) {
+			size_t k;
+			for (k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
+				if (strcmp(arg, commands[k].name) == 0)
+					break;
+			if (k == sizeof(commands) / sizeof(commands[0]))
+				return usage_error(why, why_len, "unknown command \"%s\"", arg);
+			ret->cmd = commands[k].cmd;
+			have_cmd = true;
+			continue;
+		}
+		if (n_positional >= (int)(sizeof(positional) / sizeof(positional[0])))
+			return usage_error(why, why_len, "too many arguments at \"%s\"", arg);
+		positional[n_positional++] = arg;
+	}
+	if (asked) {
+		ret->cmd = asked == 2 ? RIGCTL_HELP : RIGCTL_VERSION;
+		return 0;
+	}
+	if (have_cmd && (ret->cmd == RIGCTL_HELP || ret->cmd == RIGCTL_VERSION))
+		return 0;
+	if (!have_cmd)
+		return usage_error(why, why_len, "%s", "no command given (rigctl --help)");
+	return check_command(ret, positional, n_positional, why, why_len);
+}

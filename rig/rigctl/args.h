@@ -1,0 +1,82 @@
+/* rigctl's command line: a subcommand and its options, parsed into a plain
+ * struct (no I/O) so the parsing is testable on its own. Options take
+ * "--name value" or "--name=value". */
+#ifndef RIG_RIGCTL_ARGS_H
+#define RIG_RIGCTL_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "rig/core/fixture.h"
+#include "rig/core/verdict.h"
+#include "rig/rigd/control.h"
+
+/* Exit codes, also listed in `rigctl --help`. */
+enum rigctl_exit {
+	RIGCTL_EXIT_PASS = 0,		/* every position passed */
+	RIGCTL_EXIT_FAIL = 1,		/* a meter failed */
+	RIGCTL_EXIT_INDETERMINATE = 2,	/* a result indeterminate */
+	RIGCTL_EXIT_ABORTED = 3,	/* run aborted or interrupted */
+	RIGCTL_EXIT_ERROR = 4,		/* rig, instrument or usage error */
+};
+
+enum rigctl_cmd {
+	RIGCTL_HELP,
+	RIGCTL_VERSION,
+	RIGCTL_RUN,
+	RIGCTL_STATUS,
+	RIGCTL_ABORT,
+	RIGCTL_SAFE_OFF,
+	RIGCTL_RESULTS,
+	RIGCTL_REPORT,
+	RIGCTL_MODEL,
+	RIGCTL_PROFILES,
+	RIGCTL_FIXTURE_CHECK,
+};
+
+enum rigctl_format { RIGCTL_FMT_TABLE, RIGCTL_FMT_CSV, RIGCTL_FMT_JSON };
+
+struct rigctl_args {
+	enum rigctl_cmd cmd;
+	const char *config;		/* NULL: RIG_DEFAULT_CONFIG when it exists */
+	const char *socket;		/* overrides the config */
+	const char *db;			/* overrides the config */
+	bool quiet;
+	/* run */
+	const char *profile;
+	const char *operator_name;
+	const char *notes;
+	const char *junit;
+	int n_positions;
+	struct ctl_position pos[RIG_MAX_POSITIONS];
+	/* abort */
+	const char *reason;
+	/* results */
+	const char *serial;
+	const char *model;
+	bool has_since, has_until, has_verdict;
+	time_t since, until;
+	enum rig_verdict verdict;
+	enum rigctl_format format;
+	int limit;
+	/* report */
+	const char *run_id;
+	const char *out;		/* output file or directory */
+	bool summary;
+	/* model */
+	const char *model_arg;
+	bool json;
+	/* fixture check */
+	const char *file;
+};
+
+/* Parses argv (argv[0] is the program). -1 with why on a usage error. */
+int rigctl_parse_args(int argc, char **argv, struct rigctl_args *ret, char *why, size_t why_len);
+
+/* "1:MMS-120-2001:A123": position, model, serial (the serial may contain ':'). */
+int rigctl_parse_position(const char *text, struct ctl_position *ret, char *why, size_t why_len);
+
+extern const char rigctl_usage[];
+
+#endif

@@ -1,0 +1,232 @@
+/* `rigctl results` and `rigctl report`: read the database directly,
+ * read-only (the daemon may be writing at the same time). */
+#include "rig/rigctl/commands.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "reports/certificate.h"
+#include "reports/export.h"
+#include "reports/summary.h"
+#include "rig/store/queries.h"
+#include "rig/store/store.h"
+
+static struct store *open_db(const struct rigctl_env *env)
+{
+	struct rig_error err = {0};
+	struct store *db = store_open_readonly(env->db, &err);
+	if (!db) {
+		char buf[800];
+		fprintf(stderr, "rigctl: %s\n", rig_error_format(&err, buf, sizeof(buf)));
+	}
+	return db;
+}
+
+static void make_filter(const struct rigctl_args *a, struct store_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->serial = a->serial;
+	f->model = a->model;
+	f->from_ms = a->has_since ? (int64_t)a->since * 1000 : 0;
+	f->to_ms = a->has_until ? (int64_t)a->until * 1000 : 0;
+	f->verdict = a->has_verdict ? rig_verdict_name(a->verdict) : NULL;
+	f->run_id = a->run_id;
+}
+
+struct table {
+	int rows;
+	int limit;
+	int total;
+};
+
+static int count_row(const struct store_result_row *row, void *ctx)
+{
+	(void)row;
+	((struct table *)ctx)->total++;
+	return 0;
+}
+
+static int print_row(const struct store_result_row *row, void *ctx)
+{
+	struct table *t = ctx;
+	/* Oldest first; with --limit show the newest rows only. */
+	if (t->limit && t->total - t->rows++ > t->limit)
+		return 0;
+	printf("%-24.24s  %-36s  %3d  %-14.14s  %-22.22s  %-12.12s  %-13s  %-11s\n", row->started_at,
+	       row->run_id, row->position + 1, row->serial, row->model, row->profile, row->verdict,
+	       row->state);
+	return 0;
+}
+
+int cmd_results(const struct rigctl_args *a, const struct rigctl_env *env)
+{
+	struct store *db = open_db(env);
+	if (!db)
+		return RIGCTL_EXIT_ERROR;
+	struct store_filter f;
+	make_filter(a, &f);
+	struct rig_error err = {0};
+	int rc = 0;
+	if (a->format == RIGCTL_FMT_CSV) {
+		rc = report_export_csv(stdout, db, &f, &err);
+	} else if (a->format == RIGCTL_FMT_JSON) {
+		rc = report_export_json(stdout, db, &f, &err);
+	} else {
+		struct table t = {.limit = a->limit};
+		rc = store_query_results(db, &f, count_row, &t, &err);
+		if (rc == 0) {
+			printf("%-24s  %-36s  %3s  %-14s  %-22s  %-12s  %-13s  %-11s\n", "started (UTC)",
+			       "run", "pos", "serial", "model", "profile", "verdict", "run state");
+			rc = store_query_results(db, &f, print_row, &t, &err);
+			if (rc == 0 && t.total == 0)
+				printf("(no results)\n");
+		}
+	}
+	store_close(db);
+	if (rc < 0) {
+		fprintf(stderr, "rigctl: results: %s\n", err.msg);
+		return RIGCTL_EXIT_ERROR;
+	}
+	return RIGCTL_EXIT_PASS;
+}
+
+/* A serial number as a file name: anything but [A-Za-z0-9._-] becomes '_'. */
+static void file_safe(const char *in, char *out, size_t len)
+{
+	size_t i = 0;
+	for (; in[i] && i + 1 < len; i++) {
+		char ch = in[i];
+		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			  (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '_';
+		out[i] = ok && !(i == 0 && ch == '.') ? ch : '_';
+	}
+	out[i] = '\0';
+}
+
+static bool is_directory(const char *path)
+{
+	struct stat st;
+	return path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int write_certificate(struct store *db, const char *serial, const char *run_id,
+			     const char *out_path, bool quiet)
+{
+	struct store_certificate *cert = malloc(sizeof(*cert));
+	struct rig_error err = {0};
+	if (!cert || store_certificate_load(db, serial, run_id, cert, &err) < 0) {
+		fprintf(stderr, "rigctl: certificate for %s%s%s: %s\n", serial ? serial : "run ",
+			serial ? "" : run_id, "", cert ? err.msg : "out of memory");
+		free(cert);
+		return -1;
+	}
+	char path[1024], name[80];
+	file_safe(cert->serial, name, sizeof(name));
+	if (!out_path)
+		snprintf(path, sizeof(path), "certificate-%s.html", name);
+	else if (is_directory(out_path))
+		snprintf(path, sizeof(path), "%s/certificate-%s.html", out_path, name);
+	else
+		snprintf(path, sizeof(path), "%s", out_path);
+	char tmp[1100];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	int rc = -1;
+	if (f) {
+		rc = report_certificate_html(f, cert);
+		if (fclose(f) != 0)
+			rc = -1;
+		if (rc == 0 && rename(tmp, path) < 0)
+			rc = -1;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "rigctl: writing %s: %s\n", path, strerror(errno));
+		remove(tmp);
+	} else if (!quiet) {
+		printf("certificate %s: %s %s, %s\n", path, cert->serial, cert->model, cert->verdict);
+	}
+	free(cert);
+	return rc;
+}
+
+struct run_meters {
+	struct store *db;
+	const char *out;
+	bool quiet;
+	int written, failed;
+};
+
+static int certificate_per_meter(const struct store_result_row *row, void *ctx)
+{
+	struct run_meters *rm = ctx;
+	if (write_certificate(rm->db, row->serial, row->run_id, rm->out, rm->quiet) == 0)
+		rm->written++;
+	else
+		rm->failed++;
+	return 0;
+}
+
+static int write_summary(struct store *db, const struct rigctl_args *a)
+{
+	struct store_filter f;
+	make_filter(a, &f);
+	struct store_summary *sum = malloc(sizeof(*sum));
+	struct rig_error err = {0};
+	if (!sum || store_summary_load(db, &f, sum, &err) < 0) {
+		fprintf(stderr, "rigctl: summary: %s\n", sum ? err.msg : "out of memory");
+		free(sum);
+		return -1;
+	}
+	FILE *out = a->out ? fopen(a->out, "w") : stdout;
+	if (!out) {
+		fprintf(stderr, "rigctl: %s: %s\n", a->out, strerror(errno));
+		free(sum);
+		return -1;
+	}
+	int rc;
+	if (a->format == RIGCTL_FMT_CSV)
+		rc = report_summary_csv(out, sum);
+	else if (a->format == RIGCTL_FMT_JSON)
+		rc = report_summary_json(out, sum);
+	else
+		rc = report_summary_text(out, sum, NULL);
+	if (out != stdout && fclose(out) != 0)
+		rc = -1;
+	free(sum);
+	return rc;
+}
+
+int cmd_report(const struct rigctl_args *a, const struct rigctl_env *env)
+{
+	struct store *db = open_db(env);
+	if (!db)
+		return RIGCTL_EXIT_ERROR;
+	int rc = 0;
+	if (a->summary) {
+		rc = write_summary(db, a);
+	} else if (a->serial) {
+		rc = write_certificate(db, a->serial, a->run_id, a->out, a->quiet);
+	} else {
+		/* A run: one certificate per meter, into --out (a directory) or here. */
+		struct run_meters rm = {.db = db, .out = a->out, .quiet = a->quiet};
+		struct store_filter f = {.run_id = a->run_id};
+		struct rig_error err = {0};
+		if (a->out && rm.out && !is_directory(a->out)) {
+			fprintf(stderr, "rigctl: report --run: --out must be a directory\n");
+			rc = -1;
+		} else if (store_query_results(db, &f, certificate_per_meter, &rm, &err) < 0) {
+			fprintf(stderr, "rigctl: report: %s\n", err.msg);
+			rc = -1;
+		} else if (rm.written == 0) {
+			fprintf(stderr, "rigctl: report: no meters in run %s\n", a->run_id);
+			rc = -1;
+		} else if (rm.failed) {
+			rc = -1;
+		}
+	}
+	store_close(db);
+	return rc < 0 ? RIGCTL_EXIT_ERROR : RIGCTL_EXIT_PASS;
+}

@@ -1,0 +1,323 @@
+/* `rigctl run`: start a run on rigd and follow it to the end, with a
+ * progress bar on a terminal and plain lines otherwise; JUnit XML on
+ * request. Ctrl-C asks rigd to abort the run (and still waits for its end). */
+#include "rig/rigctl/commands.h"
+
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rig/common/jsonl.h"
+#include "rig/common/timeutil.h"
+#include "rig/core/edge.h"
+#include "rig/core/profile.h"
+#include "rig/rigctl/client.h"
+#include "rig/rigctl/junit.h"
+#include "rig/rigctl/progress.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+struct follow {
+	const struct rigctl_args *a;
+	char run_id[64];
+	bool tty;
+	bool bar_shown;
+	int last_point;			/* progress shown for this point */
+	int64_t last_progress_ns;	/* and at this time */
+	struct junit_report junit;
+	char state[32];
+	char reason[256];
+	int n_points;
+	char point_names[RIG_PROFILE_MAX_POINTS][RIG_NAME_LEN];
+};
+
+static int terminal_width(void)
+{
+	struct winsize ws;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+		return ws.ws_col;
+	return 80;
+}
+
+static void clear_bar(struct follow *f)
+{
+	if (f->bar_shown) {
+		printf("\r\033[K");
+		f->bar_shown = false;
+	}
+}
+
+static void show_progress(struct follow *f, const cJSON *ev)
+{
+	if (f->a->quiet)
+		return;
+	struct progress_view v = {
+		.point = (int)rig_json_num(ev, "point", 0),
+		.n_points = (int)rig_json_num(ev, "points", 0),
+		.elapsed_s = rig_json_num(ev, "elapsed_s", 0),
+		.remaining_s = rig_json_num(ev, "remaining_s", -1),
+		.u_pct = rig_json_num(ev, "u_pct", -1),
+	};
+	snprintf(v.name, sizeof(v.name), "%s", rig_json_str(ev, "name", "?"));
+	/* Redraw a bar at most 10 times a second; plain lines every 5 s or at a
+	 * new point, so a log stays readable. */
+	int64_t now = rig_monotonic_ns();
+	int64_t every = f->tty ? RIG_NS_PER_S / 10 : 5 * RIG_NS_PER_S;
+	if (v.point == f->last_point && now - f->last_progress_ns < every)
+		return;
+	f->last_point = v.point;
+	f->last_progress_ns = now;
+	char line[512];
+	if (f->tty) {
+		progress_bar(&v, terminal_width() - 1, line, sizeof(line));
+		printf("\r\033[K%s", line);
+		f->bar_shown = true;
+	} else {
+		progress_plain(&v, line, sizeof(line));
+		printf("%s\n", line);
+	}
+	fflush(stdout);
+}
+
+static void show_point(struct follow *f, const cJSON *ev)
+{
+	struct junit_case jc;
+	if (junit_case_from_json(ev, &jc) == 0)
+		junit_add(&f->junit, &jc);
+	if (f->a->quiet)
+		return;
+	clear_bar(f);
+	/* The sequencer's detail says what was measured; the band is the point's. */
+	char text[320];
+	if (jc.detail[0] && isfinite(jc.band_pct) && isfinite(jc.error_pct))
+		snprintf(text, sizeof(text), "%s (band +/-%.2f %%)", jc.detail, jc.band_pct);
+	else if (jc.detail[0])
+		snprintf(text, sizeof(text), "%s", jc.detail);
+	else if (isfinite(jc.error_pct))
+		snprintf(text, sizeof(text), "error %+.3f %% U %.3f %% (band +/-%.2f %%)",
+			 jc.error_pct, isfinite(jc.u_pct) ? jc.u_pct : 0.0,
+			 isfinite(jc.band_pct) ? jc.band_pct : 0.0);
+	else
+		text[0] = '\0';
+	printf("point %-24s position %d %-12s %-13s %s\n", jc.name, jc.position, jc.serial,
+	       rig_verdict_name(jc.verdict), text);
+	fflush(stdout);
+}
+
+/* Per position: the worst verdict of its points. */
+static void print_summary(const struct follow *f)
+{
+	printf("\nrun %s: %s%s%s\n", f->run_id, f->state, f->reason[0] ? " - " : "", f->reason);
+	for (int p = 0; p < f->a->n_positions; p++) {
+		const struct ctl_position *pos = &f->a->pos[p];
+		enum rig_verdict worst = RIG_VERDICT_NONE;
+		int n = 0, failed = 0;
+		for (int i = 0; i < f->junit.n; i++) {
+			const struct junit_case *c = &f->junit.cases[i];
+			if (c->position != pos->position)
+				continue;
+			n++;
+			failed += c->verdict == RIG_VERDICT_FAIL;
+			worst = rig_verdict_worst(worst, c->verdict);
+		}
+		printf("  position %d  %-20s %-12s %-13s (%d points%s", pos->position, pos->model,
+		       pos->serial, n ? rig_verdict_name(worst) : "not measured", n,
+		       failed ? ", failed:" : ")");
+		if (failed) {
+			for (int i = 0; i < f->junit.n; i++) {
+				const struct junit_case *c = &f->junit.cases[i];
+				if (c->position == pos->position && c->verdict == RIG_VERDICT_FAIL)
+					printf(" %s", c->name);
+			}
+			printf(")");
+		}
+		printf("\n");
+	}
+}
+
+/* Points a position never got to (an aborted run, a point for dual meters
+ * on a single one) still appear in the JUnit file, as skipped. */
+static void add_unmeasured(struct follow *f)
+{
+	const char *names[RIG_PROFILE_MAX_POINTS];
+	for (int i = 0; i < f->n_points; i++)
+		names[i] = f->point_names[i];
+	struct junit_case positions[RIG_MAX_POSITIONS];
+	memset(positions, 0, sizeof(positions));
+	for (int k = 0; k < f->a->n_positions; k++) {
+		positions[k].position = f->a->pos[k].position;
+		snprintf(positions[k].serial, sizeof(positions[k].serial), "%s", f->a->pos[k].serial);
+		snprintf(positions[k].model, sizeof(positions[k].model), "%s", f->a->pos[k].model);
+	}
+	junit_add_unmeasured(&f->junit, names, f->n_points, positions, f->a->n_positions);
+}
+
+static cJSON *start_request(const struct rigctl_args *a)
+{
+	cJSON *req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "cmd", "start");
+	cJSON_AddStringToObject(req, "profile", a->profile);
+	cJSON_AddStringToObject(req, "operator", a->operator_name);
+	if (a->notes)
+		cJSON_AddStringToObject(req, "notes", a->notes);
+	cJSON *list = cJSON_AddArrayToObject(req, "positions");
+	for (int i = 0; i < a->n_positions; i++) {
+		cJSON *p = cJSON_CreateObject();
+		cJSON_AddNumberToObject(p, "position", a->pos[i].position);
+		cJSON_AddStringToObject(p, "model", a->pos[i].model);
+		cJSON_AddStringToObject(p, "serial", a->pos[i].serial);
+		cJSON_AddItemToArray(list, p);
+	}
+	return req;
+}
+
+static cJSON *simple_request(const char *cmd)
+{
+	cJSON *req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "cmd", cmd);
+	return req;
+}
+
+static void send_abort(struct rig_client *c)
+{
+	cJSON *req = simple_request("abort");
+	cJSON_AddStringToObject(req, "reason", "interrupted at rigctl (Ctrl-C)");
+	rig_client_send(c, req);
+	cJSON_Delete(req);
+}
+
+/* Events until "done" for our run. 0 when it came, -1 when rigd went away. */
+static int follow_run(struct follow *f, struct rig_client *c)
+{
+	bool abort_sent = false;
+	for (;;) {
+		if (interrupted && !abort_sent) {
+			clear_bar(f);
+			fprintf(stderr, "rigctl: asking rigd to abort the run\n");
+			send_abort(c);
+			abort_sent = true;
+		}
+		cJSON *msg = NULL;
+		int r = rig_client_next(c, 1000, &msg);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			continue;
+		const char *event = rig_json_str(msg, "event", NULL);
+		const char *run = rig_json_str(msg, "run", "");
+		if (event && strcmp(run, f->run_id) == 0) {
+			if (strcmp(event, "progress") == 0) {
+				show_progress(f, msg);
+			} else if (strcmp(event, "point") == 0) {
+				show_point(f, msg);
+			} else if (strcmp(event, "done") == 0) {
+				snprintf(f->state, sizeof(f->state), "%s", rig_json_str(msg, "state", "error"));
+				snprintf(f->reason, sizeof(f->reason), "%s", rig_json_str(msg, "reason", ""));
+				cJSON_Delete(msg);
+				return 0;
+			}
+		}
+		cJSON_Delete(msg);
+	}
+}
+
+int cmd_run(const struct rigctl_args *a, const struct rigctl_env *env)
+{
+	struct rig_client c;
+	if (rig_client_connect(&c, env->socket) < 0) {
+		fprintf(stderr, "rigctl: %s\n", c.error);
+		return RIGCTL_EXIT_ERROR;
+	}
+	struct follow f;
+	memset(&f, 0, sizeof(f));
+	f.a = a;
+	f.tty = isatty(STDOUT_FILENO);
+	f.last_point = -1;
+	junit_init(&f.junit, a->profile, "");
+	char when[32];
+	snprintf(f.junit.timestamp, sizeof(f.junit.timestamp), "%s",
+		 rig_iso8601_utc(time(NULL), when, sizeof(when)));
+
+	int code = RIGCTL_EXIT_ERROR;
+	/* Subscribe first so no event of our run is missed. */
+	cJSON *req = simple_request("subscribe");
+	cJSON *reply = rig_client_call(&c, req, 5000);
+	cJSON_Delete(req);
+	if (!reply) {
+		fprintf(stderr, "rigctl: %s\n", c.error);
+		goto out;
+	}
+	cJSON_Delete(reply);
+	req = start_request(a);
+	reply = rig_client_call(&c, req, 30000);
+	cJSON_Delete(req);
+	if (!reply) {
+		fprintf(stderr, "rigctl: %s\n", c.error);
+		goto out;
+	}
+	if (!rig_json_bool(reply, "ok", false)) {
+		fprintf(stderr, "rigctl: run refused: %s\n", rig_json_str(reply, "error", "?"));
+		cJSON_Delete(reply);
+		goto out;
+	}
+	snprintf(f.run_id, sizeof(f.run_id), "%s", rig_json_str(reply, "run", ""));
+	const cJSON *name;
+	cJSON_ArrayForEach(name, cJSON_GetObjectItemCaseSensitive(reply, "points")) {
+		if (f.n_points < RIG_PROFILE_MAX_POINTS && cJSON_IsString(name))
+			snprintf(f.point_names[f.n_points++], RIG_NAME_LEN, "%s", name->valuestring);
+	}
+	snprintf(f.junit.run_id, sizeof(f.junit.run_id), "%s", f.run_id);
+	cJSON_Delete(reply);
+	if (!a->quiet)
+		printf("run %s started: profile %s, %d position(s)\n", f.run_id, a->profile,
+		       a->n_positions);
+
+	struct sigaction sa = {.sa_handler = on_interrupt};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* A parent may hand them down blocked. */
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_UNBLOCK, &mask, NULL);
+
+	if (follow_run(&f, &c) < 0) {
+		clear_bar(&f);
+		fprintf(stderr, "rigctl: %s (run %s)\n", c.error, f.run_id);
+		snprintf(f.state, sizeof(f.state), "error");
+		snprintf(f.reason, sizeof(f.reason), "%s", c.error);
+		code = RIGCTL_EXIT_ERROR;
+	} else {
+		clear_bar(&f);
+		code = rigctl_exit_for_state(f.state);
+	}
+	snprintf(f.junit.run_state, sizeof(f.junit.run_state), "%s", f.state);
+	snprintf(f.junit.reason, sizeof(f.junit.reason), "%.199s", f.reason);
+	if (!a->quiet)
+		print_summary(&f);
+	if (a->junit) {
+		add_unmeasured(&f);
+		if (junit_write_file(&f.junit, a->junit) < 0) {
+			fprintf(stderr, "rigctl: cannot write %s\n", a->junit);
+			code = RIGCTL_EXIT_ERROR;
+		} else if (!a->quiet) {
+			printf("JUnit: %s\n", a->junit);
+		}
+	}
+out:
+	junit_free(&f.junit);
+	rig_client_close(&c);
+	return code;
+}

@@ -1,0 +1,27 @@
+/* rigctl's subcommands; each returns an exit code (enum rigctl_exit). */
+#ifndef RIG_RIGCTL_COMMANDS_H
+#define RIG_RIGCTL_COMMANDS_H
+
+#include "rig/rigctl/args.h"
+#include "rig/rigd/config.h"
+
+/* Settings from the config file, overridden by the command line. */
+struct rigctl_env {
+	struct rigd_config cfg;
+	const char *socket;
+	const char *db;
+};
+
+int rigctl_load_env(const struct rigctl_args *a, struct rigctl_env *env);
+
+int cmd_run(const struct rigctl_args *a, const struct rigctl_env *env);
+int cmd_status(const struct rigctl_args *a, const struct rigctl_env *env);
+int cmd_abort(const struct rigctl_args *a, const struct rigctl_env *env);
+int cmd_safe_off(const struct rigctl_args *a, const struct rigctl_env *env);
+int cmd_model(const struct rigctl_args *a);
+int cmd_profiles(const struct rigctl_args *a, const struct rigctl_env *env);
+int cmd_fixture_check(const struct rigctl_args *a);
+int cmd_results(const struct rigctl_args *a, const struct rigctl_env *env);
+int cmd_report(const struct rigctl_args *a, const struct rigctl_env *env);
+
+#endif

@@ -1,0 +1,56 @@
+/* JUnit XML for CI systems: one testcase per point and position, with the
+ * measured error, band and uncertainty; <failure> for FAIL, <error> for
+ * INDETERMINATE and ERROR, <skipped> for points not measured or aborted. */
+#ifndef RIG_RIGCTL_JUNIT_H
+#define RIG_RIGCTL_JUNIT_H
+
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "rig/core/verdict.h"
+
+struct junit_case {
+	char name[64];			/* point name */
+	char kind[32];
+	int point;
+	int position;
+	char serial[64];
+	char model[48];
+	enum rig_verdict verdict;
+	double error_pct, u_pct, band_pct;	/* NAN when not applicable */
+	double gate_s;
+	char detail[200];
+};
+
+struct junit_report {
+	char suite[128];		/* e.g. "ansi-c12.1" */
+	char run_id[64];
+	char station[64];
+	char timestamp[32];		/* ISO 8601 */
+	int n, cap;
+	struct junit_case *cases;
+	char run_state[32];		/* "passed", "aborted", ... */
+	char reason[200];
+};
+
+void junit_init(struct junit_report *r, const char *suite, const char *run_id);
+void junit_free(struct junit_report *r);
+/* Adds one point result; a later result for the same point and position
+ * (a retest) replaces the earlier one. */
+int junit_add(struct junit_report *r, const struct junit_case *c);
+/* Every point of names[] at every position that has no result yet, as
+ * not measured (<skipped>): the file accounts for the whole run. */
+int junit_add_unmeasured(struct junit_report *r, const char *const *names, int n_names,
+			 const struct junit_case *positions, int n_positions);
+/* From the daemon's {"event":"point",...} object. */
+int junit_case_from_json(const cJSON *ev, struct junit_case *ret);
+int junit_write(const struct junit_report *r, FILE *out);
+/* Writes to path.tmp and renames, so a reader never sees half a file. */
+int junit_write_file(const struct junit_report *r, const char *path);
+
+/* XML text: & < > " ' escaped, control characters and invalid UTF-8 replaced
+ * by '?'. */
+void xml_escape(FILE *out, const char *text);
+
+#endif

@@ -1,0 +1,47 @@
+/* rigctl: the command line for operators, CI and engineers. */
+#include <stdio.h>
+#include <string.h>
+
+#include "rig/rigctl/commands.h"
+
+#ifndef RIG_VERSION
+#define RIG_VERSION "unknown"
+#endif
+
+int main(int argc, char **argv)
+{
+	struct rigctl_args a;
+	char why[512];
+	if (rigctl_parse_args(argc, argv, &a, why, sizeof(why)) < 0) {
+		fprintf(stderr, "rigctl: %s\n", why);
+		return RIGCTL_EXIT_ERROR;
+	}
+	switch (a.cmd) {
+	case RIGCTL_HELP:
+		fputs(rigctl_usage, stdout);
+		return RIGCTL_EXIT_PASS;
+	case RIGCTL_VERSION:
+		printf("rigctl %s\n", RIG_VERSION);
+		return RIGCTL_EXIT_PASS;
+	case RIGCTL_MODEL:
+		return cmd_model(&a);
+	case RIGCTL_FIXTURE_CHECK:
+		return cmd_fixture_check(&a);
+	default:
+		break;
+	}
+	struct rigctl_env env;
+	if (rigctl_load_env(&a, &env) < 0)
+		return RIGCTL_EXIT_ERROR;
+	switch (a.cmd) {
+	case RIGCTL_RUN: return cmd_run(&a, &env);
+	case RIGCTL_STATUS: return cmd_status(&a, &env);
+	case RIGCTL_ABORT: return cmd_abort(&a, &env);
+	case RIGCTL_SAFE_OFF: return cmd_safe_off(&a, &env);
+	case RIGCTL_PROFILES: return cmd_profiles(&a, &env);
+	case RIGCTL_RESULTS: return cmd_results(&a, &env);
+	case RIGCTL_REPORT: return cmd_report(&a, &env);
+	default: break;
+	}
+	return RIGCTL_EXIT_ERROR;
+}

@@ -1,0 +1,160 @@
+#include "rig/rigd/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void rigd_config_defaults(struct rigd_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->station, sizeof(c->station), "bench");
+	snprintf(c->profiles_dir, sizeof(c->profiles_dir), "/etc/rig/profiles");
+	snprintf(c->database, sizeof(c->database), "/var/lib/rig/rig.db");
+	snprintf(c->socket_path, sizeof(c->socket_path), "%s", RIG_DEFAULT_SOCKET);
+	c->log_level = RIG_LOG_INFO;
+}
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	char *end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/* Copies value into a fixed field; too long is an error, not a truncation. */
+static int set_text(char *field, size_t size, const char *value, const char *file, int line,
+		    const char *key, struct rig_error *err)
+{
+	if (strlen(value) >= size)
+		return rig_error_set(err, file, line, "%s: value longer than %zu characters", key,
+				     size - 1);
+	memcpy(field, value, strlen(value) + 1);
+	return 0;
+}
+
+static int set_key(struct rigd_config *c, const char *key, const char *value, const char *file,
+		   int line, struct rig_error *err)
+{
+#define TEXT(name, field)                                                                    \
+	if (strcmp(key, name) == 0)                                                          \
+		return set_text(c->field, sizeof(c->field), value, file, line, key, err);
+	TEXT("station", station)
+	TEXT("fixture", fixture)
+	TEXT("profiles", profiles_dir)
+	TEXT("database", database)
+	TEXT("socket", socket_path)
+	TEXT("socket_group", socket_group)
+#undef TEXT
+	if (strcmp(key, "log_level") == 0) {
+		if (rig_log_level_parse(value, &c->log_level) < 0)
+			return rig_error_set(err, file, line,
+					     "log_level: \"%s\" is not one of err, warning, notice, info, debug",
+					     value);
+		return 0;
+	}
+	if (strcmp(key, "record_edges") == 0) {
+		if (strcasecmp(value, "off") == 0 || strcasecmp(value, "no") == 0) {
+			c->record_edges[0] = '\0';
+			return 0;
+		}
+		return set_text(c->record_edges, sizeof(c->record_edges), value, file, line, key,
+				err);
+	}
+	return rig_error_set(err, file, line, "unknown key \"%s\"", key);
+}
+
+int rigd_config_parse(const char *text, size_t len, const char *file, struct rigd_config *c,
+		      struct rig_error *err)
+{
+	int lineno = 0;
+	size_t pos = 0;
+	while (pos < len) {
+		size_t end = pos;
+		while (end < len && text[end] != '\n')
+			end++;
+		lineno++;
+		char raw[1024];
+		if (end - pos >= sizeof(raw))
+			return rig_error_set(err, file, lineno, "line too long");
+		if (memchr(text + pos, '\0', end - pos))
+			return rig_error_set(err, file, lineno, "NUL byte in line");
+		memcpy(raw, text + pos, end - pos);
+		raw[end - pos] = '\0';
+		pos = end + 1;
+
+		char *s = trim(raw);
+		if (*s == '\0' || *s == '#' || *s == ';')
+			continue;
+		if (*s == '[') {
+			if (strcmp(s, "[rigd]") != 0)
+				return rig_error_set(err, file, lineno,
+						     "unknown section \"%s\" (only [rigd])", s);
+			continue;
+		}
+		char *eq = strchr(s, '=');
+		if (!eq)
+			return rig_error_set(err, file, lineno, "expected \"key = value\"");
+		*eq = '\0';
+		char *key = trim(s);
+		char *value = trim(eq + 1);
+		if (*key == '\0')
+			return rig_error_set(err, file, lineno, "missing key before '='");
+		if (*value == '\0')
+			return rig_error_set(err, file, lineno, "%s: empty value", key);
+		if (set_key(c, key, value, file, lineno, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int rigd_config_load(const char *path, struct rigd_config *c, struct rig_error *err)
+{
+	rigd_config_defaults(c);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return rig_error_set(err, path, 0, "cannot open: %s", strerror(errno));
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (len + n > 1 << 20) {
+			fclose(f);
+			free(text);
+			return rig_error_set(err, path, 0, "file larger than 1 MiB");
+		}
+		if (len + n > cap) {
+			cap = (len + n) * 2;
+			char *nt = realloc(text, cap);
+			if (!nt) {
+				fclose(f);
+				free(text);
+				return rig_error_set(err, path, 0, "out of memory");
+			}
+			text = nt;
+		}
+		memcpy(text + len, chunk, n);
+		len += n;
+	}
+	fclose(f);
+	int rc = rigd_config_parse(text ? text : "", len, path, c, err);
+	free(text);
+	return rc;
+}
+
+int rigd_config_check(const struct rigd_config *c, const char *file, struct rig_error *err)
+{
+	if (!c->fixture[0])
+		return rig_error_set(err, file, 0, "fixture: not set");
+	if (!c->database[0])
+		return rig_error_set(err, file, 0, "database: not set");
+	if (!c->socket_path[0])
+		return rig_error_set(err, file, 0, "socket: not set");
+	return 0;
+}

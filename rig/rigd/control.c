@@ -1,0 +1,238 @@
+#include "rig/rigd/control.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "rig/common/jsonl.h"
+#include "rig/common/timeutil.h"
+
+static const char *const cmd_names[] = {
+	[CTL_START] = "start",		 [CTL_STATUS] = "status", [CTL_SUBSCRIBE] = "subscribe",
+	[CTL_UNSUBSCRIBE] = "unsubscribe", [CTL_ABORT] = "abort",  [CTL_RESULTS] = "results",
+	[CTL_RUN] = "run",		 [CTL_PING] = "ping",	  [CTL_SAFE_OFF] = "safe_off",
+};
+
+const char *ctl_cmd_name(enum ctl_cmd cmd)
+{
+	if ((unsigned)cmd >= sizeof(cmd_names) / sizeof(cmd_names[0]))
+		return "?";
+	return cmd_names[cmd];
+}
+
+bool ctl_profile_name_ok(const char *name)
+{
+	if (!name[0] || name[0] == '.')
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-' && *p != '_')
+			return false;
+	return true;
+}
+
+static int fail(char *why, size_t why_len, const char *fmt, const char *arg)
+{
+	snprintf(why, why_len, fmt, arg);
+	return -1;
+}
+
+/* Printable text without control characters (it ends up in HTML, CSV, logs). */
+static bool printable(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	return true;
+}
+
+/* Optional string field into a fixed buffer; absent leaves it empty. */
+static int take_string(const cJSON *obj, const char *key, char *field, size_t size, bool required,
+		       char *why, size_t why_len)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	field[0] = '\0';
+	if (!v || cJSON_IsNull(v)) {
+		if (required)
+			return fail(why, why_len, "\"%s\" is required", key);
+		return 0;
+	}
+	if (!cJSON_IsString(v) || !v->valuestring)
+		return fail(why, why_len, "\"%s\" must be a string", key);
+	if (strlen(v->valuestring) >= size) {
+		snprintf(why, why_len, "\"%s\" longer than %zu characters", key, size - 1);
+		return -1;
+	}
+	if (!printable(v->valuestring))
+		return fail(why, why_len, "\"%s\" has control characters", key);
+	if (required && !v->valuestring[0])
+		return fail(why, why_len, "\"%s\" is empty", key);
+	memcpy(field, v->valuestring, strlen(v->valuestring) + 1);
+	return 0;
+}
+
+static int parse_position(const cJSON *item, int index, struct ctl_position *ret, char *why,
+			  size_t why_len)
+{
+	if (!cJSON_IsObject(item)) {
+		snprintf(why, why_len, "positions[%d] must be an object", index);
+		return -1;
+	}
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(item, "position");
+	if (!cJSON_IsNumber(p) || p->valuedouble != floor(p->valuedouble) || p->valuedouble < 1 ||
+	    p->valuedouble > RIG_MAX_POSITIONS) {
+		snprintf(why, why_len, "positions[%d]: \"position\" must be an integer 1..%d", index,
+			 RIG_MAX_POSITIONS);
+		return -1;
+	}
+	ret->position = (int)p->valuedouble;
+	char sub[200];
+	if (take_string(item, "model", ret->model, sizeof(ret->model), true, sub, sizeof(sub)) < 0 ||
+	    take_string(item, "serial", ret->serial, sizeof(ret->serial), true, sub, sizeof(sub)) < 0) {
+		snprintf(why, why_len, "position %d: %s", ret->position, sub);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_start(const cJSON *obj, struct ctl_request *r, char *why, size_t why_len)
+{
+	if (take_string(obj, "profile", r->profile, sizeof(r->profile), true, why, why_len) < 0 ||
+	    take_string(obj, "operator", r->operator_name, sizeof(r->operator_name), true, why,
+			why_len) < 0 ||
+	    take_string(obj, "notes", r->notes, sizeof(r->notes), false, why, why_len) < 0)
+		return -1;
+	if (!ctl_profile_name_ok(r->profile))
+		return fail(why, why_len, "profile \"%s\" is not a valid profile name", r->profile);
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(obj, "positions");
+	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0)
+		return fail(why, why_len, "%s", "\"positions\" must be a non-empty array");
+	if (cJSON_GetArraySize(list) > RIG_MAX_POSITIONS) {
+		snprintf(why, why_len, "more than %d positions", RIG_MAX_POSITIONS);
+		return -1;
+	}
+	const cJSON *item;
+	cJSON_ArrayForEach(item, list) {
+		struct ctl_position *pos = &r->pos[r->n_positions];
+		if (parse_position(item, r->n_positions, pos, why, why_len) < 0)
+			return -1;
+		for (int i = 0; i < r->n_positions; i++) {
+			if (r->pos[i].position == pos->position) {
+				snprintf(why, why_len, "position %d given twice", pos->position);
+				return -1;
+			}
+		}
+		r->n_positions++;
+	}
+	return 0;
+}
+
+static int take_time(const cJSON *obj, const char *key, bool *has, time_t *ret, char *why,
+		     size_t why_len)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (cJSON_IsNumber(v)) {
+		*ret = (time_t)v->valuedouble;
+	} else if (!cJSON_IsString(v) || rig_parse_time_utc(v->valuestring, ret) < 0) {
+		return fail(why, why_len,
+			    "\"%s\" must be seconds since 1970 or a UTC date (YYYY-MM-DD[THH:MM[:SS]])",
+			    key);
+	}
+	*has = true;
+	return 0;
+}
+
+static int parse_results(const cJSON *obj, struct ctl_request *r, char *why, size_t why_len)
+{
+	if (take_string(obj, "serial", r->serial, sizeof(r->serial), false, why, why_len) < 0 ||
+	    take_string(obj, "model", r->model, sizeof(r->model), false, why, why_len) < 0 ||
+	    take_time(obj, "since", &r->has_since, &r->since, why, why_len) < 0 ||
+	    take_time(obj, "until", &r->has_until, &r->until, why, why_len) < 0)
+		return -1;
+	char verdict[32];
+	if (take_string(obj, "verdict", verdict, sizeof(verdict), false, why, why_len) < 0)
+		return -1;
+	if (verdict[0]) {
+		if (rig_verdict_parse(verdict, &r->verdict) < 0)
+			return fail(why, why_len, "unknown verdict \"%s\"", verdict);
+		r->has_verdict = true;
+	}
+	const cJSON *limit = cJSON_GetObjectItemCaseSensitive(obj, "limit");
+	if (limit) {
+		if (!cJSON_IsNumber(limit) || limit->valuedouble < 1 || limit->valuedouble > 100000)
+			return fail(why, why_len, "%s", "\"limit\" must be a number 1..100000");
+		r->limit = (int)limit->valuedouble;
+	}
+	return 0;
+}
+
+int ctl_parse_request(const char *line, struct ctl_request *ret, char *why, size_t why_len)
+{
+	memset(ret, 0, sizeof(*ret));
+	cJSON *obj = cJSON_Parse(line);
+	if (!obj)
+		return fail(why, why_len, "%s", "malformed JSON");
+	int rc = -1;
+	if (!cJSON_IsObject(obj)) {
+		fail(why, why_len, "%s", "a request must be a JSON object");
+		goto out;
+	}
+	const char *cmd = rig_json_str(obj, "cmd", NULL);
+	if (!cmd) {
+		fail(why, why_len, "%s", "missing \"cmd\"");
+		goto out;
+	}
+	size_t i;
+	for (i = 0; i < sizeof(cmd_names) / sizeof(cmd_names[0]); i++)
+		if (strcmp(cmd, cmd_names[i]) == 0)
+			break;
+	if (i == sizeof(cmd_names) / sizeof(cmd_names[0])) {
+		snprintf(why, why_len, "unknown cmd \"%.64s\"", cmd);
+		goto out;
+	}
+	ret->cmd = (enum ctl_cmd)i;
+	switch (ret->cmd) {
+	case CTL_START:
+		rc = parse_start(obj, ret, why, why_len);
+		break;
+	case CTL_ABORT:
+		rc = take_string(obj, "reason", ret->reason, sizeof(ret->reason), false, why,
+				 why_len);
+		break;
+	case CTL_RESULTS:
+		rc = parse_results(obj, ret, why, why_len);
+		break;
+	case CTL_RUN: {
+		/* Run ids are strings; a bare number is accepted for convenience. */
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "run");
+		if (cJSON_IsNumber(id) && id->valuedouble >= 0 && id->valuedouble < 1e15) {
+			snprintf(ret->run_id, sizeof(ret->run_id), "%.0f", id->valuedouble);
+			rc = 0;
+		} else {
+			rc = take_string(obj, "run", ret->run_id, sizeof(ret->run_id), true, why,
+					 why_len);
+		}
+		break;
+	}
+	default:
+		rc = 0;
+		break;
+	}
+out:
+	cJSON_Delete(obj);
+	return rc;
+}
+
+char *ctl_error_line(const char *why)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "ok", false);
+	cJSON_AddStringToObject(o, "error", why);
+	char *line = rig_json_line(o);
+	cJSON_Delete(o);
+	return line;
+}

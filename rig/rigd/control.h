@@ -1,0 +1,68 @@
+/* The control protocol's requests: one JSON object per line, parsed and
+ * validated here into a plain struct before the daemon acts on it. Pure
+ * code. The protocol is documented in rig/README.md. */
+#ifndef RIG_RIGD_CONTROL_H
+#define RIG_RIGD_CONTROL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "rig/core/fixture.h"
+#include "rig/core/verdict.h"
+
+#define CTL_MAX_LINE (64 * 1024)	/* longest request line accepted */
+
+enum ctl_cmd {
+	CTL_START,
+	CTL_STATUS,
+	CTL_SUBSCRIBE,
+	CTL_UNSUBSCRIBE,
+	CTL_ABORT,
+	CTL_RESULTS,
+	CTL_RUN,
+	CTL_PING,
+	CTL_SAFE_OFF,		/* source output off now (aborts a running run) */
+};
+
+struct ctl_position {
+	int position;			/* 1-based, as on the bench */
+	char model[48];
+	char serial[64];
+};
+
+struct ctl_request {
+	enum ctl_cmd cmd;
+	/* start */
+	char profile[48];
+	char operator_name[64];
+	char notes[256];
+	int n_positions;
+	struct ctl_position pos[RIG_MAX_POSITIONS];
+	/* abort */
+	char reason[160];
+	/* results */
+	char serial[64];
+	char model[48];
+	bool has_since, has_until, has_verdict;
+	time_t since, until;
+	enum rig_verdict verdict;
+	int limit;			/* 0: the default */
+	/* run */
+	char run_id[64];
+};
+
+/* Parses one request line. -1 with why (for the client's error reply) when
+ * it is not JSON, not an object, has no known "cmd" or a bad field. */
+int ctl_parse_request(const char *line, struct ctl_request *ret, char *why, size_t why_len);
+
+const char *ctl_cmd_name(enum ctl_cmd cmd);
+
+/* {"ok":false,"error":"..."}\n, malloc'd. */
+char *ctl_error_line(const char *why);
+
+/* Profile names are file names in the profiles directory: letters, digits,
+ * '.', '-', '_', not starting with '.'. */
+bool ctl_profile_name_ok(const char *name);
+
+#endif

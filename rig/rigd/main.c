@@ -1,0 +1,72 @@
+/* rigd: the test rig daemon. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rig/common/log.h"
+#include "rig/rigd/daemon.h"
+
+#ifndef RIG_VERSION
+#define RIG_VERSION "unknown"
+#endif
+
+static const char usage[] =
+	"usage: rigd [-c FILE] [--foreground] [--record FILE|off]\n"
+	"       rigd [-c FILE] --safe-off\n"
+	"  -c, --config FILE  configuration (default " RIG_DEFAULT_CONFIG ")\n"
+	"  --foreground       stay in the foreground, log to stderr (the default;\n"
+	"                     under systemd the journal keeps the levels)\n"
+	"  --record FILE|off  record every edge in the capture format (overrides\n"
+	"                     record_edges)\n"
+	"  --safe-off         open the fixture's source, switch its output off, exit\n"
+	"                     (for ExecStopPost)\n"
+	"exit: 0 clean stop, 1 could not start or run\n";
+
+int main(int argc, char **argv)
+{
+	const char *config = RIG_DEFAULT_CONFIG;
+	const char *record = NULL;
+	bool safe_off = false;
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		if ((strcmp(arg, "-c") == 0 || strcmp(arg, "--config") == 0) && i + 1 < argc) {
+			config = argv[++i];
+		} else if (strncmp(arg, "--config=", 9) == 0) {
+			config = arg + 9;
+		} else if (strcmp(arg, "--record") == 0 && i + 1 < argc) {
+			record = argv[++i];
+		} else if (strcmp(arg, "--foreground") == 0 || strcmp(arg, "-f") == 0) {
+			/* the only mode: systemd supervises, nothing forks */
+		} else if (strcmp(arg, "--safe-off") == 0) {
+			safe_off = true;
+		} else if (strcmp(arg, "--version") == 0) {
+			printf("rigd %s\n", RIG_VERSION);
+			return 0;
+		} else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+			fputs(usage, stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "rigd: unknown argument \"%s\"\n%s", arg, usage);
+			return 1;
+		}
+	}
+	rig_log_init("rigd");
+	struct rig_error err = {0};
+	char buf[800];
+	if (safe_off) {
+		if (rigd_safe_off(config, &err) < 0) {
+			log_err("safe-off: %s", rig_error_format(&err, buf, sizeof(buf)));
+			return 1;
+		}
+		log_notice("safe-off: source output off");
+		return 0;
+	}
+	static struct rigd d;	/* large (profile, plan): not on the stack */
+	int code = 1;
+	if (rigd_start(&d, config, record, &err) < 0)
+		log_err("%s", rig_error_format(&err, buf, sizeof(buf)));
+	else
+		code = rigd_run(&d);
+	rigd_stop(&d);
+	return code;
+}

@@ -1,0 +1,9 @@
+/* systemd readiness without libsystemd: one datagram to $NOTIFY_SOCKET. */
+#ifndef RIG_RIGD_NOTIFY_H
+#define RIG_RIGD_NOTIFY_H
+
+/* Sends state (e.g. "READY=1", "STOPPING=1", "STATUS=...") when
+ * NOTIFY_SOCKET is set. 1 sent, 0 not under systemd, -1 error. */
+int rig_notify(const char *state);
+
+#endif

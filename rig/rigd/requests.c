@@ -1,0 +1,189 @@
+/* The control requests: parse, act, answer. One reply line per request;
+ * events for subscribed clients go out through broadcast_json. */
+#include "rig/rigd/daemon_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "rig/common/jsonl.h"
+#include "rig/common/log.h"
+
+#ifndef RIG_VERSION
+#define RIG_VERSION "unknown"
+#endif
+
+void broadcast_json(struct rigd *d, cJSON *obj)
+{
+	if (!obj)
+		return;
+	char *line = rig_json_line(obj);
+	cJSON_Delete(obj);
+	if (line) {
+		ctl_server_broadcast(&d->ctl, line);
+		free(line);
+	}
+}
+
+void reply_json(struct ctl_client *c, cJSON *obj)
+{
+	char *line = rig_json_line(obj);
+	cJSON_Delete(obj);
+	if (line) {
+		ctl_client_send(c, line);
+		free(line);
+	}
+}
+
+static void reply_error(struct ctl_client *c, const char *why)
+{
+	char *line = ctl_error_line(why);
+	if (line) {
+		ctl_client_send(c, line);
+		free(line);
+	}
+}
+
+static cJSON *ok_reply(void)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "ok", true);
+	return o;
+}
+
+static void handle_start(struct rigd *d, struct ctl_client *c, const struct ctl_request *req)
+{
+	char run_id[64], why[600];
+	if (run_start(d, req, run_id, sizeof(run_id), why, sizeof(why)) < 0) {
+		log_notice("start refused: %s", why);
+		reply_error(c, why);
+		return;
+	}
+	cJSON *o = ok_reply();
+	cJSON_AddStringToObject(o, "run", run_id);
+	/* The points in order, so a client can account for every one of them. */
+	cJSON *points = cJSON_AddArrayToObject(o, "points");
+	for (int i = 0; i < d->profile.n_points; i++)
+		cJSON_AddItemToArray(points, cJSON_CreateString(d->profile.points[i].name));
+	reply_json(c, o);
+	run_pump(d);	/* the first events after the reply */
+}
+
+static void handle_status(struct rigd *d, struct ctl_client *c)
+{
+	cJSON *o = ok_reply();
+	cJSON_AddStringToObject(o, "station", d->cfg.station);
+	cJSON_AddStringToObject(o, "version", RIG_VERSION);
+	cJSON_AddStringToObject(o, "fixture", d->fixture.name);
+	cJSON_AddNumberToObject(o, "positions", d->fixture.n_positions);
+	cJSON_AddStringToObject(o, "state", d->running ? "running" : "idle");
+	cJSON_AddStringToObject(o, "source", d->src ? (d->src_suspect ? "suspect" : "connected")
+						     : "disconnected");
+	if (d->src)
+		cJSON_AddStringToObject(o, "instrument", d->src->idn);
+	cJSON_AddStringToObject(o, "edges", d->edges ? "connected" : "disconnected");
+	cJSON_AddStringToObject(o, "interlock", d->fixture.interlock.line < 0 ? "none"
+						: d->interlock_closed	      ? "closed"
+										      : "open");
+	if (d->running) {
+		cJSON *run = cJSON_AddObjectToObject(o, "run");
+		cJSON_AddStringToObject(run, "id", d->ctx.run_id);
+		cJSON_AddStringToObject(run, "profile", d->profile.name);
+		cJSON_AddNumberToObject(run, "points", d->profile.n_points);
+		cJSON_AddStringToObject(run, "operator", d->operator_name);
+		cJSON *positions = cJSON_AddArrayToObject(run, "positions");
+		for (int p = 0; p < d->fixture.n_positions; p++) {
+			if (!d->plan.pos[p].present)
+				continue;
+			cJSON *e = cJSON_CreateObject();
+			cJSON_AddNumberToObject(e, "position", p + 1);
+			cJSON_AddStringToObject(e, "model", d->plan.pos[p].model.model);
+			cJSON_AddStringToObject(e, "serial", d->plan.pos[p].serial);
+			cJSON_AddItemToArray(positions, e);
+		}
+	}
+	if (d->last.run_id[0]) {
+		cJSON *last = cJSON_AddObjectToObject(o, "last");
+		cJSON_AddStringToObject(last, "run", d->last.run_id);
+		cJSON_AddStringToObject(last, "state", d->last.state);
+		cJSON_AddStringToObject(last, "reason", d->last.reason);
+	}
+	reply_json(c, o);
+}
+
+static void handle_query(struct rigd *d, struct ctl_client *c, const struct ctl_request *req)
+{
+	struct rig_error err = {0};
+	cJSON *v = req->cmd == CTL_RESULTS ? runstore_results(d->store, req, &err)
+					   : runstore_run(d->store, req->run_id, &err);
+	if (!v) {
+		reply_error(c, err.msg[0] ? err.msg : "query failed");
+		return;
+	}
+	cJSON *o = ok_reply();
+	cJSON_AddItemToObject(o, req->cmd == CTL_RESULTS ? "results" : "run", v);
+	reply_json(c, o);
+}
+
+static void handle_safe_off(struct rigd *d, struct ctl_client *c)
+{
+	if (d->running) {
+		run_abort(d, "safe-off requested");
+		reply_json(c, ok_reply());
+		return;
+	}
+	if (!d->src) {
+		struct rig_error err = {0};
+		if (source_connect(d, &err) < 0) {
+			reply_error(c, err.msg);
+			return;
+		}
+	}
+	if (source_force_off(d, "safe-off requested") < 0)
+		reply_error(c, "the source did not confirm output off");
+	else
+		reply_json(c, ok_reply());
+}
+
+void requests_handle(struct ctl_server *srv, struct ctl_client *c, char *line, void *data)
+{
+	(void)srv;
+	struct rigd *d = data;
+	struct ctl_request req;
+	char why[300];
+	if (ctl_parse_request(line, &req, why, sizeof(why)) < 0) {
+		reply_error(c, why);
+		return;
+	}
+	log_debug("client %u: %s", c->id, ctl_cmd_name(req.cmd));
+	switch (req.cmd) {
+	case CTL_START:
+		handle_start(d, c, &req);
+		break;
+	case CTL_STATUS:
+		handle_status(d, c);
+		break;
+	case CTL_SUBSCRIBE:
+	case CTL_UNSUBSCRIBE:
+		c->subscribed = req.cmd == CTL_SUBSCRIBE;
+		reply_json(c, ok_reply());
+		break;
+	case CTL_ABORT:
+		if (!d->running) {
+			reply_error(c, "no run is running");
+			break;
+		}
+		reply_json(c, ok_reply());
+		run_abort(d, req.reason[0] ? req.reason : "aborted by the operator");
+		break;
+	case CTL_RESULTS:
+	case CTL_RUN:
+		handle_query(d, c, &req);
+		break;
+	case CTL_PING:
+		reply_json(c, ok_reply());
+		break;
+	case CTL_SAFE_OFF:
+		handle_safe_off(d, c);
+		break;
+	}
+}

@@ -1,0 +1,669 @@
+/* The run and the devices it drives: the source on the poll path, the edge
+ * input, the sequencer's events, the timer. Safety: every way a run ends
+ * goes through the sequencer's OUTPUT_OFF, and a watchdog forces the source
+ * off (blocking) if an ending run does not finish in time. */
+#include "rig/rigd/daemon_internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "rig/common/log.h"
+#include "rig/common/timeutil.h"
+
+#ifndef RIG_VERSION
+#define RIG_VERSION "unknown"
+#endif
+
+/* --- time ------------------------------------------------------------------ */
+
+int64_t rigd_bench_now(const struct rigd *d)
+{
+	return bench_clock_at(&d->clock, rig_monotonic_ns());
+}
+
+int64_t rigd_bench_to_real(const struct rigd *d, int64_t bench_ns)
+{
+	return bench_clock_to_real(&d->clock, bench_ns);
+}
+
+/* --- the source on the poll path ------------------------------------------ */
+
+static void arm_watchdog(struct rigd *d, const char *state, const char *reason);
+
+static void source_event(struct rig_loop *loop, int fd, uint32_t events, void *data);
+
+static void source_lost(struct rigd *d, const char *why)
+{
+	log_err("source: %s", why);
+	bool was_busy = d->src_busy;
+	source_disconnect(d);
+	/* The output may still be on: connecting again switches it off. */
+	struct rig_error err = {0};
+	if (source_connect(d, &err) < 0)
+		log_err("source: reconnecting to switch the output off failed: %s", err.msg);
+	if (was_busy && d->running) {
+		arm_watchdog(d, "error", why);
+		rig_seq_command_done(d->seq, rigd_bench_now(d), false, why, 0);
+		run_pump(d);
+	} else {
+		run_fault(d, why);
+	}
+	run_rearm(d);
+}
+
+int source_connect(struct rigd *d, struct rig_error *err)
+{
+	struct transport *tr = transport_open(d->fixture.source_transport, err);
+	if (!tr)
+		return -1;
+	double timeout = d->fixture.reply_timeout_s > 0 ? d->fixture.reply_timeout_s : 2.0;
+	/* source_new identifies the instrument, resets it and switches the
+	 * output off: nothing else happens before this. */
+	struct source *s = source_new(d->fixture.source_driver, tr, timeout, err);
+	if (!s) {
+		transport_close(tr);
+		return -1;
+	}
+	d->src = s;
+	d->src_tr = tr;
+	d->src_busy = false;
+	d->src_suspect = false;
+	bench_clock_init(&d->clock, d->fixture.time_scale);
+	if (d->clock.scale != 1.0 && bench_clock_sync_sim(&d->clock, tr, timeout, err) < 0) {
+		source_disconnect(d);
+		return -1;
+	}
+	int fd = tr->ops->fd(tr);
+	if (fd >= 0 && rig_loop_add(d->loop, fd, EPOLLIN | EPOLLRDHUP, source_event, d) < 0) {
+		rig_error_set(err, NULL, 0, "source: cannot poll its transport: %s", strerror(errno));
+		source_disconnect(d);
+		return -1;
+	}
+	log_notice("source %s on %s: %s, output off", d->fixture.source_driver,
+		   d->fixture.source_transport, s->idn[0] ? s->idn : "(no identity)");
+	return 0;
+}
+
+void source_disconnect(struct rigd *d)
+{
+	if (!d->src)
+		return;
+	int fd = d->src_tr->ops->fd(d->src_tr);
+	if (fd >= 0)
+		rig_loop_remove(d->loop, fd);
+	/* source_free switches the output off first when it still can; the
+	 * transport is ours to close after it. */
+	source_free(d->src);
+	transport_close(d->src_tr);
+	d->src = NULL;
+	d->src_tr = NULL;
+	d->src_busy = false;
+}
+
+int source_force_off(struct rigd *d, const char *why)
+{
+	if (!d->src) {
+		log_warn("source output off (%s): no source connection", why);
+		return -1;
+	}
+	struct rig_error err = {0};
+	d->src_busy = false;
+	if (d->src->ops->output_off(d->src, &err) < 0) {
+		char buf[800];
+		log_err("source output off (%s) failed: %s", why, rig_error_format(&err, buf, sizeof(buf)));
+		d->src_suspect = true;
+		return -1;
+	}
+	/* It answered: whatever went wrong before is behind us. */
+	d->src_suspect = false;
+	log_info("source output off (%s)", why);
+	return 0;
+}
+
+static void source_advance(struct rigd *d)
+{
+	if (!d->src || !d->src_busy)
+		return;
+	struct source_result res;
+	memset(&res, 0, sizeof(res));
+	if (d->src->ops->advance(d->src, rig_monotonic_ns(), &res) != 1)
+		return;
+	d->src_busy = false;
+	if (!res.ok) {
+		log_warn("source command failed: %s", res.error);
+		d->src_suspect = true;
+	}
+	if (d->running)
+		rig_seq_command_done(d->seq, rigd_bench_now(d), res.ok, res.error, res.power_w);
+}
+
+/* Bytes from the source when no command waits for them: read and drop, so a
+ * readable fd cannot spin the loop; end of file is a lost connection. */
+static int source_drain_idle(struct rigd *d)
+{
+	char buf[256];
+	struct rig_error err = {0};
+	for (;;) {
+		ssize_t n = d->src_tr->ops->read(d->src_tr, buf, sizeof(buf), &err);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return 0;
+		log_debug("source: %zd unexpected bytes dropped", n);
+	}
+}
+
+static void source_event(struct rig_loop *loop, int fd, uint32_t events, void *data)
+{
+	(void)loop;
+	(void)fd;
+	struct rigd *d = data;
+	if (!d->src)
+		return;
+	if (d->src_busy) {
+		source_advance(d);
+		run_pump(d);
+	} else if (source_drain_idle(d) < 0) {
+		source_lost(d, "connection closed by the instrument");
+		return;
+	}
+	if (d->src && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) {
+		/* Whatever it sent before closing has been read above. */
+		source_lost(d, "connection closed by the instrument");
+	}
+}
+
+static void source_begin(struct rigd *d, const struct rig_cmd *cmd)
+{
+	/* A sequencer that keeps asking a dead source would spin here: after a
+	 * few synchronous failures in one pump, stop and let the watchdog end it. */
+	if (++d->sync_failures > 8) {
+		log_err("source: repeated failures, leaving the run to the watchdog");
+		arm_watchdog(d, "error", "source not available");
+		return;
+	}
+	if (!d->src) {
+		rig_seq_command_done(d->seq, rigd_bench_now(d), false, "source not connected", 0);
+		return;
+	}
+	if (d->src->ops->begin(d->src, cmd, rig_monotonic_ns()) < 0) {
+		d->src_suspect = true;
+		rig_seq_command_done(d->seq, rigd_bench_now(d), false, "source refused the command", 0);
+		return;
+	}
+	d->src_busy = true;
+	d->sync_failures = 0;
+	/* A driver may finish at once (nothing to wait for). */
+	source_advance(d);
+}
+
+/* --- edges ----------------------------------------------------------------- */
+
+static void edge_event(struct rig_loop *loop, int fd, uint32_t events, void *data);
+
+static void add_line(struct edge_input_line *lines, size_t *n, const struct rig_line *l)
+{
+	if (l->line < 0)
+		return;
+	for (size_t i = 0; i < *n; i++)
+		if (lines[i].offset == (unsigned)l->line)
+			return;
+	lines[*n].offset = (unsigned)l->line;
+	lines[*n].active_low = l->active_low;
+	(*n)++;
+}
+
+static void record_header(struct rigd *d)
+{
+	char when[32];
+	fprintf(d->record, "# rig edge capture v1\n# station=%s\n# fixture=%s\n# started=%s\n",
+		d->cfg.station, d->fixture.name,
+		rig_iso8601_utc(time(NULL), when, sizeof(when)));
+	fflush(d->record);
+}
+
+int edges_connect(struct rigd *d, struct rig_error *err)
+{
+	struct edge_input_line lines[RIG_MAX_POSITIONS * RIG_SIG_COUNT + 2];
+	size_t n = 0;
+	for (int p = 0; p < d->fixture.n_positions; p++)
+		for (int s = 0; s < RIG_SIG_COUNT; s++)
+			add_line(lines, &n, &d->fixture.pos[p][s]);
+	add_line(lines, &n, &d->fixture.ref_line);
+	add_line(lines, &n, &d->fixture.interlock);
+	d->edges = edge_input_open(d->fixture.edge_input, lines, n, err);
+	if (!d->edges)
+		return -1;
+	int fd = d->edges->ops->fd(d->edges);
+	if (rig_loop_add(d->loop, fd, EPOLLIN, edge_event, d) < 0) {
+		rig_error_set(err, NULL, 0, "edges: cannot poll: %s", strerror(errno));
+		edges_disconnect(d);
+		return -1;
+	}
+	d->interlock_closed = true;
+	if (d->fixture.interlock.line >= 0) {
+		int level = d->edges->ops->level(d->edges, (unsigned)d->fixture.interlock.line, err);
+		if (level < 0) {
+			edges_disconnect(d);
+			return -1;
+		}
+		d->interlock_closed = level == 1;
+	}
+	if (d->cfg.record_edges[0] && !d->record) {
+		d->record = fopen(d->cfg.record_edges, "a");
+		if (!d->record)
+			log_warn("record_edges %s: %s (not recording)", d->cfg.record_edges,
+				 strerror(errno));
+		else
+			record_header(d);
+	}
+	log_notice("edges from %s (%zu lines), interlock %s", d->fixture.edge_input, n,
+		   d->fixture.interlock.line < 0 ? "not wired"
+		   : d->interlock_closed	 ? "closed"
+						 : "OPEN");
+	return 0;
+}
+
+void edges_disconnect(struct rigd *d)
+{
+	if (!d->edges)
+		return;
+	rig_loop_remove(d->loop, d->edges->ops->fd(d->edges));
+	edge_input_close(d->edges);
+	d->edges = NULL;
+}
+
+static void record_edge(struct rigd *d, const struct rig_edge *e)
+{
+	if (!d->record)
+		return;
+	fprintf(d->record, "E %lld %u %c %llu %llu\n", (long long)e->timestamp_ns, e->line,
+		e->kind == RIG_EDGE_RISING ? 'R' : 'F', (unsigned long long)e->global_seqno,
+		(unsigned long long)e->line_seqno);
+}
+
+static void interlock_edge(struct rigd *d, const struct rig_edge *e)
+{
+	bool closed = e->kind == RIG_EDGE_RISING;
+	if (closed == d->interlock_closed)
+		return;
+	d->interlock_closed = closed;
+	log_notice("interlock %s", closed ? "closed" : "OPENED");
+	if (!closed)
+		run_fault(d, "interlock opened (lid open)");
+}
+
+static void edge_fault(struct rigd *d, const char *why)
+{
+	log_err("edge input: %s", why);
+	edges_disconnect(d);
+	char reason[200];
+	snprintf(reason, sizeof(reason), "edge input: %.180s", why);
+	run_fault(d, reason);
+	run_rearm(d);
+}
+
+static void edge_event(struct rig_loop *loop, int fd, uint32_t events, void *data)
+{
+	(void)loop;
+	(void)fd;
+	struct rigd *d = data;
+	struct rig_edge batch[64];
+	/* Until a short read: an input may hold parsed edges that no longer
+	 * make its fd readable. */
+	while (d->edges) {
+		struct rig_error err = {0};
+		int n = d->edges->ops->read(d->edges, batch, 64, &err);
+		if (n < 0) {
+			edge_fault(d, err.msg[0] ? err.msg : "read failed");
+			return;
+		}
+		for (int i = 0; i < n; i++) {
+			const struct rig_edge *e = &batch[i];
+			record_edge(d, e);
+			if (d->fixture.interlock.line >= 0 &&
+			    e->line == (uint32_t)d->fixture.interlock.line) {
+				interlock_edge(d, e);
+				continue;
+			}
+			int position;
+			enum rig_signal sig;
+			if (d->running && rig_fixture_route(&d->fixture, (int)e->line, &position, &sig) == 0)
+				rig_seq_edge(d->seq, position, sig, e);
+		}
+		if (n < 64)
+			break;
+	}
+	if (d->record)
+		fflush(d->record);
+	if (d->edges && (events & (EPOLLHUP | EPOLLERR))) {
+		edge_fault(d, "connection closed");
+		return;
+	}
+	run_pump(d);
+}
+
+/* LEDs are levels as much as edges: the sequencer gets their state at the start. */
+static void send_levels(struct rigd *d)
+{
+	static const enum rig_signal leds[] = {RIG_SIG_REVERSE_LED, RIG_SIG_POWER_LED,
+					       RIG_SIG_LOAD_LED};
+	if (!d->edges)
+		return;	/* lost: the run is ending with a fault */
+	for (int p = 0; p < d->fixture.n_positions; p++) {
+		if (!d->plan.pos[p].present)
+			continue;
+		for (size_t k = 0; k < sizeof(leds) / sizeof(leds[0]); k++) {
+			const struct rig_line *l = &d->fixture.pos[p][leds[k]];
+			if (l->line < 0)
+				continue;
+			struct rig_error err = {0};
+			int level = d->edges->ops->level(d->edges, (unsigned)l->line, &err);
+			if (level >= 0)
+				rig_seq_level(d->seq, p + 1, leds[k], level == 1);
+			if (d->record && level >= 0)
+				fprintf(d->record, "V %lld %d %d\n", (long long)rigd_bench_now(d),
+					l->line, level);
+		}
+	}
+}
+
+/* --- the sequencer's events ------------------------------------------------ */
+
+#define PROGRESS_EVERY_NS (RIG_NS_PER_S / 5)
+
+static void run_finished(struct rigd *d, const struct rig_seq_event *ev)
+{
+	const char *state = rig_run_state_name(ev->run_state);
+	log_notice("run %s %s%s%s", d->ctx.run_id, state, ev->reason[0] ? ": " : "", ev->reason);
+	struct rig_error err = {0};
+	if (d->store && d->ctx.run_id[0] &&
+	    runstore_end(d->store, d->ctx.run_id, ev->run_state, ev->reason, &err) < 0)
+		log_err("storing the end of run %s: %s", d->ctx.run_id, err.msg);
+	snprintf(d->last.run_id, sizeof(d->last.run_id), "%s", d->ctx.run_id);
+	snprintf(d->last.state, sizeof(d->last.state), "%s", state);
+	snprintf(d->last.reason, sizeof(d->last.reason), "%s", ev->reason);
+	d->running = false;
+	d->watchdog_ns = INT64_MAX;
+	/* Belt and braces: the sequencer's last command was output off. */
+	if (d->src && !d->src_busy)
+		source_force_off(d, "end of run");
+	if (d->exit_after_run)
+		rig_loop_quit(d->loop);
+}
+
+static void handle_event(struct rigd *d, const struct rig_seq_event *ev)
+{
+	struct rig_error err = {0};
+	switch (ev->kind) {
+	case RIG_EV_COMMAND:
+		source_begin(d, &ev->cmd);
+		return;
+	case RIG_EV_POINT_RESULT:
+		if (d->store && runstore_point(d->store, d->ctx.run_id, &d->profile, &ev->result,
+					       &err) < 0)
+			log_err("storing a point of run %s: %s", d->ctx.run_id, err.msg);
+		log_info("point %d position %d: %s %s", ev->result.point, ev->result.position,
+			 rig_verdict_name(ev->result.verdict), ev->result.detail);
+		break;
+	case RIG_EV_POINT_STARTED:
+		if (ev->point >= 0 && ev->point < d->profile.n_points)
+			log_info("point %d %s started", ev->point, d->profile.points[ev->point].name);
+		/* The LEDs' levels as the edge input knows them now: a position
+		 * that sat out earlier points did not follow its LED edges. */
+		send_levels(d);
+		break;
+	case RIG_EV_PROGRESS: {
+		/* The sequencer reports progress with every edge; clients need a
+		 * few a second. */
+		int64_t now = rig_monotonic_ns();
+		if (ev->point == d->progress_point && now - d->progress_sent_ns < PROGRESS_EVERY_NS)
+			return;
+		d->progress_point = ev->point;
+		d->progress_sent_ns = now;
+		break;
+	}
+	default:
+		break;
+	}
+	broadcast_json(d, event_to_json(&d->ctx, ev));
+	if (ev->kind == RIG_EV_RUN_DONE)
+		run_finished(d, ev);
+}
+
+void run_pump(struct rigd *d)
+{
+	d->sync_failures = 0;
+	if (d->seq) {
+		struct rig_seq_event ev;
+		while (d->running && rig_seq_next_event(d->seq, &ev) == 1)
+			handle_event(d, &ev);
+	}
+	run_rearm(d);
+}
+
+void run_rearm(struct rigd *d)
+{
+	int64_t next = INT64_MAX;
+	if (d->src && d->src_busy) {
+		int64_t t = d->src->ops->deadline(d->src);
+		if (t < next)
+			next = t;
+	}
+	if (d->running) {
+		int64_t t = rigd_bench_to_real(d, rig_seq_next_deadline(d->seq));
+		if (t < next)
+			next = t;
+		if (d->watchdog_ns < next)
+			next = d->watchdog_ns;
+	}
+	rig_loop_set_deadline(d->loop, next);
+}
+
+/* An ending run that does not end: the source goes off the blocking way and
+ * the run is stored with what is known. */
+static void watchdog_expired(struct rigd *d)
+{
+	log_err("run %s did not end in time: forcing the source off", d->ctx.run_id);
+	source_force_off(d, "watchdog");
+	struct rig_seq_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = RIG_EV_RUN_DONE;
+	ev.run_state = d->last.state[0] == 'e' ? RIG_RUN_ERROR : RIG_RUN_ABORTED;
+	snprintf(ev.reason, sizeof(ev.reason), "%.150s (source off by the watchdog)",
+		 d->last.reason[0] ? d->last.reason : "abort");
+	handle_event(d, &ev);
+}
+
+void run_on_timer(struct rig_loop *loop, int64_t now_ns, void *data)
+{
+	(void)loop;
+	struct rigd *d = data;
+	if (d->src && d->src_busy && d->src->ops->deadline(d->src) <= now_ns)
+		source_advance(d);
+	if (d->running && d->watchdog_ns <= now_ns) {
+		watchdog_expired(d);
+	} else if (d->running) {
+		int64_t bench = rigd_bench_now(d);
+		if (rig_seq_next_deadline(d->seq) <= bench)
+			rig_seq_tick(d->seq, bench);
+	}
+	run_pump(d);
+}
+
+static void arm_watchdog(struct rigd *d, const char *state, const char *reason)
+{
+	/* Time for an outstanding command to time out plus output off. */
+	double t = 3 * (d->fixture.reply_timeout_s > 0 ? d->fixture.reply_timeout_s : 2.0) + 2.0;
+	int64_t when = rig_monotonic_ns() + (int64_t)(t * 1e9);
+	if (when < d->watchdog_ns)
+		d->watchdog_ns = when;
+	snprintf(d->last.state, sizeof(d->last.state), "%s", state);
+	snprintf(d->last.reason, sizeof(d->last.reason), "%s", reason);
+}
+
+void run_abort(struct rigd *d, const char *reason)
+{
+	if (!d->running)
+		return;
+	log_notice("run %s: abort (%s)", d->ctx.run_id, reason);
+	arm_watchdog(d, "aborted", reason);
+	rig_seq_abort(d->seq, rigd_bench_now(d), reason);
+	run_pump(d);
+}
+
+void run_fault(struct rigd *d, const char *reason)
+{
+	if (!d->running)
+		return;
+	arm_watchdog(d, "error", reason);
+	rig_seq_fault(d->seq, rigd_bench_now(d), reason);
+	run_pump(d);
+}
+
+/* --- starting a run -------------------------------------------------------- */
+
+static int load_profile(struct rigd *d, const char *name, char *why, size_t why_len)
+{
+	static const char *const suffixes[] = {".profile", ".conf", ""};
+	char path[512];
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s%s", d->cfg.profiles_dir, name, suffixes[i]);
+		if (access(path, R_OK) != 0)
+			continue;
+		struct rig_error err = {0};
+		if (rig_profile_load(path, &d->profile, &err) < 0) {
+			char buf[800];
+			snprintf(why, why_len, "profile %s", rig_error_format(&err, buf, sizeof(buf)));
+			return -1;
+		}
+		return 0;
+	}
+	snprintf(why, why_len, "no profile \"%s\" in %s", name, d->cfg.profiles_dir);
+	return -1;
+}
+
+static int build_plan(struct rigd *d, const struct ctl_request *req, char *why, size_t why_len)
+{
+	memset(&d->plan, 0, sizeof(d->plan));
+	d->plan.profile = &d->profile;
+	d->plan.fixture = &d->fixture;
+	for (int i = 0; i < req->n_positions; i++) {
+		const struct ctl_position *p = &req->pos[i];
+		if (p->position > d->fixture.n_positions) {
+			snprintf(why, why_len, "position %d: the fixture has %d positions", p->position,
+				 d->fixture.n_positions);
+			return -1;
+		}
+		struct rig_seq_position *sp = &d->plan.pos[p->position - 1];
+		struct rig_error err = {0};
+		if (rig_model_decode(p->model, &sp->model, &err) < 0) {
+			snprintf(why, why_len, "position %d: model %s refused: %s", p->position,
+				 p->model, err.msg);
+			return -1;
+		}
+		if (rig_profile_check_model(&d->profile, &sp->model, &err) < 0) {
+			char buf[800];
+			snprintf(why, why_len, "position %d: profile %s refused for %s: %s",
+				 p->position, d->profile.name, sp->model.model,
+				 rig_error_format(&err, buf, sizeof(buf)));
+			return -1;
+		}
+		sp->present = true;
+		snprintf(sp->serial, sizeof(sp->serial), "%s", p->serial);
+	}
+	return 0;
+}
+
+/* Devices a run needs; a source or edge input lost earlier is reopened. */
+static int devices_ready(struct rigd *d, char *why, size_t why_len)
+{
+	struct rig_error err = {0};
+	if ((!d->src || d->src_suspect) && !d->src_busy) {
+		source_disconnect(d);
+		if (source_connect(d, &err) < 0) {
+			snprintf(why, why_len, "source not available: %s", err.msg);
+			return -1;
+		}
+	}
+	if (!d->edges && edges_connect(d, &err) < 0) {
+		snprintf(why, why_len, "edge input not available: %s", err.msg);
+		return -1;
+	}
+	if (d->fixture.interlock.line >= 0) {
+		int level = d->edges->ops->level(d->edges, (unsigned)d->fixture.interlock.line, &err);
+		if (level < 0) {
+			snprintf(why, why_len, "interlock line: %s", err.msg);
+			return -1;
+		}
+		d->interlock_closed = level == 1;
+		if (!d->interlock_closed) {
+			snprintf(why, why_len, "interlock open: close the lid first");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int run_start(struct rigd *d, const struct ctl_request *req, char *ret_run_id, size_t id_len,
+	      char *why, size_t why_len)
+{
+	if (d->running) {
+		snprintf(why, why_len, "run %s is running: one run at a time", d->ctx.run_id);
+		return -1;
+	}
+	if (d->exit_after_run) {
+		snprintf(why, why_len, "rigd is stopping");
+		return -1;
+	}
+	if (load_profile(d, req->profile, why, why_len) < 0 || build_plan(d, req, why, why_len) < 0 ||
+	    devices_ready(d, why, why_len) < 0)
+		return -1;
+
+	struct run_meta meta = {
+		.station = d->cfg.station,
+		.operator_name = req->operator_name,
+		.notes = req->notes,
+		.profile = &d->profile,
+		.fixture = &d->fixture,
+		.plan = &d->plan,
+		.instrument_idn = d->src ? d->src->idn : "",
+		.software_version = RIG_VERSION,
+	};
+	memset(&d->ctx, 0, sizeof(d->ctx));
+	struct rig_error err = {0};
+	if (runstore_begin(d->store, &meta, d->ctx.run_id, sizeof(d->ctx.run_id), &err) < 0) {
+		snprintf(why, why_len, "database: %s", err.msg);
+		return -1;
+	}
+	d->ctx.profile = &d->profile;
+	d->ctx.plan = &d->plan;
+	/* A sequencer walks one run: a fresh one for every run. */
+	rig_seq_free(d->seq);
+	d->seq = rig_seq_new();
+	if (!d->seq || rig_seq_start(d->seq, &d->plan, rigd_bench_now(d), &err) < 0) {
+		char buf[800];
+		snprintf(why, why_len, "run refused: %s", rig_error_format(&err, buf, sizeof(buf)));
+		runstore_end(d->store, d->ctx.run_id, RIG_RUN_ERROR, why, &err);
+		return -1;
+	}
+	d->running = true;
+	d->watchdog_ns = INT64_MAX;
+	d->progress_point = -1;
+	d->last.state[0] = d->last.reason[0] = '\0';
+	snprintf(d->operator_name, sizeof(d->operator_name), "%s", req->operator_name);
+	snprintf(ret_run_id, id_len, "%s", d->ctx.run_id);
+	log_notice("run %s: profile %s, %d position(s), operator %s", d->ctx.run_id,
+		   d->profile.name, req->n_positions, req->operator_name);
+	if (d->record) {
+		char when[32];
+		fprintf(d->record, "# run=%s\n# started=%s\n", d->ctx.run_id,
+			rig_iso8601_utc(time(NULL), when, sizeof(when)));
+	}
+	send_levels(d);
+	return 0;
+}

@@ -1,0 +1,225 @@
+/* The daemon's use of rig/store, and the JSON of the "results" and "run"
+ * replies. */
+#include "rig/rigd/runstore.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rig/common/jsonl.h"
+#include "rig/common/timeutil.h"
+#include "rig/store/queries.h"
+#include "rig/store/store.h"
+
+struct runstore {
+	struct store *db;
+};
+
+static int64_t now_ms(void)
+{
+	return rig_realtime_ns() / 1000000;
+}
+
+struct runstore *runstore_open(const char *path, struct rig_error *err)
+{
+	struct store *db = store_open(path, err);
+	if (!db)
+		return NULL;
+	struct runstore *rs = calloc(1, sizeof(*rs));
+	if (!rs) {
+		store_close(db);
+		rig_error_set(err, path, 0, "out of memory");
+		return NULL;
+	}
+	rs->db = db;
+	return rs;
+}
+
+void runstore_close(struct runstore *rs)
+{
+	if (!rs)
+		return;
+	store_close(rs->db);
+	free(rs);
+}
+
+int runstore_mark_interrupted(struct runstore *rs, struct rig_error *err)
+{
+	return store_mark_interrupted(rs->db, now_ms(), err);
+}
+
+int runstore_begin(struct runstore *rs, const struct run_meta *meta, char *ret_run_id,
+		   size_t id_len, struct rig_error *err)
+{
+	char host[64] = "";
+	gethostname(host, sizeof(host) - 1);
+	struct store_run_meta sm = {
+		.station = meta->station,
+		.host = host,
+		.instrument_idn = meta->instrument_idn,
+		.operator_name = meta->operator_name,
+		.notes = meta->notes,
+		.software_version = meta->software_version,
+		.started_ms = now_ms(),
+	};
+	char id[STORE_RUN_ID_LEN];
+	if (store_begin_run(rs->db, meta->plan, &sm, id, err) < 0)
+		return -1;
+	snprintf(ret_run_id, id_len, "%s", id);
+	return 0;
+}
+
+int runstore_point(struct runstore *rs, const char *run_id, const struct rig_profile *profile,
+		   const struct rig_point_result *r, struct rig_error *err)
+{
+	(void)profile;
+	/* The sequencer counts positions from 1 (as the bench does); the store
+	 * keeps the plan's index, from 0. */
+	struct rig_point_result stored = *r;
+	stored.position = r->position - 1;
+	return store_add_point_result(rs->db, run_id, &stored, err);
+}
+
+int runstore_end(struct runstore *rs, const char *run_id, enum rig_run_state state,
+		 const char *reason, struct rig_error *err)
+{
+	return store_end_run(rs->db, run_id, state, reason, now_ms(), err);
+}
+
+/* --- replies ---------------------------------------------------------------- */
+
+static cJSON *row_to_json(const struct store_result_row *row)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "run", row->run_id);
+	cJSON_AddStringToObject(o, "started_at", row->started_at);
+	cJSON_AddStringToObject(o, "ended_at", row->ended_at);
+	cJSON_AddStringToObject(o, "station", row->station);
+	cJSON_AddNumberToObject(o, "position", row->position + 1);
+	cJSON_AddStringToObject(o, "serial", row->serial);
+	cJSON_AddStringToObject(o, "model", row->model);
+	cJSON_AddStringToObject(o, "profile", row->profile);
+	cJSON_AddStringToObject(o, "state", row->state);
+	cJSON_AddStringToObject(o, "verdict", row->verdict);
+	cJSON_AddStringToObject(o, "operator", row->operator_name);
+	cJSON_AddStringToObject(o, "notes", row->notes);
+	cJSON_AddStringToObject(o, "reason", row->reason);
+	return o;
+}
+
+struct collect {
+	cJSON *array;
+	int limit;
+	int n;
+};
+
+static int collect_row(const struct store_result_row *row, void *ctx)
+{
+	struct collect *c = ctx;
+	cJSON_AddItemToArray(c->array, row_to_json(row));
+	/* Oldest first from the store: keep the newest `limit`. */
+	if (c->limit > 0 && ++c->n > c->limit) {
+		cJSON_DeleteItemFromArray(c->array, 0);
+		c->n--;
+	}
+	return 0;
+}
+
+cJSON *runstore_results(struct runstore *rs, const struct ctl_request *req, struct rig_error *err)
+{
+	char verdict[16] = "";
+	if (req->has_verdict)
+		snprintf(verdict, sizeof(verdict), "%s", rig_verdict_name(req->verdict));
+	struct store_filter f = {
+		.serial = req->serial[0] ? req->serial : NULL,
+		.model = req->model[0] ? req->model : NULL,
+		.from_ms = req->has_since ? (int64_t)req->since * 1000 : 0,
+		.to_ms = req->has_until ? (int64_t)req->until * 1000 : 0,
+		.verdict = verdict[0] ? verdict : NULL,
+	};
+	struct collect c = {.array = cJSON_CreateArray(), .limit = req->limit ? req->limit : 1000};
+	if (store_query_results(rs->db, &f, collect_row, &c, err) < 0) {
+		cJSON_Delete(c.array);
+		return NULL;
+	}
+	return c.array;
+}
+
+static cJSON *cert_point_to_json(const struct store_cert_point *p)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "point", p->idx);
+	cJSON_AddStringToObject(o, "name", p->name);
+	cJSON_AddStringToObject(o, "kind", p->kind);
+	cJSON_AddStringToObject(o, "verdict", p->verdict);
+	if (p->measured)
+		cJSON_AddNumberToObject(o, "attempt", p->attempt);
+	if (p->has_error) {
+		rig_json_add_number(o, "error_pct", p->error_pct);
+		rig_json_add_number(o, "u_pct", p->u_pct);
+	}
+	if (p->has_value)
+		rig_json_add_number(o, "value", p->value);
+	rig_json_add_number(o, "band_pct", p->band_pct);
+	rig_json_add_number(o, "current_a", p->current_a);
+	rig_json_add_number(o, "voltage_v", p->voltage_v);
+	rig_json_add_number(o, "pf", p->pf);
+	cJSON_AddNumberToObject(o, "edges", p->edges_used);
+	rig_json_add_number(o, "gate_s", p->gate_s);
+	cJSON_AddStringToObject(o, "detail", p->detail);
+	return o;
+}
+
+struct run_rows {
+	cJSON *meters;
+	struct store *db;
+	struct rig_error *err;
+	cJSON *run;
+};
+
+static int add_meter(const struct store_result_row *row, void *ctx)
+{
+	struct run_rows *rr = ctx;
+	if (!rr->run) {
+		rr->run = cJSON_CreateObject();
+		cJSON_AddStringToObject(rr->run, "id", row->run_id);
+		cJSON_AddStringToObject(rr->run, "state", row->state);
+		cJSON_AddStringToObject(rr->run, "reason", row->reason);
+		cJSON_AddStringToObject(rr->run, "started_at", row->started_at);
+		cJSON_AddStringToObject(rr->run, "ended_at", row->ended_at);
+		cJSON_AddStringToObject(rr->run, "station", row->station);
+		cJSON_AddStringToObject(rr->run, "profile", row->profile);
+		cJSON_AddStringToObject(rr->run, "operator", row->operator_name);
+		cJSON_AddStringToObject(rr->run, "notes", row->notes);
+		rr->meters = cJSON_AddArrayToObject(rr->run, "meters");
+	}
+	cJSON *m = cJSON_CreateObject();
+	cJSON_AddNumberToObject(m, "position", row->position + 1);
+	cJSON_AddStringToObject(m, "serial", row->serial);
+	cJSON_AddStringToObject(m, "model", row->model);
+	cJSON_AddStringToObject(m, "verdict", row->verdict);
+	struct store_certificate *cert = malloc(sizeof(*cert));
+	if (cert && store_certificate_load(rr->db, row->serial, row->run_id, cert, rr->err) == 0) {
+		cJSON *points = cJSON_AddArrayToObject(m, "points");
+		for (int i = 0; i < cert->n_points; i++)
+			cJSON_AddItemToArray(points, cert_point_to_json(&cert->points[i]));
+	}
+	free(cert);
+	cJSON_AddItemToArray(rr->meters, m);
+	return 0;
+}
+
+cJSON *runstore_run(struct runstore *rs, const char *run_id, struct rig_error *err)
+{
+	struct store_filter f = {.run_id = run_id};
+	struct run_rows rr = {.db = rs->db, .err = err};
+	if (store_query_results(rs->db, &f, add_meter, &rr, err) < 0) {
+		cJSON_Delete(rr.run);
+		return NULL;
+	}
+	if (!rr.run)
+		rig_error_set(err, NULL, 0, "no run %s", run_id);
+	return rr.run;
+}

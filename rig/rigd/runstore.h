@@ -1,0 +1,45 @@
+/* The daemon's use of the database (rig/store): a run begins, each point is
+ * committed as it completes, the run ends with its state and reason; runs a
+ * crash left open are marked interrupted at start-up. */
+#ifndef RIG_RIGD_RUNSTORE_H
+#define RIG_RIGD_RUNSTORE_H
+
+#include <cjson/cJSON.h>
+
+#include "rig/core/error.h"
+#include "rig/core/profile.h"
+#include "rig/core/sequencer.h"
+#include "rig/rigd/control.h"
+
+struct run_meta {
+	const char *station;
+	const char *operator_name;
+	const char *notes;
+	const struct rig_profile *profile;
+	const struct rig_fixture *fixture;
+	const struct rig_run_plan *plan;
+	const char *instrument_idn;
+	const char *software_version;
+};
+
+struct runstore;
+
+struct runstore *runstore_open(const char *path, struct rig_error *err);
+void runstore_close(struct runstore *rs);	/* NULL-safe */
+
+/* Runs still marked running (a crash): now interrupted. Returns how many, -1 on error. */
+int runstore_mark_interrupted(struct runstore *rs, struct rig_error *err);
+
+int runstore_begin(struct runstore *rs, const struct run_meta *meta, char *ret_run_id,
+		   size_t id_len, struct rig_error *err);
+int runstore_point(struct runstore *rs, const char *run_id, const struct rig_profile *profile,
+		   const struct rig_point_result *r, struct rig_error *err);
+int runstore_end(struct runstore *rs, const char *run_id, enum rig_run_state state,
+		 const char *reason, struct rig_error *err);
+
+/* Control requests "results" and "run": a JSON value for the reply, NULL with err. */
+cJSON *runstore_results(struct runstore *rs, const struct ctl_request *filter,
+			struct rig_error *err);
+cJSON *runstore_run(struct runstore *rs, const char *run_id, struct rig_error *err);
+
+#endif

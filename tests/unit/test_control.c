@@ -1,0 +1,598 @@
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "rig/common/jsonl.h"
+#include "rig/common/timeutil.h"
+#include "rig/rigd/control.h"
+#include "rig/rigd/ctl_server.h"
+#include "rig/rigd/loop.h"
+#include "rig/rigd/notify.h"
+
+/* --- request parsing ------------------------------------------------------ */
+
+static int parse(const char *line, struct ctl_request *r, char *why)
+{
+	return ctl_parse_request(line, r, why, 200);
+}
+
+START_TEST(start_request_is_parsed)
+{
+	struct ctl_request r;
+	char why[200];
+	const char *line = "{\"cmd\":\"start\",\"profile\":\"ansi-c12.1\",\"operator\":\"Ana\","
+			   "\"notes\":\"lot 7\",\"positions\":[{\"position\":1,\"model\":\"MMS-120-2001\","
+			   "\"serial\":\"A123\"},{\"position\":3,\"model\":\"MMD-120-2001\",\"serial\":\"B9\"}]}";
+	ck_assert_int_eq(parse(line, &r, why), 0);
+	ck_assert_int_eq(r.cmd, CTL_START);
+	ck_assert_str_eq(r.profile, "ansi-c12.1");
+	ck_assert_str_eq(r.operator_name, "Ana");
+	ck_assert_str_eq(r.notes, "lot 7");
+	ck_assert_int_eq(r.n_positions, 2);
+	ck_assert_int_eq(r.pos[1].position, 3);
+	ck_assert_str_eq(r.pos[1].model, "MMD-120-2001");
+	ck_assert_str_eq(r.pos[1].serial, "B9");
+}
+END_TEST
+
+START_TEST(bad_start_requests_say_why)
+{
+	static const struct {
+		const char *line;
+		const char *why;
+	} cases[] = {
+		{"{\"cmd\":\"start\",\"operator\":\"a\",\"positions\":[]}", "\"profile\" is required"},
+		{"{\"cmd\":\"start\",\"profile\":\"../etc/passwd\",\"operator\":\"a\","
+		 "\"positions\":[{\"position\":1,\"model\":\"m\",\"serial\":\"s\"}]}",
+		 "not a valid profile name"},
+		{"{\"cmd\":\"start\",\"profile\":\"p\",\"operator\":\"a\",\"positions\":[]}",
+		 "non-empty array"},
+		{"{\"cmd\":\"start\",\"profile\":\"p\",\"operator\":\"a\","
+		 "\"positions\":[{\"position\":0,\"model\":\"m\",\"serial\":\"s\"}]}",
+		 "integer 1.."},
+		{"{\"cmd\":\"start\",\"profile\":\"p\",\"operator\":\"a\","
+		 "\"positions\":[{\"position\":1.5,\"model\":\"m\",\"serial\":\"s\"}]}",
+		 "integer 1.."},
+		{"{\"cmd\":\"start\",\"profile\":\"p\",\"operator\":\"a\","
+		 "\"positions\":[{\"position\":2,\"model\":\"m\"}]}",
+		 "position 2: \"serial\" is required"},
+		{"{\"cmd\":\"start\",\"profile\":\"p\",\"operator\":\"a\","
+		 "\"positions\":[{\"position\":2,\"model\":\"m\",\"serial\":\"x\"},"
+		 "{\"position\":2,\"model\":\"m\",\"serial\":\"y\"}]}",
+		 "position 2 given twice"},
+		{"{\"cmd\":\"start\",\"profile\":\"p\",\"operator\":\"a\\nb\","
+		 "\"positions\":[{\"position\":1,\"model\":\"m\",\"serial\":\"s\"}]}",
+		 "control characters"},
+		{"{\"cmd\":\"start\",\"profile\":\"p\",\"operator\":7,"
+		 "\"positions\":[{\"position\":1,\"model\":\"m\",\"serial\":\"s\"}]}",
+		 "must be a string"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ctl_request r;
+		char why[200] = "";
+		ck_assert_msg(parse(cases[i].line, &r, why) == -1, "case %zu accepted", i);
+		ck_assert_msg(strstr(why, cases[i].why) != NULL, "case %zu: \"%s\" lacks \"%s\"", i,
+			      why, cases[i].why);
+	}
+}
+END_TEST
+
+START_TEST(malformed_and_unknown_requests)
+{
+	struct ctl_request r;
+	char why[200];
+	ck_assert_int_eq(parse("{\"cmd\":", &r, why), -1);
+	ck_assert_str_eq(why, "malformed JSON");
+	ck_assert_int_eq(parse("[1,2]", &r, why), -1);
+	ck_assert_ptr_nonnull(strstr(why, "object"));
+	ck_assert_int_eq(parse("{\"command\":\"status\"}", &r, why), -1);
+	ck_assert_str_eq(why, "missing \"cmd\"");
+	ck_assert_int_eq(parse("{\"cmd\":\"launch\"}", &r, why), -1);
+	ck_assert_str_eq(why, "unknown cmd \"launch\"");
+	ck_assert_int_eq(parse("", &r, why), -1);
+}
+END_TEST
+
+START_TEST(simple_commands_and_filters)
+{
+	struct ctl_request r;
+	char why[200];
+	ck_assert_int_eq(parse("{\"cmd\":\"status\"}", &r, why), 0);
+	ck_assert_int_eq(r.cmd, CTL_STATUS);
+	ck_assert_int_eq(parse("{\"cmd\":\"subscribe\"}", &r, why), 0);
+	ck_assert_int_eq(r.cmd, CTL_SUBSCRIBE);
+	ck_assert_int_eq(parse("{\"cmd\":\"abort\",\"reason\":\"lid\"}", &r, why), 0);
+	ck_assert_str_eq(r.reason, "lid");
+	ck_assert_int_eq(parse("{\"cmd\":\"run\",\"run\":42}", &r, why), 0);
+	ck_assert_str_eq(r.run_id, "42");
+	ck_assert_int_eq(parse("{\"cmd\":\"run\"}", &r, why), -1);
+
+	ck_assert_int_eq(parse("{\"cmd\":\"results\",\"serial\":\"A1\",\"since\":\"2026-01-02\","
+			       "\"until\":1800000000,\"verdict\":\"fail\",\"limit\":5}",
+			       &r, why),
+			 0);
+	ck_assert_str_eq(r.serial, "A1");
+	ck_assert(r.has_since && r.has_until && r.has_verdict);
+	ck_assert_int_eq((long)r.since, 1767312000L);
+	ck_assert_int_eq((long)r.until, 1800000000L);
+	ck_assert_int_eq(r.verdict, RIG_VERDICT_FAIL);
+	ck_assert_int_eq(r.limit, 5);
+	ck_assert_int_eq(parse("{\"cmd\":\"results\",\"verdict\":\"great\"}", &r, why), -1);
+	ck_assert_int_eq(parse("{\"cmd\":\"results\",\"since\":\"yesterday\"}", &r, why), -1);
+	ck_assert_int_eq(parse("{\"cmd\":\"results\",\"limit\":0}", &r, why), -1);
+}
+END_TEST
+
+START_TEST(error_line_is_json_with_escaping)
+{
+	char *line = ctl_error_line("bad \"thing\"\n");
+	ck_assert_ptr_nonnull(line);
+	ck_assert_str_eq(line, "{\"ok\":false,\"error\":\"bad \\\"thing\\\"\\n\"}\n");
+	free(line);
+}
+END_TEST
+
+/* --- line and output buffers ---------------------------------------------- */
+
+START_TEST(linebuf_splits_lines_across_feeds)
+{
+	struct rig_linebuf lb;
+	rig_linebuf_init(&lb, 16);
+	char *line;
+	ck_assert_int_eq(rig_linebuf_next(&lb, &line), 0);	/* nothing fed yet */
+	ck_assert_int_eq(rig_linebuf_feed(&lb, "ab", 2), 0);
+	ck_assert_int_eq(rig_linebuf_next(&lb, &line), 0);
+	ck_assert_int_eq(rig_linebuf_feed(&lb, "c\r\nde\nf", 7), 0);
+	ck_assert_int_eq(rig_linebuf_next(&lb, &line), 1);
+	ck_assert_str_eq(line, "abc");
+	ck_assert_int_eq(rig_linebuf_next(&lb, &line), 1);
+	ck_assert_str_eq(line, "de");
+	ck_assert_int_eq(rig_linebuf_next(&lb, &line), 0);
+	ck_assert_int_eq(rig_linebuf_feed(&lb, "g\n", 2), 0);
+	ck_assert_int_eq(rig_linebuf_next(&lb, &line), 1);
+	ck_assert_str_eq(line, "fg");
+	rig_linebuf_free(&lb);
+}
+END_TEST
+
+START_TEST(linebuf_refuses_an_oversized_line)
+{
+	struct rig_linebuf lb;
+	rig_linebuf_init(&lb, 8);
+	ck_assert_int_eq(rig_linebuf_feed(&lb, "12345678\n", 9), 0);	/* exactly max: fine */
+	ck_assert_int_eq(rig_linebuf_feed(&lb, "12345", 5), 0);
+	ck_assert_int_eq(rig_linebuf_feed(&lb, "6789", 4), -1);		/* pending 9 > 8 */
+	rig_linebuf_free(&lb);
+	rig_linebuf_init(&lb, 8);
+	ck_assert_int_eq(rig_linebuf_feed(&lb, "123456789\nok\n", 13), -1); /* complete but long */
+	rig_linebuf_free(&lb);
+}
+END_TEST
+
+START_TEST(outbuf_caps_and_drains)
+{
+	int sv[2];
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	struct rig_outbuf ob;
+	rig_outbuf_init(&ob, 10);
+	ck_assert_int_eq(rig_outbuf_flush(&ob, sv[0]), 0);	/* empty, no buffer yet */
+	ck_assert_int_eq(rig_outbuf_append(&ob, "hello", 5), 0);
+	ck_assert_int_eq(rig_outbuf_append(&ob, "world!", 6), -1);
+	ck_assert_int_eq(ob.len, 5);
+	ck_assert_int_eq(rig_outbuf_flush(&ob, sv[0]), 0);
+	ck_assert(rig_outbuf_empty(&ob));
+	char buf[16];
+	ck_assert_int_eq(read(sv[1], buf, sizeof(buf)), 5);
+	ck_assert_int_eq(memcmp(buf, "hello", 5), 0);
+	close(sv[1]);
+	ck_assert_int_eq(rig_outbuf_append(&ob, "x", 1), 0);
+	signal(SIGPIPE, SIG_IGN);
+	ck_assert_int_eq(rig_outbuf_flush(&ob, sv[0]), -1);
+	close(sv[0]);
+	rig_outbuf_free(&ob);
+}
+END_TEST
+
+START_TEST(json_numbers_never_nan)
+{
+	cJSON *o = cJSON_CreateObject();
+	rig_json_add_number(o, "a", 1.5);
+	rig_json_add_number(o, "b", 0.0 / 0.0);
+	char *line = rig_json_line(o);
+	ck_assert_str_eq(line, "{\"a\":1.5,\"b\":null}\n");
+	ck_assert_double_eq(rig_json_num(o, "a", 0), 1.5);
+	ck_assert_double_eq(rig_json_num(o, "b", -1), -1);
+	ck_assert_str_eq(rig_json_str(o, "a", "dflt"), "dflt");
+	free(line);
+	cJSON_Delete(o);
+}
+END_TEST
+
+/* --- event loop ----------------------------------------------------------- */
+
+struct loop_probe {
+	int reads;
+	int timer_runs;
+	int64_t timer_at;
+	int remove_fd;
+};
+
+static void on_readable(struct rig_loop *loop, int fd, uint32_t events, void *data)
+{
+	(void)events;
+	struct loop_probe *p = data;
+	char c;
+	while (read(fd, &c, 1) == 1)
+		p->reads++;
+	/* A handler may remove another descriptor whose event is in the same batch. */
+	if (p->remove_fd >= 0) {
+		rig_loop_remove(loop, p->remove_fd);
+		p->remove_fd = -1;
+	}
+}
+
+static void on_timer(struct rig_loop *loop, int64_t now_ns, void *data)
+{
+	(void)loop;
+	struct loop_probe *p = data;
+	p->timer_runs++;
+	p->timer_at = now_ns;
+}
+
+START_TEST(loop_dispatches_fds_and_the_deadline)
+{
+	struct rig_loop *loop = rig_loop_new();
+	ck_assert_ptr_nonnull(loop);
+	int a[2], b[2];
+	ck_assert_int_eq(pipe2(a, O_NONBLOCK), 0);
+	ck_assert_int_eq(pipe2(b, O_NONBLOCK), 0);
+	struct loop_probe pa = {.remove_fd = b[0]}, pb = {.remove_fd = a[0]};
+	ck_assert_int_eq(rig_loop_add(loop, a[0], EPOLLIN, on_readable, &pa), 0);
+	ck_assert_int_eq(rig_loop_add(loop, b[0], EPOLLIN, on_readable, &pb), 0);
+	ck_assert_int_eq(rig_loop_add(loop, a[0], EPOLLIN, on_readable, &pa), -1);
+
+	/* Nothing ready: the loop waits and runs nothing. */
+	ck_assert_int_eq(rig_loop_run_once(loop, 0), 0);
+
+	ck_assert_int_eq(write(a[1], "xy", 2), 2);
+	ck_assert_int_eq(write(b[1], "z", 1), 1);
+	/* Both ready in one batch; whichever runs first removes the other. */
+	ck_assert_int_eq(rig_loop_run_once(loop, 100), 1);
+	ck_assert_int_eq(pa.reads + pb.reads == 2 || pa.reads + pb.reads == 1, 1);
+
+	rig_loop_set_timer_fn(loop, on_timer, &pa);
+	int64_t due = rig_monotonic_ns() + 20 * 1000000LL;
+	ck_assert_int_eq(rig_loop_set_deadline(loop, due), 0);
+	ck_assert_int_eq(rig_loop_run_once(loop, 0), 0);
+	ck_assert_int_eq(pa.timer_runs, 0);
+	ck_assert_int_ge(rig_loop_run_once(loop, 1000), 1);
+	ck_assert_int_eq(pa.timer_runs, 1);
+	ck_assert_int_ge(pa.timer_at, due);
+	ck_assert_int_eq(rig_loop_deadline(loop), INT64_MAX);
+
+	/* A deadline in the past fires at once; INT64_MAX disarms. */
+	rig_loop_set_deadline(loop, 1);
+	ck_assert_int_ge(rig_loop_run_once(loop, 1000), 1);
+	ck_assert_int_eq(pa.timer_runs, 2);
+	rig_loop_set_deadline(loop, rig_monotonic_ns() + 5 * 1000000LL);
+	rig_loop_set_deadline(loop, INT64_MAX);
+	ck_assert_int_eq(rig_loop_run_once(loop, 30), 0);
+	ck_assert_int_eq(pa.timer_runs, 2);
+
+	rig_loop_free(loop);
+	close(a[0]); close(a[1]); close(b[0]); close(b[1]);
+}
+END_TEST
+
+/* --- control socket server ------------------------------------------------- */
+
+struct server_fixture {
+	char dir[64];
+	char path[108];
+	struct rig_loop *loop;
+	struct ctl_server srv;
+	int requests;
+	char last[256];
+};
+
+static void echo_request(struct ctl_server *srv, struct ctl_client *c, char *line, void *data)
+{
+	(void)srv;
+	struct server_fixture *f = data;
+	f->requests++;
+	snprintf(f->last, sizeof(f->last), "%s", line);
+	struct ctl_request r;
+	char why[200];
+	if (ctl_parse_request(line, &r, why, sizeof(why)) < 0) {
+		char *err = ctl_error_line(why);
+		ctl_client_send(c, err);
+		free(err);
+		return;
+	}
+	if (r.cmd == CTL_SUBSCRIBE)
+		c->subscribed = true;
+	ctl_client_send(c, "{\"ok\":true}\n");
+}
+
+static void server_up(struct server_fixture *f)
+{
+	memset(f, 0, sizeof(*f));
+	snprintf(f->dir, sizeof(f->dir), "/tmp/rigd-ctl-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/rigd.sock", f->dir);
+	f->loop = rig_loop_new();
+	struct rig_error err;
+	ck_assert_int_eq(ctl_server_open(&f->srv, f->loop, f->path, "", echo_request, f, &err), 0);
+}
+
+static void server_down(struct server_fixture *f)
+{
+	ctl_server_close(&f->srv);
+	rig_loop_free(f->loop);
+	ck_assert_int_eq(access(f->path, F_OK), -1);
+	rmdir(f->dir);
+}
+
+static int connect_to(const char *path)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	return fd;
+}
+
+static void spin(struct server_fixture *f, int rounds)
+{
+	for (int i = 0; i < rounds; i++) {
+		rig_loop_run_once(f->loop, 10);
+		ctl_server_sweep(&f->srv);
+	}
+}
+
+/* Reads whatever arrives within a short time (client side, blocking fd). */
+static int read_reply(int fd, char *buf, size_t len, struct server_fixture *f)
+{
+	size_t got = 0;
+	for (int i = 0; i < 50 && got < len - 1; i++) {
+		spin(f, 1);
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, 0) != 1)
+			continue;
+		ssize_t n = read(fd, buf + got, len - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		if (buf[got - 1] == '\n')
+			break;
+	}
+	buf[got] = '\0';
+	return (int)got;
+}
+
+START_TEST(socket_is_0660_and_a_live_one_is_not_stolen)
+{
+	struct server_fixture f;
+	server_up(&f);
+	ck_assert(ctl_socket_live(f.path));
+	/* A probe that connects and leaves at once is no trouble. */
+	close(connect_to(f.path));
+	spin(&f, 3);
+	ck_assert_int_eq(ctl_server_client_count(&f.srv), 0);
+	struct stat st;
+	ck_assert_int_eq(stat(f.path, &st), 0);
+	ck_assert(S_ISSOCK(st.st_mode));
+	ck_assert_int_eq(st.st_mode & 0777, 0660);
+
+	struct rig_loop *other = rig_loop_new();
+	struct ctl_server second;
+	struct rig_error err;
+	ck_assert_int_eq(ctl_server_open(&second, other, f.path, "", echo_request, &f, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "another daemon"));
+	ck_assert_int_eq(ctl_server_open(&second, other, f.path, "no-such-group-xyz", echo_request,
+					 &f, &err),
+			 -1);
+	rig_loop_free(other);
+	server_down(&f);
+	ck_assert(!ctl_socket_live(f.path));
+}
+END_TEST
+
+START_TEST(socket_group_is_set)
+{
+	struct group *gr = getgrgid(getegid());
+	ck_assert_ptr_nonnull(gr);
+	char name[64];
+	snprintf(name, sizeof(name), "%s", gr->gr_name);
+	struct server_fixture f;
+	memset(&f, 0, sizeof(f));
+	snprintf(f.dir, sizeof(f.dir), "/tmp/rigd-ctl-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(f.dir));
+	snprintf(f.path, sizeof(f.path), "%s/rigd.sock", f.dir);
+	f.loop = rig_loop_new();
+	struct rig_error err;
+	ck_assert_int_eq(ctl_server_open(&f.srv, f.loop, f.path, name, echo_request, &f, &err), 0);
+	struct stat st;
+	ck_assert_int_eq(stat(f.path, &st), 0);
+	ck_assert_int_eq(st.st_gid, getegid());
+	ck_assert_int_eq(st.st_mode & 0777, 0660);
+	server_down(&f);
+}
+END_TEST
+
+START_TEST(many_clients_malformed_and_pipelined_requests)
+{
+	struct server_fixture f;
+	server_up(&f);
+	int a = connect_to(f.path);
+	int b = connect_to(f.path);
+	spin(&f, 3);
+	ck_assert_int_eq(ctl_server_client_count(&f.srv), 2);
+
+	const char *two = "{\"cmd\":\"status\"}\n{\"cmd\":\"subscribe\"}\n";
+	ck_assert_int_eq(write(a, two, strlen(two)), (int)strlen(two));
+	char buf[512];
+	size_t got = 0;
+	for (int i = 0; i < 5 && got < 24; i++)
+		got += (size_t)read_reply(a, buf + got, sizeof(buf) - got, &f);
+	ck_assert_str_eq(buf, "{\"ok\":true}\n{\"ok\":true}\n");
+
+	ck_assert_int_eq(write(b, "{nope\n", 6), 6);
+	read_reply(b, buf, sizeof(buf), &f);
+	ck_assert_str_eq(buf, "{\"ok\":false,\"error\":\"malformed JSON\"}\n");
+	/* The client with a malformed request stays connected. */
+	ck_assert_int_eq(ctl_server_client_count(&f.srv), 2);
+
+	ctl_server_broadcast(&f.srv, "{\"event\":\"x\"}\n");
+	read_reply(a, buf, sizeof(buf), &f);
+	ck_assert_str_eq(buf, "{\"event\":\"x\"}\n");
+	struct pollfd p = {.fd = b, .events = POLLIN};
+	ck_assert_int_eq(poll(&p, 1, 20), 0);	/* not subscribed: nothing */
+
+	close(a);
+	spin(&f, 3);
+	ck_assert_int_eq(ctl_server_client_count(&f.srv), 1);
+	close(b);
+	spin(&f, 3);
+	ck_assert_int_eq(ctl_server_client_count(&f.srv), 0);
+	server_down(&f);
+}
+END_TEST
+
+START_TEST(oversized_request_drops_the_client)
+{
+	struct server_fixture f;
+	server_up(&f);
+	int a = connect_to(f.path);
+	int b = connect_to(f.path);
+	spin(&f, 2);
+	size_t big = CTL_MAX_LINE + 100;
+	char *junk = malloc(big);
+	memset(junk, 'a', big);
+	size_t sent = 0;
+	fcntl(a, F_SETFL, O_NONBLOCK);
+	for (int i = 0; i < 200 && sent < big; i++) {
+		ssize_t n = write(a, junk + sent, big - sent);
+		if (n > 0)
+			sent += (size_t)n;
+		spin(&f, 1);
+	}
+	free(junk);
+	spin(&f, 3);
+	ck_assert_int_eq(ctl_server_client_count(&f.srv), 1);
+	ck_assert_int_eq(f.requests, 0);
+	char buf[256];
+	fcntl(a, F_SETFL, 0);
+	ssize_t n = read(a, buf, sizeof(buf) - 1);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_ptr_nonnull(strstr(buf, "longer than 65536"));
+	/* The other client still works. */
+	ck_assert_int_eq(write(b, "{\"cmd\":\"ping\"}\n", 15), 15);
+	read_reply(b, buf, sizeof(buf), &f);
+	ck_assert_str_eq(buf, "{\"ok\":true}\n");
+	close(a);
+	close(b);
+	spin(&f, 2);
+	server_down(&f);
+}
+END_TEST
+
+START_TEST(a_client_that_never_reads_is_dropped_not_waited_for)
+{
+	struct server_fixture f;
+	server_up(&f);
+	f.srv.out_max = 64 * 1024;
+	int slow = connect_to(f.path);
+	int fast = connect_to(f.path);
+	ck_assert_int_eq(write(slow, "{\"cmd\":\"subscribe\"}\n", 20), 20);
+	ck_assert_int_eq(write(fast, "{\"cmd\":\"subscribe\"}\n", 20), 20);
+	spin(&f, 3);
+	char line[1001];
+	memset(line, 'e', sizeof(line) - 2);
+	line[sizeof(line) - 2] = '\n';
+	line[sizeof(line) - 1] = '\0';
+	char sink[65536];
+	int64_t t0 = rig_monotonic_ns();
+	for (int i = 0; i < 2000 && ctl_server_client_count(&f.srv) == 2; i++) {
+		ctl_server_broadcast(&f.srv, line);
+		while (recv(fast, sink, sizeof(sink), MSG_DONTWAIT) > 0)
+			;
+		spin(&f, 1);
+	}
+	ck_assert_int_lt(rig_monotonic_ns() - t0, 5 * RIG_NS_PER_S);
+	ck_assert_int_eq(ctl_server_client_count(&f.srv), 1);
+	ck_assert(f.srv.clients && f.srv.clients->fd >= 0);
+	close(slow);
+	close(fast);
+	spin(&f, 2);
+	server_down(&f);
+}
+END_TEST
+
+START_TEST(readiness_goes_to_notify_socket)
+{
+	unsetenv("NOTIFY_SOCKET");
+	ck_assert_int_eq(rig_notify("READY=1"), 0);	/* not under systemd */
+	char path[] = "/tmp/rigd-notify-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(path));
+	char sock[96];
+	snprintf(sock, sizeof(sock), "%s/notify", path);
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", sock);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	setenv("NOTIFY_SOCKET", sock, 1);
+	ck_assert_int_eq(rig_notify("READY=1\nSTATUS=idle"), 1);
+	char buf[64];
+	ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	ck_assert_int_eq(n, 19);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "READY=1\nSTATUS=idle");
+	setenv("NOTIFY_SOCKET", "relative/path", 1);
+	ck_assert_int_eq(rig_notify("READY=1"), -1);
+	unsetenv("NOTIFY_SOCKET");
+	close(fd);
+	unlink(sock);
+	rmdir(path);
+}
+END_TEST
+
+Suite *suite_control(void)
+{
+	Suite *s = suite_create("control");
+	TCase *tc = tcase_create("requests");
+	tcase_add_test(tc, start_request_is_parsed);
+	tcase_add_test(tc, bad_start_requests_say_why);
+	tcase_add_test(tc, malformed_and_unknown_requests);
+	tcase_add_test(tc, simple_commands_and_filters);
+	tcase_add_test(tc, error_line_is_json_with_escaping);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("buffers");
+	tcase_add_test(tc, linebuf_splits_lines_across_feeds);
+	tcase_add_test(tc, linebuf_refuses_an_oversized_line);
+	tcase_add_test(tc, outbuf_caps_and_drains);
+	tcase_add_test(tc, json_numbers_never_nan);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("server");
+	tcase_add_test(tc, loop_dispatches_fds_and_the_deadline);
+	tcase_add_test(tc, socket_is_0660_and_a_live_one_is_not_stolen);
+	tcase_add_test(tc, socket_group_is_set);
+	tcase_add_test(tc, many_clients_malformed_and_pipelined_requests);
+	tcase_add_test(tc, oversized_request_drops_the_client);
+	tcase_add_test(tc, a_client_that_never_reads_is_dropped_not_waited_for);
+	tcase_add_test(tc, readiness_goes_to_notify_socket);
+	suite_add_tcase(s, tc);
+	return s;
+}

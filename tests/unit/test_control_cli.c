@@ -1,0 +1,273 @@
+/* rigctl's pieces: argument parsing, JUnit XML, progress lines, exit codes. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rig/rigctl/args.h"
+#include "rig/rigctl/junit.h"
+#include "rig/rigctl/progress.h"
+
+#define ARGV(...) ((char *[]){"rigctl", __VA_ARGS__, NULL})
+#define ARGC(...) ((int)(sizeof((char *[]){"rigctl", __VA_ARGS__}) / sizeof(char *)))
+#define PARSE(a, why, ...) rigctl_parse_args(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), a, why, 200)
+
+START_TEST(run_options)
+{
+	struct rigctl_args a;
+	char why[200];
+	ck_assert_int_eq(PARSE(&a, why, "--socket", "/tmp/s", "run", "--profile", "ansi-c12.1",
+			       "--position", "1:MMS-120-2001:A123", "--position=2:MMD-120-2001:B:7",
+			       "--operator", "Ana", "--junit=out.xml", "--quiet"),
+			 0);
+	ck_assert_int_eq(a.cmd, RIGCTL_RUN);
+	ck_assert_str_eq(a.socket, "/tmp/s");
+	ck_assert_str_eq(a.profile, "ansi-c12.1");
+	ck_assert_str_eq(a.operator_name, "Ana");
+	ck_assert_str_eq(a.junit, "out.xml");
+	ck_assert(a.quiet);
+	ck_assert_int_eq(a.n_positions, 2);
+	ck_assert_int_eq(a.pos[0].position, 1);
+	ck_assert_str_eq(a.pos[0].model, "MMS-120-2001");
+	ck_assert_str_eq(a.pos[0].serial, "A123");
+	ck_assert_str_eq(a.pos[1].serial, "B:7");
+}
+END_TEST
+
+START_TEST(usage_errors_say_what_is_wrong)
+{
+	struct rigctl_args a;
+	char why[200];
+	ck_assert_int_eq(PARSE(&a, why, "run", "--profile", "p", "--operator", "x"), -1);
+	ck_assert_ptr_nonnull(strstr(why, "--position"));
+	ck_assert_int_eq(PARSE(&a, why, "run", "--position", "1:M:S", "--operator", "x"), -1);
+	ck_assert_ptr_nonnull(strstr(why, "--profile"));
+	ck_assert_int_eq(PARSE(&a, why, "run", "--profile", "p", "--position", "0:M:S",
+			       "--operator", "x"),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(why, "1..16"));
+	ck_assert_int_eq(PARSE(&a, why, "run", "--profile", "p", "--position", "1:M",
+			       "--operator", "x"),
+			 -1);
+	ck_assert_int_eq(PARSE(&a, why, "run", "--profile", "p", "--position", "1:M:S",
+			       "--position", "1:M:T", "--operator", "x"),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(why, "twice"));
+	ck_assert_int_eq(PARSE(&a, why, "run", "--profile"), -1);
+	ck_assert_str_eq(why, "--profile needs a value");
+	ck_assert_int_eq(PARSE(&a, why, "launch"), -1);
+	ck_assert_str_eq(why, "unknown command \"launch\"");
+	ck_assert_int_eq(PARSE(&a, why, "status", "--frob"), -1);
+	ck_assert_str_eq(why, "unknown option --frob");
+	ck_assert_int_eq(PARSE(&a, why, "status", "extra"), -1);
+	ck_assert_int_eq(PARSE(&a, why, "results", "--verdict", "great"), -1);
+	ck_assert_int_eq(PARSE(&a, why, "results", "--format", "xml"), -1);
+	ck_assert_int_eq(PARSE(&a, why, "results", "--since", "last week"), -1);
+	ck_assert_int_eq(PARSE(&a, why, "report"), -1);
+	ck_assert_int_eq(PARSE(&a, why, "model"), -1);
+	ck_assert_int_eq(PARSE(&a, why, "fixture", "lint", "f.conf"), -1);
+	ck_assert_int_eq(rigctl_parse_args(1, ARGV("x") /* argv[0] only */, &a, why, 200), -1);
+}
+END_TEST
+
+START_TEST(other_commands)
+{
+	struct rigctl_args a;
+	char why[200];
+	ck_assert_int_eq(PARSE(&a, why, "results", "--serial", "A1", "--since", "2026-11-01",
+			       "--until", "2026-11-02T12:00", "--verdict", "fail", "--format", "csv",
+			       "--db", "x.db", "--limit", "10"),
+			 0);
+	ck_assert_int_eq(a.cmd, RIGCTL_RESULTS);
+	ck_assert_str_eq(a.serial, "A1");
+	ck_assert_int_eq((long)a.since, 1793491200L);
+	ck_assert_int_eq((long)a.until, 1793491200L + 86400 + 43200);
+	ck_assert_int_eq(a.verdict, RIG_VERDICT_FAIL);
+	ck_assert_int_eq(a.format, RIGCTL_FMT_CSV);
+	ck_assert_str_eq(a.db, "x.db");
+	ck_assert_int_eq(a.limit, 10);
+
+	ck_assert_int_eq(PARSE(&a, why, "model", "MMS-120-2001", "--json"), 0);
+	ck_assert_int_eq(a.cmd, RIGCTL_MODEL);
+	ck_assert_str_eq(a.model_arg, "MMS-120-2001");
+	ck_assert(a.json);
+
+	ck_assert_int_eq(PARSE(&a, why, "fixture", "check", "sim.conf"), 0);
+	ck_assert_int_eq(a.cmd, RIGCTL_FIXTURE_CHECK);
+	ck_assert_str_eq(a.file, "sim.conf");
+
+	ck_assert_int_eq(PARSE(&a, why, "report", "--run", "7", "--out", "c.html"), 0);
+	ck_assert_str_eq(a.run_id, "7");
+	ck_assert_int_eq(PARSE(&a, why, "abort", "--reason", "lid open"), 0);
+	ck_assert_str_eq(a.reason, "lid open");
+	ck_assert_int_eq(PARSE(&a, why, "run", "--help"), 0);
+	ck_assert_int_eq(a.cmd, RIGCTL_HELP);
+	ck_assert_int_eq(PARSE(&a, why, "--version"), 0);
+	ck_assert_int_eq(a.cmd, RIGCTL_VERSION);
+	ck_assert_ptr_nonnull(strstr(rigctl_usage, "4  rig, instrument or usage error"));
+}
+END_TEST
+
+static struct junit_case make_case(int point, int position, enum rig_verdict v, double err)
+{
+	struct junit_case c;
+	memset(&c, 0, sizeof(c));
+	snprintf(c.name, sizeof(c.name), "point-%d", point);
+	c.point = point;
+	c.position = position;
+	snprintf(c.serial, sizeof(c.serial), "S<%d>&\"'", position);
+	snprintf(c.model, sizeof(c.model), "MMS-120-2001");
+	c.verdict = v;
+	c.error_pct = err;
+	c.u_pct = 0.05;
+	c.band_pct = 0.5;
+	c.gate_s = 12.5;
+	return c;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	static char buf[65536];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+START_TEST(junit_counts_escapes_and_is_well_formed)
+{
+	struct junit_report r;
+	junit_init(&r, "ansi-c12.1", "42");
+	snprintf(r.run_state, sizeof(r.run_state), "failed");
+	struct junit_case c = make_case(0, 1, RIG_VERDICT_INDETERMINATE, 0.47);
+	junit_add(&r, &c);
+	c = make_case(0, 1, RIG_VERDICT_PASS, 0.1);	/* retest replaces */
+	junit_add(&r, &c);
+	c = make_case(0, 2, RIG_VERDICT_FAIL, 1.7);
+	snprintf(c.detail, sizeof(c.detail), "bad \x01 byte \xff and <tag> \xc3\xa9");
+	junit_add(&r, &c);
+	c = make_case(1, 1, RIG_VERDICT_INDETERMINATE, 0.49);
+	junit_add(&r, &c);
+	c = make_case(1, 2, RIG_VERDICT_ABORTED, NAN);
+	c.error_pct = c.band_pct = NAN;
+	junit_add(&r, &c);
+	ck_assert_int_eq(r.n, 4);
+
+	char path[] = "/tmp/junit-XXXXXX.xml";
+	int fd = mkstemps(path, 4);
+	close(fd);
+	ck_assert_int_eq(junit_write_file(&r, path), 0);
+	junit_free(&r);
+	const char *xml = slurp(path);
+	ck_assert_ptr_nonnull(strstr(xml, "tests=\"4\" failures=\"1\" errors=\"1\" skipped=\"1\""));
+	ck_assert_ptr_nonnull(strstr(xml, "S&lt;2&gt;&amp;&quot;&apos;"));
+	ck_assert_ptr_nonnull(strstr(xml, "bad ? byte ? and &lt;tag&gt; \xc3\xa9"));
+	ck_assert_ptr_nonnull(strstr(xml, "<property name=\"error_pct\" value=\"1.7000\"/>"));
+	ck_assert_ptr_nonnull(strstr(xml, "<failure type=\"fail\""));
+	ck_assert_ptr_nonnull(strstr(xml, "<skipped type=\"aborted\""));
+	ck_assert_ptr_null(strstr(xml, "nan"));
+
+	/* A real XML parser agrees it is well-formed. */
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd),
+		 "python3 -c 'import sys,xml.dom.minidom as m; "
+		 "d=m.parse(sys.argv[1]); sys.exit(len(d.getElementsByTagName(\"testcase\"))!=4)' %s",
+		 path);
+	ck_assert_int_eq(system(cmd), 0);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(junit_accounts_for_unmeasured_points)
+{
+	struct junit_report r;
+	junit_init(&r, "short", "9");
+	struct junit_case c = make_case(0, 2, RIG_VERDICT_ABORTED, NAN);
+	junit_add(&r, &c);
+	const char *names[] = {"full-load", "light-load"};
+	struct junit_case positions[2];
+	memset(positions, 0, sizeof(positions));
+	positions[0].position = 1;
+	positions[1].position = 2;
+	snprintf(positions[1].serial, sizeof(positions[1].serial), "B2");
+	ck_assert_int_eq(junit_add_unmeasured(&r, names, 2, positions, 2), 0);
+	ck_assert_int_eq(r.n, 4);	/* the aborted case kept, three not measured */
+	int skipped = 0;
+	for (int i = 0; i < r.n; i++) {
+		if (r.cases[i].verdict == RIG_VERDICT_NONE) {
+			skipped++;
+			ck_assert_str_eq(r.cases[i].detail, "not measured");
+			ck_assert_str_eq(r.cases[i].name, names[r.cases[i].point]);
+		}
+	}
+	ck_assert_int_eq(skipped, 3);
+	ck_assert_int_eq(r.cases[0].verdict, RIG_VERDICT_ABORTED);
+	junit_free(&r);
+}
+END_TEST
+
+START_TEST(junit_case_from_daemon_event)
+{
+	cJSON *ev = cJSON_Parse("{\"event\":\"point\",\"point\":2,\"name\":\"light-load\","
+				"\"position\":3,\"serial\":\"Z9\",\"model\":\"MMD-120-2001\","
+				"\"verdict\":\"fail\",\"error_pct\":-1.25,\"u_pct\":0.1,"
+				"\"band_pct\":0.5,\"gate_s\":31.5}");
+	struct junit_case c;
+	ck_assert_int_eq(junit_case_from_json(ev, &c), 0);
+	ck_assert_int_eq(c.point, 2);
+	ck_assert_int_eq(c.position, 3);
+	ck_assert_str_eq(c.name, "light-load");
+	ck_assert_int_eq(c.verdict, RIG_VERDICT_FAIL);
+	ck_assert_double_eq_tol(c.error_pct, -1.25, 1e-9);
+	cJSON_Delete(ev);
+	ev = cJSON_Parse("{\"event\":\"point\",\"point\":2,\"position\":1,\"verdict\":\"weird\"}");
+	ck_assert_int_eq(junit_case_from_json(ev, &c), -1);
+	cJSON_Delete(ev);
+}
+END_TEST
+
+START_TEST(progress_lines_and_exit_codes)
+{
+	struct progress_view v = {.point = 2, .n_points = 8, .elapsed_s = 130, .remaining_s = 130,
+				  .u_pct = 0.12};
+	snprintf(v.name, sizeof(v.name), "light-load");
+	char buf[200];
+	progress_bar(&v, 80, buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, "3/8 light-load"));
+	ck_assert_ptr_nonnull(strstr(buf, "~2m10s left"));
+	ck_assert_int_le((int)strlen(buf), 80);
+	/* half done: half of the bar filled */
+	ck_assert_ptr_nonnull(strstr(buf, "[###############...............]"));
+	progress_bar(&v, 30, buf, sizeof(buf));
+	ck_assert_int_le((int)strlen(buf), 30);
+	progress_plain(&v, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "progress point 3/8 light-load elapsed 130 s remaining 130 s U 0.120 %");
+
+	ck_assert_int_eq(rigctl_exit_for_state("passed"), 0);
+	ck_assert_int_eq(rigctl_exit_for_state("failed"), 1);
+	ck_assert_int_eq(rigctl_exit_for_state("indeterminate"), 2);
+	ck_assert_int_eq(rigctl_exit_for_state("aborted"), 3);
+	ck_assert_int_eq(rigctl_exit_for_state("interrupted"), 3);
+	ck_assert_int_eq(rigctl_exit_for_state("error"), 4);
+	ck_assert_int_eq(rigctl_exit_for_state("???"), 4);
+}
+END_TEST
+
+Suite *suite_control_cli(void)
+{
+	Suite *s = suite_create("control_cli");
+	TCase *tc = tcase_create("rigctl");
+	tcase_add_test(tc, run_options);
+	tcase_add_test(tc, usage_errors_say_what_is_wrong);
+	tcase_add_test(tc, other_commands);
+	tcase_add_test(tc, junit_counts_escapes_and_is_well_formed);
+	tcase_add_test(tc, junit_case_from_daemon_event);
+	tcase_add_test(tc, junit_accounts_for_unmeasured_points);
+	tcase_add_test(tc, progress_lines_and_exit_codes);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,65 @@
+/* The real programs end to end on the simulated bench: each scenario of
+ * tests/e2e/scenario starts rig-sim and rigd ($RIG_BIN) on a private
+ * directory, drives them with rigctl and checks the database, the source's
+ * output state, exit codes and files. Their output is shown on failure. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+static void run_scenario(const char *name)
+{
+	const char *top = getenv("RIG_TOP") ? getenv("RIG_TOP") : ".";
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "%s/tests/e2e/scenario %s 2>&1", top, name);
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	static char out[1 << 16];
+	size_t n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	int status = pclose(p);
+	int rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	ck_assert_msg(rc == 0, "scenario %s exited %d:\n%s", name, rc,
+		      n > 3000 ? out + n - 3000 : out);
+	char ok[64];
+	snprintf(ok, sizeof(ok), "scenario %s: ok", name);
+	ck_assert_msg(strstr(out, ok) != NULL, "scenario %s did not finish:\n%s", name, out);
+}
+
+START_TEST(known_errors_are_measured_stored_and_reported) { run_scenario("truth"); }
+END_TEST
+START_TEST(sigterm_mid_run_aborts_with_the_source_off) { run_scenario("sigterm"); }
+END_TEST
+START_TEST(sigkill_then_restart_marks_interrupted_and_switches_off) { run_scenario("sigkill"); }
+END_TEST
+START_TEST(silent_instrument_mid_run_is_a_rig_error) { run_scenario("silent"); }
+END_TEST
+START_TEST(dropped_connection_mid_run_then_recovery) { run_scenario("drop"); }
+END_TEST
+START_TEST(lost_edges_are_measured_again) { run_scenario("lost-edges"); }
+END_TEST
+START_TEST(malformed_oversized_two_clients_and_abort) { run_scenario("control"); }
+END_TEST
+START_TEST(bad_models_profiles_and_positions_are_refused) { run_scenario("refusals"); }
+END_TEST
+START_TEST(no_start_while_the_interlock_is_open) { run_scenario("interlock"); }
+END_TEST
+
+Suite *suite_e2e_bench(void)
+{
+	Suite *s = suite_create("e2e_bench");
+	TCase *tc = tcase_create("simulated bench");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, known_errors_are_measured_stored_and_reported);
+	tcase_add_test(tc, sigterm_mid_run_aborts_with_the_source_off);
+	tcase_add_test(tc, sigkill_then_restart_marks_interrupted_and_switches_off);
+	tcase_add_test(tc, silent_instrument_mid_run_is_a_rig_error);
+	tcase_add_test(tc, dropped_connection_mid_run_then_recovery);
+	tcase_add_test(tc, lost_edges_are_measured_again);
+	tcase_add_test(tc, malformed_oversized_two_clients_and_abort);
+	tcase_add_test(tc, bad_models_profiles_and_positions_are_refused);
+	tcase_add_test(tc, no_start_while_the_interlock_is_open);
+	suite_add_tcase(s, tc);
+	return s;
+}
