@@ -59,6 +59,8 @@ static double source_energy_at(const struct rig_gate *g, int64_t t_ns)
 	       g->power_w * (double)(t_ns - g->power_since_ns) / RIG_NS_PER_S * WH_PER_WS;
 }
 
+static void open_window(struct rig_gate *g, int64_t t_ns);
+
 void rig_gate_reference_power(struct rig_gate *g, int64_t t_ns, double watts)
 {
 	if (g->have_power && t_ns > g->power_since_ns)
@@ -66,12 +68,14 @@ void rig_gate_reference_power(struct rig_gate *g, int64_t t_ns, double watts)
 	g->power_w = watts;
 	g->power_since_ns = t_ns;
 	g->have_power = true;
+	open_window(g, t_ns);
 }
 
 void rig_gate_reference_edge(struct rig_gate *g, const struct rig_edge *e)
 {
 	if (e->kind == RIG_EDGE_RISING)
 		g->ref_count++;
+	open_window(g, e->timestamp_ns);
 }
 
 static double reference_wh_at(const struct rig_gate *g, int64_t t_ns)
@@ -80,6 +84,24 @@ static double reference_wh_at(const struct rig_gate *g, int64_t t_ns)
 				   ? (double)g->ref_count * g->cfg.ref_wh_per_pulse
 				   : source_energy_at(g, t_ns);
 	return source_wh * g->cfg.primary_per_source;
+}
+
+/* The window opens at the settle time once the reference is known (with
+ * the source-power reference exactly there; counted standard pulses at the
+ * first event after it). */
+static void open_window(struct rig_gate *g, int64_t t_ns)
+{
+	if (g->window_open || t_ns < g->cfg.settle_until_ns)
+		return;
+	if (g->cfg.reference == RIG_REF_SOURCE_POWER) {
+		if (!g->have_power)
+			return;
+		t_ns = g->power_since_ns > g->cfg.settle_until_ns ? g->power_since_ns
+								   : g->cfg.settle_until_ns;
+	}
+	g->window_open = true;
+	g->window_start_ns = t_ns;
+	g->window_start_wh = reference_wh_at(g, t_ns);
 }
 
 static enum rig_gate_state set_invalid(struct rig_gate *g, const char *why)
@@ -176,6 +198,35 @@ static void set_nothing_yet(struct rig_gate_result *r)
 	r->u_pct = -1;
 }
 
+/* Fewer than two edges in a window still say something: a full output
+ * period (Kh) always holds a rising and a falling edge whatever the duty,
+ * so with 0 or 1 edge the meter registered less than Kh there and its
+ * registration is at most Kh over the reference energy. */
+static double registration_bound_pct(const struct rig_gate *g, double ref_wh)
+{
+	return 100.0 * g->cfg.kh_wh / ref_wh;
+}
+
+/* A gate that timed out with fewer than two edges reports that bound as
+ * the interval 0 .. R_max (a centre and a half-width with full coverage):
+ * a dead output or a meter that does not run fails outright instead of
+ * being left indeterminate. */
+static void few_edges_bound(const struct rig_gate *g, struct rig_gate_result *r)
+{
+	if (g->state != RIG_GATE_TIMED_OUT || !g->window_open)
+		return;
+	double ref_wh = g->window_end_wh - g->window_start_wh;
+	double window_s = (double)(g->window_end_ns - g->window_start_ns) / RIG_NS_PER_S;
+	if (!(ref_wh > 0) || !(window_s > 0))
+		return;
+	double max_pct = registration_bound_pct(g, ref_wh);
+	r->error_pct = max_pct / 2 - 100.0;
+	r->u_pct = max_pct / 2;
+	r->k = 0;	/* a bound, not a coverage factor */
+	r->gate_s = window_s;
+	r->reference_wh = ref_wh;
+}
+
 static void evaluate(const struct rig_gate *g, struct rig_gate_result *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -186,8 +237,10 @@ static void evaluate(const struct rig_gate *g, struct rig_gate_result *r)
 	snprintf(r->why, sizeof(r->why), "%s", g->why);
 	int n = g->n;
 	set_nothing_yet(r);
-	if (n < 2)
+	if (n < 2) {
+		few_edges_bound(g, r);
 		return;
+	}
 	const double kh = g->cfg.kh_wh;
 	r->gate_s = (double)(g->t_ns[n - 1] - g->t_ns[0]) / RIG_NS_PER_S;
 	r->reference_wh = g->ref_wh_at[n - 1] - g->ref_wh_at[0];
@@ -270,12 +323,18 @@ static bool point_done(const struct rig_gate *g, const struct rig_gate_result *r
 	       r->gate_s >= g->cfg.min_gate_s && r->scatter_dof >= g->cfg.min_scatter_dof;
 }
 
-static enum rig_gate_state time_out(struct rig_gate *g, const char *cause)
+static enum rig_gate_state time_out(struct rig_gate *g, const char *cause, int64_t end_ns)
 {
 	struct rig_gate_result r;
-	evaluate(g, &r);
+	open_window(g, end_ns);
+	g->window_end_ns = end_ns;
+	g->window_end_wh = reference_wh_at(g, end_ns);
 	g->state = RIG_GATE_TIMED_OUT;
-	if (g->n < 2)
+	evaluate(g, &r);
+	if (g->n < 2 && r.u_pct >= 0)
+		snprintf(g->why, sizeof(g->why), "%s with %d edges in %.0f s: registration at most %.4f %%",
+			 cause, g->n, r.gate_s, r.error_pct + r.u_pct + 100.0);
+	else if (g->n < 2)
 		snprintf(g->why, sizeof(g->why), "%s with %d usable edges", cause, g->n);
 	else
 		snprintf(g->why, sizeof(g->why), "%s with %d edges: U %.4f %% (target %.4f %%)",
@@ -289,8 +348,9 @@ enum rig_gate_state rig_gate_meter_edge(struct rig_gate *g, const struct rig_edg
 		return g->state;
 	if (!edge_consistent(g, e))
 		return g->state;
+	open_window(g, e->timestamp_ns < g->cfg.max_until_ns ? e->timestamp_ns : g->cfg.max_until_ns);
 	if (e->timestamp_ns >= g->cfg.max_until_ns)
-		return time_out(g, "timed out");
+		return time_out(g, "timed out", g->cfg.max_until_ns);
 	if (g->state == RIG_GATE_SETTLING) {
 		bool reference_ready = g->cfg.reference == RIG_REF_STANDARD_PULSES || g->have_power;
 		if (e->timestamp_ns < g->cfg.settle_until_ns || !reference_ready)
@@ -309,14 +369,36 @@ enum rig_gate_state rig_gate_meter_edge(struct rig_gate *g, const struct rig_edg
 	else if (g->n == RIG_GATE_MAX_EDGES)
 		/* Meter outputs are slow: a full buffer means a misconfigured
 		 * point (target out of reach), so stop with what there is. */
-		return time_out(g, "edge buffer full");
+		return time_out(g, "edge buffer full", e->timestamp_ns);
 	return g->state;
+}
+
+/* With fewer than two edges so far, the registration is already known to
+ * be under the bound above: once that is below the band's lower edge the
+ * meter fails whatever comes, and waiting out the window would only cost
+ * bench time. */
+static bool registration_bound_below_band(const struct rig_gate *g, int64_t known_ns)
+{
+	if (g->n >= 2 || !g->window_open || !(g->cfg.fail_band_pct > 0) ||
+	    known_ns <= g->window_start_ns)
+		return false;
+	double ref_wh = reference_wh_at(g, known_ns) - g->window_start_wh;
+	if (!(ref_wh > 0))
+		return false;
+	return registration_bound_pct(g, ref_wh) < 100.0 - g->cfg.fail_band_pct;
 }
 
 enum rig_gate_state rig_gate_tick(struct rig_gate *g, int64_t now_ns)
 {
-	if (!finished(g) && now_ns >= g->cfg.max_until_ns)
-		return time_out(g, "timed out");
+	if (finished(g))
+		return g->state;
+	open_window(g, now_ns < g->cfg.max_until_ns ? now_ns : g->cfg.max_until_ns);
+	if (now_ns >= g->cfg.max_until_ns)
+		return time_out(g, "timed out", g->cfg.max_until_ns);
+	/* the bound is stated up to the time whose edges have surely arrived */
+	int64_t known_ns = now_ns - (int64_t)(g->cfg.edge_latency_s * RIG_NS_PER_S);
+	if (registration_bound_below_band(g, known_ns))
+		return time_out(g, "stopped early", known_ns);
 	return g->state;
 }
 

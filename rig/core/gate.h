@@ -34,6 +34,9 @@ struct rig_gate_config {
 					 * RIG_GATE_MIN_SCATTER_DOF when the prior timing sigma
 					 * may miss the meter's pulse-update quantization */
 	double target_u_pct;		/* expanded (k = 2) uncertainty to reach, percent */
+	double fail_band_pct;		/* > 0: stop early once fewer than two edges prove the
+					 * registration below 100 - band (a meter that does not run) */
+	double edge_latency_s;		/* how late an edge may reach the gate after it happened */
 	double timing_sigma_s;		/* prior standard uncertainty of one edge timestamp (input + meter) */
 	double quantum_s;		/* the meter updates its output only every quantum_s (e.g. one
 					 * line cycle); 0 when continuous. Its error is a slow sawtooth
@@ -96,6 +99,13 @@ struct rig_gate {
 	int64_t power_since_ns;
 	double energy_before_wh;	/* integral of power up to power_since_ns */
 	bool have_power;
+	/* The whole window from the settle time to the time-out, for the
+	 * bound a gate with fewer than two edges still gives. */
+	bool window_open;
+	int64_t window_start_ns;
+	double window_start_wh;		/* reference energy (primary Wh) at window_start_ns */
+	int64_t window_end_ns;
+	double window_end_wh;
 	char why[96];
 };
 

@@ -309,6 +309,8 @@ static bool uses_gates(const struct rig_point *p)
 	return p->kind == RIG_POINT_ACCURACY || p->kind == RIG_POINT_OUTPUT_CONSISTENCY;
 }
 
+#define EDGE_LATENCY_REAL_S 0.05
+
 static struct rig_gate_config gate_config(const struct rig_seq *s, const struct pos_state *ps,
 					  int o)
 {
@@ -322,6 +324,10 @@ static struct rig_gate_config gate_config(const struct rig_seq *s, const struct 
 		.min_edges = p->min_edges,
 		.min_scatter_dof = RIG_GATE_MIN_SCATTER_DOF,
 		.target_u_pct = p->target_u_pct,
+		.fail_band_pct = p->kind == RIG_POINT_ACCURACY ? p->band_pct : 0,
+		/* edges reach the rig within milliseconds of real time; a
+		 * simulated bench stretches that by its time scale */
+		.edge_latency_s = fmax(1.0, EDGE_LATENCY_REAL_S * s->fix->time_scale),
 		.timing_sigma_s = s->fix->timing_sigma_s,
 		/* the meter's pulse outputs are not documented to update faster
 		 * than its line-cycle computation: assume one line cycle */
@@ -570,8 +576,11 @@ static enum outcome judge(const struct rig_seq *s, struct pos_state *ps,
 		rig_duty_result(&ps->duty, &d);
 		r->verdict = rig_check_duty(&d, 0.5, p->band_pct / 100);
 		r->value = d.duty >= 0 ? 100 * d.duty : -1;
-		snprintf(r->detail, sizeof(r->detail), "duty %.3f %% +- %.3f %% over %d periods",
-			 100 * d.duty, 200 * d.u_duty, d.periods);
+		if (d.periods == 0)
+			snprintf(r->detail, sizeof(r->detail), "no full output period in the window");
+		else
+			snprintf(r->detail, sizeof(r->detail), "duty %.3f %% +- %.3f %% over %d periods",
+				 100 * d.duty, 200 * d.u_duty, d.periods);
 		break;
 	case RIG_POINT_REVERSE_LED:
 		/* steady state: on (or off) for at least 90 % of the window */

@@ -8,6 +8,7 @@
 
 #include "rig/core/gate.h"
 #include "rig/core/stats.h"
+#include "rig/core/verdict.h"
 #include "tests/unit/synth_edges.h"
 
 #define S(x) ((int64_t)((x) * 1e9))
@@ -559,6 +560,91 @@ START_TEST(coverage_of_the_stated_uncertainty)
 }
 END_TEST
 
+
+/* A meter that does not run (or a dead output): no edges in the whole
+ * window still bounds the registration, so the verdict can be FAIL. */
+START_TEST(too_few_edges_bound_the_registration)
+{
+	struct rig_gate_config c = base_cfg();
+	c.settle_until_ns = S(10);
+	c.max_until_ns = S(610);	/* 600 s window */
+	/* 24 kW for 600 s is 4000 Wh; no edge means under one period,
+	 * Kh = 10 Wh: registration at most 0.25 %. */
+	rig_gate_init(&gate, &c);
+	rig_gate_reference_power(&gate, S(0), W_200A);
+	ck_assert_int_eq(rig_gate_tick(&gate, S(300)), RIG_GATE_SETTLING);	/* no edge yet */
+	ck_assert_int_eq(rig_gate_tick(&gate, S(611)), RIG_GATE_TIMED_OUT);
+	struct rig_gate_result r;
+	rig_gate_result(&gate, &r);
+	ck_assert_double_eq_tol(r.error_pct + r.u_pct + 100.0, 0.25, 1e-9);
+	ck_assert_double_eq_tol(r.error_pct - r.u_pct + 100.0, 0.0, 1e-9);
+	ck_assert_double_eq_tol(r.gate_s, 600, 1e-9);
+	ck_assert_int_eq(rig_verdict_accuracy(r.error_pct, r.u_pct, 0.5), RIG_VERDICT_FAIL);
+	ck_assert_ptr_nonnull(strstr(r.why, "registration at most"));
+
+	/* 2 A (240 W) for 100 s is 6.67 Wh: one edge allows up to a period,
+	 * 10 Wh, 150 %: the window cannot decide. */
+	c.max_until_ns = S(110);
+	rig_gate_init(&gate, &c);
+	rig_gate_reference_power(&gate, S(0), W_2A);
+	struct rig_edge e = { .timestamp_ns = S(50), .global_seqno = 1, .line_seqno = 1,
+			      .line = 3, .kind = RIG_EDGE_RISING };
+	rig_gate_meter_edge(&gate, &e);
+	ck_assert_int_eq(rig_gate_tick(&gate, S(110)), RIG_GATE_TIMED_OUT);
+	rig_gate_result(&gate, &r);
+	ck_assert_double_eq_tol(r.error_pct + r.u_pct + 100.0, 150.0, 1e-9);
+	ck_assert_int_eq(rig_verdict_accuracy(r.error_pct, r.u_pct, 0.5), RIG_VERDICT_INDETERMINATE);
+}
+END_TEST
+
+/* With the band known, a meter that does not run is stopped as soon as
+ * the missing edges prove it below the band, not at the window's end. */
+START_TEST(no_edges_stop_early_once_below_the_band)
+{
+	struct rig_gate_config c = base_cfg();
+	c.settle_until_ns = S(10);
+	c.max_until_ns = S(610);
+	c.fail_band_pct = 0.5;
+	c.edge_latency_s = 1;
+	rig_gate_init(&gate, &c);
+	rig_gate_reference_power(&gate, S(0), W_200A);
+	/* 24 kW: Kh = 10 Wh is 1.5 s of reference energy; below 99.5 %
+	 * needs 10 / 0.995 Wh, about 1.508 s after the settle time, and the
+	 * edges of that time are sure to be in one second later. */
+	ck_assert_int_eq(rig_gate_tick(&gate, S(12.5)), RIG_GATE_SETTLING);
+	ck_assert_int_eq(rig_gate_tick(&gate, S(13)), RIG_GATE_TIMED_OUT);
+	struct rig_gate_result r;
+	rig_gate_result(&gate, &r);
+	ck_assert_double_eq_tol(r.gate_s, 2.0, 1e-9);
+	ck_assert_int_eq(rig_verdict_accuracy(r.error_pct, r.u_pct, 0.5), RIG_VERDICT_FAIL);
+	ck_assert_ptr_nonnull(strstr(r.why, "stopped early"));
+
+	/* a running meter, 0.4 % slow with a 40 % duty, ticked every 0.1 s
+	 * between its edges, is never stopped by it */
+	rig_gate_init(&gate, &c);
+	rig_gate_reference_power(&gate, S(0), W_200A);
+	struct synth_meter_cfg mc = meter_cfg(W_200A, -0.4);
+	mc.duty = 0.4;
+	struct synth_meter m;
+	synth_meter_init(&m, &mc, 7);
+	struct rig_edge e;
+	synth_meter_next(&m, &e);
+	enum rig_gate_state st = RIG_GATE_SETTLING;
+	int64_t t = S(10);
+	for (int i = 0; i < 400 && (st == RIG_GATE_SETTLING || st == RIG_GATE_GATING);) {
+		if (t < e.timestamp_ns) {
+			st = rig_gate_tick(&gate, t);
+			t += S(0.1);
+		} else {
+			st = rig_gate_meter_edge(&gate, &e);
+			synth_meter_next(&m, &e);
+			i++;
+		}
+	}
+	ck_assert_int_eq(st, RIG_GATE_DONE);
+}
+END_TEST
+
 Suite *suite_gate(void)
 {
 	Suite *s = suite_create("gate");
@@ -575,6 +661,8 @@ Suite *suite_gate(void)
 	tcase_add_test(tc, inconsistent_edges_make_the_gate_invalid);
 	tcase_add_test(tc, settle_is_respected);
 	tcase_add_test(tc, timeout_reports_what_there_was);
+	tcase_add_test(tc, too_few_edges_bound_the_registration);
+	tcase_add_test(tc, no_edges_stop_early_once_below_the_band);
 	tcase_add_test(tc, full_edge_buffer_stops_the_gate);
 	tcase_add_test(tc, source_power_scaled_by_primary_ratio);
 	tcase_add_test(tc, standard_gated_method);
