@@ -32,9 +32,15 @@
 #define GATE_EDGES 500		/* a long full-load gate: the gate is restarted after this many */
 #define BATCH 256
 
+static pid_t sim_child;	/* rig-sim while a pass runs: never left behind */
+
 static void die(const char *what, const char *why)
 {
 	fprintf(stderr, "bench_ingest: %s: %s\n", what, why);
+	if (sim_child > 0) {
+		kill(sim_child, SIGTERM);
+		waitpid(sim_child, NULL, 0);
+	}
 	exit(2);
 }
 
@@ -227,6 +233,7 @@ static struct sim_proc start_sim(double scale)
 	struct sim_proc sp = {0};
 	fflush(stdout);
 	sp.pid = fork();
+	sim_child = sp.pid;
 	if (sp.pid == 0) {
 		if (!freopen("/dev/null", "w", stdout))
 			_exit(127);
@@ -266,6 +273,7 @@ static void stop_sim(struct sim_proc *sp, double *ret_cpu_s)
 	}
 	kill(sp->pid, SIGTERM);
 	waitpid(sp->pid, NULL, 0);
+	sim_child = 0;
 }
 
 /* Full load on all 8 meters through the real driver over TCP. */
