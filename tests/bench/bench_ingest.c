@@ -34,13 +34,24 @@
 
 static pid_t sim_child;	/* rig-sim while a pass runs: never left behind */
 
+/* SIGTERM, and SIGKILL if it has not gone within 2 s. */
+static void end_child(pid_t pid)
+{
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 200; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return;
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 static void die(const char *what, const char *why)
 {
 	fprintf(stderr, "bench_ingest: %s: %s\n", what, why);
-	if (sim_child > 0) {
-		kill(sim_child, SIGTERM);
-		waitpid(sim_child, NULL, 0);
-	}
+	if (sim_child > 0)
+		end_child(sim_child);
 	exit(2);
 }
 
@@ -271,8 +282,7 @@ static void stop_sim(struct sim_proc *sp, double *ret_cpu_s)
 		}
 		fclose(f);
 	}
-	kill(sp->pid, SIGTERM);
-	waitpid(sp->pid, NULL, 0);
+	end_child(sp->pid);
 	sim_child = 0;
 }
 
