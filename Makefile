@@ -95,3 +95,4 @@ clean:
 	rm -rf build
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+-include tests/bench/bench.mk

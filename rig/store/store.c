@@ -433,13 +433,44 @@ static int write_run(struct store *s, const struct rig_run_plan *plan,
 	return 0;
 }
 
+/* Every call is one transaction of its own; inside a batch it is a
+ * savepoint of the batch's transaction, so that a failed call still undoes
+ * only itself. */
+static int begin_call(struct store *s, struct rig_error *err)
+{
+	return exec(s, s->batch ? "SAVEPOINT store_call" : "BEGIN IMMEDIATE", err);
+}
+
 static int in_transaction(struct store *s, int rc, struct rig_error *err)
 {
 	if (rc < 0) {
+		sqlite3_exec(s->db, s->batch ? "ROLLBACK TO store_call; RELEASE store_call" : "ROLLBACK",
+			     NULL, NULL, NULL);
+		return -1;
+	}
+	return exec(s, s->batch ? "RELEASE store_call" : "COMMIT", err);
+}
+
+int store_batch_begin(struct store *s, struct rig_error *err)
+{
+	if (s->batch)
+		return rig_error_set(err, NULL, 0, "results database: a batch is already open");
+	if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
+	s->batch = true;
+	return 0;
+}
+
+int store_batch_commit(struct store *s, struct rig_error *err)
+{
+	if (!s->batch)
+		return rig_error_set(err, NULL, 0, "results database: no batch is open");
+	s->batch = false;
+	if (exec(s, "COMMIT", err) < 0) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
-	return exec(s, "COMMIT", err);
+	return 0;
 }
 
 int store_begin_run(struct store *s, const struct rig_run_plan *plan,
@@ -452,7 +483,7 @@ int store_begin_run(struct store *s, const struct rig_run_plan *plan,
 		if (plan->pos[p].present && !plan->pos[p].serial[0])
 			return rig_error_set(err, NULL, 0, "position %d has a meter without a serial number", p + 1);
 	store_new_run_id(ret_run_id);
-	if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+	if (begin_call(s, err) < 0)
 		return -1;
 	return in_transaction(s, write_run(s, plan, meta, ret_run_id, err), err);
 }
@@ -535,7 +566,7 @@ static int update_position_verdict(struct store *s, int64_t run, const struct ri
 int store_add_point_result(struct store *s, const char *run_id, const struct rig_point_result *r,
 			   struct rig_error *err)
 {
-	if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+	if (begin_call(s, err) < 0)
 		return -1;
 	int64_t run = store_run_rowid(s, run_id, err);
 	int rc = run < 0 ? -1 : insert_measurement(s, run, r, err);
@@ -547,7 +578,7 @@ int store_add_point_result(struct store *s, const char *run_id, const struct rig
 int store_add_edges(struct store *s, const char *run_id, const struct rig_edge *edges, int n,
 		    struct rig_error *err)
 {
-	if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+	if (begin_call(s, err) < 0)
 		return -1;
 	int64_t run = store_run_rowid(s, run_id, err);
 	sqlite3_stmt *st = NULL;
@@ -618,7 +649,7 @@ int store_end_run(struct store *s, const char *run_id, enum rig_run_state state,
 	if (state == RIG_RUN_IDLE || state == RIG_RUN_RUNNING)
 		return rig_error_set(err, NULL, 0, "a run cannot end in state %s",
 				     store_run_state_name(state));
-	if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+	if (begin_call(s, err) < 0)
 		return -1;
 	int64_t run = store_run_rowid(s, run_id, err);
 	return in_transaction(s, run < 0 ? -1 : write_end(s, run, state, reason, ended_ms, err), err);
@@ -647,7 +678,7 @@ int store_mark_interrupted(struct store *s, int64_t now_ms, struct rig_error *er
 {
 	int count = 0, more;
 	do {
-		if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+		if (begin_call(s, err) < 0)
 			return -1;
 		more = interrupt_all(s, now_ms, &count, err);
 		if (in_transaction(s, more < 0 ? -1 : 0, err) < 0)

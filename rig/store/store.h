@@ -69,6 +69,13 @@ int store_end_run(struct store *s, const char *run_id, enum rig_run_state state,
  * Returns how many, or -1 with err. */
 int store_mark_interrupted(struct store *s, int64_t now_ms, struct rig_error *err);
 
+/* Bulk loading (imports, benchmarks): between store_batch_begin and
+ * store_batch_commit every call above joins one transaction instead of
+ * committing its own, which is much faster and loses the whole batch on a
+ * crash. The daemon does not use it. */
+int store_batch_begin(struct store *s, struct rig_error *err);
+int store_batch_commit(struct store *s, struct rig_error *err);
+
 /* PRAGMA integrity_check says "ok". */
 bool store_integrity_ok(struct store *s);
 

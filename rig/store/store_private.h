@@ -10,6 +10,7 @@
 struct store {
 	sqlite3 *db;
 	bool readonly;
+	bool batch;		/* inside store_batch_begin .. store_batch_commit */
 };
 
 /* Prepares sql or sets err naming what failed. */

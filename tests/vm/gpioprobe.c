@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/vm/guest.h"
+
 #define KERNEL_FIFO_MAX 1024	/* the kernel caps a request's event buffer here */
 
 struct probe {
@@ -41,39 +43,11 @@ struct probe {
 	bool pulled_up;
 };
 
-static int result(const char *name, bool pass, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int result(const char *name, bool pass, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("RESULT %s %s ", name, pass ? "PASS" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	return pass ? 0 : 1;
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* One edge: flips the simulated line's pull, which the kernel sees as the
  * line's input level changing. */
 static int toggle(struct probe *p)
 {
-	const char *want = p->pulled_up ? "pull-down" : "pull-up";
-
-	if (pwrite(p->pull_fd, want, strlen(want), 0) < 0)
-		return -1;
-	p->pulled_up = !p->pulled_up;
-	return 0;
+	return toggle_pull(p->pull_fd, &p->pulled_up);
 }
 
 static int probe_open(struct probe *p, const char *chip_path, const char *pull_path,

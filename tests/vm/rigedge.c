@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/vm/guest.h"
+
 #include "drivers/edge/edge_input.h"
 
 #define BATCH 256
@@ -35,38 +37,10 @@ struct bed {
 	struct rig_edge edges[BATCH];
 };
 
-static int result(const char *name, bool pass, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int result(const char *name, bool pass, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("RESULT %s %s ", name, pass ? "PASS" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	return pass ? 0 : 1;
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* One edge: flips the gpio-sim line's pull. */
 static int toggle(struct bed *b)
 {
-	const char *want = b->high ? "pull-down" : "pull-up";
-
-	if (pwrite(b->pull_fd, want, strlen(want), 0) < 0)
-		return -1;
-	b->high = !b->high;
-	return 0;
+	return toggle_pull(b->pull_fd, &b->high);
 }
 
 static int bed_open(struct bed *b, const char *chip, const char *pull, unsigned line,

@@ -1,0 +1,12 @@
+# Benchmark programs (make bench). Every tests/bench/bench_*.c is a program;
+# the other .c files there are helpers linked into each. They link the
+# optimised library: the figures are for the code as it ships.
+BENCH_DIR := $(REL)/bench
+BENCH_HELPERS := $(filter-out tests/bench/bench_%.c,$(wildcard tests/bench/*.c))
+BENCH_PROGS := $(patsubst tests/bench/%.c,$(BENCH_DIR)/%,$(wildcard tests/bench/bench_*.c))
+
+$(BENCH_DIR)/bench_%: tests/bench/bench_%.c $(BENCH_HELPERS) $(wildcard tests/bench/*.h) $(REL)/librig.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(REL_CFLAGS) -o $@ $< $(BENCH_HELPERS) $(REL)/librig.a $(PKG_LIBS) -lpthread
+
+bench: $(BENCH_PROGS)
