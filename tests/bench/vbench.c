@@ -222,6 +222,7 @@ static int drain(struct vb_state *st, int64_t now, char *err, size_t len)
 			st->done = true;
 			break;
 		case RIG_EV_PROGRESS:
+		case RIG_EV_POINT_RETRY:	/* the final attempt's result follows */
 			break;
 		}
 	}

@@ -84,6 +84,31 @@ START_TEST(point_result_names_the_meter_and_the_numbers)
 }
 END_TEST
 
+START_TEST(abandoned_attempt_is_a_point_retry_with_the_loss)
+{
+	struct rig_seq_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = RIG_EV_POINT_RETRY;
+	ev.result.point = 0;
+	ev.result.position = 2;
+	ev.result.attempt = 1;
+	ev.result.verdict = RIG_VERDICT_ERROR;
+	ev.result.gate.state = RIG_GATE_INVALID;
+	ev.result.gate.lost_edges = 1976;
+	snprintf(ev.result.detail, sizeof(ev.result.detail),
+		 "Kh 10: 1976 edges lost (line seqno gap); measuring again");
+	cJSON *o = event(&ev);
+	ck_assert_str_eq(rig_json_str(o, "event", ""), "point_retry");
+	ck_assert_str_eq(rig_json_str(o, "name", ""), "full-load");
+	ck_assert_int_eq((int)rig_json_num(o, "position", 0), 2);
+	ck_assert_int_eq((int)rig_json_num(o, "attempt", 0), 1);
+	ck_assert_str_eq(rig_json_str(o, "verdict", ""), "error");
+	ck_assert_int_eq((int)rig_json_num(o, "lost_edges", 0), 1976);
+	ck_assert_ptr_nonnull(strstr(rig_json_str(o, "detail", ""), "measuring again"));
+	cJSON_Delete(o);
+}
+END_TEST
+
 START_TEST(creep_progress_and_done)
 {
 	struct rig_seq_event ev;
@@ -154,6 +179,7 @@ Suite *suite_control_events(void)
 	TCase *tc = tcase_create("events");
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, point_result_names_the_meter_and_the_numbers);
+	tcase_add_test(tc, abandoned_attempt_is_a_point_retry_with_the_loss);
 	tcase_add_test(tc, creep_progress_and_done);
 	tcase_add_test(tc, out_of_range_points_do_not_crash);
 	suite_add_tcase(s, tc);

@@ -77,6 +77,36 @@ START_TEST(replay_delivers_batches_levels_and_gaps)
 }
 END_TEST
 
+static int check_gone(struct edge_input *in, struct rig_error *err)
+{
+	return rig_error_set(err, NULL, 0, "edge input '%s': gpio chip disappeared", in->spec);
+}
+
+/* The daemon's periodic look at its input: an input without a check op is
+ * never failed by it (a replay's unknown level is no fault); one with it
+ * reports what the op says. */
+START_TEST(check_uses_the_inputs_op_only)
+{
+	write_capture("# rig edge capture v1\nE 100 3 R 1 1\n");
+	struct rig_error err = { 0 };
+	struct edge_input *in = open_replay(&err);
+	ck_assert_msg(in != NULL, "%s", err.msg);
+	ck_assert_int_eq(in->ops->level(in, 4, &err), -1);	/* not known yet */
+	ck_assert_int_eq(edge_input_check(in, &err), 0);
+	struct edge_input_ops ops = *in->ops;
+	ops.check = check_gone;
+	const struct edge_input_ops *saved = in->ops;
+	in->ops = &ops;
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(edge_input_check(in, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "gpio chip disappeared"));
+	in->ops = saved;
+	ck_assert(edge_input_gpiod_ops.check != NULL);	/* the input that needs it has it */
+	edge_input_close(in);
+	unlink(capture_path);
+}
+END_TEST
+
 START_TEST(replay_refuses_a_bad_capture_with_file_and_line)
 {
 	write_capture("# rig edge capture v1\nV 0 3 0\nE 100 3 R 1 1\nE 90 3 F 2 2\n");
@@ -204,6 +234,7 @@ Suite *suite_edge_input(void)
 	TCase *tc = tcase_create("edge_input");
 	tcase_add_test(tc, replay_delivers_batches_levels_and_gaps);
 	tcase_add_test(tc, replay_refuses_a_bad_capture_with_file_and_line);
+	tcase_add_test(tc, check_uses_the_inputs_op_only);
 	tcase_add_test(tc, open_errors_are_clear);
 	tcase_add_test(tc, sim_subscribes_buffers_partial_lines_and_reports_eof);
 	tcase_add_test(tc, sim_refuses_garbage_and_unsubscribed_lines);
