@@ -225,6 +225,7 @@ static void drain(struct harness *h)
 			break;
 		case RIG_EV_POINT_STARTED:
 		case RIG_EV_PROGRESS:
+		case RIG_EV_POINT_RETRY:	/* the final attempt's result follows */
 			break;
 		}
 	}
