@@ -227,6 +227,42 @@ static void few_edges_bound(const struct rig_gate *g, struct rig_gate_result *r)
 	r->reference_wh = ref_wh;
 }
 
+/* Pulse-update quantization. Each true crossing lies up to one quantum q
+ * before its edge (and within +-3 sigma of jitter), so every pair of
+ * same-direction edges i < j bounds the true period from both sides:
+ * (span -+ (q + 6 sigma)) / periods. Intersecting the bounds of the pairs
+ * between the first and the last edges gives the periods consistent with
+ * all of them; when the edges drift through the quantum grid (most meters)
+ * that interval is much narrower than the two-end rule q / (sqrt(6) T),
+ * which stays the ceiling (it is the exact law for two independent ends).
+ * Pairs from the ends only: they carry the tight bounds, and a subset can
+ * only widen the interval, never make it wrong. */
+#define QUANTUM_END_EDGES 16
+
+static double quantum_u_rel(const struct rig_gate *g, double gate_s)
+{
+	double q = g->cfg.quantum_s;
+	if (!(q > 0) || !(gate_s > 0))
+		return 0;
+	double two_end = q / sqrt(6.0) / gate_s;
+	double slack_s = q + 6 * g->cfg.timing_sigma_s;
+	double lo = -INFINITY, hi = INFINITY;
+	int n = g->n;
+	for (int i = 0; i < n && i < QUANTUM_END_EDGES; i++)
+		for (int j = n - 1; j > i && j >= n - QUANTUM_END_EDGES; j--) {
+			if ((j - i) % 2)
+				continue;
+			double periods = (j - i) / 2.0;
+			double span_s = (double)(g->t_ns[j] - g->t_ns[i]) / RIG_NS_PER_S;
+			lo = fmax(lo, (span_s - slack_s) / periods);
+			hi = fmin(hi, (span_s + slack_s) / periods);
+		}
+	if (!(hi > lo) || !(lo > 0))
+		return two_end;	/* no pair yet, or edges the model does not explain */
+	double feasible = (hi - lo) / 2 / sqrt(3.0) / ((hi + lo) / 2);
+	return fmin(two_end, feasible);
+}
+
 static void evaluate(const struct rig_gate *g, struct rig_gate_result *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -306,7 +342,7 @@ static void evaluate(const struct rig_gate *g, struct rig_gate_result *r)
 	 * when the pulse period is nearly a multiple of the quantum), so the
 	 * fit does not average it; both ends of the gate carry a rectangular
 	 * error of one quantum: sqrt(2) * q / sqrt(12) over the gate. */
-	double u_quantum = g->cfg.quantum_s / sqrt(6.0) / r->gate_s;
+	double u_quantum = quantum_u_rel(g, r->gate_s);
 	double uc = sqrt(u_scatter * u_scatter + u_ref * u_ref + u_duty * u_duty +
 			 u_quantum * u_quantum);
 	double k = rig_student_k2(rig_welch_satterthwaite(uc, u_scatter, nu));
