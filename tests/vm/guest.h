@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,6 +47,30 @@ static inline int toggle_pull(int pull_fd, bool *high)
 		return -1;
 	*high = !*high;
 	return 0;
+}
+
+/* Forks a child that makes `edges` edges at `rate` edges/s from start_ns
+ * and exits (status 2 when a toggle fails). It sleeps rather than spins
+ * until an edge is due, so a reader on the same CPU gets its share; late
+ * edges go out back to back. Returns the child's pid, or -1. */
+static inline pid_t spawn_toggler(int pull_fd, bool high, long rate, long edges, int64_t start_ns)
+{
+	pid_t child = fork();
+
+	if (child != 0)
+		return child;
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	for (long i = 0; i < edges; i++) {
+		int64_t due = start_ns + (int64_t)(i * (1e9 / rate));
+		if (now_ns() < due) {
+			struct timespec ts = { .tv_sec = due / 1000000000LL,
+					       .tv_nsec = due % 1000000000LL };
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		}
+		if (toggle_pull(pull_fd, &high) < 0)
+			_exit(2);
+	}
+	_exit(0);
 }
 
 #endif

@@ -146,26 +146,10 @@ static long run_at_rate(struct bed *b, long rate, double seconds, double *achiev
 	struct rig_error err = { 0 };
 	long edges = (long)(rate * seconds);
 	int64_t start = now_ns();
-	pid_t child = fork();
+	pid_t child = spawn_toggler(b->pull_fd, b->high, rate, edges, start);
 
 	if (child < 0)
 		return -1;
-	if (child == 0) {
-		/* Sleeps (rather than spins) until an edge is due, so the reader
-		 * on the same CPU gets its share; late edges go out back to back. */
-		prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-		for (long i = 0; i < edges; i++) {
-			int64_t due = start + (int64_t)(i * (1e9 / rate));
-			if (now_ns() < due) {
-				struct timespec ts = { .tv_sec = due / 1000000000LL,
-						       .tv_nsec = due % 1000000000LL };
-				clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-			}
-			if (toggle(b) < 0)
-				_exit(2);
-		}
-		_exit(0);
-	}
 	unsigned long got = 0, last = 0, gaps = 0;
 	int64_t first_ts = 0, last_ts = 0;
 	int status = 0;
