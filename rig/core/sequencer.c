@@ -809,6 +809,7 @@ static void update_done(struct rig_seq *s, int i)
 		rig_duty_result(&ps->duty, &d);
 		ps->done = window_over ||
 			   (d.periods >= 3 && 2 * d.periods >= p->min_edges &&
+			    s->now_ns - s->settle_until_ns >= (int64_t)(p->min_gate_s * RIG_NS_PER_S) &&
 			    rig_check_duty(&d, 0.5, p->band_pct / 100) != RIG_VERDICT_INDETERMINATE);
 		break;
 	case RIG_POINT_REVERSE_LED:

@@ -628,7 +628,8 @@ START_TEST(creep_starting_load_duty_led_and_consistency_points)
 	pt = other_point(RIG_POINT_PULSE_DUTY, "duty", 30);
 	pt->band_pct = 1;	/* 50 +- 1 % */
 	pt->max_gate_s = 200;
-	pt->min_edges = 10;
+	pt->min_edges = 10;	/* 5 periods would do ... */
+	pt->min_gate_s = 150;	/* ... but the point measures at least 150 s: 15 periods of 10 s */
 	pt = other_point(RIG_POINT_REVERSE_LED, "led", 30);
 	pt->reversed = 1;
 	pt->led_expected_on = true;
@@ -647,6 +648,11 @@ START_TEST(creep_starting_load_duty_led_and_consistency_points)
 	ck_assert_int_ge(result(1, 0)->edges_counted, 2);
 	ck_assert_int_eq(result(2, 0)->verdict, RIG_VERDICT_PASS);
 	ck_assert_double_eq_tol(result(2, 0)->value, 50, 0.05);
+	int periods = 0;
+	const char *over = strstr(result(2, 0)->detail, "over ");
+	ck_assert_msg(over && sscanf(over, "over %d periods", &periods) == 1, "%s",
+		      result(2, 0)->detail);
+	ck_assert_int_ge(periods, 14);
 	ck_assert_int_eq(result(2, 1)->verdict, RIG_VERDICT_FAIL);
 	ck_assert_double_eq_tol(result(2, 1)->value, 47, 0.05);
 	ck_assert_int_eq(result(3, 0)->verdict, RIG_VERDICT_PASS);
