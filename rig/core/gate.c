@@ -86,22 +86,21 @@ static double reference_wh_at(const struct rig_gate *g, int64_t t_ns)
 	return source_wh * g->cfg.primary_per_source;
 }
 
-/* The window opens at the settle time once the reference is known (with
- * the source-power reference exactly there; counted standard pulses at the
- * first event after it). */
+/* The window for the few-edges bound opens at the settle time once the
+ * source power is known. Only with that reference: the bound needs the
+ * reference energy at the window's exact ends, and counted standard pulses
+ * are known only up to the last pulse read, which may lie after the end
+ * (a gate with the standard-gated method and too few edges stays without
+ * a result, as before). */
 static void open_window(struct rig_gate *g, int64_t t_ns)
 {
-	if (g->window_open || t_ns < g->cfg.settle_until_ns)
+	if (g->window_open || t_ns < g->cfg.settle_until_ns ||
+	    g->cfg.reference != RIG_REF_SOURCE_POWER || !g->have_power)
 		return;
-	if (g->cfg.reference == RIG_REF_SOURCE_POWER) {
-		if (!g->have_power)
-			return;
-		t_ns = g->power_since_ns > g->cfg.settle_until_ns ? g->power_since_ns
-								   : g->cfg.settle_until_ns;
-	}
 	g->window_open = true;
-	g->window_start_ns = t_ns;
-	g->window_start_wh = reference_wh_at(g, t_ns);
+	g->window_start_ns = g->power_since_ns > g->cfg.settle_until_ns ? g->power_since_ns
+									 : g->cfg.settle_until_ns;
+	g->window_start_wh = reference_wh_at(g, g->window_start_ns);
 }
 
 static enum rig_gate_state set_invalid(struct rig_gate *g, const char *why)

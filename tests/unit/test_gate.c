@@ -594,6 +594,24 @@ START_TEST(too_few_edges_bound_the_registration)
 	rig_gate_result(&gate, &r);
 	ck_assert_double_eq_tol(r.error_pct + r.u_pct + 100.0, 150.0, 1e-9);
 	ck_assert_int_eq(rig_verdict_accuracy(r.error_pct, r.u_pct, 0.5), RIG_VERDICT_INDETERMINATE);
+
+	/* counted standard pulses are not known at the window's exact end:
+	 * no bound is claimed with them */
+	c.reference = RIG_REF_STANDARD_PULSES;
+	c.ref_wh_per_pulse = 0.01;
+	c.fail_band_pct = 0.5;
+	c.edge_latency_s = 1;
+	rig_gate_init(&gate, &c);
+	for (int i = 1; i <= 3000; i++) {
+		struct rig_edge ref = { .timestamp_ns = S(10 + i * 0.03), .global_seqno = (uint64_t)i,
+					.line_seqno = (uint64_t)i, .line = 9, .kind = RIG_EDGE_RISING };
+		rig_gate_reference_edge(&gate, &ref);
+		rig_gate_tick(&gate, ref.timestamp_ns);
+	}
+	ck_assert_int_eq(gate.state, RIG_GATE_SETTLING);	/* no early stop */
+	ck_assert_int_eq(rig_gate_tick(&gate, S(111)), RIG_GATE_TIMED_OUT);
+	rig_gate_result(&gate, &r);
+	ck_assert_double_lt(r.u_pct, 0);
 }
 END_TEST
 
