@@ -573,6 +573,7 @@ START_TEST(too_few_edges_bound_the_registration)
 	rig_gate_init(&gate, &c);
 	rig_gate_reference_power(&gate, S(0), W_200A);
 	ck_assert_int_eq(rig_gate_tick(&gate, S(300)), RIG_GATE_SETTLING);	/* no edge yet */
+	rig_gate_edges_complete(&gate, S(611));	/* another line's event proves none lost */
 	ck_assert_int_eq(rig_gate_tick(&gate, S(611)), RIG_GATE_TIMED_OUT);
 	struct rig_gate_result r;
 	rig_gate_result(&gate, &r);
@@ -590,6 +591,7 @@ START_TEST(too_few_edges_bound_the_registration)
 	struct rig_edge e = { .timestamp_ns = S(50), .global_seqno = 1, .line_seqno = 1,
 			      .line = 3, .kind = RIG_EDGE_RISING };
 	rig_gate_meter_edge(&gate, &e);
+	rig_gate_edges_complete(&gate, S(110));
 	ck_assert_int_eq(rig_gate_tick(&gate, S(110)), RIG_GATE_TIMED_OUT);
 	rig_gate_result(&gate, &r);
 	ck_assert_double_eq_tol(r.error_pct + r.u_pct + 100.0, 150.0, 1e-9);
@@ -630,6 +632,9 @@ START_TEST(no_edges_stop_early_once_below_the_band)
 	 * needs 10 / 0.995 Wh, about 1.508 s after the settle time, and the
 	 * edges of that time are sure to be in one second later. */
 	ck_assert_int_eq(rig_gate_tick(&gate, S(12.5)), RIG_GATE_SETTLING);
+	/* nothing has proven the line complete yet: no stop */
+	ck_assert_int_eq(rig_gate_tick(&gate, S(13)), RIG_GATE_SETTLING);
+	rig_gate_edges_complete(&gate, S(12.9));	/* an event on another line */
 	ck_assert_int_eq(rig_gate_tick(&gate, S(13)), RIG_GATE_TIMED_OUT);
 	struct rig_gate_result r;
 	rig_gate_result(&gate, &r);
