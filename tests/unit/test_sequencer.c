@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rig/core/seqno.h"
 #include "rig/core/sequencer.h"
 #include "rig/core/setpoint.h"
 #include "tests/unit/synth_edges.h"
@@ -52,6 +53,21 @@ struct bench {
 	struct synth_standard ref;
 	int64_t ref_next;
 	uint64_t ref_edges;
+
+	/* a slow instrument: READ_POWER replies after a random delay in
+	 * [read_delay_min, read_delay_max) instead of CMD_LATENCY */
+	int64_t read_delay_min, read_delay_max;
+	struct synth_rng rng;
+	double phase_offset;	/* added to every meter's starting phase */
+	/* rigd's edge path: one request numbers the meter edges globally, a
+	 * gap beyond the line's own goes to rig_seq_lost(0) first */
+	bool numbered;
+	uint64_t global_seqno;
+	struct rig_seqno seqno;
+	/* drop the Kh 10 edge right after the gate's first one (first point) */
+	bool drop_after_first[NPOS];
+	int64_t first_read_at;	/* when the first READ_POWER went out: the settle time */
+	bool seen_first[NPOS], dropped[NPOS];
 
 	/* fault injection by time */
 	int64_t fault_at, abort_at, ref_lost_at;
@@ -236,7 +252,8 @@ static void start_meters(void)
 				.error_pct = bench.error_pct[i] + (o ? bench.extra_error_kh100[i] : 0),
 				.duty = bench.duty[i], .jitter_s = 100e-6,
 				.quantum_s = 1.0 / 60,	/* updated once a line cycle */
-				.phase_pulses = 0.37 * (i + 1) / (o ? 3 : 1), .start_ns = bench.now,
+				.phase_pulses = fmod(0.37 * (i + 1) / (o ? 3 : 1) + bench.phase_offset, 1.0),
+				.start_ns = bench.now,
 				.line = 8 * i + o,
 			};
 			if (o == 0 && bench.meter_starts == 0 && bench.lose_from[i]) {
@@ -264,6 +281,12 @@ static void drain(void)
 			bench.pending = true;
 			bench.cmd = ev.cmd;
 			bench.cmd_done_at = bench.now + CMD_LATENCY;
+			if (ev.cmd.kind == RIG_CMD_READ_POWER && bench.read_delay_max > 0)
+				bench.cmd_done_at = bench.now + bench.read_delay_min +
+						    (int64_t)(synth_uniform(&bench.rng) *
+							      (double)(bench.read_delay_max - bench.read_delay_min));
+			if (ev.cmd.kind == RIG_CMD_READ_POWER && bench.first_read_at == 0)
+				bench.first_read_at = bench.now;
 			bench.cmd_log[bench.commands++ % 256] = ev.cmd.kind;
 			bench.last_progress = INT64_MIN;
 			break;
@@ -323,6 +346,31 @@ static void complete_command(void)
 	rig_seq_command_done(bench.seq, bench.now, ok, ok ? NULL : bench.fail_text, power);
 }
 
+/* Drops the edge after the gate's first one where asked; numbers the
+ * edges and reports losses the way rigd does when asked. */
+static void deliver_meter_edge(int i, int o)
+{
+	struct rig_edge e = bench.next[i][o];
+	if (o == 0 && bench.drop_after_first[i] && !bench.dropped[i] && bench.first_read_at &&
+	    e.timestamp_ns >= bench.first_read_at) {
+		if (bench.seen_first[i]) {
+			bench.dropped[i] = true;
+			bench.global_seqno++;	/* its number is used up */
+			return;
+		}
+		bench.seen_first[i] = true;
+	}
+	if (bench.numbered) {
+		e.global_seqno = ++bench.global_seqno;
+		struct rig_seqno_report rep;
+		if (rig_seqno_check(&bench.seqno, &e, &rep) == RIG_SEQNO_GAP &&
+		    rep.lost_global > rep.lost_line)
+			rig_seq_lost(bench.seq, 0, RIG_SIG_COUNT, rep.lost_global - rep.lost_line);
+	}
+	rig_seq_edge(bench.seq, i + 1, o ? RIG_SIG_KH100 : RIG_SIG_KH10, &e);
+	bench.edges_fed += o == 0;
+}
+
 /* Runs until RUN_DONE or a day of virtual time. */
 static void run(void)
 {
@@ -368,9 +416,7 @@ static void run(void)
 		if (what == 1) {
 			complete_command();
 		} else if (what == 2) {
-			rig_seq_edge(bench.seq, ei + 1, eo ? RIG_SIG_KH100 : RIG_SIG_KH10,
-				     &bench.next[ei][eo]);
-			bench.edges_fed += eo == 0;
+			deliver_meter_edge(ei, eo);
 			synth_meter_next(&bench.meter[ei][eo], &bench.next[ei][eo]);
 		} else if (what == 3) {
 			struct rig_edge re;
@@ -820,6 +866,131 @@ START_TEST(mixed_bench_skips_points_and_shares_power)
 }
 END_TEST
 
+/* One accuracy point at `amps` primary (the test CT: 120 V x amps). */
+static void one_point(double amps, double band, double target_u, double max_gate)
+{
+	bench.prof.n_points = 0;
+	add_point(&bench.prof, "p", amps, 1);
+	bench.prof.points[0].band_pct = band;
+	bench.prof.points[0].target_u_pct = target_u;
+	bench.prof.points[0].max_gate_s = max_gate;
+}
+
+static int count_retries(int position)
+{
+	int n = 0;
+	for (int k = 0; k < bench.n_retries; k++)
+		n += bench.retries[k].position == position;
+	return n;
+}
+
+/* A meter truly outside the band, measured until an attempt happens to
+ * pass, must not pass: the attempts are pooled and the repeated look is
+ * judged with a wider guard. Short gates make each attempt's U large. */
+START_TEST(retests_pool_the_attempts_never_keep_the_last)
+{
+	int false_pass = 0, pooled_results = 0, retested = 0;
+	for (int c = 0; c < 60; c++) {
+		setup(0.55 + 0.05 * (c % 3), -0.58);
+		one_point(200, 0.5, 0.001, 6);	/* 24 kW: an edge every 0.75 s; times out */
+		bench.prof.indeterminate = RIG_INDETERMINATE_RETEST;
+		bench.prof.max_retests = 5;
+		bench.phase_offset = 0.137 * c;
+		synth_rng_seed(&bench.rng, (uint64_t)c);
+		run();
+		for (int i = 0; i < NPOS; i++) {
+			const struct rig_point_result *r = result(0, i);
+			ck_assert_ptr_nonnull(r);
+			false_pass += r->verdict == RIG_VERDICT_PASS;
+			if (r->attempt > 1) {
+				retested++;
+				pooled_results += strstr(r->detail, "pooled from") != NULL;
+				/* the pooled U is under every attempt's alone */
+				for (int k = 0; k < bench.n_retries; k++)
+					if (bench.retries[k].position == i + 1)
+						ck_assert(r->gate.u_pct < bench.retries[k].gate.u_pct);
+			}
+		}
+		rig_seq_free(bench.seq);
+	}
+	fprintf(stderr, "retests: %d of 120 meters outside the band passed; %d retested, %d pooled\n",
+		false_pass, retested, pooled_results);
+	ck_assert_int_gt(retested, 20);
+	ck_assert_int_eq(pooled_results, retested);
+	ck_assert_int_eq(false_pass, 0);
+}
+END_TEST
+
+/* The Kh 10 edge right after a gate's first edge is lost: the gap shows
+ * first in the global seqno of other lines' edges, then in the line's own
+ * next edge. The point is measured again, never failed as a dead meter. */
+START_TEST(loss_after_the_first_edge_retries_never_fails)
+{
+	int fails = 0, retried = 0, passed = 0;
+	static const double amps[] = { 3, 6, 12, 30 };	/* an edge every 50 .. 5 s */
+	for (int c = 0; c < 100; c++) {
+		double err = -0.3 + 0.006 * c;
+		setup(err, -err / 2);
+		one_point(amps[c % 4], 0.5, 0.1, 900);
+		bench.numbered = true;
+		rig_seqno_init(&bench.seqno);
+		int lossy = c % 2;
+		bench.drop_after_first[lossy] = true;
+		bench.phase_offset = 0.0731 * c;
+		if (c % 5 == 4)	/* the other meter absent: only this meter's Kh 100 speaks */
+			bench.plan.pos[1 - lossy].present = false;
+		run();
+		ck_assert(bench.dropped[lossy]);
+		const struct rig_point_result *r = result(0, lossy);
+		ck_assert_ptr_nonnull(r);
+		fails += r->verdict == RIG_VERDICT_FAIL;
+		passed += r->verdict == RIG_VERDICT_PASS;
+		retried += count_retries(lossy + 1) >= 1 && r->attempt >= 2;
+		rig_seq_free(bench.seq);
+	}
+	fprintf(stderr, "loss after the first edge: %d of 100 retried, %d FAIL, %d PASS\n", retried,
+		fails, passed);
+	ck_assert_int_eq(fails, 0);
+	ck_assert_int_eq(retried, 100);
+	ck_assert_int_eq(passed, 100);
+}
+END_TEST
+
+/* A source whose power read-back takes 0.5 .. 1.5 s: the edges meanwhile
+ * are kept, the meters measure right. */
+START_TEST(slow_power_reading_measures_right)
+{
+	int right = 0, fails = 0;
+	for (int c = 0; c < 40; c++) {
+		double err = -0.3 + 0.015 * c;
+		setup(err, 0.1);
+		/* 20.4 / 15.6 kW: an edge every 0.88 / 1.15 s, not a whole number of
+		 * line cycles (the update quantum is the gate's own matter) */
+		one_point(c % 2 ? 170 : 130, 0.5, 0.1, 900);
+		bench.read_delay_min = S(0.5);
+		bench.read_delay_max = S(1.5);
+		bench.phase_offset = 0.0917 * c;
+		synth_rng_seed(&bench.rng, 1000 + (uint64_t)c);
+		run();
+		for (int i = 0; i < NPOS; i++) {
+			const struct rig_point_result *r = result(0, i);
+			ck_assert_ptr_nonnull(r);
+			fails += r->verdict == RIG_VERDICT_FAIL;
+			bool ok = r->verdict == RIG_VERDICT_PASS &&
+				  fabs(r->gate.error_pct - bench.error_pct[i]) <= r->gate.u_pct;
+			if (!ok)
+				fprintf(stderr, "case %d pos %d true %+.4f: %s %s\n", c, i, bench.error_pct[i],
+					rig_verdict_name(r->verdict), r->detail);
+			right += ok;
+		}
+		rig_seq_free(bench.seq);
+	}
+	fprintf(stderr, "slow read-back: %d of 80 measured right within U, %d FAIL\n", right, fails);
+	ck_assert_int_eq(fails, 0);
+	ck_assert_int_eq(right, 80);
+}
+END_TEST
+
 Suite *suite_sequencer(void)
 {
 	Suite *s = suite_create("sequencer");
@@ -839,6 +1010,9 @@ Suite *suite_sequencer(void)
 	tcase_add_test(tc, mixed_bench_skips_points_and_shares_power);
 	tcase_add_test(tc, standard_gated_reference);
 	tcase_add_test(tc, lost_reference_pulses_retry_every_position);
+	tcase_add_test(tc, retests_pool_the_attempts_never_keep_the_last);
+	tcase_add_test(tc, loss_after_the_first_edge_retries_never_fails);
+	tcase_add_test(tc, slow_power_reading_measures_right);
 	suite_add_tcase(s, tc);
 	return s;
 }
