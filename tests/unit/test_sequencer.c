@@ -59,6 +59,8 @@ struct bench {
 	int64_t read_delay_min, read_delay_max;
 	struct synth_rng rng;
 	double phase_offset;	/* added to every meter's starting phase */
+	double jitter_s, quantum_s;	/* the meters' timestamp jitter and update period */
+	uint64_t seed;		/* varies the meters' noise from case to case */
 	/* rigd's edge path: one request numbers the meter edges globally, a
 	 * gap beyond the line's own goes to rig_seq_lost(0) first */
 	bool numbered;
@@ -188,6 +190,8 @@ static void setup(double err0, double err1)
 	bench.error_pct[0] = err0;
 	bench.error_pct[1] = err1;
 	bench.duty[0] = bench.duty[1] = 0.5;
+	bench.jitter_s = 100e-6;
+	bench.quantum_s = 1.0 / 60;	/* updated once a line cycle */
 	bench.ratio = 2000;
 	bench.fault_at = bench.abort_at = bench.ref_lost_at = INT64_MAX;
 	bench.now = S(1000);
@@ -250,8 +254,8 @@ static void start_meters(void)
 				.kh_wh = o ? 100 : 10,
 				.power_w = meter_power_w(bench.plan.pos[i].model.elements),
 				.error_pct = bench.error_pct[i] + (o ? bench.extra_error_kh100[i] : 0),
-				.duty = bench.duty[i], .jitter_s = 100e-6,
-				.quantum_s = 1.0 / 60,	/* updated once a line cycle */
+				.duty = bench.duty[i], .jitter_s = bench.jitter_s,
+				.quantum_s = bench.quantum_s,
 				.phase_pulses = fmod(0.37 * (i + 1) / (o ? 3 : 1) + bench.phase_offset, 1.0),
 				.start_ns = bench.now,
 				.line = 8 * i + o,
@@ -260,7 +264,8 @@ static void start_meters(void)
 				mc.lose_from = bench.lose_from[i];
 				mc.lose_count = 1;
 			}
-			synth_meter_init(&bench.meter[i][o], &mc, 100 + 7 * bench.meter_starts + 2 * i + o);
+			synth_meter_init(&bench.meter[i][o], &mc,
+					 100 + 7 * bench.meter_starts + 2 * i + o + 1000 * bench.seed);
 			if (mc.power_w > 0)
 				synth_meter_next(&bench.meter[i][o], &bench.next[i][o]);
 			else
@@ -886,38 +891,47 @@ static int count_retries(int position)
 
 /* A meter truly outside the band, measured until an attempt happens to
  * pass, must not pass: the attempts are pooled and the repeated look is
- * judged with a wider guard. Short gates make each attempt's U large. */
+ * judged with a wider guard. Short gates and a large timing scatter make
+ * each attempt's U large and its estimate vary from attempt to attempt. */
 START_TEST(retests_pool_the_attempts_never_keep_the_last)
 {
-	int false_pass = 0, pooled_results = 0, retested = 0;
-	for (int c = 0; c < 60; c++) {
-		setup(0.55 + 0.05 * (c % 3), -0.58);
-		one_point(200, 0.5, 0.001, 6);	/* 24 kW: an edge every 0.75 s; times out */
+	int false_pass = 0, first_pass = 0, pooled_results = 0, retested = 0, u_not_smaller = 0;
+	for (int c = 0; c < 100; c++) {
+		setup(0.52 + 0.02 * (c % 3), -0.53);
+		one_point(200, 0.5, 0.001, 30);	/* 24 kW: an edge every 0.75 s; times out */
+		bench.jitter_s = 50e-3;
+		bench.quantum_s = 0;
+		bench.seed = (uint64_t)c;
 		bench.prof.indeterminate = RIG_INDETERMINATE_RETEST;
-		bench.prof.max_retests = 5;
+		bench.prof.max_retests = 8;
 		bench.phase_offset = 0.137 * c;
 		synth_rng_seed(&bench.rng, (uint64_t)c);
 		run();
 		for (int i = 0; i < NPOS; i++) {
 			const struct rig_point_result *r = result(0, i);
 			ck_assert_ptr_nonnull(r);
-			false_pass += r->verdict == RIG_VERDICT_PASS;
+			/* a first attempt passes as often as the decision rule
+			 * allows at the band edge; a retest must not add to it */
+			first_pass += r->verdict == RIG_VERDICT_PASS && r->attempt == 1;
+			false_pass += r->verdict == RIG_VERDICT_PASS && r->attempt > 1;
 			if (r->attempt > 1) {
 				retested++;
 				pooled_results += strstr(r->detail, "pooled from") != NULL;
 				/* the pooled U is under every attempt's alone */
 				for (int k = 0; k < bench.n_retries; k++)
 					if (bench.retries[k].position == i + 1)
-						ck_assert(r->gate.u_pct < bench.retries[k].gate.u_pct);
+						u_not_smaller += r->gate.u_pct >= bench.retries[k].gate.u_pct;
 			}
 		}
 		rig_seq_free(bench.seq);
 	}
-	fprintf(stderr, "retests: %d of 120 meters outside the band passed; %d retested, %d pooled\n",
-		false_pass, retested, pooled_results);
-	ck_assert_int_gt(retested, 20);
-	ck_assert_int_eq(pooled_results, retested);
+	fprintf(stderr, "retests: of 200 meters outside the band %d retested, %d pooled; %d passed "
+		"after a retest, %d at the first attempt\n", retested, pooled_results, false_pass,
+		first_pass);
 	ck_assert_int_eq(false_pass, 0);
+	ck_assert_int_gt(retested, 100);
+	ck_assert_int_eq(u_not_smaller, 0);
+	ck_assert_int_eq(pooled_results, retested);
 }
 END_TEST
 
@@ -936,6 +950,7 @@ START_TEST(loss_after_the_first_edge_retries_never_fails)
 		rig_seqno_init(&bench.seqno);
 		int lossy = c % 2;
 		bench.drop_after_first[lossy] = true;
+		bench.seed = (uint64_t)c;
 		bench.phase_offset = 0.0731 * c;
 		if (c % 5 == 4)	/* the other meter absent: only this meter's Kh 100 speaks */
 			bench.plan.pos[1 - lossy].present = false;
@@ -957,37 +972,58 @@ START_TEST(loss_after_the_first_edge_retries_never_fails)
 END_TEST
 
 /* A source whose power read-back takes 0.5 .. 1.5 s: the edges meanwhile
- * are kept, the meters measure right. */
+ * are kept, and the meters measure exactly as with a prompt read-back
+ * (the gate starts at the first edge after the settle time either way).
+ * On a bench at time scale 20 (a simulated one) the delay is 10 .. 30 s
+ * of bench time, several edges. */
+static void run_slow_case(int c, bool slow, struct rig_point_result *ret)
+{
+	double err = -0.3 + 0.015 * c;
+	setup(err, 0.1);
+	double scale = c % 2 ? 20 : 1;
+	bench.fix.time_scale = scale;
+	/* 3.6 kW: an edge every 5 s; 20.1 kW: every 0.9 s. Periods of a whole
+	 * number of line cycles and a half, so that the pulse-update quantum
+	 * does not bias the fit (the gate's own matter, not this test's) */
+	one_point(c % 2 ? 29.975 : 167.44, 0.5, 0.1, 900);
+	if (slow) {
+		bench.read_delay_min = S(0.5 * scale);
+		bench.read_delay_max = S(1.5 * scale);
+	}
+	bench.phase_offset = 0.0917 * c;
+	bench.seed = (uint64_t)c;
+	synth_rng_seed(&bench.rng, 1000 + (uint64_t)c);
+	run();
+	for (int i = 0; i < NPOS; i++) {
+		ck_assert_ptr_nonnull(result(0, i));
+		ret[i] = *result(0, i);
+	}
+	rig_seq_free(bench.seq);
+}
+
 START_TEST(slow_power_reading_measures_right)
 {
-	int right = 0, fails = 0;
+	int right = 0, fails = 0, same = 0;
 	for (int c = 0; c < 40; c++) {
-		double err = -0.3 + 0.015 * c;
-		setup(err, 0.1);
-		/* 20.4 / 15.6 kW: an edge every 0.88 / 1.15 s, not a whole number of
-		 * line cycles (the update quantum is the gate's own matter) */
-		one_point(c % 2 ? 170 : 130, 0.5, 0.1, 900);
-		bench.read_delay_min = S(0.5);
-		bench.read_delay_max = S(1.5);
-		bench.phase_offset = 0.0917 * c;
-		synth_rng_seed(&bench.rng, 1000 + (uint64_t)c);
-		run();
+		struct rig_point_result prompt[NPOS], slow[NPOS];
+		run_slow_case(c, false, prompt);
+		run_slow_case(c, true, slow);
 		for (int i = 0; i < NPOS; i++) {
-			const struct rig_point_result *r = result(0, i);
-			ck_assert_ptr_nonnull(r);
+			const struct rig_point_result *r = &slow[i];
 			fails += r->verdict == RIG_VERDICT_FAIL;
-			bool ok = r->verdict == RIG_VERDICT_PASS &&
-				  fabs(r->gate.error_pct - bench.error_pct[i]) <= r->gate.u_pct;
-			if (!ok)
-				fprintf(stderr, "case %d pos %d true %+.4f: %s %s\n", c, i, bench.error_pct[i],
-					rig_verdict_name(r->verdict), r->detail);
-			right += ok;
+			right += r->verdict == RIG_VERDICT_PASS &&
+				 fabs(r->gate.error_pct - bench.error_pct[i]) <= r->gate.u_pct;
+			same += r->verdict == prompt[i].verdict &&
+				r->gate.error_pct == prompt[i].gate.error_pct &&
+				r->gate.u_pct == prompt[i].gate.u_pct &&
+				r->gate.edges_used == prompt[i].gate.edges_used;
 		}
-		rig_seq_free(bench.seq);
 	}
-	fprintf(stderr, "slow read-back: %d of 80 measured right within U, %d FAIL\n", right, fails);
+	fprintf(stderr, "slow read-back: %d of 80 as with a prompt one, %d within U, %d FAIL\n",
+		same, right, fails);
 	ck_assert_int_eq(fails, 0);
-	ck_assert_int_eq(right, 80);
+	ck_assert_int_eq(same, 80);
+	ck_assert_int_ge(right, 76);	/* the gate's coverage, 95 % */
 }
 END_TEST
 
