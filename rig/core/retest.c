@@ -112,7 +112,8 @@ int rig_retest_pool(const struct rig_attempt *a, int n, int look, int max_retest
 		double c = u_mean2 / u_ind[i];
 		denom += c * c * c * c / nu_i;
 	}
-	double nu = denom > 0 ? u_c * u_c * u_c * u_c / denom : INFINITY;
+	/* (1 + 1e-9): rounding must not cost a whole degree when truncated */
+	double nu = denom > 0 ? u_c * u_c * u_c * u_c / denom * (1 + 1e-9) : INFINITY;
 
 	ret->n = n;
 	ret->value_pct = sum_wx / sum_w;
