@@ -1066,6 +1066,16 @@ void rig_seq_edge(struct rig_seq *s, int position, enum rig_signal sig, const st
 	check_point_done(s);
 }
 
+void rig_seq_edges_complete(struct rig_seq *s, int64_t t_ns)
+{
+	if (t_ns > s->edges_complete_ns)
+		s->edges_complete_ns = t_ns;
+	if (!measuring(s))
+		return;
+	edges_complete(s);
+	check_point_done(s);
+}
+
 void rig_seq_lost(struct rig_seq *s, int position, enum rig_signal sig, uint64_t count)
 {
 	if (!measuring(s) || count == 0)

@@ -134,6 +134,10 @@ void rig_seq_edge(struct rig_seq *s, int position, enum rig_signal sig, const st
  * in the global sequence number beyond the line's own), which every gate
  * treats as possibly its own until its line's next edge says. */
 void rig_seq_lost(struct rig_seq *s, int position, enum rig_signal sig, uint64_t count);
+/* The input has delivered (or reported lost) every edge up to t_ns without
+ * a later edge to show it: an input that drops only the oldest events when
+ * full (the kernel's) proves that whenever it has been read empty. */
+void rig_seq_edges_complete(struct rig_seq *s, int64_t t_ns);
 void rig_seq_level(struct rig_seq *s, int position, enum rig_signal sig, bool high);
 void rig_seq_tick(struct rig_seq *s, int64_t now_ns);
 void rig_seq_abort(struct rig_seq *s, int64_t now_ns, const char *reason);

@@ -61,6 +61,8 @@ struct bench {
 	double phase_offset;	/* added to every meter's starting phase */
 	double jitter_s, quantum_s;	/* the meters' timestamp jitter and update period */
 	uint64_t seed;		/* varies the meters' noise from case to case */
+	bool dead[NPOS];	/* no edges at all from this meter */
+	bool drained_input;	/* the input says it is complete at every tick (gpiod) */
 	/* rigd's edge path: one request numbers the meter edges globally, a
 	 * gap beyond the line's own goes to rig_seq_lost(0) first */
 	bool numbered;
@@ -266,7 +268,7 @@ static void start_meters(void)
 			}
 			synth_meter_init(&bench.meter[i][o], &mc,
 					 100 + 7 * bench.meter_starts + 2 * i + o + 1000 * bench.seed);
-			if (mc.power_w > 0)
+			if (mc.power_w > 0 && !bench.dead[i])
 				synth_meter_next(&bench.meter[i][o], &bench.next[i][o]);
 			else
 				bench.next[i][o].timestamp_ns = INT64_MAX;	/* no load: no edges */
@@ -441,6 +443,8 @@ static void run(void)
 			bench.cmd_index_at_stop = bench.commands;
 			rig_seq_abort(bench.seq, bench.now, "operator pressed stop");
 		} else {
+			if (bench.drained_input)
+				rig_seq_edges_complete(bench.seq, bench.now);
 			rig_seq_tick(bench.seq, bench.now);
 		}
 		drain();
@@ -1027,6 +1031,34 @@ START_TEST(slow_power_reading_measures_right)
 }
 END_TEST
 
+/* A dead meter alone on the bench: no edge of any line proves the input
+ * complete, so without more the point runs to its time-out and says
+ * nothing; an input that proves itself complete when read empty (the
+ * kernel's) lets it fail early, as before. */
+START_TEST(dead_meter_alone_needs_the_input_to_prove_it)
+{
+	for (int drained = 0; drained < 2; drained++) {
+		setup(0, 0);
+		one_point(30, 0.5, 0.1, 300);	/* 3.6 kW: an edge every 5 s */
+		bench.plan.pos[1].present = false;
+		bench.dead[0] = true;
+		bench.drained_input = drained;
+		run();
+		const struct rig_point_result *r = result(0, 0);
+		ck_assert_ptr_nonnull(r);
+		if (drained) {
+			ck_assert_int_eq(r->verdict, RIG_VERDICT_FAIL);
+			ck_assert_msg(strstr(r->detail, "stopped early with 0 edges"), "%s", r->detail);
+			ck_assert(r->gate.gate_s < 20);
+		} else {
+			ck_assert_int_ne(r->verdict, RIG_VERDICT_FAIL);
+			ck_assert_int_ne(r->verdict, RIG_VERDICT_PASS);
+		}
+		rig_seq_free(bench.seq);
+	}
+}
+END_TEST
+
 Suite *suite_sequencer(void)
 {
 	Suite *s = suite_create("sequencer");
@@ -1049,6 +1081,7 @@ Suite *suite_sequencer(void)
 	tcase_add_test(tc, retests_pool_the_attempts_never_keep_the_last);
 	tcase_add_test(tc, loss_after_the_first_edge_retries_never_fails);
 	tcase_add_test(tc, slow_power_reading_measures_right);
+	tcase_add_test(tc, dead_meter_alone_needs_the_input_to_prove_it);
 	suite_add_tcase(s, tc);
 	return s;
 }
