@@ -6,7 +6,7 @@
  * model it does not apply to (rig_point_applies), and entirely when it
  * applies to none. A position whose result is final for the point is left
  * alone when the point is measured again for the others (lost edges, or an
- * indeterminate verdict under the RETEST policy).
+ * indeterminate verdict under the RETEST policy: the attempts then pool).
  * Stopping (abort, fault, failed command, end of profile) always sends
  * OUTPUT_OFF first, after the outstanding command (if any) completes;
  * commands still in the queue and not yet taken by the shell are dropped.

@@ -83,8 +83,10 @@ enum rig_seq_event_kind {
 	/* An attempt abandoned and measured again (lost or inconsistent edges:
 	 * gate.state INVALID, verdict ERROR, gate.lost_edges and gate.why say
 	 * what; an indeterminate under the RETEST policy: verdict
-	 * INDETERMINATE). ev.result is that attempt; the next attempt of the
-	 * same point and position follows with attempt + 1. */
+	 * INDETERMINATE, judged on the attempts so far pooled). ev.result is
+	 * that attempt's own measurement; the next attempt of the same point
+	 * and position follows with attempt + 1, and the final result is the
+	 * pool of every attempt with an estimate (retest.h). */
 	RIG_EV_POINT_RETRY,
 };
 
