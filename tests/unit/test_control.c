@@ -134,6 +134,22 @@ START_TEST(simple_commands_and_filters)
 	ck_assert_int_eq(parse("{\"cmd\":\"results\",\"verdict\":\"great\"}", &r, why), -1);
 	ck_assert_int_eq(parse("{\"cmd\":\"results\",\"since\":\"yesterday\"}", &r, why), -1);
 	ck_assert_int_eq(parse("{\"cmd\":\"results\",\"limit\":0}", &r, why), -1);
+	ck_assert_int_eq(parse("{\"cmd\":\"results\",\"limit\":1e400}", &r, why), -1);
+	/* Times whose milliseconds overflow an int64_t (the sanitized daemon
+	 * died of 1e17), or that are not numbers at all, are refused. */
+	static const char *const bad_times[] = {
+		"{\"cmd\":\"results\",\"since\":1e17}",
+		"{\"cmd\":\"results\",\"until\":1e300}",
+		"{\"cmd\":\"results\",\"since\":-1e300}",
+		"{\"cmd\":\"results\",\"since\":1e400}",
+		"{\"cmd\":\"results\",\"since\":-1}",
+		"{\"cmd\":\"results\",\"since\":253402300800}",
+	};
+	for (size_t i = 0; i < sizeof(bad_times) / sizeof(bad_times[0]); i++) {
+		ck_assert_msg(parse(bad_times[i], &r, why) == -1, "accepted %s", bad_times[i]);
+		ck_assert_ptr_nonnull(strstr(why, "since 1970"));
+	}
+	ck_assert_int_eq(parse("{\"cmd\":\"results\",\"since\":253402300799}", &r, why), 0);
 }
 END_TEST
 

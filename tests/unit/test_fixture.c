@@ -270,6 +270,20 @@ START_TEST(durations_longer_than_a_day_are_refused)
 }
 END_TEST
 
+/* Safety limits and other physical quantities have physical bounds: a
+ * max_voltage of 1e308 is a limit that never trips. */
+START_TEST(numbers_beyond_a_bench_are_refused)
+{
+	assert_refused(7, "max_voltage = 1e308", 7, "max_voltage: 1e+308 V is above 1000 V");
+	assert_refused(8, "max_current = 1e308 A", 8, "max_current: 1e+308 A is above 1000 A");
+	assert_refused(8, "max_current = 1001", 8, "above 1000 A");
+	assert_refused(13, "input = sim:127.0.0.1:5026\ntiming_uncertainty = 2 s", 14,
+		       "timing_uncertainty: 2 s is above 1 s");
+	struct rig_error err = { 0 };
+	ck_assert_msg(parse_variant(7, "max_voltage = 1000 V", &err) == 0, "%s", err.msg);
+}
+END_TEST
+
 static int parse_fixture(const char *text, size_t len, const char *file, void *ret,
 			 struct rig_error *err)
 {
@@ -289,6 +303,7 @@ Suite *suite_fixture(void)
 	Suite *s = suite_create("fixture");
 	TCase *t = tcase_create("fixture");
 	tcase_add_test(t, sim_fixture_loads);
+	tcase_add_test(t, numbers_beyond_a_bench_are_refused);
 	tcase_add_test(t, pi_fixture_loads);
 	tcase_add_test(t, routing);
 	tcase_add_test(t, signal_names_and_kh);
