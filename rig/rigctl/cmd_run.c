@@ -323,6 +323,8 @@ int cmd_run(const struct rigctl_args *a, const struct rigctl_env *env)
 		print_summary(&f);
 	if (a->junit) {
 		add_unmeasured(&f);
+		if (strcmp(f.state, "error") == 0 || strcmp(f.state, "interrupted") == 0)
+			junit_unfinished_as_errors(&f.junit, f.reason);
 		if (junit_write_file(&f.junit, a->junit) < 0) {
 			fprintf(stderr, "rigctl: cannot write %s\n", a->junit);
 			code = RIGCTL_EXIT_ERROR;
