@@ -2,8 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rig/core/fixture.h"
+#include "rig/core/text_file.h"
 #include "tests/unit/robustness.h"
 
 static const char *top(void)
@@ -284,6 +286,27 @@ START_TEST(numbers_beyond_a_bench_are_refused)
 }
 END_TEST
 
+/* Any text file read (fixtures, profiles) with a NUL byte is refused at
+ * its line, before a parser sees a string cut short. */
+START_TEST(text_files_with_a_nul_byte_are_refused)
+{
+	char path[] = "/tmp/rig-text-XXXXXX";
+	int fd = mkstemp(path);
+	static const char text[] = "[fixture]\nname = t\nna\0me = u\n";
+	ck_assert_int_eq(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	close(fd);
+	char *out = NULL;
+	size_t len = 0;
+	struct rig_error err = { 0 };
+	ck_assert_int_eq(rig_text_file_read(path, &out, &len, &err), -1);
+	ck_assert_ptr_null(out);
+	ck_assert_str_eq(err.file, path);
+	ck_assert_int_eq(err.line, 3);
+	ck_assert_ptr_nonnull(strstr(err.msg, "NUL byte"));
+	unlink(path);
+}
+END_TEST
+
 static int parse_fixture(const char *text, size_t len, const char *file, void *ret,
 			 struct rig_error *err)
 {
@@ -304,6 +327,7 @@ Suite *suite_fixture(void)
 	TCase *t = tcase_create("fixture");
 	tcase_add_test(t, sim_fixture_loads);
 	tcase_add_test(t, numbers_beyond_a_bench_are_refused);
+	tcase_add_test(t, text_files_with_a_nul_byte_are_refused);
 	tcase_add_test(t, pi_fixture_loads);
 	tcase_add_test(t, routing);
 	tcase_add_test(t, signal_names_and_kh);
