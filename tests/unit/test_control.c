@@ -233,6 +233,14 @@ START_TEST(json_numbers_never_nan)
 	ck_assert_double_eq(rig_json_num(o, "a", 0), 1.5);
 	ck_assert_double_eq(rig_json_num(o, "b", -1), -1);
 	ck_assert_str_eq(rig_json_str(o, "a", "dflt"), "dflt");
+	cJSON_AddNumberToObject(o, "big", 1e300);
+	cJSON_AddNumberToObject(o, "seven", 7);
+	ck_assert_int_eq(rig_json_int(o, "big", 0, 100, -1), -1);	/* not cast */
+	ck_assert_int_eq(rig_json_int(o, "a", 0, 100, -1), -1);	/* 1.5: not whole */
+	ck_assert_int_eq(rig_json_int(o, "seven", 0, 100, -1), 7);
+	ck_assert_int_eq(rig_json_int(o, "none", 0, 100, -1), -1);
+	char dur[32];
+	ck_assert_str_eq(rig_format_duration(1e300, dur, sizeof(dur)), "277777h46m");
 	free(line);
 	cJSON_Delete(o);
 }
