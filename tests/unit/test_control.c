@@ -759,13 +759,26 @@ START_TEST(clients_beyond_the_limit_get_a_refusal)
 }
 END_TEST
 
+/* The descriptor limit that leaves exactly `room` free numbers below it. */
+static int fd_limit_with_room(int room)
+{
+	int fd = 0;
+	for (int free_slots = 0; free_slots < room; fd++)
+		if (fcntl(fd, F_GETFD) < 0)
+			free_slots++;
+	return fd;
+}
+
 /* A server in a child with few descriptors (as `ulimit -n 24`), for a
  * second, logging to a file; the parent opens many more clients than it
  * can hold. Out of descriptors, the loop must neither spin nor flood the
  * log, and the extra clients get a refusal. */
 static void run_starved_server(const char *path, const char *log_path)
 {
-	struct rlimit rl = {.rlim_cur = 24, .rlim_max = 24};
+	/* Room for the log, the loop, the listener, the reserve and a dozen
+	 * clients, whatever the test runner left open. */
+	rlim_t limit = (rlim_t)fd_limit_with_room(16);
+	struct rlimit rl = {.rlim_cur = limit, .rlim_max = limit};
 	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 		_exit(2);
 	FILE *log = fopen(log_path, "w");
@@ -779,6 +792,7 @@ static void run_starved_server(const char *path, const char *log_path)
 	struct rig_error err;
 	if (!f.loop || ctl_server_open(&f.srv, f.loop, path, "", echo_request, &f, &err) < 0)
 		_exit(4);
+	f.srv.max_clients = 1000;	/* the descriptors run out first */
 	int64_t end = rig_monotonic_ns() + 1500 * 1000000LL;
 	while (rig_monotonic_ns() < end) {
 		rig_loop_run_once(f.loop, 50);
