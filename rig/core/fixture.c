@@ -17,6 +17,11 @@
 /* Longest settle or reply timeout: a day. They end up as int64 ns and int
  * ms; 1e300 s fits neither. */
 #define MAX_DURATION_S 86400
+/* Physical bounds of a meter bench's source (phase voltage, current) and
+ * of a reference standard's pulse weight. */
+#define MAX_SOURCE_V 1000.0
+#define MAX_SOURCE_A 1000.0
+#define MAX_WH_PER_PULSE 1000.0
 
 static const char *const signal_keys[RIG_SIG_COUNT] = {
 	"kh10", "kh100", "kh1000", "counter", "reverse_led", "power_led", "load_led",
@@ -312,6 +317,22 @@ static int positive(const struct rig_ini_item *it, const char *file, const char 
 	return 0;
 }
 
+/* A positive number within what a bench can physically be: a typo such as
+ * 1e308 must not become a safety limit that never trips. */
+static int positive_at_most(const struct rig_ini_item *it, const char *file, const char *unit,
+			    double max, double *ret, struct rig_error *err)
+{
+	double v = 0;
+	if (positive(it, file, unit, &v, err))
+		return -1;
+	if (v > max)
+		return rig_error_set(err, file, it->line, "%s: %g%s%s is above %g%s%s", it->key, v,
+				     unit ? " " : "", unit ? unit : "", max, unit ? " " : "",
+				     unit ? unit : "");
+	*ret = v;
+	return 0;
+}
+
 static int at_most_a_day(const struct rig_ini_item *it, const char *file, double seconds,
 			 struct rig_error *err)
 {
@@ -379,9 +400,9 @@ static int set_source(struct parser *ps, int key, const struct rig_ini_item *it,
 			return -1;
 		return at_most_a_day(it, file, f->reply_timeout_s, err);
 	case S_MAX_V:
-		return positive(it, file, "V", &f->max_voltage_v, err);
+		return positive_at_most(it, file, "V", MAX_SOURCE_V, &f->max_voltage_v, err);
 	case S_MAX_A:
-		return positive(it, file, "A", &f->max_current_a, err);
+		return positive_at_most(it, file, "A", MAX_SOURCE_A, &f->max_current_a, err);
 	case S_SERIAL:
 		return rig_ini_string(it, file, f->instrument_serial, sizeof(f->instrument_serial), err);
 	case S_CAL_DUE:
@@ -414,7 +435,8 @@ static int set_reference(struct parser *ps, int key, const struct rig_ini_item *
 					     f->ref_u_pct);
 		return 0;
 	case R_WH:
-		return positive(it, ps->file, NULL, &f->ref_wh_per_pulse, err);
+		return positive_at_most(it, ps->file, NULL, MAX_WH_PER_PULSE, &f->ref_wh_per_pulse,
+					err);
 	case R_LINE:
 		if (parse_line_spec(it, ps->file, false, &f->ref_line, err))
 			return -1;
@@ -432,7 +454,7 @@ static int set_edges(struct parser *ps, int key, const struct rig_ini_item *it, 
 			return -1;
 		return rig_ini_string(it, ps->file, f->edge_input, sizeof(f->edge_input), err);
 	case E_TIMING:
-		return positive(it, ps->file, "s", &f->timing_sigma_s, err);
+		return positive_at_most(it, ps->file, "s", 1.0, &f->timing_sigma_s, err);
 	case E_TIME_SCALE:
 		if (positive(it, ps->file, NULL, &f->time_scale, err))
 			return -1;

@@ -93,7 +93,8 @@ static const char *option_value(struct cursor *cur, const char *name, char *why,
 static int parse_time_opt(const char *name, const char *value, time_t *ret, bool *has, char *why,
 			  size_t why_len)
 {
-	if (rig_parse_time_utc(value, ret) < 0) {
+	/* 1970..9999: its milliseconds fit in an int64_t. */
+	if (rig_parse_time_utc(value, ret) < 0 || *ret < 0 || *ret > (time_t)253402300799LL) {
 		snprintf(why, why_len, "%s \"%s\": expected YYYY-MM-DD[THH:MM[:SS]] (UTC)", name,
 			 value);
 		return -1;

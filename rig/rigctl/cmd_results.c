@@ -11,6 +11,7 @@
 #include "reports/certificate.h"
 #include "reports/export.h"
 #include "reports/summary.h"
+#include "rig/common/safe_file.h"
 #include "rig/store/queries.h"
 #include "rig/store/store.h"
 
@@ -131,20 +132,11 @@ static int write_certificate(struct store *db, const char *serial, const char *r
 		snprintf(path, sizeof(path), "%s/certificate-%s.html", out_path, name);
 	else
 		snprintf(path, sizeof(path), "%s", out_path);
-	char tmp[1100];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	int rc = -1;
-	if (f) {
-		rc = report_certificate_html(f, cert);
-		if (fclose(f) != 0)
-			rc = -1;
-		if (rc == 0 && rename(tmp, path) < 0)
-			rc = -1;
-	}
+	struct safe_file sf;
+	FILE *f = safe_file_open(&sf, path);
+	int rc = f ? safe_file_close(&sf, report_certificate_html(f, cert)) : -1;
 	if (rc < 0) {
 		fprintf(stderr, "rigctl: writing %s: %s\n", path, strerror(errno));
-		remove(tmp);
 	} else if (!quiet) {
 		printf("certificate %s: %s %s, %s\n", path, cert->serial, cert->model, cert->verdict);
 	}
@@ -180,7 +172,8 @@ static int write_summary(struct store *db, const struct rigctl_args *a)
 		free(sum);
 		return -1;
 	}
-	FILE *out = a->out ? fopen(a->out, "w") : stdout;
+	struct safe_file sf;
+	FILE *out = a->out ? safe_file_open(&sf, a->out) : stdout;
 	if (!out) {
 		fprintf(stderr, "rigctl: %s: %s\n", a->out, strerror(errno));
 		free(sum);
@@ -193,8 +186,10 @@ static int write_summary(struct store *db, const struct rigctl_args *a)
 		rc = report_summary_json(out, sum);
 	else
 		rc = report_summary_text(out, sum, NULL);
-	if (out != stdout && fclose(out) != 0)
+	if (out != stdout && safe_file_close(&sf, rc) < 0) {
+		fprintf(stderr, "rigctl: writing %s: %s\n", a->out, strerror(errno));
 		rc = -1;
+	}
 	free(sum);
 	return rc;
 }

@@ -129,6 +129,13 @@ static int collect_row(const struct store_result_row *row, void *ctx)
 
 cJSON *runstore_results(struct runstore *rs, const struct ctl_request *req, struct rig_error *err)
 {
+	/* Milliseconds must not overflow: the request parser checks the
+	 * range, and so does this, for any other caller. */
+	if ((req->has_since && (req->since < 0 || req->since > (time_t)CTL_TIME_MAX_S)) ||
+	    (req->has_until && (req->until < 0 || req->until > (time_t)CTL_TIME_MAX_S))) {
+		rig_error_set(err, NULL, 0, "since/until outside 1970..9999");
+		return NULL;
+	}
 	char verdict[16] = "";
 	if (req->has_verdict)
 		snprintf(verdict, sizeof(verdict), "%s", rig_verdict_name(req->verdict));

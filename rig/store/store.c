@@ -81,7 +81,31 @@ struct store *store_open(const char *path, struct rig_error *err)
 		store_close(s);
 		return NULL;
 	}
+	/* Keep the -wal and -shm files when the daemon closes: a reader
+	 * without write access to the folder (an operator in the group, rigd
+	 * stopped) cannot create the -shm, and SQLite needs it to read a WAL
+	 * database ("attempt to write a readonly database"). */
+	int persist = 1;
+	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 	return s;
+}
+
+/* A read-only connection to a WAL database needs its -shm file: explain
+ * when it is missing and cannot be made, rather than SQLite's words. */
+static void explain_missing_shm(const char *path, sqlite3 *db, struct rig_error *err)
+{
+	int code = sqlite3_errcode(db) & 0xff;	/* extended codes are on */
+	if (code != SQLITE_READONLY && code != SQLITE_CANTOPEN)
+		return;
+	char shm[4200];
+	snprintf(shm, sizeof(shm), "%s-shm", path);
+	if (access(shm, F_OK) == 0)
+		return;
+	rig_error_set(err, path, 0,
+		      "cannot read the results database: its WAL index %s is missing and this "
+		      "user may not create it in that folder; start rigd once (it keeps the file), "
+		      "or read as the rigd user",
+		      shm);
 }
 
 struct store *store_open_readonly(const char *path, struct rig_error *err)
@@ -92,6 +116,7 @@ struct store *store_open_readonly(const char *path, struct rig_error *err)
 	s->readonly = true;
 	int version = store_schema_version(s->db, err);
 	if (version < 0) {
+		explain_missing_shm(path, s->db, err);
 		store_close(s);
 		return NULL;
 	}

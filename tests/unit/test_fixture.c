@@ -2,8 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rig/core/fixture.h"
+#include "rig/core/text_file.h"
 #include "tests/unit/robustness.h"
 
 static const char *top(void)
@@ -270,6 +272,41 @@ START_TEST(durations_longer_than_a_day_are_refused)
 }
 END_TEST
 
+/* Safety limits and other physical quantities have physical bounds: a
+ * max_voltage of 1e308 is a limit that never trips. */
+START_TEST(numbers_beyond_a_bench_are_refused)
+{
+	assert_refused(7, "max_voltage = 1e308", 7, "max_voltage: 1e+308 V is above 1000 V");
+	assert_refused(8, "max_current = 1e308 A", 8, "max_current: 1e+308 A is above 1000 A");
+	assert_refused(8, "max_current = 1001", 8, "above 1000 A");
+	assert_refused(13, "input = sim:127.0.0.1:5026\ntiming_uncertainty = 2 s", 14,
+		       "timing_uncertainty: 2 s is above 1 s");
+	struct rig_error err = { 0 };
+	ck_assert_msg(parse_variant(7, "max_voltage = 1000 V", &err) == 0, "%s", err.msg);
+}
+END_TEST
+
+/* Any text file read (fixtures, profiles) with a NUL byte is refused at
+ * its line, before a parser sees a string cut short. */
+START_TEST(text_files_with_a_nul_byte_are_refused)
+{
+	char path[] = "/tmp/rig-text-XXXXXX";
+	int fd = mkstemp(path);
+	static const char text[] = "[fixture]\nname = t\nna\0me = u\n";
+	ck_assert_int_eq(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	close(fd);
+	char *out = NULL;
+	size_t len = 0;
+	struct rig_error err = { 0 };
+	ck_assert_int_eq(rig_text_file_read(path, &out, &len, &err), -1);
+	ck_assert_ptr_null(out);
+	ck_assert_str_eq(err.file, path);
+	ck_assert_int_eq(err.line, 3);
+	ck_assert_ptr_nonnull(strstr(err.msg, "NUL byte"));
+	unlink(path);
+}
+END_TEST
+
 static int parse_fixture(const char *text, size_t len, const char *file, void *ret,
 			 struct rig_error *err)
 {
@@ -289,6 +326,8 @@ Suite *suite_fixture(void)
 	Suite *s = suite_create("fixture");
 	TCase *t = tcase_create("fixture");
 	tcase_add_test(t, sim_fixture_loads);
+	tcase_add_test(t, numbers_beyond_a_bench_are_refused);
+	tcase_add_test(t, text_files_with_a_nul_byte_are_refused);
 	tcase_add_test(t, pi_fixture_loads);
 	tcase_add_test(t, routing);
 	tcase_add_test(t, signal_names_and_kh);
