@@ -266,6 +266,9 @@ static void few_edges_bound(const struct rig_gate *g, struct rig_gate_result *r)
  * periods consistent with all of them. Pairs from the ends only: they carry
  * the tight bounds, and a subset can only widen the interval. */
 #define QUANTUM_END_EDGES 16
+/* Edges per direction from which the observed spread alone estimates the
+ * period (below it the estimate is floored, see quantum_u_rel). */
+#define QUANTUM_ESTIMATE_EDGES 8
 
 static bool period_interval(const struct rig_gate *g, double slack_s, double *lo, double *hi)
 {
@@ -335,10 +338,15 @@ static double quantum_u_rel(const struct rig_gate *g, double gate_s, double peri
 		/* The edges spread more than the declared period allows: the
 		 * least slack they need is a lower bound on q + jitter spread;
 		 * the spread of m uniform phases falls short of the width by
-		 * 2/(m + 1) on average, so scale it up as for a uniform's range. */
+		 * 2/(m + 1) on average, so scale it up as for a uniform's range.
+		 * A lateness that drifts is absorbed into the fitted period, so
+		 * on few edges that bound can be far below q: there, never take
+		 * less than the slowest update period meters are known to use. */
 		int m = end_edges_per_direction(g);
 		double spread = least_slack_s(g, gate_s);
 		q = spread * (m + 1) / (m > 1 ? m - 1 : 1);
+		if (m < QUANTUM_ESTIMATE_EDGES)
+			q = fmax(q, RIG_GATE_SLOWEST_UPDATE_S);
 		bud->update_period_s = q;
 		bud->period_check = RIG_PERIOD_ESTIMATED;
 	}

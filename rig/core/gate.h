@@ -120,6 +120,10 @@ struct rig_gate_result {
  * fit is used (when it exceeds the prior): the prior timing uncertainty
  * cannot know the meter's pulse-update quantization, the scatter can. */
 #define RIG_GATE_MIN_SCATTER_DOF 3
+/* The slowest pulse-update period meters are known to use (tens of ms: the
+ * slowest seen, 50 ms): the floor of an estimate when the edges contradict
+ * the declared one, and the fixture's default. */
+#define RIG_GATE_SLOWEST_UPDATE_S 0.050
 /* Degrees of freedom of the prior timing sigma, a type B estimate known to
  * about 25 %: nu = 1 / (2 * 0.25^2) (GUM G.4.2). */
 #define RIG_GATE_PRIOR_DOF 8
