@@ -421,7 +421,11 @@ static void point_row(FILE *out, const struct store_cert_point *p)
 
 static void dof_text(double dof, char *buf, size_t len)
 {
-	if (isfinite(dof))
+	if (isinf(dof))
+		snprintf(buf, len, "&#8734;");
+	else if (dof >= 1e6)
+		snprintf(buf, len, "&gt;1e6");
+	else if (isfinite(dof))
 		snprintf(buf, len, "%.0f", dof);
 	else
 		snprintf(buf, len, "&#8734;");

@@ -15,7 +15,7 @@
 static const char *const quantity_sections[RIG_REF_QUANTITIES] = { "voltage", "current", "power" };
 static const char *const quantity_units[RIG_REF_QUANTITIES] = { "V", "A", "W" };
 
-/* "0.5 mA", "1uA", "2 W": a number, an optional SI prefix (k, m, u) and the
+/* "0.5 mA", "1uA", "2 W": a number, an optional SI prefix (k, m, u, n) and the
  * unit. Leaves *p after it. */
 static bool read_quantity(const char **p, const char *unit, double *ret)
 {
@@ -30,8 +30,8 @@ static bool read_quantity(const char **p, const char *unit, double *ret)
 	while (*s == ' ' || *s == '\t')
 		s++;
 	double scale = 1;
-	if (s[0] && s[1] && strchr("kmu", s[0]) && !strncmp(s + 1, unit, strlen(unit))) {
-		scale = s[0] == 'k' ? 1e3 : s[0] == 'm' ? 1e-3 : 1e-6;
+	if (s[0] && s[1] && strchr("kmun", s[0]) && !strncmp(s + 1, unit, strlen(unit))) {
+		scale = s[0] == 'k' ? 1e3 : s[0] == 'm' ? 1e-3 : s[0] == 'u' ? 1e-6 : 1e-9;
 		s++;
 	}
 	if (strncmp(s, unit, strlen(unit)))

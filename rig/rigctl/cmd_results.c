@@ -64,7 +64,11 @@ static int print_row(const struct store_result_row *row, void *ctx)
 
 static void print_dof(double dof)
 {
-	if (isfinite(dof))
+	if (isinf(dof))
+		printf("  %6s", "inf");
+	else if (dof >= 1e6)
+		printf("  %6s", ">1e6");
+	else if (isfinite(dof))
 		printf("  %6.0f", dof);
 	else
 		printf("  %6s", "inf");

@@ -39,7 +39,7 @@ START_TEST(sim_fixture_loads)
 	/* the reference per range, from the specification next to it */
 	ck_assert(f->have_ref_spec);
 	ck_assert_str_eq(f->ref_certificate, "SIM-CAL-2026-0001");
-	ck_assert_int_eq(f->ref_spec.n[RIG_REF_CURRENT], 5);
+	ck_assert_int_eq(f->ref_spec.n[RIG_REF_CURRENT], 6);
 	ck_assert_double_eq_tol(f->update_period_s, 0.016667, 1e-9);
 	ck_assert_double_eq(f->time_scale, 20);
 	ck_assert_double_eq_tol(f->timing_sigma_s, 50e-6, 1e-15);
