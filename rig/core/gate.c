@@ -50,9 +50,12 @@
  * - the prior is a type B estimate known to about 25 %, so it carries
  *   RIG_GATE_PRIOR_DOF (8) dof instead of infinitely many, and k grows
  *   when that term dominates;
- * - no stop before RIG_GATE_MIN_SCATTER_DOF (3) residual dof: by then
- *   three same-direction edges have been seen, enough for a wrap of the
- *   sawtooth to contradict a wrong update period before the point ends;
+ * - no stop before RIG_GATE_MIN_SCATTER_DOF (2) residual dof: by then
+ *   two same-direction edge pairs have been seen, the fewest in which a
+ *   wrap of the sawtooth can contradict a wrong update period (a third dof
+ *   lengthened gates by about a quarter for no coverage on periods
+ *   declared right or long, and gained 1-9 points only where the
+ *   declaration was wrong, which the default guards against);
  * - the quantization term does not shrink with the scatter at all: it
  *   comes from the edges' geometry (the feasible interval), and the
  *   two-end law caps it only from above. */

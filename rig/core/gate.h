@@ -119,7 +119,7 @@ struct rig_gate_result {
 /* Residual degrees of freedom from which the scatter of the edges about the
  * fit is used (when it exceeds the prior): the prior timing uncertainty
  * cannot know the meter's pulse-update quantization, the scatter can. */
-#define RIG_GATE_MIN_SCATTER_DOF 3
+#define RIG_GATE_MIN_SCATTER_DOF 2
 /* The slowest pulse-update period meters are known to use (tens of ms: the
  * slowest seen, 50 ms): the floor of an estimate when the edges contradict
  * the declared one, and the fixture's default. */
