@@ -3,6 +3,7 @@
 #include "rig/rigctl/commands.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,70 @@ static int print_row(const struct store_result_row *row, void *ctx)
 	return 0;
 }
 
+static void print_dof(double dof)
+{
+	if (isinf(dof))
+		printf("  %6s", "inf");
+	else if (dof >= 1e6)
+		printf("  %6s", ">1e6");
+	else if (isfinite(dof))
+		printf("  %6.0f", dof);
+	else
+		printf("  %6s", "inf");
+}
+
+/* A measured point with its uncertainty budget, for `results --run ID`. */
+static void print_point_budget(const struct store_cert_point *p)
+{
+	printf("  point %d %s: %s", p->idx + 1, p->name, p->verdict);
+	if (p->has_error)
+		printf(", error %+.4f %% U %.4f %%", p->error_pct, p->u_pct);
+	printf(", %d edges in %.1f s\n", p->edges_used, p->gate_s);
+	if (!p->has_budget)
+		return;
+	const struct rig_gate_budget *b = &p->budget;
+	printf("    %-17s  %10s  %11s  %14s  %6s\n", "term", "u (input)", "sensitivity",
+	       "contribution %", "dof");
+	for (int t = 0; t < RIG_U_TERMS; t++) {
+		const struct rig_u_component *c = &b->term[t];
+		printf("    %-17s  %10.3g  %11.3g  %14.5f", rig_u_term_name((enum rig_u_term)t), c->u,
+		       c->sensitivity, 100 * c->contribution);
+		print_dof(c->dof);
+		printf("\n");
+	}
+	printf("    %-17s  %10s  %11s  %14.5f", "combined uc", "", "", 100 * b->uc_rel);
+	print_dof(b->nu_eff);
+	printf("\n    k %.3f; update period %.1f ms, %s", b->k, 1e3 * b->update_period_s,
+	       rig_period_check_name(b->period_check));
+	if (b->period_check == RIG_PERIOD_ESTIMATED)
+		printf(" (declared %.1f ms: the edges contradicted it, U widened)",
+		       1e3 * b->declared_period_s);
+	printf("\n");
+}
+
+struct detail {
+	struct store *db;
+	struct rig_error *err;
+};
+
+static int print_run_points(const struct store_result_row *row, void *ctx)
+{
+	struct detail *d = ctx;
+	struct store_certificate *cert = malloc(sizeof(*cert));
+	if (!cert)
+		return rig_error_set(d->err, NULL, 0, "out of memory");
+	int rc = store_certificate_load(d->db, row->serial, row->run_id, cert, d->err);
+	if (rc == 0) {
+		printf("\nposition %d, %s (%s): %s\n", row->position + 1, row->serial, row->model,
+		       row->verdict);
+		for (int i = 0; i < cert->n_points; i++)
+			if (cert->points[i].measured)
+				print_point_budget(&cert->points[i]);
+	}
+	free(cert);
+	return rc;
+}
+
 int cmd_results(const struct rigctl_args *a, const struct rigctl_env *env)
 {
 	struct store *db = open_db(env);
@@ -84,6 +149,10 @@ int cmd_results(const struct rigctl_args *a, const struct rigctl_env *env)
 			rc = store_query_results(db, &f, print_row, &t, &err);
 			if (rc == 0 && t.total == 0)
 				printf("(no results)\n");
+			/* one run: every measured point with its uncertainty budget */
+			struct detail d = {.db = db, .err = &err};
+			if (rc == 0 && a->run_id)
+				rc = store_query_results(db, &f, print_run_points, &d, &err);
 		}
 	}
 	store_close(db);

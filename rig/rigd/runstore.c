@@ -154,6 +154,37 @@ cJSON *runstore_results(struct runstore *rs, const struct ctl_request *req, stru
 	return c.array;
 }
 
+static void add_dof(cJSON *o, const char *name, double dof)
+{
+	if (isfinite(dof))
+		rig_json_add_number(o, name, dof);
+	else
+		cJSON_AddNullToObject(o, name);	/* infinite: type B */
+}
+
+static cJSON *budget_to_json(const struct rig_gate_budget *b)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *terms = cJSON_AddArrayToObject(o, "terms");
+	for (int t = 0; t < RIG_U_TERMS; t++) {
+		const struct rig_u_component *c = &b->term[t];
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "term", rig_u_term_name((enum rig_u_term)t));
+		rig_json_add_number(j, "u", c->u);
+		rig_json_add_number(j, "sensitivity", c->sensitivity);
+		rig_json_add_number(j, "contribution", c->contribution);
+		add_dof(j, "dof", c->dof);
+		cJSON_AddItemToArray(terms, j);
+	}
+	rig_json_add_number(o, "uc_rel", b->uc_rel);
+	add_dof(o, "nu_eff", b->nu_eff);
+	rig_json_add_number(o, "k", b->k);
+	cJSON_AddStringToObject(o, "period_check", rig_period_check_name(b->period_check));
+	rig_json_add_number(o, "update_period_s", b->update_period_s);
+	rig_json_add_number(o, "declared_period_s", b->declared_period_s);
+	return o;
+}
+
 static cJSON *cert_point_to_json(const struct store_cert_point *p)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -176,6 +207,8 @@ static cJSON *cert_point_to_json(const struct store_cert_point *p)
 	cJSON_AddNumberToObject(o, "edges", p->edges_used);
 	rig_json_add_number(o, "gate_s", p->gate_s);
 	cJSON_AddStringToObject(o, "detail", p->detail);
+	if (p->has_budget)
+		cJSON_AddItemToObject(o, "budget", budget_to_json(&p->budget));
 	return o;
 }
 
