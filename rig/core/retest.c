@@ -7,8 +7,10 @@
  * into FAILs; keeping the last attempt (the old rule) lets chance choose.
  * Combining uses all the evidence, as the GUM asks: the attempts' estimates
  * are weighted by the inverse variance of what is independent between them
- * (scatter, timing, quantization), and the reference term, the same
- * instrument and range in every attempt, is counted once at full size.
+ * (the edge scatter), and the terms every attempt shares (the reference,
+ * the same instrument and range each time; the pulse-update quantization,
+ * whose slow sawtooth consecutive gates share; the edge clock) are counted
+ * once at full size, never averaged down.
  *
  * Pooled estimates are still looked at more than once: attempt 1 was
  * judged on its own (and found indeterminate), then attempts 1..j together.
@@ -96,8 +98,11 @@ int rig_retest_pool(const struct rig_attempt *a, int n, int look, int max_retest
 		double w = 1 / (u_ind[i] * u_ind[i]);
 		sum_w += w;
 		sum_wx += w * a[i].value_pct;
-		shared = fmax(shared, a[i].u_shared_pct);
+		/* fully correlated: the weighted mean carries the weighted mean
+		 * of the shared errors, whole */
+		shared += w * a[i].u_shared_pct;
 	}
+	shared /= sum_w;
 	double u_mean2 = 1 / sum_w;
 	double u_c = sqrt(u_mean2 + shared * shared);
 	/* Welch-Satterthwaite: attempt i adds u_mean^2 / u_ind_i to the

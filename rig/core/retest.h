@@ -16,9 +16,10 @@
 #define RIG_RETEST_RISK 0.025
 
 /* One attempt as the pool takes it: an estimate (percent), its combined
- * standard uncertainty, the part of it every attempt shares (the reference:
- * counted once in the pool, never averaged down) and the effective degrees
- * of freedom of the combined uncertainty (INFINITY when none are finite). */
+ * standard uncertainty, the part of it every attempt shares (the reference,
+ * the update quantization, ...: counted once in the pool, never averaged
+ * down; taken to have infinite dof) and the effective degrees of freedom
+ * of the combined uncertainty (INFINITY when none are finite). */
 struct rig_attempt {
 	int attempt;		/* 1-based, for the record */
 	double value_pct;

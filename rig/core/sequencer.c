@@ -562,6 +562,32 @@ static bool pool_add(struct pos_state *ps, int slot, double value_pct, double u_
 	return true;
 }
 
+/* An output's attempt from its gate. The terms that repeat from attempt to
+ * attempt count once in the pool, at full size: the reference (the same
+ * instrument and range), the pulse-update quantization (a slow sawtooth:
+ * consecutive gates share its phase), the edge clock, the source's
+ * stability and a handed-in duty. Only the edge scatter is new with every
+ * attempt. Without a budget (no fit) the reference alone is shared. */
+static bool pool_add_gate(struct pos_state *ps, int o, const struct rig_gate_result *g)
+{
+	const struct rig_gate_budget *b = &g->budget;
+	if (!(b->uc_rel > 0) || !(g->u_pct > 0) || !(g->k > 0) || ps->n_pool[o] >= MAX_ATTEMPTS)
+		return pool_add(ps, o, g->error_pct, g->u_pct, g->k, ps->gate[o].cfg.ref_u_rel);
+	double shared2 = 0;
+	for (int t = 0; t < RIG_U_TERMS; t++)
+		if (t != RIG_U_SCATTER)
+			shared2 += b->term[t].contribution * b->term[t].contribution;
+	double pct_r = 100.0 + g->error_pct;
+	ps->pool[o][ps->n_pool[o]++] = (struct rig_attempt){
+		.attempt = ps->attempt,
+		.value_pct = g->error_pct,
+		.u_c_pct = b->uc_rel * pct_r,
+		.u_shared_pct = sqrt(shared2) * pct_r,
+		.nu = b->nu_eff,
+	};
+	return true;
+}
+
 /* The pool's result at this look: only from the second attempt judged on. */
 static bool pooled(const struct rig_seq *s, const struct pos_state *ps, int slot,
 		   struct rig_pooled *ret)
@@ -595,8 +621,8 @@ static void describe_pool(const struct pos_state *ps, int slot, const struct rig
 		append(buf, len, "%s#%d %+.4f u %.4f", i ? ", " : "", a->attempt, a->value_pct,
 		       a->u_c_pct);
 	}
-	append(buf, len, "; reference once), judged with w %.4f %% (k %.2f)", pl->u_judge_pct,
-	       pl->k_judge);
+	append(buf, len, "; only the scatter averaged), judged with w %.4f %% (k %.2f)",
+	       pl->u_judge_pct, pl->k_judge);
 }
 
 static enum outcome judge_gates(const struct rig_seq *s, struct pos_state *ps,
@@ -624,7 +650,7 @@ static enum outcome judge_gates(const struct rig_seq *s, struct pos_state *ps,
 	for (int o = 0; o < N_OUTPUTS; o++) {
 		if (!ps->gating[o])
 			continue;
-		bool own = pool_add(ps, o, g[o].error_pct, g[o].u_pct, g[o].k, ps->gate[o].cfg.ref_u_rel);
+		bool own = pool_add_gate(ps, o, &g[o]);
 		read[n] = (struct rig_output_reading){ output_kh[o], g[o].error_pct, g[o].u_pct,
 						       g[o].u_pct >= 0 };
 		struct rig_pooled po;

@@ -71,7 +71,7 @@ struct rig_point_result {
 	int edges_counted;		/* creep, starting load */
 	bool led_on;			/* reverse-phase LED */
 	double value;			/* duty (percent) or output disagreement (percent) */
-	char detail[256];		/* one line for people (a pooled retest lists its attempts) */
+	char detail[400];		/* one line for people (a pooled retest lists its attempts) */
 };
 
 enum rig_seq_event_kind {

@@ -20,9 +20,11 @@ START_TEST(equal_attempts_pool_the_independent_part_only)
 	 * reference stays whole */
 	double ui0 = sqrt(0.05 * 0.05 - a[0].u_shared_pct * a[0].u_shared_pct);
 	double ui1 = sqrt(0.05 * 0.05 - a[1].u_shared_pct * a[1].u_shared_pct);
-	double u_mean2 = 1 / (1 / (ui0 * ui0) + 1 / (ui1 * ui1));
-	ck_assert_double_eq_tol(p.u_c_pct, sqrt(u_mean2 + a[1].u_shared_pct * a[1].u_shared_pct),
-				1e-9);
+	double w0 = 1 / (ui0 * ui0), w1 = 1 / (ui1 * ui1);
+	double u_mean2 = 1 / (w0 + w1);
+	/* the shared errors, fully correlated, carry into the mean whole */
+	double shared = (w0 * a[0].u_shared_pct + w1 * a[1].u_shared_pct) / (w0 + w1);
+	ck_assert_double_eq_tol(p.u_c_pct, sqrt(u_mean2 + shared * shared), 1e-12);
 	ck_assert(p.u_c_pct > 0.05 / sqrt(2.0));	/* the reference is not averaged down */
 	ck_assert_double_eq_tol(p.k, 2.0, 1e-12);
 	/* the second look: (2.5 % - 2.275 %) / 2 retests, one-sided: z = 3.05 */
