@@ -268,7 +268,7 @@ int cmd_analyse(const struct rigctl_args *a)
 		printf("%s: the last line has no end (cut short by a crash?) and was left out\n",
 		       o.recording);
 	int n_runs = rig_analysis_n_runs(an), points = 0, exact_points = 0;
-	bool all_exact = n_runs > 0, rejudged = prof || fix, cannot = false;
+	bool all_exact = n_runs > 0, rejudged = prof || fix, cannot = false, differ = false;
 	for (int i = 0; i < n_runs; i++) {
 		const struct rig_an_run *r = rig_analysis_run(an, i);
 		print_run(&o, an, r);
@@ -277,9 +277,10 @@ int cmd_analyse(const struct rigctl_args *a)
 			exact_points += rig_analysis_point(an, k)->exact;
 		}
 		all_exact = all_exact && rig_an_run_exact(r);
+		differ = differ || r->mismatch[0] || r->n_events != r->n_events_exact;
 		cannot = cannot || (r->lacks[0] && !r->started);
 		if (o.db && !rejudged && check_database(&o, an, r) != 0)
-			all_exact = false;
+			all_exact = false, differ = true;
 	}
 	if (n_runs == 0)
 		printf("%s: no run%s%s in the recording\n", o.recording, o.run_id ? " " : "",
@@ -291,7 +292,10 @@ int cmd_analyse(const struct rigctl_args *a)
 		printf("%d of %d points reproduced exactly\n", exact_points, points);
 		code = all_exact && exact_points == points ? RIGCTL_EXIT_PASS
 		       : cannot || n_runs == 0		 ? RIGCTL_EXIT_ERROR
-							 : RIGCTL_EXIT_FAIL;
+		       : differ				 ? RIGCTL_EXIT_FAIL
+							 : RIGCTL_EXIT_ABORTED;
+		if (code == RIGCTL_EXIT_ABORTED)
+			printf("every recorded event was reproduced, but a run's record is incomplete\n");
 	}
 	rig_analysis_free(an);
 out:
