@@ -549,7 +549,7 @@ static int words(char *s, char *f[MAX_WORDS])
 		*sp = '\0';
 		p = sp + 1;
 	}
-	return -1;
+	return MAX_WORDS + 1;	/* more than the lines that count their words have */
 }
 
 static int comment_line(struct rig_analysis *a, const char *text, struct rig_error *err)
@@ -582,6 +582,8 @@ static int run_record_line(struct rig_analysis *a, const char *text, struct rig_
 			return 0;
 		return rig_error_set(err, a->name, a->line_no, "'%s' before any run line", f[0]);
 	}
+	if (n < 2)
+		return rig_error_set(err, a->name, a->line_no, "'%s' needs more fields", f[0]);
 	if (strcmp(f[0], "meta") == 0)
 		return 0;
 	if (strcmp(f[0], "text") == 0)
@@ -590,7 +592,7 @@ static int run_record_line(struct rig_analysis *a, const char *text, struct rig_
 		return text_chunk(a, r, text + 2, err);
 	if (strcmp(f[0], "lack") == 0) {
 		char why[300];
-		snprintf(why, sizeof(why), "%s", text + 5);
+		snprintf(why, sizeof(why), "%s", text + strlen("lack "));
 		lack(r, why);
 		return 0;
 	}

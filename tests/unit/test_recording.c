@@ -542,6 +542,9 @@ START_TEST(v1_files_and_bad_lines)
 	ck_assert_int_eq(err.line, 4);
 	ck_assert_int_eq(rig_analysis_line(a, "seq edge 1 kh10 5 0 Q 1 1", &err), -1);
 	ck_assert_int_eq(rig_analysis_line(a, "t stray text", &err), -1);
+	ck_assert_int_eq(rig_analysis_line(a, "t", &err), -1);	/* found by fuzzing: no text at all */
+	ck_assert_int_eq(rig_analysis_line(a, "lack", &err), -1);
+	ck_assert_int_eq(rig_analysis_line(a, "meta", &err), -1);
 	ck_assert_int_eq(rig_analysis_line(a, "# rig edge capture v9", &err), -1);
 	rig_analysis_free(a);
 }
