@@ -147,7 +147,7 @@ void capture_reader_init(struct capture_reader *r, const char *name)
 
 bool capture_is_run_record(const char *text)
 {
-	static const char *const kinds[] = {"run", "meta", "text", "t", "lack", "plan", "seq", "ev"};
+	static const char *const kinds[] = {"run", "meta", "text", "t", "lack", "plan", "seq", "ev", "end"};
 	size_t len = strcspn(text, " ");
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (strlen(kinds[i]) == len && strncmp(text, kinds[i], len) == 0)

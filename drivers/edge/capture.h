@@ -50,7 +50,7 @@ struct capture_reader {
 	int version;		/* from the last header line seen; 1 until one says 2 */
 };
 
-/* A v2 run-record line (run, meta, text, t, lack, plan, seq, ev): the
+/* A v2 run-record line (run, meta, text, t, lack, plan, seq, ev, end): the
  * analyser's business; the edge inputs skip it. */
 bool capture_is_run_record(const char *text);
 

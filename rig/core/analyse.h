@@ -51,6 +51,7 @@ struct rig_an_run {
 	bool rejudged;			/* another profile or fixture: no bit-for-bit claim */
 	bool started;			/* the replay started */
 	bool ended;			/* the recording holds the end of the run */
+	bool ended_by_shell;		/* rigd's watchdog ended it, not the sequencer */
 	char end_state[32];		/* as recorded */
 	int n_events, n_events_exact;	/* events compared, and equal */
 	int mismatch_line;		/* first event that differs; 0 none */

@@ -20,9 +20,11 @@ static bool recording(const struct rigd *d)
 	return d->record && d->rec.active;
 }
 
+/* len: what formatting the line gave (snprintf's, or -1): a line cut short
+ * is not written. */
 static void write_line(struct rigd *d, const char *line, int len)
 {
-	if (len < 0 || fprintf(d->record, "%s\n", line) < 0) {
+	if (len < 0 || len >= RIG_REC_MAX_LINE || fprintf(d->record, "%s\n", line) < 0) {
 		if (!d->rec.failed)
 			log_err("recording %s: %s", d->cfg.record_edges,
 				len < 0 ? "a line too long to record" : strerror(errno));
@@ -209,4 +211,16 @@ int rigd_seq_next_event(struct rigd *d, struct rig_seq_event *ev)
 	if (got != 1 || !d->rec.active)
 		fflush(d->record);
 	return got;
+}
+
+void recorder_watchdog_end(struct rigd *d, const struct rig_seq_event *ev)
+{
+	if (!recording(d))
+		return;
+	char reason[RIG_REC_MAX_LINE / 2], line[RIG_REC_MAX_LINE];
+	int n = rig_rec_escape(ev->reason, strlen(ev->reason), reason, sizeof(reason));
+	write_line(d, line, n < 0 ? -1 : snprintf(line, sizeof(line), "end watchdog %s %s",
+						 rig_run_state_name(ev->run_state), reason));
+	d->rec.active = false;
+	fflush(d->record);
 }

@@ -40,4 +40,7 @@ void rigd_seq_abort(struct rigd *d, int64_t now_ns, const char *reason);
 void rigd_seq_fault(struct rigd *d, int64_t now_ns, const char *reason);
 int rigd_seq_next_event(struct rigd *d, struct rig_seq_event *ev);
 
+/* The watchdog ended the run in the sequencer's place: an `end` line. */
+void recorder_watchdog_end(struct rigd *d, const struct rig_seq_event *ev);
+
 #endif

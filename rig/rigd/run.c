@@ -519,6 +519,7 @@ static void watchdog_expired(struct rigd *d)
 	ev.run_state = d->last.state[0] == 'e' ? RIG_RUN_ERROR : RIG_RUN_ABORTED;
 	snprintf(ev.reason, sizeof(ev.reason), "%.150s (source off by the watchdog)",
 		 d->last.reason[0] ? d->last.reason : "abort");
+	recorder_watchdog_end(d, &ev);
 	handle_event(d, &ev);
 }
 

@@ -550,6 +550,82 @@ START_TEST(v1_files_and_bad_lines)
 }
 END_TEST
 
+/* --- the recording is complete by construction -------------------------------------- */
+
+static char *source_text(const char *rel)
+{
+	const char *top = getenv("RIG_TOP") ? getenv("RIG_TOP") : ".";
+	char path[512];
+	char *text;
+	size_t len;
+	struct rig_error err = {0};
+	snprintf(path, sizeof(path), "%s/%s", top, rel);
+	ck_assert_msg(rig_text_file_read(path, &text, &len, &err) == 0, "%s", err.msg);
+	return text;
+}
+
+/* The sequencer's calls that change it; every one has a recorded form. */
+static const char *const recorded_calls[] = {
+	"rig_seq_start", "rig_seq_command_done", "rig_seq_edge", "rig_seq_lost", "rig_seq_level",
+	"rig_seq_tick", "rig_seq_abort", "rig_seq_fault", "rig_seq_next_event",
+};
+/* ... and those that do not (or make a new one). */
+static const char *const other_calls[] = {
+	"rig_seq_new", "rig_seq_free", "rig_seq_next_deadline", "rig_seq_state", "rig_run_state_name",
+};
+
+static bool listed(const char *name, size_t len, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strlen(list[i]) == len && strncmp(name, list[i], len) == 0)
+			return true;
+	return false;
+}
+
+/* Bit for bit holds only while every input reaches the record: a new entry
+ * point of the sequencer needs a RIG_REC_* kind and a rigd_seq_* wrapper. */
+START_TEST(every_sequencer_entry_point_is_known_to_the_recorder)
+{
+	char *h = source_text("rig/core/sequencer.h");
+	int found = 0;
+	for (char *p = h; (p = strstr(p, "rig_")) != NULL; p++) {
+		char *name = p;
+		if (p > h && (p[-1] == '_' || (p[-1] >= 'a' && p[-1] <= 'z')))
+			continue;
+		size_t len = strspn(name, "abcdefghijklmnopqrstuvwxyz_");
+		if (name[len] != '(' || (strncmp(name, "rig_seq_", 8) != 0 && strncmp(name, "rig_run_", 8) != 0))
+			continue;
+		found++;
+		ck_assert_msg(listed(name, len, recorded_calls, sizeof(recorded_calls) / sizeof(recorded_calls[0])) ||
+				      listed(name, len, other_calls, sizeof(other_calls) / sizeof(other_calls[0])),
+			      "sequencer.h declares %.*s: record it (rig/core/recording.h, rig/rigd/recorder.c)",
+			      (int)len, name);
+	}
+	ck_assert_int_ge(found, 14);
+	free(h);
+}
+END_TEST
+
+/* rigd calls the sequencer's inputs only through its recorder. */
+START_TEST(rigd_feeds_the_sequencer_only_through_the_recorder)
+{
+	static const char *const files[] = {"rig/rigd/run.c", "rig/rigd/daemon.c", "rig/rigd/requests.c",
+					    "rig/rigd/control.c", "rig/rigd/events.c", "rig/rigd/runstore.c"};
+	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		char *text = source_text(files[f]);
+		for (size_t i = 0; i < sizeof(recorded_calls) / sizeof(recorded_calls[0]); i++) {
+			char call[64];
+			snprintf(call, sizeof(call), "%s(", recorded_calls[i]);
+			for (char *p = strstr(text, call); p; p = strstr(p + 1, call))
+				ck_assert_msg(p > text && p[-1] == 'd' && p - text >= 4 && strncmp(p - 4, "rigd", 4) == 0,
+					      "%s calls %s directly: use rigd_%s (recorder.h)", files[f],
+					      recorded_calls[i], recorded_calls[i] + 4);
+		}
+		free(text);
+	}
+}
+END_TEST
+
 Suite *suite_recording(void)
 {
 	Suite *s = suite_create("recording");
@@ -560,6 +636,8 @@ Suite *suite_recording(void)
 	tcase_add_test(lines, events_differing_in_one_bit_format_differently);
 	tcase_add_test(lines, the_replay_input_skips_the_run_record_of_v2_only);
 	tcase_add_test(lines, v1_files_and_bad_lines);
+	tcase_add_test(lines, every_sequencer_entry_point_is_known_to_the_recorder);
+	tcase_add_test(lines, rigd_feeds_the_sequencer_only_through_the_recorder);
 	suite_add_tcase(s, lines);
 	TCase *runs = tcase_create("runs");
 	tcase_add_checked_fixture(runs, setup, teardown);
