@@ -21,7 +21,7 @@ struct store_measurement {
 	bool has_value;
 	double value;
 	char verdict[16];
-	char detail[160];
+	char detail[sizeof(((struct rig_point_result *)0)->detail)];
 };
 
 typedef int (*store_measurement_fn)(const struct store_measurement *m, void *ctx);
