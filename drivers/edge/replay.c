@@ -47,11 +47,19 @@ static int load(struct replay *r, const char *path, struct rig_error *err)
 	ssize_t len;
 	int rc = 0;
 	while (rc == 0 && (len = getline(&line, &line_cap, f)) >= 0) {
-		if (len > 0 && line[len - 1] == '\n')
+		bool complete = len > 0 && line[len - 1] == '\n';
+		if (complete)
 			line[--len] = '\0';
+		if (strlen(line) != (size_t)len) {
+			rc = rig_error_set(err, path, rd.line_no + 1, "NUL byte in the line");
+			break;
+		}
 		struct capture_record rec;
 		if (capture_reader_line(&rd, line, &rec, err) < 0) {
-			rc = -1;
+			/* A last line without its newline that does not parse was
+			 * cut short by a crash of the recorder: left out. */
+			if (complete)
+				rc = -1;
 			break;
 		}
 		uint32_t ln = rec.kind == CAPTURE_EDGE ? rec.edge.line : rec.level.line;
