@@ -5,8 +5,10 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "rig/common/log.h"
+#include "rig/common/timeutil.h"
 #include "rig/core/recording.h"
 #include "rig/core/sha256.h"
 #include "rig/core/text_file.h"
@@ -92,6 +94,8 @@ static void write_header(struct rigd *d)
 	write_token_line(d, "meta station", d->cfg.station);
 	write_token_line(d, "meta software", RIG_VERSION);
 	write_token_line(d, "meta instrument", d->src ? d->src->idn : "");
+	char when[32];
+	write_token_line(d, "meta started", rig_iso8601_utc(time(NULL), when, sizeof(when)));
 	size_t len;
 	char *text = read_same(d->profile.source_file, d->profile.sha256, &len);
 	if (text)
