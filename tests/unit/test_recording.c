@@ -421,15 +421,23 @@ START_TEST(a_recorded_run_is_reproduced_event_for_event)
 }
 END_TEST
 
-/* The first result's last kh10 edge a nanosecond later. */
+/* An edge in the middle of the first result's gate (between the power
+ * read-back and the result) a nanosecond later. */
 static void move_an_edge(void)
 {
-	int first = 0;
+	int first = 0, read = 0, n = 0;
 	while (strncmp(rec.lines[first], "ev result ", 10) != 0)
 		first++;
-	int i = first;
-	while (strncmp(rec.lines[--i], "seq edge 1 kh10 ", 16) != 0)
-		;
+	for (int k = 0; k < first; k++)
+		if (strncmp(rec.lines[k], "seq done ", 9) == 0)
+			read = k;
+	for (int k = read; k < first; k++)
+		n += strncmp(rec.lines[k], "seq edge 1 kh10 ", 16) == 0;
+	ck_assert_int_ge(n, 3);
+	int i = read;
+	for (int seen = 0; seen <= n / 2; i++)
+		seen += strncmp(rec.lines[i], "seq edge 1 kh10 ", 16) == 0;
+	i--;
 	struct rig_rec_input in;
 	char why[160], line[RIG_REC_MAX_LINE];
 	ck_assert_int_eq(rig_rec_parse_input(rec.lines[i], &in, why, sizeof(why)), 0);
