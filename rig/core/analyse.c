@@ -32,6 +32,10 @@ struct cur_run {
 	struct rig_run_plan plan;
 	struct rig_seq *seq;
 	bool replay_refused;
+	/* judged again: the new sequencer's commands not yet matched with the
+	 * live run's (each needs a completion, so a few at most) */
+	char cmds[4][RIG_REC_MAX_LINE];
+	int cmd_head, cmd_len;
 };
 
 struct rig_analysis {
@@ -444,8 +448,53 @@ static void event_exact(struct rig_analysis *a, struct rig_an_run *r, const char
 	p->exact = equal;
 }
 
+/* The evidence covers a new judgement only while the new sequencer asks the
+ * source for what the live one asked, no later than it did: once it still
+ * measures when the live run moved on, or wants another setpoint, the rest
+ * of the recording is evidence for something else. */
+static void stop_rejudging(struct rig_analysis *a, struct rig_an_run *r, const char *why)
+{
+	snprintf(r->rejudge_stop, sizeof(r->rejudge_stop), "%s", why);
+	r->rejudge_stop_line = a->line_no;
+	rig_seq_free(a->cur.seq);
+	a->cur.seq = NULL;
+}
+
+static void new_command(struct rig_analysis *a, struct rig_an_run *r, const struct rig_seq_event *ev)
+{
+	struct cur_run *c = &a->cur;
+	if (c->cmd_len == 4) {
+		stop_rejudging(a, r, "the new sequencer sends commands the live run did not");
+		return;
+	}
+	char *slot = c->cmds[(c->cmd_head + c->cmd_len++) % 4];
+	if (rig_rec_format_event(slot, RIG_REC_MAX_LINE, ev) < 0)
+		slot[0] = '\0';
+}
+
+/* A command the live run took: the new sequencer must have sent the same. */
+static void live_command(struct rig_analysis *a, struct rig_an_run *r, const char *line)
+{
+	struct cur_run *c = &a->cur;
+	if (!c->seq)
+		return;
+	if (c->cmd_len == 0) {
+		stop_rejudging(a, r, "the live run moved on while the new judgement was still measuring");
+		return;
+	}
+	const char *mine = c->cmds[c->cmd_head];
+	c->cmd_head = (c->cmd_head + 1) % 4;
+	c->cmd_len--;
+	if (strcmp(mine, line) != 0)
+		stop_rejudging(a, r, "the new judgement asks the source for something else than the live run did");
+}
+
 static void take_rejudged(struct rig_analysis *a, struct rig_an_run *r, const struct rig_seq_event *ev)
 {
+	if (ev->kind == RIG_EV_COMMAND) {
+		new_command(a, r, ev);
+		return;
+	}
 	if (ev->kind != RIG_EV_POINT_RESULT && ev->kind != RIG_EV_POINT_RETRY)
 		return;
 	const char *name = point_name(a, ev->result.point);
@@ -531,6 +580,8 @@ static int event_line(struct rig_analysis *a, struct rig_an_run *r, const char *
 	if (is_result(text))
 		old_result(a, r, text, true);
 	drain_rejudged(a, r);
+	if (strncmp(text, "ev command ", 11) == 0)
+		live_command(a, r, text);
 	return 0;
 }
 

@@ -49,6 +49,8 @@ struct rig_an_run {
 	char profile_name[RIG_NAME_LEN], profile_sha256[65];
 	char fixture_name[64], fixture_sha256[65];
 	bool rejudged;			/* another profile or fixture: no bit-for-bit claim */
+	char rejudge_stop[200];		/* judged again: why the evidence covers no more of it */
+	int rejudge_stop_line;
 	bool started;			/* the replay started */
 	bool ended;			/* the recording holds the end of the run */
 	bool ended_by_shell;		/* rigd's watchdog ended it, not the sequencer */

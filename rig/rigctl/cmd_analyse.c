@@ -232,6 +232,9 @@ static void print_run(const struct analyse_opts *o, const struct rig_analysis *a
 	if (!r->rejudged && r->started)
 		printf("  events: %d of %d equal%s%s\n", r->n_events_exact, r->n_events,
 		       r->ended ? ", run ended " : "", r->end_state);
+	if (r->rejudge_stop[0])
+		printf("  judged again up to %s:%d only: %s\n", o->recording, r->rejudge_stop_line,
+		       r->rejudge_stop);
 	if (r->mismatch[0])
 		printf("  first difference at %s:%d:\n    %s\n", o->recording, r->mismatch_line,
 		       r->mismatch);
@@ -267,14 +270,16 @@ int cmd_analyse(const struct rigctl_args *a)
 	if (truncated)
 		printf("%s: the last line has no end (cut short by a crash?) and was left out\n",
 		       o.recording);
-	int n_runs = rig_analysis_n_runs(an), points = 0, exact_points = 0;
+	int n_runs = rig_analysis_n_runs(an), points = 0, exact_points = 0, judged = 0;
 	bool all_exact = n_runs > 0, rejudged = prof || fix, cannot = false, differ = false;
 	for (int i = 0; i < n_runs; i++) {
 		const struct rig_an_run *r = rig_analysis_run(an, i);
 		print_run(&o, an, r);
 		for (int k = r->first_point; k < r->first_point + r->n_points; k++) {
-			points++;
-			exact_points += rig_analysis_point(an, k)->exact;
+			const struct rig_an_point *p = rig_analysis_point(an, k);
+			points += !rejudged || p->has_old;
+			exact_points += p->exact;
+			judged += p->has_new && p->has_old;
 		}
 		all_exact = all_exact && rig_an_run_exact(r);
 		differ = differ || r->mismatch[0] || r->n_events != r->n_events_exact;
@@ -286,7 +291,7 @@ int cmd_analyse(const struct rigctl_args *a)
 		printf("%s: no run%s%s in the recording\n", o.recording, o.run_id ? " " : "",
 		       o.run_id ? o.run_id : "");
 	if (rejudged) {
-		printf("%d point(s) judged again\n", points);
+		printf("%d of %d recorded point(s) judged again\n", judged, points);
 		code = n_runs > 0 && !cannot ? RIGCTL_EXIT_PASS : RIGCTL_EXIT_ERROR;
 	} else {
 		printf("%d of %d points reproduced exactly\n", exact_points, points);

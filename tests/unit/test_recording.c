@@ -474,6 +474,7 @@ START_TEST(another_profile_judges_the_old_evidence_again)
 	struct rig_analysis *a = analyse(&opt);
 	const struct rig_an_run *r = rig_analysis_run(a, 0);
 	ck_assert(r->rejudged && !rig_an_run_exact(r));
+	ck_assert_msg(!r->rejudge_stop[0], "%s", r->rejudge_stop);
 	int judged = 0;
 	for (int i = 0; i < r->n_points; i++) {
 		const struct rig_an_point *p = rig_analysis_point(a, r->first_point + i);
@@ -484,6 +485,28 @@ START_TEST(another_profile_judges_the_old_evidence_again)
 		ck_assert_int_ne(p->new_verdict, RIG_VERDICT_PASS);
 	}
 	ck_assert_int_ge(judged, 1);
+	rig_analysis_free(a);
+}
+END_TEST
+
+/* A target the evidence cannot reach: the new judgement would still be
+ * measuring when the live run moved on; it stops there and says so. */
+START_TEST(a_judgement_needing_more_evidence_stops_where_it_runs_out)
+{
+	static struct rig_profile strict;
+	struct rig_error err = {0};
+	char text[sizeof(profile_text) + 16];
+	const char *at = strstr(profile_text, "target_uncertainty = 0.1 %");
+	snprintf(text, sizeof(text), "%.*starget_uncertainty = 0.001 %%%s", (int)(at - profile_text),
+		 profile_text, at + strlen("target_uncertainty = 0.1 %"));
+	ck_assert_int_eq(rig_profile_parse(text, strlen(text), "strict", &strict, &err), 0);
+	struct rig_analysis_options opt = {.profile = &strict};
+	struct rig_analysis *a = analyse(&opt);
+	const struct rig_an_run *r = rig_analysis_run(a, 0);
+	ck_assert_ptr_nonnull(strstr(r->rejudge_stop, "still measuring"));
+	ck_assert_int_gt(r->rejudge_stop_line, 0);
+	for (int i = 0; i < r->n_points; i++)
+		ck_assert(!rig_analysis_point(a, r->first_point + i)->has_new);
 	rig_analysis_free(a);
 }
 END_TEST
@@ -653,6 +676,7 @@ Suite *suite_recording(void)
 	tcase_add_test(runs, one_edge_a_nanosecond_later_is_a_mismatch);
 	tcase_add_test(runs, another_profile_judges_the_old_evidence_again);
 	tcase_add_test(runs, missing_or_altered_evidence_is_named);
+	tcase_add_test(runs, a_judgement_needing_more_evidence_stops_where_it_runs_out);
 	suite_add_tcase(s, runs);
 	return s;
 }
