@@ -284,8 +284,10 @@ int cmd_analyse(const struct rigctl_args *a)
 		all_exact = all_exact && rig_an_run_exact(r);
 		differ = differ || r->mismatch[0] || r->n_events != r->n_events_exact;
 		cannot = cannot || (r->lacks[0] && !r->started);
-		if (o.db && !rejudged && check_database(&o, an, r) != 0)
-			all_exact = false, differ = true;
+		int db_rc = o.db && !rejudged ? check_database(&o, an, r) : 0;
+		all_exact = all_exact && db_rc == 0;
+		differ = differ || db_rc > 0;
+		cannot = cannot || db_rc < 0;
 	}
 	if (n_runs == 0)
 		printf("%s: no run%s%s in the recording\n", o.recording, o.run_id ? " " : "",
