@@ -294,9 +294,8 @@ static const int input_fields[] = {
 	[RIG_REC_LEVEL] = 5, [RIG_REC_TICK] = 3,  [RIG_REC_ABORT] = 4, [RIG_REC_FAULT] = 4,
 };
 
-int rig_rec_parse_input(const char *text, struct rig_rec_input *ret, char *why, size_t why_len)
+static int parse_input(const char *text, struct rig_rec_input *ret, char *why, size_t why_len)
 {
-	memset(ret, 0, sizeof(*ret));
 	char buf[RIG_REC_MAX_LINE + 1];
 	if (strlen(text) > RIG_REC_MAX_LINE) {
 		snprintf(why, why_len, "line too long");
@@ -364,6 +363,16 @@ int rig_rec_parse_input(const char *text, struct rig_rec_input *ret, char *why, 
 	default:
 		break;
 	}
+	return 0;
+}
+
+int rig_rec_parse_input(const char *text, struct rig_rec_input *ret, char *why, size_t why_len)
+{
+	struct rig_rec_input in;
+	memset(&in, 0, sizeof(in));
+	if (parse_input(text, &in, why, why_len) < 0)
+		return -1;
+	*ret = in;
 	return 0;
 }
 
