@@ -10,7 +10,7 @@
 #include "rig/core/recording.h"
 #include "rig/core/sha256.h"
 
-enum text_kind { TEXT_NONE, TEXT_PROFILE, TEXT_FIXTURE };
+enum text_kind { TEXT_NONE, TEXT_PROFILE, TEXT_FIXTURE, TEXT_REFSPEC };
 
 /* Text of the profile or fixture being collected from `t` lines. */
 struct text_in {
@@ -203,8 +203,9 @@ static int text_begin(struct rig_analysis *a, char **f, int n, struct rig_error 
 		return rig_error_set(err, a->name, a->line_no, "text needs 4 fields: KIND BYTES SHA256 PATH");
 	if (t->kind != TEXT_NONE)
 		return rig_error_set(err, a->name, a->line_no, "text before the previous one is complete");
-	enum text_kind kind = strcmp(f[1], "profile") == 0 ? TEXT_PROFILE
+	enum text_kind kind = strcmp(f[1], "profile") == 0   ? TEXT_PROFILE
 			      : strcmp(f[1], "fixture") == 0 ? TEXT_FIXTURE
+			      : strcmp(f[1], "refspec") == 0 ? TEXT_REFSPEC
 							     : TEXT_NONE;
 	char *end;
 	unsigned long long len = strtoull(f[2], &end, 10);
@@ -229,11 +230,22 @@ static void text_complete(struct rig_analysis *a, struct rig_an_run *r)
 	char hex[65];
 	t->buf[t->used] = '\0';
 	rig_sha256_hex(t->buf, t->used, hex);
-	const char *what = t->kind == TEXT_PROFILE ? "profile" : "fixture";
+	const char *what = t->kind == TEXT_PROFILE   ? "profile"
+			   : t->kind == TEXT_FIXTURE ? "fixture"
+						     : "reference specification";
 	char why[700];
 	if (strcmp(hex, t->sha256) != 0) {
 		snprintf(why, sizeof(why), "the %s text does not match its recorded SHA-256", what);
 		lack(r, why);
+	} else if (t->kind == TEXT_REFSPEC) {
+		struct rig_error e = {0};
+		if (!c->fixture)
+			lack(r, "a reference specification without its fixture");
+		else if (rig_fixture_use_spec(c->fixture, t->buf, t->used, t->path, &e) < 0) {
+			snprintf(why, sizeof(why), "the recorded reference specification does not load: %.300s",
+				 e.msg);
+			lack(r, why);
+		}
 	} else if (t->kind == TEXT_PROFILE) {
 		struct rig_error e = {0};
 		c->profile = malloc(sizeof(*c->profile));
@@ -312,6 +324,8 @@ static void start_replay(struct rig_analysis *a, struct rig_an_run *r, int64_t n
 		lack(r, "no profile text");
 	if (!c->fixture && !a->opt.fixture)
 		lack(r, "no fixture text");
+	if (c->fixture && !a->opt.fixture && c->fixture->ref_spec_file[0] && !c->fixture->have_ref_spec)
+		lack(r, "no text of the reference specification the fixture names");
 	r->rejudged = a->opt.profile || a->opt.fixture;
 	if (r->lacks[0] && !r->rejudged)
 		return;

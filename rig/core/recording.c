@@ -432,6 +432,22 @@ static void put_command(struct line *l, const struct rig_cmd *c)
 		    c->sp.ph[i].current_angle_deg);
 }
 
+/* The uncertainty budget: every term as u,sensitivity,contribution,dof. */
+static void put_budget(struct line *l, const struct rig_gate_budget *b)
+{
+	for (int t = 0; t < RIG_U_TERMS; t++) {
+		char key[48];
+		snprintf(key, sizeof(key), "u_%s", rig_u_term_name((enum rig_u_term)t));
+		for (char *c = key; *c; c++)
+			*c = *c == ' ' ? '_' : *c;	/* "update period": one word */
+		put(l, " %s=%a,%a,%a,%a", key, b->term[t].u, b->term[t].sensitivity,
+		    b->term[t].contribution, b->term[t].dof);
+	}
+	put(l, " uc_rel=%a nu_eff=%a budget_k=%a", b->uc_rel, b->nu_eff, b->k);
+	put_text(l, "period", rig_period_check_name(b->period_check));
+	put(l, " update_period_s=%a declared_period_s=%a", b->update_period_s, b->declared_period_s);
+}
+
 static void put_result(struct line *l, const struct rig_point_result *r)
 {
 	const struct rig_gate_result *g = &r->gate;
@@ -445,6 +461,7 @@ static void put_result(struct line *l, const struct rig_point_result *r)
 	    g->scatter_dof);
 	put(l, " current_a=%a reference_w=%a edges_counted=%d led_on=%d value=%a", r->current_a,
 	    r->reference_w, r->edges_counted, r->led_on ? 1 : 0, r->value);
+	put_budget(l, &g->budget);
 	put_text(l, "why", g->why);
 	put_text(l, "detail", r->detail);
 }

@@ -170,9 +170,13 @@ static int compare_stored(const struct store_measurement *m, void *ctx)
 		else if (!c->first[0])
 			snprintf(c->first, sizeof(c->first),
 				 "point %d position %d attempt %d: stored %s %.17g %.17g, replay %s "
-				 "%.17g %.17g",
+				 "%.17g %.17g%s",
 				 m->point, m->position + 1, m->attempt, m->verdict, m->error_pct,
-				 m->u_pct, mine.verdict, mine.error_pct, mine.u_pct);
+				 m->u_pct, mine.verdict, mine.error_pct, mine.u_pct,
+				 mine.has_budget != m->has_budget || strcmp(mine.verdict, m->verdict) ||
+						 mine.error_pct != m->error_pct || mine.u_pct != m->u_pct
+					 ? ""
+					 : " (another stored field or the uncertainty budget differs)");
 		return 0;
 	}
 	if (!c->first[0])

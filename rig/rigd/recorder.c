@@ -77,14 +77,18 @@ static char *read_same(const char *path, const char *sha256, size_t *ret_len)
 
 void recorder_keep_fixture(struct rigd *d)
 {
-	free(d->rec.fixture_text);
+	recorder_free(&d->rec);
 	d->rec.fixture_text = read_same(d->fixture.source_file, d->fixture.sha256, &d->rec.fixture_len);
+	if (d->fixture.have_ref_spec)
+		d->rec.spec_text = read_same(d->fixture.ref_spec.source_file, d->fixture.ref_spec.sha256,
+					     &d->rec.spec_len);
 }
 
 void recorder_free(struct recorder *r)
 {
 	free(r->fixture_text);
-	r->fixture_text = NULL;
+	free(r->spec_text);
+	r->fixture_text = r->spec_text = NULL;
 }
 
 static void write_header(struct rigd *d)
@@ -110,6 +114,12 @@ static void write_header(struct rigd *d)
 	else
 		write_line(d, line, snprintf(line, sizeof(line),
 					     "lack fixture text (changed on disk since it was loaded)"));
+	if (d->rec.spec_text)
+		write_text(d, "refspec", d->fixture.ref_spec.source_file, d->rec.spec_text,
+			   d->rec.spec_len, d->fixture.ref_spec.sha256);
+	else if (d->fixture.have_ref_spec)
+		write_line(d, line, snprintf(line, sizeof(line),
+					     "lack reference specification text (changed on disk since it was loaded)"));
 	for (int p = 0; p < d->fixture.n_positions; p++) {
 		const struct rig_seq_position *sp = &d->plan.pos[p];
 		if (!sp->present)

@@ -21,10 +21,13 @@ struct recorder {
 	bool failed;			/* a write failed (said once per run) */
 	char *fixture_text;		/* the fixture file as loaded, for the run header */
 	size_t fixture_len;
+	char *spec_text;		/* the reference specification it names, as loaded */
+	size_t spec_len;
 };
 
-/* After the fixture was loaded: keeps its text (when it still hashes to
- * what was loaded) for the runs' records. */
+/* After the fixture was loaded: keeps its text and its reference
+ * specification's (when they still hash to what was loaded) for the runs'
+ * records. */
 void recorder_keep_fixture(struct rigd *d);
 void recorder_free(struct recorder *r);
 

@@ -22,6 +22,12 @@ struct store_measurement {
 	double value;
 	char verdict[16];
 	char detail[sizeof(((struct rig_point_result *)0)->detail)];
+	/* the uncertainty budget, when one was stored (point_budget); a dof or
+	 * nu_eff stored as NULL (infinite) reads as INFINITY */
+	bool has_budget;
+	double uc_rel, nu_eff, k, update_period_s, declared_period_s;
+	char period_check[32];
+	struct rig_u_component term[RIG_U_TERMS];
 };
 
 typedef int (*store_measurement_fn)(const struct store_measurement *m, void *ctx);
