@@ -146,6 +146,10 @@ START_TEST(events_differing_in_one_bit_format_differently)
 	ck_assert_int_gt(rig_rec_format_event(lb, sizeof(lb), &b), 0);
 	ck_assert_str_ne(la, lb);
 	b = a;
+	b.result.gate.budget.term[RIG_U_QUANTUM].contribution = nextafter(0, 1);	/* the budget counts */
+	ck_assert_int_gt(rig_rec_format_event(lb, sizeof(lb), &b), 0);
+	ck_assert_str_ne(la, lb);
+	b = a;
 	ck_assert_int_gt(rig_rec_format_event(lb, sizeof(lb), &b), 0);
 	ck_assert_str_eq(la, lb);
 	ck_assert_int_eq(rig_rec_field(la, "detail", v, sizeof(v)), 0);
@@ -206,6 +210,9 @@ static const char profile_text[] =
 	"[point light-load]\n"
 	"kind = accuracy\n"
 	"current = 25 %\n";
+
+static char *fixture_text, *spec_text;
+static size_t fixture_len, spec_len;
 
 struct recording {
 	char *lines[MAX_LINES];
@@ -309,6 +316,7 @@ static void record_run(const struct rig_fixture *fix, const char *fix_text, size
 	add("meta station bench");
 	add_text("profile", profile_text, strlen(profile_text));
 	add_text("fixture", fix_text, fix_len);
+	add_text("refspec", spec_text, spec_len);
 	add("plan 1 MMD-120-2001 S\\x201");
 	struct bench b = {.seq = rig_seq_new(), .now = T0,
 			  .ratio = plan.pos[0].model.ct_primary_a / plan.pos[0].model.ct_secondary_a};
@@ -360,8 +368,6 @@ static void record_run(const struct rig_fixture *fix, const char *fix_text, size
 }
 
 static struct rig_fixture fixture;
-static char *fixture_text;
-static size_t fixture_len;
 
 static void setup(void)
 {
@@ -371,6 +377,11 @@ static void setup(void)
 	snprintf(path, sizeof(path), "%s/fixtures/sim.conf", top);
 	ck_assert_int_eq(rig_text_file_read(path, &fixture_text, &fixture_len, &err), 0);
 	ck_assert_int_eq(rig_fixture_parse(fixture_text, fixture_len, "fixture.file", &fixture, &err), 0);
+	/* the reference specification it names, as rig_fixture_load takes it */
+	ck_assert(fixture.ref_spec_file[0]);
+	snprintf(path, sizeof(path), "%s/fixtures/%s", top, fixture.ref_spec_file);
+	ck_assert_int_eq(rig_text_file_read(path, &spec_text, &spec_len, &err), 0);
+	ck_assert_int_eq(rig_fixture_use_spec(&fixture, spec_text, spec_len, "spec.file", &err), 0);
 	memset(&rec, 0, sizeof(rec));
 	record_run(&fixture, fixture_text, fixture_len);
 }
@@ -381,6 +392,7 @@ static void teardown(void)
 		free(rec.lines[i]);
 	rec.n = 0;
 	free(fixture_text);
+	free(spec_text);
 }
 
 static struct rig_analysis *analyse(const struct rig_analysis_options *opt)
@@ -524,6 +536,29 @@ START_TEST(missing_or_altered_evidence_is_named)
 	ck_assert(!rig_an_run_exact(r));
 	ck_assert_ptr_nonnull(strstr(r->lacks, "profile text does not match its recorded SHA-256"));
 	rig_analysis_free(a);
+
+	/* without the reference specification the fixture names */
+	struct recording *saved = malloc(sizeof(*saved));
+	*saved = rec;
+	int kept = 0;
+	bool in_spec = false;
+	for (int i = 0; i < saved->n; i++) {
+		if (strncmp(saved->lines[i], "text ", 5) == 0)
+			in_spec = strncmp(saved->lines[i], "text refspec ", 13) == 0;
+		else if (strncmp(saved->lines[i], "t ", 2) != 0)
+			in_spec = false;
+		if (!in_spec)
+			rec.lines[kept++] = saved->lines[i];
+	}
+	ck_assert_int_lt(kept, saved->n);
+	rec.n = kept;
+	a = analyse(NULL);
+	r = rig_analysis_run(a, 0);
+	ck_assert(!rig_an_run_exact(r) && !r->started);
+	ck_assert_ptr_nonnull(strstr(r->lacks, "reference specification"));
+	rig_analysis_free(a);
+	rec = *saved;
+	free(saved);
 
 	/* a record cut short: what there is agrees, the end is missing */
 	for (int i = 0; i < rec.n; i++)
