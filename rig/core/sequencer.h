@@ -133,8 +133,9 @@ void rig_seq_command_done(struct rig_seq *s, int64_t now_ns, bool ok, const char
  * then proves that no edge before it went missing unreported. */
 void rig_seq_edge(struct rig_seq *s, int position, enum rig_signal sig, const struct rig_edge *e);
 /* count edges lost on one line; position 0: on lines not known yet (a gap
- * in the global sequence number beyond the line's own), which every gate
- * treats as possibly its own until its line's next edge says. */
+ * in the global sequence number beyond the line's own; sig is not used),
+ * which every gate treats as possibly its own until its line's next edge
+ * says. */
 void rig_seq_lost(struct rig_seq *s, int position, enum rig_signal sig, uint64_t count);
 /* The input has delivered (or reported lost) every edge up to t_ns without
  * a later edge to show it: an input that drops only the oldest events when
