@@ -55,6 +55,7 @@ struct rig_fixture {
 	double reply_timeout_s;		/* every read from the source */
 	double max_voltage_v;		/* safety limits the rig never exceeds */
 	double max_current_a;		/* source amps */
+	double comm_watchdog_s;		/* the instrument's comm watchdog, armed at connect; 0 none */
 
 	/* reference */
 	enum rig_reference_kind reference;
@@ -67,6 +68,7 @@ struct rig_fixture {
 	double timing_sigma_s;		/* standard uncertainty of one edge timestamp on this bench */
 	double time_scale;		/* simulated bench: simulated seconds per real second (1 on hardware) */
 	struct rig_line interlock;	/* lid closed; line -1 when none */
+	struct rig_line heartbeat;	/* output toggled while rigd lives (dead-man relay); -1 none */
 
 	int n_positions;
 	struct rig_line pos[RIG_MAX_POSITIONS][RIG_SIG_COUNT];

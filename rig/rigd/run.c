@@ -61,9 +61,11 @@ int source_connect(struct rigd *d, struct rig_error *err)
 	if (!tr)
 		return -1;
 	double timeout = d->fixture.reply_timeout_s > 0 ? d->fixture.reply_timeout_s : 2.0;
-	/* source_new identifies the instrument, resets it and switches the
-	 * output off: nothing else happens before this. */
-	struct source *s = source_new(d->fixture.source_driver, tr, timeout, err);
+	/* source_open switches the output off blind, then identifies the
+	 * instrument, resets it, verifies off and arms its watchdog: nothing
+	 * else happens before this. */
+	struct source *s = source_open(d->fixture.source_driver, tr, timeout,
+				       d->fixture.comm_watchdog_s, err);
 	if (!s) {
 		transport_close(tr);
 		return -1;
