@@ -59,7 +59,8 @@ static void feed_systemd(struct rigd *d, int64_t now_ns)
 	if (hb->sd_interval_ns <= 0 || now_ns < hb->sd_next_ns)
 		return;
 	rig_notify("WATCHDOG=1");
-	hb->sd_next_ns = now_ns + hb->sd_interval_ns;
+	/* ticks come every period: the next one that is due, not one later */
+	hb->sd_next_ns = now_ns + hb->sd_interval_ns - HEARTBEAT_PERIOD_NS / 2;
 }
 
 static void tick(struct rig_loop *loop, int fd, uint32_t events, void *data)
@@ -95,6 +96,9 @@ int heartbeat_start(struct rigd *d, struct rig_error *err)
 	if (d->fixture.heartbeat.line >= 0 &&
 	    edge_input_set_output(d->edges, (unsigned)d->fixture.heartbeat.line, false, err) < 0)
 		return -1;
+	/* A first edge at once: the relay holds from start-up, not a period later. */
+	if (in_control(d))
+		toggle_line(d);
 	hb->sd_interval_ns = rig_notify_watchdog_ns() / 2;
 	hb->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (hb->timerfd < 0)
