@@ -6,7 +6,9 @@
  *   replay:PATH               a recorded capture (format in drivers/edge/CAPTURE.md)
  *
  * Sequence numbers are passed through as the source gave them; gaps are
- * reported as lost edges by the core (rig_seqno) and never hidden. */
+ * reported as lost edges by the core (rig_seqno) and never hidden.
+ * gpiod and sim can also drive one output line (set_output: the dead-man
+ * heartbeat). */
 #ifndef RIG_DRIVERS_EDGE_INPUT_H
 #define RIG_DRIVERS_EDGE_INPUT_H
 
