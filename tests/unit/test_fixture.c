@@ -45,7 +45,7 @@ START_TEST(sim_fixture_loads)
 	ck_assert_double_eq(f->max_voltage_v, 140);
 	ck_assert_str_eq(f->instrument_cal_due, "2099-12-31");
 	ck_assert_int_eq(f->pos[3][RIG_SIG_LOAD_LED].line, 30);
-	ck_assert_int_eq(f->heartbeat.line, 64);
+	ck_assert_int_eq(f->heartbeat.line, 200);
 	ck_assert_double_eq_tol(f->comm_watchdog_s, 0.8, 1e-12);
 	free(f);
 }
