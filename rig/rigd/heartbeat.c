@@ -51,6 +51,15 @@ static void toggle_line(struct rigd *d)
 	}
 	hb->level = next;
 	hb->line_ok = true;
+	hb->last_toggle_ns = rig_monotonic_ns();
+}
+
+void heartbeat_kick(struct rigd *d)
+{
+	if (d->hb.timerfd < 0 || !in_control(d) ||
+	    rig_monotonic_ns() - d->hb.last_toggle_ns < HEARTBEAT_PERIOD_NS / 2)
+		return;
+	toggle_line(d);
 }
 
 static void feed_systemd(struct rigd *d, int64_t now_ns)

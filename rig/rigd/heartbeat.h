@@ -23,12 +23,17 @@ struct rigd_heartbeat {
 	int64_t sd_interval_ns;	/* WATCHDOG=1 this often (half of WATCHDOG_USEC); 0 none */
 	int64_t sd_next_ns;
 	int64_t last_tick_ns;
+	int64_t last_toggle_ns;
 };
 
 /* Claims the heartbeat line (driven low) and starts the ticks. -1 with
  * err when the line cannot be driven (a fixture or wiring mistake). */
 int heartbeat_start(struct rigd *d, struct rig_error *err);
 void heartbeat_stop(struct rigd *d);	/* safe when not started */
+/* The source is (back) in rigd's control: an edge now, unless one was sent
+ * less than half a period ago, so the relay holds before the next command
+ * can switch the output on. Safe before heartbeat_start. */
+void heartbeat_kick(struct rigd *d);
 
 /* Whether the loop may say it is alive: no run past its own end-of-run
  * watchdog, no source command past its reply deadline. */

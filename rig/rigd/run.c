@@ -87,6 +87,7 @@ int source_connect(struct rigd *d, struct rig_error *err)
 	}
 	log_notice("source %s on %s: %s, output off", d->fixture.source_driver,
 		   d->fixture.source_transport, s->idn[0] ? s->idn : "(no identity)");
+	heartbeat_kick(d);	/* the relay holds again before any output on */
 	return 0;
 }
 
