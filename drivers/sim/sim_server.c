@@ -24,7 +24,7 @@
 #define POLL_MS 2
 #define MAX_SLOW 64
 
-enum fault { FAULT_NONE, FAULT_NOREPLY, FAULT_GARBLE, FAULT_SLOW, FAULT_DROP };
+enum fault { FAULT_NONE, FAULT_NOREPLY, FAULT_GARBLE, FAULT_SLOW };
 enum kind { CLIENT_SCPI, CLIENT_EDGE };
 
 struct client {
@@ -53,7 +53,8 @@ struct sim_server {
 	int scpi_port, edge_port;
 	struct client client[MAX_CLIENTS];
 	int64_t real_start, sim_start;
-	enum fault fault;
+	enum fault fault;	/* what replies suffer */
+	bool drop_next;		/* SIM:FAULT DROP: on top of a reply fault */
 	int slow_ms;
 	struct slow_reply slow[MAX_SLOW];
 	int n_slow;
@@ -279,14 +280,16 @@ static int server_ext(void *ctx, int64_t now_ns, const char *cmd, char *reply, s
 	char word[32] = "", arg[32] = "";
 	if (sscanf(cmd, "%*[^ \t] %31s %31s", word, arg) >= 1 &&
 	    strncasecmp(cmd, "SIM:FAULT", 9) == 0 && (cmd[9] == ' ' || cmd[9] == '\t')) {
-		if (!strcasecmp(word, "NONE"))
+		if (!strcasecmp(word, "NONE")) {
 			s->fault = FAULT_NONE;
+			s->drop_next = false;
+		}
 		else if (!strcasecmp(word, "NOREPLY"))
 			s->fault = FAULT_NOREPLY;
 		else if (!strcasecmp(word, "GARBLE"))
 			s->fault = FAULT_GARBLE;
 		else if (!strcasecmp(word, "DROP"))
-			s->fault = FAULT_DROP;
+			s->drop_next = true;	/* a reply fault set before stays */
 		else if (!strcasecmp(word, "SLOW")) {
 			long ms = strtol(arg, NULL, 10);
 			if (ms <= 0 || ms > 600000)
@@ -328,8 +331,8 @@ static void scpi_line(struct sim_server *s, int idx, const char *line, size_t n)
 {
 	struct client *c = &s->client[idx];
 	bool sim = is_sim_command(line);
-	if (s->fault == FAULT_DROP && !sim) {
-		s->fault = FAULT_NONE;	/* one dropped connection per DROP */
+	if (s->drop_next && !sim) {
+		s->drop_next = false;	/* one dropped connection per DROP */
 		drop_client(c);
 		return;
 	}
