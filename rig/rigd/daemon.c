@@ -188,10 +188,6 @@ int rigd_safe_off(const char *config_path, struct rig_error *err)
 	if (s) {
 		rc = s->ops->output_off(s, err);
 		source_free(s);
-	} else {
-		char why[sizeof(err->msg)];
-		snprintf(why, sizeof(why), "%s", err->msg);
-		rig_error_set(err, NULL, 0, "output off sent, not confirmed: %.400s", why);
 	}
 	transport_close(tr);
 	return rc;

@@ -18,7 +18,8 @@ static const char usage[] =
 	"                     under systemd the journal keeps the levels)\n"
 	"  --record FILE|off  record every edge in the capture format (overrides\n"
 	"                     record_edges)\n"
-	"  --safe-off         open the fixture's source, switch its output off, exit\n"
+	"  --safe-off         open the fixture's source, switch its output off (sent\n"
+	"                     blind first, then verified), exit; 1 when not confirmed\n"
 	"                     (for ExecStopPost)\n"
 	"exit: 0 clean stop, 1 could not start or run\n";
 

@@ -386,7 +386,12 @@ static int scpi_open(struct source *s, struct rig_error *err)
 	if (s->watchdog_s > 0 && scpi_plan_watchdog(&d->plan, s->watchdog_s) < 0)
 		return rig_error_set(err, NULL, 0, "source %s: watchdog %g s out of range", s->ops->name,
 				     s->watchdog_s);
-	return run_blocking(s, s->timeout_s, err, "identify and reset");
+	struct source_result r;
+	start_plan(s, source_now_ns(), s->timeout_s);
+	if (source_drive(s, &r) < 0)
+		return rig_error_set(err, NULL, 0, "source %s: output off sent blind, not confirmed: %s",
+				     s->ops->name, r.error);
+	return 0;
 }
 
 static int scpi_keepalive(struct source *s, struct rig_error *err)
