@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include "rig/rigd/notify.h"
 
 static void run_deadman(const char *name)
 {
@@ -45,10 +48,39 @@ END_TEST
 START_TEST(systemd_watchdog_pings_only_while_the_loop_runs) { run_deadman("systemd"); }
 END_TEST
 
+/* systemd's watchdog settings as rigd reads them (sd_watchdog_enabled). */
+START_TEST(watchdog_interval_from_the_environment)
+{
+	unsetenv("WATCHDOG_PID");
+	unsetenv("WATCHDOG_USEC");
+	ck_assert_int_eq(rig_notify_watchdog_ns(), 0);
+	setenv("WATCHDOG_USEC", "3000000", 1);
+	ck_assert_int_eq(rig_notify_watchdog_ns(), 3000000000LL);
+	char pid[32];
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+	setenv("WATCHDOG_PID", pid, 1);
+	ck_assert_int_eq(rig_notify_watchdog_ns(), 3000000000LL);
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid() + 1);
+	setenv("WATCHDOG_PID", pid, 1);
+	ck_assert_int_eq(rig_notify_watchdog_ns(), 0);	/* meant for another process */
+	unsetenv("WATCHDOG_PID");
+	static const char *const bad[] = { "", "0", "-5", "12abc", "1e6", "99999999999999999999",
+					   "86400000001" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		setenv("WATCHDOG_USEC", bad[i], 1);
+		ck_assert_msg(rig_notify_watchdog_ns() == 0, "WATCHDOG_USEC=%s accepted", bad[i]);
+	}
+	unsetenv("WATCHDOG_USEC");
+}
+END_TEST
+
 Suite *suite_deadman(void)
 {
 	Suite *s = suite_create("deadman");
-	TCase *tc = tcase_create("deadman");
+	TCase *tc = tcase_create("environment");
+	tcase_add_test(tc, watchdog_interval_from_the_environment);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("programs");
 	tcase_set_timeout(tc, 240);
 	tcase_add_test(tc, sigkill_mid_run_output_off_within_1s);
 	tcase_add_test(tc, sigstop_mid_run_output_off_within_1s);
