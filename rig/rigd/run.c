@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -325,14 +326,24 @@ static void edges_probe(struct rigd *d)
 		edge_fault(d, err.msg[0] ? err.msg : "check failed");
 }
 
+#define EDGE_BATCHES_PER_TURN 16	/* 1024 edges, some 20 ms */
+
+static bool fd_readable(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	return poll(&p, 1, 0) > 0;
+}
+
 static void edge_event(struct rig_loop *loop, int fd, uint32_t events, void *data)
 {
 	(void)loop;
-	(void)fd;
 	struct rigd *d = data;
 	struct rig_edge batch[64];
 	/* Until a short read: an input may hold parsed edges that no longer
-	 * make its fd readable. */
+	 * make its fd readable. But a stream that keeps the fd readable must
+	 * not hold the loop (the timer, the source, the dead-man's heartbeat):
+	 * after a turn's worth, epoll calls again while it stays readable. */
+	int batches = 0;
 	while (d->edges) {
 		struct rig_error err = {0};
 		int n = d->edges->ops->read(d->edges, batch, 64, &err);
@@ -354,6 +365,8 @@ static void edge_event(struct rig_loop *loop, int fd, uint32_t events, void *dat
 				rig_seq_edge(d->seq, position, sig, e);
 		}
 		if (n < 64)
+			break;
+		if (++batches >= EDGE_BATCHES_PER_TURN && fd_readable(fd))
 			break;
 	}
 	if (d->record)
