@@ -35,6 +35,8 @@ START_TEST(sigkill_mid_run_output_off_within_1s) { run_deadman("kill"); }
 END_TEST
 START_TEST(sigstop_mid_run_output_off_within_1s) { run_deadman("stop"); }
 END_TEST
+START_TEST(sigstop_then_sigcont_ends_the_run_as_an_error_that_says_why) { run_deadman("stop-resume"); }
+END_TEST
 START_TEST(heartbeat_relay_alone_switches_off) { run_deadman("heartbeat-only"); }
 END_TEST
 START_TEST(instrument_watchdog_alone_switches_off) { run_deadman("watchdog-only"); }
@@ -84,6 +86,7 @@ Suite *suite_deadman(void)
 	tcase_set_timeout(tc, 240);
 	tcase_add_test(tc, sigkill_mid_run_output_off_within_1s);
 	tcase_add_test(tc, sigstop_mid_run_output_off_within_1s);
+	tcase_add_test(tc, sigstop_then_sigcont_ends_the_run_as_an_error_that_says_why);
 	tcase_add_test(tc, heartbeat_relay_alone_switches_off);
 	tcase_add_test(tc, instrument_watchdog_alone_switches_off);
 	tcase_add_test(tc, off_paths_switch_off_a_silent_instrument);
