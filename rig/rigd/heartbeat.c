@@ -4,6 +4,7 @@
 #include "rig/rigd/heartbeat.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/timerfd.h>
@@ -92,8 +93,10 @@ static void tick(struct rig_loop *loop, int fd, uint32_t events, void *data)
 		return;
 	toggle_line(d);
 	struct rig_error err = {0};
-	if (source_keepalive(d->src, &err) < 0)
+	bool sent = source_keepalive(d->src, &err) == 0;
+	if (!sent && d->hb.keepalive_ok)
 		log_warn("%s", err.msg);
+	d->hb.keepalive_ok = sent;
 }
 
 int heartbeat_start(struct rigd *d, struct rig_error *err)
@@ -102,6 +105,7 @@ int heartbeat_start(struct rigd *d, struct rig_error *err)
 	memset(hb, 0, sizeof(*hb));
 	hb->timerfd = -1;
 	hb->line_ok = true;
+	hb->keepalive_ok = true;
 	if (d->fixture.heartbeat.line >= 0 &&
 	    edge_input_set_output(d->edges, (unsigned)d->fixture.heartbeat.line, false, err) < 0)
 		return -1;
@@ -123,10 +127,19 @@ int heartbeat_start(struct rigd *d, struct rig_error *err)
 		hb->timerfd = -1;
 		return -1;
 	}
-	if (d->fixture.heartbeat.line >= 0 || (d->src && d->src->watchdog_s > 0) || hb->sd_interval_ns)
-		log_notice("dead-man: heartbeat %s%d, instrument watchdog %.3g s, systemd watchdog %.3g s",
-			   d->fixture.heartbeat.line >= 0 ? "line " : "", d->fixture.heartbeat.line,
-			   d->src ? d->src->watchdog_s : 0.0, 2 * (double)hb->sd_interval_ns / 1e9);
+	char line[32] = "none", wdog[32] = "none", sd[32] = "none";
+	if (d->fixture.heartbeat.line >= 0)
+		snprintf(line, sizeof(line), "line %d", d->fixture.heartbeat.line);
+	if (d->src && d->src->watchdog_s > 0)
+		snprintf(wdog, sizeof(wdog), "%.3g s", d->src->watchdog_s);
+	if (hb->sd_interval_ns > 0)
+		snprintf(sd, sizeof(sd), "%.3g s", 2 * (double)hb->sd_interval_ns / 1e9);
+	if (d->fixture.heartbeat.line < 0 && !(d->src && d->src->watchdog_s > 0))
+		log_warn("dead-man: none wired (fixture heartbeat, comm_watchdog): if rigd is killed "
+			 "or hangs, the output stays as it was");
+	else
+		log_notice("dead-man: heartbeat %s, instrument watchdog %s, systemd watchdog %s", line,
+			   wdog, sd);
 	return 0;
 }
 

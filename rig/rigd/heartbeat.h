@@ -20,6 +20,7 @@ struct rigd_heartbeat {
 	int timerfd;		/* -1 when not started */
 	bool level;		/* the heartbeat line's last level */
 	bool line_ok;		/* the last toggle worked (a failure is logged once) */
+	bool keepalive_ok;	/* the last keep-alive went out (likewise) */
 	int64_t sd_interval_ns;	/* WATCHDOG=1 this often (half of WATCHDOG_USEC); 0 none */
 	int64_t sd_next_ns;
 	int64_t last_tick_ns;
