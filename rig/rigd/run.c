@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -62,9 +63,11 @@ int source_connect(struct rigd *d, struct rig_error *err)
 	if (!tr)
 		return -1;
 	double timeout = d->fixture.reply_timeout_s > 0 ? d->fixture.reply_timeout_s : 2.0;
-	/* source_new identifies the instrument, resets it and switches the
-	 * output off: nothing else happens before this. */
-	struct source *s = source_new(d->fixture.source_driver, tr, timeout, err);
+	/* source_open switches the output off blind, then identifies the
+	 * instrument, resets it, verifies off and arms its watchdog: nothing
+	 * else happens before this. */
+	struct source *s = source_open(d->fixture.source_driver, tr, timeout,
+				       d->fixture.comm_watchdog_s, err);
 	if (!s) {
 		transport_close(tr);
 		return -1;
@@ -86,6 +89,7 @@ int source_connect(struct rigd *d, struct rig_error *err)
 	}
 	log_notice("source %s on %s: %s, output off", d->fixture.source_driver,
 		   d->fixture.source_transport, s->idn[0] ? s->idn : "(no identity)");
+	heartbeat_kick(d);	/* the relay holds again before any output on */
 	return 0;
 }
 
@@ -338,14 +342,24 @@ static void edges_probe(struct rigd *d)
 		edge_fault(d, err.msg[0] ? err.msg : "check failed");
 }
 
+#define EDGE_BATCHES_PER_TURN 16	/* 1024 edges, some 20 ms */
+
+static bool fd_readable(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	return poll(&p, 1, 0) > 0;
+}
+
 static void edge_event(struct rig_loop *loop, int fd, uint32_t events, void *data)
 {
 	(void)loop;
-	(void)fd;
 	struct rigd *d = data;
 	struct rig_edge batch[64];
 	/* Until a short read: an input may hold parsed edges that no longer
-	 * make its fd readable. */
+	 * make its fd readable. But a stream that keeps the fd readable must
+	 * not hold the loop (the timer, the source, the dead-man's heartbeat):
+	 * after a turn's worth, epoll calls again while it stays readable. */
+	int batches = 0;
 	while (d->edges) {
 		struct rig_error err = {0};
 		int n = d->edges->ops->read(d->edges, batch, 64, &err);
@@ -367,6 +381,8 @@ static void edge_event(struct rig_loop *loop, int fd, uint32_t events, void *dat
 				rigd_seq_edge(d, position, sig, e);
 		}
 		if (n < 64)
+			break;
+		if (++batches >= EDGE_BATCHES_PER_TURN && fd_readable(fd))
 			break;
 	}
 	if (d->record)
