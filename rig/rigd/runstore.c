@@ -145,7 +145,7 @@ int runstore_point(struct runstore *rs, const char *run_id, const struct rig_pro
 	struct rig_point_result stored = *r;
 	stored.position = r->position - 1;
 	if (rs->run_failed)
-		return rig_error_set(err, NULL, 0, "not stored: %s", rs->failure);
+		return rig_error_set(err, NULL, 0, "an earlier write of the run failed (%s)", rs->failure);
 	struct rig_error local = {0};
 	if (!err)
 		err = &local;
@@ -172,8 +172,12 @@ int runstore_end(struct runstore *rs, const char *run_id, enum rig_run_state sta
 	 * interrupted at the next start. */
 	rs->end_pending = true;
 	snprintf(rs->pending_run, sizeof(rs->pending_run), "%s", run_id);
-	snprintf(rs->pending_reason, sizeof(rs->pending_reason),
-		 "database: the end of the run was not stored: %.180s", err->msg);
+	if (rs->run_failed)
+		snprintf(rs->pending_reason, sizeof(rs->pending_reason), "%s", rs->failure);
+	else
+		snprintf(rs->pending_reason, sizeof(rs->pending_reason),
+			 "database: the end of the run (%s) was not stored: %.160s",
+			 rig_run_state_name(state), err->msg);
 	rs->pending_ms = ended;
 	return -1;
 }

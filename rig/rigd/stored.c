@@ -41,6 +41,9 @@ void stored_run_end(struct rigd *d, struct rig_seq_event *ev)
 		return;
 	log_err("run %s: its end (%s) not stored: %s", d->ctx.run_id,
 		rig_run_state_name(ev->run_state), err.msg);
-	snprintf(why, sizeof(why), "database: the end of the run was not stored: %.240s", err.msg);
-	make_error(ev, why);
+	if (!runstore_failed(d->store, NULL, 0)) {
+		snprintf(why, sizeof(why), "database: the end of the run was not stored: %.240s",
+			 err.msg);
+		make_error(ev, why);
+	}
 }
