@@ -13,6 +13,7 @@
 #include "rig/common/log.h"
 #include "rig/store/durability.h"
 #include "rig/store/queries.h"
+#include "rig/store/results_page.h"
 #include "rig/store/store.h"
 
 /* How long a commit waits for a lock another writer holds. The loop stands
@@ -203,25 +204,19 @@ static cJSON *row_to_json(const struct store_result_row *row)
 	return o;
 }
 
-struct collect {
-	cJSON *array;
-	int limit;
-	int n;
-};
+/* Rows in one reply: some 400 bytes of JSON each, so a page stays far
+ * below a client's output cap, and a query never holds the loop for more
+ * than a page's worth of rows. */
+#define RESULTS_PAGE_ROWS 500
 
 static int collect_row(const struct store_result_row *row, void *ctx)
 {
-	struct collect *c = ctx;
-	cJSON_AddItemToArray(c->array, row_to_json(row));
-	/* Oldest first from the store: keep the newest `limit`. */
-	if (c->limit > 0 && ++c->n > c->limit) {
-		cJSON_DeleteItemFromArray(c->array, 0);
-		c->n--;
-	}
+	cJSON_AddItemToArray((cJSON *)ctx, row_to_json(row));
 	return 0;
 }
 
-cJSON *runstore_results(struct runstore *rs, const struct ctl_request *req, struct rig_error *err)
+cJSON *runstore_results(struct runstore *rs, const struct ctl_request *req, char *ret_next,
+			size_t next_len, struct rig_error *err)
 {
 	char verdict[16] = "";
 	if (req->has_verdict)
@@ -233,12 +228,23 @@ cJSON *runstore_results(struct runstore *rs, const struct ctl_request *req, stru
 		.to_ms = req->has_until ? (int64_t)req->until * 1000 : 0,
 		.verdict = verdict[0] ? verdict : NULL,
 	};
-	struct collect c = {.array = cJSON_CreateArray(), .limit = req->limit ? req->limit : 1000};
-	if (store_query_results(rs->db, &f, collect_row, &c, err) < 0) {
-		cJSON_Delete(c.array);
+	struct store_page_key from, next;
+	if (req->after[0] && store_page_key_parse(req->after, &from) < 0) {
+		rig_error_set(err, NULL, 0, "\"after\" is not a \"next\" this daemon gave");
 		return NULL;
 	}
-	return c.array;
+	cJSON *array = cJSON_CreateArray();
+	bool more = false;
+	if (store_query_results_page(rs->db, &f, req->limit ? req->limit : 1000,
+				     req->after[0] ? &from : NULL, RESULTS_PAGE_ROWS, collect_row,
+				     array, &more, &next, err) < 0) {
+		cJSON_Delete(array);
+		return NULL;
+	}
+	ret_next[0] = '\0';
+	if (more)
+		store_page_key_format(&next, ret_next, next_len);
+	return array;
 }
 
 static cJSON *cert_point_to_json(const struct store_cert_point *p)

@@ -43,9 +43,11 @@ int runstore_end(struct runstore *rs, const char *run_id, enum rig_run_state sta
 		 const char *reason, struct rig_error *err);
 bool runstore_failed(const struct runstore *rs, char *why, size_t why_len);
 
-/* Control requests "results" and "run": a JSON value for the reply, NULL with err. */
-cJSON *runstore_results(struct runstore *rs, const struct ctl_request *filter,
-			struct rig_error *err);
+/* Control requests "results" and "run": a JSON value for the reply, NULL with err.
+ * "results" gives one page of the selection; ret_next is "" after the last
+ * page, else the "after" of the request for the next one. */
+cJSON *runstore_results(struct runstore *rs, const struct ctl_request *filter, char *ret_next,
+			size_t next_len, struct rig_error *err);
 cJSON *runstore_run(struct runstore *rs, const char *run_id, struct rig_error *err);
 
 #endif
