@@ -51,6 +51,14 @@ START_TEST(done_goes_out_only_after_the_end_is_committed)
 }
 END_TEST
 
+/* "results" with limit 100000 on 20,000 rows: every row arrives, a page
+ * per reply, never a reply over the output cap or a dropped client. */
+START_TEST(a_large_result_comes_in_pages_and_the_client_stays)
+{
+	run_storage_scenario("paged");
+}
+END_TEST
+
 Suite *suite_e2e_storage(void)
 {
 	Suite *s = suite_create("e2e_storage");
@@ -59,6 +67,7 @@ Suite *suite_e2e_storage(void)
 	tcase_add_test(tc, a_full_database_is_a_rig_error_and_nothing_unstored_is_said);
 	tcase_add_test(tc, a_lock_beyond_the_busy_timeout_is_a_rig_error_promptly);
 	tcase_add_test(tc, done_goes_out_only_after_the_end_is_committed);
+	tcase_add_test(tc, a_large_result_comes_in_pages_and_the_client_stays);
 	suite_add_tcase(s, tc);
 	return s;
 }
