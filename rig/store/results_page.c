@@ -49,13 +49,21 @@ void store_page_key_format(const struct store_page_key *k, char *buf, size_t len
  * planner walk runs_by_start in order instead of sorting every row. */
 static void page_sql(const struct store_filter *f, bool newest_first, char *buf, size_t len)
 {
+	/* Walking newest first only looks for a key: no columns, and the
+	 * meters only when a filter needs them. */
 	size_t n = (size_t)snprintf(
-		buf, len,
-		"SELECT r.run_uuid, r.started_at, COALESCE(r.ended_at, ''), st.name, me.serial,"
-		" me.model, rp.position, r.profile_name, r.state, rp.verdict, r.operator, r.notes,"
-		" r.reason, r.started_ms, r.id FROM run_positions rp JOIN runs r ON r.id = rp.run_id"
-		" JOIN meters me ON me.id = rp.meter_id JOIN stations st ON st.id = r.station_id"
-		" WHERE 1");
+		buf, len, "%s",
+		!newest_first
+			? "SELECT r.run_uuid, r.started_at, COALESCE(r.ended_at, ''), st.name, me.serial,"
+			  " me.model, rp.position, r.profile_name, r.state, rp.verdict, r.operator,"
+			  " r.notes, r.reason, r.started_ms, r.id FROM run_positions rp"
+			  " JOIN runs r ON r.id = rp.run_id JOIN meters me ON me.id = rp.meter_id"
+			  " JOIN stations st ON st.id = r.station_id WHERE 1"
+		: f->serial || f->model
+			? "SELECT r.started_ms, r.id, rp.position FROM run_positions rp"
+			  " JOIN runs r ON r.id = rp.run_id JOIN meters me ON me.id = rp.meter_id WHERE 1"
+			: "SELECT r.started_ms, r.id, rp.position FROM run_positions rp"
+			  " JOIN runs r ON r.id = rp.run_id WHERE 1");
 	struct {
 		bool on;
 		const char *sql;
@@ -111,11 +119,12 @@ static int prepare(struct store *s, const struct store_filter *f, const struct s
 	return 0;
 }
 
-static void key_of_row(sqlite3_stmt *st, int left, struct store_page_key *k)
+/* The key columns: 13, 14, 6 of a page's rows; 0, 1, 2 of a key walk. */
+static void key_of_row(sqlite3_stmt *st, bool walk, int left, struct store_page_key *k)
 {
-	k->started_ms = sqlite3_column_int64(st, 13);
-	k->run = sqlite3_column_int64(st, 14);
-	k->position = sqlite3_column_int(st, 6);
+	k->started_ms = sqlite3_column_int64(st, walk ? 0 : 13);
+	k->run = sqlite3_column_int64(st, walk ? 1 : 14);
+	k->position = sqlite3_column_int(st, walk ? 2 : 6);
 	k->left = left;
 }
 
@@ -130,7 +139,7 @@ static int selection_start(struct store *s, const struct store_filter *f, int li
 	int rc = sqlite3_step(st);
 	*ret_found = rc == SQLITE_ROW;
 	if (*ret_found)
-		key_of_row(st, limit, ret);
+		key_of_row(st, true, limit, ret);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
@@ -166,7 +175,7 @@ int store_query_results_page(struct store *s, const struct store_filter *f, int 
 		if (n == want) {
 			if (left > want) {
 				*ret_more = true;
-				key_of_row(st, left - want, ret_next);
+				key_of_row(st, false, left - want, ret_next);
 			}
 			break;
 		}

@@ -107,6 +107,31 @@ START_TEST(a_limit_keeps_the_newest_rows_oldest_first)
 }
 END_TEST
 
+START_TEST(filters_hold_on_every_page)
+{
+	static struct listing got;
+	got.n = 0;
+	struct store_filter f = {.serial = "P010B"};
+	struct store_page_key key;
+	struct rig_error err = {0};
+	bool more = true;
+	ck_assert_int_eq(store_query_results_page(s, &f, 5, NULL, 1, add_row, &got, &more, &key, &err), 0);
+	ck_assert_int_eq(got.n, 1);
+	ck_assert(!more);
+	ck_assert_msg(strstr(got.rows[0], "/1") != NULL, "%s", got.rows[0]);
+	/* from a time on, the newest 3 of what is left */
+	got.n = 0;
+	struct store_filter later = {.from_ms = T0 + 70 * 1000};
+	ck_assert_int_eq(store_query_results_page(s, &later, 3, NULL, 2, add_row, &got, &more, &key, &err), 0);
+	ck_assert_int_eq(got.n, 2);
+	ck_assert(more);
+	ck_assert_int_eq(key.left, 1);
+	ck_assert_int_eq(store_query_results_page(s, &later, 3, &key, 2, add_row, &got, &more, &key, &err), 0);
+	ck_assert_int_eq(got.n, 3);
+	ck_assert(!more);
+}
+END_TEST
+
 START_TEST(a_forged_key_is_refused)
 {
 	struct store_page_key k;
@@ -129,6 +154,7 @@ Suite *suite_results_page(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, pages_put_together_are_the_whole_listing);
 	tcase_add_test(tc, a_limit_keeps_the_newest_rows_oldest_first);
+	tcase_add_test(tc, filters_hold_on_every_page);
 	tcase_add_test(tc, a_forged_key_is_refused);
 	suite_add_tcase(su, tc);
 	return su;
