@@ -17,8 +17,9 @@ const char rigctl_usage[] =
 	"  abort [--reason TEXT] abort the running run (source output off first)\n"
 	"  safe-off              ask rigd to switch the source output off now\n"
 	"  results [--serial S] [--model M] [--since T] [--until T] [--verdict V]\n"
-	"      [--limit N (newest N, table)] [--format table|csv|json]\n"
-	"                        stored results, read from the database (read-only)\n"
+	"      [--run ID] [--limit N (newest N, table)] [--format table|csv|json]\n"
+	"                        stored results, read from the database (read-only);\n"
+	"                        with --run, every point with its uncertainty budget\n"
 	"  report --serial S | --run ID [--out FILE]\n"
 	"                        calibration certificate as HTML\n"
 	"  report --summary [--since T] [--until T] [--out FILE]\n"
@@ -26,6 +27,9 @@ const char rigctl_usage[] =
 	"  model MODEL [--json]  what a model number means\n"
 	"  profiles              test profiles with their point counts\n"
 	"  fixture check FILE    load a fixture file and report errors (file:line)\n"
+	"  analyse RECORDING [--run ID] [--db FILE] [--profile FILE] [--fixture FILE]\n"
+	"                        walk recorded runs through the sequencer again and\n"
+	"                        compare every result bit for bit (exit 1 on a difference)\n"
 	"\n"
 	"times T are UTC: YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]\n"
 	"verdicts V: pass, fail, indeterminate, aborted, error\n"
@@ -93,7 +97,8 @@ static const char *option_value(struct cursor *cur, const char *name, char *why,
 static int parse_time_opt(const char *name, const char *value, time_t *ret, bool *has, char *why,
 			  size_t why_len)
 {
-	if (rig_parse_time_utc(value, ret) < 0) {
+	/* 1970..9999: its milliseconds fit in an int64_t. */
+	if (rig_parse_time_utc(value, ret) < 0 || *ret < 0 || *ret > (time_t)253402300799LL) {
 		snprintf(why, why_len, "%s \"%s\": expected YYYY-MM-DD[THH:MM[:SS]] (UTC)", name,
 			 value);
 		return -1;
@@ -110,6 +115,7 @@ static const struct {
 	{"status", RIGCTL_STATUS},   {"abort", RIGCTL_ABORT},	    {"safe-off", RIGCTL_SAFE_OFF},
 	{"results", RIGCTL_RESULTS}, {"report", RIGCTL_REPORT},	    {"model", RIGCTL_MODEL},
 	{"profiles", RIGCTL_PROFILES}, {"fixture", RIGCTL_FIXTURE_CHECK},
+	{"analyse", RIGCTL_ANALYSE},
 };
 
 /* One option: 1 when it was known, 2 for --help, 3 for --version, 0 when
@@ -285,6 +291,12 @@ int rigctl_parse_args(int argc, char **argv, struct rigctl_args *ret, char *why,
 				return usage_error(why, why_len, "unknown command \"%s\"", arg);
 			ret->cmd = commands[k].cmd;
 			have_cmd = true;
+			if (ret->cmd == RIGCTL_ANALYSE && !asked) {
+				/* the rest is the command's own (getopt_long) */
+				ret->sub_argc = argc - cur.i;
+				ret->sub_argv = argv + cur.i;
+				return 0;
+			}
 			continue;
 		}
 		if (n_positional >= (int)(sizeof(positional) / sizeof(positional[0])))

@@ -13,6 +13,7 @@
 
 #include "rig/common/log.h"
 #include "rig/common/timeutil.h"
+#include "rig/core/recording.h"
 #include "rig/rigd/stored.h"
 
 #ifndef RIG_VERSION
@@ -48,7 +49,7 @@ static void source_lost(struct rigd *d, const char *why)
 		log_err("source: reconnecting to switch the output off failed: %s", err.msg);
 	if (was_busy && d->running) {
 		arm_watchdog(d, "error", why);
-		rig_seq_command_done(d->seq, rigd_bench_now(d), false, why, 0);
+		rigd_seq_command_done(d, rigd_bench_now(d), false, why, 0);
 		run_pump(d);
 	} else {
 		run_fault(d, why);
@@ -139,7 +140,7 @@ static void source_advance(struct rigd *d)
 		d->src_suspect = true;
 	}
 	if (d->running)
-		rig_seq_command_done(d->seq, rigd_bench_now(d), res.ok, res.error, res.power_w);
+		rigd_seq_command_done(d, rigd_bench_now(d), res.ok, res.error, res.power_w);
 }
 
 /* Bytes from the source when no command waits for them: read and drop, so a
@@ -188,12 +189,12 @@ static void source_begin(struct rigd *d, const struct rig_cmd *cmd)
 		return;
 	}
 	if (!d->src) {
-		rig_seq_command_done(d->seq, rigd_bench_now(d), false, "source not connected", 0);
+		rigd_seq_command_done(d, rigd_bench_now(d), false, "source not connected", 0);
 		return;
 	}
 	if (d->src->ops->begin(d->src, cmd, rig_monotonic_ns()) < 0) {
 		d->src_suspect = true;
-		rig_seq_command_done(d->seq, rigd_bench_now(d), false, "source refused the command", 0);
+		rigd_seq_command_done(d, rigd_bench_now(d), false, "source refused the command", 0);
 		return;
 	}
 	d->src_busy = true;
@@ -221,7 +222,7 @@ static void add_line(struct edge_input_line *lines, size_t *n, const struct rig_
 static void record_header(struct rigd *d)
 {
 	char when[32];
-	fprintf(d->record, "# rig edge capture v1\n# station=%s\n# fixture=%s\n# started=%s\n",
+	fprintf(d->record, RIG_REC_HEADER_V2 "\n# station=%s\n# fixture=%s\n# started=%s\n",
 		d->cfg.station, d->fixture.name,
 		rig_iso8601_utc(time(NULL), when, sizeof(when)));
 	fflush(d->record);
@@ -278,12 +279,27 @@ void edges_disconnect(struct rigd *d)
 	d->edges = NULL;
 }
 
+static bool line_active_low(const struct rig_fixture *f, uint32_t line)
+{
+	for (int p = 0; p < f->n_positions; p++)
+		for (int s = 0; s < RIG_SIG_COUNT; s++)
+			if (f->pos[p][s].line == (int)line)
+				return f->pos[p][s].active_low;
+	if (f->ref_line.line == (int)line)
+		return f->ref_line.active_low;
+	return f->interlock.line == (int)line && f->interlock.active_low;
+}
+
+/* A capture holds the wire's levels (CAPTURE.md): an active-low line's
+ * logical edge is written back as the electrical one, so a replay with the
+ * same fixture delivers what this run saw. */
 static void record_edge(struct rigd *d, const struct rig_edge *e)
 {
 	if (!d->record)
 		return;
+	bool rising = (e->kind == RIG_EDGE_RISING) != line_active_low(&d->fixture, e->line);
 	fprintf(d->record, "E %lld %u %c %llu %llu\n", (long long)e->timestamp_ns, e->line,
-		e->kind == RIG_EDGE_RISING ? 'R' : 'F', (unsigned long long)e->global_seqno,
+		rising ? 'R' : 'F', (unsigned long long)e->global_seqno,
 		(unsigned long long)e->line_seqno);
 }
 
@@ -349,7 +365,7 @@ static void edge_event(struct rig_loop *loop, int fd, uint32_t events, void *dat
 			int position;
 			enum rig_signal sig;
 			if (d->running && rig_fixture_route(&d->fixture, (int)e->line, &position, &sig) == 0)
-				rig_seq_edge(d->seq, position, sig, e);
+				rigd_seq_edge(d, position, sig, e);
 		}
 		if (n < 64)
 			break;
@@ -380,7 +396,7 @@ static void send_levels(struct rigd *d)
 			struct rig_error err = {0};
 			int level = d->edges->ops->level(d->edges, (unsigned)l->line, &err);
 			if (level >= 0)
-				rig_seq_level(d->seq, p + 1, leds[k], level == 1);
+				rigd_seq_level(d, p + 1, leds[k], level == 1);
 			if (d->record && level >= 0)
 				fprintf(d->record, "V %lld %d %d\n", (long long)rigd_bench_now(d),
 					l->line, level);
@@ -481,7 +497,7 @@ void run_pump(struct rigd *d)
 	d->sync_failures = 0;
 	if (d->seq) {
 		struct rig_seq_event ev;
-		while (d->running && rig_seq_next_event(d->seq, &ev) == 1)
+		while (d->running && rigd_seq_next_event(d, &ev) == 1)
 			handle_event(d, &ev);
 	}
 	run_rearm(d);
@@ -519,6 +535,7 @@ static void watchdog_expired(struct rigd *d)
 	ev.run_state = d->last.state[0] == 'e' ? RIG_RUN_ERROR : RIG_RUN_ABORTED;
 	snprintf(ev.reason, sizeof(ev.reason), "%.150s (source off by the watchdog)",
 		 d->last.reason[0] ? d->last.reason : "abort");
+	recorder_watchdog_end(d, &ev);
 	handle_event(d, &ev);
 }
 
@@ -535,7 +552,7 @@ void run_on_timer(struct rig_loop *loop, int64_t now_ns, void *data)
 	} else if (d->running) {
 		int64_t bench = rigd_bench_now(d);
 		if (rig_seq_next_deadline(d->seq) <= bench)
-			rig_seq_tick(d->seq, bench);
+			rigd_seq_tick(d, bench);
 	}
 	run_pump(d);
 }
@@ -557,7 +574,7 @@ void run_abort(struct rigd *d, const char *reason)
 		return;
 	log_notice("run %s: abort (%s)", d->ctx.run_id, reason);
 	arm_watchdog(d, "aborted", reason);
-	rig_seq_abort(d->seq, rigd_bench_now(d), reason);
+	rigd_seq_abort(d, rigd_bench_now(d), reason);
 	run_pump(d);
 }
 
@@ -566,7 +583,7 @@ void run_fault(struct rigd *d, const char *reason)
 	if (!d->running)
 		return;
 	arm_watchdog(d, "error", reason);
-	rig_seq_fault(d->seq, rigd_bench_now(d), reason);
+	rigd_seq_fault(d, rigd_bench_now(d), reason);
 	run_pump(d);
 }
 
@@ -690,7 +707,7 @@ int run_start(struct rigd *d, const struct ctl_request *req, char *ret_run_id, s
 	/* A sequencer walks one run: a fresh one for every run. */
 	rig_seq_free(d->seq);
 	d->seq = rig_seq_new();
-	if (!d->seq || rig_seq_start(d->seq, &d->plan, rigd_bench_now(d), &err) < 0) {
+	if (!d->seq || rigd_seq_start(d, rigd_bench_now(d), &err) < 0) {
 		char buf[800];
 		snprintf(why, why_len, "run refused: %s", rig_error_format(&err, buf, sizeof(buf)));
 		runstore_end(d->store, d->ctx.run_id, RIG_RUN_ERROR, why, &err);
