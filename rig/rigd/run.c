@@ -15,6 +15,7 @@
 #include "rig/common/log.h"
 #include "rig/common/timeutil.h"
 #include "rig/core/recording.h"
+#include "rig/rigd/stored.h"
 
 #ifndef RIG_VERSION
 #define RIG_VERSION "unknown"
@@ -427,10 +428,6 @@ static void run_finished(struct rigd *d, const struct rig_seq_event *ev)
 {
 	const char *state = rig_run_state_name(ev->run_state);
 	log_notice("run %s %s%s%s", d->ctx.run_id, state, ev->reason[0] ? ": " : "", ev->reason);
-	struct rig_error err = {0};
-	if (d->store && d->ctx.run_id[0] &&
-	    runstore_end(d->store, d->ctx.run_id, ev->run_state, ev->reason, &err) < 0)
-		log_err("storing the end of run %s: %s", d->ctx.run_id, err.msg);
 	snprintf(d->last.run_id, sizeof(d->last.run_id), "%s", d->ctx.run_id);
 	snprintf(d->last.state, sizeof(d->last.state), "%s", state);
 	snprintf(d->last.reason, sizeof(d->last.reason), "%s", ev->reason);
@@ -459,28 +456,32 @@ static void point_retried(struct rigd *d, const struct rig_point_result *r)
 		log_warn("point %d %s position %d: attempt %d %s (%s); measuring the point again",
 			 r->point, name, r->position, r->attempt, rig_verdict_name(r->verdict),
 			 r->detail);
-	struct rig_error err = {0};
-	if (d->store && runstore_point(d->store, d->ctx.run_id, &d->profile, r, &err) < 0)
-		log_err("storing attempt %d of point %d of run %s: %s", r->attempt, r->point,
-			d->ctx.run_id, err.msg);
 }
 
 static void handle_event(struct rigd *d, const struct rig_seq_event *ev)
 {
-	struct rig_error err = {0};
+	struct rig_seq_event done;
 	switch (ev->kind) {
 	case RIG_EV_COMMAND:
 		source_begin(d, &ev->cmd);
 		return;
 	case RIG_EV_POINT_RESULT:
-		if (d->store && runstore_point(d->store, d->ctx.run_id, &d->profile, &ev->result,
-					       &err) < 0)
-			log_err("storing a point of run %s: %s", d->ctx.run_id, err.msg);
+		/* Stored before said: a result not committed is never sent. */
+		if (stored_point(d, &ev->result) < 0)
+			return;
 		log_info("point %d position %d: %s %s", ev->result.point, ev->result.position,
 			 rig_verdict_name(ev->result.verdict), ev->result.detail);
 		break;
 	case RIG_EV_POINT_RETRY:
 		point_retried(d, &ev->result);
+		if (stored_point(d, &ev->result) < 0)
+			return;
+		break;
+	case RIG_EV_RUN_DONE:
+		/* The end committed first; "done" says what the database holds. */
+		done = *ev;
+		stored_run_end(d, &done);
+		ev = &done;
 		break;
 	case RIG_EV_POINT_STARTED:
 		if (ev->point >= 0 && ev->point < d->profile.n_points)
