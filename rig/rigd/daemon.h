@@ -19,6 +19,7 @@
 #include "rig/rigd/config.h"
 #include "rig/rigd/ctl_server.h"
 #include "rig/rigd/events.h"
+#include "rig/rigd/heartbeat.h"
 #include "rig/rigd/loop.h"
 #include "rig/rigd/recorder.h"
 #include "rig/rigd/runstore.h"
@@ -48,6 +49,7 @@ struct rigd {
 
 	struct runstore *store;
 	struct ctl_server ctl;
+	struct rigd_heartbeat hb;	/* the dead-man's ticks */
 
 	/* the run */
 	struct rig_seq *seq;
