@@ -98,7 +98,7 @@ static void show_point(struct follow *f, const cJSON *ev)
 		return;
 	clear_bar(f);
 	/* The sequencer's detail says what was measured; the band is the point's. */
-	char text[320];
+	char text[480];
 	if (jc.detail[0] && isfinite(jc.band_pct) && isfinite(jc.error_pct))
 		snprintf(text, sizeof(text), "%s (band +/-%.2f %%)", jc.detail, jc.band_pct);
 	else if (jc.detail[0])

@@ -13,6 +13,7 @@
 #include "drivers/source/source.h"
 #include "rig/core/fixture.h"
 #include "rig/core/profile.h"
+#include "rig/core/seqno.h"
 #include "rig/core/sequencer.h"
 #include "rig/rigd/bench_clock.h"
 #include "rig/rigd/config.h"
@@ -40,6 +41,7 @@ struct rigd {
 
 	/* edges */
 	struct edge_input *edges;
+	struct rig_seqno seqno;		/* the request's numbers: losses on any line */
 	int64_t probe_ns;		/* real time: next look at the edge input during a run */
 	FILE *record;
 	struct recorder rec;		/* the run record written to `record` */
