@@ -419,10 +419,68 @@ static void point_row(FILE *out, const struct store_cert_point *p)
 	fprintf(out, "</td></tr>\n");
 }
 
+static void dof_text(double dof, char *buf, size_t len)
+{
+	if (isinf(dof))
+		snprintf(buf, len, "&#8734;");
+	else if (dof >= 1e6)
+		snprintf(buf, len, "&gt;1e6");
+	else if (isfinite(dof))
+		snprintf(buf, len, "%.0f", dof);
+	else
+		snprintf(buf, len, "&#8734;");
+}
+
+/* One point's GUM budget: every term relative to the registration. */
+static void budget_table(FILE *out, const struct store_cert_point *p)
+{
+	const struct rig_gate_budget *b = &p->budget;
+	fprintf(out, "<h3>Point %d, ", p->idx + 1);
+	report_html_text(out, p->name);
+	fprintf(out, "</h3>\n<table class=\"points\">\n<thead><tr><th>Term</th><th>u (input)</th>"
+		     "<th>Sensitivity</th><th>Contribution %%</th><th>&#957;</th></tr></thead>\n<tbody>\n");
+	for (int t = 0; t < RIG_U_TERMS; t++) {
+		const struct rig_u_component *c = &b->term[t];
+		char dof[16];
+		dof_text(c->dof, dof, sizeof(dof));
+		fprintf(out, "<tr><td>%s</td><td class=\"num\">%.3g</td><td class=\"num\">%.3g</td>"
+			     "<td class=\"num\">%.4f</td><td class=\"num\">%s</td></tr>\n",
+			rig_u_term_name((enum rig_u_term)t), c->u, c->sensitivity, 100 * c->contribution, dof);
+	}
+	char nu[16];
+	dof_text(b->nu_eff, nu, sizeof(nu));
+	fprintf(out, "<tr><th>Combined u<sub>c</sub></th><td></td><td></td><td class=\"num\">%.4f</td>"
+		     "<td class=\"num\">%s</td></tr>\n</tbody>\n</table>\n",
+		100 * b->uc_rel, nu);
+	fprintf(out, "<p>k = %.3f (Student's t at &#957;<sub>eff</sub>, 95.45 %%), U = %.4f %%. "
+		     "Update period %.1f ms: %s",
+		b->k, p->u_pct, 1e3 * b->update_period_s, rig_period_check_name(b->period_check));
+	if (b->period_check == RIG_PERIOD_ESTIMATED)
+		fprintf(out, " (declared %.1f ms; the edges contradicted it, U widened)",
+			1e3 * b->declared_period_s);
+	fprintf(out, ".</p>\n");
+}
+
+static void budgets_section(FILE *out, const struct store_certificate *c)
+{
+	bool any = false;
+	for (int i = 0; i < c->n_points; i++)
+		any |= c->points[i].has_budget;
+	if (!any)
+		return;
+	fprintf(out, "<h2>Uncertainty budgets</h2>\n<p>Per point (GUM): standard uncertainty of "
+		     "each input, its sensitivity and its contribution relative to the registration; "
+		     "the contributions add in quadrature to u<sub>c</sub>, and U = k u<sub>c</sub> "
+		     "(registration) with k from the Welch-Satterthwaite degrees of freedom.</p>\n");
+	for (int i = 0; i < c->n_points; i++)
+		if (c->points[i].has_budget)
+			budget_table(out, &c->points[i]);
+}
+
 static void points_section(FILE *out, const struct store_certificate *c)
 {
 	fprintf(out, "<h2>Results</h2>\n<table class=\"points\">\n<thead><tr><th>#</th><th>Point</th>"
-		     "<th>Setpoint</th><th>Error %%</th><th>U %% (k=2)</th><th>Band %%</th>"
+		     "<th>Setpoint</th><th>Error %%</th><th>U %% (95.45 %%)</th><th>Band %%</th>"
 		     "<th>Verdict</th><th>Detail</th></tr></thead>\n<tbody>\n");
 	for (int i = 0; i < c->n_points; i++)
 		point_row(out, &c->points[i]);
@@ -430,6 +488,7 @@ static void points_section(FILE *out, const struct store_certificate *c)
 	fprintf(out, "<h2>Error against current</h2>\n<figure>\n");
 	report_certificate_svg(out, c);
 	fprintf(out, "</figure>\n");
+	budgets_section(out, c);
 }
 
 int report_certificate_html(FILE *out, const struct store_certificate *c)
@@ -456,7 +515,8 @@ int report_certificate_html(FILE *out, const struct store_certificate *c)
 	fprintf(out, "<footer>\n<p>Certificate identifier: <span class=\"mono\">");
 	report_html_text(out, id);
 	fprintf(out, "</span> (run / meter serial / fingerprint of the stored results).</p>\n"
-		     "<p>Error = registration - 100 %%. U is the expanded uncertainty (k = 2). A point "
+		     "<p>Error = registration - 100 %%. U is the expanded uncertainty (95.45 %%: k = 2, or "
+		     "Student's t where the budget says so). A point "
 		     "passes when |error| + U is within the band and fails when |error| - U is outside "
 		     "it.</p>\n</footer>\n</main>\n</body>\n</html>\n");
 	return ferror(out) ? -1 : 0;

@@ -5,17 +5,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A spreadsheet runs a cell that starts with = + - @ (or a tab or CR
+ * before one) as a formula: a serial or a note typed as =HYPERLINK(...)
+ * would run on the reader's machine. Such text gets a leading apostrophe,
+ * inside quotes, as OWASP's "CSV injection" advice has it: shown as text,
+ * the apostrophe itself hidden by the spreadsheet. Only text goes through
+ * here; numbers (a negative error) are written as numbers elsewhere. */
+static bool formula_like(const char *text)
+{
+	return text[0] && strchr("=+-@\t\r", text[0]) != NULL;
+}
+
 void report_csv_field(FILE *out, const char *text)
 {
 	text = text ? text : "";
 	size_t len = strlen(text);
-	bool quote = strpbrk(text, ",\"\r\n") != NULL ||
+	bool neutralise = formula_like(text);
+	bool quote = neutralise || strpbrk(text, ",\"\r\n") != NULL ||
 		     (len && (text[0] == ' ' || text[len - 1] == ' '));
 	if (!quote) {
 		fputs(text, out);
 		return;
 	}
 	fputc('"', out);
+	if (neutralise)
+		fputc('\'', out);
 	for (const char *p = text; *p; p++) {
 		if (*p == '"')
 			fputc('"', out);

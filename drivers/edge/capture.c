@@ -161,6 +161,14 @@ int capture_reader_line(struct capture_reader *r, const char *text, struct captu
 	return 0;
 }
 
+int capture_reader_line_n(struct capture_reader *r, const char *text, size_t len,
+			  struct capture_record *ret, struct rig_error *err)
+{
+	if (memchr(text, '\0', len))
+		return rig_error_set(err, r->name, r->line_no + 1, "NUL byte in the line");
+	return capture_reader_line(r, text, ret, err);
+}
+
 static int writer_line(struct capture_writer *w, const char *line, struct rig_error *err)
 {
 	if (fprintf(w->f, "%s\n", line) < 0)

@@ -52,6 +52,11 @@ void capture_reader_init(struct capture_reader *r, const char *name);
 int capture_reader_line(struct capture_reader *r, const char *text, struct capture_record *ret,
 			struct rig_error *err);
 
+/* The same for a line of len bytes as read from a file: a NUL byte in it
+ * (which would cut the line short unseen) is an error at name:line. */
+int capture_reader_line_n(struct capture_reader *r, const char *text, size_t len,
+			  struct capture_record *ret, struct rig_error *err);
+
 /* The recorder. kv: "key=value" header lines (chip, station, ...). */
 struct capture_writer {
 	FILE *f;

@@ -14,6 +14,7 @@ int edge_levels_init(struct edge_levels *lv, const struct edge_input_line *lines
 			return rig_error_set(err, NULL, 0, "edge input '%s': line %u requested twice", spec,
 					     lines[i].offset);
 		lv->line[lv->n] = lines[i].offset;
+		lv->active_low[lv->n] = lines[i].active_low;
 		lv->level[lv->n++] = -1;
 	}
 	return 0;
@@ -47,6 +48,20 @@ int edge_levels_get(const struct edge_levels *lv, uint32_t line, const char *spe
 	if (lv->level[i] < 0)
 		return rig_error_set(err, NULL, 0, "edge input '%s': level of line %u not known yet", spec, line);
 	return lv->level[i];
+}
+
+void edge_levels_to_logical(const struct edge_levels *lv, struct capture_record *rec)
+{
+	if (rec->kind == CAPTURE_LEVEL) {
+		int i = index_of(lv, rec->level.line);
+		if (i >= 0 && lv->active_low[i])
+			rec->level.value = !rec->level.value;
+	} else if (rec->kind == CAPTURE_EDGE) {
+		int i = index_of(lv, rec->edge.line);
+		if (i >= 0 && lv->active_low[i])
+			rec->edge.kind = rec->edge.kind == RIG_EDGE_RISING ? RIG_EDGE_FALLING
+									  : RIG_EDGE_RISING;
+	}
 }
 
 size_t edge_levels_unknown(const struct edge_levels *lv)

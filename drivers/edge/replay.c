@@ -50,10 +50,11 @@ static int load(struct replay *r, const char *path, struct rig_error *err)
 		if (len > 0 && line[len - 1] == '\n')
 			line[--len] = '\0';
 		struct capture_record rec;
-		if (capture_reader_line(&rd, line, &rec, err) < 0) {
+		if (capture_reader_line_n(&rd, line, (size_t)len, &rec, err) < 0) {
 			rc = -1;
 			break;
 		}
+		edge_levels_to_logical(&r->levels, &rec);
 		uint32_t ln = rec.kind == CAPTURE_EDGE ? rec.edge.line : rec.level.line;
 		if (rec.kind != CAPTURE_SKIP && edge_levels_has(&r->levels, ln) && keep(r, &rec) < 0)
 			rc = rig_error_set(err, path, rd.line_no, "out of memory");

@@ -56,6 +56,7 @@ static int handle_line(struct edge_input *in, const char *line, struct rig_error
 	struct capture_record rec;
 	if (capture_reader_line(&s->reader, line, &rec, err) < 0)
 		return -1;
+	edge_levels_to_logical(&s->levels, &rec);
 	if (rec.kind == CAPTURE_LEVEL) {
 		if (!edge_levels_has(&s->levels, rec.level.line))
 			return rig_error_set(err, s->reader.name, s->reader.line_no,

@@ -163,3 +163,11 @@ cJSON *rig_json_add_number(cJSON *obj, const char *key, double v)
 		return cJSON_AddNullToObject(obj, key);
 	return cJSON_AddNumberToObject(obj, key, v);
 }
+
+int rig_json_int(const cJSON *obj, const char *key, int lo, int hi, int dflt)
+{
+	double v = rig_json_num(obj, key, NAN);
+	if (!(v >= lo && v <= hi) || v != floor(v))
+		return dflt;
+	return (int)v;
+}

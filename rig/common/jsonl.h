@@ -50,6 +50,9 @@ char *rig_json_line(const cJSON *obj);
 /* Typed lookup: the default when missing or of another type. */
 const char *rig_json_str(const cJSON *obj, const char *key, const char *dflt);
 double rig_json_num(const cJSON *obj, const char *key, double dflt);
+/* A whole number lo..hi, range-checked as a double before the cast (one
+ * beyond int is undefined behaviour); dflt when absent or out of range. */
+int rig_json_int(const cJSON *obj, const char *key, int lo, int hi, int dflt);
 bool rig_json_bool(const cJSON *obj, const char *key, bool dflt);
 /* A number as JSON: null when not finite (JSON has no NaN). */
 cJSON *rig_json_add_number(cJSON *obj, const char *key, double v);

@@ -48,6 +48,8 @@ const char *rig_format_duration(double seconds, char *buf, size_t len)
 {
 	if (seconds < 0)
 		seconds = 0;
+	if (!(seconds < 1e9))	/* NaN or beyond 30 years: no undefined cast */
+		seconds = 1e9;
 	long s = (long)(seconds + 0.5);
 	if (s >= 3600)
 		snprintf(buf, len, "%ldh%02ldm", s / 3600, (s % 3600) / 60);

@@ -17,6 +17,11 @@
 /* Longest settle or reply timeout: a day. They end up as int64 ns and int
  * ms; 1e300 s fits neither. */
 #define MAX_DURATION_S 86400
+/* Physical bounds of a meter bench's source (phase voltage, current) and
+ * of a reference standard's pulse weight. */
+#define MAX_SOURCE_V 1000.0
+#define MAX_SOURCE_A 1000.0
+#define MAX_WH_PER_PULSE 1000.0
 
 static const char *const signal_keys[RIG_SIG_COUNT] = {
 	"kh10", "kh100", "kh1000", "counter", "reverse_led", "power_led", "load_led",
@@ -87,14 +92,18 @@ static const char *const fixture_keys[] = { "name", "description", NULL };
 static const char *const source_keys[] = {
 	"driver", "transport", "element1_phase", "element2_phase", "lag_angle", "injection",
 	"turns", "settle", "reply_timeout", "max_voltage", "max_current", "serial",
-	"calibration_due", NULL,
+	"calibration_due", "stability", NULL,
 };
 enum { S_DRIVER, S_TRANSPORT, S_EL1, S_EL2, S_LAG, S_INJECTION, S_TURNS, S_SETTLE,
-       S_REPLY_TIMEOUT, S_MAX_V, S_MAX_A, S_SERIAL, S_CAL_DUE };
-static const char *const reference_keys[] = { "kind", "uncertainty", "wh_per_pulse", "line", NULL };
-enum { R_KIND, R_UNCERTAINTY, R_WH, R_LINE };
-static const char *const edges_keys[] = { "input", "timing_uncertainty", "time_scale", "interlock", NULL };
-enum { E_INPUT, E_TIMING, E_TIME_SCALE, E_INTERLOCK };
+       S_REPLY_TIMEOUT, S_MAX_V, S_MAX_A, S_SERIAL, S_CAL_DUE, S_STABILITY };
+static const char *const reference_keys[] = {
+	"kind", "uncertainty", "wh_per_pulse", "line", "specification", "certificate", NULL,
+};
+enum { R_KIND, R_UNCERTAINTY, R_WH, R_LINE, R_SPEC, R_CERT };
+static const char *const edges_keys[] = {
+	"input", "timing_uncertainty", "time_scale", "interlock", "update_period", "timebase", NULL,
+};
+enum { E_INPUT, E_TIMING, E_TIME_SCALE, E_INTERLOCK, E_UPDATE_PERIOD, E_TIMEBASE };
 
 static const char *const *keys_of(enum section s)
 {
@@ -312,6 +321,22 @@ static int positive(const struct rig_ini_item *it, const char *file, const char 
 	return 0;
 }
 
+/* A positive number within what a bench can physically be: a typo such as
+ * 1e308 must not become a safety limit that never trips. */
+static int positive_at_most(const struct rig_ini_item *it, const char *file, const char *unit,
+			    double max, double *ret, struct rig_error *err)
+{
+	double v = 0;
+	if (positive(it, file, unit, &v, err))
+		return -1;
+	if (v > max)
+		return rig_error_set(err, file, it->line, "%s: %g%s%s is above %g%s%s", it->key, v,
+				     unit ? " " : "", unit ? unit : "", max, unit ? " " : "",
+				     unit ? unit : "");
+	*ret = v;
+	return 0;
+}
+
 static int at_most_a_day(const struct rig_ini_item *it, const char *file, double seconds,
 			 struct rig_error *err)
 {
@@ -379,15 +404,22 @@ static int set_source(struct parser *ps, int key, const struct rig_ini_item *it,
 			return -1;
 		return at_most_a_day(it, file, f->reply_timeout_s, err);
 	case S_MAX_V:
-		return positive(it, file, "V", &f->max_voltage_v, err);
+		return positive_at_most(it, file, "V", MAX_SOURCE_V, &f->max_voltage_v, err);
 	case S_MAX_A:
-		return positive(it, file, "A", &f->max_current_a, err);
+		return positive_at_most(it, file, "A", MAX_SOURCE_A, &f->max_current_a, err);
 	case S_SERIAL:
 		return rig_ini_string(it, file, f->instrument_serial, sizeof(f->instrument_serial), err);
 	case S_CAL_DUE:
 		if (check_date(it, file, err))
 			return -1;
 		return rig_ini_string(it, file, f->instrument_cal_due, sizeof(f->instrument_cal_due), err);
+	case S_STABILITY:
+		if (rig_ini_number(it, file, "%", &f->source_stability_pct, err))
+			return -1;
+		if (f->source_stability_pct < 0 || f->source_stability_pct > 1)
+			return rig_error_set(err, file, it->line, "stability: %g %% is not 0..1 %%",
+					     f->source_stability_pct);
+		return 0;
 	}
 	return -1;
 }
@@ -414,11 +446,16 @@ static int set_reference(struct parser *ps, int key, const struct rig_ini_item *
 					     f->ref_u_pct);
 		return 0;
 	case R_WH:
-		return positive(it, ps->file, NULL, &f->ref_wh_per_pulse, err);
+		return positive_at_most(it, ps->file, NULL, MAX_WH_PER_PULSE, &f->ref_wh_per_pulse,
+					err);
 	case R_LINE:
 		if (parse_line_spec(it, ps->file, false, &f->ref_line, err))
 			return -1;
 		return claim_line(ps, it, f->ref_line.line, "the reference", err);
+	case R_SPEC:
+		return rig_ini_string(it, ps->file, f->ref_spec_file, sizeof(f->ref_spec_file), err);
+	case R_CERT:
+		return rig_ini_string(it, ps->file, f->ref_certificate, sizeof(f->ref_certificate), err);
 	}
 	return -1;
 }
@@ -432,7 +469,7 @@ static int set_edges(struct parser *ps, int key, const struct rig_ini_item *it, 
 			return -1;
 		return rig_ini_string(it, ps->file, f->edge_input, sizeof(f->edge_input), err);
 	case E_TIMING:
-		return positive(it, ps->file, "s", &f->timing_sigma_s, err);
+		return positive_at_most(it, ps->file, "s", 1.0, &f->timing_sigma_s, err);
 	case E_TIME_SCALE:
 		if (positive(it, ps->file, NULL, &f->time_scale, err))
 			return -1;
@@ -444,6 +481,20 @@ static int set_edges(struct parser *ps, int key, const struct rig_ini_item *it, 
 		if (parse_line_spec(it, ps->file, true, &f->interlock, err))
 			return -1;
 		return claim_line(ps, it, f->interlock.line, "the interlock", err);
+	case E_UPDATE_PERIOD:
+		if (rig_ini_number(it, ps->file, "s", &f->update_period_s, err))
+			return -1;
+		if (f->update_period_s < 0 || f->update_period_s > 1)
+			return rig_error_set(err, ps->file, it->line,
+					     "update_period: %g s is not 0..1 s", f->update_period_s);
+		return 0;
+	case E_TIMEBASE:
+		if (rig_ini_number(it, ps->file, "ppm", &f->timebase_ppm, err))
+			return -1;
+		if (f->timebase_ppm < 0 || f->timebase_ppm > 1000)
+			return rig_error_set(err, ps->file, it->line, "timebase: %g ppm is not 0..1000 ppm",
+					     f->timebase_ppm);
+		return 0;
 	}
 	return -1;
 }
@@ -526,9 +577,17 @@ static int finish_section(struct parser *ps, struct rig_error *err)
 		break;
 	}
 	case SEC_REFERENCE:
-		if (!seen[R_KIND] || !seen[R_UNCERTAINTY])
-			return rig_error_set(err, f, line, "[reference] needs %s",
-					     seen[R_KIND] ? "uncertainty" : "kind");
+		if (!seen[R_KIND])
+			return rig_error_set(err, f, line, "[reference] needs kind");
+		if (!seen[R_UNCERTAINTY] && !seen[R_SPEC])
+			return rig_error_set(err, f, line,
+					     "[reference] needs specification (an instrument specification file) or uncertainty (a flat figure)");
+		if (seen[R_UNCERTAINTY] && seen[R_SPEC])
+			return rig_error_set(err, f, seen[R_UNCERTAINTY],
+					     "uncertainty: give either specification or uncertainty, not both");
+		if (seen[R_SPEC] && !seen[R_CERT])
+			return rig_error_set(err, f, seen[R_SPEC],
+					     "specification: name the instrument's calibration certificate too (certificate = ID)");
 		if (ps->f->reference == RIG_REF_STANDARD_PULSES && (!seen[R_WH] || !seen[R_LINE]))
 			return rig_error_set(err, f, line,
 					     "[reference]: standard-pulses needs wh_per_pulse and line");
@@ -615,6 +674,16 @@ static void fixture_defaults(struct rig_fixture *f)
 	f->ref_line.line = -1;
 	f->timing_sigma_s = 50e-6;
 	f->time_scale = 1;
+	/* Undeclared, the meters' pulse-update period is taken as 50 ms: meters
+	 * update their outputs every line cycle (16.7 / 20 ms) or more slowly,
+	 * in tens of ms; a period declared too long only lengthens the gates,
+	 * one too short, where no wrap of the sawtooth shows it, leaves U too
+	 * small, and no estimator can see that. */
+	f->update_period_s = RIG_GATE_SLOWEST_UPDATE_S;
+	/* An undisciplined crystal (a Pi's, a PC's) is within +-50 ppm. */
+	f->timebase_ppm = 50;
+	/* A 6100A-class source holds its power within about 50 ppm over minutes. */
+	f->source_stability_pct = 0.005;
 	f->interlock.line = -1;
 	for (int p = 0; p < RIG_MAX_POSITIONS; p++)
 		for (int s = 0; s < RIG_SIG_COUNT; s++)
@@ -657,6 +726,31 @@ int rig_fixture_parse(const char *text, size_t len, const char *file,
 	return 0;
 }
 
+/* The specification's path: as written when absolute, else next to the
+ * fixture file. */
+static int load_spec(const char *fixture_path, struct rig_fixture *f, struct rig_error *err)
+{
+	if (!f->ref_spec_file[0])
+		return 0;
+	char path[512];
+	const char *slash = strrchr(fixture_path, '/');
+	if (f->ref_spec_file[0] == '/' || !slash)
+		snprintf(path, sizeof(path), "%s", f->ref_spec_file);
+	else
+		snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - fixture_path), fixture_path,
+			 f->ref_spec_file);
+	if (rig_ref_spec_load(path, &f->ref_spec, err))
+		return -1;
+	const struct rig_ref_spec *s = &f->ref_spec;
+	if (s->range[RIG_REF_VOLTAGE][s->n[RIG_REF_VOLTAGE] - 1].upper < f->max_voltage_v ||
+	    s->range[RIG_REF_CURRENT][s->n[RIG_REF_CURRENT] - 1].upper < f->max_current_a)
+		return rig_error_set(err, path, 0,
+				     "the ranges do not reach the fixture's max_voltage %g V and max_current %g A",
+				     f->max_voltage_v, f->max_current_a);
+	f->have_ref_spec = true;
+	return 0;
+}
+
 int rig_fixture_load(const char *path, struct rig_fixture *ret, struct rig_error *err)
 {
 	char *text;
@@ -665,5 +759,18 @@ int rig_fixture_load(const char *path, struct rig_fixture *ret, struct rig_error
 		return -1;
 	int r = rig_fixture_parse(text, len, path, ret, err);
 	free(text);
+	if (r == 0)
+		r = load_spec(path, ret, err);
 	return r;
+}
+
+double rig_fixture_ref_u_rel(const struct rig_fixture *f, double volts, double amps, double watts)
+{
+	if (f->have_ref_spec) {
+		double u = rig_ref_spec_power_u_rel(&f->ref_spec, volts, amps, watts);
+		if (u >= 0)
+			return u;
+		/* no reading to judge (zero current): the flat figure, if any */
+	}
+	return f->ref_u_pct / 2 / 100;
 }

@@ -11,6 +11,7 @@
 
 #include "rig/core/error.h"
 #include "rig/core/gate.h"
+#include "rig/core/refspec.h"
 
 #define RIG_MAX_POSITIONS 16
 
@@ -58,7 +59,13 @@ struct rig_fixture {
 
 	/* reference */
 	enum rig_reference_kind reference;
-	double ref_u_pct;		/* expanded (k = 2) relative uncertainty, percent */
+	double ref_u_pct;		/* expanded (k = 2) relative uncertainty, percent: the flat
+					 * fallback when no specification is named */
+	char ref_spec_file[256];	/* instrument specification, as named (relative to the fixture) */
+	char ref_certificate[64];	/* the instrument's calibration certificate */
+	bool have_ref_spec;		/* ref_spec loaded (rig_fixture_load; parse alone does no I/O) */
+	struct rig_ref_spec ref_spec;
+	double source_stability_pct;	/* bound on the source power's drift over a gate */
 	double ref_wh_per_pulse;	/* standard-gated */
 	struct rig_line ref_line;
 
@@ -66,6 +73,8 @@ struct rig_fixture {
 	char edge_input[160];		/* "gpiod:/dev/gpiochip0", "sim:127.0.0.1:5026", "replay:path" */
 	double timing_sigma_s;		/* standard uncertainty of one edge timestamp on this bench */
 	double time_scale;		/* simulated bench: simulated seconds per real second (1 on hardware) */
+	double update_period_s;		/* the meters' pulse-update period (declared; 0 continuous) */
+	double timebase_ppm;		/* bound on the edge clock's rate against the source's */
 	struct rig_line interlock;	/* lid closed; line -1 when none */
 
 	int n_positions;
@@ -74,7 +83,12 @@ struct rig_fixture {
 
 int rig_fixture_parse(const char *text, size_t len, const char *file,
 		      struct rig_fixture *ret, struct rig_error *err);
+/* Parses the file and loads the specification it names. */
 int rig_fixture_load(const char *path, struct rig_fixture *ret, struct rig_error *err);
+
+/* Relative standard uncertainty of the reference for one phase's reading:
+ * from the specification when loaded, else the flat ref_u_pct (k = 2). */
+double rig_fixture_ref_u_rel(const struct rig_fixture *f, double volts, double amps, double watts);
 
 /* Which position and signal a line is wired to: 0 and fills ret_*, or -1.
  * The reference line gives position -1 and RIG_SIG_REFERENCE. */

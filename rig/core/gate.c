@@ -17,14 +17,48 @@
  * quantization). Fitting against reference energy rather than time keeps
  * it right when the reference power steps during the gate.
  *
- * Uncertainty (relative, combined in quadrature): the slope's standard
- * uncertainty from the per-edge scatter, the reference (ref_u_rel), the
- * duty when opposite edges use a handed-in duty (the slope's sensitivity to
- * f, found by refitting), and the meter's declared pulse-update quantum. Per-edge scatter is the prior (timing sigma times
- * the reference power, plus the standard's count quantization) until the
- * residuals have RIG_GATE_MIN_SCATTER_DOF or more degrees of freedom and
- * exceed it; then the residual standard deviation is used and the coverage
- * factor is Student's t at the Welch-Satterthwaite dof (k = 2 otherwise). */
+ * Uncertainty: a GUM budget per point (struct rig_gate_budget), every term
+ * relative to the registration and combined in quadrature: the scatter of
+ * the edges about the fit, the reference (per range, from the instrument's
+ * specification), the pulse-update quantization, the duty when opposite
+ * edges use a handed-in duty (sensitivity found by refitting), the edge
+ * clock against the source, and the source's stability over the gate. The
+ * coverage factor is Student's t (GSL) at the Welch-Satterthwaite dof.
+ *
+ * Pulse-update period. The meter moves its output only every q seconds, so
+ * each edge is late by 0..q: a slow sawtooth the scatter cannot average.
+ * q is declared (fixture); the gate checks it: every same-direction pair
+ * bounds the pulse period by (span -+ (q + 6 sigma)) / periods, and when the
+ * pairs admit no common period the edges contradict the declaration. Then
+ * q is estimated from them (the least slack the pairs need, scaled up as a
+ * uniform's range from its sample) and the result says so (period_check).
+ * The slope itself is the least-squares one, which a sawtooth wrap biases
+ * by up to about 1.5 q / T; its distance from the centre of the feasible
+ * interval counts in full in the quantization term, so the estimate and its
+ * uncertainty agree. The jitter slack of that interval comes from the
+ * observed scatter (beyond the quantization's own share), never below the
+ * prior. A declared q that is too small and a gate in which the lateness
+ * only drifts (no wrap) cannot be told apart from a slightly different
+ * pulse period: no estimator sees it, which is why the fixture's default
+ * is conservative (fixtures/README.md).
+ *
+ * Stopping. The gate stops at the first U <= target once the minimum edges,
+ * gate time and residual dof are met, so U must not be able to dip because
+ * the residuals happened to be small:
+ * - the per-edge scatter is max(prior, observed): small residuals never
+ *   shrink it below the prior; larger ones replace it with their own dof;
+ * - the prior is a type B estimate known to about 25 %, so it carries
+ *   RIG_GATE_PRIOR_DOF (8) dof instead of infinitely many, and k grows
+ *   when that term dominates;
+ * - no stop before RIG_GATE_MIN_SCATTER_DOF (2) residual dof: by then
+ *   two same-direction edge pairs have been seen, the fewest in which a
+ *   wrap of the sawtooth can contradict a wrong update period (a third dof
+ *   lengthened gates by about a quarter for no coverage on periods
+ *   declared right or long, and gained 1-9 points only where the
+ *   declaration was wrong, which the default guards against);
+ * - the quantization term does not shrink with the scatter at all: it
+ *   comes from the edges' geometry (the feasible interval), and the
+ *   two-end law caps it only from above. */
 #include "rig/core/gate.h"
 
 #include <math.h>
@@ -226,40 +260,173 @@ static void few_edges_bound(const struct rig_gate *g, struct rig_gate_result *r)
 	r->reference_wh = ref_wh;
 }
 
-/* Pulse-update quantization. Each true crossing lies up to one quantum q
- * before its edge (and within +-3 sigma of jitter), so every pair of
- * same-direction edges i < j bounds the true period from both sides:
- * (span -+ (q + 6 sigma)) / periods. Intersecting the bounds of the pairs
- * between the first and the last edges gives the periods consistent with
- * all of them; when the edges drift through the quantum grid (most meters)
- * that interval is much narrower than the two-end rule q / (sqrt(6) T),
- * which stays the ceiling (it is the exact law for two independent ends).
- * Pairs from the ends only: they carry the tight bounds, and a subset can
- * only widen the interval, never make it wrong. */
-#define QUANTUM_END_EDGES 16
+/* --- pulse-update period --------------------------------------------------- */
 
-static double quantum_u_rel(const struct rig_gate *g, double gate_s)
+/* Each true crossing lies up to one update period q before its edge (plus
+ * jitter), so every pair of same-direction edges i < j bounds the true
+ * pulse period from both sides: (span -+ slack) / periods, slack = q plus
+ * the jitter allowance. Intersecting the bounds of the pairs gives the
+ * periods consistent with all of them. Pairs from the ends only: they carry
+ * the tight bounds, and a subset can only widen the interval. */
+#define QUANTUM_END_EDGES 16
+/* Edges per direction from which the observed spread alone estimates the
+ * period (below it the estimate is floored, see quantum_u_rel). */
+#define QUANTUM_ESTIMATE_EDGES 8
+
+static bool period_interval(const struct rig_gate *g, double slack_s, double *lo, double *hi)
 {
-	double q = g->cfg.quantum_s;
-	if (!(q > 0) || !(gate_s > 0))
-		return 0;
-	double two_end = q / sqrt(6.0) / gate_s;
-	double slack_s = q + 6 * g->cfg.timing_sigma_s;
-	double lo = -INFINITY, hi = INFINITY;
+	*lo = -INFINITY;
+	*hi = INFINITY;
 	int n = g->n;
+	bool any = false;
 	for (int i = 0; i < n && i < QUANTUM_END_EDGES; i++)
 		for (int j = n - 1; j > i && j >= n - QUANTUM_END_EDGES; j--) {
 			if ((j - i) % 2)
 				continue;
 			double periods = (j - i) / 2.0;
 			double span_s = (double)(g->t_ns[j] - g->t_ns[i]) / RIG_NS_PER_S;
-			lo = fmax(lo, (span_s - slack_s) / periods);
-			hi = fmin(hi, (span_s + slack_s) / periods);
+			*lo = fmax(*lo, (span_s - slack_s) / periods);
+			*hi = fmin(*hi, (span_s + slack_s) / periods);
+			any = true;
 		}
-	if (!(hi > lo) || !(lo > 0))
-		return two_end;	/* no pair yet, or edges the model does not explain */
-	double feasible = (hi - lo) / 2 / sqrt(3.0) / ((hi + lo) / 2);
-	return fmin(two_end, feasible);
+	return any;
+}
+
+/* The least slack that the pairs allow: the observed spread of the edges'
+ * lateness about the best common period (jitter and quantization alike). */
+static double least_slack_s(const struct rig_gate *g, double gate_s)
+{
+	double a = 0, b = gate_s, lo, hi;
+	for (int it = 0; it < 60; it++) {
+		double mid = (a + b) / 2;
+		period_interval(g, mid, &lo, &hi);
+		if (hi >= lo)
+			b = mid;
+		else
+			a = mid;
+	}
+	return b;
+}
+
+/* Edges taking part in the end pairs, per direction: the sample size of
+ * the observed spread. */
+static int end_edges_per_direction(const struct rig_gate *g)
+{
+	int n = g->n < 2 * QUANTUM_END_EDGES ? g->n : 2 * QUANTUM_END_EDGES;
+	return n / 2;
+}
+
+/* Relative standard uncertainty of the slope's period from the update
+ * period; fills the period check of the budget. period_s is the fitted
+ * pulse period, sigma_t the jitter allowance per edge (s). */
+static double quantum_u_rel(const struct rig_gate *g, double gate_s, double period_s,
+			    double s_res_t, struct rig_gate_budget *bud)
+{
+	double q = g->cfg.quantum_s > 0 ? g->cfg.quantum_s : 0;
+	bud->declared_period_s = q;
+	bud->update_period_s = q;
+	bud->period_check = RIG_PERIOD_NONE;
+	if (!(gate_s > 0) || !(period_s > 0))
+		return 0;
+	/* checked against the prior jitter: the residuals hold the unknown
+	 * sawtooth too and would hide the contradiction */
+	double lo, hi;
+	if (!period_interval(g, q + 6 * g->cfg.timing_sigma_s, &lo, &hi)) {
+		/* one pair: the two ends, independent rectangular errors */
+		return q / sqrt(6.0) / gate_s;
+	}
+	if (hi >= lo && lo > 0) {
+		bud->period_check = q > 0 || g->n >= 5 ? RIG_PERIOD_CONSISTENT : RIG_PERIOD_NONE;
+	} else {
+		/* The edges spread more than the declared period allows: the
+		 * least slack they need is a lower bound on q + jitter spread;
+		 * the spread of m uniform phases falls short of the width by
+		 * 2/(m + 1) on average, so scale it up as for a uniform's range.
+		 * A lateness that drifts is absorbed into the fitted period, so
+		 * on few edges that bound can be far below q: there, never take
+		 * less than the slowest update period meters are known to use. */
+		int m = end_edges_per_direction(g);
+		double spread = least_slack_s(g, gate_s);
+		q = spread * (m + 1) / (m > 1 ? m - 1 : 1);
+		if (m < QUANTUM_ESTIMATE_EDGES)
+			q = fmax(q, RIG_GATE_SLOWEST_UPDATE_S);
+		bud->update_period_s = q;
+		bud->period_check = RIG_PERIOD_ESTIMATED;
+	}
+	/* The interval's jitter slack from the observed scatter beyond the
+	 * quantization's own share, never below the prior. */
+	double net_t = s_res_t * s_res_t - q * q / 12;
+	double sigma_t = fmax(g->cfg.timing_sigma_s, net_t > 0 ? sqrt(net_t) : 0);
+	period_interval(g, q + 6 * sigma_t, &lo, &hi);
+	if (!(q > 0))
+		return 0;
+	double two_end = q / sqrt(6.0) / gate_s;
+	if (!(hi >= lo))
+		return two_end;
+	/* The slope need not sit at the interval's centre (a sawtooth wrap
+	 * biases it by up to about 1.5 q / T): its distance from the centre
+	 * counts in full, the interval's spread as rectangular (never more
+	 * than the two-end law). */
+	double centre = (hi + lo) / 2, half = (hi - lo) / 2;
+	double spread = fmin(half / sqrt(3.0) / centre, two_end);
+	double bias = (period_s - centre) / period_s;
+	return sqrt(bias * bias + spread * spread);
+}
+
+const char *rig_u_term_name(enum rig_u_term t)
+{
+	static const char *const names[RIG_U_TERMS] = {
+		"scatter", "reference", "update period", "duty", "timebase", "source stability",
+	};
+	return t < RIG_U_TERMS ? names[t] : "?";
+}
+
+const char *rig_period_check_name(enum rig_period_check c)
+{
+	switch (c) {
+	case RIG_PERIOD_NONE: return "not checked";
+	case RIG_PERIOD_CONSISTENT: return "declared, consistent";
+	case RIG_PERIOD_ESTIMATED: return "estimated from the edges";
+	}
+	return "?";
+}
+
+static void set_term(struct rig_gate_budget *bud, enum rig_u_term t, double u, double sens, double dof)
+{
+	bud->term[t].u = u;
+	bud->term[t].sensitivity = sens;
+	bud->term[t].contribution = fabs(sens) * u;
+	bud->term[t].dof = dof;
+}
+
+static void combine(struct rig_gate_budget *bud)
+{
+	double sum = 0, u[RIG_U_TERMS], nu[RIG_U_TERMS];
+	for (int t = 0; t < RIG_U_TERMS; t++) {
+		u[t] = bud->term[t].contribution;
+		nu[t] = bud->term[t].dof;
+		sum += u[t] * u[t];
+	}
+	bud->uc_rel = sqrt(sum);
+	bud->nu_eff = rig_welch_satterthwaite_n(bud->uc_rel, u, nu, RIG_U_TERMS);
+	bud->k = rig_student_k2(bud->nu_eff);
+}
+
+/* Per-edge scatter (reference Wh) and its dof: never below the prior; the
+ * observed residual scatter replaces it when larger (Student's t on the
+ * residual dof), and the prior itself is a type B estimate known to about
+ * 25 %, so it carries RIG_GATE_PRIOR_DOF rather than infinite dof. */
+static double edge_scatter(const struct rig_lsq *fit, double prior, double *nu)
+{
+	*nu = RIG_GATE_PRIOR_DOF;
+	if (fit->dof >= 1) {
+		double s_res = sqrt(fit->rss / fit->dof);
+		if (s_res > prior) {
+			*nu = fit->dof;
+			return s_res;
+		}
+	}
+	return prior;
 }
 
 static void evaluate(const struct rig_gate *g, struct rig_gate_result *r)
@@ -289,37 +456,39 @@ static void evaluate(const struct rig_gate *g, struct rig_gate_result *r)
 		return;
 	double b = fit.beta[1];
 	double pct_r = 100.0 * kh / b;
+	struct rig_gate_budget *bud = &r->budget;
 
 	/* per-edge scatter in reference Wh */
 	double ref_wh_per_s = r->reference_wh / r->gate_s;
 	double sig_t = ref_wh_per_s * g->cfg.timing_sigma_s;
-	double q = g->cfg.reference == RIG_REF_STANDARD_PULSES
-			   ? g->cfg.ref_wh_per_pulse * g->cfg.primary_per_source
-			   : 0;
-	double sigma = sqrt(sig_t * sig_t + q * q / 12);
-	double nu = INFINITY;
-	if (fit.dof >= RIG_GATE_MIN_SCATTER_DOF) {
-		double s_res = sqrt(fit.rss / fit.dof);
-		if (s_res > sigma) {
-			sigma = s_res;
-			nu = fit.dof;
-		}
-	}
-	double u_scatter = sigma * sqrt(fit.inv[1][1]) / b;
+	double count_q = g->cfg.reference == RIG_REF_STANDARD_PULSES
+				 ? g->cfg.ref_wh_per_pulse * g->cfg.primary_per_source
+				 : 0;
+	double prior = sqrt(sig_t * sig_t + count_q * count_q / 12);
+	double nu;
+	double sigma = edge_scatter(&fit, prior, &nu);
+	set_term(bud, RIG_U_SCATTER, sigma, sqrt(fit.inv[1][1]) / b, nu);
 
-	double u_duty = 0;
+	double s_res_t = fit.dof >= 1 ? sqrt(fit.rss / fit.dof) / ref_wh_per_s : 0;
+	double period_s = b / ref_wh_per_s;
+	double u_quantum = quantum_u_rel(g, r->gate_s, period_s, s_res_t, bud);
+	set_term(bud, RIG_U_QUANTUM, u_quantum, 1, INFINITY);
+	double q_use = bud->update_period_s;
+
 	double last_x;
 	int last_o = (n - 1) % 2;
 	if (ctx.duty_known) {
-		if (n > 1 && g->cfg.u_duty > 0) {
+		double sens = 0;
+		if (g->cfg.u_duty > 0) {
 			/* sensitivity of the slope to f, by refitting */
 			const double df = 1e-4;
 			struct fit_ctx c2 = ctx;
 			c2.f += df;
 			struct rig_lsq fit2;
 			if (rig_lsq_fit(&fit2, n, p, fit_row, &c2) == 0)
-				u_duty = fabs(fit2.beta[1] - b) / df * g->cfg.u_duty / b;
+				sens = (fit2.beta[1] - b) / df / b;
 		}
+		set_term(bud, RIG_U_DUTY, g->cfg.u_duty > 0 ? g->cfg.u_duty : 0, sens, INFINITY);
 		last_x = (n - 1) / 2 + ctx.f * last_o;
 	} else {
 		double c = fit.beta[2];
@@ -330,26 +499,25 @@ static void evaluate(const struct rig_gate *g, struct rig_gate_result *r)
 		last_x = (n - 1) / 2 + f * last_o;
 		/* the pulse-update quantum moves each edge by up to one quantum,
 		 * a sawtooth the scatter does not show: count it on one period */
-		double period_s = r->gate_s / ((n - 1) / 2);
-		double u_f_quantum = g->cfg.quantum_s / sqrt(6.0) / period_s;
+		double period1_s = r->gate_s / ((n - 1) / 2);
+		double u_f_quantum = q_use / sqrt(6.0) / period1_s;
 		var_f = (var_f > 0 ? var_f : 0) + u_f_quantum * u_f_quantum;
 		r->duty = g->kind[0] == RIG_EDGE_RISING ? f : 1 - f;
 		r->u_duty = sqrt(var_f);
 	}
-	double u_ref = g->cfg.ref_u_rel;
-	/* pulse-update quantization: correlated from edge to edge (a sawtooth
-	 * when the pulse period is nearly a multiple of the quantum), so the
-	 * fit does not average it; both ends of the gate carry a rectangular
-	 * error of one quantum: sqrt(2) * q / sqrt(12) over the gate. */
-	double u_quantum = quantum_u_rel(g, r->gate_s);
-	double uc = sqrt(u_scatter * u_scatter + u_ref * u_ref + u_duty * u_duty +
-			 u_quantum * u_quantum);
-	double k = rig_student_k2(rig_welch_satterthwaite(uc, u_scatter, nu));
+	set_term(bud, RIG_U_REFERENCE, g->cfg.ref_u_rel, 1, INFINITY);
+	/* the edge clock and the source's own stability matter only when the
+	 * reference energy is integrated from power over edge-clock time; a
+	 * counted standard integrates the true power itself */
+	double by_time = g->cfg.reference == RIG_REF_SOURCE_POWER ? 1 : 0;
+	set_term(bud, RIG_U_TIMEBASE, g->cfg.timebase_u_rel, by_time, INFINITY);
+	set_term(bud, RIG_U_SOURCE, g->cfg.source_u_rel, by_time, INFINITY);
+	combine(bud);
 	r->error_pct = pct_r - 100.0;
-	r->u_pct = k * uc * pct_r;
+	r->u_pct = bud->k * bud->uc_rel * pct_r;
 	r->registered_wh = kh * last_x;
 	r->scatter_dof = fit.dof;
-	r->k = k;
+	r->k = bud->k;
 }
 
 static bool point_done(const struct rig_gate *g, const struct rig_gate_result *r)

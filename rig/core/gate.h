@@ -38,12 +38,14 @@ struct rig_gate_config {
 					 * registration below 100 - band (a meter that does not run) */
 	double edge_latency_s;		/* how late an edge may reach the gate after it happened */
 	double timing_sigma_s;		/* prior standard uncertainty of one edge timestamp (input + meter) */
-	double quantum_s;		/* the meter updates its output only every quantum_s (e.g. one
-					 * line cycle); 0 when continuous. Its error is a slow sawtooth
-					 * the scatter cannot see, so it counts as a rectangular error
-					 * at both ends of the gate. */
+	double quantum_s;		/* declared pulse-update period: the meter updates its output
+					 * only every quantum_s; 0 when continuous. Its error is a slow
+					 * sawtooth the scatter cannot see. The gate checks the edges
+					 * against it and estimates it when they contradict it. */
 	enum rig_reference_kind reference;
 	double ref_u_rel;		/* relative standard uncertainty of the reference */
+	double timebase_u_rel;		/* edge clock against the source's time, relative standard */
+	double source_u_rel;		/* source power stability over the gate, relative standard */
 	double ref_wh_per_pulse;	/* standard-gated method */
 	double primary_per_source;	/* meter energy per unit of source energy (CT ratio or turns); 1 when direct */
 };
@@ -55,6 +57,45 @@ enum rig_gate_state {
 	RIG_GATE_TIMED_OUT,	/* max time reached; result has what there was */
 	RIG_GATE_INVALID,	/* lost edges or inconsistent edges: retry the point */
 };
+
+/* The uncertainty budget of one point (GUM): every term relative to the
+ * registration, contribution = |sensitivity| * u, uc the root sum of the
+ * squares of the contributions, k Student's t at nu_eff. */
+enum rig_u_term {
+	RIG_U_SCATTER,		/* edge scatter about the fit (prior or observed), Wh per edge */
+	RIG_U_REFERENCE,	/* reference energy, relative */
+	RIG_U_QUANTUM,		/* pulse-update quantization: the slope's error from the update period, relative */
+	RIG_U_DUTY,		/* duty handed in for opposite-edge gating, fraction */
+	RIG_U_TIMEBASE,		/* edge clock against the source, relative */
+	RIG_U_SOURCE,		/* source stability over the gate, relative */
+	RIG_U_TERMS
+};
+
+struct rig_u_component {
+	double u;		/* standard uncertainty of the input, in its own unit */
+	double sensitivity;	/* relative registration per unit of the input */
+	double contribution;	/* |sensitivity| * u, relative */
+	double dof;		/* INFINITY for type B terms */
+};
+
+enum rig_period_check {
+	RIG_PERIOD_NONE,	/* no update period declared, or too few edges to check */
+	RIG_PERIOD_CONSISTENT,	/* the edges agree with the declared period */
+	RIG_PERIOD_ESTIMATED,	/* the edges contradict it: estimated from them, budget widened */
+};
+
+struct rig_gate_budget {
+	struct rig_u_component term[RIG_U_TERMS];
+	double uc_rel;			/* combined standard uncertainty, relative */
+	double nu_eff;			/* Welch-Satterthwaite; INFINITY when all type B */
+	double k;
+	enum rig_period_check period_check;
+	double update_period_s;		/* the period the quantization term used */
+	double declared_period_s;
+};
+
+const char *rig_u_term_name(enum rig_u_term t);
+const char *rig_period_check_name(enum rig_period_check c);
 
 struct rig_gate_result {
 	enum rig_gate_state state;
@@ -71,6 +112,7 @@ struct rig_gate_result {
 	int scatter_dof;		/* residual degrees of freedom of the fit */
 	double k;			/* coverage factor used for u_pct */
 	char why[96];			/* for INVALID / TIMED_OUT: what happened */
+	struct rig_gate_budget budget;	/* when u_pct comes from the fit */
 };
 
 #define RIG_GATE_MAX_EDGES 4096
@@ -78,6 +120,13 @@ struct rig_gate_result {
  * fit is used (when it exceeds the prior): the prior timing uncertainty
  * cannot know the meter's pulse-update quantization, the scatter can. */
 #define RIG_GATE_MIN_SCATTER_DOF 2
+/* The slowest pulse-update period meters are known to use (tens of ms: the
+ * slowest seen, 50 ms): the floor of an estimate when the edges contradict
+ * the declared one, and the fixture's default. */
+#define RIG_GATE_SLOWEST_UPDATE_S 0.050
+/* Degrees of freedom of the prior timing sigma, a type B estimate known to
+ * about 25 %: nu = 1 / (2 * 0.25^2) (GUM G.4.2). */
+#define RIG_GATE_PRIOR_DOF 8
 
 struct rig_gate {
 	struct rig_gate_config cfg;

@@ -19,6 +19,7 @@
 /* Longest settle or gate: a day. The sequencer turns these into int64
  * nanoseconds; 1e10 s would not fit (past 292 years it overflows). */
 #define MAX_DURATION_S 86400
+#define MAX_CURRENT 1000.0	/* A, or % of rated current: beyond any meter bench */
 
 static const char *const kind_names[] = {
 	"accuracy", "creep", "starting-load", "reverse-led", "output-consistency", "pulse-duty", NULL,
@@ -138,6 +139,11 @@ static int parse_current(const struct rig_ini_item *it, const char *file, struct
 		return -1;
 	if (v < 0)
 		return rig_error_set(err, file, it->line, "current: %s is negative", it->value);
+	/* Bounded before it is used anywhere: a 1e308 would overflow the
+	 * products that follow (power, energy, edges expected). */
+	if (v > MAX_CURRENT)
+		return rig_error_set(err, file, it->line, "current: %s is above %g %s", it->value,
+				     MAX_CURRENT, unit[0] == '%' ? "%" : "A");
 	if (unit[0] == '%') {
 		pt->current_pct = v;
 		pt->current_a = 0;
@@ -271,8 +277,9 @@ static int set_point_key(struct parser *ps, struct rig_point *pt, int key,
 	case K_TARGET_U:
 		if (parse_nonneg(it, f, "%", &v, err))
 			return -1;
-		if (v == 0)
-			return rig_error_set(err, f, it->line, "target_uncertainty: must be above 0");
+		if (v == 0 || v > 50)
+			return rig_error_set(err, f, it->line,
+					     "target_uncertainty: %g %% is not in (0, 50] %%", v);
 		pt->target_u_pct = v;
 		return 0;
 	case K_SETTLE:

@@ -312,6 +312,24 @@ static bool uses_gates(const struct rig_point *p)
 
 #define EDGE_LATENCY_REAL_S 0.05
 
+/* The reference's relative standard uncertainty at this setpoint: per
+ * phase on the ranges its readings fall in, the worst phase for the sum
+ * (taken as fully correlated: one instrument). */
+static double reference_u_rel(const struct rig_seq *s)
+{
+	double worst = -1;
+	for (int i = 0; i < 2; i++) {
+		const typeof(s->sp.ph[0]) *ph = &s->sp.ph[i];
+		if (ph->phase <= 0 || !(ph->current_a > 0))
+			continue;
+		double w = ph->voltage_v * ph->current_a *
+			   fabs(cos((ph->current_angle_deg - ph->voltage_angle_deg) * M_PI / 180));
+		double u = rig_fixture_ref_u_rel(s->fix, ph->voltage_v, ph->current_a, w);
+		worst = fmax(worst, u);
+	}
+	return worst >= 0 ? worst : s->fix->ref_u_pct / 2 / 100;
+}
+
 static struct rig_gate_config gate_config(const struct rig_seq *s, const struct pos_state *ps,
 					  int o)
 {
@@ -330,11 +348,14 @@ static struct rig_gate_config gate_config(const struct rig_seq *s, const struct 
 		 * simulated bench stretches that by its time scale */
 		.edge_latency_s = fmax(1.0, EDGE_LATENCY_REAL_S * s->fix->time_scale),
 		.timing_sigma_s = s->fix->timing_sigma_s,
-		/* the meter's pulse outputs are not documented to update faster
-		 * than its line-cycle computation: assume one line cycle */
-		.quantum_s = p->frequency_hz > 0 ? 1.0 / p->frequency_hz : 0,
+		/* declared by the fixture (a conservative default when not);
+		 * the gate checks it against the edges */
+		.quantum_s = s->fix->update_period_s,
 		.reference = s->fix->reference,
-		.ref_u_rel = s->fix->ref_u_pct / 2 / 100,
+		.ref_u_rel = reference_u_rel(s),
+		/* both bounds, as rectangular distributions */
+		.timebase_u_rel = s->fix->timebase_ppm * 1e-6 / sqrt(3.0),
+		.source_u_rel = s->fix->source_stability_pct / 100 / sqrt(3.0),
 		.ref_wh_per_pulse = s->fix->ref_wh_per_pulse,
 		.primary_per_source = s->primary_per_source * ps->share,
 	};

@@ -1,48 +1,16 @@
+/* Least squares and Student's t from GSL: a well-kept library rather than
+ * hand-written inversions and series. */
 #include "rig/core/stats.h"
 
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_multifit.h>
 #include <math.h>
 #include <string.h>
 
-/* Inverts the symmetric p x p matrix m (p <= 3) by Gauss-Jordan with
- * partial pivoting. */
-static int invert(int p, double m[3][3], double out[3][3])
-{
-	double a[3][6];
-	for (int i = 0; i < p; i++)
-		for (int j = 0; j < p; j++) {
-			a[i][j] = m[i][j];
-			a[i][p + j] = i == j;
-		}
-	for (int c = 0; c < p; c++) {
-		int piv = c;
-		for (int r = c + 1; r < p; r++)
-			if (fabs(a[r][c]) > fabs(a[piv][c]))
-				piv = r;
-		if (!(fabs(a[piv][c]) > 1e-300))
-			return -1;
-		if (piv != c)
-			for (int j = 0; j < 2 * p; j++) {
-				double t = a[c][j];
-				a[c][j] = a[piv][j];
-				a[piv][j] = t;
-			}
-		double d = a[c][c];
-		for (int j = 0; j < 2 * p; j++)
-			a[c][j] /= d;
-		for (int r = 0; r < p; r++) {
-			if (r == c)
-				continue;
-			double f = a[r][c];
-			for (int j = 0; j < 2 * p; j++)
-				a[r][j] -= f * a[c][j];
-		}
-	}
-	for (int i = 0; i < p; i++)
-		for (int j = 0; j < p; j++)
-			out[i][j] = a[i][p + j];
-	return 0;
-}
-
+/* Fits the rows centred on their means (the slopes come from the centred
+ * cross products alone, so tiny residuals on large values keep their
+ * precision), then puts the intercept and its covariance back. */
 int rig_lsq_fit(struct rig_lsq *ret, int n, int p, rig_lsq_row_fn row, const void *ctx)
 {
 	memset(ret, 0, sizeof(*ret));
@@ -50,68 +18,72 @@ int rig_lsq_fit(struct rig_lsq *ret, int n, int p, rig_lsq_row_fn row, const voi
 	ret->p = p;
 	if ((p != 2 && p != 3) || n < p)
 		return -1;
-	/* pass 1: means */
-	double m1 = 0, m2 = 0, my = 0;
-	for (int i = 0; i < n; i++) {
-		double x1, x2 = 0, y;
-		row(ctx, i, &x1, &x2, &y);
-		m1 += x1;
-		m2 += x2;
-		my += y;
-	}
-	m1 /= n;
-	m2 /= n;
-	my /= n;
-	/* pass 2: centred cross products; the slopes come from these alone */
-	double s11 = 0, s12 = 0, s22 = 0, s1y = 0, s2y = 0;
-	for (int i = 0; i < n; i++) {
-		double x1, x2 = 0, y;
-		row(ctx, i, &x1, &x2, &y);
-		x1 -= m1;
-		x2 -= m2;
-		y -= my;
-		s11 += x1 * x1;
-		s12 += x1 * x2;
-		s22 += x2 * x2;
-		s1y += x1 * y;
-		s2y += x2 * y;
-	}
 	int q = p - 1;	/* slope parameters */
-	double sc[3][3] = { { s11, s12 }, { s12, s22 } }, sinv[3][3];
-	if (invert(q, sc, sinv))
-		return -1;
-	double b = sinv[0][0] * s1y + (q == 2 ? sinv[0][1] * s2y : 0);
-	double c = q == 2 ? sinv[1][0] * s1y + sinv[1][1] * s2y : 0;
-	double a = my - b * m1 - c * m2;
-	ret->beta[0] = a;
+	double mean[3] = { 0 };
+	for (int i = 0; i < n; i++) {
+		double x1, x2 = 0, y;
+		row(ctx, i, &x1, &x2, &y);
+		mean[0] += x1;
+		mean[1] += x2;
+		mean[2] += y;
+	}
+	for (int j = 0; j < 3; j++)
+		mean[j] /= n;
+
+	gsl_error_handler_t *old = gsl_set_error_handler_off();
+	gsl_matrix *X = gsl_matrix_alloc((size_t)n, (size_t)q);
+	gsl_vector *y = gsl_vector_alloc((size_t)n), *w = gsl_vector_alloc((size_t)n);
+	gsl_vector *c = gsl_vector_alloc((size_t)q);
+	gsl_matrix *cov = gsl_matrix_alloc((size_t)q, (size_t)q);
+	gsl_multifit_linear_workspace *ws = gsl_multifit_linear_alloc((size_t)n, (size_t)q);
+	int rc = -1;
+	if (!X || !y || !w || !c || !cov || !ws)
+		goto out;
+	for (int i = 0; i < n; i++) {
+		double x1, x2 = 0, yi;
+		row(ctx, i, &x1, &x2, &yi);
+		gsl_matrix_set(X, (size_t)i, 0, x1 - mean[0]);
+		if (q == 2)
+			gsl_matrix_set(X, (size_t)i, 1, x2 - mean[1]);
+		gsl_vector_set(y, (size_t)i, yi - mean[2]);
+		gsl_vector_set(w, (size_t)i, 1.0);
+	}
+	double chisq;
+	size_t rank;
+	/* weights of 1: cov is (X'X)^-1, unscaled; a rank-deficient design
+	 * (all regressors equal) is refused rather than minimum-norm solved */
+	if (gsl_multifit_wlinear_tsvd(X, w, y, 1e-12, c, cov, &chisq, &rank, ws) ||
+	    rank < (size_t)q)
+		goto out;
+	double b = gsl_vector_get(c, 0), cc = q == 2 ? gsl_vector_get(c, 1) : 0;
+	ret->beta[0] = mean[2] - b * mean[0] - cc * mean[1];
 	ret->beta[1] = b;
-	ret->beta[2] = c;
-	/* Covariance of (a, b, c) from the centred form. */
-	double mv[2] = { m1, m2 };
+	ret->beta[2] = cc;
 	double var_a = 1.0 / n;
 	for (int i = 0; i < q; i++)
 		for (int j = 0; j < q; j++)
-			var_a += mv[i] * sinv[i][j] * mv[j];
+			var_a += mean[i] * gsl_matrix_get(cov, (size_t)i, (size_t)j) * mean[j];
 	ret->inv[0][0] = var_a;
 	for (int i = 0; i < q; i++) {
 		double cov_a = 0;
 		for (int j = 0; j < q; j++)
-			cov_a -= sinv[i][j] * mv[j];
+			cov_a -= gsl_matrix_get(cov, (size_t)i, (size_t)j) * mean[j];
 		ret->inv[0][i + 1] = ret->inv[i + 1][0] = cov_a;
 		for (int j = 0; j < q; j++)
-			ret->inv[i + 1][j + 1] = sinv[i][j];
+			ret->inv[i + 1][j + 1] = gsl_matrix_get(cov, (size_t)i, (size_t)j);
 	}
-	/* pass 3: residuals */
-	double rss = 0;
-	for (int i = 0; i < n; i++) {
-		double x1, x2 = 0, y;
-		row(ctx, i, &x1, &x2, &y);
-		double r = (y - my) - b * (x1 - m1) - c * (x2 - m2);
-		rss += r * r;
-	}
-	ret->rss = rss;
+	ret->rss = chisq;
 	ret->dof = n - p;
-	return 0;
+	rc = 0;
+out:
+	gsl_multifit_linear_free(ws);
+	gsl_matrix_free(cov);
+	gsl_vector_free(c);
+	gsl_vector_free(w);
+	gsl_vector_free(y);
+	gsl_matrix_free(X);
+	gsl_set_error_handler(old);
+	return rc;
 }
 
 double rig_student_k2(double nu)
@@ -120,21 +92,7 @@ double rig_student_k2(double nu)
 	if (!(nu < 1e7))
 		return 2.0;
 	int v = nu < 1 ? 1 : (int)nu;
-	if (v == 1)
-		return tan(M_PI * (p - 0.5));
-	if (v == 2) {
-		double a = 2 * p - 1;
-		return a * sqrt(2.0 / (1 - a * a));
-	}
-	/* Cornish-Fisher expansion about z = 2 (Abramowitz & Stegun 26.7.5);
-	 * within 0.2 % of the exact quantile from nu = 3 on. */
-	const double z = 2.0, z3 = z * z * z, z5 = z3 * z * z, z7 = z5 * z * z, z9 = z7 * z * z;
-	double g1 = (z3 + z) / 4;
-	double g2 = (5 * z5 + 16 * z3 + 3 * z) / 96;
-	double g3 = (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / 384;
-	double g4 = (79 * z9 + 776 * z7 + 1482 * z5 - 1920 * z3 - 945 * z) / 92160;
-	return z + g1 / v + g2 / ((double)v * v) + g3 / ((double)v * v * v) +
-	       g4 / ((double)v * v * v * v);
+	return gsl_cdf_tdist_Pinv(p, v);
 }
 
 double rig_welch_satterthwaite(double uc, double u, double nu)
@@ -143,4 +101,15 @@ double rig_welch_satterthwaite(double uc, double u, double nu)
 		return INFINITY;
 	double r = uc / u;
 	return nu * r * r * r * r;
+}
+
+double rig_welch_satterthwaite_n(double uc, const double *u, const double *nu, int n)
+{
+	double sum = 0;
+	for (int i = 0; i < n; i++)
+		if (u[i] > 0 && nu[i] < 1e7)
+			sum += pow(u[i], 4) / nu[i];
+	if (!(sum > 0) || !(uc > 0))
+		return INFINITY;
+	return pow(uc, 4) / sum;
 }

@@ -29,4 +29,8 @@ double rig_student_k2(double nu);
  * whose only finite-dof part is u (with nu dof). */
 double rig_welch_satterthwaite(double uc, double u, double nu);
 
+/* Welch-Satterthwaite over n contributions u[i] with nu[i] dof (>= 1e7 or
+ * INFINITY: type B, no part in the sum). */
+double rig_welch_satterthwaite_n(double uc, const double *u, const double *nu, int n);
+
 #endif

@@ -24,6 +24,16 @@ int rig_text_file_read(const char *path, char **ret_text, size_t *ret_len,
 		return rig_error_set(err, path, 0, failed ? "read error" :
 				     "file is larger than %d bytes", RIG_TEXT_FILE_MAX);
 	}
+	/* A NUL would end the text early for any C string function: refuse
+	 * the file, naming the line, whatever parser comes next. */
+	const char *nul = memchr(buf, '\0', n);
+	if (nul) {
+		int line = 1;
+		for (const char *p = buf; p < nul; p++)
+			line += *p == '\n';
+		free(buf);
+		return rig_error_set(err, path, line, "NUL byte: not a text file");
+	}
 	buf[n] = '\0';
 	*ret_text = buf;
 	*ret_len = n;

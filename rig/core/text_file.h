@@ -10,7 +10,7 @@
 /* Files larger than this are refused: profiles and fixtures are a few KiB. */
 #define RIG_TEXT_FILE_MAX (1024 * 1024)
 
-/* On success *ret_text is malloc'd, NUL-terminated (the caller frees it) and
+/* A file with a NUL byte is refused (path:line). On success *ret_text is malloc'd, NUL-terminated (the caller frees it) and
  * *ret_len is its length without the NUL. */
 int rig_text_file_read(const char *path, char **ret_text, size_t *ret_len,
 		       struct rig_error *err);

@@ -17,8 +17,9 @@ const char rigctl_usage[] =
 	"  abort [--reason TEXT] abort the running run (source output off first)\n"
 	"  safe-off              ask rigd to switch the source output off now\n"
 	"  results [--serial S] [--model M] [--since T] [--until T] [--verdict V]\n"
-	"      [--limit N (newest N, table)] [--format table|csv|json]\n"
-	"                        stored results, read from the database (read-only)\n"
+	"      [--run ID] [--limit N (newest N, table)] [--format table|csv|json]\n"
+	"                        stored results, read from the database (read-only);\n"
+	"                        with --run, every point with its uncertainty budget\n"
 	"  report --serial S | --run ID [--out FILE]\n"
 	"                        calibration certificate as HTML\n"
 	"  report --summary [--since T] [--until T] [--out FILE]\n"
@@ -93,7 +94,8 @@ static const char *option_value(struct cursor *cur, const char *name, char *why,
 static int parse_time_opt(const char *name, const char *value, time_t *ret, bool *has, char *why,
 			  size_t why_len)
 {
-	if (rig_parse_time_utc(value, ret) < 0) {
+	/* 1970..9999: its milliseconds fit in an int64_t. */
+	if (rig_parse_time_utc(value, ret) < 0 || *ret < 0 || *ret > (time_t)253402300799LL) {
 		snprintf(why, why_len, "%s \"%s\": expected YYYY-MM-DD[THH:MM[:SS]] (UTC)", name,
 			 value);
 		return -1;

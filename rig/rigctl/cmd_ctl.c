@@ -72,7 +72,7 @@ int cmd_status(const struct rigctl_args *a, const struct rigctl_env *env)
 	printf("station     %s (rigd %s)\n", rig_json_str(reply, "station", "?"),
 	       rig_json_str(reply, "version", "?"));
 	printf("fixture     %s, %d positions\n", rig_json_str(reply, "fixture", "?"),
-	       (int)rig_json_num(reply, "positions", 0));
+	       rig_json_int(reply, "positions", 0, 1000000, 0));
 	printf("state       %s\n", rig_json_str(reply, "state", "?"));
 	printf("source      %s %s\n", rig_json_str(reply, "source", "?"),
 	       rig_json_str(reply, "instrument", ""));
@@ -82,10 +82,10 @@ int cmd_status(const struct rigctl_args *a, const struct rigctl_env *env)
 	if (cJSON_IsObject(run)) {
 		printf("run         %s, profile %s (%d points), operator %s\n",
 		       rig_json_str(run, "id", "?"), rig_json_str(run, "profile", "?"),
-		       (int)rig_json_num(run, "points", 0), rig_json_str(run, "operator", "?"));
+		       rig_json_int(run, "points", 0, 1000000, 0), rig_json_str(run, "operator", "?"));
 		const cJSON *p;
 		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(run, "positions"))
-			printf("            position %d  %s  %s\n", (int)rig_json_num(p, "position", 0),
+			printf("            position %d  %s  %s\n", rig_json_int(p, "position", 0, 1000000, 0),
 			       rig_json_str(p, "model", "?"), rig_json_str(p, "serial", "?"));
 	}
 	const cJSON *last = cJSON_GetObjectItemCaseSensitive(reply, "last");

@@ -3,6 +3,7 @@
 #include "rig/rigctl/commands.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "reports/certificate.h"
 #include "reports/export.h"
 #include "reports/summary.h"
+#include "rig/common/safe_file.h"
 #include "rig/store/queries.h"
 #include "rig/store/store.h"
 
@@ -61,6 +63,70 @@ static int print_row(const struct store_result_row *row, void *ctx)
 	return 0;
 }
 
+static void print_dof(double dof)
+{
+	if (isinf(dof))
+		printf("  %6s", "inf");
+	else if (dof >= 1e6)
+		printf("  %6s", ">1e6");
+	else if (isfinite(dof))
+		printf("  %6.0f", dof);
+	else
+		printf("  %6s", "inf");
+}
+
+/* A measured point with its uncertainty budget, for `results --run ID`. */
+static void print_point_budget(const struct store_cert_point *p)
+{
+	printf("  point %d %s: %s", p->idx + 1, p->name, p->verdict);
+	if (p->has_error)
+		printf(", error %+.4f %% U %.4f %%", p->error_pct, p->u_pct);
+	printf(", %d edges in %.1f s\n", p->edges_used, p->gate_s);
+	if (!p->has_budget)
+		return;
+	const struct rig_gate_budget *b = &p->budget;
+	printf("    %-17s  %10s  %11s  %14s  %6s\n", "term", "u (input)", "sensitivity",
+	       "contribution %", "dof");
+	for (int t = 0; t < RIG_U_TERMS; t++) {
+		const struct rig_u_component *c = &b->term[t];
+		printf("    %-17s  %10.3g  %11.3g  %14.5f", rig_u_term_name((enum rig_u_term)t), c->u,
+		       c->sensitivity, 100 * c->contribution);
+		print_dof(c->dof);
+		printf("\n");
+	}
+	printf("    %-17s  %10s  %11s  %14.5f", "combined uc", "", "", 100 * b->uc_rel);
+	print_dof(b->nu_eff);
+	printf("\n    k %.3f; update period %.1f ms, %s", b->k, 1e3 * b->update_period_s,
+	       rig_period_check_name(b->period_check));
+	if (b->period_check == RIG_PERIOD_ESTIMATED)
+		printf(" (declared %.1f ms: the edges contradicted it, U widened)",
+		       1e3 * b->declared_period_s);
+	printf("\n");
+}
+
+struct detail {
+	struct store *db;
+	struct rig_error *err;
+};
+
+static int print_run_points(const struct store_result_row *row, void *ctx)
+{
+	struct detail *d = ctx;
+	struct store_certificate *cert = malloc(sizeof(*cert));
+	if (!cert)
+		return rig_error_set(d->err, NULL, 0, "out of memory");
+	int rc = store_certificate_load(d->db, row->serial, row->run_id, cert, d->err);
+	if (rc == 0) {
+		printf("\nposition %d, %s (%s): %s\n", row->position + 1, row->serial, row->model,
+		       row->verdict);
+		for (int i = 0; i < cert->n_points; i++)
+			if (cert->points[i].measured)
+				print_point_budget(&cert->points[i]);
+	}
+	free(cert);
+	return rc;
+}
+
 int cmd_results(const struct rigctl_args *a, const struct rigctl_env *env)
 {
 	struct store *db = open_db(env);
@@ -83,6 +149,10 @@ int cmd_results(const struct rigctl_args *a, const struct rigctl_env *env)
 			rc = store_query_results(db, &f, print_row, &t, &err);
 			if (rc == 0 && t.total == 0)
 				printf("(no results)\n");
+			/* one run: every measured point with its uncertainty budget */
+			struct detail d = {.db = db, .err = &err};
+			if (rc == 0 && a->run_id)
+				rc = store_query_results(db, &f, print_run_points, &d, &err);
 		}
 	}
 	store_close(db);
@@ -131,20 +201,11 @@ static int write_certificate(struct store *db, const char *serial, const char *r
 		snprintf(path, sizeof(path), "%s/certificate-%s.html", out_path, name);
 	else
 		snprintf(path, sizeof(path), "%s", out_path);
-	char tmp[1100];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	int rc = -1;
-	if (f) {
-		rc = report_certificate_html(f, cert);
-		if (fclose(f) != 0)
-			rc = -1;
-		if (rc == 0 && rename(tmp, path) < 0)
-			rc = -1;
-	}
+	struct safe_file sf;
+	FILE *f = safe_file_open(&sf, path);
+	int rc = f ? safe_file_close(&sf, report_certificate_html(f, cert)) : -1;
 	if (rc < 0) {
 		fprintf(stderr, "rigctl: writing %s: %s\n", path, strerror(errno));
-		remove(tmp);
 	} else if (!quiet) {
 		printf("certificate %s: %s %s, %s\n", path, cert->serial, cert->model, cert->verdict);
 	}
@@ -180,7 +241,8 @@ static int write_summary(struct store *db, const struct rigctl_args *a)
 		free(sum);
 		return -1;
 	}
-	FILE *out = a->out ? fopen(a->out, "w") : stdout;
+	struct safe_file sf;
+	FILE *out = a->out ? safe_file_open(&sf, a->out) : stdout;
 	if (!out) {
 		fprintf(stderr, "rigctl: %s: %s\n", a->out, strerror(errno));
 		free(sum);
@@ -193,8 +255,10 @@ static int write_summary(struct store *db, const struct rigctl_args *a)
 		rc = report_summary_json(out, sum);
 	else
 		rc = report_summary_text(out, sum, NULL);
-	if (out != stdout && fclose(out) != 0)
+	if (out != stdout && safe_file_close(&sf, rc) < 0) {
+		fprintf(stderr, "rigctl: writing %s: %s\n", a->out, strerror(errno));
 		rc = -1;
+	}
 	free(sum);
 	return rc;
 }

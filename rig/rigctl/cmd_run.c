@@ -62,8 +62,8 @@ static void show_progress(struct follow *f, const cJSON *ev)
 	if (f->a->quiet)
 		return;
 	struct progress_view v = {
-		.point = (int)rig_json_num(ev, "point", 0),
-		.n_points = (int)rig_json_num(ev, "points", 0),
+		.point = rig_json_int(ev, "point", 0, 1000000, 0),
+		.n_points = rig_json_int(ev, "points", 0, 1000000, 0),
 		.elapsed_s = rig_json_num(ev, "elapsed_s", 0),
 		.remaining_s = rig_json_num(ev, "remaining_s", -1),
 		.u_pct = rig_json_num(ev, "u_pct", -1),
@@ -121,7 +121,7 @@ static void show_retry(struct follow *f, const cJSON *ev)
 		return;
 	clear_bar(f);
 	printf("retry %-24s position %d attempt %d %s\n", rig_json_str(ev, "name", "?"),
-	       (int)rig_json_num(ev, "position", 0), (int)rig_json_num(ev, "attempt", 0),
+	       rig_json_int(ev, "position", 0, 1000000, 0), rig_json_int(ev, "attempt", 0, 1000000, 0),
 	       rig_json_str(ev, "detail", ""));
 	fflush(stdout);
 }
@@ -323,6 +323,8 @@ int cmd_run(const struct rigctl_args *a, const struct rigctl_env *env)
 		print_summary(&f);
 	if (a->junit) {
 		add_unmeasured(&f);
+		if (strcmp(f.state, "error") == 0 || strcmp(f.state, "interrupted") == 0)
+			junit_unfinished_as_errors(&f.junit, f.reason);
 		if (junit_write_file(&f.junit, a->junit) < 0) {
 			fprintf(stderr, "rigctl: cannot write %s\n", a->junit);
 			code = RIGCTL_EXIT_ERROR;

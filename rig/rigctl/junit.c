@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "rig/common/jsonl.h"
+#include "rig/common/safe_file.h"
+#include "rig/core/fixture.h"
+#include "rig/core/profile.h"
 
 void junit_init(struct junit_report *r, const char *suite, const char *run_id)
 {
@@ -67,6 +70,18 @@ int junit_add_unmeasured(struct junit_report *r, const char *const *names, int n
 	return 0;
 }
 
+void junit_unfinished_as_errors(struct junit_report *r, const char *why)
+{
+	for (int i = 0; i < r->n; i++) {
+		struct junit_case *c = &r->cases[i];
+		if (c->verdict != RIG_VERDICT_NONE)
+			continue;
+		c->verdict = RIG_VERDICT_ERROR;
+		snprintf(c->detail, sizeof(c->detail), "not measured: the run did not finish (%.150s)",
+			 why && why[0] ? why : "unknown reason");
+	}
+}
+
 static void copy(char *dst, size_t size, const char *src)
 {
 	snprintf(dst, size, "%s", src ? src : "");
@@ -80,8 +95,14 @@ int junit_case_from_json(const cJSON *ev, struct junit_case *ret)
 	copy(ret->serial, sizeof(ret->serial), rig_json_str(ev, "serial", ""));
 	copy(ret->model, sizeof(ret->model), rig_json_str(ev, "model", ""));
 	copy(ret->detail, sizeof(ret->detail), rig_json_str(ev, "detail", ""));
-	ret->point = (int)rig_json_num(ev, "point", -1);
-	ret->position = (int)rig_json_num(ev, "position", 0);
+	/* Range-checked as doubles: casting one beyond int is undefined. */
+	double point = rig_json_num(ev, "point", -1);
+	double position = rig_json_num(ev, "position", 0);
+	if (!(point >= 0 && point < RIG_PROFILE_MAX_POINTS) ||
+	    !(position >= 1 && position <= RIG_MAX_POSITIONS))
+		return -1;
+	ret->point = (int)point;
+	ret->position = (int)position;
 	ret->error_pct = rig_json_num(ev, "error_pct", NAN);
 	ret->u_pct = rig_json_num(ev, "u_pct", NAN);
 	ret->band_pct = rig_json_num(ev, "band_pct", NAN);
@@ -254,18 +275,9 @@ int junit_write(const struct junit_report *r, FILE *out)
 
 int junit_write_file(const struct junit_report *r, const char *path)
 {
-	char tmp[4096];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -1;
-	FILE *f = fopen(tmp, "w");
+	struct safe_file sf;
+	FILE *f = safe_file_open(&sf, path);
 	if (!f)
 		return -1;
-	int rc = junit_write(r, f);
-	if (fclose(f) != 0)
-		rc = -1;
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = -1;
-	if (rc < 0)
-		remove(tmp);
-	return rc;
+	return safe_file_close(&sf, junit_write(r, f));
 }

@@ -43,10 +43,17 @@ int junit_add(struct junit_report *r, const struct junit_case *c);
  * not measured (<skipped>): the file accounts for the whole run. */
 int junit_add_unmeasured(struct junit_report *r, const char *const *names, int n_names,
 			 const struct junit_case *positions, int n_positions);
-/* From the daemon's {"event":"point",...} object. */
+/* A run that did not finish (rigd died or lost the bench, the run ended in
+ * error): every case not measured becomes an <error> saying why, so CI
+ * does not read errors=0 failures=0 as a clean run. */
+void junit_unfinished_as_errors(struct junit_report *r, const char *why);
+/* From the daemon's {"event":"point",...} object; numbers out of range
+ * (point 0..RIG_PROFILE_MAX_POINTS-1, position 1..RIG_MAX_POSITIONS) are
+ * refused. */
 int junit_case_from_json(const cJSON *ev, struct junit_case *ret);
 int junit_write(const struct junit_report *r, FILE *out);
-/* Writes to path.tmp and renames, so a reader never sees half a file. */
+/* Writes a new temporary beside path and renames it (rig/common/safe_file.h),
+ * so a reader never sees half a file and nothing planted there is followed. */
 int junit_write_file(const struct junit_report *r, const char *path);
 
 /* XML text: & < > " ' escaped, control characters and invalid UTF-8 replaced

@@ -135,12 +135,20 @@ static int take_time(const cJSON *obj, const char *key, bool *has, time_t *ret, 
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 	if (!v || cJSON_IsNull(v))
 		return 0;
+	/* Range-checked before any conversion: a double beyond int64_t (or
+	 * NaN) is undefined behaviour when cast. */
 	if (cJSON_IsNumber(v)) {
+		if (!(v->valuedouble >= 0 && v->valuedouble <= (double)CTL_TIME_MAX_S))
+			return fail(why, why_len,
+				    "\"%s\" must be seconds since 1970 up to 253402300799 (9999-12-31)",
+				    key);
 		*ret = (time_t)v->valuedouble;
 	} else if (!cJSON_IsString(v) || rig_parse_time_utc(v->valuestring, ret) < 0) {
 		return fail(why, why_len,
 			    "\"%s\" must be seconds since 1970 or a UTC date (YYYY-MM-DD[THH:MM[:SS]])",
 			    key);
+	} else if (*ret < 0 || *ret > (time_t)CTL_TIME_MAX_S) {
+		return fail(why, why_len, "\"%s\" must be a date from 1970 to 9999", key);
 	}
 	*has = true;
 	return 0;
@@ -163,7 +171,7 @@ static int parse_results(const cJSON *obj, struct ctl_request *r, char *why, siz
 	}
 	const cJSON *limit = cJSON_GetObjectItemCaseSensitive(obj, "limit");
 	if (limit) {
-		if (!cJSON_IsNumber(limit) || limit->valuedouble < 1 || limit->valuedouble > 100000)
+		if (!cJSON_IsNumber(limit) || !(limit->valuedouble >= 1 && limit->valuedouble <= 100000))
 			return fail(why, why_len, "%s", "\"limit\" must be a number 1..100000");
 		r->limit = (int)limit->valuedouble;
 	}

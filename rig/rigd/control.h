@@ -12,6 +12,9 @@
 #include "rig/core/verdict.h"
 
 #define CTL_MAX_LINE (64 * 1024)	/* longest request line accepted */
+/* Times in requests: seconds since 1970 up to the end of year 9999, so
+ * that milliseconds (x 1000) always fit in an int64_t. */
+#define CTL_TIME_MAX_S 253402300799LL
 
 enum ctl_cmd {
 	CTL_START,

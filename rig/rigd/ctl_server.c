@@ -13,13 +13,16 @@
 #include <unistd.h>
 
 #include "rig/common/log.h"
+#include "rig/common/timeutil.h"
 #include "rig/rigd/control.h"
 
 static void client_update_events(struct ctl_client *c)
 {
 	if (c->dead)
 		return;
-	uint32_t ev = EPOLLIN | EPOLLRDHUP;
+	/* Closing: only the output matters; its input is not read any more
+	 * and must not keep waking the loop. */
+	uint32_t ev = c->closing ? 0 : EPOLLIN | EPOLLRDHUP;
 	if (!rig_outbuf_empty(&c->out))
 		ev |= EPOLLOUT;
 	rig_loop_modify(c->server->loop, c->fd, ev);
@@ -77,45 +80,79 @@ void ctl_server_broadcast(struct ctl_server *srv, const char *line)
 			ctl_client_send(c, line);
 }
 
+static void refuse_long_line(struct ctl_client *c)
+{
+	char why[80];
+	snprintf(why, sizeof(why), "request line longer than %d bytes", CTL_MAX_LINE);
+	char *line = ctl_error_line(why);
+	if (line) {
+		/* Best effort: the client is dropped whatever happens. */
+		ssize_t ignored = send(c->fd, line, strlen(line), MSG_NOSIGNAL);
+		(void)ignored;
+		free(line);
+	}
+	ctl_client_drop(c, why);
+}
+
+/* One read of at most CTL_TURN_BYTES. 1 when bytes came, 0 when there is
+ * nothing now, -1 when the client is gone or at its end of input. */
+static int client_fill(struct ctl_client *c)
+{
+	char buf[CTL_TURN_BYTES];
+	ssize_t n;
+	do
+		n = read(c->fd, buf, sizeof(buf));
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 0;
+		ctl_client_drop(c, strerror(errno));
+		return -1;
+	}
+	if (n == 0) {
+		c->eof = true;
+		return -1;
+	}
+	if (rig_linebuf_feed(&c->in, buf, (size_t)n) < 0) {
+		refuse_long_line(c);
+		return -1;
+	}
+	return 1;
+}
+
+/* A fair share per turn: at most CTL_TURN_REQUESTS requests and one read
+ * of CTL_TURN_BYTES, so a client streaming requests cannot hold the loop;
+ * what is left waits for the next turn, after the devices and the other
+ * clients have had theirs. */
 static void client_read(struct ctl_client *c)
 {
-	char buf[16384];
-	for (;;) {
-		ssize_t n = read(c->fd, buf, sizeof(buf));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				ctl_client_drop(c, strerror(errno));
-			return;
-		}
-		if (n == 0) {
-			/* Peer is done sending: answer what it asked, then close. */
-			ctl_client_close_after_flush(c);
-			return;
-		}
-		if (rig_linebuf_feed(&c->in, buf, (size_t)n) < 0) {
-			char why[80];
-			snprintf(why, sizeof(why), "request line longer than %d bytes", CTL_MAX_LINE);
-			char *line = ctl_error_line(why);
-			if (line) {
-				/* Best effort: the client is dropped whatever happens. */
-				ssize_t ignored = send(c->fd, line, strlen(line), MSG_NOSIGNAL);
-				(void)ignored;
-				free(line);
-			}
-			ctl_client_drop(c, why);
-			return;
-		}
-		char *line;
-		while (!c->dead && !c->closing && rig_linebuf_next(&c->in, &line) == 1) {
+	int served = 0;
+	bool filled = false;
+	char *line;
+	while (!c->dead && !c->closing && served < CTL_TURN_REQUESTS) {
+		if (rig_linebuf_next(&c->in, &line) == 1) {
 			if (line[0] == '\0')
 				continue;
 			c->server->on_request(c->server, c, line, c->server->data);
+			served++;
+			continue;
 		}
-		if (c->dead || c->closing)
-			return;
+		if (filled || c->eof || client_fill(c) <= 0)
+			break;
+		filled = true;
 	}
+	if (c->dead || c->closing)
+		return;
+	if (served == CTL_TURN_REQUESTS) {
+		/* Lines may be waiting in the buffer with nothing new on the
+		 * socket to wake us: ask for the next turn. Bytes still on the
+		 * socket wake the loop anyway (level-triggered). */
+		rig_loop_more(c->server->loop, c->fd);
+		return;
+	}
+	/* Peer is done sending and every request it sent is answered: close. */
+	if (c->eof)
+		ctl_client_close_after_flush(c);
 }
 
 static void client_event(struct rig_loop *loop, int fd, uint32_t events, void *data)
@@ -127,20 +164,97 @@ static void client_event(struct rig_loop *loop, int fd, uint32_t events, void *d
 		client_read(c);
 	if (!c->dead && (events & EPOLLOUT))
 		client_flush(c);
-	if (!c->dead && (events & (EPOLLERR | EPOLLHUP)))
+	/* A hang-up with input left: what was sent is still acted upon (an
+	 * abort, say); the end of input closes the client after that. */
+	if (!c->dead && ((events & EPOLLERR) || ((events & EPOLLHUP) && !(events & EPOLLIN))))
 		ctl_client_drop(c, "connection closed");
+}
+
+/* At most one line per CTL_LOG_EVERY_NS for a repeated condition (a full
+ * server, no descriptors left), with the count of the ones left out. */
+static void log_limited(struct ctl_server *srv, const char *what)
+{
+	int64_t now = rig_monotonic_ns();
+	if (srv->log_quiet_until && now < srv->log_quiet_until) {
+		srv->log_suppressed++;
+		return;
+	}
+	if (srv->log_suppressed)
+		log_warn("control socket: %s (%u more like it not logged)", what,
+			 srv->log_suppressed);
+	else
+		log_warn("control socket: %s", what);
+	srv->log_suppressed = 0;
+	srv->log_quiet_until = now + CTL_LOG_EVERY_NS;
+}
+
+/* The refusal is one JSON error line, then the connection closes. */
+static void refuse(int cfd, const char *why)
+{
+	char *line = ctl_error_line(why);
+	if (line) {
+		ssize_t ignored = send(cfd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT);
+		(void)ignored;
+		free(line);
+	}
+	close(cfd);
+}
+
+static void reserve_fd_open(struct ctl_server *srv)
+{
+	if (srv->reserve_fd < 0)
+		srv->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+/* Out of descriptors (EMFILE/ENFILE): the pending connection would stay
+ * ready for ever and the loop would spin on it. The descriptor kept in
+ * reserve is given up for a moment to accept it, refuse it, and close it.
+ * Without a reserve the listener is paused until a sweep can take one
+ * again (a client leaving frees one). */
+static int accept_out_of_fds(struct ctl_server *srv, int err_no)
+{
+	char what[120];
+	snprintf(what, sizeof(what), "no file descriptor for a new client (%s); refusing it",
+		 strerror(err_no));
+	log_limited(srv, what);
+	if (srv->reserve_fd < 0) {
+		rig_loop_modify(srv->loop, srv->listen_fd, 0);
+		srv->paused = true;
+		return -1;
+	}
+	close(srv->reserve_fd);
+	srv->reserve_fd = -1;
+	int cfd = accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (cfd >= 0)
+		refuse(cfd, "rigd is out of file descriptors; try again later");
+	reserve_fd_open(srv);
+	return cfd >= 0 ? 0 : -1;
 }
 
 static void accept_clients(struct rig_loop *loop, int fd, uint32_t events, void *data)
 {
 	(void)events;
 	struct ctl_server *srv = data;
-	for (;;) {
+	/* A bounded batch per turn, like any client's requests. */
+	for (int i = 0; i < CTL_TURN_ACCEPTS; i++) {
 		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (cfd < 0) {
+			if (errno == EMFILE || errno == ENFILE) {
+				if (accept_out_of_fds(srv, errno) < 0)
+					return;
+				continue;
+			}
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				log_warn("control socket accept: %s", strerror(errno));
+				log_limited(srv, strerror(errno));
 			return;
+		}
+		if (ctl_server_client_count(srv) >= srv->max_clients) {
+			char why[120];
+			snprintf(why, sizeof(why), "too many control clients (%d connected); try again later",
+				 srv->max_clients);
+			log_limited(srv, why);
+			refuse(cfd, why);
+			continue;
 		}
 		struct ctl_client *c = calloc(1, sizeof(*c));
 		if (!c) {
@@ -159,6 +273,7 @@ static void accept_clients(struct rig_loop *loop, int fd, uint32_t events, void 
 			free(c);
 			continue;
 		}
+		rig_loop_set_priority(loop, cfd, RIG_LOOP_PRIO_CLIENT);
 		c->next = srv->clients;
 		srv->clients = c;
 		log_debug("control client %u connected", c->id);
@@ -200,6 +315,8 @@ int ctl_server_open(struct ctl_server *srv, struct rig_loop *loop, const char *p
 {
 	memset(srv, 0, sizeof(*srv));
 	srv->listen_fd = -1;
+	srv->reserve_fd = -1;
+	srv->max_clients = CTL_MAX_CLIENTS;
 	srv->loop = loop;
 	srv->on_request = on_request;
 	srv->data = data;
@@ -245,12 +362,20 @@ int ctl_server_open(struct ctl_server *srv, struct rig_loop *loop, const char *p
 		unlink(path);
 		return -1;
 	}
+	rig_loop_set_priority(loop, fd, RIG_LOOP_PRIO_LISTENER);
 	srv->listen_fd = fd;
+	reserve_fd_open(srv);
 	return 0;
 }
 
 void ctl_server_sweep(struct ctl_server *srv)
 {
+	if (srv->paused) {
+		reserve_fd_open(srv);
+		if (srv->reserve_fd >= 0 &&
+		    rig_loop_modify(srv->loop, srv->listen_fd, EPOLLIN) == 0)
+			srv->paused = false;
+	}
 	struct ctl_client **pp = &srv->clients;
 	while (*pp) {
 		struct ctl_client *c = *pp;
@@ -290,4 +415,7 @@ void ctl_server_close(struct ctl_server *srv)
 		unlink(srv->path);
 		srv->listen_fd = -1;
 	}
+	if (srv->reserve_fd >= 0)
+		close(srv->reserve_fd);
+	srv->reserve_fd = -1;
 }

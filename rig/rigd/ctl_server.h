@@ -14,6 +14,12 @@
 #include "rig/rigd/loop.h"
 
 #define CTL_OUT_MAX (1024 * 1024)	/* queued output per client */
+#define CTL_MAX_CLIENTS 32		/* more are refused with a JSON error */
+/* A client's share of one loop turn: requests handled, bytes read. */
+#define CTL_TURN_REQUESTS 8
+#define CTL_TURN_BYTES 65536
+#define CTL_TURN_ACCEPTS 16
+#define CTL_LOG_EVERY_NS (10 * 1000000000LL)	/* repeated warnings: one per 10 s */
 
 struct ctl_client {
 	int fd;
@@ -22,6 +28,7 @@ struct ctl_client {
 	struct rig_outbuf out;
 	bool subscribed;
 	bool closing;		/* close once the output is written */
+	bool eof;		/* the peer sent everything it will send */
 	bool dead;		/* freed at the next sweep */
 	struct ctl_client *next;
 	struct ctl_server *server;
@@ -39,6 +46,11 @@ struct ctl_server {
 	struct ctl_client *clients;
 	unsigned next_id;
 	size_t out_max;
+	int max_clients;
+	int reserve_fd;		/* given up to refuse a client when out of descriptors */
+	bool paused;		/* listener off: out of descriptors, no reserve */
+	int64_t log_quiet_until;
+	unsigned log_suppressed;
 	ctl_request_fn on_request;
 	void *data;
 };

@@ -15,8 +15,23 @@ struct handler {
 	rig_loop_fn fn;
 	void *data;
 	uint32_t generation;
+	int priority;		/* RIG_LOOP_PRIO_*: lower runs first in a turn */
 	bool active;
+	bool more;		/* asked to run next turn without a new event */
 };
+
+/* One handler to run in this turn. */
+struct due {
+	int fd;
+	uint32_t generation;
+	uint32_t events;
+	int priority;
+};
+
+/* Ready descriptors taken per turn: more than the daemon ever has (its
+ * devices plus CTL_MAX_CLIENTS), so every ready one is seen each turn and
+ * the priority order covers them all. */
+#define LOOP_MAX_EVENTS 256
 
 struct rig_loop {
 	int epfd;
@@ -27,6 +42,10 @@ struct rig_loop {
 	struct handler *handlers;
 	int n_handlers;
 	uint32_t next_generation;
+	int n_more;		/* handlers with `more` set */
+	uint64_t turns;
+	struct due *due;	/* scratch for one turn's dispatch order */
+	int due_cap;
 	bool quit;
 };
 
@@ -59,6 +78,7 @@ void rig_loop_free(struct rig_loop *loop)
 	if (loop->timerfd >= 0)
 		close(loop->timerfd);
 	free(loop->handlers);
+	free(loop->due);
 	free(loop);
 }
 
@@ -95,6 +115,8 @@ int rig_loop_add(struct rig_loop *loop, int fd, uint32_t events, rig_loop_fn fn,
 	h->fn = fn;
 	h->data = data;
 	h->generation = ++loop->next_generation;
+	h->priority = RIG_LOOP_PRIO_DEVICE;
+	h->more = false;
 	struct epoll_event ev = {.events = events, .data.u64 = pack(fd, h->generation)};
 	if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return -1;
@@ -119,6 +141,9 @@ int rig_loop_remove(struct rig_loop *loop, int fd)
 		errno = ENOENT;
 		return -1;
 	}
+	if (loop->handlers[fd].more)
+		loop->n_more--;
+	loop->handlers[fd].more = false;
 	loop->handlers[fd].active = false;
 	loop->handlers[fd].fn = NULL;
 	return epoll_ctl(loop->epfd, EPOLL_CTL_DEL, fd, NULL);
@@ -162,27 +187,122 @@ static void run_timer(struct rig_loop *loop)
 		loop->timer_fn(loop, now, loop->timer_data);
 }
 
+int rig_loop_set_priority(struct rig_loop *loop, int fd, int priority)
+{
+	if (fd < 0 || fd >= loop->n_handlers || !loop->handlers[fd].active) {
+		errno = ENOENT;
+		return -1;
+	}
+	loop->handlers[fd].priority = priority;
+	return 0;
+}
+
+int rig_loop_more(struct rig_loop *loop, int fd)
+{
+	if (fd < 0 || fd >= loop->n_handlers || !loop->handlers[fd].active) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (!loop->handlers[fd].more)
+		loop->n_more++;
+	loop->handlers[fd].more = true;
+	return 0;
+}
+
+uint64_t rig_loop_turns(const struct rig_loop *loop)
+{
+	return loop->turns;
+}
+
+static int due_reserve(struct rig_loop *loop, int n)
+{
+	if (n <= loop->due_cap)
+		return 0;
+	struct due *d = realloc(loop->due, (size_t)n * sizeof(*d));
+	if (!d)
+		return -1;
+	loop->due = d;
+	loop->due_cap = n;
+	return 0;
+}
+
+/* This turn's handlers: the ready ones, plus those that asked for more
+ * (with EPOLLIN, as if their descriptor were readable). The `more` marks
+ * are cleared: a handler sets its own again if it still has work. */
+static int collect_due(struct rig_loop *loop, const struct epoll_event *events, int n)
+{
+	if (due_reserve(loop, n + loop->n_more + 1) < 0)
+		return -1;
+	int count = 0;
+	for (int i = 0; i < n; i++) {
+		struct due *d = &loop->due[count];
+		if (events[i].data.u64 == UINT64_MAX) {
+			*d = (struct due){.fd = -1, .priority = RIG_LOOP_PRIO_DEVICE};
+			count++;
+			continue;
+		}
+		int fd = (int)(uint32_t)events[i].data.u64;
+		if (fd >= loop->n_handlers)
+			continue;
+		struct handler *h = &loop->handlers[fd];
+		*d = (struct due){.fd = fd, .generation = (uint32_t)(events[i].data.u64 >> 32),
+				  .events = events[i].events, .priority = h->priority};
+		if (h->more && h->generation == d->generation) {
+			h->more = false;
+			loop->n_more--;
+		}
+		count++;
+	}
+	for (int fd = 0; loop->n_more > 0 && fd < loop->n_handlers; fd++) {
+		struct handler *h = &loop->handlers[fd];
+		if (!h->more)
+			continue;
+		h->more = false;
+		loop->n_more--;
+		loop->due[count++] = (struct due){.fd = fd, .generation = h->generation,
+						  .events = EPOLLIN, .priority = h->priority};
+	}
+	return count;
+}
+
+/* Stable: within a priority, the kernel's (round-robin) order is kept. */
+static void sort_due(struct due *due, int n)
+{
+	for (int i = 1; i < n; i++) {
+		struct due d = due[i];
+		int j = i;
+		while (j > 0 && due[j - 1].priority > d.priority) {
+			due[j] = due[j - 1];
+			j--;
+		}
+		due[j] = d;
+	}
+}
+
 int rig_loop_run_once(struct rig_loop *loop, int timeout_ms)
 {
-	struct epoll_event events[32];
-	int n = epoll_wait(loop->epfd, events, 32, timeout_ms);
+	struct epoll_event events[LOOP_MAX_EVENTS];
+	/* Work left over from the last turn: look, but do not wait. */
+	int n = epoll_wait(loop->epfd, events, LOOP_MAX_EVENTS, loop->n_more > 0 ? 0 : timeout_ms);
 	if (n < 0)
 		return errno == EINTR ? 0 : -1;
+	loop->turns++;
+	int count = collect_due(loop, events, n);
+	if (count < 0)
+		return -1;
+	sort_due(loop->due, count);
 	int ran = 0;
-	for (int i = 0; i < n; i++) {
-		if (events[i].data.u64 == UINT64_MAX) {
+	for (int i = 0; i < count; i++) {
+		const struct due d = loop->due[i];
+		if (d.fd < 0) {
 			run_timer(loop);
 			ran++;
 			continue;
 		}
-		int fd = (int)(uint32_t)events[i].data.u64;
-		uint32_t generation = (uint32_t)(events[i].data.u64 >> 32);
-		if (fd >= loop->n_handlers)
+		struct handler *h = &loop->handlers[d.fd];
+		if (!h->active || h->generation != d.generation || !h->fn)
 			continue;
-		struct handler *h = &loop->handlers[fd];
-		if (!h->active || h->generation != generation || !h->fn)
-			continue;
-		h->fn(loop, fd, events[i].events, h->data);
+		h->fn(loop, d.fd, d.events, h->data);
 		ran++;
 	}
 	return ran;

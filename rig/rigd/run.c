@@ -277,12 +277,27 @@ void edges_disconnect(struct rigd *d)
 	d->edges = NULL;
 }
 
+static bool line_active_low(const struct rig_fixture *f, uint32_t line)
+{
+	for (int p = 0; p < f->n_positions; p++)
+		for (int s = 0; s < RIG_SIG_COUNT; s++)
+			if (f->pos[p][s].line == (int)line)
+				return f->pos[p][s].active_low;
+	if (f->ref_line.line == (int)line)
+		return f->ref_line.active_low;
+	return f->interlock.line == (int)line && f->interlock.active_low;
+}
+
+/* A capture holds the wire's levels (CAPTURE.md): an active-low line's
+ * logical edge is written back as the electrical one, so a replay with the
+ * same fixture delivers what this run saw. */
 static void record_edge(struct rigd *d, const struct rig_edge *e)
 {
 	if (!d->record)
 		return;
+	bool rising = (e->kind == RIG_EDGE_RISING) != line_active_low(&d->fixture, e->line);
 	fprintf(d->record, "E %lld %u %c %llu %llu\n", (long long)e->timestamp_ns, e->line,
-		e->kind == RIG_EDGE_RISING ? 'R' : 'F', (unsigned long long)e->global_seqno,
+		rising ? 'R' : 'F', (unsigned long long)e->global_seqno,
 		(unsigned long long)e->line_seqno);
 }
 

@@ -129,6 +129,13 @@ static int collect_row(const struct store_result_row *row, void *ctx)
 
 cJSON *runstore_results(struct runstore *rs, const struct ctl_request *req, struct rig_error *err)
 {
+	/* Milliseconds must not overflow: the request parser checks the
+	 * range, and so does this, for any other caller. */
+	if ((req->has_since && (req->since < 0 || req->since > (time_t)CTL_TIME_MAX_S)) ||
+	    (req->has_until && (req->until < 0 || req->until > (time_t)CTL_TIME_MAX_S))) {
+		rig_error_set(err, NULL, 0, "since/until outside 1970..9999");
+		return NULL;
+	}
 	char verdict[16] = "";
 	if (req->has_verdict)
 		snprintf(verdict, sizeof(verdict), "%s", rig_verdict_name(req->verdict));
@@ -145,6 +152,37 @@ cJSON *runstore_results(struct runstore *rs, const struct ctl_request *req, stru
 		return NULL;
 	}
 	return c.array;
+}
+
+static void add_dof(cJSON *o, const char *name, double dof)
+{
+	if (isfinite(dof))
+		rig_json_add_number(o, name, dof);
+	else
+		cJSON_AddNullToObject(o, name);	/* infinite: type B */
+}
+
+static cJSON *budget_to_json(const struct rig_gate_budget *b)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *terms = cJSON_AddArrayToObject(o, "terms");
+	for (int t = 0; t < RIG_U_TERMS; t++) {
+		const struct rig_u_component *c = &b->term[t];
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "term", rig_u_term_name((enum rig_u_term)t));
+		rig_json_add_number(j, "u", c->u);
+		rig_json_add_number(j, "sensitivity", c->sensitivity);
+		rig_json_add_number(j, "contribution", c->contribution);
+		add_dof(j, "dof", c->dof);
+		cJSON_AddItemToArray(terms, j);
+	}
+	rig_json_add_number(o, "uc_rel", b->uc_rel);
+	add_dof(o, "nu_eff", b->nu_eff);
+	rig_json_add_number(o, "k", b->k);
+	cJSON_AddStringToObject(o, "period_check", rig_period_check_name(b->period_check));
+	rig_json_add_number(o, "update_period_s", b->update_period_s);
+	rig_json_add_number(o, "declared_period_s", b->declared_period_s);
+	return o;
 }
 
 static cJSON *cert_point_to_json(const struct store_cert_point *p)
@@ -169,6 +207,8 @@ static cJSON *cert_point_to_json(const struct store_cert_point *p)
 	cJSON_AddNumberToObject(o, "edges", p->edges_used);
 	rig_json_add_number(o, "gate_s", p->gate_s);
 	cJSON_AddStringToObject(o, "detail", p->detail);
+	if (p->has_budget)
+		cJSON_AddItemToObject(o, "budget", budget_to_json(&p->budget));
 	return o;
 }
 

@@ -267,6 +267,73 @@ static void read_point(sqlite3_stmt *st, struct store_cert_point *p)
 	COPY(p->detail, store_column_text(st, i++));
 }
 
+static const char *const store_sql_point_budget =
+	"SELECT b.uc_rel, b.nu_eff, b.k, b.period_check, b.update_period_s, b.declared_period_s,"
+	" t.term, t.u, t.sensitivity, t.contribution, t.dof"
+	" FROM points p JOIN measurements m ON m.point_id = p.id"
+	" JOIN point_budget b ON b.measurement_id = m.id"
+	" JOIN point_budget_terms t ON t.measurement_id = m.id"
+	" WHERE p.run_id = ?1 AND p.idx = ?2 AND m.position = ?3 AND m.attempt = ?4"
+	" ORDER BY t.term";
+
+static double column_dof(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? INFINITY : sqlite3_column_double(st, i);
+}
+
+static void read_budget_row(sqlite3_stmt *st, struct rig_gate_budget *b)
+{
+	b->uc_rel = sqlite3_column_double(st, 0);
+	b->nu_eff = column_dof(st, 1);
+	b->k = sqlite3_column_double(st, 2);
+	const char *check = store_column_text(st, 3);
+	for (int c = RIG_PERIOD_NONE; c <= RIG_PERIOD_ESTIMATED; c++)
+		if (!strcmp(check, rig_period_check_name((enum rig_period_check)c)))
+			b->period_check = (enum rig_period_check)c;
+	b->update_period_s = sqlite3_column_double(st, 4);
+	b->declared_period_s = sqlite3_column_double(st, 5);
+	const char *term = store_column_text(st, 6);
+	for (int t = 0; t < RIG_U_TERMS; t++)
+		if (!strcmp(term, rig_u_term_name((enum rig_u_term)t))) {
+			b->term[t].u = sqlite3_column_double(st, 7);
+			b->term[t].sensitivity = sqlite3_column_double(st, 8);
+			b->term[t].contribution = sqlite3_column_double(st, 9);
+			b->term[t].dof = column_dof(st, 10);
+		}
+}
+
+/* The budget of each measured point's final attempt (none before schema 3
+ * or for points without a measured error); its rows join the fingerprint. */
+static int load_budgets(struct store *s, int64_t run, int position, struct store_certificate *c,
+			struct rig_sha256 *h, struct rig_error *err)
+{
+	sqlite3_stmt *st;
+	if (store_prepare(s, store_sql_point_budget, &st, err) < 0)
+		return -1;
+	int rc = SQLITE_DONE;
+	for (int i = 0; i < c->n_points && (rc == SQLITE_DONE || rc == SQLITE_ROW); i++) {
+		struct store_cert_point *p = &c->points[i];
+		if (!p->measured)
+			continue;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, run);
+		sqlite3_bind_int(st, 2, p->idx);
+		sqlite3_bind_int(st, 3, position);
+		sqlite3_bind_int(st, 4, p->attempt);
+		for (int t = 0; t < RIG_U_TERMS; t++)
+			p->budget.term[t].dof = INFINITY;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			hash_row(st, h);
+			read_budget_row(st, &p->budget);
+			p->has_budget = true;
+		}
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
 static int load_points(struct store *s, int64_t run, int position, struct store_certificate *c,
 		       struct rig_sha256 *h, struct rig_error *err)
 {
@@ -306,6 +373,8 @@ int store_certificate_load(struct store *s, const char *serial, const char *run_
 		rc = load_header(s, run, position, ret, &h, err);
 	if (rc == 0)
 		rc = load_points(s, run, position, ret, &h, err);
+	if (rc == 0)
+		rc = load_budgets(s, run, position, ret, &h, err);
 	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	uint8_t digest[32];
 	rig_sha256_final(&h, digest);

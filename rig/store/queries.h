@@ -76,6 +76,8 @@ struct store_cert_point {
 	double reference_w;
 	char verdict[16];		/* "none" when not measured */
 	char detail[160];
+	bool has_budget;		/* the uncertainty budget, stored from schema 3 on */
+	struct rig_gate_budget budget;
 };
 
 struct store_certificate {

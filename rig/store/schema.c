@@ -102,6 +102,26 @@ static const char *const migration_steps[] = {
 	"  line_seqno INTEGER NOT NULL,"
 	"  global_seqno INTEGER NOT NULL);"
 	"CREATE INDEX edges_by_run ON edges (run_id, timestamp_ns);",
+
+	/* 2 -> 3: the uncertainty budget of every measured point (GUM): one
+	 * row per measurement with the combination, one per term. Relative
+	 * figures; dof NULL for type B (infinite). */
+	"CREATE TABLE point_budget ("
+	"  measurement_id INTEGER PRIMARY KEY REFERENCES measurements (id) ON DELETE CASCADE,"
+	"  uc_rel REAL NOT NULL,"
+	"  nu_eff REAL,"
+	"  k REAL NOT NULL,"
+	"  period_check TEXT NOT NULL,"	/* 'not checked', 'declared, consistent', 'estimated from the edges' */
+	"  update_period_s REAL NOT NULL,"	/* the period the quantization term used */
+	"  declared_period_s REAL NOT NULL);"
+	"CREATE TABLE point_budget_terms ("
+	"  measurement_id INTEGER NOT NULL REFERENCES point_budget (measurement_id) ON DELETE CASCADE,"
+	"  term TEXT NOT NULL,"		/* rig_u_term_name() */
+	"  u REAL NOT NULL,"		/* standard uncertainty of the input, its own unit */
+	"  sensitivity REAL NOT NULL,"
+	"  contribution REAL NOT NULL,"	/* relative to the registration */
+	"  dof REAL,"
+	"  PRIMARY KEY (measurement_id, term));",
 };
 
 #define N_STEPS ((int)(sizeof(migration_steps) / sizeof(migration_steps[0])))

@@ -81,7 +81,31 @@ struct store *store_open(const char *path, struct rig_error *err)
 		store_close(s);
 		return NULL;
 	}
+	/* Keep the -wal and -shm files when the daemon closes: a reader
+	 * without write access to the folder (an operator in the group, rigd
+	 * stopped) cannot create the -shm, and SQLite needs it to read a WAL
+	 * database ("attempt to write a readonly database"). */
+	int persist = 1;
+	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 	return s;
+}
+
+/* A read-only connection to a WAL database needs its -shm file: explain
+ * when it is missing and cannot be made, rather than SQLite's words. */
+static void explain_missing_shm(const char *path, sqlite3 *db, struct rig_error *err)
+{
+	int code = sqlite3_errcode(db) & 0xff;	/* extended codes are on */
+	if (code != SQLITE_READONLY && code != SQLITE_CANTOPEN)
+		return;
+	char shm[4200];
+	snprintf(shm, sizeof(shm), "%s-shm", path);
+	if (access(shm, F_OK) == 0)
+		return;
+	rig_error_set(err, path, 0,
+		      "cannot read the results database: its WAL index %s is missing and this "
+		      "user may not create it in that folder; start rigd once (it keeps the file), "
+		      "or read as the rigd user",
+		      shm);
 }
 
 struct store *store_open_readonly(const char *path, struct rig_error *err)
@@ -92,6 +116,7 @@ struct store *store_open_readonly(const char *path, struct rig_error *err)
 	s->readonly = true;
 	int version = store_schema_version(s->db, err);
 	if (version < 0) {
+		explain_missing_shm(path, s->db, err);
 		store_close(s);
 		return NULL;
 	}
@@ -525,6 +550,58 @@ static int insert_measurement(struct store *s, int64_t run, const struct rig_poi
 	return 0;
 }
 
+static void bind_dof(sqlite3_stmt *st, int col, double dof)
+{
+	if (isfinite(dof))
+		sqlite3_bind_double(st, col, dof);
+	else
+		sqlite3_bind_null(st, col);
+}
+
+/* The budget of the measurement just inserted, when the gate measured one. */
+static int insert_budget(struct store *s, const struct rig_point_result *r, struct rig_error *err)
+{
+	const struct rig_gate_budget *b = &r->gate.budget;
+	if (!(b->uc_rel > 0) || !isfinite(b->uc_rel) || !(r->gate.u_pct >= 0))
+		return 0;
+	int64_t mid = sqlite3_last_insert_rowid(s->db);
+	sqlite3_stmt *st;
+	if (store_prepare(s,
+			  "INSERT INTO point_budget (measurement_id, uc_rel, nu_eff, k, period_check,"
+			  " update_period_s, declared_period_s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+			  &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, mid);
+	sqlite3_bind_double(st, 2, b->uc_rel);
+	bind_dof(st, 3, b->nu_eff);
+	sqlite3_bind_double(st, 4, b->k);
+	store_bind_text(st, 5, rig_period_check_name(b->period_check));
+	sqlite3_bind_double(st, 6, b->update_period_s);
+	sqlite3_bind_double(st, 7, b->declared_period_s);
+	if (step_done(s, st, err) < 0)
+		return -1;
+	if (store_prepare(s,
+			  "INSERT INTO point_budget_terms (measurement_id, term, u, sensitivity,"
+			  " contribution, dof) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			  &st, err) < 0)
+		return -1;
+	int rc = 0;
+	for (int t = 0; rc == 0 && t < RIG_U_TERMS; t++) {
+		const struct rig_u_component *c = &b->term[t];
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, mid);
+		store_bind_text(st, 2, rig_u_term_name((enum rig_u_term)t));
+		sqlite3_bind_double(st, 3, isfinite(c->u) ? c->u : 0);
+		sqlite3_bind_double(st, 4, isfinite(c->sensitivity) ? c->sensitivity : 0);
+		sqlite3_bind_double(st, 5, isfinite(c->contribution) ? c->contribution : 0);
+		bind_dof(st, 6, c->dof);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* The meter's verdict is the worst over points of each point's final
  * attempt: a retest that passes replaces the indeterminate it retested. */
 static int update_position_verdict(struct store *s, int64_t run, const struct rig_point_result *r,
@@ -570,6 +647,8 @@ int store_add_point_result(struct store *s, const char *run_id, const struct rig
 		return -1;
 	int64_t run = store_run_rowid(s, run_id, err);
 	int rc = run < 0 ? -1 : insert_measurement(s, run, r, err);
+	if (rc == 0)
+		rc = insert_budget(s, r, err);
 	if (rc == 0)
 		rc = update_position_verdict(s, run, r, err);
 	return in_transaction(s, rc, err);

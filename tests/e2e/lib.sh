@@ -58,6 +58,8 @@ e2e_write_config() {
 	    "$RIG_TOP/fixtures/sim.conf" >"$dir/fixture.conf"
 	grep -q "tcp:127.0.0.1:$SIM_SCPI" "$dir/fixture.conf" && grep -q "sim:127.0.0.1:$SIM_EDGE" "$dir/fixture.conf" ||
 		{ echo "fixtures/sim.conf: could not set the ports" >&2; return 1; }
+	# the reference's specification, which the fixture names next to itself
+	cp "$RIG_TOP/fixtures/sim-6105a.spec" "$dir/" || return 1
 	# A Unix socket path has at most 107 bytes: a deep checkout gets a short one.
 	E2E_SOCK=$dir/rigd.sock
 	if [ ${#E2E_SOCK} -gt 100 ]; then

@@ -8,12 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "rig/common/jsonl.h"
+#include "rig/common/log.h"
 #include "rig/common/timeutil.h"
 #include "rig/rigd/control.h"
 #include "rig/rigd/ctl_server.h"
@@ -131,6 +134,22 @@ START_TEST(simple_commands_and_filters)
 	ck_assert_int_eq(parse("{\"cmd\":\"results\",\"verdict\":\"great\"}", &r, why), -1);
 	ck_assert_int_eq(parse("{\"cmd\":\"results\",\"since\":\"yesterday\"}", &r, why), -1);
 	ck_assert_int_eq(parse("{\"cmd\":\"results\",\"limit\":0}", &r, why), -1);
+	ck_assert_int_eq(parse("{\"cmd\":\"results\",\"limit\":1e400}", &r, why), -1);
+	/* Times whose milliseconds overflow an int64_t (the sanitized daemon
+	 * died of 1e17), or that are not numbers at all, are refused. */
+	static const char *const bad_times[] = {
+		"{\"cmd\":\"results\",\"since\":1e17}",
+		"{\"cmd\":\"results\",\"until\":1e300}",
+		"{\"cmd\":\"results\",\"since\":-1e300}",
+		"{\"cmd\":\"results\",\"since\":1e400}",
+		"{\"cmd\":\"results\",\"since\":-1}",
+		"{\"cmd\":\"results\",\"since\":253402300800}",
+	};
+	for (size_t i = 0; i < sizeof(bad_times) / sizeof(bad_times[0]); i++) {
+		ck_assert_msg(parse(bad_times[i], &r, why) == -1, "accepted %s", bad_times[i]);
+		ck_assert_ptr_nonnull(strstr(why, "since 1970"));
+	}
+	ck_assert_int_eq(parse("{\"cmd\":\"results\",\"since\":253402300799}", &r, why), 0);
 }
 END_TEST
 
@@ -214,6 +233,14 @@ START_TEST(json_numbers_never_nan)
 	ck_assert_double_eq(rig_json_num(o, "a", 0), 1.5);
 	ck_assert_double_eq(rig_json_num(o, "b", -1), -1);
 	ck_assert_str_eq(rig_json_str(o, "a", "dflt"), "dflt");
+	cJSON_AddNumberToObject(o, "big", 1e300);
+	cJSON_AddNumberToObject(o, "seven", 7);
+	ck_assert_int_eq(rig_json_int(o, "big", 0, 100, -1), -1);	/* not cast */
+	ck_assert_int_eq(rig_json_int(o, "a", 0, 100, -1), -1);	/* 1.5: not whole */
+	ck_assert_int_eq(rig_json_int(o, "seven", 0, 100, -1), 7);
+	ck_assert_int_eq(rig_json_int(o, "none", 0, 100, -1), -1);
+	char dur[32];
+	ck_assert_str_eq(rig_format_duration(1e300, dur, sizeof(dur)), "277777h46m");
 	free(line);
 	cJSON_Delete(o);
 }
@@ -541,6 +568,311 @@ START_TEST(a_client_that_never_reads_is_dropped_not_waited_for)
 }
 END_TEST
 
+/* Client requests seen in order: which client, and how many of the
+ * streaming client's had been handled when the other's came. */
+struct fair_probe {
+	struct server_fixture *f;
+	int streamer_fd_server;	/* the streaming client's server-side fd, once known */
+	int from_streamer;
+	int streamer_before_other;
+	bool other_seen;
+};
+
+static struct fair_probe *fair;
+
+static void fair_request(struct ctl_server *srv, struct ctl_client *c, char *line, void *data)
+{
+	(void)line;
+	(void)data;
+	(void)srv;
+	if (c->id == 1)
+		fair->from_streamer++;
+	else if (!fair->other_seen) {
+		fair->other_seen = true;
+		fair->streamer_before_other = fair->from_streamer;
+	}
+	ctl_client_send(c, "{\"ok\":true}\n");
+}
+
+START_TEST(a_streaming_client_does_not_hold_the_loop)
+{
+	struct server_fixture f;
+	memset(&f, 0, sizeof(f));
+	snprintf(f.dir, sizeof(f.dir), "/tmp/rigd-ctl-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(f.dir));
+	snprintf(f.path, sizeof(f.path), "%s/rigd.sock", f.dir);
+	f.loop = rig_loop_new();
+	struct rig_error err;
+	struct fair_probe probe = {.f = &f};
+	fair = &probe;
+	ck_assert_int_eq(ctl_server_open(&f.srv, f.loop, f.path, "", fair_request, &f, &err), 0);
+	int streamer = connect_to(f.path);
+	spin(&f, 2);	/* accepted first: client id 1 */
+	int other = connect_to(f.path);
+	spin(&f, 2);
+	ck_assert_int_eq(ctl_server_client_count(&f.srv), 2);
+
+	/* The streamer's socket full of pings (thousands), before the other's one. */
+	fcntl(streamer, F_SETFL, O_NONBLOCK);
+	const char *ping = "{\"cmd\":\"ping\"}\n";
+	enum { BURST = 1000 };
+	size_t plen = strlen(ping);
+	char *burst = malloc(BURST * plen);
+	for (int i = 0; i < BURST; i++)
+		memcpy(burst + (size_t)i * plen, ping, plen);
+	int queued = 0;
+	while (queued < 20 * BURST && write(streamer, burst, BURST * plen) == (ssize_t)(BURST * plen))
+		queued += BURST;
+	free(burst);
+	ck_assert_int_ge(queued, 2 * BURST);
+	ck_assert_int_eq(write(other, ping, strlen(ping)), (ssize_t)strlen(ping));
+
+	uint64_t t0 = rig_loop_turns(f.loop);
+	char sink[65536];
+	for (int i = 0; i < 50 && !probe.other_seen; i++) {
+		rig_loop_run_once(f.loop, 10);
+		ctl_server_sweep(&f.srv);
+		while (recv(streamer, sink, sizeof(sink), MSG_DONTWAIT) > 0)
+			;
+	}
+	ck_assert(probe.other_seen);
+	/* Served within the first turn or two, after at most a turn's share of
+	 * the streamer's requests. */
+	ck_assert_uint_le(rig_loop_turns(f.loop) - t0, 2);
+	ck_assert_int_le(probe.streamer_before_other, 2 * CTL_TURN_REQUESTS);
+	char buf[64];
+	ck_assert_int_eq(read_reply(other, buf, sizeof(buf), &f), 12);
+
+	/* The streamer is still served, all of it, over the next turns. */
+	for (int i = 0; i < 5000 && probe.from_streamer < queued; i++) {
+		rig_loop_run_once(f.loop, 10);
+		ctl_server_sweep(&f.srv);
+		while (recv(streamer, sink, sizeof(sink), MSG_DONTWAIT) > 0)
+			;
+	}
+	ck_assert_int_ge(probe.from_streamer, queued);
+	close(streamer);
+	close(other);
+	spin(&f, 3);
+	server_down(&f);
+}
+END_TEST
+
+struct order_probe {
+	char order[8];
+	int n;
+};
+
+static void note_device(struct rig_loop *loop, int fd, uint32_t events, void *data)
+{
+	(void)loop;
+	(void)events;
+	struct order_probe *p = data;
+	char c;
+	while (read(fd, &c, 1) == 1)
+		;
+	p->order[p->n++] = 'D';
+}
+
+static void note_client(struct rig_loop *loop, int fd, uint32_t events, void *data)
+{
+	(void)loop;
+	(void)events;
+	struct order_probe *p = data;
+	char c;
+	while (read(fd, &c, 1) == 1)
+		;
+	p->order[p->n++] = 'c';
+}
+
+START_TEST(devices_are_served_before_clients_in_a_turn)
+{
+	struct rig_loop *loop = rig_loop_new();
+	int cl[2], dev[2];
+	ck_assert_int_eq(pipe2(cl, O_NONBLOCK), 0);
+	ck_assert_int_eq(pipe2(dev, O_NONBLOCK), 0);
+	struct order_probe p = {0};
+	/* The client registered first and ready first: the device still goes first. */
+	ck_assert_int_eq(rig_loop_add(loop, cl[0], EPOLLIN, note_client, &p), 0);
+	ck_assert_int_eq(rig_loop_set_priority(loop, cl[0], RIG_LOOP_PRIO_CLIENT), 0);
+	ck_assert_int_eq(rig_loop_add(loop, dev[0], EPOLLIN, note_device, &p), 0);
+	ck_assert_int_eq(write(cl[1], "x", 1), 1);
+	ck_assert_int_eq(write(dev[1], "e", 1), 1);
+	ck_assert_int_eq(rig_loop_run_once(loop, 100), 2);
+	p.order[p.n] = '\0';
+	ck_assert_str_eq(p.order, "Dc");
+	/* Asking for more runs the handler next turn with nothing new to read. */
+	ck_assert_int_eq(rig_loop_more(loop, cl[0]), 0);
+	ck_assert_int_eq(rig_loop_run_once(loop, 1000), 1);
+	ck_assert_int_eq(p.n, 3);
+	ck_assert_int_eq(rig_loop_run_once(loop, 0), 0);
+	rig_loop_free(loop);
+	close(cl[0]); close(cl[1]); close(dev[0]); close(dev[1]);
+}
+END_TEST
+
+/* Reads one line (or EOF) from a client socket within about a second. */
+static int read_line_from(int fd, char *buf, size_t len, int timeout_ms)
+{
+	size_t got = 0;
+	int64_t end = rig_monotonic_ns() + (int64_t)timeout_ms * 1000000;
+	while (got < len - 1 && rig_monotonic_ns() < end) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, 20) != 1)
+			continue;
+		ssize_t n = read(fd, buf + got, len - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		if (buf[got - 1] == '\n')
+			break;
+	}
+	buf[got] = '\0';
+	return (int)got;
+}
+
+START_TEST(clients_beyond_the_limit_get_a_refusal)
+{
+	struct server_fixture f;
+	server_up(&f);
+	f.srv.max_clients = 3;
+	int fds[4];
+	for (int i = 0; i < 4; i++) {
+		fds[i] = connect_to(f.path);
+		spin(&f, 2);
+	}
+	ck_assert_int_eq(ctl_server_client_count(&f.srv), 3);
+	char buf[256];
+	spin(&f, 1);
+	ck_assert_int_gt(read_line_from(fds[3], buf, sizeof(buf), 500), 0);
+	ck_assert_ptr_nonnull(strstr(buf, "\"ok\":false"));
+	ck_assert_ptr_nonnull(strstr(buf, "too many control clients (3 connected)"));
+	ck_assert_int_eq(read(fds[3], buf, sizeof(buf)), 0);	/* then closed */
+	/* The ones in keep working. */
+	ck_assert_int_eq(write(fds[0], "{\"cmd\":\"ping\"}\n", 15), 15);
+	read_reply(fds[0], buf, sizeof(buf), &f);
+	ck_assert_str_eq(buf, "{\"ok\":true}\n");
+	for (int i = 0; i < 4; i++)
+		close(fds[i]);
+	spin(&f, 3);
+	server_down(&f);
+}
+END_TEST
+
+/* The descriptor limit that leaves exactly `room` free numbers below it. */
+static int fd_limit_with_room(int room)
+{
+	int fd = 0;
+	for (int free_slots = 0; free_slots < room; fd++)
+		if (fcntl(fd, F_GETFD) < 0)
+			free_slots++;
+	return fd;
+}
+
+/* A server in a child with few descriptors (as `ulimit -n 24`), for a
+ * second, logging to a file; the parent opens many more clients than it
+ * can hold. Out of descriptors, the loop must neither spin nor flood the
+ * log, and the extra clients get a refusal. */
+static void run_starved_server(const char *path, const char *log_path)
+{
+	/* Room for the log, the loop, the listener, the reserve and a dozen
+	 * clients, whatever the test runner left open. */
+	rlim_t limit = (rlim_t)fd_limit_with_room(16);
+	struct rlimit rl = {.rlim_cur = limit, .rlim_max = limit};
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		_exit(2);
+	FILE *log = fopen(log_path, "w");
+	if (!log)
+		_exit(3);
+	setvbuf(log, NULL, _IOLBF, 0);
+	rig_log_set_stream(log);
+	struct server_fixture f;
+	memset(&f, 0, sizeof(f));
+	f.loop = rig_loop_new();
+	struct rig_error err;
+	if (!f.loop || ctl_server_open(&f.srv, f.loop, path, "", echo_request, &f, &err) < 0)
+		_exit(4);
+	f.srv.max_clients = 1000;	/* the descriptors run out first */
+	int64_t end = rig_monotonic_ns() + 1500 * 1000000LL;
+	while (rig_monotonic_ns() < end) {
+		rig_loop_run_once(f.loop, 50);
+		ctl_server_sweep(&f.srv);
+	}
+	ctl_server_close(&f.srv);
+	fclose(log);
+	_exit(0);
+}
+
+START_TEST(out_of_descriptors_neither_spins_nor_floods)
+{
+	char dir[] = "/tmp/rigd-nofile-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char path[108], log_path[128];
+	snprintf(path, sizeof(path), "%s/rigd.sock", dir);
+	snprintf(log_path, sizeof(log_path), "%s/log", dir);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		run_starved_server(path, log_path);
+	for (int i = 0; i < 200 && !ctl_socket_live(path); i++)
+		usleep(10000);
+	enum { N = 60 };
+	int fds[N], connected = 0, refused = 0, served = 0;
+	for (int i = 0; i < N; i++) {
+		fds[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		struct sockaddr_un addr = {.sun_family = AF_UNIX};
+		snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+		int rc = -1;
+		for (int t = 0; t < 50 && rc < 0; t++) {
+			rc = connect(fds[i], (struct sockaddr *)&addr, sizeof(addr));
+			if (rc < 0 && errno != EAGAIN)
+				break;
+			if (rc < 0)
+				usleep(5000);
+		}
+		if (rc == 0)
+			connected++;
+		usleep(2000);
+	}
+	ck_assert_int_gt(connected, 30);
+	char buf[256];
+	for (int i = 0; i < N; i++) {
+		ssize_t ignored = send(fds[i], "{\"cmd\":\"ping\"}\n", 15, MSG_NOSIGNAL);
+		(void)ignored;
+	}
+	for (int i = 0; i < N; i++) {
+		if (read_line_from(fds[i], buf, sizeof(buf), 300) <= 0)
+			continue;
+		if (strstr(buf, "out of file descriptors"))
+			refused++;
+		else if (strcmp(buf, "{\"ok\":true}\n") == 0)
+			served++;
+	}
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	struct rusage ru;
+	ck_assert_int_eq(getrusage(RUSAGE_CHILDREN, &ru), 0);
+	double cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+		     (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	FILE *log = fopen(log_path, "r");
+	ck_assert_ptr_nonnull(log);
+	int log_lines = 0;
+	while (fgets(buf, sizeof(buf), log))
+		log_lines++;
+	fclose(log);
+	for (int i = 0; i < N; i++)
+		close(fds[i]);
+	unlink(log_path);
+	rmdir(dir);
+	/* A spinning loop burns the whole 1.5 s and logs millions of lines. */
+	ck_assert_msg(cpu < 0.7, "the server used %.2f s of CPU in 1.5 s", cpu);
+	ck_assert_msg(log_lines <= 5, "%d log lines", log_lines);
+	ck_assert_int_gt(served, 0);
+	ck_assert_int_gt(refused, 0);
+}
+END_TEST
+
 START_TEST(readiness_goes_to_notify_socket)
 {
 	unsetenv("NOTIFY_SOCKET");
@@ -593,6 +925,10 @@ Suite *suite_control(void)
 	tcase_add_test(tc, oversized_request_drops_the_client);
 	tcase_add_test(tc, a_client_that_never_reads_is_dropped_not_waited_for);
 	tcase_add_test(tc, readiness_goes_to_notify_socket);
+	tcase_add_test(tc, a_streaming_client_does_not_hold_the_loop);
+	tcase_add_test(tc, devices_are_served_before_clients_in_a_turn);
+	tcase_add_test(tc, clients_beyond_the_limit_get_a_refusal);
+	tcase_add_test(tc, out_of_descriptors_neither_spins_nor_floods);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -210,6 +210,62 @@ START_TEST(junit_accounts_for_unmeasured_points)
 }
 END_TEST
 
+/* A symlink planted where the old code put its temporary (F.tmp) is not
+ * followed: the file it points at stays as it was. */
+START_TEST(junit_file_ignores_a_planted_symlink)
+{
+	char dir[] = "/tmp/junit-link-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char path[128], tmp[140], victim[128];
+	snprintf(path, sizeof(path), "%s/out.xml", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	FILE *v = fopen(victim, "w");
+	fputs("precious\n", v);
+	fclose(v);
+	ck_assert_int_eq(symlink(victim, tmp), 0);
+	struct junit_report r;
+	junit_init(&r, "short", "9");
+	struct junit_case c = make_case(0, 1, RIG_VERDICT_PASS, 0.1);
+	junit_add(&r, &c);
+	ck_assert_int_eq(junit_write_file(&r, path), 0);
+	junit_free(&r);
+	ck_assert_str_eq(slurp(victim), "precious\n");
+	ck_assert_ptr_nonnull(strstr(slurp(path), "tests=\"1\""));
+	/* Nothing else left behind: the link, the victim, the file. */
+	char cmd[200];
+	snprintf(cmd, sizeof(cmd), "test $(ls -A %s | wc -l) -eq 3", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	unlink(tmp);
+	unlink(victim);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+START_TEST(junit_counts_an_unfinished_run_as_errors)
+{
+	struct junit_report r;
+	junit_init(&r, "short", "9");
+	struct junit_case c = make_case(0, 1, RIG_VERDICT_PASS, 0.1);
+	junit_add(&r, &c);
+	const char *names[] = {"full-load", "light-load"};
+	struct junit_case positions[1];
+	memset(positions, 0, sizeof(positions));
+	positions[0].position = 1;
+	ck_assert_int_eq(junit_add_unmeasured(&r, names, 2, positions, 1), 0);
+	junit_unfinished_as_errors(&r, "connection to rigd lost");
+	char path[] = "/tmp/junit-XXXXXX.xml";
+	close(mkstemps(path, 4));
+	ck_assert_int_eq(junit_write_file(&r, path), 0);
+	junit_free(&r);
+	const char *xml = slurp(path);
+	ck_assert_ptr_nonnull(strstr(xml, "tests=\"2\" failures=\"0\" errors=\"1\" skipped=\"0\""));
+	ck_assert_ptr_nonnull(strstr(xml, "did not finish (connection to rigd lost)"));
+	unlink(path);
+}
+END_TEST
+
 START_TEST(junit_case_from_daemon_event)
 {
 	cJSON *ev = cJSON_Parse("{\"event\":\"point\",\"point\":2,\"name\":\"light-load\","
@@ -225,6 +281,13 @@ START_TEST(junit_case_from_daemon_event)
 	ck_assert_double_eq_tol(c.error_pct, -1.25, 1e-9);
 	cJSON_Delete(ev);
 	ev = cJSON_Parse("{\"event\":\"point\",\"point\":2,\"position\":1,\"verdict\":\"weird\"}");
+	ck_assert_int_eq(junit_case_from_json(ev, &c), -1);
+	cJSON_Delete(ev);
+	/* Numbers beyond int are refused, not cast. */
+	ev = cJSON_Parse("{\"event\":\"point\",\"point\":1e300,\"position\":1,\"verdict\":\"pass\"}");
+	ck_assert_int_eq(junit_case_from_json(ev, &c), -1);
+	cJSON_Delete(ev);
+	ev = cJSON_Parse("{\"event\":\"point\",\"point\":1,\"position\":4294967297,\"verdict\":\"pass\"}");
 	ck_assert_int_eq(junit_case_from_json(ev, &c), -1);
 	cJSON_Delete(ev);
 }
@@ -266,6 +329,8 @@ Suite *suite_control_cli(void)
 	tcase_add_test(tc, other_commands);
 	tcase_add_test(tc, junit_counts_escapes_and_is_well_formed);
 	tcase_add_test(tc, junit_case_from_daemon_event);
+	tcase_add_test(tc, junit_file_ignores_a_planted_symlink);
+	tcase_add_test(tc, junit_counts_an_unfinished_run_as_errors);
 	tcase_add_test(tc, junit_accounts_for_unmeasured_points);
 	tcase_add_test(tc, progress_lines_and_exit_codes);
 	suite_add_tcase(s, tc);

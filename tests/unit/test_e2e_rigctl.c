@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -134,6 +137,144 @@ START_TEST(reports_certificates_and_summary)
 }
 END_TEST
 
+/* Runs rigctl in a child as an operator who may read the database but not
+ * write its folder (nobody, when the tests run as root). Exit code; the
+ * output in `out`. */
+static int rigctl_as_reader(const char *folder, const char *db_path)
+{
+	int p[2];
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(chmod(folder, 0555), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		close(p[0]);
+		if (getuid() == 0 && (setgid(65534) < 0 || setuid(65534) < 0))
+			_exit(99);
+		execl(rigctl(), rigctl(), "--db", db_path, "results", (char *)NULL);
+		_exit(98);
+	}
+	close(p[1]);
+	size_t n = 0;
+	ssize_t r;
+	while (n < sizeof(out) - 1 && (r = read(p[0], out + n, sizeof(out) - 1 - n)) > 0)
+		n += (size_t)r;
+	out[n] = '\0';
+	close(p[0]);
+	int status;
+	waitpid(pid, &status, 0);
+	chmod(folder, 0755);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* rigd stopped, an operator reads: the WAL database needs its -shm, which
+ * the daemon now leaves in place; without it, a clear message. */
+START_TEST(results_read_only_while_rigd_is_stopped)
+{
+	make_database();	/* written and closed, as a stopped rigd leaves it */
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	ck_assert_int_eq(rigctl_as_reader(dir, db), 0);
+	ck_assert_msg(strstr(out, run_pass) != NULL, "%s", out);
+	ck_assert_ptr_null(strstr(out, "readonly"));
+
+	char shm[128], wal[128];
+	snprintf(shm, sizeof(shm), "%s-shm", db);
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	unlink(shm);
+	unlink(wal);
+	ck_assert_int_eq(rigctl_as_reader(dir, db), 4);
+	ck_assert_msg(strstr(out, "-shm is missing") != NULL, "%s", out);
+	tsd_rmdir(dir);
+}
+END_TEST
+
+/* A symlink planted at F.tmp (where the temporary used to go) is never
+ * followed: the file it points at stays as it was. */
+START_TEST(report_out_ignores_a_planted_symlink)
+{
+	make_database();
+	char path[128], link[140], victim[128];
+	snprintf(path, sizeof(path), "%s/a1.html", dir);
+	snprintf(link, sizeof(link), "%s.tmp", path);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	FILE *v = fopen(victim, "w");
+	fputs("precious\n", v);
+	fclose(v);
+	ck_assert_int_eq(symlink(victim, link), 0);
+	ck_assert_int_eq(sh("%s --db %s report --serial A1 --out %s", rigctl(), db, path), 0);
+	ck_assert_int_eq(sh("cat %s", victim), 0);
+	ck_assert_str_eq(out, "precious\n");
+	ck_assert_int_eq(sh("grep -c '%s' %s", run_pass, path), 0);
+
+	snprintf(path, sizeof(path), "%s/summary.csv", dir);
+	snprintf(link, sizeof(link), "%s.tmp", path);
+	ck_assert_int_eq(symlink(victim, link), 0);
+	ck_assert_int_eq(sh("%s --db %s report --summary --format csv --out %s", rigctl(), db, path), 0);
+	ck_assert_int_eq(sh("cat %s", victim), 0);
+	ck_assert_str_eq(out, "precious\n");
+	ck_assert_int_eq(sh("grep -c '^runs,2' %s", path), 0);
+	tsd_rmdir(dir);
+}
+END_TEST
+
+/* A stand-in rigd that accepts a run, reports one point, then dies. */
+static void dying_daemon(int lfd)
+{
+	int c = accept(lfd, NULL, NULL);
+	if (c < 0)
+		_exit(1);
+	FILE *in = fdopen(c, "r");
+	char line[4096];
+	static const char *const replies[] = {
+		"{\"ok\":true}\n",
+		"{\"ok\":true,\"run\":\"77\",\"points\":[\"full-load\",\"light-load\"]}\n"
+		"{\"event\":\"point\",\"run\":\"77\",\"point\":0,\"name\":\"full-load\","
+		"\"position\":1,\"serial\":\"S1\",\"model\":\"MMS-120-2001\",\"verdict\":\"pass\","
+		"\"error_pct\":0.1,\"u_pct\":0.05,\"band_pct\":0.5,\"gate_s\":10}\n",
+	};
+	for (int i = 0; i < 2; i++) {
+		if (!fgets(line, sizeof(line), in))
+			_exit(2);
+		if (write(c, replies[i], strlen(replies[i])) < 0)
+			_exit(3);
+	}
+	usleep(100000);
+	_exit(0);	/* gone mid-run */
+}
+
+START_TEST(junit_after_rigd_dies_counts_the_rest_as_errors)
+{
+	char tmp[64], dbp[96];
+	tsd_tmpdir(tmp, dbp);
+	char sock[100], junit[128];
+	snprintf(sock, sizeof(sock), "%s/rigd.sock", tmp);
+	snprintf(junit, sizeof(junit), "%s/out.xml", tmp);
+	int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", sock);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	ck_assert_int_eq(listen(lfd, 4), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		dying_daemon(lfd);
+	close(lfd);
+	int code = sh("%s --socket %s run --profile short --operator ana --position 1:MMS-120-2001:S1 "
+		      "--position 2:MMS-120-2001:S2 --junit %s --quiet",
+		      rigctl(), sock, junit);
+	waitpid(pid, NULL, 0);
+	ck_assert_int_eq(code, 4);
+	ck_assert_int_eq(sh("cat %s", junit), 0);
+	/* One pass, three cases never measured: errors, not skips. */
+	ck_assert_msg(strstr(out, "tests=\"4\" failures=\"0\" errors=\"3\" skipped=\"0\"") != NULL,
+		      "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "the run did not finish"));
+	tsd_rmdir(tmp);
+}
+END_TEST
+
 START_TEST(model_profiles_and_fixture_check)
 {
 	const char *top = getenv("RIG_TOP") ? getenv("RIG_TOP") : ".";
@@ -179,6 +320,9 @@ Suite *suite_e2e_rigctl(void)
 	tcase_add_test(tc, results_filter_and_format);
 	tcase_add_test(tc, reports_certificates_and_summary);
 	tcase_add_test(tc, model_profiles_and_fixture_check);
+	tcase_add_test(tc, results_read_only_while_rigd_is_stopped);
+	tcase_add_test(tc, report_out_ignores_a_planted_symlink);
+	tcase_add_test(tc, junit_after_rigd_dies_counts_the_rest_as_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -47,7 +47,7 @@ START_TEST(replay_delivers_batches_levels_and_gaps)
 	struct edge_input *in = open_replay(&err);
 	ck_assert_msg(in != NULL, "%s", err.msg);
 	ck_assert_int_eq(in->ops->level(in, 3, &err), 0);
-	ck_assert_int_eq(in->ops->level(in, 4, &err), 1);
+	ck_assert_int_eq(in->ops->level(in, 4, &err), 0);	/* wire high, line 4 active-low */
 	ck_assert_int_eq(in->ops->level(in, 9, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "line 9 was not requested"));
 	ck_assert_int_eq(readable(in->ops->fd(in)), 1);
@@ -62,7 +62,7 @@ START_TEST(replay_delivers_batches_levels_and_gaps)
 	ck_assert_uint_eq(e[1].line, 4);
 	ck_assert_uint_eq(e[1].global_seqno, 3);
 	ck_assert_int_eq(in->ops->level(in, 3, &err), 1);	/* from the R edge */
-	ck_assert_int_eq(in->ops->level(in, 4, &err), 1);	/* the V line after the F edge */
+	ck_assert_int_eq(in->ops->level(in, 4, &err), 0);	/* the V line (wire high) after the edge */
 
 	ck_assert_int_eq(in->ops->read(in, e, 4, &err), 1);
 	ck_assert_int_eq(e[0].timestamp_ns, 300);
@@ -128,6 +128,45 @@ START_TEST(replay_refuses_a_bad_capture_with_file_and_line)
 }
 END_TEST
 
+/* active-low means the same on every input: as gpiod (the kernel) does it,
+ * the level is inverted and rising and falling swapped. */
+START_TEST(replay_applies_active_low_like_gpiod)
+{
+	write_capture("# rig edge capture v1\nV 0 3 1\nV 0 4 1\nE 100 4 F 1 1\nE 200 3 F 2 1\n");
+	struct rig_error err = { 0 };
+	struct edge_input *in = open_replay(&err);
+	ck_assert_msg(in != NULL, "%s", err.msg);
+	ck_assert_int_eq(in->ops->level(in, 3, &err), 1);
+	ck_assert_int_eq(in->ops->level(in, 4, &err), 0);	/* wire high: not active */
+	struct rig_edge e[4];
+	ck_assert_int_eq(in->ops->read(in, e, 4, &err), 2);
+	ck_assert_uint_eq(e[0].line, 4);
+	ck_assert_int_eq(e[0].kind, RIG_EDGE_RISING);		/* the wire fell: now active */
+	ck_assert_int_eq(e[1].kind, RIG_EDGE_FALLING);		/* line 3 active-high: as is */
+	ck_assert_int_eq(in->ops->level(in, 4, &err), 1);
+	ck_assert_int_eq(in->ops->level(in, 3, &err), 0);
+	edge_input_close(in);
+	unlink(capture_path);
+}
+END_TEST
+
+/* A NUL byte would cut a line short unseen: the file is refused at its line. */
+START_TEST(replay_refuses_a_nul_byte)
+{
+	snprintf(capture_path, sizeof(capture_path), "/tmp/rig-capture-XXXXXX");
+	int fd = mkstemp(capture_path);
+	static const char text[] = "# rig edge capture v1\nV 0 3 0\nE 100 3 R 1 1\0junk\n";
+	ck_assert_int_eq(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	close(fd);
+	struct rig_error err = { 0 };
+	ck_assert_ptr_null(open_replay(&err));
+	ck_assert_str_eq(err.file, capture_path);
+	ck_assert_int_eq(err.line, 3);
+	ck_assert_ptr_nonnull(strstr(err.msg, "NUL byte"));
+	unlink(capture_path);
+}
+END_TEST
+
 START_TEST(open_errors_are_clear)
 {
 	struct rig_error err = { 0 };
@@ -179,15 +218,15 @@ START_TEST(sim_subscribes_buffers_partial_lines_and_reports_eof)
 	ck_assert_msg(in != NULL, "%s", err.msg);
 	ck_assert_str_eq(fake_edge_sub(f), "SUB 3 4");
 	ck_assert_int_eq(in->ops->level(in, 3, &err), 0);
-	ck_assert_int_eq(in->ops->level(in, 4, &err), 1);
+	ck_assert_int_eq(in->ops->level(in, 4, &err), 0);	/* wire high, line 4 active-low */
 
 	struct rig_edge e[4];
 	fake_edge_next(f);
 	ck_assert_int_eq(read_edges(in, e, 2, &err), 2);
 	ck_assert_int_eq(e[0].timestamp_ns, 100);
 	ck_assert_uint_eq(e[1].line, 4);
-	ck_assert_int_eq(e[1].kind, RIG_EDGE_FALLING);
-	ck_assert_int_eq(in->ops->level(in, 4, &err), 0);
+	ck_assert_int_eq(e[1].kind, RIG_EDGE_RISING);	/* falling on the wire: active */
+	ck_assert_int_eq(in->ops->level(in, 4, &err), 1);
 	ck_assert_int_eq(in->ops->read(in, e, 4, &err), 0);	/* "E 3" is not an edge yet */
 
 	fake_edge_next(f);
@@ -236,6 +275,8 @@ Suite *suite_edge_input(void)
 	tcase_add_test(tc, replay_refuses_a_bad_capture_with_file_and_line);
 	tcase_add_test(tc, check_uses_the_inputs_op_only);
 	tcase_add_test(tc, open_errors_are_clear);
+	tcase_add_test(tc, replay_applies_active_low_like_gpiod);
+	tcase_add_test(tc, replay_refuses_a_nul_byte);
 	tcase_add_test(tc, sim_subscribes_buffers_partial_lines_and_reports_eof);
 	tcase_add_test(tc, sim_refuses_garbage_and_unsubscribed_lines);
 	suite_add_tcase(s, tc);

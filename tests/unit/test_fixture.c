@@ -1,9 +1,12 @@
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rig/core/fixture.h"
+#include "rig/core/text_file.h"
 #include "tests/unit/robustness.h"
 
 static const char *top(void)
@@ -35,7 +38,11 @@ START_TEST(sim_fixture_loads)
 	ck_assert_int_eq(f->n_positions, 4);
 	ck_assert_int_eq(f->injection, RIG_INJECT_CT_SECONDARY);
 	ck_assert_int_eq(f->reference, RIG_REF_SOURCE_POWER);
-	ck_assert_double_eq_tol(f->ref_u_pct, 0.02, 1e-12);
+	/* the reference per range, from the specification next to it */
+	ck_assert(f->have_ref_spec);
+	ck_assert_str_eq(f->ref_certificate, "SIM-CAL-2026-0001");
+	ck_assert_int_eq(f->ref_spec.n[RIG_REF_CURRENT], 6);
+	ck_assert_double_eq_tol(f->update_period_s, 0.016667, 1e-9);
 	ck_assert_double_eq(f->time_scale, 20);
 	ck_assert_double_eq_tol(f->timing_sigma_s, 50e-6, 1e-15);
 	ck_assert_int_eq(f->interlock.line, -1);
@@ -213,6 +220,13 @@ START_TEST(errors_name_file_line_and_reason)
 	assert_refused(4, "calibration_due = 27-01-01", 4, "YYYY-MM-DD");
 	assert_refused(4, "settle = 5 parsecs", 4, "unit 'parsecs'");
 	assert_refused(13, "time_scale = 0", 13, "above 0");
+	assert_refused(13, "input = sim:127.0.0.1:5026\nupdate_period = 2 s", 14, "0..1 s");
+	assert_refused(13, "input = sim:127.0.0.1:5026\nupdate_period = 20 V", 14, "unit 'V'");
+	assert_refused(13, "input = sim:127.0.0.1:5026\ntimebase = 5000 ppm", 14, "0..1000 ppm");
+	assert_refused(4, "stability = 3 %", 4, "0..1 %");
+	assert_refused(11, "specification = x.spec", 11, "certificate");
+	assert_refused(11, "uncertainty = 0.02 %\nspecification = x.spec", 11, "not both");
+	assert_refused(11, "certificate = C-1", 9, "needs specification");
 	assert_refused(2, "name = t\x01", 2, "binary");
 	/* lines and positions */
 	assert_refused(16, "kh100 = 0", 16, "GPIO line 0 is already used by position 1 kh10 (line 15)");
@@ -270,6 +284,41 @@ START_TEST(durations_longer_than_a_day_are_refused)
 }
 END_TEST
 
+/* Safety limits and other physical quantities have physical bounds: a
+ * max_voltage of 1e308 is a limit that never trips. */
+START_TEST(numbers_beyond_a_bench_are_refused)
+{
+	assert_refused(7, "max_voltage = 1e308", 7, "max_voltage: 1e+308 V is above 1000 V");
+	assert_refused(8, "max_current = 1e308 A", 8, "max_current: 1e+308 A is above 1000 A");
+	assert_refused(8, "max_current = 1001", 8, "above 1000 A");
+	assert_refused(13, "input = sim:127.0.0.1:5026\ntiming_uncertainty = 2 s", 14,
+		       "timing_uncertainty: 2 s is above 1 s");
+	struct rig_error err = { 0 };
+	ck_assert_msg(parse_variant(7, "max_voltage = 1000 V", &err) == 0, "%s", err.msg);
+}
+END_TEST
+
+/* Any text file read (fixtures, profiles) with a NUL byte is refused at
+ * its line, before a parser sees a string cut short. */
+START_TEST(text_files_with_a_nul_byte_are_refused)
+{
+	char path[] = "/tmp/rig-text-XXXXXX";
+	int fd = mkstemp(path);
+	static const char text[] = "[fixture]\nname = t\nna\0me = u\n";
+	ck_assert_int_eq(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	close(fd);
+	char *out = NULL;
+	size_t len = 0;
+	struct rig_error err = { 0 };
+	ck_assert_int_eq(rig_text_file_read(path, &out, &len, &err), -1);
+	ck_assert_ptr_null(out);
+	ck_assert_str_eq(err.file, path);
+	ck_assert_int_eq(err.line, 3);
+	ck_assert_ptr_nonnull(strstr(err.msg, "NUL byte"));
+	unlink(path);
+}
+END_TEST
+
 static int parse_fixture(const char *text, size_t len, const char *file, void *ret,
 			 struct rig_error *err)
 {
@@ -284,11 +333,87 @@ START_TEST(truncated_and_corrupted_files_fail_cleanly)
 }
 END_TEST
 
+/* The fixture's keys for the uncertainty budget, and their defaults. */
+START_TEST(budget_keys_and_defaults)
+{
+	struct rig_error err = { 0 };
+	struct rig_fixture *f = malloc(sizeof(*f));
+	const char *text = "[fixture]\nname = t\n[source]\ndriver = scpi6100\n"
+			   "transport = tcp:127.0.0.1:5025\nlag_angle = negative\n"
+			   "max_voltage = 140 V\nmax_current = 0.25 A\n"
+			   "[reference]\nkind = source-power\nuncertainty = 0.02 %\n"
+			   "[edges]\ninput = sim:127.0.0.1:5026\n[position 1]\nkh10 = 0\n";
+	ck_assert_msg(rig_fixture_parse(text, strlen(text), "t.conf", f, &err) == 0, "%s", err.msg);
+	ck_assert_double_eq(f->update_period_s, RIG_GATE_SLOWEST_UPDATE_S);
+	ck_assert_double_eq(f->timebase_ppm, 50);
+	ck_assert_double_eq_tol(f->source_stability_pct, 0.005, 1e-15);
+	/* the flat figure, k = 2, at any reading */
+	ck_assert_double_eq_tol(rig_fixture_ref_u_rel(f, 120, 0.0005, 0.06), 1e-4, 1e-15);
+	free(f);
+}
+END_TEST
+
+static int spec_parse(const char *text, struct rig_ref_spec *s, struct rig_error *err)
+{
+	return rig_ref_spec_parse(text, strlen(text), "x.spec", s, err);
+}
+
+static void assert_spec_refused(const char *text, int line, const char *what)
+{
+	struct rig_ref_spec s;
+	struct rig_error err = { 0 };
+	ck_assert_msg(spec_parse(text, &s, &err) == -1, "accepted '%s'", text);
+	ck_assert_str_eq(err.file, "x.spec");
+	ck_assert_msg(err.line == line, "line %d, expected %d (%s)", err.line, line, err.msg);
+	ck_assert_msg(strstr(err.msg, what), "'%s' lacks '%s'", err.msg, what);
+}
+
+/* % of reading + floor on the smallest range holding the reading: the
+ * current floor dominates at light load (1 uA at 0.5 mA is 0.2 %). */
+START_TEST(reference_specification_per_range)
+{
+	const char *ok = "[instrument]\nname = cal\ncoverage_factor = 2\n"
+			 "[voltage]\nrange = 180 V: 0.01 % + 8 mV\n"
+			 "[current]\nrange = 0.001 A: 0.02 % + 1 uA\nrange = 0.25 A: 0.01 % + 5 uA\n"
+			 "[power]\nrange = 1000 W: 0.05 % + 0 W\n";
+	struct rig_ref_spec s;
+	struct rig_error err = { 0 };
+	ck_assert_msg(spec_parse(ok, &s, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(s.instrument, "cal");
+	/* 0.5 mA on the 1 mA range: (0.02 % + 0.2 %) / 2 */
+	ck_assert_double_eq_tol(rig_ref_spec_u_rel(&s, RIG_REF_CURRENT, 0.0005), 0.0011, 1e-12);
+	/* 0.1 A on the 0.25 A range: (0.01 % + 0.005 %) / 2 */
+	ck_assert_double_eq_tol(rig_ref_spec_u_rel(&s, RIG_REF_CURRENT, 0.1), 7.5e-5, 1e-12);
+	ck_assert(rig_ref_spec_u_rel(&s, RIG_REF_CURRENT, 1) < 0);	/* beyond every range */
+	/* power: never better than V and I, never better than its own range */
+	double uv = rig_ref_spec_u_rel(&s, RIG_REF_VOLTAGE, 120);
+	double ui = rig_ref_spec_u_rel(&s, RIG_REF_CURRENT, 0.0005);
+	ck_assert_double_eq_tol(rig_ref_spec_power_u_rel(&s, 120, 0.0005, 0.06),
+				sqrt(uv * uv + ui * ui), 1e-15);
+	ck_assert_double_eq_tol(rig_ref_spec_power_u_rel(&s, 120, 0.2, 24), 2.5e-4, 1e-15);
+
+	assert_spec_refused("name = x\n", 1, "before any section");
+	assert_spec_refused("[instrument]\nname = x\n[volts]\n", 3, "unknown section [volts]");
+	assert_spec_refused("[instrument]\nname = x\n[voltage]\nrange = 180 V 0.01 % + 8 mV\n", 4,
+			    "UPPER V: PCT % + FLOOR V");
+	assert_spec_refused("[instrument]\nname = x\n[voltage]\nrange = 180 A: 0.01 % + 8 mV\n", 4,
+			    "UPPER V");
+	assert_spec_refused("[instrument]\nname = x\n[current]\nrange = 1 A: 0.01 % + 1 uA\n"
+			    "range = 0.5 A: 0.01 % + 1 uA\n", 5, "not above the previous range");
+	assert_spec_refused("[instrument]\nname = x\ncoverage_factor = 9\n", 3, "1..4");
+	assert_spec_refused("[instrument]\nname = x\n[voltage]\nrange = 180 V: 0.01 % + 8 mV\n", 0,
+			    "needs [voltage] and [current]");
+	assert_spec_refused("[instrument]\nname = x\n[voltage]\nstep = 1\n", 4, "unknown key 'step'");
+}
+END_TEST
+
 Suite *suite_fixture(void)
 {
 	Suite *s = suite_create("fixture");
 	TCase *t = tcase_create("fixture");
 	tcase_add_test(t, sim_fixture_loads);
+	tcase_add_test(t, numbers_beyond_a_bench_are_refused);
+	tcase_add_test(t, text_files_with_a_nul_byte_are_refused);
 	tcase_add_test(t, pi_fixture_loads);
 	tcase_add_test(t, routing);
 	tcase_add_test(t, signal_names_and_kh);
@@ -297,6 +422,8 @@ Suite *suite_fixture(void)
 	tcase_add_test(t, file_level_errors);
 	tcase_add_test(t, truncated_and_corrupted_files_fail_cleanly);
 	tcase_add_test(t, durations_longer_than_a_day_are_refused);
+	tcase_add_test(t, budget_keys_and_defaults);
+	tcase_add_test(t, reference_specification_per_range);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -82,6 +82,11 @@ START_TEST(student_k2_and_least_squares)
 	ck_assert_double_eq_tol(rig_student_k2(2), 4.53, 0.01);
 	ck_assert_double_eq_tol(rig_student_k2(3), 3.31, 0.01);
 	ck_assert_double_eq_tol(rig_student_k2(10), 2.28, 0.01);
+	/* GUM table G.2, p = 95.45 %, to the table's last digit */
+	ck_assert_double_eq_tol(rig_student_k2(5), 2.65, 0.005);
+	ck_assert_double_eq_tol(rig_student_k2(8), 2.37, 0.005);
+	ck_assert_double_eq_tol(rig_student_k2(20), 2.13, 0.005);
+	ck_assert_double_eq_tol(rig_student_k2(50), 2.05, 0.005);
 	ck_assert_double_eq_tol(rig_student_k2(INFINITY), 2.0, 1e-12);
 	ck_assert_double_eq_tol(rig_welch_satterthwaite(2, 1, 3), 48, 1e-9);
 }
@@ -110,7 +115,7 @@ START_TEST(known_error_at_2A_within_stated_u)
 	ck_assert_msg(fabs(r.error_pct - 0.237) <= r.u_pct, "error %.5f U %.5f", r.error_pct,
 		      r.u_pct);
 	/* registered energy is whole and half pulses of 5 Wh */
-	ck_assert_double_eq_tol(fmod(r.registered_wh + 1e-6, 5.0), 0, 1e-3);
+	ck_assert_double_eq_tol(remainder(r.registered_wh, 5.0), 0, 1e-3);
 	ck_assert_double_eq_tol(r.registered_wh / r.reference_wh, 1.00237, 0.0005);
 }
 END_TEST

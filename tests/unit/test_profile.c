@@ -169,6 +169,10 @@ START_TEST(errors_name_file_line_and_reason)
 	assert_refused(POINT "current\n", 6, "key = value");
 	assert_refused("[point p\n", 3, "closing ']'");
 	assert_refused(POINT "band = \x01\x02\n", 6, "binary");
+	assert_refused("[point p]\nkind = accuracy\ncurrent = 1e308 A\n", 5,
+		       "current: 1e308 A is above 1000 A");
+	assert_refused("[point p]\nkind = accuracy\ncurrent = 1e300 %\n", 5, "is above 1000 %");
+	assert_refused(POINT "target_uncertainty = 1e308 %\n", 6, "not in (0, 50]");
 	assert_refused(POINT "current = 100\n", 6, "set twice (first at line 5)");
 	assert_refused(POINT "band =", 6, "'band' has no value");
 	assert_refused("[point p]\nkind = accuracy\ncurrent = 100\n", 5, "needs a unit");

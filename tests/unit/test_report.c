@@ -234,6 +234,32 @@ START_TEST(csv_fields_are_quoted_when_they_must_be)
 }
 END_TEST
 
+/* Formula injection: text a spreadsheet would run stays text. */
+START_TEST(csv_cells_that_look_like_formulas_are_neutralised)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{"=2+3", "\"'=2+3\""},
+		{"+1", "\"'+1\""},
+		{"-2+3", "\"'-2+3\""},
+		{"@SUM(A1)", "\"'@SUM(A1)\""},
+		{"\t=1", "\"'\t=1\""},
+		{"\r=1", "\"'\r=1\""},
+		{"=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\""},
+		{"a=1", "a=1"},
+		{"B-2", "B-2"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct capture cap;
+		report_csv_field(capture_open(&cap), cases[i].in);
+		char *text = capture_close(&cap);
+		ck_assert_msg(strcmp(text, cases[i].out) == 0, "%s gave %s", cases[i].in, text);
+		free(text);
+	}
+}
+END_TEST
+
 START_TEST(export_csv_and_json_carry_notes_with_commas_and_quotes)
 {
 	char run_id[STORE_RUN_ID_LEN];
@@ -407,6 +433,7 @@ Suite *suite_report(void)
 	tcase_add_test(tc, certificate_shows_every_point_the_verdict_and_a_plot);
 	tcase_add_test(tc, certificate_of_an_unmeasured_meter_still_renders);
 	tcase_add_test(tc, csv_fields_are_quoted_when_they_must_be);
+	tcase_add_test(tc, csv_cells_that_look_like_formulas_are_neutralised);
 	tcase_add_test(tc, export_csv_and_json_carry_notes_with_commas_and_quotes);
 	tcase_add_test(tc, summary_json_has_hand_computed_statistics);
 	tcase_add_test(tc, summary_csv_and_text_show_the_same_numbers);

@@ -155,6 +155,7 @@ static void setup(double err0, double err1)
 	f->ref_u_pct = 0.01;
 	f->timing_sigma_s = 100e-6;
 	f->time_scale = 1;
+	f->update_period_s = 1.0 / 60;	/* as the test meters below */
 	f->n_positions = NPOS;
 	for (int i = 0; i < RIG_MAX_POSITIONS; i++)
 		for (int k = 0; k < RIG_SIG_COUNT; k++)
