@@ -75,6 +75,7 @@ struct im_bench {
 	struct im_bench_cfg cfg;
 	struct im_rng rng;
 	struct im_phase ph[3];
+	double ref_error[3];
 	bool on;
 	int n_breaks;
 	struct im_break br[IM_MAX_BREAKS];
@@ -160,11 +161,19 @@ void im_source_output(struct im_bench *b, double t, bool on)
 	replan(b, t, on ? b->cfg.ramp_s : 0);
 }
 
+void im_source_ref_error(struct im_bench *b, int phase, double rel)
+{
+	if (phase >= 1 && phase <= 3)
+		b->ref_error[phase - 1] = rel;
+}
+
 double im_source_read_power(const struct im_bench *b, double t)
 {
-	double p[3];
+	double p[3], w = 0;
 	power_at(b, t, p);
-	return (p[0] + p[1] + p[2]) * (1 + b->cfg.ref_error);
+	for (int k = 0; k < 3; k++)
+		w += p[k] * (1 + b->ref_error[k]);
+	return w;
 }
 
 static double meter_share(const struct im_bench *b, int m, const double p[3])

@@ -55,7 +55,6 @@ struct im_bench_cfg {
 	struct im_meter_cfg meter[IM_MAX_POS];
 	int element_phase[2];		/* source phase feeding meter element 1, 2 */
 	double ramp_s;			/* output slews to a new setpoint over this */
-	double ref_error;		/* the power read-back's true relative error */
 	uint64_t seed;
 };
 
@@ -78,8 +77,11 @@ void im_bench_free(struct im_bench *b);
 void im_source_set(struct im_bench *b, int phase, double volts, double v_angle_deg, double amps,
 		   double i_angle_deg);
 void im_source_apply(struct im_bench *b, double t);
+/* The true relative error of the source's reading of one phase's power. */
+void im_source_ref_error(struct im_bench *b, int phase, double rel);
 void im_source_output(struct im_bench *b, double t, bool on);
-/* Total active source power at t as the source reports it (true x (1 + ref_error)). */
+/* Total active source power at t as the source reports it: each phase's
+ * true power times (1 + its reading error). */
 double im_source_read_power(const struct im_bench *b, double t);
 /* True primary watts one meter sees at t. */
 double im_meter_power(const struct im_bench *b, int meter, double t);

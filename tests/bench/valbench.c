@@ -7,6 +7,7 @@
 #include "rig/core/fixture.h"
 #include "rig/core/model.h"
 #include "rig/core/profile.h"
+#include "rig/core/refspec.h"
 
 const char *const val_profile_names[VAL_PROFILES] = {"production", "ansi-c12.1"};
 const char *const val_model_names[VAL_MODELS] = {"MMS-120-2001", "MMD-120-2001"};
@@ -89,7 +90,12 @@ void val_draw_run(enum val_set set, uint64_t seed, int i, struct val_run_cfg *c)
 	double window = 10 + fmin(600, 4 * tau + 30);
 	for (int p = 0; p < c->n_pos; p++)
 		draw_meter(&r, set, c->pf, tau, window, &c->m[p]);
-	c->ref_error_pct = 0.01 * im_normal(&r);	/* the fixture states 0.02 % at k = 2 */
+	for (int ph = 0; ph < 3; ph++)
+		c->ref_z[ph] = im_normal(&r);
+	/* The fixture's update period: as fixtures/sim.conf declares it (one
+	 * line cycle), left out (the rig's default), or the first meter's own. */
+	double u = im_uniform(&r);
+	c->declared_s = u < 0.4 ? 1.0 / 60 : u < 0.7 ? -1 : c->m[0].update_s;
 	c->reply_s = set == VAL_SLOW ? im_between(&r, 0.5, 1.5) : im_between(&r, 0.03, 0.3);
 	c->cmd_s = im_between(&r, 0.05, 0.3);
 	c->ramp_s = im_between(&r, 0.2, 3);
@@ -159,17 +165,72 @@ static int build_profile(const struct val_run_cfg *c, double max_gate_s, struct 
 	return 0;
 }
 
-static int build_fixture(struct rig_fixture *ret, char *err, size_t len)
+/* fixtures/sim.conf with the run's update_period line, parsed by the rig;
+ * the specification it names is loaded as rig_fixture_load does. */
+static int build_fixture(const struct val_run_cfg *c, struct rig_fixture *ret, char *err, size_t len)
 {
-	static char *text;
-	if (!text && !(text = read_text("fixtures/sim.conf", err, len)))
+	static char *base;
+	if (!base && !(base = read_text("fixtures/sim.conf", err, len)))
 		return -1;
+	static char text[1 << 16];
+	size_t n = 0;
+	for (const char *p = base; *p && n + 200 < sizeof(text);) {
+		const char *end = strchr(p, '\n');
+		size_t l = end ? (size_t)(end - p) + 1 : strlen(p);
+		if (strncmp(p, "update_period", 13) != 0) {
+			memcpy(text + n, p, l);
+			n += l;
+		}
+		if (strncmp(p, "[edges]", 7) == 0 && c->declared_s >= 0)
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "update_period = %.4f ms\n",
+					      c->declared_s * 1e3);
+		p += l;
+	}
+	text[n] = '\0';
 	struct rig_error e = {0};
-	if (rig_fixture_parse(text, strlen(text), "sim.conf", ret, &e) < 0) {
+	if (rig_fixture_parse(text, n, "fixtures/sim.conf", ret, &e) < 0) {
 		snprintf(err, len, "fixture: %s", e.msg);
 		return -1;
 	}
+	if (ret->ref_spec_file[0]) {
+		char rel[300];
+		snprintf(rel, sizeof(rel), "fixtures/%s", ret->ref_spec_file);
+		char *spec = read_text(rel, err, len);
+		if (!spec)
+			return -1;
+		int rc = rig_ref_spec_parse(spec, strlen(spec), rel, &ret->ref_spec, &e);
+		free(spec);
+		if (rc < 0) {
+			snprintf(err, len, "specification: %s", e.msg);
+			return -1;
+		}
+		ret->have_ref_spec = true;
+	}
 	return 0;
+}
+
+/* The reference's relative standard uncertainty for one phase, read off the
+ * data sheet: % of reading + floor on the smallest range that holds the
+ * reading, divided by the sheet's coverage factor; a product of voltage and
+ * current adds their relative terms in quadrature. */
+static double sheet_rel(const struct rig_ref_spec *s, enum rig_ref_quantity q, double x)
+{
+	for (int i = 0; i < s->n[q]; i++)
+		if (x <= s->range[q][i].upper && x > 0)
+			return (s->range[q][i].pct / 100 + s->range[q][i].floor / x) /
+			       (s->coverage_factor > 0 ? s->coverage_factor : 2);
+	return -1;
+}
+
+static double phase_ref_rel(const struct rig_fixture *f, double volts, double amps, double watts)
+{
+	if (!f->have_ref_spec)
+		return f->ref_u_pct / 2 / 100;
+	double v = sheet_rel(&f->ref_spec, RIG_REF_VOLTAGE, volts);
+	double i = sheet_rel(&f->ref_spec, RIG_REF_CURRENT, amps);
+	double w = sheet_rel(&f->ref_spec, RIG_REF_POWER, fabs(watts));
+	double vi = v >= 0 && i >= 0 ? sqrt(v * v + i * i) : 0;
+	return fmax(vi, w);
 }
 
 /* --- the physical limit --------------------------------------------------- */
@@ -185,7 +246,8 @@ static int build_fixture(struct rig_fixture *ret, char *err, size_t len)
  * tau is not a multiple of q: standard deviation q / sqrt(12). The time
  * between two edges, S, then has sigma_S = sqrt(2 (sigma_j^2 + q^2 / 12));
  * the delays cancel between edges of one direction. The registration's
- * relative standard uncertainty is sqrt(u_ref^2 + (sigma_S / S)^2), so the
+ * relative standard uncertainty is sqrt(u_ref^2 + (sigma_S / S)^2), u_ref the
+ * reference's from its data sheet at the point's reading, so the
  * shortest span whose expanded (k = 2) uncertainty reaches the target U_t is
  *
  *   S = sigma_S / sqrt((U_t / 2)^2 - u_ref^2)
@@ -196,11 +258,11 @@ static int build_fixture(struct rig_fixture *ret, char *err, size_t len)
  * at the very end of settling; a random phase costs tau / 2 on average
  * (reported beside the ratio, not in it). */
 static double limit_s(const struct rig_point *pt, const struct rig_fixture *f,
-		      const struct val_meter *m, double registered_w)
+		      const struct val_meter *m, double registered_w, double u_ref)
 {
 	double tau = kh10_interval_s(registered_w);
 	double sigma_s = sqrt(2 * (m->jitter_s * m->jitter_s + m->update_s * m->update_s / 12));
-	double half_u = pt->target_u_pct / 2 / 100, u_ref = f->ref_u_pct / 2 / 100;
+	double half_u = pt->target_u_pct / 2 / 100;
 	double span = half_u > u_ref ? sigma_s / sqrt(half_u * half_u - u_ref * u_ref) : INFINITY;
 	double n = ceil(span / tau - 1e-9);
 	n = fmax(n, pt->min_edges - 1);
@@ -241,6 +303,7 @@ struct val_shell {
 	enum rig_run_state state;
 	double started_s, last_result_s;
 	struct val_pos_state pos[IM_MAX_POS];
+	double ref_u_rel;		/* the reference's data-sheet figure at the last setpoint */
 };
 
 static int64_t ns_of(double s)
@@ -303,6 +366,26 @@ static void source_settled_from(struct val_shell *sh, double t)
 	}
 }
 
+/* The source's reading of each phase is off by its true error, drawn as a
+ * number of data-sheet standard uncertainties at the new setpoint. */
+static void reference_errors(struct val_shell *sh, const struct rig_cmd *cmd)
+{
+	double sum_w = 0, sum_u2 = 0;
+	for (int k = 0; k < 2; k++) {
+		int ph = cmd->sp.ph[k].phase;
+		if (ph < 1 || ph > 3)
+			continue;
+		double v = cmd->sp.ph[k].voltage_v, a = cmd->sp.ph[k].current_a;
+		double w = v * a * cos((cmd->sp.ph[k].current_angle_deg - cmd->sp.ph[k].voltage_angle_deg) * M_PI / 180);
+		double u = a > 0 ? phase_ref_rel(&sh->fix, v, a, w) : 0;
+		im_source_ref_error(sh->bench, ph, u * sh->c->ref_z[ph - 1]);
+		sum_w += w;
+		sum_u2 += (u * w) * (u * w);
+	}
+	if (sum_w > 0)
+		sh->ref_u_rel = sqrt(sum_u2) / sum_w;
+}
+
 static void finish_command(struct val_shell *sh)
 {
 	const struct rig_cmd *cmd = &sh->cmd;
@@ -316,6 +399,7 @@ static void finish_command(struct val_shell *sh)
 				im_source_set(sh->bench, cmd->sp.ph[k].phase, cmd->sp.ph[k].voltage_v,
 					      cmd->sp.ph[k].voltage_angle_deg, cmd->sp.ph[k].current_a,
 					      cmd->sp.ph[k].current_angle_deg);
+		reference_errors(sh, cmd);
 		im_source_apply(sh->bench, sh->now);
 		source_settled_from(sh, sh->now);
 		break;
@@ -427,7 +511,7 @@ static int loop(struct val_shell *sh, char *err, size_t len)
 static int setup(struct val_shell *sh, char *err, size_t len)
 {
 	const struct val_run_cfg *c = sh->c;
-	if (build_fixture(&sh->fix, err, len) < 0 || build_profile(c, 0, &sh->prof, err, len) < 0)
+	if (build_fixture(c, &sh->fix, err, len) < 0 || build_profile(c, 0, &sh->prof, err, len) < 0)
 		return -1;
 	/* room for 3 edges after a late first one at the lowest powers */
 	double tau = kh10_interval_s(c->power_w * 0.98);
@@ -447,7 +531,6 @@ static int setup(struct val_shell *sh, char *err, size_t len)
 	bc.element_phase[0] = sh->fix.source_phase[0];
 	bc.element_phase[1] = sh->fix.source_phase[1];
 	bc.ramp_s = c->ramp_s;
-	bc.ref_error = c->ref_error_pct / 100;
 	bc.seed = c->seed;
 	for (int p = 0; p < c->n_pos; p++) {
 		sh->plan.pos[p].present = true;
@@ -507,7 +590,7 @@ static void records(const struct val_shell *sh, struct val_rec *ret)
 	double run_limit = 0, run_wait = 0;
 	for (int p = 0; p < c->n_pos; p++) {
 		double w = c->power_w * (1 + c->m[p].error_pct / 100);
-		run_limit = fmax(run_limit, limit_s(pt, &sh->fix, &c->m[p], w));
+		run_limit = fmax(run_limit, limit_s(pt, &sh->fix, &c->m[p], w, sh->ref_u_rel));
 		run_wait = fmax(run_wait, kh10_interval_s(w) / 2);
 	}
 	for (int p = 0; p < c->n_pos; p++) {
@@ -526,6 +609,7 @@ static void records(const struct val_shell *sh, struct val_rec *ret)
 		r->bench_s = sh->last_result_s - sh->started_s;
 		r->limit_s = run_limit;
 		r->phase_wait_s = run_wait;
+		r->declared_s = sh->fix.update_period_s;
 		enum rig_verdict v = ps->res.verdict;
 		/* A registration from edges (two or more; fewer is the dead-meter
 		 * bound, counted on its own) over a span that held a drop. */

@@ -49,7 +49,9 @@ struct val_run_cfg {
 	int elements;			/* 1, 2: that element alone; 3: both */
 	int n_pos;
 	struct val_meter m[IM_MAX_POS];
-	double ref_error_pct;		/* the read-back's true error */
+	double ref_z[3];		/* per source phase: the read-back's true error in units
+					 * of its data-sheet standard uncertainty */
+	double declared_s;		/* the fixture's update_period; < 0: key left out (default) */
 	double reply_s;			/* power read-back reply time */
 	double cmd_s;			/* other commands */
 	double ramp_s;
@@ -71,6 +73,7 @@ struct val_rec {
 	double bench_s;			/* the point's bench time (the whole run's) */
 	double limit_s;			/* its physical limit (slowest position) */
 	double phase_wait_s;		/* mean wait for the first edge: half an edge interval */
+	double declared_s;		/* update period the fixture declared (its default when left out) */
 };
 
 #define VAL_PROFILES 2

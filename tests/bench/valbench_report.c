@@ -57,6 +57,8 @@ DEF(s_q1, Q(r) < 0.0083)
 DEF(s_q2, Q(r) >= 0.0083 && Q(r) <= 1.0 / 60 + 1e-9)
 DEF(s_q3, Q(r) > 1.0 / 60 + 1e-9 && Q(r) < 0.033)
 DEF(s_q4, Q(r) >= 0.033)
+DEF(s_qdecl_ok, Q(r) <= (r)->declared_s + 1e-6)
+DEF(s_qdecl_short, Q(r) > (r)->declared_s + 1e-6)
 DEF(s_j1, J(r) < 80e-6)
 DEF(s_j2, J(r) >= 80e-6)
 DEF(s_d1, SKEW(r) < 0.5e-3)
@@ -78,6 +80,7 @@ static const struct stratum strata[] = {
 	{"pf 1", s_pf1}, {"pf 0.5 lag", s_lag}, {"pf 0.5 lead", s_lead},
 	{"one element", s_one}, {"both elements", s_both},
 	{"q 1-8.3 ms", s_q1}, {"q 8.3-16.7 ms", s_q2}, {"q 16.7-33 ms", s_q3}, {"q 33-50 ms", s_q4},
+	{"q <= declared", s_qdecl_ok}, {"q > declared", s_qdecl_short},
 	{"jitter 20-80 us", s_j1}, {"jitter 80-300 us", s_j2},
 	{"rise-fall < 0.5 ms", s_d1}, {"rise-fall >= 0.5 ms", s_d2},
 	{"uniform set", s_uni}, {"near-band set", s_near},
@@ -290,11 +293,11 @@ static void dump(FILE *out, const struct val_rec *r, int n)
 	for (int i = 0; i < n; i++) {
 		const struct val_meter *m = &r[i].run.m[r[i].pos];
 		fprintf(out, "meter set %d %s %s %.0f W pf %.1f%s el %d pos %d/%d q %.1f ms j %.0f us "
-			     "r/f %.0f/%.0f us e %+.3f %% | %s %+.4f U %.4f k %.2f gate %.1f s edges %d lost %llu "
+			     "decl %.1f ms r/f %.0f/%.0f us e %+.3f %% | %s %+.4f U %.4f k %.2f gate %.1f s edges %d lost %llu "
 			     "retries %d drops %d%s%s bench %.0f limit %.0f | %s\n",
 			r[i].run.set, val_profile_names[r[i].run.profile], val_model_names[r[i].run.model],
 			r[i].true_power_w, r[i].run.pf, r[i].run.lead ? "ld" : "", r[i].run.elements,
-			r[i].pos + 1, r[i].run.n_pos, m->update_s * 1e3, m->jitter_s * 1e6, m->rise_s * 1e6,
+			r[i].pos + 1, r[i].run.n_pos, m->update_s * 1e3, m->jitter_s * 1e6, r[i].declared_s * 1e3, m->rise_s * 1e6,
 			m->fall_s * 1e6, m->error_pct, r[i].have ? rig_verdict_name(r[i].res.verdict) : "-",
 			r[i].res.gate.error_pct, r[i].res.gate.u_pct, r[i].res.gate.k, r[i].res.gate.gate_s,
 			r[i].res.gate.edges_used, (unsigned long long)r[i].res.gate.lost_edges, r[i].retries,
