@@ -142,6 +142,17 @@ void capture_reader_init(struct capture_reader *r, const char *name)
 	snprintf(r->name, sizeof(r->name), "%s", name ? name : "");
 	r->line_no = 0;
 	r->last_ts = INT64_MIN;
+	r->version = 1;
+}
+
+bool capture_is_run_record(const char *text)
+{
+	static const char *const kinds[] = {"run", "meta", "text", "t", "lack", "plan", "seq", "ev", "end"};
+	size_t len = strcspn(text, " ");
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strlen(kinds[i]) == len && strncmp(text, kinds[i], len) == 0)
+			return true;
+	return false;
 }
 
 int capture_reader_line(struct capture_reader *r, const char *text, struct capture_record *ret,
@@ -149,6 +160,15 @@ int capture_reader_line(struct capture_reader *r, const char *text, struct captu
 {
 	char why[128];
 	r->line_no++;
+	if (strcmp(text, CAPTURE_HEADER_V2) == 0)
+		r->version = 2;
+	else if (strcmp(text, CAPTURE_HEADER) == 0)
+		r->version = 1;
+	if (r->version >= 2 && capture_is_run_record(text)) {
+		memset(ret, 0, sizeof(*ret));
+		ret->kind = CAPTURE_SKIP;
+		return 0;
+	}
 	if (capture_parse_line(text, ret, why, sizeof(why)) < 0)
 		return rig_error_set(err, r->name, r->line_no, "%s", why);
 	if (ret->kind == CAPTURE_SKIP)

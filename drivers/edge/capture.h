@@ -13,6 +13,7 @@
 #include "rig/core/error.h"
 
 #define CAPTURE_HEADER "# rig edge capture v1"
+#define CAPTURE_HEADER_V2 "# rig edge capture v2"	/* adds the run record (rig/core/recording.h) */
 #define CAPTURE_MAX_LINE 128	/* longest valid line, with room to spare */
 
 enum capture_kind {
@@ -46,7 +47,12 @@ struct capture_reader {
 	char name[200];
 	int line_no;
 	int64_t last_ts;
+	int version;		/* from the last header line seen; 1 until one says 2 */
 };
+
+/* A v2 run-record line (run, meta, text, t, lack, plan, seq, ev, end): the
+ * analyser's business; the edge inputs skip it. */
+bool capture_is_run_record(const char *text);
 
 void capture_reader_init(struct capture_reader *r, const char *name);
 int capture_reader_line(struct capture_reader *r, const char *text, struct capture_record *ret,

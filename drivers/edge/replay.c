@@ -47,11 +47,15 @@ static int load(struct replay *r, const char *path, struct rig_error *err)
 	ssize_t len;
 	int rc = 0;
 	while (rc == 0 && (len = getline(&line, &line_cap, f)) >= 0) {
-		if (len > 0 && line[len - 1] == '\n')
+		bool complete = len > 0 && line[len - 1] == '\n';
+		if (complete)
 			line[--len] = '\0';
 		struct capture_record rec;
 		if (capture_reader_line_n(&rd, line, (size_t)len, &rec, err) < 0) {
-			rc = -1;
+			/* A last line without its newline that does not parse was
+			 * cut short by a crash of the recorder: left out. */
+			if (complete)
+				rc = -1;
 			break;
 		}
 		edge_levels_to_logical(&r->levels, &rec);

@@ -739,7 +739,19 @@ static int load_spec(const char *fixture_path, struct rig_fixture *f, struct rig
 	else
 		snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - fixture_path), fixture_path,
 			 f->ref_spec_file);
-	if (rig_ref_spec_load(path, &f->ref_spec, err))
+	char *text;
+	size_t len;
+	if (rig_text_file_read(path, &text, &len, err))
+		return -1;
+	int r = rig_fixture_use_spec(f, text, len, path, err);
+	free(text);
+	return r;
+}
+
+int rig_fixture_use_spec(struct rig_fixture *f, const char *text, size_t len, const char *path,
+			 struct rig_error *err)
+{
+	if (rig_ref_spec_parse(text, len, path, &f->ref_spec, err))
 		return -1;
 	const struct rig_ref_spec *s = &f->ref_spec;
 	if (s->range[RIG_REF_VOLTAGE][s->n[RIG_REF_VOLTAGE] - 1].upper < f->max_voltage_v ||

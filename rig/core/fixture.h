@@ -85,6 +85,10 @@ int rig_fixture_parse(const char *text, size_t len, const char *file,
 		      struct rig_fixture *ret, struct rig_error *err);
 /* Parses the file and loads the specification it names. */
 int rig_fixture_load(const char *path, struct rig_fixture *ret, struct rig_error *err);
+/* The specification the fixture names, from its text (what rig_fixture_load
+ * does after reading the file; the offline analysis gives the recorded text). */
+int rig_fixture_use_spec(struct rig_fixture *f, const char *text, size_t len, const char *path,
+			 struct rig_error *err);
 
 /* Relative standard uncertainty of the reference for one phase's reading:
  * from the specification when loaded, else the flat ref_u_pct (k = 2). */

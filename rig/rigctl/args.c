@@ -27,6 +27,9 @@ const char rigctl_usage[] =
 	"  model MODEL [--json]  what a model number means\n"
 	"  profiles              test profiles with their point counts\n"
 	"  fixture check FILE    load a fixture file and report errors (file:line)\n"
+	"  analyse RECORDING [--run ID] [--db FILE] [--profile FILE] [--fixture FILE]\n"
+	"                        walk recorded runs through the sequencer again and\n"
+	"                        compare every result bit for bit (exit 1 on a difference)\n"
 	"\n"
 	"times T are UTC: YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]\n"
 	"verdicts V: pass, fail, indeterminate, aborted, error\n"
@@ -112,6 +115,7 @@ static const struct {
 	{"status", RIGCTL_STATUS},   {"abort", RIGCTL_ABORT},	    {"safe-off", RIGCTL_SAFE_OFF},
 	{"results", RIGCTL_RESULTS}, {"report", RIGCTL_REPORT},	    {"model", RIGCTL_MODEL},
 	{"profiles", RIGCTL_PROFILES}, {"fixture", RIGCTL_FIXTURE_CHECK},
+	{"analyse", RIGCTL_ANALYSE},
 };
 
 /* One option: 1 when it was known, 2 for --help, 3 for --version, 0 when
@@ -287,6 +291,12 @@ int rigctl_parse_args(int argc, char **argv, struct rigctl_args *ret, char *why,
 				return usage_error(why, why_len, "unknown command \"%s\"", arg);
 			ret->cmd = commands[k].cmd;
 			have_cmd = true;
+			if (ret->cmd == RIGCTL_ANALYSE && !asked) {
+				/* the rest is the command's own (getopt_long) */
+				ret->sub_argc = argc - cur.i;
+				ret->sub_argv = argv + cur.i;
+				return 0;
+			}
 			continue;
 		}
 		if (n_positional >= (int)(sizeof(positional) / sizeof(positional[0])))

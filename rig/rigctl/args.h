@@ -33,6 +33,7 @@ enum rigctl_cmd {
 	RIGCTL_MODEL,
 	RIGCTL_PROFILES,
 	RIGCTL_FIXTURE_CHECK,
+	RIGCTL_ANALYSE,		/* its options are its own (cmd_analyse.c) */
 };
 
 enum rigctl_format { RIGCTL_FMT_TABLE, RIGCTL_FMT_CSV, RIGCTL_FMT_JSON };
@@ -69,6 +70,9 @@ struct rigctl_args {
 	bool json;
 	/* fixture check */
 	const char *file;
+	/* analyse: the arguments from the command word on */
+	int sub_argc;
+	char **sub_argv;
 };
 
 /* Parses argv (argv[0] is the program). -1 with why on a usage error. */

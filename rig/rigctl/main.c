@@ -27,6 +27,8 @@ int main(int argc, char **argv)
 		return cmd_model(&a);
 	case RIGCTL_FIXTURE_CHECK:
 		return cmd_fixture_check(&a);
+	case RIGCTL_ANALYSE:
+		return cmd_analyse(&a);
 	default:
 		break;
 	}

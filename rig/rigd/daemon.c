@@ -88,6 +88,7 @@ int rigd_start(struct rigd *d, const char *config_path, const char *record,
 		return rig_error_set(err, NULL, 0, "event loop: %s", strerror(errno));
 	if (open_signals(d, err) < 0 || load_settings(d, config_path, err) < 0)
 		return -1;
+	recorder_keep_fixture(d);
 	if (record)
 		snprintf(d->cfg.record_edges, sizeof(d->cfg.record_edges), "%s",
 			 strcmp(record, "off") == 0 ? "" : record);
@@ -155,6 +156,7 @@ void rigd_stop(struct rigd *d)
 	if (d->record)
 		fclose(d->record);
 	d->record = NULL;
+	recorder_free(&d->rec);
 	runstore_close(d->store);
 	d->store = NULL;
 	rig_seq_free(d->seq);

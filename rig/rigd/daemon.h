@@ -19,6 +19,7 @@
 #include "rig/rigd/ctl_server.h"
 #include "rig/rigd/events.h"
 #include "rig/rigd/loop.h"
+#include "rig/rigd/recorder.h"
 #include "rig/rigd/runstore.h"
 
 struct rigd {
@@ -40,6 +41,7 @@ struct rigd {
 	struct edge_input *edges;
 	int64_t probe_ns;		/* real time: next look at the edge input during a run */
 	FILE *record;
+	struct recorder rec;		/* the run record written to `record` */
 	bool interlock_closed;
 
 	struct runstore *store;

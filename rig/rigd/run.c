@@ -13,6 +13,7 @@
 
 #include "rig/common/log.h"
 #include "rig/common/timeutil.h"
+#include "rig/core/recording.h"
 
 #ifndef RIG_VERSION
 #define RIG_VERSION "unknown"
@@ -47,7 +48,7 @@ static void source_lost(struct rigd *d, const char *why)
 		log_err("source: reconnecting to switch the output off failed: %s", err.msg);
 	if (was_busy && d->running) {
 		arm_watchdog(d, "error", why);
-		rig_seq_command_done(d->seq, rigd_bench_now(d), false, why, 0);
+		rigd_seq_command_done(d, rigd_bench_now(d), false, why, 0);
 		run_pump(d);
 	} else {
 		run_fault(d, why);
@@ -138,7 +139,7 @@ static void source_advance(struct rigd *d)
 		d->src_suspect = true;
 	}
 	if (d->running)
-		rig_seq_command_done(d->seq, rigd_bench_now(d), res.ok, res.error, res.power_w);
+		rigd_seq_command_done(d, rigd_bench_now(d), res.ok, res.error, res.power_w);
 }
 
 /* Bytes from the source when no command waits for them: read and drop, so a
@@ -187,12 +188,12 @@ static void source_begin(struct rigd *d, const struct rig_cmd *cmd)
 		return;
 	}
 	if (!d->src) {
-		rig_seq_command_done(d->seq, rigd_bench_now(d), false, "source not connected", 0);
+		rigd_seq_command_done(d, rigd_bench_now(d), false, "source not connected", 0);
 		return;
 	}
 	if (d->src->ops->begin(d->src, cmd, rig_monotonic_ns()) < 0) {
 		d->src_suspect = true;
-		rig_seq_command_done(d->seq, rigd_bench_now(d), false, "source refused the command", 0);
+		rigd_seq_command_done(d, rigd_bench_now(d), false, "source refused the command", 0);
 		return;
 	}
 	d->src_busy = true;
@@ -220,7 +221,7 @@ static void add_line(struct edge_input_line *lines, size_t *n, const struct rig_
 static void record_header(struct rigd *d)
 {
 	char when[32];
-	fprintf(d->record, "# rig edge capture v1\n# station=%s\n# fixture=%s\n# started=%s\n",
+	fprintf(d->record, RIG_REC_HEADER_V2 "\n# station=%s\n# fixture=%s\n# started=%s\n",
 		d->cfg.station, d->fixture.name,
 		rig_iso8601_utc(time(NULL), when, sizeof(when)));
 	fflush(d->record);
@@ -363,7 +364,7 @@ static void edge_event(struct rig_loop *loop, int fd, uint32_t events, void *dat
 			int position;
 			enum rig_signal sig;
 			if (d->running && rig_fixture_route(&d->fixture, (int)e->line, &position, &sig) == 0)
-				rig_seq_edge(d->seq, position, sig, e);
+				rigd_seq_edge(d, position, sig, e);
 		}
 		if (n < 64)
 			break;
@@ -394,7 +395,7 @@ static void send_levels(struct rigd *d)
 			struct rig_error err = {0};
 			int level = d->edges->ops->level(d->edges, (unsigned)l->line, &err);
 			if (level >= 0)
-				rig_seq_level(d->seq, p + 1, leds[k], level == 1);
+				rigd_seq_level(d, p + 1, leds[k], level == 1);
 			if (d->record && level >= 0)
 				fprintf(d->record, "V %lld %d %d\n", (long long)rigd_bench_now(d),
 					l->line, level);
@@ -495,7 +496,7 @@ void run_pump(struct rigd *d)
 	d->sync_failures = 0;
 	if (d->seq) {
 		struct rig_seq_event ev;
-		while (d->running && rig_seq_next_event(d->seq, &ev) == 1)
+		while (d->running && rigd_seq_next_event(d, &ev) == 1)
 			handle_event(d, &ev);
 	}
 	run_rearm(d);
@@ -533,6 +534,7 @@ static void watchdog_expired(struct rigd *d)
 	ev.run_state = d->last.state[0] == 'e' ? RIG_RUN_ERROR : RIG_RUN_ABORTED;
 	snprintf(ev.reason, sizeof(ev.reason), "%.150s (source off by the watchdog)",
 		 d->last.reason[0] ? d->last.reason : "abort");
+	recorder_watchdog_end(d, &ev);
 	handle_event(d, &ev);
 }
 
@@ -549,7 +551,7 @@ void run_on_timer(struct rig_loop *loop, int64_t now_ns, void *data)
 	} else if (d->running) {
 		int64_t bench = rigd_bench_now(d);
 		if (rig_seq_next_deadline(d->seq) <= bench)
-			rig_seq_tick(d->seq, bench);
+			rigd_seq_tick(d, bench);
 	}
 	run_pump(d);
 }
@@ -571,7 +573,7 @@ void run_abort(struct rigd *d, const char *reason)
 		return;
 	log_notice("run %s: abort (%s)", d->ctx.run_id, reason);
 	arm_watchdog(d, "aborted", reason);
-	rig_seq_abort(d->seq, rigd_bench_now(d), reason);
+	rigd_seq_abort(d, rigd_bench_now(d), reason);
 	run_pump(d);
 }
 
@@ -580,7 +582,7 @@ void run_fault(struct rigd *d, const char *reason)
 	if (!d->running)
 		return;
 	arm_watchdog(d, "error", reason);
-	rig_seq_fault(d->seq, rigd_bench_now(d), reason);
+	rigd_seq_fault(d, rigd_bench_now(d), reason);
 	run_pump(d);
 }
 
@@ -704,7 +706,7 @@ int run_start(struct rigd *d, const struct ctl_request *req, char *ret_run_id, s
 	/* A sequencer walks one run: a fresh one for every run. */
 	rig_seq_free(d->seq);
 	d->seq = rig_seq_new();
-	if (!d->seq || rig_seq_start(d->seq, &d->plan, rigd_bench_now(d), &err) < 0) {
+	if (!d->seq || rigd_seq_start(d, rigd_bench_now(d), &err) < 0) {
 		char buf[800];
 		snprintf(why, why_len, "run refused: %s", rig_error_format(&err, buf, sizeof(buf)));
 		runstore_end(d->store, d->ctx.run_id, RIG_RUN_ERROR, why, &err);

@@ -72,6 +72,26 @@ START_TEST(usage_errors_say_what_is_wrong)
 }
 END_TEST
 
+/* analyse hands everything after its name to its own getopt_long parser:
+ * options the others do not know (--fixture) are not refused here. */
+START_TEST(analyse_takes_its_own_options)
+{
+	struct rigctl_args a;
+	char why[200];
+	char *argv[] = {"rigctl", "--db", "x.db", "analyse", "rec.cap", "--fixture", "f.conf",
+			"--run=7", NULL};
+	ck_assert_int_eq(rigctl_parse_args(8, argv, &a, why, sizeof(why)), 0);
+	ck_assert_int_eq(a.cmd, RIGCTL_ANALYSE);
+	ck_assert_str_eq(a.db, "x.db");
+	ck_assert_int_eq(a.sub_argc, 5);
+	ck_assert_str_eq(a.sub_argv[0], "analyse");
+	ck_assert_str_eq(a.sub_argv[1], "rec.cap");
+	ck_assert_str_eq(a.sub_argv[4], "--run=7");
+	ck_assert_int_eq(PARSE(&a, why, "--help", "analyse", "x"), 0);
+	ck_assert_int_eq(a.cmd, RIGCTL_HELP);
+}
+END_TEST
+
 START_TEST(other_commands)
 {
 	struct rigctl_args a;
@@ -327,6 +347,7 @@ Suite *suite_control_cli(void)
 	tcase_add_test(tc, run_options);
 	tcase_add_test(tc, usage_errors_say_what_is_wrong);
 	tcase_add_test(tc, other_commands);
+	tcase_add_test(tc, analyse_takes_its_own_options);
 	tcase_add_test(tc, junit_counts_escapes_and_is_well_formed);
 	tcase_add_test(tc, junit_case_from_daemon_event);
 	tcase_add_test(tc, junit_file_ignores_a_planted_symlink);

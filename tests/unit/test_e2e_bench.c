@@ -29,6 +29,12 @@ static void run_scenario(const char *name)
 
 START_TEST(known_errors_are_measured_stored_and_reported) { run_scenario("truth"); }
 END_TEST
+START_TEST(a_recording_reproduces_every_stored_point_and_an_altered_one_does_not)
+{
+	run_scenario("recording");
+}
+END_TEST
+
 START_TEST(sigterm_mid_run_aborts_with_the_source_off) { run_scenario("sigterm"); }
 END_TEST
 START_TEST(sigkill_then_restart_marks_interrupted_and_switches_off) { run_scenario("sigkill"); }
@@ -55,6 +61,7 @@ Suite *suite_e2e_bench(void)
 	TCase *tc = tcase_create("simulated bench");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, known_errors_are_measured_stored_and_reported);
+	tcase_add_test(tc, a_recording_reproduces_every_stored_point_and_an_altered_one_does_not);
 	tcase_add_test(tc, sigterm_mid_run_aborts_with_the_source_off);
 	tcase_add_test(tc, sigkill_then_restart_marks_interrupted_and_switches_off);
 	tcase_add_test(tc, silent_instrument_mid_run_is_a_rig_error);

@@ -128,6 +128,26 @@ START_TEST(replay_refuses_a_bad_capture_with_file_and_line)
 }
 END_TEST
 
+/* A v2 recording: the run record is skipped, the edges come out; the last
+ * line a crash cut short is left out. */
+START_TEST(replay_reads_a_v2_recording_cut_by_a_crash)
+{
+	write_capture("# rig edge capture v2\nrun r-1\nt name = x\\n\nseq start 5\n"
+		      "E 100 3 R 1 1\nseq edge 1 kh10 100 3 R 1 1\nev started point=0\n"
+		      "E 200 4 F 2 1\nE 300 3 F 3");
+	struct rig_error err = { 0 };
+	struct edge_input *in = open_replay(&err);
+	ck_assert_msg(in != NULL, "%s", err.msg);
+	struct rig_edge e[4];
+	ck_assert_int_eq(in->ops->read(in, e, 4, &err), 2);
+	ck_assert_int_eq(e[0].timestamp_ns, 100);
+	ck_assert_int_eq(e[1].timestamp_ns, 200);
+	ck_assert(edge_input_replay_done(in));
+	edge_input_close(in);
+	unlink(capture_path);
+}
+END_TEST
+
 /* active-low means the same on every input: as gpiod (the kernel) does it,
  * the level is inverted and rising and falling swapped. */
 START_TEST(replay_applies_active_low_like_gpiod)
@@ -273,6 +293,7 @@ Suite *suite_edge_input(void)
 	TCase *tc = tcase_create("edge_input");
 	tcase_add_test(tc, replay_delivers_batches_levels_and_gaps);
 	tcase_add_test(tc, replay_refuses_a_bad_capture_with_file_and_line);
+	tcase_add_test(tc, replay_reads_a_v2_recording_cut_by_a_crash);
 	tcase_add_test(tc, check_uses_the_inputs_op_only);
 	tcase_add_test(tc, open_errors_are_clear);
 	tcase_add_test(tc, replay_applies_active_low_like_gpiod);
