@@ -4,6 +4,7 @@
 #   make demo     the main job: a batch of simulated meters on the simulated bench
 #   make vmtest   the real-kernel test bed alone (qemu, gpio-sim, a real UART)
 #   make bench    benchmarks into BENCHMARKS.md
+#   make killtest the kill campaign (SIGKILLs of rigd mid-run; not in check)
 # Missing build dependencies are installed by rig/scripts/install-deps.
 
 CC ?= cc
@@ -34,7 +35,7 @@ TEST_SRC := $(sort $(filter-out tests/unit/run.c,$(wildcard tests/unit/*.c)) $(V
 REL := build
 SAN := build/san
 
-.PHONY: all check unit demo vmtest bench clean deps
+.PHONY: all check unit demo vmtest bench killtest clean deps
 all: $(addprefix $(REL)/,$(PROGS))
 
 $(DEPS_OK):
@@ -92,6 +93,9 @@ vmtest: all
 
 bench: all
 	@./tests/bench/run
+
+killtest: all
+	@RIG_BIN=$(REL) RIG_TOP=$(CURDIR) tests/kill/campaign
 
 clean:
 	rm -rf build

@@ -60,3 +60,11 @@ int edge_input_check(struct edge_input *in, struct rig_error *err)
 {
 	return in->ops->check ? in->ops->check(in, err) : 0;
 }
+
+int edge_input_set_output(struct edge_input *in, unsigned offset, bool active, struct rig_error *err)
+{
+	if (!in->ops->set_output)
+		return rig_error_set(err, NULL, 0, "edge input '%s': %s inputs have no output lines",
+				     in->spec, in->ops->scheme);
+	return in->ops->set_output(in, offset, active, err);
+}

@@ -6,7 +6,9 @@
  *   replay:PATH               a recorded capture (format in drivers/edge/CAPTURE.md)
  *
  * Sequence numbers are passed through as the source gave them; gaps are
- * reported as lost edges by the core (rig_seqno) and never hidden. */
+ * reported as lost edges by the core (rig_seqno) and never hidden.
+ * gpiod and sim can also drive one output line (set_output: the dead-man
+ * heartbeat). */
 #ifndef RIG_DRIVERS_EDGE_INPUT_H
 #define RIG_DRIVERS_EDGE_INPUT_H
 
@@ -40,6 +42,9 @@ struct edge_input_ops {
 	 * its fd (a gpio chip removed under a request may never wake a
 	 * poller): 0 fine, -1 gone (err says). NULL when the fd tells. */
 	int (*check)(struct edge_input *in, struct rig_error *err);
+	/* Optional: drives an output line (the dead-man heartbeat), claimed
+	 * as an output on first use: 0, -1 with err. NULL: no outputs. */
+	int (*set_output)(struct edge_input *in, unsigned offset, bool active, struct rig_error *err);
 };
 
 struct edge_input {
@@ -54,6 +59,10 @@ void edge_input_close(struct edge_input *in);	/* NULL-safe */
 
 /* The input's check op: 0 when it has none or the input works. */
 int edge_input_check(struct edge_input *in, struct rig_error *err);
+
+/* Sets an output line (see set_output): 0, or -1 with err, also when the
+ * input has no outputs (a replay). */
+int edge_input_set_output(struct edge_input *in, unsigned offset, bool active, struct rig_error *err);
 
 /* A replay: input has delivered its last edge (read then returns 0 and the
  * fd stops being readable). False for every other kind of input. */

@@ -31,6 +31,8 @@ struct gpiod_in {
 	struct gpiod_edge_event_buffer *events;
 	struct edge_levels levels;
 	char path[128];
+	struct gpiod_line_request *out_req;	/* the heartbeat: its own request */
+	unsigned out_offset;
 };
 
 static int gpiod_fail(struct edge_input *in, struct rig_error *err, const char *what)
@@ -92,6 +94,8 @@ static void gpiod_in_free(struct gpiod_in *g)
 		gpiod_edge_event_buffer_free(g->events);
 	if (g->req)
 		gpiod_line_request_release(g->req);
+	if (g->out_req)
+		gpiod_line_request_release(g->out_req);
 	if (g->chip)
 		gpiod_chip_close(g->chip);
 	free(g);
@@ -188,6 +192,62 @@ static int gpiod_check(struct edge_input *in, struct rig_error *err)
 	return gpiod_level(in, g->levels.line[0], err) < 0 ? -1 : 0;
 }
 
+/* One output line (the dead-man heartbeat) in a request of its own, driven
+ * low at first. When the process ends the kernel releases it, the pulses
+ * stop, and the relay it feeds drops: wire a pull-down so a floating line
+ * reads low. */
+static int request_output(struct edge_input *in, struct gpiod_in *g, unsigned offset,
+			  struct rig_error *err)
+{
+	struct gpiod_line_settings *ls = gpiod_line_settings_new();
+	struct gpiod_line_config *lc = gpiod_line_config_new();
+	struct gpiod_request_config *rc = gpiod_request_config_new();
+	int rv = -1;
+	if (!ls || !lc || !rc) {
+		rig_error_set(err, NULL, 0, "edge input '%s': out of memory", in->spec);
+		goto out;
+	}
+	gpiod_line_settings_set_direction(ls, GPIOD_LINE_DIRECTION_OUTPUT);
+	gpiod_line_settings_set_output_value(ls, GPIOD_LINE_VALUE_INACTIVE);
+	if (gpiod_line_config_add_line_settings(lc, &offset, 1, ls) < 0) {
+		gpiod_fail(in, err, "configuring the output line");
+		goto out;
+	}
+	gpiod_request_config_set_consumer(rc, "rigd-heartbeat");
+	g->out_req = gpiod_chip_request_lines(g->chip, rc, lc);
+	if (!g->out_req) {
+		if (errno == EBUSY)
+			rig_error_set(err, NULL, 0, "edge input '%s': output line %u is in use by another program",
+				      in->spec, offset);
+		else
+			gpiod_fail(in, err, "requesting the output line");
+		goto out;
+	}
+	g->out_offset = offset;
+	rv = 0;
+out:
+	gpiod_request_config_free(rc);
+	gpiod_line_config_free(lc);
+	gpiod_line_settings_free(ls);
+	return rv;
+}
+
+static int gpiod_set_output(struct edge_input *in, unsigned offset, bool active, struct rig_error *err)
+{
+	struct gpiod_in *g = in->priv;
+	if (edge_levels_has(&g->levels, offset))
+		return rig_error_set(err, NULL, 0, "edge input '%s': line %u is an input", in->spec, offset);
+	if (!g->out_req && request_output(in, g, offset, err) < 0)
+		return -1;
+	if (offset != g->out_offset)
+		return rig_error_set(err, NULL, 0, "edge input '%s': one output line (%u), not %u",
+				     in->spec, g->out_offset, offset);
+	if (gpiod_line_request_set_value(g->out_req, offset,
+					 active ? GPIOD_LINE_VALUE_ACTIVE : GPIOD_LINE_VALUE_INACTIVE) < 0)
+		return gpiod_fail(in, err, "setting the output line");
+	return 0;
+}
+
 static int gpiod_fd(const struct edge_input *in)
 {
 	const struct gpiod_in *g = in->priv;
@@ -209,4 +269,5 @@ const struct edge_input_ops edge_input_gpiod_ops = {
 	.fd = gpiod_fd,
 	.close = gpiod_close,
 	.check = gpiod_check,
+	.set_output = gpiod_set_output,
 };

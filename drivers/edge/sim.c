@@ -189,6 +189,21 @@ static int sim_level(struct edge_input *in, unsigned offset, struct rig_error *e
 	return edge_levels_get(&s->levels, offset, in->spec, err);
 }
 
+/* The simulator's edge socket takes `OUT <line> <0|1>` for output lines. */
+static int sim_set_output(struct edge_input *in, unsigned offset, bool active, struct rig_error *err)
+{
+	struct sim *s = in->priv;
+	if (edge_levels_has(&s->levels, offset))
+		return rig_error_set(err, NULL, 0, "edge input '%s': line %u is an input", in->spec, offset);
+	char line[48];
+	int n = snprintf(line, sizeof(line), "OUT %u %d\n", offset, active ? 1 : 0);
+	struct rig_error terr = { 0 };
+	if (s->tr->ops->write(s->tr, line, (size_t)n, &terr) < 0)
+		return rig_error_set(err, NULL, 0, "edge input '%s': output line %u: %.300s", in->spec,
+				     offset, terr.msg);
+	return 0;
+}
+
 static int sim_fd(const struct edge_input *in)
 {
 	const struct sim *s = in->priv;
@@ -209,4 +224,5 @@ const struct edge_input_ops edge_input_sim_ops = {
 	.level = sim_level,
 	.fd = sim_fd,
 	.close = sim_close,
+	.set_output = sim_set_output,
 };

@@ -244,6 +244,16 @@ int sim_bench_energy(const struct sim_bench *b, int position, double *ret_regist
 	return 0;
 }
 
+void sim_bench_trip(struct sim_bench *b, int64_t now_ns, int code)
+{
+	if (now_ns < b->now)
+		now_ns = b->now;
+	/* the meters see the output on up to the trip (off even without memory) */
+	(void)generate(b, now_ns);
+	sim_source_set_output(&b->source, false, now_ns);
+	sim_scpi_push_error(&b->scpi, code);
+}
+
 void sim_bench_lose_edges(struct sim_bench *b, uint64_t n) { b->request.lose += n; }
 
 int sim_bench_set_dead(struct sim_bench *b, int position, enum rig_signal s, bool dead)

@@ -83,6 +83,11 @@ int sim_bench_energy(const struct sim_bench *b, int position, double *ret_regist
 const struct sim_source *sim_bench_source(const struct sim_bench *b);
 const struct sim_meter *sim_bench_meter(const struct sim_bench *b, int position);
 
+/* A protection switched the output off at now_ns (the enable loop opened,
+ * the communication watchdog expired): off at once, and code queued on the
+ * SCPI error queue so the controller learns why. */
+void sim_bench_trip(struct sim_bench *b, int64_t now_ns, int code);
+
 /* Faults. Positions are 1-based; return 0 or -1 for a bad argument. */
 void sim_bench_lose_edges(struct sim_bench *b, uint64_t n);	/* next n numbered edges */
 int sim_bench_set_dead(struct sim_bench *b, int position, enum rig_signal s, bool dead);

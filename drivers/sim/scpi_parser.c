@@ -31,6 +31,8 @@ const char *sim_scpi_error_text(int code)
 	case SCPI_ERR_DATA_RANGE: return "Data out of range";
 	case SCPI_ERR_QUEUE_OVERFLOW: return "Queue overflow";
 	case SCPI_ERR_INPUT_OVERRUN: return "Input buffer overrun";
+	case SIM_ERR_COMM_WATCHDOG: return "Output off: communication watchdog expired";
+	case SIM_ERR_ENABLE_LOOP: return "Output off: enable loop opened (heartbeat lost)";
 	default: return "Command error";
 	}
 }
@@ -84,7 +86,8 @@ static const struct keyword keywords[] = {
 	{ "MHARmonic", false }, { "HARMonic", true }, { "RANGe", false }, { "STATe", false },
 	{ "FREQuency", false }, { "OUTPut", false }, { "POWer", false }, { "WATT", false },
 	{ "SYSTem", false }, { "ERRor", false }, { "NEXT", false }, { "COUNt", false },
-	{ "FITTed", false }, { "SIM", false },
+	{ "FITTed", false }, { "SIM", false }, { "PROTection", false }, { "WDOG", false },
+	{ "DELay", false },
 };
 
 static size_t short_len(const char *lng)
@@ -348,6 +351,42 @@ static int cmd_output(struct ctx *x, const struct command *c)
 	return 0;
 }
 
+/* The communication watchdog's settings; the timing is rig-sim's (real
+ * time, sim_server.c). */
+static int cmd_wdog(struct ctx *x, const struct command *c)
+{
+	struct sim_source *s = x->p->src;
+	int err;
+	if (c->query) {
+		if ((err = want_params(c, 0)))
+			return err;
+		return reply(x, "%d", s->wdog_on ? 1 : 0);
+	}
+	bool on;
+	if ((err = want_params(c, 1)) || (err = boolean(c->param[0], &on)))
+		return err;
+	s->wdog_on = on;
+	return 0;
+}
+
+static int cmd_wdog_delay(struct ctx *x, const struct command *c)
+{
+	struct sim_source *s = x->p->src;
+	int err;
+	if (c->query) {
+		if ((err = want_params(c, 0)))
+			return err;
+		return reply(x, "%.9g", s->wdog_delay_s);
+	}
+	double d;
+	if ((err = want_params(c, 1)) || (err = number(c->param[0], &d)))
+		return err;
+	if (d < 0.1 || d > 3600)
+		return SCPI_ERR_DATA_RANGE;
+	s->wdog_delay_s = d;
+	return 0;
+}
+
 static int cmd_freq(struct ctx *x, const struct command *c)
 {
 	int err;
@@ -436,6 +475,8 @@ static int r_range(struct ctx *x, const struct command *c, int volt) { return cm
 static int r_stat(struct ctx *x, const struct command *c, int volt) { return cmd_phase_state(x, c, volt, false); }
 static int r_mstat(struct ctx *x, const struct command *c, int volt) { return cmd_phase_state(x, c, volt, true); }
 static int r_output(struct ctx *x, const struct command *c, int a) { (void)a; return cmd_output(x, c); }
+static int r_wdog(struct ctx *x, const struct command *c, int a) { (void)a; return cmd_wdog(x, c); }
+static int r_wdog_del(struct ctx *x, const struct command *c, int a) { (void)a; return cmd_wdog_delay(x, c); }
 static int r_freq(struct ctx *x, const struct command *c, int a) { (void)a; return cmd_freq(x, c); }
 static int r_pwatt(struct ctx *x, const struct command *c, int a) { (void)a; return cmd_phase_watts(x, c); }
 static int r_twatt(struct ctx *x, const struct command *c, int a) { (void)a; return cmd_total_watts(x, c); }
@@ -458,6 +499,8 @@ static const struct route routes[] = {
 	{ "SOUR:FREQ", r_freq, 0 },
 	{ "OUTP:STAT", r_output, 0 },
 	{ "OUTP", r_output, 0 },
+	{ "OUTP:PROT:WDOG", r_wdog, 0 },
+	{ "OUTP:PROT:WDOG:DEL", r_wdog_del, 0 },
 	{ "SYST:ERR", r_error, 0 },
 	{ "SYST:ERR:NEXT", r_error, 0 },
 	{ "SYST:ERR:COUN", r_errcount, 0 },

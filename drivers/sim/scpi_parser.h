@@ -28,6 +28,9 @@ enum {
 	SCPI_ERR_DATA_RANGE = -222,
 	SCPI_ERR_QUEUE_OVERFLOW = -350,
 	SCPI_ERR_INPUT_OVERRUN = -363,
+	/* device-specific: the output was switched off by a protection */
+	SIM_ERR_COMM_WATCHDOG = 310,
+	SIM_ERR_ENABLE_LOOP = 311,
 };
 
 /* Commands whose first node is SIM go to this hook (the bench's fault and

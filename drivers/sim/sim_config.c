@@ -42,6 +42,8 @@ void sim_config_init(struct sim_config *c)
 	c->scpi_port = 5025;
 	c->edge_port = 5026;
 	c->time_scale = 1;
+	c->heartbeat_line = -1;
+	c->heartbeat_hold_ms = 600;
 	c->bench.ref_line = 255;
 	for (int p = 0; p < RIG_MAX_POSITIONS; p++) {
 		struct sim_meter_cfg *m = &c->bench.pos[p].meter;
@@ -87,6 +89,7 @@ void sim_config_from_fixture(struct sim_config *c, const struct rig_fixture *f)
 	}
 	if (f->time_scale > 0)
 		c->time_scale = f->time_scale;
+	c->heartbeat_line = f->heartbeat.line;
 	int port = port_of(f->source_transport, "tcp:");
 	if (port >= 0)
 		c->scpi_port = port;
@@ -183,6 +186,10 @@ static int bench_key(struct sim_config *c, const struct where *w, const char *k,
 		return to_int(w, k, v, 0, 65535, &c->edge_port);
 	if (!strcmp(k, "bind"))
 		return to_string(w, k, v, c->bind, sizeof(c->bind));
+	if (!strcmp(k, "heartbeat_line"))
+		return to_int(w, k, v, -1, MAX_LINE, &c->heartbeat_line);
+	if (!strcmp(k, "heartbeat_hold_ms"))
+		return to_double(w, k, v, 10, 60000, &c->heartbeat_hold_ms);
 	if (!strcmp(k, "idn"))
 		return to_string(w, k, v, b->idn, sizeof(b->idn));
 	if (!strcmp(k, "reference_wh_per_pulse"))

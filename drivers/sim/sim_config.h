@@ -17,6 +17,8 @@ struct sim_config {
 	int scpi_port;		/* 5025; 0 picks a free port */
 	int edge_port;		/* 5026 */
 	double time_scale;	/* simulated seconds per real second */
+	int heartbeat_line;	/* the dead-man relay's input line, -1 none */
+	double heartbeat_hold_ms; /* the relay drops this long after the last toggle */
 };
 
 /* Model numbers are decoded by this function (rig_model_decode); NULL

@@ -24,7 +24,7 @@
 #define POLL_MS 2
 #define MAX_SLOW 64
 
-enum fault { FAULT_NONE, FAULT_NOREPLY, FAULT_GARBLE, FAULT_SLOW, FAULT_DROP };
+enum fault { FAULT_NONE, FAULT_NOREPLY, FAULT_GARBLE, FAULT_SLOW };
 enum kind { CLIENT_SCPI, CLIENT_EDGE };
 
 struct client {
@@ -53,10 +53,21 @@ struct sim_server {
 	int scpi_port, edge_port;
 	struct client client[MAX_CLIENTS];
 	int64_t real_start, sim_start;
-	enum fault fault;
+	enum fault fault;	/* what replies suffer */
+	bool drop_next;		/* SIM:FAULT DROP: on top of a reply fault */
 	int slow_ms;
 	struct slow_reply slow[MAX_SLOW];
 	int n_slow;
+	/* The dead-man: a retriggerable relay on the heartbeat line in the
+	 * source's enable loop, and the instrument's communication watchdog.
+	 * Both in real time (CLOCK_MONOTONIC), whatever the time scale. */
+	bool hb_armed;		/* a toggle came since start or SIM:HEARTBEAT BYPASS */
+	int hb_level;
+	int64_t hb_last_real;	/* last toggle */
+	int64_t cmd_last_real;	/* last non-SIM: SCPI line */
+	bool out_was_on;
+	int64_t off_real;	/* when the output last went off; 0 never */
+	const char *off_cause;
 };
 
 static int64_t mono_ns(void)
@@ -161,12 +172,75 @@ static void fan_out(void *ctx, const struct rig_edge *raw)
 	}
 }
 
+/* ---- the dead-man ------------------------------------------------------------- */
+
+/* Notes when the output went off and why (a query for tests: SIM:OUTP?). */
+static void note_output(struct sim_server *s, const char *cause)
+{
+	bool on = sim_bench_source(s->bench)->output_on;
+	if (s->out_was_on && !on) {
+		s->off_real = mono_ns();
+		s->off_cause = cause;
+	}
+	s->out_was_on = on;
+}
+
+static void trip(struct sim_server *s, int code, const char *cause)
+{
+	sim_bench_trip(s->bench, sim_now(s), code);
+	note_output(s, cause);
+	fprintf(stderr, "rig-sim: output off: %s\n", cause);
+}
+
+/* A relay that drops hold_ms after the last toggle, and a watchdog that
+ * switches off when no command came for its delay. Only an output that is
+ * on is tripped; a relay never pulsed (or bypassed) is not enforced. */
+static void deadman_check(struct sim_server *s)
+{
+	const struct sim_source *src = sim_bench_source(s->bench);
+	if (!src->output_on)
+		return;
+	int64_t now = mono_ns();
+	if (s->cfg.heartbeat_line >= 0 && s->hb_armed &&
+	    now - s->hb_last_real > (int64_t)(s->cfg.heartbeat_hold_ms * 1e6)) {
+		trip(s, SIM_ERR_ENABLE_LOOP, "heartbeat");
+		return;
+	}
+	if (src->wdog_on && now - s->cmd_last_real > (int64_t)(src->wdog_delay_s * 1e9))
+		trip(s, SIM_ERR_COMM_WATCHDOG, "watchdog");
+}
+
+/* `OUT <line> <0|1>` on the edge socket: the controller drives an output
+ * line. Only the heartbeat line is wired to anything. */
+static void heartbeat_command(struct sim_server *s, struct client *c, char *save)
+{
+	char *l = strtok_r(NULL, " \t\r", &save), *v = strtok_r(NULL, " \t\r", &save);
+	char *end;
+	unsigned long line = l ? strtoul(l, &end, 10) : 0;
+	if (!l || !v || *end || line > 65535 || (strcmp(v, "0") && strcmp(v, "1"))) {
+		queue_out(c, "# error: expected OUT <line> <0|1>\n", 36);
+		return;
+	}
+	if (s->cfg.heartbeat_line < 0 || line != (unsigned long)s->cfg.heartbeat_line)
+		return;
+	int level = v[0] == '1';
+	if (!s->hb_armed || level != s->hb_level) {
+		s->hb_last_real = mono_ns();
+		s->hb_armed = true;
+	}
+	s->hb_level = level;
+}
+
 static void edge_command(struct sim_server *s, struct client *c, char *line)
 {
 	char *save = NULL;
 	char *tok = strtok_r(line, " \t\r", &save);
 	if (!tok)
 		return;
+	if (strcmp(tok, "OUT") == 0) {
+		heartbeat_command(s, c, save);
+		return;
+	}
 	if (strcmp(tok, "SUB") != 0) {
 		queue_out(c, "# error: expected SUB <line> ...\n", 33);
 		return;
@@ -194,17 +268,28 @@ static void edge_command(struct sim_server *s, struct client *c, char *line)
 static int server_ext(void *ctx, int64_t now_ns, const char *cmd, char *reply, size_t len)
 {
 	struct sim_server *s = ctx;
+	if (strcasecmp(cmd, "SIM:OUTP?") == 0) {
+		snprintf(reply, len, "%d,%lld,%s", sim_bench_source(s->bench)->output_on ? 1 : 0,
+			 (long long)s->off_real, s->off_real ? s->off_cause : "none");
+		return 1;
+	}
+	if (strcasecmp(cmd, "SIM:HEARTBEAT BYPASS") == 0) {
+		s->hb_armed = false;	/* until the next toggle */
+		return 0;
+	}
 	char word[32] = "", arg[32] = "";
 	if (sscanf(cmd, "%*[^ \t] %31s %31s", word, arg) >= 1 &&
 	    strncasecmp(cmd, "SIM:FAULT", 9) == 0 && (cmd[9] == ' ' || cmd[9] == '\t')) {
-		if (!strcasecmp(word, "NONE"))
+		if (!strcasecmp(word, "NONE")) {
 			s->fault = FAULT_NONE;
+			s->drop_next = false;
+		}
 		else if (!strcasecmp(word, "NOREPLY"))
 			s->fault = FAULT_NOREPLY;
 		else if (!strcasecmp(word, "GARBLE"))
 			s->fault = FAULT_GARBLE;
 		else if (!strcasecmp(word, "DROP"))
-			s->fault = FAULT_DROP;
+			s->drop_next = true;	/* a reply fault set before stays */
 		else if (!strcasecmp(word, "SLOW")) {
 			long ms = strtol(arg, NULL, 10);
 			if (ms <= 0 || ms > 600000)
@@ -246,15 +331,19 @@ static void scpi_line(struct sim_server *s, int idx, const char *line, size_t n)
 {
 	struct client *c = &s->client[idx];
 	bool sim = is_sim_command(line);
-	if (s->fault == FAULT_DROP && !sim) {
-		s->fault = FAULT_NONE;	/* one dropped connection per DROP */
+	if (s->drop_next && !sim) {
+		s->drop_next = false;	/* one dropped connection per DROP */
 		drop_client(c);
 		return;
 	}
 	char reply[512];
 	int64_t now = sim_now(s);
+	if (!sim)
+		s->cmd_last_real = mono_ns();	/* feeds the communication watchdog */
 	sim_bench_advance_raw(s->bench, now, fan_out, s);
-	if (sim_bench_scpi_n(s->bench, now, line, n, reply, sizeof(reply) - 1) != 1)
+	int got = sim_bench_scpi_n(s->bench, now, line, n, reply, sizeof(reply) - 1);
+	note_output(s, "command");
+	if (got != 1)
 		return;
 	if (!sim && s->fault == FAULT_NOREPLY)
 		return;
@@ -370,6 +459,7 @@ struct sim_server *sim_server_new(const struct sim_config *cfg, struct rig_error
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		s->client[i].fd = -1;
 	s->real_start = mono_ns();
+	s->cmd_last_real = s->real_start;
 	s->sim_start = s->real_start;	/* at scale 1, edges carry CLOCK_MONOTONIC */
 	struct sim_bench_cfg bc = cfg->bench;
 	bc.start_ns = s->sim_start;
@@ -430,6 +520,7 @@ int sim_server_run(struct sim_server *s, volatile sig_atomic_t *stop, struct rig
 		}
 		if (sim_bench_advance_raw(s->bench, sim_now(s), fan_out, s) < 0)
 			return rig_error_set(err, "", 0, "out of memory");
+		deadman_check(s);
 		send_due_slow_replies(s);
 		for (int i = 0; i < MAX_CLIENTS; i++)
 			flush_out(&s->client[i]);

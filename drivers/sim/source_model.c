@@ -38,6 +38,8 @@ void sim_source_reset(struct sim_source *s, int64_t now_ns)
 	}
 	s->freq_hz = 60;
 	s->output_on = false;
+	s->wdog_on = false;	/* volatile, as on instruments that have one */
+	s->wdog_delay_s = 60;
 	sim_source_target(s, &s->from);
 	s->t0_ns = s->t1_ns = now_ns;
 }

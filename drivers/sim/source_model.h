@@ -41,6 +41,8 @@ struct sim_source {
 	struct sim_phase_setting set[SIM_PHASES];
 	double freq_hz;
 	bool output_on;
+	bool wdog_on;			/* OUTP:PROT:WDOG: output off when commands stop */
+	double wdog_delay_s;		/* OUTP:PROT:WDOG:DEL */
 	int64_t settle_ns;		/* time the output takes to reach a new setpoint */
 	/* settling: the output moves linearly from `from` to the setpoint
 	 * between t0 and t1 */

@@ -22,6 +22,19 @@ int64_t source_now_ns(void)
 struct source *source_new(const char *driver, struct transport *tr, double timeout_s,
 			  struct rig_error *err)
 {
+	return source_open(driver, tr, timeout_s, 0, err);
+}
+
+int source_keepalive(struct source *s, struct rig_error *err)
+{
+	if (!s->ops->keepalive || s->watchdog_s <= 0)
+		return 0;
+	return s->ops->keepalive(s, err);
+}
+
+struct source *source_open(const char *driver, struct transport *tr, double timeout_s,
+			   double watchdog_s, struct rig_error *err)
+{
 	const struct source_ops *ops = NULL;
 	for (size_t i = 0; i < sizeof(source_table) / sizeof(source_table[0]); i++)
 		if (driver && strcmp(source_table[i]->name, driver) == 0)
@@ -38,6 +51,11 @@ struct source *source_new(const char *driver, struct transport *tr, double timeo
 		rig_error_set(err, NULL, 0, "source %s: timeout %g s out of range (0-600]", driver, timeout_s);
 		return NULL;
 	}
+	if (!(watchdog_s == 0 || (watchdog_s >= 0.1 && watchdog_s <= 3600))) {
+		rig_error_set(err, NULL, 0, "source %s: watchdog %g s out of range 0.1-3600 (or 0)", driver,
+			      watchdog_s);
+		return NULL;
+	}
 	struct source *s = calloc(1, sizeof(*s));
 	if (!s) {
 		rig_error_set(err, NULL, 0, "source %s: out of memory", driver);
@@ -46,6 +64,7 @@ struct source *source_new(const char *driver, struct transport *tr, double timeo
 	s->ops = ops;
 	s->tr = tr;
 	s->timeout_s = timeout_s;
+	s->watchdog_s = watchdog_s;
 	if (ops->open(s, err) < 0) {
 		/* Open switches the output off itself; if it failed half way
 		 * there is nothing more this side can do but say so. */

@@ -44,18 +44,32 @@ struct source_ops {
 	/* Output off now, blocking with a short timeout; used on every path out. */
 	int (*output_off)(struct source *s, struct rig_error *err);
 	void (*close)(struct source *s);
+	/* Optional: feeds the instrument's communication watchdog without a
+	 * reply (any time, even with a query outstanding). */
+	int (*keepalive)(struct source *s, struct rig_error *err);
 };
 
 struct source {
 	const struct source_ops *ops;
 	struct transport *tr;
 	double timeout_s;
+	double watchdog_s;		/* the instrument's comm watchdog, armed at open; 0 none */
 	char idn[160];			/* *IDN? reply */
 	void *priv;
 };
 
+/* Opens the source: output off sent blind first (after a device clear),
+ * then identify, reset, off again and verified. A NULL return (silent,
+ * slow, garbled instrument) may still have switched the output off. */
 struct source *source_new(const char *driver, struct transport *tr, double timeout_s,
 			  struct rig_error *err);
+/* The same, arming the instrument's communication watchdog (watchdog_s > 0:
+ * the instrument switches its output off when no command came for that
+ * long; keep it fed with source_keepalive). */
+struct source *source_open(const char *driver, struct transport *tr, double timeout_s,
+			   double watchdog_s, struct rig_error *err);
+/* Feeds the communication watchdog: 0 (also when the driver has none). */
+int source_keepalive(struct source *s, struct rig_error *err);
 /* Sends output off first (a failure is printed on stderr: call
  * ops->output_off yourself to handle it); NULL-safe. */
 void source_free(struct source *s);

@@ -92,18 +92,19 @@ static const char *const fixture_keys[] = { "name", "description", NULL };
 static const char *const source_keys[] = {
 	"driver", "transport", "element1_phase", "element2_phase", "lag_angle", "injection",
 	"turns", "settle", "reply_timeout", "max_voltage", "max_current", "serial",
-	"calibration_due", "stability", NULL,
+	"calibration_due", "stability", "comm_watchdog", NULL,
 };
 enum { S_DRIVER, S_TRANSPORT, S_EL1, S_EL2, S_LAG, S_INJECTION, S_TURNS, S_SETTLE,
-       S_REPLY_TIMEOUT, S_MAX_V, S_MAX_A, S_SERIAL, S_CAL_DUE, S_STABILITY };
+       S_REPLY_TIMEOUT, S_MAX_V, S_MAX_A, S_SERIAL, S_CAL_DUE, S_STABILITY, S_COMM_WATCHDOG };
 static const char *const reference_keys[] = {
 	"kind", "uncertainty", "wh_per_pulse", "line", "specification", "certificate", NULL,
 };
 enum { R_KIND, R_UNCERTAINTY, R_WH, R_LINE, R_SPEC, R_CERT };
 static const char *const edges_keys[] = {
-	"input", "timing_uncertainty", "time_scale", "interlock", "update_period", "timebase", NULL,
+	"input", "timing_uncertainty", "time_scale", "interlock", "update_period", "timebase",
+	"heartbeat", NULL,
 };
-enum { E_INPUT, E_TIMING, E_TIME_SCALE, E_INTERLOCK, E_UPDATE_PERIOD, E_TIMEBASE };
+enum { E_INPUT, E_TIMING, E_TIME_SCALE, E_INTERLOCK, E_UPDATE_PERIOD, E_TIMEBASE, E_HEARTBEAT };
 
 static const char *const *keys_of(enum section s)
 {
@@ -420,6 +421,20 @@ static int set_source(struct parser *ps, int key, const struct rig_ini_item *it,
 			return rig_error_set(err, file, it->line, "stability: %g %% is not 0..1 %%",
 					     f->source_stability_pct);
 		return 0;
+	case S_COMM_WATCHDOG:
+		/* The instrument's own communication watchdog: it switches the
+		 * output off when no command came for this long. */
+		if (!strcasecmp(it->value, "none")) {
+			f->comm_watchdog_s = 0;
+			return 0;
+		}
+		if (positive(it, file, "s", &f->comm_watchdog_s, err))
+			return -1;
+		if (f->comm_watchdog_s < 0.1 || f->comm_watchdog_s > 3600)
+			return rig_error_set(err, file, it->line,
+					     "comm_watchdog: %g s is not 0.1..3600 s (or none)",
+					     f->comm_watchdog_s);
+		return 0;
 	}
 	return -1;
 }
@@ -495,6 +510,15 @@ static int set_edges(struct parser *ps, int key, const struct rig_ini_item *it, 
 			return rig_error_set(err, ps->file, it->line, "timebase: %g ppm is not 0..1000 ppm",
 					     f->timebase_ppm);
 		return 0;
+	case E_HEARTBEAT:
+		/* An output: rigd toggles it while alive, for a retriggerable
+		 * relay in the source's enable loop. */
+		if (parse_line_spec(it, ps->file, true, &f->heartbeat, err))
+			return -1;
+		if (f->heartbeat.active_low)
+			return rig_error_set(err, ps->file, it->line,
+					     "heartbeat: a pulse train has no active level (drop active-low)");
+		return claim_line(ps, it, f->heartbeat.line, "the heartbeat", err);
 	}
 	return -1;
 }
@@ -685,6 +709,7 @@ static void fixture_defaults(struct rig_fixture *f)
 	/* A 6100A-class source holds its power within about 50 ppm over minutes. */
 	f->source_stability_pct = 0.005;
 	f->interlock.line = -1;
+	f->heartbeat.line = -1;
 	for (int p = 0; p < RIG_MAX_POSITIONS; p++)
 		for (int s = 0; s < RIG_SIG_COUNT; s++)
 			f->pos[p][s].line = -1;

@@ -56,6 +56,7 @@ struct rig_fixture {
 	double reply_timeout_s;		/* every read from the source */
 	double max_voltage_v;		/* safety limits the rig never exceeds */
 	double max_current_a;		/* source amps */
+	double comm_watchdog_s;		/* the instrument's comm watchdog, armed at connect; 0 none */
 
 	/* reference */
 	enum rig_reference_kind reference;
@@ -76,6 +77,7 @@ struct rig_fixture {
 	double update_period_s;		/* the meters' pulse-update period (declared; 0 continuous) */
 	double timebase_ppm;		/* bound on the edge clock's rate against the source's */
 	struct rig_line interlock;	/* lid closed; line -1 when none */
+	struct rig_line heartbeat;	/* output toggled while rigd lives (dead-man relay); -1 none */
 
 	int n_positions;
 	struct rig_line pos[RIG_MAX_POSITIONS][RIG_SIG_COUNT];

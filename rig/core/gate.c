@@ -78,6 +78,7 @@ void rig_gate_init(struct rig_gate *g, const struct rig_gate_config *cfg)
 	if (g->cfg.min_edges < 2)
 		g->cfg.min_edges = 2;
 	g->state = RIG_GATE_SETTLING;
+	g->complete_ns = INT64_MIN;	/* nothing proven yet */
 }
 
 static bool finished(const struct rig_gate *g)
@@ -95,14 +96,19 @@ static double source_energy_at(const struct rig_gate *g, int64_t t_ns)
 
 static void open_window(struct rig_gate *g, int64_t t_ns);
 
+static void gate_waiting_edges(struct rig_gate *g);
+
 void rig_gate_reference_power(struct rig_gate *g, int64_t t_ns, double watts)
 {
+	bool first = !g->have_power;
 	if (g->have_power && t_ns > g->power_since_ns)
 		g->energy_before_wh = source_energy_at(g, t_ns);
 	g->power_w = watts;
 	g->power_since_ns = t_ns;
 	g->have_power = true;
 	open_window(g, t_ns);
+	if (first)
+		gate_waiting_edges(g);
 }
 
 void rig_gate_reference_edge(struct rig_gate *g, const struct rig_edge *e)
@@ -144,6 +150,18 @@ static enum rig_gate_state set_invalid(struct rig_gate *g, const char *why)
 	return g->state;
 }
 
+/* Before the gate a loss only breaks the chain (the gate starts after it),
+ * but the few-edges bound counts every edge since the settle time: a loss
+ * then voids it. The input reports a loss without its time, so any loss
+ * reported while settling counts. */
+static void lost_before_gate(struct rig_gate *g, bool in_window)
+{
+	g->seen_any = false;
+	g->n_waiting = 0;
+	if (in_window)
+		g->lost_in_window = true;
+}
+
 void rig_gate_lost(struct rig_gate *g, uint64_t count)
 {
 	if (finished(g) || count == 0)
@@ -155,13 +173,31 @@ void rig_gate_lost(struct rig_gate *g, uint64_t count)
 	if (g->state == RIG_GATE_GATING)
 		set_invalid(g, why);
 	else
-		g->seen_any = false;	/* before the gate a loss only breaks the chain */
+		lost_before_gate(g, true);
+}
+
+void rig_gate_maybe_lost(struct rig_gate *g)
+{
+	if (!finished(g))
+		g->suspect = true;
+}
+
+void rig_gate_edges_complete(struct rig_gate *g, int64_t t_ns)
+{
+	if (t_ns > g->complete_ns)
+		g->complete_ns = t_ns;
 }
 
 /* Stream consistency: seqno gaps, repeats, reversed time, repeated kinds. */
 static bool edge_consistent(struct rig_gate *g, const struct rig_edge *e)
 {
 	char why[96];
+	/* an edge from before the set-up numbered on or after this one: the
+	 * input was opened again (numbers restart), so no chain to check */
+	if (g->prior_only && (e->line_seqno <= g->last_line_seqno || e->timestamp_ns < g->last_t_ns))
+		g->seen_any = false;
+	g->prior_only = false;
+	bool chained = g->seen_any;	/* its line seqno can be checked */
 	if (g->seen_any) {
 		if (e->line_seqno <= g->last_line_seqno) {
 			snprintf(why, sizeof(why), "line seqno %llu after %llu (repeated or backwards)",
@@ -183,6 +219,9 @@ static bool edge_consistent(struct rig_gate *g, const struct rig_edge *e)
 				set_invalid(g, why);
 				return false;
 			}
+			/* lost somewhere since this line's last edge: inside the
+			 * window unless this edge is before it */
+			lost_before_gate(g, e->timestamp_ns > g->cfg.settle_until_ns);
 		} else if (e->kind == g->last_kind) {
 			snprintf(why, sizeof(why), "two %s edges in a row (coalesced or misread)",
 				 e->kind == RIG_EDGE_RISING ? "rising" : "falling");
@@ -194,7 +233,23 @@ static bool edge_consistent(struct rig_gate *g, const struct rig_edge *e)
 	g->last_line_seqno = e->line_seqno;
 	g->last_t_ns = e->timestamp_ns;
 	g->last_kind = (uint8_t)e->kind;
+	/* this line's numbers are checked up to here: a loss reported on
+	 * lines not known then was not on this one, or this edge showed it */
+	if (chained)
+		g->suspect = false;
+	rig_gate_edges_complete(g, e->timestamp_ns);
 	return true;
+}
+
+void rig_gate_prior_edge(struct rig_gate *g, const struct rig_edge *e)
+{
+	if (g->seen_any || finished(g))
+		return;
+	g->seen_any = true;
+	g->last_line_seqno = e->line_seqno;
+	g->last_t_ns = e->timestamp_ns;
+	g->last_kind = 0;	/* the chain of numbers only: no kind check across */
+	g->prior_only = true;
 }
 
 /* --- the fit --------------------------------------------------------------- */
@@ -526,10 +581,30 @@ static bool point_done(const struct rig_gate *g, const struct rig_gate_result *r
 	       r->gate_s >= g->cfg.min_gate_s && r->scatter_dof >= g->cfg.min_scatter_dof;
 }
 
+/* The few-edges bound counts every edge of the window: it holds only when
+ * the sequence numbers prove none of this line's was lost there. */
+static bool bound_void(const struct rig_gate *g)
+{
+	return g->n < 2 && g->window_open && (g->lost_in_window || g->suspect);
+}
+
+static enum rig_gate_state bound_voided(struct rig_gate *g, const char *cause)
+{
+	char why[96];
+	snprintf(why, sizeof(why), "%s with %d edges, but edges %s since the settle time",
+		 cause, g->n, g->lost_in_window ? "were lost" : "may have been lost");
+	return set_invalid(g, why);
+}
+
 static enum rig_gate_state time_out(struct rig_gate *g, const char *cause, int64_t end_ns)
 {
 	struct rig_gate_result r;
 	open_window(g, end_ns);
+	if (bound_void(g))
+		return bound_voided(g, cause);
+	/* the bound is stated only as far as the sequence numbers prove */
+	if (g->n < 2 && g->window_open && end_ns > g->complete_ns)
+		end_ns = g->complete_ns > g->window_start_ns ? g->complete_ns : g->window_start_ns;
 	g->window_end_ns = end_ns;
 	g->window_end_wh = reference_wh_at(g, end_ns);
 	g->state = RIG_GATE_TIMED_OUT;
@@ -545,6 +620,26 @@ static enum rig_gate_state time_out(struct rig_gate *g, const char *cause, int64
 	return g->state;
 }
 
+static enum rig_gate_state add_edge(struct rig_gate *g, int64_t t_ns, int kind)
+{
+	int i = g->n++;
+	g->t_ns[i] = t_ns;
+	g->kind[i] = (uint8_t)kind;
+	g->ref_wh_at[i] = reference_wh_at(g, t_ns);
+
+	struct rig_gate_result r;
+	evaluate(g, &r);
+	if (point_done(g, &r))
+		g->state = RIG_GATE_DONE;
+	else if (g->n == RIG_GATE_MAX_EDGES)
+		/* Meter outputs are slow: a full buffer means a misconfigured
+		 * point (target out of reach), so stop with what there is. */
+		return time_out(g, "edge buffer full", t_ns);
+	return g->state;
+}
+
+static void wait_for_reference(struct rig_gate *g, const struct rig_edge *e);
+
 enum rig_gate_state rig_gate_meter_edge(struct rig_gate *g, const struct rig_edge *e)
 {
 	if (finished(g))
@@ -556,24 +651,47 @@ enum rig_gate_state rig_gate_meter_edge(struct rig_gate *g, const struct rig_edg
 		return time_out(g, "timed out", g->cfg.max_until_ns);
 	if (g->state == RIG_GATE_SETTLING) {
 		bool reference_ready = g->cfg.reference == RIG_REF_STANDARD_PULSES || g->have_power;
-		if (e->timestamp_ns < g->cfg.settle_until_ns || !reference_ready)
+		if (e->timestamp_ns < g->cfg.settle_until_ns)
 			return g->state;
+		if (!reference_ready) {
+			wait_for_reference(g, e);
+			return g->state;
+		}
 		g->state = RIG_GATE_GATING;
 	}
-	int i = g->n++;
-	g->t_ns[i] = e->timestamp_ns;
-	g->kind[i] = (uint8_t)e->kind;
-	g->ref_wh_at[i] = reference_wh_at(g, e->timestamp_ns);
+	return add_edge(g, e->timestamp_ns, e->kind);
+}
 
-	struct rig_gate_result r;
-	evaluate(g, &r);
-	if (point_done(g, &r))
-		g->state = RIG_GATE_DONE;
-	else if (g->n == RIG_GATE_MAX_EDGES)
-		/* Meter outputs are slow: a full buffer means a misconfigured
-		 * point (target out of reach), so stop with what there is. */
-		return time_out(g, "edge buffer full", e->timestamp_ns);
-	return g->state;
+/* A slow power read-back: the edges that came meanwhile are evidence as
+ * much as the later ones (the reference power applies from the time the
+ * sequencer gives with it, the settle time), so they wait here. */
+static void wait_for_reference(struct rig_gate *g, const struct rig_edge *e)
+{
+	if (g->n_waiting == RIG_GATE_MAX_EDGES)
+		return;	/* thousands of edges during one read-back: the buffer's end stops it */
+	g->t_ns[g->n_waiting] = e->timestamp_ns;
+	g->kind[g->n_waiting] = (uint8_t)e->kind;
+	g->n_waiting++;
+}
+
+/* The first power is known: the waiting edges from the time it applies
+ * from start the gate (edges before that time are no evidence). */
+static void gate_waiting_edges(struct rig_gate *g)
+{
+	int n = g->n_waiting;
+	g->n_waiting = 0;
+	if (finished(g) || g->state != RIG_GATE_SETTLING || n == 0)
+		return;
+	int64_t from = g->power_since_ns > g->cfg.settle_until_ns ? g->power_since_ns
+								   : g->cfg.settle_until_ns;
+	int first = 0;
+	while (first < n && g->t_ns[first] < from)
+		first++;
+	/* add_edge writes entry i, never ahead of entry first + i read here */
+	for (int i = 0; first + i < n && !finished(g); i++) {
+		g->state = RIG_GATE_GATING;
+		add_edge(g, g->t_ns[first + i], g->kind[first + i]);
+	}
 }
 
 /* With fewer than two edges so far, the registration is already known to
@@ -583,7 +701,7 @@ enum rig_gate_state rig_gate_meter_edge(struct rig_gate *g, const struct rig_edg
 static bool registration_bound_below_band(const struct rig_gate *g, int64_t known_ns)
 {
 	if (g->n >= 2 || !g->window_open || !(g->cfg.fail_band_pct > 0) ||
-	    known_ns <= g->window_start_ns)
+	    g->n_waiting > 0 || known_ns <= g->window_start_ns)
 		return false;
 	double ref_wh = reference_wh_at(g, known_ns) - g->window_start_wh;
 	if (!(ref_wh > 0))
@@ -598,9 +716,14 @@ enum rig_gate_state rig_gate_tick(struct rig_gate *g, int64_t now_ns)
 	open_window(g, now_ns < g->cfg.max_until_ns ? now_ns : g->cfg.max_until_ns);
 	if (now_ns >= g->cfg.max_until_ns)
 		return time_out(g, "timed out", g->cfg.max_until_ns);
-	/* the bound is stated up to the time whose edges have surely arrived */
+	/* the bound is stated up to the time whose edges have surely arrived
+	 * and whose sequence numbers a later event has checked */
 	int64_t known_ns = now_ns - (int64_t)(g->cfg.edge_latency_s * RIG_NS_PER_S);
-	if (registration_bound_below_band(g, known_ns))
+	if (g->lost_in_window && registration_bound_below_band(g, known_ns))
+		return bound_voided(g, "stopped early");	/* measured again */
+	if (known_ns > g->complete_ns)
+		known_ns = g->complete_ns;
+	if (!g->suspect && registration_bound_below_band(g, known_ns))
 		return time_out(g, "stopped early", known_ns);
 	return g->state;
 }

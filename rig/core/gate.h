@@ -148,6 +148,19 @@ struct rig_gate {
 	int64_t power_since_ns;
 	double energy_before_wh;	/* integral of power up to power_since_ns */
 	bool have_power;
+	/* Edges after the settle time that came while the reference power
+	 * was not yet known (a slow read-back): kept in t_ns[0..n_waiting)
+	 * and gated once the power comes, never discarded. */
+	int n_waiting;
+	/* What the sequence numbers prove, for the few-edges bound: every
+	 * edge of the input up to complete_ns was delivered or reported lost;
+	 * suspect while edges lost on lines not yet known may be this line's
+	 * (cleared by this line's next edge, whose line seqno tells); an edge
+	 * of this line lost since the settle time voids the bound. */
+	int64_t complete_ns;
+	bool prior_only;		/* the chain holds only rig_gate_prior_edge's edge */
+	bool suspect;
+	bool lost_in_window;
 	/* The whole window from the settle time to the time-out, for the
 	 * bound a gate with fewer than two edges still gives. */
 	bool window_open;
@@ -168,15 +181,30 @@ void rig_gate_reference_edge(struct rig_gate *g, const struct rig_edge *e);
 
 /* One edge of the measured output. Returns the state after it. A gap in
  * line_seqno, a repeated edge kind or a timestamp going backwards makes the
- * gate INVALID. With the source-power reference the gate starts only once
- * a power is known. */
+ * gate INVALID. With the source-power reference, edges after the settle
+ * time wait until a power is known and the gate then starts with them. */
 enum rig_gate_state rig_gate_meter_edge(struct rig_gate *g, const struct rig_edge *e);
+
+/* The last edge of this line before the gate was set up (an earlier point,
+ * the source settling): the line seqno chain continues from it, so a loss
+ * right after the set-up shows at the line's first edge. */
+void rig_gate_prior_edge(struct rig_gate *g, const struct rig_edge *e);
 
 /* Time passes without edges: returns TIMED_OUT at max_until_ns. */
 enum rig_gate_state rig_gate_tick(struct rig_gate *g, int64_t now_ns);
 
 /* Loss reported by the edge input for this line (kernel FIFO overflow). */
 void rig_gate_lost(struct rig_gate *g, uint64_t count);
+
+/* Edges lost on the input whose line is not known yet (a gap in the
+ * global sequence number): this line may be one of them until its own
+ * next edge says. */
+void rig_gate_maybe_lost(struct rig_gate *g);
+
+/* Every edge of the input up to t_ns has been delivered or reported lost
+ * (an event at t_ns came with its sequence numbers checked). The few-edges
+ * bound, early or at the time-out, is stated only up to there. */
+void rig_gate_edges_complete(struct rig_gate *g, int64_t t_ns);
 
 void rig_gate_result(const struct rig_gate *g, struct rig_gate_result *ret);
 

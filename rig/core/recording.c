@@ -143,7 +143,7 @@ static int line_end(struct line *l)
 static const char *const input_names[] = {
 	[RIG_REC_START] = "start", [RIG_REC_DONE] = "done",   [RIG_REC_EDGE] = "edge",
 	[RIG_REC_LOST] = "lost",   [RIG_REC_LEVEL] = "level", [RIG_REC_TICK] = "tick",
-	[RIG_REC_ABORT] = "abort", [RIG_REC_FAULT] = "fault",
+	[RIG_REC_ABORT] = "abort", [RIG_REC_FAULT] = "fault", [RIG_REC_COMPLETE] = "complete",
 };
 
 int rig_rec_format_input(char *buf, size_t len, const struct rig_rec_input *in)
@@ -153,6 +153,7 @@ int rig_rec_format_input(char *buf, size_t len, const struct rig_rec_input *in)
 	switch (in->kind) {
 	case RIG_REC_START:
 	case RIG_REC_TICK:
+	case RIG_REC_COMPLETE:
 		put(&l, " %" PRId64, in->now_ns);
 		break;
 	case RIG_REC_DONE:
@@ -292,6 +293,7 @@ static int parse_edge_fields(char **f, struct rig_rec_input *in, char *why, size
 static const int input_fields[] = {
 	[RIG_REC_START] = 3, [RIG_REC_DONE] = 6,  [RIG_REC_EDGE] = 9, [RIG_REC_LOST] = 5,
 	[RIG_REC_LEVEL] = 5, [RIG_REC_TICK] = 3,  [RIG_REC_ABORT] = 4, [RIG_REC_FAULT] = 4,
+	[RIG_REC_COMPLETE] = 3,
 };
 
 static int parse_input(const char *text, struct rig_rec_input *ret, char *why, size_t why_len)
@@ -309,10 +311,10 @@ static int parse_input(const char *text, struct rig_rec_input *ret, char *why, s
 		return -1;
 	}
 	int k;
-	for (k = 0; k <= RIG_REC_FAULT; k++)
+	for (k = 0; k <= RIG_REC_COMPLETE; k++)
 		if (strcmp(f[1], input_names[k]) == 0)
 			break;
-	if (k > RIG_REC_FAULT)
+	if (k > RIG_REC_COMPLETE)
 		return bad(why, why_len, "sequencer input", f[1]);
 	ret->kind = (enum rig_rec_input_kind)k;
 	if (n != input_fields[k]) {
@@ -326,6 +328,7 @@ static int parse_input(const char *text, struct rig_rec_input *ret, char *why, s
 	case RIG_REC_ABORT:
 	case RIG_REC_FAULT:
 	case RIG_REC_DONE:
+	case RIG_REC_COMPLETE:
 		if (parse_i64(f[2], &ret->now_ns) < 0)
 			return bad(why, why_len, "time", f[2]);
 		break;
@@ -402,6 +405,9 @@ void rig_rec_apply(struct rig_seq *s, const struct rig_rec_input *in)
 		break;
 	case RIG_REC_FAULT:
 		rig_seq_fault(s, in->now_ns, text);
+		break;
+	case RIG_REC_COMPLETE:
+		rig_seq_edges_complete(s, in->now_ns);
 		break;
 	}
 }

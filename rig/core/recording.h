@@ -28,6 +28,7 @@ enum rig_rec_input_kind {
 	RIG_REC_TICK,		/* rig_seq_tick: now */
 	RIG_REC_ABORT,		/* rig_seq_abort: now, text */
 	RIG_REC_FAULT,		/* rig_seq_fault: now, text */
+	RIG_REC_COMPLETE,	/* rig_seq_edges_complete: now */
 };
 
 struct rig_rec_input {

@@ -6,7 +6,7 @@
  * model it does not apply to (rig_point_applies), and entirely when it
  * applies to none. A position whose result is final for the point is left
  * alone when the point is measured again for the others (lost edges, or an
- * indeterminate verdict under the RETEST policy).
+ * indeterminate verdict under the RETEST policy: the attempts then pool).
  * Stopping (abort, fault, failed command, end of profile) always sends
  * OUTPUT_OFF first, after the outstanding command (if any) completes;
  * commands still in the queue and not yet taken by the shell are dropped.
@@ -17,16 +17,19 @@
 #include "rig/core/sequencer.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rig/core/checks.h"
+#include "rig/core/retest.h"
 #include "rig/core/setpoint.h"
 
 #define QUEUE_LEN 256
 #define PROGRESS_NS RIG_NS_PER_S
 #define N_OUTPUTS 3	/* Kh 10, 100, 1000 */
+#define MAX_ATTEMPTS 11	/* a profile allows max_retests up to 10; more are not pooled */
 
 static const double output_kh[N_OUTPUTS] = { 10, 100, 1000 };
 static const enum rig_signal output_sig[N_OUTPUTS] = { RIG_SIG_KH10, RIG_SIG_KH100,
@@ -58,7 +61,18 @@ struct pos_state {
 	double known_duty[N_OUTPUTS], known_u_duty[N_OUTPUTS];
 	enum rig_verdict worst;
 	uint64_t lost_before;	/* edges lost in the point's abandoned attempts */
+	/* The point's attempts that had an estimate, per output (and the
+	 * duty's), pooled for its verdict (retest.h); looks: attempts judged. */
+	struct rig_attempt pool[N_OUTPUTS + 1][MAX_ATTEMPTS];
+	int n_pool[N_OUTPUTS + 1];
+	int looks;
+	/* each output line's last edge, so a gate set up later continues
+	 * its chain of line sequence numbers */
+	struct rig_edge last_edge[N_OUTPUTS];
+	bool have_last_edge[N_OUTPUTS];
 };
+
+#define DUTY_POOL N_OUTPUTS	/* pool[] slot of the pulse-duty point */
 
 struct rig_seq {
 	struct rig_run_plan plan;
@@ -79,6 +93,9 @@ struct rig_seq {
 	int64_t run_start_ns, now_ns;
 	int64_t settle_until_ns, window_end_ns, last_progress_ns;
 	double reference_source_w;	/* read back, source watts; < 0 none */
+	/* every edge of the input up to here reached the sequencer or was
+	 * reported lost (the shell reports losses before the edge showing them) */
+	int64_t edges_complete_ns;
 
 	/* stopping */
 	enum rig_run_state final_state;
@@ -387,6 +404,9 @@ static void init_measurement(struct rig_seq *s, int i)
 				continue;
 			struct rig_gate_config c = gate_config(s, ps, o);
 			rig_gate_init(&ps->gate[o], &c);
+			if (ps->have_last_edge[o])
+				rig_gate_prior_edge(&ps->gate[o], &ps->last_edge[o]);
+			rig_gate_edges_complete(&ps->gate[o], s->edges_complete_ns);
 			ps->gating[o] = true;
 		}
 		break;
@@ -462,6 +482,8 @@ static void begin_point(struct rig_seq *s)
 		ps->attempt = 1;
 		ps->lost_before = 0;
 		ps->done = false;
+		ps->looks = 0;
+		memset(ps->n_pool, 0, sizeof(ps->n_pool));
 		ps->share = rig_setpoint_power_share(&s->sp, s->plan.pos[i].model.elements);
 	}
 	push(s, RIG_EV_POINT_STARTED);
@@ -487,6 +509,7 @@ int rig_seq_start(struct rig_seq *s, const struct rig_run_plan *plan, int64_t no
 	}
 	s->primary_per_source = rig_setpoint_primary_per_source(s->fix, s->model);
 	s->state = RIG_RUN_RUNNING;
+	s->edges_complete_ns = INT64_MIN;
 	s->run_start_ns = s->now_ns = now_ns;
 	s->point = 0;
 	begin_point(s);
@@ -524,28 +547,127 @@ static double reference_primary_w(const struct rig_seq *s, const struct pos_stat
 	return rig_setpoint_meter_power_w(&s->sp, s->primary_per_source) * ps->share;
 }
 
-static enum outcome judge_gates(const struct rig_seq *s, const struct pos_state *ps,
-				struct rig_point_result *r)
+/* --- retests: every attempt with an estimate is pooled (retest.c says why) --- */
+
+/* Adds this attempt's estimate to a pool; false when it has none (nothing
+ * measured, or a bound). */
+static bool pool_add(struct pos_state *ps, int slot, double value_pct, double u_pct, double k,
+		     double shared_u_rel)
+{
+	struct rig_attempt a;
+	if (ps->n_pool[slot] >= MAX_ATTEMPTS ||
+	    !rig_attempt_from_expanded(ps->attempt, value_pct, u_pct, k, shared_u_rel, &a))
+		return false;
+	ps->pool[slot][ps->n_pool[slot]++] = a;
+	return true;
+}
+
+/* An output's attempt from its gate. The terms that repeat from attempt to
+ * attempt count once in the pool, at full size: the reference (the same
+ * instrument and range), the pulse-update quantization (a slow sawtooth:
+ * consecutive gates share its phase), the edge clock, the source's
+ * stability and a handed-in duty. Only the edge scatter is new with every
+ * attempt. Without a budget (no fit) the reference alone is shared. */
+static bool pool_add_gate(struct pos_state *ps, int o, const struct rig_gate_result *g)
+{
+	const struct rig_gate_budget *b = &g->budget;
+	if (!(b->uc_rel > 0) || !(g->u_pct > 0) || !(g->k > 0) || ps->n_pool[o] >= MAX_ATTEMPTS)
+		return pool_add(ps, o, g->error_pct, g->u_pct, g->k, ps->gate[o].cfg.ref_u_rel);
+	double shared2 = 0;
+	for (int t = 0; t < RIG_U_TERMS; t++)
+		if (t != RIG_U_SCATTER)
+			shared2 += b->term[t].contribution * b->term[t].contribution;
+	double pct_r = 100.0 + g->error_pct;
+	ps->pool[o][ps->n_pool[o]++] = (struct rig_attempt){
+		.attempt = ps->attempt,
+		.value_pct = g->error_pct,
+		.u_c_pct = b->uc_rel * pct_r,
+		.u_shared_pct = sqrt(shared2) * pct_r,
+		.nu = b->nu_eff,
+	};
+	return true;
+}
+
+/* The pool's result at this look: only from the second attempt judged on. */
+static bool pooled(const struct rig_seq *s, const struct pos_state *ps, int slot,
+		   struct rig_pooled *ret)
+{
+	return ps->looks > 1 && ps->n_pool[slot] > 0 &&
+	       rig_retest_pool(ps->pool[slot], ps->n_pool[slot], ps->looks, s->prof->max_retests,
+			       ret) == 0;
+}
+
+static void append(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void append(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	if (n + 1 >= len)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+/* What the pooled verdict rests on: the attempts and the guard. */
+static void describe_pool(const struct pos_state *ps, int slot, const struct rig_pooled *pl,
+			  char *buf, size_t len)
+{
+	append(buf, len, "pooled from %d of %d attempts (", pl->n, ps->looks);
+	for (int i = 0; i < ps->n_pool[slot]; i++) {
+		const struct rig_attempt *a = &ps->pool[slot][i];
+		append(buf, len, "%s#%d %+.4f u %.4f", i ? ", " : "", a->attempt, a->value_pct,
+		       a->u_c_pct);
+	}
+	append(buf, len, "; only the scatter averaged), judged with w %.4f %% (k %.2f)",
+	       pl->u_judge_pct, pl->k_judge);
+}
+
+static enum outcome judge_gates(const struct rig_seq *s, struct pos_state *ps,
+				struct rig_point_result *r, bool *final_pooled)
 {
 	const struct rig_point *p = cur_point(s);
 	struct rig_output_reading read[N_OUTPUTS];
+	struct rig_gate_result g[N_OUTPUTS];
 	int n = 0;
 	for (int o = 0; o < N_OUTPUTS; o++) {
 		if (!ps->gating[o])
 			continue;
-		struct rig_gate_result g;
-		rig_gate_result(&ps->gate[o], &g);
-		if (g.state == RIG_GATE_INVALID) {
-			r->gate = g;
+		rig_gate_result(&ps->gate[o], &g[o]);
+		if (g[o].state == RIG_GATE_INVALID) {
+			r->gate = g[o];
 			r->verdict = RIG_VERDICT_ERROR;
-			snprintf(r->detail, sizeof(r->detail), "Kh %g: %s", output_kh[o], g.why);
+			snprintf(r->detail, sizeof(r->detail), "Kh %g: %s", output_kh[o], g[o].why);
 			return ps->attempt <= s->prof->max_retests ? RETRY : FINAL;
 		}
-		read[n] = (struct rig_output_reading){ output_kh[o], g.error_pct, g.u_pct,
-						       g.u_pct >= 0 };
+	}
+	ps->looks++;
+	int pooled_slot = -1;
+	bool own_pooled = false;
+	struct rig_pooled pl = {0};
+	for (int o = 0; o < N_OUTPUTS; o++) {
+		if (!ps->gating[o])
+			continue;
+		bool own = pool_add_gate(ps, o, &g[o]);
+		read[n] = (struct rig_output_reading){ output_kh[o], g[o].error_pct, g[o].u_pct,
+						       g[o].u_pct >= 0 };
+		struct rig_pooled po;
+		if (pooled(s, ps, o, &po)) {
+			if (own) {
+				read[n].error_pct = po.value_pct;
+				read[n].u_pct = po.u_judge_pct;
+			}
+			if (pooled_slot < 0) {
+				pooled_slot = o;
+				pl = po;
+				own_pooled = own;
+			}
+		}
 		n++;
 		if (p->kind == RIG_POINT_ACCURACY || o == 0 || r->gate.edges_used == 0)
-			r->gate = g;
+			r->gate = g[o];
 	}
 	if (p->kind == RIG_POINT_ACCURACY) {
 		r->verdict = rig_verdict_accuracy(r->gate.error_pct, r->gate.u_pct, p->band_pct);
@@ -553,6 +675,14 @@ static enum outcome judge_gates(const struct rig_seq *s, const struct pos_state 
 			 r->gate.error_pct, r->gate.u_pct, r->gate.gate_s, r->gate.edges_used,
 			 r->gate.state == RIG_GATE_TIMED_OUT ? "; " : "",
 			 r->gate.state == RIG_GATE_TIMED_OUT ? r->gate.why : "");
+		if (pooled_slot >= 0) {
+			/* an attempt without an estimate (a bound) cannot join the
+			 * pool: then the pool and it must both pass */
+			enum rig_verdict v = rig_verdict_accuracy(pl.value_pct, pl.u_judge_pct,
+								  p->band_pct);
+			r->verdict = own_pooled ? v : rig_verdict_worst(v, r->verdict);
+			*final_pooled = true;
+		}
 	} else {
 		double diff = 0;
 		r->verdict = rig_check_outputs_agree(read, n, p->band_pct, &diff);
@@ -561,13 +691,49 @@ static enum outcome judge_gates(const struct rig_seq *s, const struct pos_state 
 		r->value = diff;
 		snprintf(r->detail, sizeof(r->detail), "outputs disagree by up to %.4f %% (band %.3f %%)",
 			 diff, p->band_pct);
+		if (pooled_slot >= 0)
+			append(r->detail, sizeof(r->detail), "; each output pooled over %d attempts, "
+			       "judged with w at k %.2f", pl.n, pl.k_judge);
 	}
 	r->reference_w = reference_primary_w(s, ps, &r->gate);
 	return FINAL;
 }
 
+/* A final accuracy result from a pool states the pooled estimate and U;
+ * the attempt's own numbers stay in its detail's list. */
+static void state_pooled(const struct rig_seq *s, const struct pos_state *ps,
+			 struct rig_point_result *r)
+{
+	int o = output_index(cur_point(s)->output_kh);
+	struct rig_pooled pl;
+	if (o < 0 || !pooled(s, ps, o, &pl))
+		return;
+	r->gate.error_pct = pl.value_pct;
+	r->gate.u_pct = pl.u_pct;
+	r->gate.k = pl.k;
+	snprintf(r->detail, sizeof(r->detail), "error %+.4f %% U %.4f %% ", pl.value_pct, pl.u_pct);
+	describe_pool(ps, o, &pl, r->detail, sizeof(r->detail));
+}
+
+/* The duty's attempts pool like the gates' (deviation from 50 %, k = 2). */
+static void judge_duty_pooled(const struct rig_seq *s, struct pos_state *ps,
+			      const struct rig_duty_result *d, struct rig_point_result *r)
+{
+	const struct rig_point *p = cur_point(s);
+	ps->looks++;
+	struct rig_pooled pl;
+	if (d->periods == 0 ||
+	    !pool_add(ps, DUTY_POOL, 100 * (d->duty - 0.5), 200 * d->u_duty, 2, 0) ||
+	    !pooled(s, ps, DUTY_POOL, &pl))
+		return;
+	r->verdict = rig_verdict_accuracy(pl.value_pct, pl.u_judge_pct, p->band_pct);
+	r->value = 50 + pl.value_pct;
+	snprintf(r->detail, sizeof(r->detail), "duty %.3f %% +- %.3f %% ", r->value, pl.u_pct);
+	describe_pool(ps, DUTY_POOL, &pl, r->detail, sizeof(r->detail));
+}
+
 static enum outcome judge(const struct rig_seq *s, struct pos_state *ps,
-			  struct rig_point_result *r)
+			  struct rig_point_result *r, bool *final_pooled)
 {
 	const struct rig_point *p = cur_point(s);
 	enum outcome out = FINAL;
@@ -577,7 +743,7 @@ static enum outcome judge(const struct rig_seq *s, struct pos_state *ps,
 	switch (p->kind) {
 	case RIG_POINT_ACCURACY:
 	case RIG_POINT_OUTPUT_CONSISTENCY:
-		out = judge_gates(s, ps, r);
+		out = judge_gates(s, ps, r, final_pooled);
 		if (out == RETRY || r->verdict == RIG_VERDICT_ERROR)
 			return out;
 		break;
@@ -602,6 +768,7 @@ static enum outcome judge(const struct rig_seq *s, struct pos_state *ps,
 		else
 			snprintf(r->detail, sizeof(r->detail), "duty %.3f %% +- %.3f %% over %d periods",
 				 100 * d.duty, 200 * d.u_duty, d.periods);
+		judge_duty_pooled(s, ps, &d, r);
 		break;
 	case RIG_POINT_REVERSE_LED:
 		/* steady state: on (or off) for at least 90 % of the window */
@@ -692,7 +859,11 @@ static void finish_point(struct rig_seq *s)
 			.point = s->point, .position = i + 1, .attempt = ps->attempt,
 			.current_a = s->primary_a,
 		};
-		if (judge(s, ps, &r) == RETRY) {
+		bool pooled_result = false;
+		if (judge(s, ps, &r, &pooled_result) == RETRY) {
+			if (pooled_result && cur_point(s)->kind == RIG_POINT_ACCURACY)
+				append(r.detail, sizeof(r.detail), "; pooled with the earlier attempts: %s",
+				       rig_verdict_name(r.verdict));
 			emit_retry(s, &r);
 			ps->lost_before += r.gate.lost_edges;
 			ps->attempt++;
@@ -701,6 +872,8 @@ static void finish_point(struct rig_seq *s)
 		}
 		if (r.verdict != RIG_VERDICT_ERROR)
 			remember_duty(ps);
+		if (pooled_result && cur_point(s)->kind == RIG_POINT_ACCURACY)
+			state_pooled(s, ps, &r);
 		note_earlier_loss(ps, &r);
 		emit_result(s, i, &r);
 	}
@@ -865,12 +1038,41 @@ static void advance_time(struct rig_seq *s, int64_t t)
 		s->now_ns = t;
 }
 
+/* An edge of any line: every edge before it was delivered or reported
+ * lost, and the output lines' chains of numbers continue from it. */
+static void remember_line(struct rig_seq *s, int position, enum rig_signal sig,
+			  const struct rig_edge *e)
+{
+	if (e->timestamp_ns > s->edges_complete_ns)
+		s->edges_complete_ns = e->timestamp_ns;
+	if (position < 1 || position > RIG_MAX_POSITIONS)
+		return;
+	for (int o = 0; o < N_OUTPUTS; o++)
+		if (output_sig[o] == sig) {
+			s->pos[position - 1].last_edge[o] = *e;
+			s->pos[position - 1].have_last_edge[o] = true;
+		}
+}
+
+/* What an edge of any line proves to the gates: the few-edges bound may
+ * be stated up to its time (the dead-meter early stop). */
+static void edges_complete(struct rig_seq *s)
+{
+	for (int i = 0; i < s->fix->n_positions; i++)
+		if (s->pos[i].in_point)
+			for (int o = 0; o < N_OUTPUTS; o++)
+				if (s->pos[i].gating[o])
+					rig_gate_edges_complete(&s->pos[i].gate[o],
+								s->edges_complete_ns);
+}
+
 void rig_seq_edge(struct rig_seq *s, int position, enum rig_signal sig, const struct rig_edge *e)
 {
 	/* the LED's level is needed at the start of an LED point, whenever
 	 * it changed (often while the source is still applying) */
 	if (sig == RIG_SIG_REVERSE_LED && position >= 1 && position <= RIG_MAX_POSITIONS)
 		s->pos[position - 1].led_level = e->kind == RIG_EDGE_RISING;
+	remember_line(s, position, sig, e);
 	if (!measuring(s))
 		return;
 	advance_time(s, e->timestamp_ns);
@@ -880,6 +1082,8 @@ void rig_seq_edge(struct rig_seq *s, int position, enum rig_signal sig, const st
 				for (int o = 0; o < N_OUTPUTS; o++)
 					if (s->pos[i].gating[o])
 						rig_gate_reference_edge(&s->pos[i].gate[o], e);
+		edges_complete(s);
+		check_point_done(s);
 		return;
 	}
 	int i = position - 1;
@@ -903,16 +1107,35 @@ void rig_seq_edge(struct rig_seq *s, int position, enum rig_signal sig, const st
 		else if (p->kind == RIG_POINT_REVERSE_LED)
 			rig_led_edge(&ps->led, e);
 	}
-	if (!watched)
+	edges_complete(s);
+	if (watched)
+		progress(s);
+	check_point_done(s);
+}
+
+void rig_seq_edges_complete(struct rig_seq *s, int64_t t_ns)
+{
+	if (t_ns > s->edges_complete_ns)
+		s->edges_complete_ns = t_ns;
+	if (!measuring(s))
 		return;
-	progress(s);
+	edges_complete(s);
 	check_point_done(s);
 }
 
 void rig_seq_lost(struct rig_seq *s, int position, enum rig_signal sig, uint64_t count)
 {
-	if (!measuring(s))
+	if (!measuring(s) || count == 0)
 		return;
+	if (position == 0) {
+		/* line not known yet: any gate's line may be it until its own
+		 * next edge says (a FAIL is never drawn from missing edges) */
+		for (int i = 0; i < s->fix->n_positions; i++)
+			for (int o = 0; o < N_OUTPUTS; o++)
+				if (s->pos[i].in_point && s->pos[i].gating[o])
+					rig_gate_maybe_lost(&s->pos[i].gate[o]);
+		return;
+	}
 	for (int i = 0; i < s->fix->n_positions; i++) {
 		struct pos_state *ps = &s->pos[i];
 		if (!ps->in_point || (sig != RIG_SIG_REFERENCE && i != position - 1))

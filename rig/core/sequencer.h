@@ -71,7 +71,7 @@ struct rig_point_result {
 	int edges_counted;		/* creep, starting load */
 	bool led_on;			/* reverse-phase LED */
 	double value;			/* duty (percent) or output disagreement (percent) */
-	char detail[160];		/* one line for people */
+	char detail[400];		/* one line for people (a pooled retest lists its attempts) */
 };
 
 enum rig_seq_event_kind {
@@ -83,8 +83,10 @@ enum rig_seq_event_kind {
 	/* An attempt abandoned and measured again (lost or inconsistent edges:
 	 * gate.state INVALID, verdict ERROR, gate.lost_edges and gate.why say
 	 * what; an indeterminate under the RETEST policy: verdict
-	 * INDETERMINATE). ev.result is that attempt; the next attempt of the
-	 * same point and position follows with attempt + 1. */
+	 * INDETERMINATE, judged on the attempts so far pooled). ev.result is
+	 * that attempt's own measurement; the next attempt of the same point
+	 * and position follows with attempt + 1, and the final result is the
+	 * pool of every attempt with an estimate (retest.h). */
 	RIG_EV_POINT_RETRY,
 };
 
@@ -125,9 +127,20 @@ int rig_seq_start(struct rig_seq *s, const struct rig_run_plan *plan, int64_t no
 
 void rig_seq_command_done(struct rig_seq *s, int64_t now_ns, bool ok, const char *error_text,
 			  double power_w);
-/* position is 1-based, as rig_fixture_route gives it (-1 with RIG_SIG_REFERENCE). */
+/* position is 1-based, as rig_fixture_route gives it (-1 with RIG_SIG_REFERENCE).
+ * Every edge of the input goes in, in the order read, with the losses its
+ * sequence numbers show reported first (rig_seq_lost): an edge of any line
+ * then proves that no edge before it went missing unreported. */
 void rig_seq_edge(struct rig_seq *s, int position, enum rig_signal sig, const struct rig_edge *e);
+/* count edges lost on one line; position 0: on lines not known yet (a gap
+ * in the global sequence number beyond the line's own; sig is not used),
+ * which every gate treats as possibly its own until its line's next edge
+ * says. */
 void rig_seq_lost(struct rig_seq *s, int position, enum rig_signal sig, uint64_t count);
+/* The input has delivered (or reported lost) every edge up to t_ns without
+ * a later edge to show it: an input that drops only the oldest events when
+ * full (the kernel's) proves that whenever it has been read empty. */
+void rig_seq_edges_complete(struct rig_seq *s, int64_t t_ns);
 void rig_seq_level(struct rig_seq *s, int position, enum rig_signal sig, bool high);
 void rig_seq_tick(struct rig_seq *s, int64_t now_ns);
 void rig_seq_abort(struct rig_seq *s, int64_t now_ns, const char *reason);

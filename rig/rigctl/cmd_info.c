@@ -91,6 +91,17 @@ int cmd_fixture_check(const struct rigctl_args *a)
 		printf("%s: fixture %s ok: %d positions, %d lines, source %s on %s, edges %s\n",
 		       a->file, f->name, f->n_positions, lines, f->source_driver, f->source_transport,
 		       f->edge_input);
+		/* What switches the source off when rigd cannot (fixtures/README.md). */
+		if (f->heartbeat.line < 0 && f->comm_watchdog_s <= 0)
+			printf("%s: warning: no dead-man (heartbeat, comm_watchdog): a killed or hung rigd "
+			       "leaves the output as it was until something restarts it\n", a->file);
+		else if (f->heartbeat.line >= 0 && f->comm_watchdog_s > 0)
+			printf("%s: dead-man: heartbeat on line %d, instrument watchdog %g s\n", a->file,
+			       f->heartbeat.line, f->comm_watchdog_s);
+		else if (f->heartbeat.line >= 0)
+			printf("%s: dead-man: heartbeat on line %d\n", a->file, f->heartbeat.line);
+		else
+			printf("%s: dead-man: instrument watchdog %g s\n", a->file, f->comm_watchdog_s);
 	}
 	free(f);
 	return code;

@@ -98,7 +98,7 @@ static void show_point(struct follow *f, const cJSON *ev)
 		return;
 	clear_bar(f);
 	/* The sequencer's detail says what was measured; the band is the point's. */
-	char text[320];
+	char text[480];
 	if (jc.detail[0] && isfinite(jc.band_pct) && isfinite(jc.error_pct))
 		snprintf(text, sizeof(text), "%s (band +/-%.2f %%)", jc.detail, jc.band_pct);
 	else if (jc.detail[0])
@@ -126,6 +126,18 @@ static void show_retry(struct follow *f, const cJSON *ev)
 	fflush(stdout);
 }
 
+/* A run that did not finish passed nobody: a position that had not failed
+ * gets the run's outcome, as the database closes it. */
+static const char *position_outcome(const struct follow *f, enum rig_verdict worst)
+{
+	bool finished = strcmp(f->state, "passed") == 0 || strcmp(f->state, "failed") == 0 ||
+			strcmp(f->state, "indeterminate") == 0;
+	if (finished || (worst != RIG_VERDICT_PASS && worst != RIG_VERDICT_INDETERMINATE &&
+			 worst != RIG_VERDICT_NONE))
+		return rig_verdict_name(worst);
+	return strcmp(f->state, "error") == 0 ? "error" : "aborted";
+}
+
 /* Per position: the worst verdict of its points. */
 static void print_summary(const struct follow *f)
 {
@@ -143,7 +155,7 @@ static void print_summary(const struct follow *f)
 			worst = rig_verdict_worst(worst, c->verdict);
 		}
 		printf("  position %d  %-20s %-12s %-13s (%d points%s", pos->position, pos->model,
-		       pos->serial, n ? rig_verdict_name(worst) : "not measured", n,
+		       pos->serial, n ? position_outcome(f, worst) : "not measured", n,
 		       failed ? ", failed:" : ")");
 		if (failed) {
 			for (int i = 0; i < f->junit.n; i++) {

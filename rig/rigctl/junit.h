@@ -20,7 +20,7 @@ struct junit_case {
 	enum rig_verdict verdict;
 	double error_pct, u_pct, band_pct;	/* NAN when not applicable */
 	double gate_s;
-	char detail[200];
+	char detail[400];
 };
 
 struct junit_report {

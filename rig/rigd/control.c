@@ -159,7 +159,8 @@ static int parse_results(const cJSON *obj, struct ctl_request *r, char *why, siz
 	if (take_string(obj, "serial", r->serial, sizeof(r->serial), false, why, why_len) < 0 ||
 	    take_string(obj, "model", r->model, sizeof(r->model), false, why, why_len) < 0 ||
 	    take_time(obj, "since", &r->has_since, &r->since, why, why_len) < 0 ||
-	    take_time(obj, "until", &r->has_until, &r->until, why, why_len) < 0)
+	    take_time(obj, "until", &r->has_until, &r->until, why, why_len) < 0 ||
+	    take_string(obj, "after", r->after, sizeof(r->after), false, why, why_len) < 0)
 		return -1;
 	char verdict[32];
 	if (take_string(obj, "verdict", verdict, sizeof(verdict), false, why, why_len) < 0)

@@ -51,6 +51,7 @@ struct ctl_request {
 	time_t since, until;
 	enum rig_verdict verdict;
 	int limit;			/* 0: the default */
+	char after[64];			/* "next" of the page before */
 	/* run */
 	char run_id[64];
 };

@@ -80,6 +80,7 @@ int rigd_start(struct rigd *d, const char *config_path, const char *record,
 {
 	memset(d, 0, sizeof(*d));
 	d->sigfd = -1;
+	d->hb.timerfd = -1;
 	d->watchdog_ns = INT64_MAX;
 	/* Signals are blocked before anything is energised: a SIGTERM during
 	 * start-up waits in the signalfd instead of killing us half-way. */
@@ -113,6 +114,9 @@ int rigd_start(struct rigd *d, const char *config_path, const char *record,
 		log_warn("%d run(s) left running by an earlier crash marked interrupted", interrupted);
 	/* 3. Edges, then the control socket. */
 	if (edges_connect(d, err) < 0)
+		return -1;
+	/* The dead-man: from here on, rigd's death or hang switches off. */
+	if (heartbeat_start(d, err) < 0)
 		return -1;
 	if (ctl_server_open(&d->ctl, d->loop, d->cfg.socket_path, d->cfg.socket_group,
 			    requests_handle, d, err) < 0)
@@ -149,6 +153,7 @@ void rigd_stop(struct rigd *d)
 	}
 	if (d->src)
 		source_force_off(d, "exit");
+	heartbeat_stop(d);
 	source_disconnect(d);
 	if (d->ctl.loop)
 		ctl_server_close(&d->ctl);
@@ -177,8 +182,9 @@ int rigd_safe_off(const char *config_path, struct rig_error *err)
 	if (!tr)
 		return -1;
 	double timeout = d.fixture.reply_timeout_s > 0 ? d.fixture.reply_timeout_s : 2.0;
-	/* Opening the source switches its output off; say it once more and
-	 * hear the answer, so a failure is reported. */
+	/* Opening the source sends output off blind before anything else, then
+	 * verifies it; say it once more and hear the answer, so a failure is
+	 * reported. */
 	struct source *s = source_new(d.fixture.source_driver, tr, timeout, err);
 	int rc = -1;
 	if (s) {

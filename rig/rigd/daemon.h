@@ -13,11 +13,13 @@
 #include "drivers/source/source.h"
 #include "rig/core/fixture.h"
 #include "rig/core/profile.h"
+#include "rig/core/seqno.h"
 #include "rig/core/sequencer.h"
 #include "rig/rigd/bench_clock.h"
 #include "rig/rigd/config.h"
 #include "rig/rigd/ctl_server.h"
 #include "rig/rigd/events.h"
+#include "rig/rigd/heartbeat.h"
 #include "rig/rigd/loop.h"
 #include "rig/rigd/recorder.h"
 #include "rig/rigd/runstore.h"
@@ -39,6 +41,7 @@ struct rigd {
 
 	/* edges */
 	struct edge_input *edges;
+	struct rig_seqno seqno;		/* the request's numbers: losses on any line */
 	int64_t probe_ns;		/* real time: next look at the edge input during a run */
 	FILE *record;
 	struct recorder rec;		/* the run record written to `record` */
@@ -46,6 +49,7 @@ struct rigd {
 
 	struct runstore *store;
 	struct ctl_server ctl;
+	struct rigd_heartbeat hb;	/* the dead-man's ticks */
 
 	/* the run */
 	struct rig_seq *seq;

@@ -19,7 +19,8 @@ static const char usage[] =
 	"  --record FILE|off  record every edge and every run's evidence in the\n"
 	"                     capture format, for rigctl analyse (overrides\n"
 	"                     record_edges)\n"
-	"  --safe-off         open the fixture's source, switch its output off, exit\n"
+	"  --safe-off         open the fixture's source, switch its output off (sent\n"
+	"                     blind first, then verified), exit; 1 when not confirmed\n"
 	"                     (for ExecStopPost)\n"
 	"exit: 0 clean stop, 1 could not start or run\n";
 

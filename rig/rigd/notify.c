@@ -1,5 +1,6 @@
 #include "rig/rigd/notify.h"
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,4 +29,21 @@ int rig_notify(const char *state)
 			   addr_len);
 	close(fd);
 	return n == (ssize_t)strlen(state) ? 1 : -1;
+}
+
+int64_t rig_notify_watchdog_ns(void)
+{
+	const char *usec = getenv("WATCHDOG_USEC");
+	if (!usec || !*usec)
+		return 0;
+	const char *pid = getenv("WATCHDOG_PID");
+	if (pid && *pid && strtol(pid, NULL, 10) != (long)getpid())
+		return 0;	/* meant for another process */
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(usec, &end, 10);
+	/* at most a day: anything larger is not a watchdog we can honour */
+	if (*end || errno || v == 0 || v > 86400ULL * 1000000ULL)
+		return 0;
+	return (int64_t)v * 1000;
 }

@@ -195,6 +195,12 @@ void rigd_seq_tick(struct rigd *d, int64_t now_ns)
 	input(d, &in);
 }
 
+void rigd_seq_edges_complete(struct rigd *d, int64_t now_ns)
+{
+	struct rig_rec_input in = {.kind = RIG_REC_COMPLETE, .now_ns = now_ns};
+	input(d, &in);
+}
+
 void rigd_seq_abort(struct rigd *d, int64_t now_ns, const char *reason)
 {
 	struct rig_rec_input in = {.kind = RIG_REC_ABORT, .now_ns = now_ns};

@@ -39,6 +39,7 @@ void rigd_seq_edge(struct rigd *d, int position, enum rig_signal sig, const stru
 void rigd_seq_lost(struct rigd *d, int position, enum rig_signal sig, uint64_t count);
 void rigd_seq_level(struct rigd *d, int position, enum rig_signal sig, bool high);
 void rigd_seq_tick(struct rigd *d, int64_t now_ns);
+void rigd_seq_edges_complete(struct rigd *d, int64_t now_ns);
 void rigd_seq_abort(struct rigd *d, int64_t now_ns, const char *reason);
 void rigd_seq_fault(struct rigd *d, int64_t now_ns, const char *reason);
 int rigd_seq_next_event(struct rigd *d, struct rig_seq_event *ev);

@@ -113,7 +113,8 @@ static void handle_status(struct rigd *d, struct ctl_client *c)
 static void handle_query(struct rigd *d, struct ctl_client *c, const struct ctl_request *req)
 {
 	struct rig_error err = {0};
-	cJSON *v = req->cmd == CTL_RESULTS ? runstore_results(d->store, req, &err)
+	char next[64] = "";
+	cJSON *v = req->cmd == CTL_RESULTS ? runstore_results(d->store, req, next, sizeof(next), &err)
 					   : runstore_run(d->store, req->run_id, &err);
 	if (!v) {
 		reply_error(c, err.msg[0] ? err.msg : "query failed");
@@ -121,6 +122,8 @@ static void handle_query(struct rigd *d, struct ctl_client *c, const struct ctl_
 	}
 	cJSON *o = ok_reply();
 	cJSON_AddItemToObject(o, req->cmd == CTL_RESULTS ? "results" : "run", v);
+	if (next[0])
+		cJSON_AddStringToObject(o, "next", next);	/* a page: ask again with "after" */
 	reply_json(c, o);
 }
 

@@ -10,11 +10,35 @@
 
 #include "rig/common/jsonl.h"
 #include "rig/common/timeutil.h"
+#include "rig/common/log.h"
+#include "rig/store/durability.h"
 #include "rig/store/queries.h"
+#include "rig/store/results_page.h"
 #include "rig/store/store.h"
+
+/* How long a commit waits for a lock another writer holds. The loop stands
+ * still meanwhile, possibly with the source on: longer than this is a rig
+ * fault, not a wait. Well under the dead-man relay's hold (300-600 ms,
+ * fixtures/README.md): a loop blocked longer than that drops the output
+ * and would hide the database's reason behind the relay's. Readers
+ * (reports) never hold it up (WAL). */
+#define RUNSTORE_BUSY_MS 250
+
+/* Test hook: the database may grow by at most this many pages after each
+ * run begins, so that a test sees a full disk without filling one. */
+#define GROWTH_HOOK_ENV "RIGD_TEST_DB_GROWTH_PAGES"
 
 struct runstore {
 	struct store *db;
+	/* A write of the current run failed: nothing more of it is stored or
+	 * said, and it ends as an error with this reason. */
+	bool run_failed;
+	char failure[240];
+	/* An end that could not be stored, tried again before the next run. */
+	bool end_pending;
+	char pending_run[64];
+	char pending_reason[240];
+	int64_t pending_ms;
 };
 
 static int64_t now_ms(void)
@@ -34,13 +58,20 @@ struct runstore *runstore_open(const char *path, struct rig_error *err)
 		return NULL;
 	}
 	rs->db = db;
+	store_set_busy_timeout(db, RUNSTORE_BUSY_MS);
 	return rs;
 }
+
+static int store_pending_end(struct runstore *rs, struct rig_error *err);
 
 void runstore_close(struct runstore *rs)
 {
 	if (!rs)
 		return;
+	struct rig_error err = {0};
+	if (rs->end_pending && store_pending_end(rs, &err) < 0)
+		log_err("run %s: its end is still not stored (%s); the next start marks it "
+			"interrupted", rs->pending_run, err.msg);
 	store_close(rs->db);
 	free(rs);
 }
@@ -50,9 +81,37 @@ int runstore_mark_interrupted(struct runstore *rs, struct rig_error *err)
 	return store_mark_interrupted(rs->db, now_ms(), err);
 }
 
+static int store_pending_end(struct runstore *rs, struct rig_error *err)
+{
+	if (store_end_run(rs->db, rs->pending_run, RIG_RUN_ERROR, rs->pending_reason,
+			  rs->pending_ms, err) < 0)
+		return -1;
+	log_notice("run %s: its end (error) is stored now", rs->pending_run);
+	rs->end_pending = false;
+	return 0;
+}
+
+static void apply_growth_hook(struct runstore *rs)
+{
+	const char *v = getenv(GROWTH_HOOK_ENV);
+	if (!v || !*v)
+		return;
+	char *end;
+	long pages = strtol(v, &end, 10);
+	struct rig_error err = {0};
+	if (*end || pages < 0 || pages > 1000000 || store_limit_growth(rs->db, (int)pages, &err) < 0)
+		log_warn("%s=%s ignored %s", GROWTH_HOOK_ENV, v, err.msg);
+	else
+		log_warn("%s: the database may grow by %ld pages (test hook)", GROWTH_HOOK_ENV, pages);
+}
+
 int runstore_begin(struct runstore *rs, const struct run_meta *meta, char *ret_run_id,
 		   size_t id_len, struct rig_error *err)
 {
+	/* A run whose end is not stored yet: the database must work again
+	 * before the next one starts. */
+	if (rs->end_pending && store_pending_end(rs, err) < 0)
+		return -1;
 	char host[64] = "";
 	gethostname(host, sizeof(host) - 1);
 	struct store_run_meta sm = {
@@ -67,8 +126,18 @@ int runstore_begin(struct runstore *rs, const struct run_meta *meta, char *ret_r
 	char id[STORE_RUN_ID_LEN];
 	if (store_begin_run(rs->db, meta->plan, &sm, id, err) < 0)
 		return -1;
+	rs->run_failed = false;
+	rs->failure[0] = '\0';
+	apply_growth_hook(rs);
 	snprintf(ret_run_id, id_len, "%s", id);
 	return 0;
+}
+
+bool runstore_failed(const struct runstore *rs, char *why, size_t why_len)
+{
+	if (rs->run_failed && why)
+		snprintf(why, why_len, "%s", rs->failure);
+	return rs->run_failed;
 }
 
 int runstore_point(struct runstore *rs, const char *run_id, const struct rig_profile *profile,
@@ -79,13 +148,42 @@ int runstore_point(struct runstore *rs, const char *run_id, const struct rig_pro
 	 * keeps the plan's index, from 0. */
 	struct rig_point_result stored = *r;
 	stored.position = r->position - 1;
-	return store_add_point_result(rs->db, run_id, &stored, err);
+	if (rs->run_failed)
+		return rig_error_set(err, NULL, 0, "an earlier write of the run failed (%s)", rs->failure);
+	struct rig_error local = {0};
+	if (!err)
+		err = &local;
+	if (store_add_point_result(rs->db, run_id, &stored, err) < 0) {
+		rs->run_failed = true;
+		snprintf(rs->failure, sizeof(rs->failure), "database: point %d position %d not stored: %.160s",
+			 r->point, r->position, err->msg);
+		return -1;
+	}
+	return 0;
 }
 
 int runstore_end(struct runstore *rs, const char *run_id, enum rig_run_state state,
 		 const char *reason, struct rig_error *err)
 {
-	return store_end_run(rs->db, run_id, state, reason, now_ms(), err);
+	struct rig_error local = {0};
+	if (!err)
+		err = &local;
+	int64_t ended = now_ms();
+	if (store_end_run(rs->db, run_id, state, reason, ended, err) == 0)
+		return 0;
+	/* Said as an error whatever it was to be; stored as one when the
+	 * database works again (before the next run, at exit), else marked
+	 * interrupted at the next start. */
+	rs->end_pending = true;
+	snprintf(rs->pending_run, sizeof(rs->pending_run), "%s", run_id);
+	if (rs->run_failed)
+		snprintf(rs->pending_reason, sizeof(rs->pending_reason), "%s", rs->failure);
+	else
+		snprintf(rs->pending_reason, sizeof(rs->pending_reason),
+			 "database: the end of the run (%s) was not stored: %.160s",
+			 rig_run_state_name(state), err->msg);
+	rs->pending_ms = ended;
+	return -1;
 }
 
 /* --- replies ---------------------------------------------------------------- */
@@ -109,25 +207,19 @@ static cJSON *row_to_json(const struct store_result_row *row)
 	return o;
 }
 
-struct collect {
-	cJSON *array;
-	int limit;
-	int n;
-};
+/* Rows in one reply: some 400 bytes of JSON each, so a page stays far
+ * below a client's output cap, and a query never holds the loop for more
+ * than a page's worth of rows. */
+#define RESULTS_PAGE_ROWS 500
 
 static int collect_row(const struct store_result_row *row, void *ctx)
 {
-	struct collect *c = ctx;
-	cJSON_AddItemToArray(c->array, row_to_json(row));
-	/* Oldest first from the store: keep the newest `limit`. */
-	if (c->limit > 0 && ++c->n > c->limit) {
-		cJSON_DeleteItemFromArray(c->array, 0);
-		c->n--;
-	}
+	cJSON_AddItemToArray((cJSON *)ctx, row_to_json(row));
 	return 0;
 }
 
-cJSON *runstore_results(struct runstore *rs, const struct ctl_request *req, struct rig_error *err)
+cJSON *runstore_results(struct runstore *rs, const struct ctl_request *req, char *ret_next,
+			size_t next_len, struct rig_error *err)
 {
 	/* Milliseconds must not overflow: the request parser checks the
 	 * range, and so does this, for any other caller. */
@@ -146,12 +238,23 @@ cJSON *runstore_results(struct runstore *rs, const struct ctl_request *req, stru
 		.to_ms = req->has_until ? (int64_t)req->until * 1000 : 0,
 		.verdict = verdict[0] ? verdict : NULL,
 	};
-	struct collect c = {.array = cJSON_CreateArray(), .limit = req->limit ? req->limit : 1000};
-	if (store_query_results(rs->db, &f, collect_row, &c, err) < 0) {
-		cJSON_Delete(c.array);
+	struct store_page_key from, next;
+	if (req->after[0] && store_page_key_parse(req->after, &from) < 0) {
+		rig_error_set(err, NULL, 0, "\"after\" is not a \"next\" this daemon gave");
 		return NULL;
 	}
-	return c.array;
+	cJSON *array = cJSON_CreateArray();
+	bool more = false;
+	if (store_query_results_page(rs->db, &f, req->limit ? req->limit : 1000,
+				     req->after[0] ? &from : NULL, RESULTS_PAGE_ROWS, collect_row,
+				     array, &more, &next, err) < 0) {
+		cJSON_Delete(array);
+		return NULL;
+	}
+	ret_next[0] = '\0';
+	if (more)
+		store_page_key_format(&next, ret_next, next_len);
+	return array;
 }
 
 static void add_dof(cJSON *o, const char *name, double dof)

@@ -30,16 +30,24 @@ void runstore_close(struct runstore *rs);	/* NULL-safe */
 /* Runs still marked running (a crash): now interrupted. Returns how many, -1 on error. */
 int runstore_mark_interrupted(struct runstore *rs, struct rig_error *err);
 
+/* Refused while the end of an earlier run could not be stored and still
+ * cannot (runstore_end keeps it and tries again here and at close). */
 int runstore_begin(struct runstore *rs, const struct run_meta *meta, char *ret_run_id,
 		   size_t id_len, struct rig_error *err);
 int runstore_point(struct runstore *rs, const char *run_id, const struct rig_profile *profile,
 		   const struct rig_point_result *r, struct rig_error *err);
+/* A point that cannot be stored (full, locked beyond the busy time-out,
+ * I/O) fails the run: every later point of it fails at once, and
+ * runstore_failed says why until the next runstore_begin. */
 int runstore_end(struct runstore *rs, const char *run_id, enum rig_run_state state,
 		 const char *reason, struct rig_error *err);
+bool runstore_failed(const struct runstore *rs, char *why, size_t why_len);
 
-/* Control requests "results" and "run": a JSON value for the reply, NULL with err. */
-cJSON *runstore_results(struct runstore *rs, const struct ctl_request *filter,
-			struct rig_error *err);
+/* Control requests "results" and "run": a JSON value for the reply, NULL with err.
+ * "results" gives one page of the selection; ret_next is "" after the last
+ * page, else the "after" of the request for the next one. */
+cJSON *runstore_results(struct runstore *rs, const struct ctl_request *filter, char *ret_next,
+			size_t next_len, struct rig_error *err);
 cJSON *runstore_run(struct runstore *rs, const char *run_id, struct rig_error *err);
 
 #endif

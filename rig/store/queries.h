@@ -75,7 +75,7 @@ struct store_cert_point {
 	double gate_s;
 	double reference_w;
 	char verdict[16];		/* "none" when not measured */
-	char detail[160];
+	char detail[400];
 	bool has_budget;		/* the uncertainty budget, stored from schema 3 on */
 	struct rig_gate_budget budget;
 };

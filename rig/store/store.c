@@ -72,10 +72,10 @@ struct store *store_open(const char *path, struct rig_error *err)
 	struct store *s = open_connection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
 	if (!s)
 		return NULL;
-	/* WAL lets reports read while the daemon writes; NORMAL sync is still
-	 * durable across an application crash, which is what a run must survive. */
+	/* WAL lets reports read while the daemon writes; FULL sync makes every
+	 * commit durable across a power cut too, not only a crash of rigd. */
 	if (exec(s, "PRAGMA journal_mode = WAL", err) < 0 ||
-	    exec(s, "PRAGMA synchronous = NORMAL", err) < 0 || store_schema_migrate(s->db, err) < 0) {
+	    exec(s, "PRAGMA synchronous = FULL", err) < 0 || store_schema_migrate(s->db, err) < 0) {
 		if (err)
 			snprintf(err->file, sizeof(err->file), "%s", path);
 		store_close(s);
@@ -473,7 +473,14 @@ static int in_transaction(struct store *s, int rc, struct rig_error *err)
 			     NULL, NULL, NULL);
 		return -1;
 	}
-	return exec(s, s->batch ? "RELEASE store_call" : "COMMIT", err);
+	if (exec(s, s->batch ? "RELEASE store_call" : "COMMIT", err) < 0) {
+		/* A COMMIT that failed (full, locked, I/O) may leave the
+		 * transaction open: undo it, or every later call fails too. */
+		if (!s->batch && !sqlite3_get_autocommit(s->db))
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
 }
 
 int store_batch_begin(struct store *s, struct rig_error *err)

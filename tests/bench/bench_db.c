@@ -8,6 +8,11 @@
  * the full database. BENCH_DB_BUDGET_S stops the bulk early, and says so.
  * Then: database size per meter, latency of a certificate for one serial
  * and of a month's summary (medians of repetitions), and the query plans.
+ * Then the control socket's "results" with limit 100000, page after page
+ * as rigd answers it (JSON included): the time a page holds rigd's loop.
+ * Last, what durability costs: one point's commit as the daemon makes it,
+ * synchronous=FULL (the store's setting: durable across a power cut)
+ * against NORMAL (durable across a crash only), on a database beside it.
  *
  * usage: bench_db DB_PATH [METERS]   (run from the repository top) */
 #include <math.h>
@@ -23,6 +28,8 @@
 #include "rig/core/profile.h"
 #include "rig/core/sequencer.h"
 #include "rig/core/verdict.h"
+#include "rig/rigd/runstore.h"
+#include "rig/store/durability.h"
 #include "rig/store/queries.h"
 #include "rig/store/store.h"
 #include "tests/bench/common.h"
@@ -164,6 +171,130 @@ static void write_meter(struct gen *g, struct store *s, long i, int64_t started_
 	if (store_end_run(s, run_id, run_state_of(worst), "", started_ms + 40 * 60 * 1000, &err) < 0)
 		die("store_end_run", &err);
 	g->meters++;
+}
+
+/* Milliseconds of each point commit (store_add_point_result) of `meters`
+ * runs written as the daemon writes them, at the given sync level. */
+static void point_commits_ms(struct gen *g, struct store *s, enum store_sync level, long first,
+			     long meters, double *t, long *n)
+{
+	struct rig_error err = {0};
+	if (store_set_sync(s, level, &err) < 0)
+		die("store_set_sync", &err);
+	for (long i = first; i < first + meters; i++) {
+		struct rig_run_plan plan;
+		memset(&plan, 0, sizeof(plan));
+		plan.profile = &g->profile;
+		plan.fixture = &g->fixture;
+		const struct rig_meter_model *m = &g->model[(unsigned long)i % N_MODELS];
+		plan.pos[0].present = true;
+		plan.pos[0].model = *m;
+		serial_of(i, plan.pos[0].serial, sizeof(plan.pos[0].serial));
+		struct store_run_meta meta = {.station = "line-1", .started_ms = T0_MS + i * 1000};
+		char run_id[STORE_RUN_ID_LEN];
+		if (store_begin_run(s, &plan, &meta, run_id, &err) < 0)
+			die("store_begin_run", &err);
+		for (int p = 0; p < g->profile.n_points; p++) {
+			if (!rig_point_applies(&g->profile.points[p], m))
+				continue;
+			struct rig_point_result r = result_for(g, p, m);
+			double t0 = bench_now_s();
+			if (store_add_point_result(s, run_id, &r, &err) < 0)
+				die("store_add_point_result", &err);
+			t[(*n)++] = (bench_now_s() - t0) * 1e3;
+		}
+		if (store_end_run(s, run_id, RIG_RUN_PASSED, "", meta.started_ms + 1000, &err) < 0)
+			die("store_end_run", &err);
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The q quantile of n values (sorts them). */
+static double percentile(double *v, long n, double q)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return v[(long)(q * (double)(n - 1) + 0.5)];
+}
+
+/* FULL and NORMAL in alternating rounds on one file, so that the disk's
+ * moods touch both alike. Prints the figures; returns FULL's p99. */
+static double sync_cost(struct gen *g, const char *path)
+{
+	char file[600], wal[620], shm[620];
+	snprintf(file, sizeof(file), "%s.sync", path);
+	snprintf(wal, sizeof(wal), "%s-wal", file);
+	snprintf(shm, sizeof(shm), "%s-shm", file);
+	unlink(file);
+	unlink(wal);
+	unlink(shm);
+	struct rig_error err = {0};
+	struct store *s = store_open(file, &err);
+	if (!s)
+		die("store_open (sync)", &err);
+	enum { ROUNDS = 6, METERS = 5 };
+	static double full[ROUNDS * METERS * RIG_PROFILE_MAX_POINTS];
+	static double normal[ROUNDS * METERS * RIG_PROFILE_MAX_POINTS];
+	long nf = 0, nn = 0, next = 0;
+	for (int k = 0; k < ROUNDS; k++) {
+		point_commits_ms(g, s, STORE_SYNC_FULL, next, METERS, full, &nf);
+		next += METERS;
+		point_commits_ms(g, s, STORE_SYNC_NORMAL, next, METERS, normal, &nn);
+		next += METERS;
+	}
+	store_close(s);
+	unlink(file);
+	unlink(wal);
+	unlink(shm);
+	double full_med = percentile(full, nf, 0.5), full_p99 = percentile(full, nf, 0.99);
+	double norm_med = percentile(normal, nn, 0.5), norm_p99 = percentile(normal, nn, 0.99);
+	printf("  one point's commit, as rigd makes it (%ld commits each, alternating rounds):\n"
+	       "    synchronous=FULL (rigd's setting, survives a power cut): median %.2f ms, p99 %.2f ms\n"
+	       "    synchronous=NORMAL (survives a crash of rigd only):      median %.2f ms, p99 %.2f ms\n",
+	       nf, full_med, full_p99, norm_med, norm_p99);
+	return full_p99;
+}
+
+/* Every page of {"cmd":"results","limit":100000}, as rigd answers it:
+ * prints the first page's time and the slowest; returns the slowest. */
+static double results_pages_ms(const char *path)
+{
+	struct rig_error err = {0};
+	struct runstore *rs = runstore_open(path, &err);
+	if (!rs)
+		die("runstore_open", &err);
+	struct ctl_request req;
+	memset(&req, 0, sizeof(req));
+	req.cmd = CTL_RESULTS;
+	req.limit = 100000;
+	double first = 0, worst = 0;
+	long rows = 0;
+	int pages = 0;
+	for (;;) {
+		char next[64];
+		double t0 = bench_now_s();
+		cJSON *page = runstore_results(rs, &req, next, sizeof(next), &err);
+		double ms = (bench_now_s() - t0) * 1e3;
+		if (!page)
+			die("runstore_results", &err);
+		rows += cJSON_GetArraySize(page);
+		cJSON_Delete(page);
+		if (pages++ == 0)
+			first = ms;
+		if (ms > worst)
+			worst = ms;
+		if (!next[0])
+			break;
+		snprintf(req.after, sizeof(req.after), "%s", next);
+	}
+	runstore_close(rs);
+	printf("  results over the socket, limit 100000: %ld rows in %d pages; first page %.1f ms,"
+	       " slowest %.1f ms\n", rows, pages, first, worst);
+	return worst;
 }
 
 static long long file_size(const char *path)
@@ -361,6 +492,8 @@ int main(int argc, char **argv)
 	       " %d full months\n", month_meters, sum,
 	       (int)((filled_to - T0_MS) / MONTH_MS) > 0 ? (int)((filled_to - T0_MS) / MONTH_MS) : 1);
 	bool plans_ok = print_plans(path);
+	double page_ms = results_pages_ms(path);
+	double commit_p99 = sync_cost(&g, path);
 
 	char m[64];
 	snprintf(m, sizeof(m), "%ld", made);
@@ -370,5 +503,12 @@ int main(int argc, char **argv)
 	snprintf(m, sizeof(m), "%.1fms", sum);
 	bench_goal("db_month_summary", m, "<1000ms", sum < 1000);
 	bench_goal("db_no_full_scan", plans_ok ? "none" : "scan", "none", plans_ok);
+	/* A point measures for 20 s or more: a commit well under a second
+	 * costs the bench nothing it would notice. */
+	/* A page holds the loop (the interlock, the source) while it is built. */
+	snprintf(m, sizeof(m), "%.1fms", page_ms);
+	bench_goal("db_results_page", m, "<50ms", page_ms < 50);
+	snprintf(m, sizeof(m), "%.2fms", commit_p99);
+	bench_goal("db_point_commit_full_p99", m, "<100ms", commit_p99 < 100);
 	return 0;
 }

@@ -124,6 +124,40 @@ print(buf.split(b"\n")[0].decode())
 PY
 }
 
+# e2e_signal_until_off PID SIGNAL: with the simulated source's output on,
+# sends SIGNAL (KILL, STOP, ...) to PID and waits up to 3 s for the output
+# to go off by itself; prints "<ms> <why>" (ms from the signal to output off,
+# both on CLOCK_MONOTONIC, from rig-sim's SIM:OUTP?; why: command,
+# heartbeat, watchdog), or "never -". Needs SIM_SCPI.
+e2e_signal_until_off() {
+	python3 - "$1" "$2" "$SIM_SCPI" <<'PY'
+import os, signal, socket, sys, time
+pid, sig, port = int(sys.argv[1]), getattr(signal, "SIG" + sys.argv[2]), int(sys.argv[3])
+def outp():
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(b"SIM:OUTP?\n")
+        buf = b""
+        while not buf.endswith(b"\n"):
+            c = s.recv(256)
+            if not c:
+                break
+            buf += c
+    on, off_ns, why = buf.decode().strip().split(",")
+    return on == "1", int(off_ns), why
+assert outp()[0], "output not on before the signal"
+t0 = time.monotonic_ns()
+os.kill(pid, sig)
+end = t0 + 3 * 10**9
+while time.monotonic_ns() < end:
+    on, off_ns, why = outp()
+    if not on:
+        print("%.1f %s" % ((off_ns - t0) / 1e6, why))
+        sys.exit(0)
+    time.sleep(0.02)
+print("never -")
+PY
+}
+
 # e2e_sql DB QUERY
 e2e_sql() {
 	sqlite3 -batch -noheader "$1" "$2"

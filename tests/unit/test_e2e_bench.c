@@ -45,6 +45,9 @@ START_TEST(dropped_connection_mid_run_then_recovery) { run_scenario("drop"); }
 END_TEST
 START_TEST(lost_edges_are_measured_again) { run_scenario("lost-edges"); }
 END_TEST
+START_TEST(slow_instrument_replies_still_measure_right) { run_scenario("slow-reply"); }
+END_TEST
+
 START_TEST(malformed_oversized_two_clients_and_abort) { run_scenario("control"); }
 END_TEST
 START_TEST(bad_models_profiles_and_positions_are_refused) { run_scenario("refusals"); }
@@ -67,6 +70,7 @@ Suite *suite_e2e_bench(void)
 	tcase_add_test(tc, silent_instrument_mid_run_is_a_rig_error);
 	tcase_add_test(tc, dropped_connection_mid_run_then_recovery);
 	tcase_add_test(tc, lost_edges_are_measured_again);
+	tcase_add_test(tc, slow_instrument_replies_still_measure_right);
 	tcase_add_test(tc, malformed_oversized_two_clients_and_abort);
 	tcase_add_test(tc, bad_models_profiles_and_positions_are_refused);
 	tcase_add_test(tc, no_start_while_the_interlock_is_open);

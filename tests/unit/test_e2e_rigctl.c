@@ -284,6 +284,7 @@ START_TEST(model_profiles_and_fixture_check)
 	ck_assert_ptr_nonnull(strstr(out, "refused"));
 	ck_assert_int_eq(sh("%s fixture check %s/fixtures/sim.conf", rigctl(), top), 0);
 	ck_assert_ptr_nonnull(strstr(out, "4 positions"));
+	ck_assert_ptr_nonnull(strstr(out, "dead-man: heartbeat on line 200, instrument watchdog 0.8 s"));
 
 	char tmpdir[64], dbp[96];
 	tsd_tmpdir(tmpdir, dbp);

@@ -52,6 +52,8 @@ START_TEST(sim_fixture_loads)
 	ck_assert_double_eq(f->max_voltage_v, 140);
 	ck_assert_str_eq(f->instrument_cal_due, "2099-12-31");
 	ck_assert_int_eq(f->pos[3][RIG_SIG_LOAD_LED].line, 30);
+	ck_assert_int_eq(f->heartbeat.line, 200);
+	ck_assert_double_eq_tol(f->comm_watchdog_s, 0.8, 1e-12);
 	free(f);
 }
 END_TEST
@@ -247,6 +249,23 @@ START_TEST(errors_name_file_line_and_reason)
 }
 END_TEST
 
+START_TEST(dead_man_keys)
+{
+	struct rig_error err = { 0 };
+	ck_assert_msg(parse_variant(17, "[edges]", &err) == -1, "second [edges] accepted");
+	ck_assert_msg(parse_variant(13, "input = sim:127.0.0.1:5026\nheartbeat = line 40", &err) == 0, "%s", err.msg);
+	ck_assert_msg(parse_variant(13, "input = sim:127.0.0.1:5026\nheartbeat = none", &err) == 0, "%s", err.msg);
+	ck_assert_msg(parse_variant(4, "driver = scpi6100\ncomm_watchdog = 1 s", &err) == 0, "%s", err.msg);
+	ck_assert_msg(parse_variant(4, "driver = scpi6100\ncomm_watchdog = none", &err) == 0, "%s", err.msg);
+	assert_refused(13, "input = sim:127.0.0.1:5026\nheartbeat = 0", 16, "already used by the heartbeat (line 14)");
+	assert_refused(13, "input = sim:127.0.0.1:5026\nheartbeat = 40 active-low", 14, "no active level");
+	assert_refused(13, "input = sim:127.0.0.1:5026\nheartbeat = fast", 14, "not a GPIO line");
+	assert_refused(4, "driver = scpi6100\ncomm_watchdog = 0.05 s", 5, "0.1..3600");
+	assert_refused(4, "driver = scpi6100\ncomm_watchdog = 1e308", 5, "0.1..3600");
+	assert_refused(4, "driver = scpi6100\ncomm_watchdog = 2 V", 5, "unit 'V'");
+}
+END_TEST
+
 START_TEST(file_level_errors)
 {
 	struct rig_fixture *f = malloc(sizeof(*f));
@@ -416,6 +435,7 @@ Suite *suite_fixture(void)
 	tcase_add_test(t, text_files_with_a_nul_byte_are_refused);
 	tcase_add_test(t, pi_fixture_loads);
 	tcase_add_test(t, routing);
+	tcase_add_test(t, dead_man_keys);
 	tcase_add_test(t, signal_names_and_kh);
 	tcase_add_test(t, base_variant_is_valid);
 	tcase_add_test(t, errors_name_file_line_and_reason);

@@ -578,6 +578,7 @@ START_TEST(too_few_edges_bound_the_registration)
 	rig_gate_init(&gate, &c);
 	rig_gate_reference_power(&gate, S(0), W_200A);
 	ck_assert_int_eq(rig_gate_tick(&gate, S(300)), RIG_GATE_SETTLING);	/* no edge yet */
+	rig_gate_edges_complete(&gate, S(611));	/* another line's event proves none lost */
 	ck_assert_int_eq(rig_gate_tick(&gate, S(611)), RIG_GATE_TIMED_OUT);
 	struct rig_gate_result r;
 	rig_gate_result(&gate, &r);
@@ -595,6 +596,7 @@ START_TEST(too_few_edges_bound_the_registration)
 	struct rig_edge e = { .timestamp_ns = S(50), .global_seqno = 1, .line_seqno = 1,
 			      .line = 3, .kind = RIG_EDGE_RISING };
 	rig_gate_meter_edge(&gate, &e);
+	rig_gate_edges_complete(&gate, S(110));
 	ck_assert_int_eq(rig_gate_tick(&gate, S(110)), RIG_GATE_TIMED_OUT);
 	rig_gate_result(&gate, &r);
 	ck_assert_double_eq_tol(r.error_pct + r.u_pct + 100.0, 150.0, 1e-9);
@@ -635,6 +637,9 @@ START_TEST(no_edges_stop_early_once_below_the_band)
 	 * needs 10 / 0.995 Wh, about 1.508 s after the settle time, and the
 	 * edges of that time are sure to be in one second later. */
 	ck_assert_int_eq(rig_gate_tick(&gate, S(12.5)), RIG_GATE_SETTLING);
+	/* nothing has proven the line complete yet: no stop */
+	ck_assert_int_eq(rig_gate_tick(&gate, S(13)), RIG_GATE_SETTLING);
+	rig_gate_edges_complete(&gate, S(12.9));	/* an event on another line */
 	ck_assert_int_eq(rig_gate_tick(&gate, S(13)), RIG_GATE_TIMED_OUT);
 	struct rig_gate_result r;
 	rig_gate_result(&gate, &r);
@@ -668,6 +673,99 @@ START_TEST(no_edges_stop_early_once_below_the_band)
 }
 END_TEST
 
+/* Edges that come while the power read-back is outstanding wait and are
+ * gated once it comes: the result is the one a prompt read-back gives. */
+START_TEST(edges_wait_for_a_slow_reference)
+{
+	struct rig_gate_config c = base_cfg();
+	c.settle_until_ns = S(10);
+	c.target_u_pct = 0.05;
+	struct synth_meter m;
+	struct synth_meter_cfg mc = meter_cfg(W_200A, 0.2);
+	struct rig_gate_result prompt, slow;
+	rig_gate_init(&gate, &c);
+	rig_gate_reference_power(&gate, S(10), W_200A);
+	synth_meter_init(&m, &mc, 5);
+	ck_assert_int_eq(run_gate(&gate, &m, 400), RIG_GATE_DONE);
+	rig_gate_result(&gate, &prompt);
+
+	rig_gate_init(&gate, &c);
+	synth_meter_init(&m, &mc, 5);
+	struct rig_edge e;
+	int waited = 0;
+	for (;;) {	/* the power comes 4 s after the settle time */
+		synth_meter_next(&m, &e);
+		if (e.timestamp_ns >= S(14))
+			break;
+		ck_assert_int_eq(rig_gate_meter_edge(&gate, &e), RIG_GATE_SETTLING);
+		waited += e.timestamp_ns >= S(10);
+	}
+	ck_assert_int_ge(waited, 4);
+	rig_gate_reference_power(&gate, S(10), W_200A);
+	enum rig_gate_state st = rig_gate_meter_edge(&gate, &e);
+	if (st == RIG_GATE_GATING)
+		st = run_gate(&gate, &m, 400);
+	ck_assert_int_eq(st, RIG_GATE_DONE);
+	rig_gate_result(&gate, &slow);
+	ck_assert_int_eq(slow.edges_used, prompt.edges_used);
+	ck_assert_double_eq(slow.error_pct, prompt.error_pct);
+	ck_assert_double_eq(slow.u_pct, prompt.u_pct);
+}
+END_TEST
+
+/* The dead-meter bound counts every edge of its window: a loss there (or
+ * one on a line not known yet) voids it, and the point is measured again
+ * instead of failed. */
+START_TEST(a_loss_voids_the_few_edges_bound)
+{
+	struct rig_gate_config c = base_cfg();
+	c.settle_until_ns = S(10);
+	c.max_until_ns = S(610);
+	c.fail_band_pct = 0.5;
+	c.edge_latency_s = 1;
+	/* the input reports a loss on this line before any edge of the gate */
+	rig_gate_init(&gate, &c);
+	rig_gate_reference_power(&gate, S(0), W_200A);
+	rig_gate_lost(&gate, 1);
+	rig_gate_edges_complete(&gate, S(20));
+	ck_assert_int_eq(rig_gate_tick(&gate, S(20)), RIG_GATE_INVALID);
+	ck_assert_msg(strstr(gate.why, "were lost"), "%s", gate.why);
+
+	/* a gap in the line's numbers shown by its edge after the settle time */
+	struct rig_edge before = { S(9), 1, 1, 3, RIG_EDGE_RISING };
+	struct rig_edge after = { S(10.2), 3, 3, 3, RIG_EDGE_RISING };
+	rig_gate_init(&gate, &c);
+	rig_gate_meter_edge(&gate, &before);
+	rig_gate_meter_edge(&gate, &after);	/* no power yet: it waits */
+	rig_gate_reference_power(&gate, S(10), W_200A);
+	ck_assert_int_eq(gate.n, 1);
+	rig_gate_edges_complete(&gate, S(20));
+	ck_assert_int_eq(rig_gate_tick(&gate, S(20)), RIG_GATE_INVALID);
+
+	/* a loss on a line not known yet: no early stop until this line's
+	 * own next edge says, and at the time-out a retry, not a FAIL */
+	rig_gate_init(&gate, &c);
+	rig_gate_reference_power(&gate, S(0), W_200A);
+	rig_gate_maybe_lost(&gate);
+	rig_gate_edges_complete(&gate, S(100));
+	ck_assert_int_eq(rig_gate_tick(&gate, S(100)), RIG_GATE_SETTLING);
+	ck_assert_int_eq(rig_gate_tick(&gate, S(611)), RIG_GATE_INVALID);
+	ck_assert_msg(strstr(gate.why, "may have been lost"), "%s", gate.why);
+
+	/* the same, but the line's own next edge follows on without a gap:
+	 * nothing of this line was lost, the bound holds again */
+	rig_gate_init(&gate, &c);
+	rig_gate_reference_power(&gate, S(0), W_200A);
+	rig_gate_meter_edge(&gate, &before);
+	rig_gate_maybe_lost(&gate);
+	struct rig_edge next = { S(10.5), 2, 2, 3, RIG_EDGE_FALLING };
+	rig_gate_meter_edge(&gate, &next);	/* the gate's first edge */
+	rig_gate_edges_complete(&gate, S(20));
+	ck_assert_int_eq(rig_gate_tick(&gate, S(20)), RIG_GATE_TIMED_OUT);
+	ck_assert_msg(strstr(gate.why, "stopped early with 1 edges"), "%s", gate.why);
+}
+END_TEST
+
 Suite *suite_gate(void)
 {
 	Suite *s = suite_create("gate");
@@ -690,6 +788,8 @@ Suite *suite_gate(void)
 	tcase_add_test(tc, source_power_scaled_by_primary_ratio);
 	tcase_add_test(tc, standard_gated_method);
 	tcase_add_test(tc, coverage_of_the_stated_uncertainty);
+	tcase_add_test(tc, edges_wait_for_a_slow_reference);
+	tcase_add_test(tc, a_loss_voids_the_few_edges_bound);
 	suite_add_tcase(s, tc);
 	return s;
 }

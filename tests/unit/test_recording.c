@@ -105,6 +105,10 @@ START_TEST(every_input_kind_round_trips_exactly)
 	round_trip(&(struct rig_rec_input){.kind = RIG_REC_ABORT, .now_ns = 2, .has_text = true,
 					   .text = "operator pressed stop"});
 	round_trip(&(struct rig_rec_input){.kind = RIG_REC_FAULT, .now_ns = 3});
+	/* losses on lines not known yet, and a drained input's proof */
+	round_trip(&(struct rig_rec_input){.kind = RIG_REC_LOST, .position = 0, .sig = RIG_SIG_KH10,
+					   .count = 2});
+	round_trip(&(struct rig_rec_input){.kind = RIG_REC_COMPLETE, .now_ns = 7000000000});
 }
 END_TEST
 
@@ -634,6 +638,7 @@ static char *source_text(const char *rel)
 static const char *const recorded_calls[] = {
 	"rig_seq_start", "rig_seq_command_done", "rig_seq_edge", "rig_seq_lost", "rig_seq_level",
 	"rig_seq_tick", "rig_seq_abort", "rig_seq_fault", "rig_seq_next_event",
+	"rig_seq_edges_complete",
 };
 /* ... and those that do not (or make a new one). */
 static const char *const other_calls[] = {

@@ -44,6 +44,26 @@ START_TEST(identifies_and_reports_no_error)
 }
 END_TEST
 
+START_TEST(communication_watchdog_settings)
+{
+	ck_assert_int_eq(send("OUTP:PROT:WDOG?"), 1);
+	ck_assert_str_eq(reply, "0");	/* off after *RST */
+	ck_assert_int_eq(send("OUTP:PROT:WDOG:DEL 0.8;:OUTP:PROT:WDOG ON"), 0);
+	ck_assert(src.wdog_on);
+	ck_assert_double_eq(src.wdog_delay_s, 0.8);
+	ck_assert_int_eq(send("output:protection:wdog:delay?"), 1);
+	ck_assert_str_eq(reply, "0.8");
+	ck_assert_str_eq(error_reply(), "0,\"No error\"");
+	ck_assert_int_eq(send("OUTP:PROT:WDOG:DEL 0.01"), 0);
+	ck_assert_str_eq(error_reply(), "-222,\"Data out of range\"");
+	ck_assert_double_eq(src.wdog_delay_s, 0.8);
+	ck_assert_int_eq(send("*RST"), 0);
+	ck_assert(!src.wdog_on);	/* volatile: the controller arms it after every reset */
+	sim_scpi_push_error(&scpi, SIM_ERR_ENABLE_LOOP);
+	ck_assert_str_eq(error_reply(), "311,\"Output off: enable loop opened (heartbeat lost)\"");
+}
+END_TEST
+
 START_TEST(unknown_command_is_undefined_header)
 {
 	ck_assert_int_eq(send("SOUR:PHAS1:BANANA 3"), 0);
@@ -254,6 +274,7 @@ Suite *suite_sim_scpi(void)
 	TCase *tc = tcase_create("scpi");
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, identifies_and_reports_no_error);
+	tcase_add_test(tc, communication_watchdog_settings);
 	tcase_add_test(tc, unknown_command_is_undefined_header);
 	tcase_add_test(tc, out_of_range_value_is_rejected_and_not_applied);
 	tcase_add_test(tc, range_is_the_smallest_covering_max);

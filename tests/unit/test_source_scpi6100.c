@@ -1,6 +1,7 @@
 #include <check.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "drivers/source/scpi6100/protocol.h"
@@ -157,8 +158,81 @@ START_TEST(open_identifies_resets_and_switches_off)
 {
 	struct source *s = open_source(2.0);
 	ck_assert_str_eq(s->idn, "RIG,FAKE6100,0,1.0");
-	ck_assert_str_eq(fake_log(), "*IDN?\n*RST\n*OPC?\n*CLS\nOUTP:STAT OFF\nSYST:ERR?\nOUTP:STAT?\n");
+	/* Device clear and output off blind first, then identify, reset, verify. */
+	ck_assert_str_eq(fake_log(), "\nOUTP:STAT OFF\n*IDN?\n*RST\n*OPC?\n*CLS\nOUTP:STAT OFF\nSYST:ERR?\nOUTP:STAT?\n");
 	close_source(s);
+}
+END_TEST
+
+/* A controller that died with the output on; the next one (rigd at
+ * start-up or reconnect, rigd --safe-off) meets an instrument that does not
+ * answer *IDN? properly. The output goes off all the same. */
+static void off_is_sent_before_any_reply_is_awaited(enum fake_scpi_fault fault, int delay_ms)
+{
+	struct source *s = open_source(2.0);
+	struct source_result r;
+	ck_assert_int_eq(run(s, RIG_CMD_OUTPUT_ON, &r), 0);
+	ck_assert_int_eq(fake_scpi_output_on(fake), 1);
+	s->ops->close(s);	/* gone without switching off */
+	free(s);
+	transport_close(tr);
+	fake_scpi_clear_log(fake);
+	fake_scpi_fault(fake, "*IDN?", 1, fault, delay_ms, NULL);
+	struct rig_error err = { 0 };
+	tr = transport_open(fake_scpi_spec(fake), &err);
+	ck_assert_msg(tr != NULL, "%s", err.msg);
+	ck_assert_ptr_null(source_new("scpi6100", tr, 0.3, &err));
+	ck_assert_msg(strstr(err.msg, "*IDN?") != NULL, "%s", err.msg);
+	ck_assert_int_eq(fake_scpi_output_on(fake), 0);
+	ck_assert_msg(strncmp(fake_log(), "\nOUTP:STAT OFF\n*IDN?\n", 22) == 0, "%s", fake_log());
+	transport_close(tr);
+	fake_scpi_stop(fake);
+	tr = NULL;
+	fake = NULL;
+}
+
+START_TEST(open_switches_off_blind_when_the_instrument_is_silent)
+{
+	off_is_sent_before_any_reply_is_awaited(FAKE_SCPI_SILENT, 0);
+}
+END_TEST
+
+START_TEST(open_switches_off_blind_when_the_instrument_is_slow)
+{
+	off_is_sent_before_any_reply_is_awaited(FAKE_SCPI_SLOW, 700);
+}
+END_TEST
+
+START_TEST(open_switches_off_blind_when_the_instrument_garbles)
+{
+	off_is_sent_before_any_reply_is_awaited(FAKE_SCPI_BINARY, 0);
+}
+END_TEST
+
+START_TEST(open_arms_the_watchdog_or_says_the_instrument_has_none)
+{
+	struct scpi_plan plan = { .n = 0 };
+	ck_assert_int_eq(scpi_plan_watchdog(&plan, 0.8), 0);
+	ck_assert_int_eq(plan.n, 4);
+	ck_assert_str_eq(plan.step[0].line, "OUTP:PROT:WDOG:DEL 0.8");
+	ck_assert_str_eq(plan.step[2].line, "OUTP:PROT:WDOG ON");
+	ck_assert_int_eq(scpi_plan_watchdog(&plan, 0.05), -1);
+
+	struct rig_error err = { 0 };
+	fake = fake_scpi_start();
+	tr = transport_open(fake_scpi_spec(fake), &err);
+	ck_assert_ptr_nonnull(tr);
+	ck_assert_ptr_null(source_open("scpi6100", tr, 1.0, 0.01, &err));	/* below 0.1 s */
+	ck_assert_ptr_nonnull(strstr(err.msg, "watchdog"));
+	/* The fake, like a Fluke 6100A, has no watchdog: a fixture that asks
+	 * for one is refused at connect with the instrument's own error. */
+	ck_assert_ptr_null(source_open("scpi6100", tr, 1.0, 0.5, &err));
+	ck_assert_msg(strstr(err.msg, "OUTP:PROT:WDOG:DEL 0.5") && strstr(err.msg, "-113"), "%s", err.msg);
+	ck_assert_int_eq(fake_scpi_output_on(fake), 0);
+	transport_close(tr);
+	fake_scpi_stop(fake);
+	fake = NULL;
+	tr = NULL;
 }
 END_TEST
 
@@ -393,6 +467,10 @@ Suite *suite_source_scpi6100(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("driver");
 	tcase_add_test(tc, open_identifies_resets_and_switches_off);
+	tcase_add_test(tc, open_switches_off_blind_when_the_instrument_is_silent);
+	tcase_add_test(tc, open_switches_off_blind_when_the_instrument_is_slow);
+	tcase_add_test(tc, open_switches_off_blind_when_the_instrument_garbles);
+	tcase_add_test(tc, open_arms_the_watchdog_or_says_the_instrument_has_none);
 	tcase_add_test(tc, happy_path_apply_on_read_off);
 	tcase_add_test(tc, instrument_error_text_is_surfaced_and_stops_the_command);
 	tcase_add_test(tc, silence_times_out_in_virtual_time_then_off_still_works);

@@ -361,6 +361,16 @@ static int scpi_output_off(struct source *s, struct rig_error *err)
 	return run_blocking(s, t, err, "output off");
 }
 
+/* Device clear and output off, blind: nothing is waited for. */
+static int send_blind_off(struct source *s, struct rig_error *err)
+{
+	struct rig_error terr = { 0 };
+	if (s->tr->ops->write(s->tr, SCPI_BLIND_OFF, strlen(SCPI_BLIND_OFF), &terr) < 0)
+		return rig_error_set(err, NULL, 0, "source %s: sending output off: %s", s->ops->name,
+				     terr.msg);
+	return 0;
+}
+
 static int scpi_open(struct source *s, struct rig_error *err)
 {
 	struct scpi6100 *d = calloc(1, sizeof(*d));
@@ -368,8 +378,28 @@ static int scpi_open(struct source *s, struct rig_error *err)
 		return rig_error_set(err, NULL, 0, "source %s: out of memory", s->ops->name);
 	s->priv = d;
 	flush_input(s);
+	/* Off first, whatever the instrument says afterwards; the plan then
+	 * identifies it, resets it and verifies the output is off. */
+	if (send_blind_off(s, err) < 0)
+		return -1;
 	scpi_plan_open(&d->plan);
-	return run_blocking(s, s->timeout_s, err, "identify and reset");
+	if (s->watchdog_s > 0 && scpi_plan_watchdog(&d->plan, s->watchdog_s) < 0)
+		return rig_error_set(err, NULL, 0, "source %s: watchdog %g s out of range", s->ops->name,
+				     s->watchdog_s);
+	struct source_result r;
+	start_plan(s, source_now_ns(), s->timeout_s);
+	if (source_drive(s, &r) < 0)
+		return rig_error_set(err, NULL, 0, "source %s: output off sent blind, not confirmed: %s",
+				     s->ops->name, r.error);
+	return 0;
+}
+
+static int scpi_keepalive(struct source *s, struct rig_error *err)
+{
+	struct rig_error terr = { 0 };
+	if (s->tr->ops->write(s->tr, SCPI_KEEPALIVE, strlen(SCPI_KEEPALIVE), &terr) < 0)
+		return rig_error_set(err, NULL, 0, "source %s: keep-alive: %s", s->ops->name, terr.msg);
+	return 0;
 }
 
 static void scpi_close(struct source *s)
@@ -386,4 +416,5 @@ const struct source_ops source_scpi6100_ops = {
 	.deadline = scpi_deadline,
 	.output_off = scpi_output_off,
 	.close = scpi_close,
+	.keepalive = scpi_keepalive,
 };

@@ -52,6 +52,15 @@ int scpi_plan_open(struct scpi_plan *plan)
 	return rc;
 }
 
+int scpi_plan_watchdog(struct scpi_plan *plan, double seconds)
+{
+	if (!(seconds >= 0.1 && seconds <= 3600))
+		return -1;
+	int rc = plan_set(plan, "OUTP:PROT:WDOG:DEL %.6g", seconds);
+	rc |= plan_set(plan, "OUTP:PROT:WDOG ON");
+	return rc;
+}
+
 static bool finite_nonneg(double v)
 {
 	return isfinite(v) && v >= 0;

@@ -37,8 +37,18 @@ struct scpi_plan {
 	int n;
 };
 
+/* Sent blind, first, on every way in: an empty line ends whatever a dead
+ * predecessor left half-written in the instrument's input (the device
+ * clear a byte stream allows), then output off, without waiting for any
+ * reply, so a silent, slow or garbling instrument still switches off. */
+#define SCPI_BLIND_OFF "\nOUTP:STAT OFF\n"
+/* Keeps the communication watchdog fed: a command with no reply. */
+#define SCPI_KEEPALIVE "*WAI\n"
+
 /* Each builder appends to plan; -1 with why on a bad request. */
 int scpi_plan_open(struct scpi_plan *plan);
+/* Arms the instrument's communication watchdog (COMMANDS.md). */
+int scpi_plan_watchdog(struct scpi_plan *plan, double seconds);
 int scpi_plan_apply(struct scpi_plan *plan, const struct rig_setpoint *sp, char *why, size_t why_len);
 int scpi_plan_output(struct scpi_plan *plan, bool on);
 /* phases[i] true for phase i+1. */

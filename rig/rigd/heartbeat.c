@@ -1,0 +1,158 @@
+/* The dead-man's ticks: one timerfd in the loop, every HEARTBEAT_PERIOD_NS.
+ * A stopped, killed or stuck loop sends nothing, which is the point. */
+#include "rig/rigd/daemon_internal.h"
+#include "rig/rigd/heartbeat.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "rig/common/log.h"
+#include "rig/common/timeutil.h"
+#include "rig/rigd/notify.h"
+
+/* A deadline this far behind means the loop no longer serves it. */
+#define OVERDUE_NS RIG_NS_PER_S
+
+bool heartbeat_loop_healthy(const struct rigd *d, int64_t now_ns)
+{
+	if (d->running && d->watchdog_ns != INT64_MAX && now_ns - d->watchdog_ns > OVERDUE_NS)
+		return false;
+	if (d->src && d->src_busy) {
+		int64_t dl = d->src->ops->deadline(d->src);
+		if (dl != INT64_MAX && now_ns - dl > OVERDUE_NS)
+			return false;
+	}
+	return true;
+}
+
+/* The relay is held only while rigd is in control of the source: with the
+ * source lost or suspect (a command failed, possibly with the output on),
+ * the pulses stop and the enable loop opens. */
+static bool in_control(const struct rigd *d)
+{
+	return d->src && !d->src_suspect;
+}
+
+static void toggle_line(struct rigd *d)
+{
+	struct rigd_heartbeat *hb = &d->hb;
+	if (d->fixture.heartbeat.line < 0 || !d->edges)
+		return;
+	struct rig_error err = {0};
+	bool next = !hb->level;
+	if (edge_input_set_output(d->edges, (unsigned)d->fixture.heartbeat.line, next, &err) < 0) {
+		if (hb->line_ok)
+			log_err("heartbeat line %d: %s", d->fixture.heartbeat.line, err.msg);
+		hb->line_ok = false;
+		return;
+	}
+	hb->level = next;
+	hb->line_ok = true;
+	hb->last_toggle_ns = rig_monotonic_ns();
+}
+
+void heartbeat_kick(struct rigd *d)
+{
+	if (d->hb.timerfd < 0 || !in_control(d) ||
+	    rig_monotonic_ns() - d->hb.last_toggle_ns < HEARTBEAT_PERIOD_NS / 2)
+		return;
+	toggle_line(d);
+}
+
+static void feed_systemd(struct rigd *d, int64_t now_ns)
+{
+	struct rigd_heartbeat *hb = &d->hb;
+	if (hb->sd_interval_ns <= 0 || now_ns < hb->sd_next_ns)
+		return;
+	rig_notify("WATCHDOG=1");
+	/* ticks come every period: the next one that is due, not one later */
+	hb->sd_next_ns = now_ns + hb->sd_interval_ns - HEARTBEAT_PERIOD_NS / 2;
+}
+
+static void tick(struct rig_loop *loop, int fd, uint32_t events, void *data)
+{
+	(void)loop;
+	(void)events;
+	struct rigd *d = data;
+	uint64_t expirations;
+	if (read(fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+		log_warn("heartbeat timer: %s", strerror(errno));
+	int64_t now = rig_monotonic_ns();
+	int64_t late = now - d->hb.last_tick_ns - HEARTBEAT_PERIOD_NS;
+	if (d->hb.last_tick_ns && late > OVERDUE_NS / 2)
+		log_warn("the loop was blocked for %.2f s: no heartbeat meanwhile", (double)late / 1e9);
+	d->hb.last_tick_ns = now;
+	if (!heartbeat_loop_healthy(d, now))
+		return;
+	feed_systemd(d, now);
+	if (!in_control(d))
+		return;
+	toggle_line(d);
+	struct rig_error err = {0};
+	bool sent = source_keepalive(d->src, &err) == 0;
+	if (!sent && d->hb.keepalive_ok)
+		log_warn("%s", err.msg);
+	d->hb.keepalive_ok = sent;
+}
+
+int heartbeat_start(struct rigd *d, struct rig_error *err)
+{
+	struct rigd_heartbeat *hb = &d->hb;
+	memset(hb, 0, sizeof(*hb));
+	hb->timerfd = -1;
+	hb->line_ok = true;
+	hb->keepalive_ok = true;
+	if (d->fixture.heartbeat.line >= 0 &&
+	    edge_input_set_output(d->edges, (unsigned)d->fixture.heartbeat.line, false, err) < 0)
+		return -1;
+	/* A first edge at once: the relay holds from start-up, not a period later. */
+	if (in_control(d))
+		toggle_line(d);
+	hb->sd_interval_ns = rig_notify_watchdog_ns() / 2;
+	hb->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (hb->timerfd < 0)
+		return rig_error_set(err, NULL, 0, "heartbeat timer: %s", strerror(errno));
+	struct itimerspec its = {
+		.it_interval = {.tv_sec = 0, .tv_nsec = HEARTBEAT_PERIOD_NS},
+		.it_value = {.tv_sec = 0, .tv_nsec = HEARTBEAT_PERIOD_NS},
+	};
+	if (timerfd_settime(hb->timerfd, 0, &its, NULL) < 0 ||
+	    rig_loop_add(d->loop, hb->timerfd, EPOLLIN, tick, d) < 0) {
+		rig_error_set(err, NULL, 0, "heartbeat timer: %s", strerror(errno));
+		close(hb->timerfd);
+		hb->timerfd = -1;
+		return -1;
+	}
+	char line[32] = "none", wdog[32] = "none", sd[32] = "none";
+	if (d->fixture.heartbeat.line >= 0)
+		snprintf(line, sizeof(line), "line %d", d->fixture.heartbeat.line);
+	if (d->src && d->src->watchdog_s > 0)
+		snprintf(wdog, sizeof(wdog), "%.3g s", d->src->watchdog_s);
+	if (hb->sd_interval_ns > 0)
+		snprintf(sd, sizeof(sd), "%.3g s", 2 * (double)hb->sd_interval_ns / 1e9);
+	if (d->fixture.heartbeat.line < 0 && !(d->src && d->src->watchdog_s > 0))
+		log_warn("dead-man: none wired (fixture heartbeat, comm_watchdog): if rigd is killed "
+			 "or hangs, the output stays as it was");
+	else
+		log_notice("dead-man: heartbeat %s, instrument watchdog %s, systemd watchdog %s", line,
+			   wdog, sd);
+	return 0;
+}
+
+void heartbeat_stop(struct rigd *d)
+{
+	struct rigd_heartbeat *hb = &d->hb;
+	if (hb->timerfd < 0)
+		return;
+	rig_loop_remove(d->loop, hb->timerfd);
+	close(hb->timerfd);
+	hb->timerfd = -1;
+	/* Low and left: the relay drops after its hold time. */
+	struct rig_error err = {0};
+	if (d->fixture.heartbeat.line >= 0 && d->edges)
+		edge_input_set_output(d->edges, (unsigned)d->fixture.heartbeat.line, false, &err);
+}

@@ -1,0 +1,98 @@
+/* The dead-man and the off paths with the real programs: tests/e2e/deadman
+ * starts rig-sim and rigd ($RIG_BIN), kills or stops rigd mid-run with the
+ * output on and measures, on CLOCK_MONOTONIC, when the simulated source
+ * went off and why; runs `rigd --safe-off` and rigd's start-up against a
+ * silent, slow and garbling instrument; and listens to rigd's systemd
+ * watchdog pings. The script's output is shown on failure. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "rig/rigd/notify.h"
+
+static void run_deadman(const char *name)
+{
+	const char *top = getenv("RIG_TOP") ? getenv("RIG_TOP") : ".";
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "%s/tests/e2e/deadman %s 2>&1", top, name);
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	static char out[1 << 16];
+	size_t n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	int status = pclose(p);
+	int rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	ck_assert_msg(rc == 0, "deadman %s exited %d:\n%s", name, rc, n > 3000 ? out + n - 3000 : out);
+	char ok[64];
+	snprintf(ok, sizeof(ok), "deadman %s: ok", name);
+	ck_assert_msg(strstr(out, ok) != NULL, "deadman %s did not finish:\n%s", name, out);
+}
+
+START_TEST(sigkill_mid_run_output_off_within_1s) { run_deadman("kill"); }
+END_TEST
+START_TEST(sigstop_mid_run_output_off_within_1s) { run_deadman("stop"); }
+END_TEST
+START_TEST(sigstop_then_sigcont_ends_the_run_as_an_error_that_says_why) { run_deadman("stop-resume"); }
+END_TEST
+START_TEST(heartbeat_relay_alone_switches_off) { run_deadman("heartbeat-only"); }
+END_TEST
+START_TEST(instrument_watchdog_alone_switches_off) { run_deadman("watchdog-only"); }
+END_TEST
+START_TEST(off_paths_switch_off_a_silent_instrument) { run_deadman("off-noreply"); }
+END_TEST
+START_TEST(off_paths_switch_off_a_slow_instrument) { run_deadman("off-slow"); }
+END_TEST
+START_TEST(off_paths_switch_off_a_garbling_instrument) { run_deadman("off-garble"); }
+END_TEST
+START_TEST(systemd_watchdog_pings_only_while_the_loop_runs) { run_deadman("systemd"); }
+END_TEST
+
+/* systemd's watchdog settings as rigd reads them (sd_watchdog_enabled). */
+START_TEST(watchdog_interval_from_the_environment)
+{
+	unsetenv("WATCHDOG_PID");
+	unsetenv("WATCHDOG_USEC");
+	ck_assert_int_eq(rig_notify_watchdog_ns(), 0);
+	setenv("WATCHDOG_USEC", "3000000", 1);
+	ck_assert_int_eq(rig_notify_watchdog_ns(), 3000000000LL);
+	char pid[32];
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+	setenv("WATCHDOG_PID", pid, 1);
+	ck_assert_int_eq(rig_notify_watchdog_ns(), 3000000000LL);
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid() + 1);
+	setenv("WATCHDOG_PID", pid, 1);
+	ck_assert_int_eq(rig_notify_watchdog_ns(), 0);	/* meant for another process */
+	unsetenv("WATCHDOG_PID");
+	static const char *const bad[] = { "", "0", "-5", "12abc", "1e6", "99999999999999999999",
+					   "86400000001" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		setenv("WATCHDOG_USEC", bad[i], 1);
+		ck_assert_msg(rig_notify_watchdog_ns() == 0, "WATCHDOG_USEC=%s accepted", bad[i]);
+	}
+	unsetenv("WATCHDOG_USEC");
+}
+END_TEST
+
+Suite *suite_deadman(void)
+{
+	Suite *s = suite_create("deadman");
+	TCase *tc = tcase_create("environment");
+	tcase_add_test(tc, watchdog_interval_from_the_environment);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("programs");
+	tcase_set_timeout(tc, 240);
+	tcase_add_test(tc, sigkill_mid_run_output_off_within_1s);
+	tcase_add_test(tc, sigstop_mid_run_output_off_within_1s);
+	tcase_add_test(tc, sigstop_then_sigcont_ends_the_run_as_an_error_that_says_why);
+	tcase_add_test(tc, heartbeat_relay_alone_switches_off);
+	tcase_add_test(tc, instrument_watchdog_alone_switches_off);
+	tcase_add_test(tc, off_paths_switch_off_a_silent_instrument);
+	tcase_add_test(tc, off_paths_switch_off_a_slow_instrument);
+	tcase_add_test(tc, off_paths_switch_off_a_garbling_instrument);
+	tcase_add_test(tc, systemd_watchdog_pings_only_while_the_loop_runs);
+	suite_add_tcase(s, tc);
+	return s;
+}
