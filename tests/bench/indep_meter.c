@@ -254,6 +254,7 @@ struct im_bench *im_bench_new(const struct im_bench_cfg *cfg)
 		return NULL;
 	b->cfg = *cfg;
 	im_rng_seed(&b->rng, cfg->seed);
+	b->global_seqno = cfg->global_base;
 	for (int m = 0; m < cfg->n_meters; m++) {
 		const struct im_meter_cfg *mc = &cfg->meter[m];
 		struct im_meter_state *ms = &b->m[m];
@@ -263,6 +264,7 @@ struct im_bench *im_bench_new(const struct im_bench_cfg *cfg)
 			kh_max = mc->kh_wh[j] > kh_max ? mc->kh_wh[j] : kh_max;
 		ms->r0_j = im_uniform(&b->rng) * kh_max * 3600;
 		for (int j = 0; j < mc->n_outputs; j++) {
+			ms->line_seqno[j] = cfg->line_base[m][j];
 			double h = mc->kh_wh[j] / 2 * 3600;
 			ms->high[j] = fmod(floor(ms->r0_j / h), 2) == 1;
 		}

@@ -55,6 +55,8 @@ struct im_bench_cfg {
 	struct im_meter_cfg meter[IM_MAX_POS];
 	int element_phase[2];		/* source phase feeding meter element 1, 2 */
 	double ramp_s;			/* output slews to a new setpoint over this */
+	uint64_t global_base;		/* the request's events before this run (it stays open) */
+	uint64_t line_base[IM_MAX_POS][IM_MAX_OUT];	/* and each line's */
 	uint64_t seed;
 };
 

@@ -8,6 +8,7 @@
 #include "rig/core/model.h"
 #include "rig/core/profile.h"
 #include "rig/core/refspec.h"
+#include "rig/core/seqno.h"
 
 const char *const val_profile_names[VAL_PROFILES] = {"production", "ansi-c12.1"};
 const char *const val_model_names[VAL_MODELS] = {"MMS-120-2001", "MMD-120-2001"};
@@ -15,6 +16,7 @@ const char *const val_model_names[VAL_MODELS] = {"MMS-120-2001", "MMD-120-2001"}
 #define START_NS (1000 * RIG_NS_PER_S)
 #define RUN_LIMIT_S (4 * 3600.0)
 #define EDGE_READ_LATENCY_S 300e-6	/* interrupt to the shell's read */
+#define PROBE_S 1.0			/* rigd reads its gpiod input empty once a second */
 #define RATED_A 200.0			/* both models: 200 A primary */
 #define LINE_V 120.0
 
@@ -304,6 +306,9 @@ struct val_shell {
 	double started_s, last_result_s;
 	struct val_pos_state pos[IM_MAX_POS];
 	double ref_u_rel;		/* the reference's data-sheet figure at the last setpoint */
+	struct rig_seqno seqno;		/* rigd's bookkeeping of the request's numbers */
+	bool loss_unshown;		/* an event was dropped and no later one came yet */
+	double next_probe;
 };
 
 static int64_t ns_of(double s)
@@ -316,11 +321,26 @@ static double cmd_time(const struct val_shell *sh, enum rig_cmd_kind k)
 	return k == RIG_CMD_READ_POWER ? sh->c->reply_s : sh->c->cmd_s;
 }
 
+/* VALBENCH_TRACE=SEED: what the shell does in that run, on stderr. */
+static bool tracing(const struct val_shell *sh)
+{
+	static const char *t;
+	static bool read;
+	if (!read) {
+		t = getenv("VALBENCH_TRACE");
+		read = true;
+	}
+	return t && strtoull(t, NULL, 10) == sh->c->seed;
+}
+
 static void drain(struct val_shell *sh)
 {
 	struct rig_seq_event ev;
 	while (rig_seq_next_event(sh->seq, &ev)) {
 		int i = ev.result.position - 1;
+		if (tracing(sh) && ev.kind != RIG_EV_PROGRESS)
+			fprintf(stderr, "%10.4f seq event %d cmd %d pos %d verdict %d %s\n", sh->now, ev.kind,
+				ev.cmd.kind, ev.result.position, ev.result.verdict, ev.result.detail);
 		switch (ev.kind) {
 		case RIG_EV_COMMAND:
 			sh->cmd_pending = true;
@@ -445,11 +465,28 @@ static bool dropped(struct val_shell *sh, const struct im_event *ev)
 	return drop;
 }
 
+/* As rigd hands edges over (rig/rigd/run.c, edge_event): the request's
+ * sequence numbers checked first, a global gap beyond the line's own goes
+ * to the sequencer as a loss on a line not known yet, then the edge is
+ * routed by the fixture. */
 static void deliver(struct val_shell *sh, struct im_event *ev)
 {
 	im_take(sh->bench, ev);
-	if (dropped(sh, ev))
+	bool lost = dropped(sh, ev);
+	if (tracing(sh))
+		fprintf(stderr, "%10.4f edge pos %d out %d %s ts %.4f g %llu l %llu%s\n", sh->now,
+			ev->meter + 1, ev->output, ev->edge.kind == RIG_EDGE_RISING ? "R" : "F",
+			(double)ev->edge.timestamp_ns / 1e9, (unsigned long long)ev->edge.global_seqno,
+			(unsigned long long)ev->edge.line_seqno, lost ? " DROPPED" : "");
+	if (lost) {
+		sh->loss_unshown = true;
 		return;
+	}
+	sh->loss_unshown = false;	/* this event's numbers show the gap */
+	struct rig_seqno_report rep;
+	if (rig_seqno_check(&sh->seqno, &ev->edge, &rep) == RIG_SEQNO_GAP &&
+	    rep.lost_global > rep.lost_line)
+		rig_seq_lost(sh->seq, 0, RIG_SIG_KH10, rep.lost_global - rep.lost_line);
 	struct rig_edge e = ev->edge;
 	struct val_pos_state *ps = &sh->pos[ev->meter];
 	if (ev->output == 0) {
@@ -469,6 +506,21 @@ static void deliver(struct val_shell *sh, struct im_event *ev)
 	/* as rigd: every routed edge goes to the sequencer */
 	if (rig_fixture_route(&sh->fix, (int)e.line, &position, &sig) == 0)
 		rig_seq_edge(sh->seq, position, sig, &e);
+}
+
+/* rigd's once-a-second look at a gpiod input: read empty, every edge up to
+ * now is in or shown lost (rig_seq_edges_complete). The kernel drops the
+ * oldest queued event only when a newer one arrives into a full FIFO, so
+ * a lost event is always followed by a queued one that shows the gap, and
+ * no read comes up empty in between: the model, which drops an event on
+ * its own, gives no such proof until the next event has come. */
+static void probe(struct val_shell *sh)
+{
+	sh->next_probe = sh->now + PROBE_S;
+	if (tracing(sh) && sh->loss_unshown)
+		fprintf(stderr, "%10.4f probe: no proof (a loss not shown yet)\n", sh->now);
+	if (!sh->loss_unshown)
+		rig_seq_edges_complete(sh->seq, ns_of(sh->now));
 }
 
 static int loop(struct val_shell *sh, char *err, size_t len)
@@ -492,6 +544,8 @@ static int loop(struct val_shell *sh, char *err, size_t len)
 			edge_at = (double)ev.edge.timestamp_ns / RIG_NS_PER_S + EDGE_READ_LATENCY_S;
 		if (edge_at < next)
 			next = edge_at;
+		if (sh->next_probe < next)
+			next = sh->next_probe;
 		if (!(next < RUN_LIMIT_S)) {
 			snprintf(err, len, "run did not end in %.0f s of virtual time", RUN_LIMIT_S);
 			return -1;
@@ -503,6 +557,8 @@ static int loop(struct val_shell *sh, char *err, size_t len)
 			deliver(sh, &ev);
 		else if (sh->cmd_pending && sh->cmd_done <= next)
 			finish_command(sh);
+		else if (sh->next_probe <= next)
+			probe(sh);
 		rig_seq_tick(sh->seq, ns_of(sh->now));
 	}
 	return 0;
@@ -558,6 +614,19 @@ static int setup(struct val_shell *sh, char *err, size_t len)
 			return -1;
 		}
 	}
+	/* The line request stays open between runs (rigd opens it once): its
+	 * numbers carry on from earlier meters, and rigd has seen them. */
+	rig_seqno_init(&sh->seqno);
+	bc.global_base = 1000 + c->seed % 100000;
+	for (int p = 0; p < c->n_pos; p++)
+		for (int j = 0; j < bc.meter[p].n_outputs; j++) {
+			bc.line_base[p][j] = 100 + (c->seed + 7 * (uint64_t)(p * IM_MAX_OUT + j)) % 1000;
+			struct rig_edge before = {.timestamp_ns = 0, .global_seqno = ++bc.global_base,
+						  .line_seqno = bc.line_base[p][j],
+						  .line = bc.meter[p].line[j], .kind = RIG_EDGE_RISING};
+			rig_seqno_check(&sh->seqno, &before, NULL);
+		}
+	sh->next_probe = PROBE_S;
 	sh->seq = rig_seq_new();
 	sh->bench = im_bench_new(&bc);
 	if (!sh->seq || !sh->bench) {
