@@ -28,7 +28,9 @@ rigd_MAIN := rig/rigd/main.c
 rigctl_MAIN := rig/rigctl/main.c
 rig-sim_MAIN := drivers/sim/main.c
 PROGS := $(foreach p,rigd rigctl rig-sim,$(if $(wildcard $($(p)_MAIN)),$(p)))
-TEST_SRC := $(sort $(filter-out tests/unit/run.c,$(wildcard tests/unit/*.c)))
+# The validation benchmark's meter model and harness also feed a unit test.
+VALBENCH_SRC := tests/bench/indep_meter.c tests/bench/valbench.c tests/bench/valbench_report.c
+TEST_SRC := $(sort $(filter-out tests/unit/run.c,$(wildcard tests/unit/*.c)) $(VALBENCH_SRC))
 
 REL := build
 SAN := build/san

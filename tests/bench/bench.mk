@@ -1,6 +1,8 @@
 # Benchmark programs (make bench). Every tests/bench/bench_*.c is a program;
 # the other .c files there are helpers linked into each. They link the
 # optimised library: the figures are for the code as it ships.
+# The validation benchmark's model and harness (VALBENCH_SRC, see the
+# Makefile) are helpers here and also go into check_all for its quick test.
 BENCH_DIR := $(REL)/bench
 BENCH_HELPERS := $(filter-out tests/bench/bench_%.c,$(wildcard tests/bench/*.c))
 BENCH_PROGS := $(patsubst tests/bench/%.c,$(BENCH_DIR)/%,$(wildcard tests/bench/bench_*.c))
