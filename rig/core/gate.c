@@ -50,7 +50,10 @@
  * - the prior is a type B estimate known to about 25 %, so it carries
  *   RIG_GATE_PRIOR_DOF (8) dof instead of infinitely many, and k grows
  *   when that term dominates;
- * - no stop before RIG_GATE_MIN_SCATTER_DOF (2) residual dof: by then
+ * - no stop before RIG_GATE_MIN_SCATTER_DOF (2) residual dof, unless the
+ *   timing terms could not reach the target even if the prior were three
+ *   times too small and the lateness that of the slowest update period
+ *   (timing_cannot_matter: light loads, where the reference sets U); by then
  *   two same-direction edge pairs have been seen, the fewest in which a
  *   wrap of the sawtooth can contradict a wrong update period (a third dof
  *   lengthened gates by about a quarter for no coverage on periods
@@ -375,7 +378,7 @@ static int end_edges_per_direction(const struct rig_gate *g)
  * period; fills the period check of the budget. period_s is the fitted
  * pulse period, sigma_t the jitter allowance per edge (s). */
 static double quantum_u_rel(const struct rig_gate *g, double gate_s, double period_s,
-			    double s_res_t, struct rig_gate_budget *bud)
+			    double s_res_t, int dof, struct rig_gate_budget *bud)
 {
 	double q = g->cfg.quantum_s > 0 ? g->cfg.quantum_s : 0;
 	bud->declared_period_s = q;
@@ -383,6 +386,15 @@ static double quantum_u_rel(const struct rig_gate *g, double gate_s, double peri
 	bud->period_check = RIG_PERIOD_NONE;
 	if (!(gate_s > 0) || !(period_s > 0))
 		return 0;
+	if (dof < g->cfg.min_scatter_dof) {
+		/* Too few edges for the declaration to be contradicted: a gate
+		 * that stops here (timing_cannot_matter) states U for the
+		 * slowest period meters use, not for a declaration nothing
+		 * has checked. Two independent rectangular ends. */
+		q = fmax(q, RIG_GATE_SLOWEST_UPDATE_S);
+		bud->update_period_s = q;
+		return q / sqrt(6.0) / gate_s;
+	}
 	/* checked against the prior jitter: the residuals hold the unknown
 	 * sawtooth too and would hide the contradiction */
 	double lo, hi;
@@ -526,7 +538,7 @@ static void evaluate(const struct rig_gate *g, struct rig_gate_result *r)
 
 	double s_res_t = fit.dof >= 1 ? sqrt(fit.rss / fit.dof) / ref_wh_per_s : 0;
 	double period_s = b / ref_wh_per_s;
-	double u_quantum = quantum_u_rel(g, r->gate_s, period_s, s_res_t, bud);
+	double u_quantum = quantum_u_rel(g, r->gate_s, period_s, s_res_t, fit.dof, bud);
 	set_term(bud, RIG_U_QUANTUM, u_quantum, 1, INFINITY);
 	double q_use = bud->update_period_s;
 
@@ -575,10 +587,43 @@ static void evaluate(const struct rig_gate *g, struct rig_gate_result *r)
 	r->k = bud->k;
 }
 
+/* How much the timing terms may be wrong before a stop needs no residual
+ * dof to find out: a prior timing sigma this many times too small. */
+#define TIMING_GUARD_FACTOR 3.0
+
+/* Residual dof are wanted before a stop so that the scatter and the edges'
+ * geometry can contradict the prior (timing sigma, declared update
+ * period). They cost two more edge intervals, which at light load is most
+ * of a point's time (an interval is 150 s at 120 W on Kh 10). Where U
+ * would stay within the target even with the scatter TIMING_GUARD_FACTOR
+ * times its prior and a lateness as large as the slowest update period
+ * meters use (or the declared one, if slower) moving one end of the gate
+ * in full, there is nothing left for them to reveal: the reference and
+ * the other type B terms set U, and the stop waits for no residual dof. */
+static bool timing_cannot_matter(const struct rig_gate *g, const struct rig_gate_result *r)
+{
+	const struct rig_gate_budget *bud = &r->budget;
+	if (!(r->gate_s > 0) || !(bud->uc_rel > 0))
+		return false;
+	double c_scatter = bud->term[RIG_U_SCATTER].contribution;
+	double c_quantum = bud->term[RIG_U_QUANTUM].contribution;
+	double q_guard = fmax(bud->update_period_s, RIG_GATE_SLOWEST_UPDATE_S);
+	double g_scatter = TIMING_GUARD_FACTOR * c_scatter;
+	/* one end late by up to q_guard, rectangular */
+	double g_quantum = fmax(c_quantum, q_guard / sqrt(3.0) / r->gate_s);
+	double var = bud->uc_rel * bud->uc_rel - c_scatter * c_scatter - c_quantum * c_quantum +
+		     g_scatter * g_scatter + g_quantum * g_quantum;
+	double k = fmax(bud->k, 2.0);
+	double u_guard_pct = k * sqrt(var > 0 ? var : 0) * (100.0 + r->error_pct);
+	return u_guard_pct <= g->cfg.target_u_pct;
+}
+
 static bool point_done(const struct rig_gate *g, const struct rig_gate_result *r)
 {
-	return r->u_pct >= 0 && r->u_pct <= g->cfg.target_u_pct && g->n >= g->cfg.min_edges &&
-	       r->gate_s >= g->cfg.min_gate_s && r->scatter_dof >= g->cfg.min_scatter_dof;
+	if (!(r->u_pct >= 0 && r->u_pct <= g->cfg.target_u_pct && g->n >= g->cfg.min_edges &&
+	      r->gate_s >= g->cfg.min_gate_s))
+		return false;
+	return r->scatter_dof >= g->cfg.min_scatter_dof || timing_cannot_matter(g, r);
 }
 
 /* The few-edges bound counts every edge of the window: it holds only when

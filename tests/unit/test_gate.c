@@ -284,6 +284,46 @@ START_TEST(duty_asymmetry_does_not_bias_same_direction_gating)
 }
 END_TEST
 
+/* Residual dof let the edges contradict the prior, at two more edge
+ * intervals each. At light load the reference sets U and even the slowest
+ * update period cannot reach the target, so the gate stops on the first
+ * full period (3 edges, 0 dof) and states U for that slowest period; at a
+ * load where a 50 ms lateness would matter it still waits for 2 dof. */
+START_TEST(light_load_stops_without_residual_dof_when_timing_cannot_matter)
+{
+	struct rig_gate_config c = base_cfg();
+	c.min_scatter_dof = RIG_GATE_MIN_SCATTER_DOF;
+	c.min_edges = 3;
+	c.target_u_pct = 0.1;
+	c.ref_u_rel = 0.0002;
+	c.quantum_s = 1.0 / 60;
+	struct rig_gate_result light, heavier;
+
+	struct synth_meter_cfg mc = meter_cfg(120, 0.2);	/* 150 s an edge */
+	mc.quantum_s = 1.0 / 60;
+	struct synth_meter m;
+	rig_gate_init(&gate, &c);
+	rig_gate_reference_power(&gate, 0, 120);
+	synth_meter_init(&m, &mc, 5);
+	ck_assert_int_eq(run_gate(&gate, &m, 10), RIG_GATE_DONE);
+	rig_gate_result(&gate, &light);
+	ck_assert_int_eq(light.edges_used, 3);
+	ck_assert_int_eq(light.scatter_dof, 0);
+	ck_assert_double_eq_tol(light.budget.update_period_s, RIG_GATE_SLOWEST_UPDATE_S, 1e-12);
+	ck_assert(fabs(light.error_pct - 0.2) <= light.u_pct);
+
+	mc = meter_cfg(1200, 0.2);	/* 15 s an edge: 50 ms over 30 s is 0.17 % */
+	mc.quantum_s = 1.0 / 60;
+	rig_gate_init(&gate, &c);
+	rig_gate_reference_power(&gate, 0, 1200);
+	synth_meter_init(&m, &mc, 5);
+	ck_assert_int_eq(run_gate(&gate, &m, 40), RIG_GATE_DONE);
+	rig_gate_result(&gate, &heavier);
+	ck_assert_int_ge(heavier.scatter_dof, RIG_GATE_MIN_SCATTER_DOF);
+	ck_assert_double_eq_tol(heavier.budget.update_period_s, 1.0 / 60, 1e-12);
+}
+END_TEST
+
 /* With the duty known from an earlier point, a gate can end on the
  * opposite edge: half a period instead of a full one. */
 START_TEST(known_duty_opposite_edges_halve_the_wait)
@@ -778,6 +818,7 @@ Suite *suite_gate(void)
 	tcase_add_test(tc, scatter_above_prior_is_used);
 	tcase_add_test(tc, duty_asymmetry_does_not_bias_same_direction_gating);
 	tcase_add_test(tc, known_duty_opposite_edges_halve_the_wait);
+	tcase_add_test(tc, light_load_stops_without_residual_dof_when_timing_cannot_matter);
 	tcase_add_test(tc, lost_edges_make_the_gate_invalid);
 	tcase_add_test(tc, inconsistent_edges_make_the_gate_invalid);
 	tcase_add_test(tc, settle_is_respected);
