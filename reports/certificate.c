@@ -336,7 +336,7 @@ static void meter_section(FILE *out, const struct store_certificate *c)
 	}
 	snprintf(text + used, sizeof(text) - used, " Wh per pulse");
 	fact(out, "Pulse outputs", text, false);
-	snprintf(text, sizeof(text), "%d", c->position + 1);
+	snprintf(text, sizeof(text), "%d", c->position);
 	fact(out, "Bench position", text, false);
 	/* The model number decoded afresh: what the number means, written the
 	 * way the rest of rig describes models. */

@@ -58,7 +58,7 @@ static int print_row(const struct store_result_row *row, void *ctx)
 	if (t->limit && t->total - t->rows++ > t->limit)
 		return 0;
 	printf("%-24.24s  %-36s  %3d  %-14.14s  %-22.22s  %-12.12s  %-13s  %-11s\n", row->started_at,
-	       row->run_id, row->position + 1, row->serial, row->model, row->profile, row->verdict,
+	       row->run_id, row->position, row->serial, row->model, row->profile, row->verdict,
 	       row->state);
 	return 0;
 }
@@ -117,7 +117,7 @@ static int print_run_points(const struct store_result_row *row, void *ctx)
 		return rig_error_set(d->err, NULL, 0, "out of memory");
 	int rc = store_certificate_load(d->db, row->serial, row->run_id, cert, d->err);
 	if (rc == 0) {
-		printf("\nposition %d, %s (%s): %s\n", row->position + 1, row->serial, row->model,
+		printf("\nposition %d, %s (%s): %s\n", row->position, row->serial, row->model,
 		       row->verdict);
 		for (int i = 0; i < cert->n_points; i++)
 			if (cert->points[i].measured)

@@ -50,7 +50,19 @@ static int set_key(struct rigd_config *c, const char *key, const char *value, co
 	TEXT("database", database)
 	TEXT("socket", socket_path)
 	TEXT("socket_group", socket_group)
+	TEXT("lab_name", lab_name)
+	TEXT("lab_address", lab_address)
+	TEXT("lab_accreditation", lab_accreditation)
+	TEXT("approver_name", approver_name)
+	TEXT("approver_role", approver_role)
 #undef TEXT
+	if (strcmp(key, "weighting") == 0) {
+		if (store_weighting_parse(value, &c->weighting) < 0)
+			return rig_error_set(err, file, line,
+					     "weighting: \"%s\" is not one of (4FL+LL)/5, (FL+LL)/2, (4FL+2LL+PF)/7, none",
+					     value);
+		return 0;
+	}
 	if (strcmp(key, "log_level") == 0) {
 		if (rig_log_level_parse(value, &c->log_level) < 0)
 			return rig_error_set(err, file, line,

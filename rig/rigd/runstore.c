@@ -122,6 +122,7 @@ int runstore_begin(struct runstore *rs, const struct run_meta *meta, char *ret_r
 		.notes = meta->notes,
 		.software_version = meta->software_version,
 		.started_ms = now_ms(),
+		.record = meta->record,
 	};
 	char id[STORE_RUN_ID_LEN];
 	if (store_begin_run(rs->db, meta->plan, &sm, id, err) < 0)
@@ -144,16 +145,13 @@ int runstore_point(struct runstore *rs, const char *run_id, const struct rig_pro
 		   const struct rig_point_result *r, struct rig_error *err)
 {
 	(void)profile;
-	/* The sequencer counts positions from 1 (as the bench does); the store
-	 * keeps the plan's index, from 0. */
-	struct rig_point_result stored = *r;
-	stored.position = r->position - 1;
+	/* Positions count from 1 in the sequencer, the store and on the bench. */
 	if (rs->run_failed)
 		return rig_error_set(err, NULL, 0, "an earlier write of the run failed (%s)", rs->failure);
 	struct rig_error local = {0};
 	if (!err)
 		err = &local;
-	if (store_add_point_result(rs->db, run_id, &stored, err) < 0) {
+	if (store_add_point_result(rs->db, run_id, r, err) < 0) {
 		rs->run_failed = true;
 		snprintf(rs->failure, sizeof(rs->failure), "database: point %d position %d not stored: %.160s",
 			 r->point, r->position, err->msg);
@@ -195,7 +193,7 @@ static cJSON *row_to_json(const struct store_result_row *row)
 	cJSON_AddStringToObject(o, "started_at", row->started_at);
 	cJSON_AddStringToObject(o, "ended_at", row->ended_at);
 	cJSON_AddStringToObject(o, "station", row->station);
-	cJSON_AddNumberToObject(o, "position", row->position + 1);
+	cJSON_AddNumberToObject(o, "position", row->position);
 	cJSON_AddStringToObject(o, "serial", row->serial);
 	cJSON_AddStringToObject(o, "model", row->model);
 	cJSON_AddStringToObject(o, "profile", row->profile);
@@ -339,7 +337,7 @@ static int add_meter(const struct store_result_row *row, void *ctx)
 		rr->meters = cJSON_AddArrayToObject(rr->run, "meters");
 	}
 	cJSON *m = cJSON_CreateObject();
-	cJSON_AddNumberToObject(m, "position", row->position + 1);
+	cJSON_AddNumberToObject(m, "position", row->position);
 	cJSON_AddStringToObject(m, "serial", row->serial);
 	cJSON_AddStringToObject(m, "model", row->model);
 	cJSON_AddStringToObject(m, "verdict", row->verdict);
@@ -365,4 +363,10 @@ cJSON *runstore_run(struct runstore *rs, const char *run_id, struct rig_error *e
 	if (!rr.run)
 		rig_error_set(err, NULL, 0, "no run %s", run_id);
 	return rr.run;
+}
+
+int runstore_register_after(struct runstore *rs, const char *run_id, int position, double kwh,
+			    struct rig_error *err)
+{
+	return store_set_register_after(rs->db, run_id, position, kwh, err);
 }
