@@ -2,6 +2,7 @@
  * read-only (the daemon may be writing at the same time). */
 #include "rig/rigctl/commands.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 
 #include "reports/certificate.h"
 #include "reports/export.h"
+#include "reports/points.h"
 #include "reports/summary.h"
 #include "rig/common/safe_file.h"
 #include "rig/store/queries.h"
@@ -263,13 +265,132 @@ static int write_summary(struct store *db, const struct rigctl_args *a)
 	return rc;
 }
 
+/* report --points (long form) and --batch: one table, to --out or stdout. */
+static int write_table(struct store *db, const struct rigctl_args *a)
+{
+	struct store_filter f;
+	make_filter(a, &f);
+	struct safe_file sf;
+	FILE *out = a->out ? safe_file_open(&sf, a->out) : stdout;
+	if (!out) {
+		fprintf(stderr, "rigctl: %s: %s\n", a->out, strerror(errno));
+		return -1;
+	}
+	struct rig_error err = {0};
+	int rc;
+	if (a->points)
+		rc = a->format == RIGCTL_FMT_JSON ? report_points_json(out, db, &f, &err)
+						  : report_points_csv(out, db, &f, &err);
+	else if (a->format == RIGCTL_FMT_CSV)
+		rc = report_batch_csv(out, db, &f, &err);
+	else if (a->format == RIGCTL_FMT_JSON)
+		rc = report_batch_json(out, db, &f, &err);
+	else
+		rc = report_batch_text(out, db, &f, &err);
+	if (out != stdout && safe_file_close(&sf, rc) < 0 && rc == 0) {
+		fprintf(stderr, "rigctl: writing %s: %s\n", a->out, strerror(errno));
+		return -1;
+	}
+	if (rc < 0)
+		fprintf(stderr, "rigctl: report: %s\n", err.msg);
+	return rc;
+}
+
+struct history_out {
+	enum rigctl_format format;
+	int rows;
+	cJSON *array;
+};
+
+static int print_history_row(const struct store_history_row *r, void *ctx)
+{
+	struct history_out *h = ctx;
+	h->rows++;
+	char weighted[32] = "-";
+	if (r->has_weighted)
+		snprintf(weighted, sizeof(weighted), "%+.3f", r->weighted_avg_pct);
+	if (h->format == RIGCTL_FMT_TABLE) {
+		printf("%-24.24s  %-36s  %3d  %-22.22s  %-9s  %-9s  %-13s  %8s  %s%s\n",
+		       r->started_at, r->run_id, r->position, r->model,
+		       r->test_state[0] ? r->test_state : "-",
+		       r->test_reason[0] ? r->test_reason : "-", r->verdict, weighted,
+		       r->follows_run[0] ? "follows " : "", r->follows_run);
+	} else if (h->format == RIGCTL_FMT_CSV) {
+		const char *fields[] = {r->started_at, r->run_id, r->model, r->profile, r->state,
+					r->verdict, r->test_state, r->test_reason, r->customer,
+					r->follows_run, r->weighting};
+		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+			report_csv_field(stdout, fields[i]);
+			fputc(',', stdout);
+		}
+		printf("%d,%s\n", r->position, r->has_weighted ? weighted : "");
+	} else {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "run", r->run_id);
+		cJSON_AddStringToObject(o, "started_at", r->started_at);
+		cJSON_AddStringToObject(o, "station", r->station);
+		cJSON_AddNumberToObject(o, "position", r->position);
+		cJSON_AddStringToObject(o, "model", r->model);
+		cJSON_AddNumberToObject(o, "rated_current_a", r->rated_current_a);
+		cJSON_AddStringToObject(o, "profile", r->profile);
+		cJSON_AddStringToObject(o, "run_state", r->state);
+		cJSON_AddStringToObject(o, "verdict", r->verdict);
+		cJSON_AddStringToObject(o, "test", r->test_state);
+		cJSON_AddStringToObject(o, "test_reason", r->test_reason);
+		cJSON_AddStringToObject(o, "customer", r->customer);
+		cJSON_AddStringToObject(o, "follows", r->follows_run);
+		cJSON_AddStringToObject(o, "weighting", r->weighting);
+		if (r->has_weighted)
+			cJSON_AddNumberToObject(o, "weighted_avg_pct", r->weighted_avg_pct);
+		else
+			cJSON_AddNullToObject(o, "weighted_avg_pct");
+		cJSON_AddItemToArray(h->array, o);
+	}
+	return 0;
+}
+
+int cmd_history(const struct rigctl_args *a, const struct rigctl_env *env)
+{
+	struct store *db = open_db(env);
+	if (!db)
+		return RIGCTL_EXIT_ERROR;
+	struct history_out h = {.format = a->format};
+	if (h.format == RIGCTL_FMT_TABLE)
+		printf("%-24s  %-36s  %3s  %-22s  %-9s  %-9s  %-13s  %8s\n", "started (UTC)", "run",
+		       "pos", "model (as tested)", "test", "reason", "verdict", "wavg %");
+	else if (h.format == RIGCTL_FMT_CSV)
+		printf("started_at,run,model,profile,run_state,verdict,test,test_reason,customer,"
+		       "follows,weighting,position,weighted_avg_pct\n");
+	else
+		h.array = cJSON_CreateArray();
+	struct rig_error err = {0};
+	int rc = store_history(db, a->serial, print_history_row, &h, &err);
+	store_close(db);
+	if (h.array) {
+		char *text = cJSON_Print(h.array);
+		cJSON_Delete(h.array);
+		if (text)
+			puts(text);
+		free(text);
+	}
+	if (rc < 0) {
+		fprintf(stderr, "rigctl: history: %s\n", err.msg);
+		return RIGCTL_EXIT_ERROR;
+	}
+	if (h.rows == 0 && a->format == RIGCTL_FMT_TABLE)
+		printf("(no tests of %s)\n", a->serial);
+	return RIGCTL_EXIT_PASS;
+}
+
 int cmd_report(const struct rigctl_args *a, const struct rigctl_env *env)
 {
 	struct store *db = open_db(env);
 	if (!db)
 		return RIGCTL_EXIT_ERROR;
 	int rc = 0;
-	if (a->summary) {
+	if (a->points || a->batch) {
+		rc = write_table(db, a);
+	} else if (a->summary) {
 		rc = write_summary(db, a);
 	} else if (a->serial) {
 		rc = write_certificate(db, a->serial, a->run_id, a->out, a->quiet);

@@ -608,3 +608,39 @@ int store_query_points(struct store *s, const struct store_filter *f, store_poin
 	sqlite3_finalize(st);
 	return stop;
 }
+
+static const char *const sql_weighted =
+	"SELECT r.run_uuid, me.serial, rp.model, rp.verdict, COALESCE(rr.weighting, ''),"
+	" rp.weighted_avg_pct FROM runs r JOIN run_positions rp ON rp.run_id = r.id"
+	" JOIN meters me ON me.id = rp.meter_id LEFT JOIN run_records rr ON rr.run_id = r.id"
+	" WHERE r.started_ms >= ?1 AND r.started_ms < ?2 AND (?3 IS NULL OR rp.model = ?3)"
+	" ORDER BY r.started_ms, r.id, rp.position";
+
+int store_query_weighted(struct store *s, const struct store_filter *f, store_weighted_fn fn,
+			 void *ctx, struct rig_error *err)
+{
+	sqlite3_stmt *st;
+	if (store_prepare(s, sql_weighted, &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, f ? f->from_ms : 0);
+	sqlite3_bind_int64(st, 2, f && f->to_ms ? f->to_ms : INT64_MAX);
+	if (f && f->model)
+		store_bind_text(st, 3, f->model);
+	int rc, stop = 0;
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_weighted_row row = {
+			.run_id = store_column_text(st, 0),
+			.serial = store_column_text(st, 1),
+			.model = store_column_text(st, 2),
+			.verdict = store_column_text(st, 3),
+			.weighting = store_column_text(st, 4),
+			.has_value = sqlite3_column_type(st, 5) != SQLITE_NULL,
+			.weighted_avg_pct = sqlite3_column_double(st, 5),
+		};
+		stop = fn(&row, ctx);
+	}
+	if (!stop && rc != SQLITE_DONE)
+		stop = rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return stop;
+}

@@ -143,4 +143,20 @@ typedef int (*store_point_fn)(const struct store_point_row *row, void *ctx);
 int store_query_points(struct store *s, const struct store_filter *f, store_point_fn fn,
 		       void *ctx, struct rig_error *err);
 
+/* Each meter test's weighted average in the runs the filter selects
+ * (model, from_ms, to_ms): serial, run, rule name; has false when the
+ * run named no rule or a figure was missing. */
+struct store_weighted_row {
+	const char *run_id;
+	const char *serial;
+	const char *model;
+	const char *verdict;
+	const char *weighting;
+	bool has_value;
+	double weighted_avg_pct;
+};
+typedef int (*store_weighted_fn)(const struct store_weighted_row *row, void *ctx);
+int store_query_weighted(struct store *s, const struct store_filter *f, store_weighted_fn fn,
+			 void *ctx, struct rig_error *err);
+
 #endif
