@@ -1,0 +1,523 @@
+/* The certification record: what a run stores beside its measurements,
+ * never rewritten by a later run (rig/store/run_record.h), the daemon's
+ * assembly of it and its refusal of an overdue calibration
+ * (rig/rigd/certrecord.h), and the long-form exports built on it. */
+#include <check.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/points.h"
+#include "rig/rigd/certrecord.h"
+#include "rig/rigd/config.h"
+#include "rig/rigd/control.h"
+#include "rig/store/queries.h"
+#include "rig/store/run_record.h"
+#include "rig/store/schema.h"
+#include "rig/store/store.h"
+#include "rig/store/store_private.h"
+#include "test_store_data.h"
+
+#define T0 1795000000000LL
+#define HOUR 3600000LL
+
+static char dir[64], db_path[96];
+
+static void setup(void)
+{
+	tsd_tmpdir(dir, db_path);
+}
+
+static void teardown(void)
+{
+	tsd_rmdir(dir);
+}
+
+static struct store *open_ok(void)
+{
+	struct rig_error err = {0};
+	struct store *s = store_open(db_path, &err);
+	ck_assert_msg(s != NULL, "store_open: %s", err.msg);
+	return s;
+}
+
+static double sql_double(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	ck_assert_int_eq(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	double v = sqlite3_column_type(st, 0) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* The profile's load points as real profiles give them: percent of rated. */
+static void percent_points(struct tsd_bench *b)
+{
+	b->profile.points[0].current_pct = 100;	/* FL */
+	b->profile.points[1].current_pct = 10;	/* LL */
+	b->profile.points[2].current_pct = 100;	/* PF: pf 0.5 lag */
+}
+
+/* One meter at position 1, its points' final errors given (a retest on the
+ * pf point first gives 0.70, then `pf`). */
+static void run_one(struct store *s, struct tsd_bench *b, double fl, double ll, double pf,
+		    char run_id[STORE_RUN_ID_LEN])
+{
+	struct rig_error err = {0};
+	ck_assert_msg(store_begin_run(s, &b->plan, &b->meta, run_id, &err) == 0, "%s", err.msg);
+	struct rig_point_result r[] = {
+		tsd_result(0, 0, 1, fl, 0.04, 100, RIG_VERDICT_PASS),
+		tsd_result(1, 0, 1, ll, 0.05, 10, RIG_VERDICT_PASS),
+		tsd_result(2, 0, 1, 0.70, 0.10, 100, RIG_VERDICT_INDETERMINATE),
+		tsd_result(2, 0, 2, pf, 0.06, 100, RIG_VERDICT_PASS),
+		tsd_result(3, 0, 1, 0, 0, 0, RIG_VERDICT_PASS),
+	};
+	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++)
+		ck_assert_msg(store_add_point_result(s, run_id, &r[i], &err) == 0, "%s", err.msg);
+	b->meta.started_ms += HOUR;
+	ck_assert_int_eq(store_end_run(s, run_id, RIG_RUN_PASSED, "", b->meta.started_ms, &err), 0);
+}
+
+START_TEST(a_later_run_with_another_model_leaves_the_earlier_certificate_alone)
+{
+	struct store *s = open_ok();
+	struct tsd_bench b;
+	tsd_bench_init(&b, "A1001", NULL, T0);
+	char first[STORE_RUN_ID_LEN], second[STORE_RUN_ID_LEN];
+	run_one(s, &b, 0.1, 0.2, 0.3, first);
+	/* the operator types another model for the same serial */
+	struct rig_meter_model *m = &b.plan.pos[0].model;
+	snprintf(m->model, sizeof(m->model), "MMS-120-4001");
+	m->elements = 1;
+	m->ct_primary_a = m->rated_current_a = 400;
+	m->max_current_a = 440;
+	run_one(s, &b, 0.1, 0.2, 0.3, second);
+
+	struct rig_error err = {0};
+	struct store_certificate *c = calloc(1, sizeof(*c));
+	ck_assert_msg(store_certificate_load(s, "A1001", first, c, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(c->model, "MMD-120-2001-T-SCC");
+	ck_assert_int_eq(c->elements, 2);
+	ck_assert(c->rated_current_a == 200);
+	ck_assert_msg(store_certificate_load(s, "A1001", second, c, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(c->model, "MMS-120-4001");
+	ck_assert(c->rated_current_a == 400);
+	free(c);
+	/* and the listing filters each run by the model it was tested as */
+	ck_assert(sql_double(s, "SELECT COUNT(*) FROM run_positions WHERE model = 'MMD-120-2001-T-SCC'") == 1);
+	store_close(s);
+}
+END_TEST
+
+START_TEST(the_weighted_average_is_the_rule_over_the_final_attempts)
+{
+	struct store *s = open_ok();
+	struct tsd_bench b;
+	tsd_bench_init(&b, "W1", NULL, T0);
+	percent_points(&b);
+	struct store_run_record rec = {.weighting = STORE_WEIGHTING_4FL_2LL_PF};
+	b.meta.record = &rec;
+	char id[STORE_RUN_ID_LEN];
+	run_one(s, &b, 0.21, -0.62, 0.33, id);
+	double hand = (4 * 0.21 + 2 * -0.62 + 0.33) / 7;	/* the retest's 0.33, not 0.70 */
+	double stored = sql_double(s, "SELECT weighted_avg_pct FROM run_positions");
+	ck_assert_msg(fabs(stored - hand) < 1e-12, "stored %.15g, by hand %.15g", stored, hand);
+
+	struct rig_error err = {0};
+	struct store_certificate *c = calloc(1, sizeof(*c));
+	ck_assert_int_eq(store_certificate_load(s, "W1", id, c, &err), 0);
+	ck_assert(c->has_weighted);
+	ck_assert(fabs(c->weighted_avg_pct - hand) < 1e-12);
+	ck_assert_int_eq(c->record.weighting, STORE_WEIGHTING_4FL_2LL_PF);
+	free(c);
+
+	/* (4FL+LL)/5 on another run */
+	rec.weighting = STORE_WEIGHTING_4FL_LL;
+	run_one(s, &b, 0.10, 0.30, 0.0, id);
+	ck_assert(fabs(sql_double(s, "SELECT weighted_avg_pct FROM run_positions ORDER BY run_id DESC") -
+		       (4 * 0.10 + 0.30) / 5) < 1e-12);
+	store_close(s);
+}
+END_TEST
+
+START_TEST(no_weighted_average_without_its_load_points)
+{
+	struct store *s = open_ok();
+	struct tsd_bench b;
+	tsd_bench_init(&b, "W2", NULL, T0);
+	/* points in amps on a 200 A meter: 50 % and 5 %, neither FL nor LL */
+	struct store_run_record rec = {.weighting = STORE_WEIGHTING_FL_LL};
+	b.meta.record = &rec;
+	char id[STORE_RUN_ID_LEN];
+	run_one(s, &b, 0.1, 0.1, 0.1, id);
+	ck_assert(isnan(sql_double(s, "SELECT weighted_avg_pct FROM run_positions")));
+	store_close(s);
+}
+END_TEST
+
+START_TEST(weighting_rules_parse_by_name)
+{
+	enum store_weighting w;
+	ck_assert_int_eq(store_weighting_parse("(4FL + LL)/5", &w), 0);
+	ck_assert_int_eq(w, STORE_WEIGHTING_4FL_LL);
+	ck_assert_int_eq(store_weighting_parse("(fl+ll)/2", &w), 0);
+	ck_assert_int_eq(w, STORE_WEIGHTING_FL_LL);
+	ck_assert_int_eq(store_weighting_parse("(4FL+2LL+PF)/7", &w), 0);
+	ck_assert_int_eq(w, STORE_WEIGHTING_4FL_2LL_PF);
+	ck_assert_int_eq(store_weighting_parse("(3FL+LL)/4", &w), -1);
+	ck_assert(fabs(store_weighting_apply(STORE_WEIGHTING_FL_LL, 0.2, 0.4, 9) - 0.3) < 1e-15);
+}
+END_TEST
+
+START_TEST(bad_record_values_are_refused_and_nothing_is_stored)
+{
+	struct store *s = open_ok();
+	struct tsd_bench b;
+	tsd_bench_init(&b, "R1", NULL, T0);
+	struct store_run_record rec = {0};
+	b.meta.record = &rec;
+	char id[STORE_RUN_ID_LEN];
+	struct rig_error err = {0};
+	snprintf(rec.test_reason, sizeof(rec.test_reason), "whim");
+	ck_assert_int_eq(store_begin_run(s, &b.plan, &b.meta, id, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "reason for test"));
+	rec.test_reason[0] = '\0';
+	rec.has_ambient_c = true;
+	rec.ambient_c = 120;
+	ck_assert_int_eq(store_begin_run(s, &b.plan, &b.meta, id, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "ambient"));
+	rec.has_ambient_c = false;
+	rec.pos[1].has_register_before = true;
+	rec.pos[1].register_before_kwh = -3;
+	ck_assert_int_eq(store_begin_run(s, &b.plan, &b.meta, id, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "register"));
+	rec.pos[1].has_register_before = false;
+	snprintf(rec.cal_override_by, sizeof(rec.cal_override_by), "J. Doe");
+	ck_assert_int_eq(store_begin_run(s, &b.plan, &b.meta, id, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "override"));
+	rec.cal_override_by[0] = '\0';
+	/* an as-left test following a run that is not stored */
+	snprintf(rec.test_state, sizeof(rec.test_state), "as-left");
+	snprintf(rec.follows_run, sizeof(rec.follows_run), "00000000-0000-4000-8000-000000000000");
+	ck_assert_int_eq(store_begin_run(s, &b.plan, &b.meta, id, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "followed"));
+	ck_assert(sql_double(s, "SELECT COUNT(*) FROM runs") == 0);
+	store_close(s);
+}
+END_TEST
+
+START_TEST(an_as_left_run_names_its_as_found_run_and_history_shows_both)
+{
+	struct store *s = open_ok();
+	struct tsd_bench b;
+	tsd_bench_init(&b, "H1", NULL, T0);
+	struct store_run_record rec = {0};
+	snprintf(rec.test_reason, sizeof(rec.test_reason), "complaint");
+	snprintf(rec.customer, sizeof(rec.customer), "Acme Flats");
+	snprintf(rec.test_state, sizeof(rec.test_state), "as-found");
+	rec.pos[1].has_register_before = true;
+	rec.pos[1].register_before_kwh = 12345.6;
+	rec.n_standards = 1;
+	snprintf(rec.standards[0].role, sizeof(rec.standards[0].role), "source");
+	snprintf(rec.standards[0].identity, sizeof(rec.standards[0].identity), "6105A-0042");
+	snprintf(rec.standards[0].cal_date, sizeof(rec.standards[0].cal_date), "2026-03-01");
+	snprintf(rec.standards[0].cal_due, sizeof(rec.standards[0].cal_due), "2027-03-01");
+	b.meta.record = &rec;
+	char found[STORE_RUN_ID_LEN], left[STORE_RUN_ID_LEN];
+	run_one(s, &b, 1.2, 0.9, 1.1, found);
+	snprintf(rec.test_state, sizeof(rec.test_state), "as-left");
+	snprintf(rec.follows_run, sizeof(rec.follows_run), "%s", found);
+	run_one(s, &b, 0.1, 0.05, 0.1, left);
+
+	struct rig_error err = {0};
+	ck_assert_int_eq(store_set_register_after(s, found, 1, 12346.0, &err), 0);
+	/* stored once: a second reading is refused, not overwritten */
+	ck_assert_int_eq(store_set_register_after(s, found, 1, 99.0, &err), -1);
+	struct store_run_record got;
+	ck_assert_int_eq(store_run_record_load(s, left, &got, &err), 0);
+	ck_assert_str_eq(got.test_state, "as-left");
+	ck_assert_str_eq(got.follows_run, found);
+	ck_assert_str_eq(got.customer, "Acme Flats");
+	ck_assert_int_eq(store_run_record_load(s, found, &got, &err), 0);
+	ck_assert(got.pos[1].has_register_before && got.pos[1].register_before_kwh == 12345.6);
+	ck_assert(got.pos[1].has_register_after && got.pos[1].register_after_kwh == 12346.0);
+	ck_assert_int_eq(got.n_standards, 1);
+	ck_assert_str_eq(got.standards[0].cal_due, "2027-03-01");
+	store_close(s);
+}
+END_TEST
+
+struct seen {
+	int n;
+	char states[4][16];
+	char follows[4][64];
+};
+
+static int note_history(const struct store_history_row *r, void *ctx)
+{
+	struct seen *h = ctx;
+	if (h->n < 4) {
+		snprintf(h->states[h->n], sizeof(h->states[0]), "%s", r->test_state);
+		snprintf(h->follows[h->n], sizeof(h->follows[0]), "%s", r->follows_run);
+	}
+	h->n++;
+	return 0;
+}
+
+START_TEST(history_lists_a_meters_runs_oldest_first)
+{
+	struct store *s = open_ok();
+	struct tsd_bench b;
+	tsd_bench_init(&b, "H2", "OTHER", T0);
+	struct store_run_record rec = {0};
+	snprintf(rec.test_state, sizeof(rec.test_state), "as-found");
+	b.meta.record = &rec;
+	char found[STORE_RUN_ID_LEN], left[STORE_RUN_ID_LEN];
+	run_one(s, &b, 0.1, 0.1, 0.1, found);
+	snprintf(rec.test_state, sizeof(rec.test_state), "as-left");
+	snprintf(rec.follows_run, sizeof(rec.follows_run), "%s", found);
+	run_one(s, &b, 0.1, 0.1, 0.1, left);
+	struct seen h = {0};
+	struct rig_error err = {0};
+	ck_assert_int_eq(store_history(s, "H2", note_history, &h, &err), 0);
+	ck_assert_int_eq(h.n, 2);
+	ck_assert_str_eq(h.states[0], "as-found");
+	ck_assert_str_eq(h.states[1], "as-left");
+	ck_assert_str_eq(h.follows[1], found);
+	h.n = 0;
+	ck_assert_int_eq(store_history(s, "nobody", note_history, &h, &err), 0);
+	ck_assert_int_eq(h.n, 0);
+	store_close(s);
+}
+END_TEST
+
+START_TEST(migration_counts_old_positions_from_one_and_keeps_their_model)
+{
+	sqlite3 *db;
+	struct rig_error err = {0};
+	ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+	ck_assert_int_eq(store_schema_migrate_to(db, 3, &err), 0);
+	ck_assert_int_eq(
+		sqlite3_exec(db,
+			     "INSERT INTO stations VALUES (1, 'b', 'h');"
+			     "INSERT INTO instruments VALUES (1, 'IDN', 'SRC-1', '2027-01-01');"
+			     "INSERT INTO meters VALUES (1, 'OLD1', 'MMD-120-2001', 2, 120, '', 200, 0.1, 200, 220, '10');"
+			     "INSERT INTO meters VALUES (2, 'OLD2', 'MMS-120-1001', 1, 120, '', 100, 0.1, 100, 110, '10');"
+			     "INSERT INTO runs (id, run_uuid, station_id, instrument_id, profile_name,"
+			     " profile_sha256, fixture_name, fixture_sha256, started_at, started_ms, state)"
+			     " VALUES (1, 'u1', 1, 1, 'p', '', 'f', '', 't', 1, 'passed');"
+			     "INSERT INTO run_positions (run_id, position, meter_id, verdict) VALUES (1, 0, 1, 'pass');"
+			     "INSERT INTO run_positions (run_id, position, meter_id, verdict) VALUES (1, 1, 2, 'pass');"
+			     "INSERT INTO points VALUES (1, 1, 0, 'fl', 'accuracy', 120, -1, 100, 1, 0, 60, 3, 10, 0.5, 0.1);"
+			     "INSERT INTO measurements (point_id, position, attempt, current_a, reference_w,"
+			     " edges_used, gate_s, error_pct, u_pct, verdict) VALUES (1, 0, 1, 200, 1, 3, 10, 0.1, 0.05, 'pass');"
+			     "INSERT INTO measurements (point_id, position, attempt, current_a, reference_w,"
+			     " edges_used, gate_s, error_pct, u_pct, verdict) VALUES (1, 1, 1, 100, 1, 3, 10, 0.2, 0.05, 'pass');",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(db);
+	struct store *s = open_ok();
+	ck_assert(sql_double(s, "SELECT position FROM run_positions WHERE meter_id = 1") == 1);
+	ck_assert(sql_double(s, "SELECT position FROM run_positions WHERE meter_id = 2") == 2);
+	ck_assert(sql_double(s, "SELECT error_pct FROM measurements WHERE position = 2") == 0.2);
+	ck_assert(sql_double(s, "SELECT COUNT(*) FROM measurements WHERE position = 0") == 0);
+	ck_assert(sql_double(s, "SELECT rated_current_a FROM run_positions WHERE position = 2") == 100);
+	struct store_certificate *c = calloc(1, sizeof(*c));
+	ck_assert_msg(store_certificate_load(s, "OLD2", NULL, c, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(c->position, 2);
+	ck_assert_str_eq(c->model, "MMS-120-1001");
+	ck_assert(c->points[0].measured && c->points[0].error_pct == 0.2);
+	ck_assert_int_eq(c->record.n_standards, 1);
+	ck_assert_str_eq(c->record.standards[0].cal_due, "2027-01-01");
+	free(c);
+	store_close(s);
+}
+END_TEST
+
+/* --- the daemon's side ----------------------------------------------------- */
+
+static void fixture_with_dates(struct rig_fixture *f, const char *source_due, const char *ref_due)
+{
+	memset(f, 0, sizeof(*f));
+	snprintf(f->instrument_serial, sizeof(f->instrument_serial), "SRC-7");
+	snprintf(f->instrument_cal_due, sizeof(f->instrument_cal_due), "%s", source_due);
+	snprintf(f->ref_identity, sizeof(f->ref_identity), "REF-9");
+	snprintf(f->ref_cal_due, sizeof(f->ref_cal_due), "%s", ref_due);
+	snprintf(f->edge_input, sizeof(f->edge_input), "sim:127.0.0.1:5026");
+}
+
+START_TEST(an_overdue_calibration_refuses_the_run_unless_overridden)
+{
+	struct rigd_config cfg;
+	rigd_config_defaults(&cfg);
+	snprintf(cfg.lab_name, sizeof(cfg.lab_name), "Meter Shop");
+	struct rig_fixture f;
+	fixture_with_dates(&f, "2026-12-31", "2026-11-30");
+	struct ctl_request req = {.cmd = CTL_START};
+	snprintf(req.operator_name, sizeof(req.operator_name), "J. Doe");
+	struct store_run_record rec;
+	char why[600];
+	ck_assert_int_eq(certrecord_build(&cfg, &f, &req, "2026-12-01", &rec, why, sizeof(why)), -1);
+	ck_assert_msg(strstr(why, "REF-9") && strstr(why, "2026-11-30"), "%s", why);
+	ck_assert_msg(!strstr(why, "SRC-7"), "the source is not overdue: %s", why);
+	/* due today is still usable */
+	ck_assert_int_eq(certrecord_build(&cfg, &f, &req, "2026-11-30", &rec, why, sizeof(why)), 0);
+	ck_assert_str_eq(rec.cal_override_by, "");
+	/* with a reason: run, and the override is recorded with who and why */
+	snprintf(req.override_reason, sizeof(req.override_reason), "standard at the lab, customer waiting");
+	ck_assert_int_eq(certrecord_build(&cfg, &f, &req, "2026-12-01", &rec, why, sizeof(why)), 0);
+	ck_assert_str_eq(rec.cal_override_by, "J. Doe");
+	ck_assert_str_eq(rec.cal_override_reason, "standard at the lab, customer waiting");
+	ck_assert_str_eq(rec.lab_name, "Meter Shop");
+	ck_assert(rec.simulated);
+	ck_assert_int_eq(rec.n_standards, 2);
+	ck_assert_str_eq(rec.standards[1].identity, "REF-9");
+}
+END_TEST
+
+START_TEST(ambient_comes_from_the_fixture_sensor_else_the_operator)
+{
+	char path[160];
+	snprintf(path, sizeof(path), "%s/w1_slave", dir);
+	FILE *fp = fopen(path, "w");
+	ck_assert_ptr_nonnull(fp);
+	fputs("72 01 4b 46 7f ff 0e 10 57 : crc=57 YES\n72 01 4b 46 7f ff 0e 10 57 t=23125\n", fp);
+	fclose(fp);
+	struct rigd_config cfg;
+	rigd_config_defaults(&cfg);
+	struct rig_fixture f;
+	fixture_with_dates(&f, "", "");
+	snprintf(f.ambient_temperature, sizeof(f.ambient_temperature), "%s", path);
+	struct ctl_request req = {.cmd = CTL_START, .has_ambient_c = true, .ambient_c = 30,
+				  .has_humidity_pct = true, .humidity_pct = 45};
+	struct store_run_record rec;
+	char why[600];
+	ck_assert_msg(certrecord_build(&cfg, &f, &req, "2026-12-01", &rec, why, sizeof(why)) == 0, "%s", why);
+	ck_assert(rec.has_ambient_c && fabs(rec.ambient_c - 23.125) < 1e-9);
+	ck_assert(rec.has_humidity_pct && rec.humidity_pct == 45);
+	ck_assert_ptr_nonnull(strstr(rec.ambient_source, "w1_slave"));
+	ck_assert_ptr_nonnull(strstr(rec.ambient_source, "operator"));
+	/* a named sensor that cannot be read, and nothing entered: refused */
+	snprintf(f.ambient_temperature, sizeof(f.ambient_temperature), "%s/missing", dir);
+	req.has_ambient_c = false;
+	ck_assert_int_eq(certrecord_build(&cfg, &f, &req, "2026-12-01", &rec, why, sizeof(why)), -1);
+	ck_assert_ptr_nonnull(strstr(why, "cannot be read"));
+}
+END_TEST
+
+START_TEST(start_requests_refuse_bad_record_fields)
+{
+	struct ctl_request r;
+	char why[300];
+	const char *base = "{\"cmd\":\"start\",\"profile\":\"p\",\"operator\":\"o\","
+			   "\"positions\":[{\"position\":1,\"model\":\"M\",\"serial\":\"S\"%s}]%s}";
+	char line[600];
+	snprintf(line, sizeof(line), base, ",\"register_before\":12.5",
+		 ",\"test_reason\":\"periodic\",\"test\":\"as-left\",\"follows\":\"abc\",\"ambient_c\":21.5");
+	ck_assert_msg(ctl_parse_request(line, &r, why, sizeof(why)) == 0, "%s", why);
+	ck_assert_str_eq(r.test_reason, "periodic");
+	ck_assert(r.pos[0].has_register_before && r.pos[0].register_before_kwh == 12.5);
+	ck_assert(r.has_ambient_c && r.ambient_c == 21.5);
+	const char *bad[] = {
+		",\"test_reason\":\"whim\"",
+		",\"test\":\"half-way\"",
+		",\"follows\":\"abc\"",
+		",\"ambient_c\":200",
+		",\"humidity_pct\":-1",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), base, "", bad[i]);
+		ck_assert_msg(ctl_parse_request(line, &r, why, sizeof(why)) == -1, "accepted %s", bad[i]);
+	}
+	snprintf(line, sizeof(line), base, ",\"register_before\":-5", "");
+	ck_assert_int_eq(ctl_parse_request(line, &r, why, sizeof(why)), -1);
+	ck_assert_int_eq(ctl_parse_request("{\"cmd\":\"register\",\"run\":\"x\",\"position\":2,\"reading\":7}",
+					   &r, why, sizeof(why)), 0);
+	ck_assert_int_eq(r.position, 2);
+	ck_assert_int_eq(ctl_parse_request("{\"cmd\":\"register\",\"run\":\"x\",\"position\":0,\"reading\":7}",
+					   &r, why, sizeof(why)), -1);
+}
+END_TEST
+
+START_TEST(station_config_takes_the_lab_the_approver_and_the_rule)
+{
+	struct rigd_config c;
+	rigd_config_defaults(&c);
+	struct rig_error err = {0};
+	const char *text = "lab_name = Meter Shop\nlab_accreditation = A2LA 1234.01\n"
+			   "approver_name = A. Approver\napprover_role = Quality manager\n"
+			   "weighting = (FL+LL)/2\n";
+	ck_assert_msg(rigd_config_parse(text, strlen(text), "rigd.conf", &c, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(c.lab_accreditation, "A2LA 1234.01");
+	ck_assert_str_eq(c.approver_role, "Quality manager");
+	ck_assert_int_eq(c.weighting, STORE_WEIGHTING_FL_LL);
+	const char *bad = "weighting = (3FL+LL)/4\n";
+	ck_assert_int_eq(rigd_config_parse(bad, strlen(bad), "rigd.conf", &c, &err), -1);
+	ck_assert_int_eq(err.line, 1);
+}
+END_TEST
+
+/* --- exports ---------------------------------------------------------------- */
+
+START_TEST(points_export_in_long_form_with_formulas_neutralised)
+{
+	struct store *s = open_ok();
+	struct tsd_bench b;
+	tsd_bench_init(&b, "=HYPERLINK(\"x\")", NULL, T0);
+	struct store_run_record rec = {0};
+	snprintf(rec.test_state, sizeof(rec.test_state), "as-found");
+	b.meta.record = &rec;
+	char id[STORE_RUN_ID_LEN];
+	run_one(s, &b, 0.21, -0.62, 0.33, id);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	struct rig_error err = {0};
+	ck_assert_int_eq(report_points_csv(out, s, NULL, &err), 0);
+	fclose(out);
+	ck_assert_msg(strncmp(text, "run,serial,model,position,point,", 32) == 0, "%s", text);
+	int lines = 0;
+	for (const char *p = text; *p; p++)
+		lines += *p == '\n';
+	ck_assert_int_eq(lines, 1 + TSD_POINTS);	/* header, one row per point */
+	ck_assert_ptr_nonnull(strstr(text, "\"'=HYPERLINK(\"\"x\"\")\""));
+	ck_assert_ptr_null(strstr(text, ",=HYPERLINK"));
+	/* the final attempt of the retested point, with its state */
+	ck_assert_ptr_nonnull(strstr(text, ",0.330000,"));
+	ck_assert_ptr_null(strstr(text, ",0.700000,"));
+	ck_assert_ptr_nonnull(strstr(text, ",as-found\n"));
+	free(text);
+	store_close(s);
+}
+END_TEST
+
+Suite *suite_run_record(void)
+{
+	Suite *s = suite_create("run_record");
+	TCase *store = tcase_create("store");
+	tcase_add_checked_fixture(store, setup, teardown);
+	tcase_add_test(store, a_later_run_with_another_model_leaves_the_earlier_certificate_alone);
+	tcase_add_test(store, the_weighted_average_is_the_rule_over_the_final_attempts);
+	tcase_add_test(store, no_weighted_average_without_its_load_points);
+	tcase_add_test(store, weighting_rules_parse_by_name);
+	tcase_add_test(store, bad_record_values_are_refused_and_nothing_is_stored);
+	tcase_add_test(store, an_as_left_run_names_its_as_found_run_and_history_shows_both);
+	tcase_add_test(store, history_lists_a_meters_runs_oldest_first);
+	tcase_add_test(store, migration_counts_old_positions_from_one_and_keeps_their_model);
+	suite_add_tcase(s, store);
+	TCase *daemon = tcase_create("daemon");
+	tcase_add_checked_fixture(daemon, setup, teardown);
+	tcase_add_test(daemon, an_overdue_calibration_refuses_the_run_unless_overridden);
+	tcase_add_test(daemon, ambient_comes_from_the_fixture_sensor_else_the_operator);
+	tcase_add_test(daemon, start_requests_refuse_bad_record_fields);
+	tcase_add_test(daemon, station_config_takes_the_lab_the_approver_and_the_rule);
+	suite_add_tcase(s, daemon);
+	TCase *exports = tcase_create("exports");
+	tcase_add_checked_fixture(exports, setup, teardown);
+	tcase_add_test(exports, points_export_in_long_form_with_formulas_neutralised);
+	suite_add_tcase(s, exports);
+	return s;
+}
