@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "reports/cert_record.h"
 #include "reports/html.h"
 #include "rig/core/model.h"
 
@@ -510,6 +511,7 @@ int report_certificate_html(FILE *out, const struct store_certificate *c)
 		running ? "other" : verdict_class(c->verdict), verdict);
 	meter_section(out, c);
 	test_section(out, c);
+	report_certificate_record_html(out, c);
 	instrument_section(out, c);
 	points_section(out, c);
 	fprintf(out, "<footer>\n<p>Certificate identifier: <span class=\"mono\">");

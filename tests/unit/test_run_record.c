@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reports/certificate.h"
 #include "reports/points.h"
 #include "rig/rigd/certrecord.h"
 #include "rig/rigd/config.h"
@@ -494,6 +495,45 @@ START_TEST(points_export_in_long_form_with_formulas_neutralised)
 }
 END_TEST
 
+START_TEST(the_certificate_shows_the_record)
+{
+	struct store *s = open_ok();
+	struct tsd_bench b;
+	tsd_bench_init(&b, "C1", NULL, T0);
+	percent_points(&b);
+	struct store_run_record rec = {.weighting = STORE_WEIGHTING_4FL_LL, .simulated = true};
+	snprintf(rec.customer, sizeof(rec.customer), "Acme <Flats>");
+	snprintf(rec.test_reason, sizeof(rec.test_reason), "periodic");
+	snprintf(rec.lab_accreditation, sizeof(rec.lab_accreditation), "A2LA 1234.01");
+	snprintf(rec.approver_name, sizeof(rec.approver_name), "A. Approver");
+	snprintf(rec.cal_override_by, sizeof(rec.cal_override_by), "J. Doe");
+	snprintf(rec.cal_override_reason, sizeof(rec.cal_override_reason), "customer waiting");
+	rec.n_standards = 1;
+	snprintf(rec.standards[0].role, sizeof(rec.standards[0].role), "reference");
+	snprintf(rec.standards[0].identity, sizeof(rec.standards[0].identity), "REF-9");
+	snprintf(rec.standards[0].cal_due, sizeof(rec.standards[0].cal_due), "2026-01-01");
+	b.meta.record = &rec;
+	char id[STORE_RUN_ID_LEN];
+	run_one(s, &b, 0.20, 0.10, 0.0, id);
+	struct rig_error err = {0};
+	struct store_certificate *c = calloc(1, sizeof(*c));
+	ck_assert_int_eq(store_certificate_load(s, "C1", id, c, &err), 0);
+	char *html = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&html, &len);
+	ck_assert_int_eq(report_certificate_html(out, c), 0);
+	fclose(out);
+	const char *want[] = {"Acme &lt;Flats&gt;", "periodic", "A2LA 1234.01", "A. Approver",
+			      "REF-9", "(overdue)", "override of J. Doe", "customer waiting",
+			      "(4FL+LL)/5", "+0.180", "SIMULATED BENCH"};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		ck_assert_msg(strstr(html, want[i]), "no \"%s\" on the certificate", want[i]);
+	free(html);
+	free(c);
+	store_close(s);
+}
+END_TEST
+
 Suite *suite_run_record(void)
 {
 	Suite *s = suite_create("run_record");
@@ -518,6 +558,7 @@ Suite *suite_run_record(void)
 	TCase *exports = tcase_create("exports");
 	tcase_add_checked_fixture(exports, setup, teardown);
 	tcase_add_test(exports, points_export_in_long_form_with_formulas_neutralised);
+	tcase_add_test(exports, the_certificate_shows_the_record);
 	suite_add_tcase(s, exports);
 	return s;
 }
