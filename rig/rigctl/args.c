@@ -166,7 +166,8 @@ static int take_option(struct cursor *cur, const char *name, struct rigctl_args 
 	if (strcmp(name, "--as-found") == 0 || strcmp(name, "--as-left") == 0) {
 		if (a->test_state)
 			return usage_error(why, why_len, "%s", "--as-found or --as-left, once");
-		a->test_state = name + 2;
+		/* name is the parser's buffer: keep a literal */
+		a->test_state = strcmp(name, "--as-found") == 0 ? "as-found" : "as-left";
 		return 1;
 	}
 	if (strcmp(name, "--ambient") == 0 || strcmp(name, "--humidity") == 0) {

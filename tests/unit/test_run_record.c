@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "reports/certificate.h"
 #include "reports/points.h"
+#include "rig/rigctl/args.h"
 #include "rig/rigd/certrecord.h"
 #include "rig/rigd/config.h"
 #include "rig/rigd/control.h"
@@ -461,6 +463,39 @@ START_TEST(station_config_takes_the_lab_the_approver_and_the_rule)
 }
 END_TEST
 
+#define ARGV(...) ((char *[]){"rigctl", __VA_ARGS__, NULL})
+#define ARGC(...) ((int)(sizeof((char *[]){"rigctl", __VA_ARGS__}) / sizeof(char *)))
+#define PARSE(a, why, ...) rigctl_parse_args(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), a, why, 200)
+
+START_TEST(rigctl_takes_the_record_history_and_register)
+{
+	struct rigctl_args a;
+	char why[200];
+	ck_assert_msg(PARSE(&a, why, "run", "--profile", "p", "--operator", "o", "--position", "2:M:S",
+			    "--as-left", "--follows", "RUN-1", "--test-reason", "repair",
+			    "--register-before", "2=17.5", "--ambient=21", "--humidity", "40",
+			    "--calibration-override", "why not") == 0, "%s", why);
+	ck_assert_str_eq(a.test_state, "as-left");
+	ck_assert_str_eq(a.follows, "RUN-1");
+	ck_assert(a.has_register[2] && a.register_kwh[2] == 17.5);
+	ck_assert(a.has_ambient_c && a.ambient_c == 21 && a.humidity_pct == 40);
+	ck_assert_str_eq(a.override_reason, "why not");
+	ck_assert_int_eq(PARSE(&a, why, "run", "--profile", "p", "--operator", "o", "--position", "1:M:S",
+			       "--follows", "RUN-1"), -1);
+	ck_assert_int_eq(PARSE(&a, why, "run", "--profile", "p", "--operator", "o", "--position", "1:M:S",
+			       "--register-before", "3=1"), -1);
+	ck_assert_int_eq(PARSE(&a, why, "run", "--ambient", "99"), -1);
+	ck_assert_int_eq(PARSE(&a, why, "history", "A1001"), 0);
+	ck_assert_int_eq(a.cmd, RIGCTL_HISTORY);
+	ck_assert_str_eq(a.serial, "A1001");
+	ck_assert_int_eq(PARSE(&a, why, "register", "RUN-1", "2", "1240.5"), 0);
+	ck_assert(a.reg_position == 2 && a.reg_kwh == 1240.5);
+	ck_assert_int_eq(PARSE(&a, why, "register", "RUN-1", "0", "1"), -1);
+	ck_assert_int_eq(PARSE(&a, why, "report", "--points"), -1);	/* csv or json */
+	ck_assert_int_eq(PARSE(&a, why, "report", "--batch", "--format", "csv"), 0);
+}
+END_TEST
+
 /* --- exports ---------------------------------------------------------------- */
 
 START_TEST(points_export_in_long_form_with_formulas_neutralised)
@@ -534,6 +569,24 @@ START_TEST(the_certificate_shows_the_record)
 }
 END_TEST
 
+/* tests/e2e/scenario records: rig-sim, rigd and rigctl on a private folder. */
+START_TEST(the_record_through_the_real_programs)
+{
+	const char *top = getenv("RIG_TOP") ? getenv("RIG_TOP") : ".";
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "%s/tests/e2e/scenario records 2>&1", top);
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	static char out[1 << 16];
+	size_t n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	int status = pclose(p);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+			      strstr(out, "scenario records: ok"),
+		      "scenario records:\n%s", n > 3000 ? out + n - 3000 : out);
+}
+END_TEST
+
 Suite *suite_run_record(void)
 {
 	Suite *s = suite_create("run_record");
@@ -554,11 +607,16 @@ Suite *suite_run_record(void)
 	tcase_add_test(daemon, ambient_comes_from_the_fixture_sensor_else_the_operator);
 	tcase_add_test(daemon, start_requests_refuse_bad_record_fields);
 	tcase_add_test(daemon, station_config_takes_the_lab_the_approver_and_the_rule);
+	tcase_add_test(daemon, rigctl_takes_the_record_history_and_register);
 	suite_add_tcase(s, daemon);
 	TCase *exports = tcase_create("exports");
 	tcase_add_checked_fixture(exports, setup, teardown);
 	tcase_add_test(exports, points_export_in_long_form_with_formulas_neutralised);
 	tcase_add_test(exports, the_certificate_shows_the_record);
 	suite_add_tcase(s, exports);
+	TCase *bench = tcase_create("simulated bench");
+	tcase_set_timeout(bench, 120);
+	tcase_add_test(bench, the_record_through_the_real_programs);
+	suite_add_tcase(s, bench);
 	return s;
 }
