@@ -124,6 +124,13 @@ int runstore_begin(struct runstore *rs, const struct run_meta *meta, char *ret_r
 		.started_ms = now_ms(),
 		.record = meta->record,
 	};
+	/* A profile's weighting rule wins over the station's. */
+	struct store_run_record record;
+	if (meta->record && meta->profile && meta->profile->has_weighting) {
+		record = *meta->record;
+		record.weighting = (enum store_weighting)meta->profile->weighting;
+		sm.record = &record;
+	}
 	char id[STORE_RUN_ID_LEN];
 	if (store_begin_run(rs->db, meta->plan, &sm, id, err) < 0)
 		return -1;

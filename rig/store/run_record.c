@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rig/core/weighting.h"
 #include "rig/store/queries.h"
 #include "rig/store/store_private.h"
 
@@ -16,52 +17,27 @@ static void copy(char *dst, size_t len, const char *src)
 
 /* --- rules and checks ------------------------------------------------------ */
 
-static const char *const weighting_names[] = {
-	[STORE_WEIGHTING_NONE] = "none",
-	[STORE_WEIGHTING_4FL_LL] = "(4FL+LL)/5",
-	[STORE_WEIGHTING_FL_LL] = "(FL+LL)/2",
-	[STORE_WEIGHTING_4FL_2LL_PF] = "(4FL+2LL+PF)/7",
-};
-#define N_WEIGHTINGS ((int)(sizeof(weighting_names) / sizeof(weighting_names[0])))
+/* The rules are the core's (rig/core/weighting.h), in the same order. */
+_Static_assert((int)STORE_WEIGHTING_4FL_2LL_PF == (int)RIG_WEIGHTING_4FL_2LL_PF,
+	       "store and core weighting rules differ");
 
 const char *store_weighting_name(enum store_weighting w)
 {
-	return (unsigned)w < (unsigned)N_WEIGHTINGS ? weighting_names[w] : "none";
+	return rig_weighting_name((enum rig_weighting)w);
 }
 
 int store_weighting_parse(const char *text, enum store_weighting *ret)
 {
-	char packed[32];
-	size_t n = 0;
-	for (const char *p = text; *p && n + 1 < sizeof(packed); p++)
-		if (!isspace((unsigned char)*p))
-			packed[n++] = (char)toupper((unsigned char)*p);
-	packed[n] = '\0';
-	if (!text[0] || !strcmp(packed, "NONE")) {
-		*ret = STORE_WEIGHTING_NONE;
-		return 0;
-	}
-	for (int i = 1; i < N_WEIGHTINGS; i++)
-		if (!strcmp(packed, weighting_names[i])) {
-			*ret = (enum store_weighting)i;
-			return 0;
-		}
-	return -1;
+	enum rig_weighting w;
+	if (rig_weighting_parse(text, &w) < 0)
+		return -1;
+	*ret = (enum store_weighting)w;
+	return 0;
 }
 
 double store_weighting_apply(enum store_weighting w, double fl, double ll, double pf)
 {
-	switch (w) {
-	case STORE_WEIGHTING_4FL_LL:
-		return (4 * fl + ll) / 5;
-	case STORE_WEIGHTING_FL_LL:
-		return (fl + ll) / 2;
-	case STORE_WEIGHTING_4FL_2LL_PF:
-		return (4 * fl + 2 * ll + pf) / 7;
-	case STORE_WEIGHTING_NONE:
-		break;
-	}
-	return NAN;
+	return rig_weighting_apply((enum rig_weighting)w, fl, ll, pf);
 }
 
 static bool one_of(const char *text, const char *const *words)
@@ -166,7 +142,7 @@ int store_run_record_check(const struct store_run_record *r, struct rig_error *e
 	if (r->has_humidity_pct && !(r->humidity_pct >= 0 && r->humidity_pct <= 100))
 		return rig_error_set(err, NULL, 0, "relative humidity %g %% is not 0 .. 100 %%",
 				     r->humidity_pct);
-	if ((unsigned)r->weighting >= (unsigned)N_WEIGHTINGS)
+	if ((unsigned)r->weighting >= (unsigned)RIG_WEIGHTING_COUNT)
 		return rig_error_set(err, NULL, 0, "unknown weighting rule");
 	if (r->cal_override_by[0] && !r->cal_override_reason[0])
 		return rig_error_set(err, NULL, 0, "a calibration override needs a reason");

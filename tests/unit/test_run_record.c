@@ -15,6 +15,8 @@
 #include "rig/rigctl/args.h"
 #include "rig/rigd/certrecord.h"
 #include "rig/rigd/config.h"
+#include "rig/rigd/runstore.h"
+#include "rig/core/profile.h"
 #include "rig/rigd/control.h"
 #include "rig/store/queries.h"
 #include "rig/store/run_record.h"
@@ -463,6 +465,40 @@ START_TEST(station_config_takes_the_lab_the_approver_and_the_rule)
 }
 END_TEST
 
+START_TEST(a_profiles_weighting_rule_wins_over_the_stations)
+{
+	const char *text = "[profile]\nname = w\nweighting = (FL + LL)/2\n"
+			   "[point fl]\nkind = accuracy\ncurrent = 100 %\nvoltage = 120 V\n"
+			   "frequency = 60 Hz\nband = 0.5 %\ntarget_uncertainty = 0.1 %\noutput = 10\n";
+	static struct rig_profile p;
+	struct rig_error err = {0};
+	ck_assert_msg(rig_profile_parse(text, strlen(text), "w.profile", &p, &err) == 0, "%s", err.msg);
+	ck_assert(p.has_weighting);
+	ck_assert_int_eq(p.weighting, RIG_WEIGHTING_FL_LL);
+	const char *bad = "[profile]\nname = w\nweighting = 4FL\n";
+	ck_assert_int_eq(rig_profile_parse(bad, strlen(bad), "w.profile", &p, &err), -1);
+	ck_assert_int_eq(err.line, 3);
+
+	struct tsd_bench b;
+	tsd_bench_init(&b, "PW", NULL, T0);
+	b.profile.has_weighting = true;
+	b.profile.weighting = RIG_WEIGHTING_4FL_2LL_PF;
+	struct store_run_record rec = {.weighting = STORE_WEIGHTING_4FL_LL};
+	struct run_meta meta = {.station = "s", .operator_name = "o", .profile = &b.profile,
+				.fixture = &b.fixture, .plan = &b.plan, .record = &rec};
+	struct runstore *rs = runstore_open(db_path, &err);
+	ck_assert_msg(rs != NULL, "%s", err.msg);
+	char id[64];
+	ck_assert_msg(runstore_begin(rs, &meta, id, sizeof(id), &err) == 0, "%s", err.msg);
+	runstore_close(rs);
+	struct store *s = open_ok();
+	struct store_run_record got;
+	ck_assert_int_eq(store_run_record_load(s, id, &got, &err), 0);
+	ck_assert_int_eq(got.weighting, STORE_WEIGHTING_4FL_2LL_PF);
+	store_close(s);
+}
+END_TEST
+
 #define ARGV(...) ((char *[]){"rigctl", __VA_ARGS__, NULL})
 #define ARGC(...) ((int)(sizeof((char *[]){"rigctl", __VA_ARGS__}) / sizeof(char *)))
 #define PARSE(a, why, ...) rigctl_parse_args(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), a, why, 200)
@@ -608,6 +644,7 @@ Suite *suite_run_record(void)
 	tcase_add_test(daemon, start_requests_refuse_bad_record_fields);
 	tcase_add_test(daemon, station_config_takes_the_lab_the_approver_and_the_rule);
 	tcase_add_test(daemon, rigctl_takes_the_record_history_and_register);
+	tcase_add_test(daemon, a_profiles_weighting_rule_wins_over_the_stations);
 	suite_add_tcase(s, daemon);
 	TCase *exports = tcase_create("exports");
 	tcase_add_checked_fixture(exports, setup, teardown);
