@@ -232,6 +232,30 @@ static int certificate_per_meter(const struct store_result_row *row, void *ctx)
 	return 0;
 }
 
+/* CSV into a directory: one table per file (totals, points, worst). */
+static int write_summary_tables(const struct store_summary *sum, const char *dir)
+{
+	static const struct {
+		const char *name;
+		enum report_summary_table table;
+	} files[] = {
+		{"summary-totals.csv", REPORT_SUMMARY_TOTALS},
+		{"summary-points.csv", REPORT_SUMMARY_POINTS},
+		{"summary-worst.csv", REPORT_SUMMARY_WORST},
+	};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[1200];
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i].name);
+		struct safe_file sf;
+		FILE *out = safe_file_open(&sf, path);
+		if (!out || safe_file_close(&sf, report_summary_csv(out, sum, files[i].table)) < 0) {
+			fprintf(stderr, "rigctl: writing %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int write_summary(struct store *db, const struct rigctl_args *a)
 {
 	struct store_filter f;
@@ -243,6 +267,11 @@ static int write_summary(struct store *db, const struct rigctl_args *a)
 		free(sum);
 		return -1;
 	}
+	if (a->format == RIGCTL_FMT_CSV && is_directory(a->out)) {
+		int rc = write_summary_tables(sum, a->out);
+		free(sum);
+		return rc;
+	}
 	struct safe_file sf;
 	FILE *out = a->out ? safe_file_open(&sf, a->out) : stdout;
 	if (!out) {
@@ -251,8 +280,8 @@ static int write_summary(struct store *db, const struct rigctl_args *a)
 		return -1;
 	}
 	int rc;
-	if (a->format == RIGCTL_FMT_CSV)
-		rc = report_summary_csv(out, sum);
+	if (a->format == RIGCTL_FMT_CSV)	/* one file: the points table */
+		rc = report_summary_csv(out, sum, REPORT_SUMMARY_POINTS);
 	else if (a->format == RIGCTL_FMT_JSON)
 		rc = report_summary_json(out, sum);
 	else

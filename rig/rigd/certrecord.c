@@ -119,7 +119,7 @@ int certrecord_build(const struct rigd_config *cfg, const struct rig_fixture *f,
 	if (certrecord_overdue(f, today, overdue, sizeof(overdue)) < 0) {
 		if (!req->override_reason[0]) {
 			snprintf(why, why_len,
-				 "run refused: %s (give an override reason to run anyway; it is recorded)",
+				 "%s (give an override reason to run anyway; it is recorded)",
 				 overdue);
 			return -1;
 		}
@@ -154,7 +154,7 @@ int certrecord_build(const struct rigd_config *cfg, const struct rig_fixture *f,
 	}
 	struct rig_error err = {0};
 	if (store_run_record_check(ret, &err) < 0) {
-		snprintf(why, why_len, "run refused: %s", err.msg);
+		snprintf(why, why_len, "%s", err.msg);
 		return -1;
 	}
 	return 0;
