@@ -30,7 +30,7 @@ static int csv_point(const struct store_point_row *r, void *ctx)
 	report_csv_field(out, r->serial);
 	fputc(',', out);
 	report_csv_field(out, r->model);
-	fprintf(out, ",%d,%d,", r->position, r->point);
+	fprintf(out, ",%d,%d,", r->position, r->point + 1);
 	report_csv_field(out, r->name);
 	fputc(',', out);
 	report_csv_field(out, r->kind);
@@ -79,7 +79,7 @@ static int json_point(const struct store_point_row *r, void *ctx)
 	cJSON_AddStringToObject(o, "serial", r->serial);
 	cJSON_AddStringToObject(o, "model", r->model);
 	cJSON_AddNumberToObject(o, "position", r->position);
-	cJSON_AddNumberToObject(o, "point", r->point);
+	cJSON_AddNumberToObject(o, "point", r->point + 1);
 	cJSON_AddStringToObject(o, "name", r->name);
 	cJSON_AddStringToObject(o, "kind", r->kind);
 	json_num(o, "setpoint_v", r->voltage_v);
@@ -219,13 +219,13 @@ int report_batch_csv(FILE *out, struct store *s, const struct store_filter *f,
 		free(sum);
 		return -1;
 	}
-	fputs("profile,point_index,point,n,mean_pct,sd_pct,band_pct,cpk,meters,passed,yield_pct,"
+	fputs("profile,point,name,n,mean_pct,sd_pct,band_pct,cpk,meters,passed,yield_pct,"
 	      "weighting,weighted_n,weighted_mean_pct\n",
 	      out);
 	for (int i = 0; i < sum->n_points; i++) {
 		const struct store_point_summary *p = &sum->points[i];
 		report_csv_field(out, p->profile);
-		fprintf(out, ",%d,", p->idx);
+		fprintf(out, ",%d,", p->idx + 1);
 		report_csv_field(out, p->name);
 		fprintf(out, ",%d", p->stats.n);
 		csv_num(out, "%.6f", p->stats.mean);
@@ -265,7 +265,7 @@ int report_batch_json(FILE *out, struct store *s, const struct store_filter *f,
 		const struct store_point_summary *p = &sum->points[i];
 		cJSON *j = cJSON_CreateObject();
 		cJSON_AddStringToObject(j, "profile", p->profile);
-		cJSON_AddNumberToObject(j, "point", p->idx);
+		cJSON_AddNumberToObject(j, "point", p->idx + 1);
 		cJSON_AddStringToObject(j, "name", p->name);
 		cJSON_AddNumberToObject(j, "n", p->stats.n);
 		json_num(j, "mean_pct", p->stats.mean);

@@ -1,6 +1,8 @@
 /* Per-point results in long form (store_query_points): one row per meter,
  * run and point, one table per file; text fields neutralised against
- * spreadsheet formulas (report_csv_field). */
+ * spreadsheet formulas (report_csv_field). Points are numbered from 1 in
+ * the profile's order, as on the certificate and in the summary; pf is
+ * negative when leading; empty (null) where nothing was measured. */
 #ifndef RIG_REPORTS_POINTS_H
 #define RIG_REPORTS_POINTS_H
 

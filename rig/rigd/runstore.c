@@ -327,6 +327,34 @@ struct run_rows {
 	cJSON *run;
 };
 
+static void add_optional(cJSON *o, const char *key, bool has, double v)
+{
+	if (has)
+		rig_json_add_number(o, key, v);
+}
+
+/* The run's record once, the meter's readings and weighted average. */
+static void add_record(cJSON *run, cJSON *meter, const struct store_certificate *c)
+{
+	const struct store_run_record *r = &c->record;
+	if (!cJSON_HasObjectItem(run, "record")) {
+		cJSON *o = cJSON_AddObjectToObject(run, "record");
+		cJSON_AddStringToObject(o, "test_reason", r->test_reason);
+		cJSON_AddStringToObject(o, "customer", r->customer);
+		cJSON_AddStringToObject(o, "test", r->test_state);
+		cJSON_AddStringToObject(o, "follows", r->follows_run);
+		add_optional(o, "ambient_c", r->has_ambient_c, r->ambient_c);
+		add_optional(o, "humidity_pct", r->has_humidity_pct, r->humidity_pct);
+		cJSON_AddStringToObject(o, "weighting", store_weighting_name(r->weighting));
+		cJSON_AddStringToObject(o, "calibration_override_by", r->cal_override_by);
+		cJSON_AddStringToObject(o, "calibration_override_reason", r->cal_override_reason);
+		cJSON_AddBoolToObject(o, "simulated", r->simulated);
+	}
+	add_optional(meter, "register_before_kwh", c->has_register_before, c->register_before_kwh);
+	add_optional(meter, "register_after_kwh", c->has_register_after, c->register_after_kwh);
+	add_optional(meter, "weighted_avg_pct", c->has_weighted, c->weighted_avg_pct);
+}
+
 static int add_meter(const struct store_result_row *row, void *ctx)
 {
 	struct run_rows *rr = ctx;
@@ -350,6 +378,7 @@ static int add_meter(const struct store_result_row *row, void *ctx)
 	cJSON_AddStringToObject(m, "verdict", row->verdict);
 	struct store_certificate *cert = malloc(sizeof(*cert));
 	if (cert && store_certificate_load(rr->db, row->serial, row->run_id, cert, rr->err) == 0) {
+		add_record(rr->run, m, cert);
 		cJSON *points = cJSON_AddArrayToObject(m, "points");
 		for (int i = 0; i < cert->n_points; i++)
 			cJSON_AddItemToArray(points, cert_point_to_json(&cert->points[i]));

@@ -559,6 +559,7 @@ START_TEST(points_export_in_long_form_with_formulas_neutralised)
 	ck_assert_ptr_null(strstr(text, ",=HYPERLINK"));
 	/* the final attempt of the retested point, with its state */
 	ck_assert_ptr_nonnull(strstr(text, ",0.330000,"));
+	ck_assert_ptr_nonnull(strstr(text, ",1,1,full load pf 1,accuracy,120,100,,1,60,0.210000,"));
 	ck_assert_ptr_null(strstr(text, ",0.700000,"));
 	ck_assert_ptr_nonnull(strstr(text, ",as-found\n"));
 	free(text);
