@@ -58,35 +58,32 @@ int certrecord_read_sensor(const char *path, bool milli, double *ret)
 	return 0;
 }
 
-/* A fixture sensor wins over the operator's entry; a sensor that fails
- * falls back to the entry, and with no entry the run is refused. */
-static int ambient(const char *path, bool has_entry, double entry, double *ret, bool *has,
-		   const char *what, char *source, size_t source_len, char *why, size_t why_len)
+/* A fixture sensor's reading wins over the operator's entry; without a
+ * reading the entry stands, and with neither the run is refused. */
+static int ambient(const char *path, bool has_sensed, double sensed, bool has_entry, double entry,
+		   double *ret, bool *has, const char *what, char *source, size_t source_len,
+		   char *why, size_t why_len)
 {
 	*has = false;
-	if (path[0]) {
-		double v;
-		/* sysfs hwmon gives millidegrees and milli-percent */
-		if (certrecord_read_sensor(path, true, &v) == 0) {
-			*ret = v;
-			*has = true;
-			size_t n = strlen(source);
-			snprintf(source + n, source_len - n, "%s%s", n ? ", " : "", path);
-			return 0;
-		}
-		if (!has_entry) {
-			snprintf(why, why_len, "the %s sensor %s cannot be read: enter the %s", what, path,
-				 what);
-			return -1;
-		}
-	}
-	if (has_entry) {
+	const char *from = NULL;
+	if (path[0] && has_sensed) {
+		*ret = sensed;
+		from = path;
+	} else if (has_entry) {
 		*ret = entry;
-		*has = true;
-		if (!strstr(source, "operator")) {
-			size_t n = strlen(source);
-			snprintf(source + n, source_len - n, "%soperator", n ? ", " : "");
-		}
+		from = "operator";
+	} else if (path[0]) {
+		snprintf(why, why_len,
+			 "the %s sensor %s gave no reading in the last %d s: enter the %s", what,
+			 path, AMBIENT_MAX_AGE_S, what);
+		return -1;
+	}
+	if (!from)
+		return 0;
+	*has = true;
+	if (!strstr(source, from)) {
+		size_t n = strlen(source);
+		snprintf(source + n, source_len - n, "%s%s", n ? ", " : "", from);
 	}
 	return 0;
 }
@@ -111,9 +108,12 @@ static void add_standards(const struct rig_fixture *f, struct store_run_record *
 }
 
 int certrecord_build(const struct rigd_config *cfg, const struct rig_fixture *f,
-		     const struct ctl_request *req, const char *today,
-		     struct store_run_record *ret, char *why, size_t why_len)
+		     const struct ctl_request *req, const struct ambient_reading *sensed,
+		     const char *today, struct store_run_record *ret, char *why, size_t why_len)
 {
+	struct ambient_reading none = {0};
+	if (!sensed)
+		sensed = &none;
 	memset(ret, 0, sizeof(*ret));
 	char overdue[400];
 	if (certrecord_overdue(f, today, overdue, sizeof(overdue)) < 0) {
@@ -130,12 +130,12 @@ int certrecord_build(const struct rigd_config *cfg, const struct rig_fixture *f,
 	COPY(ret->customer, req->customer);
 	COPY(ret->test_state, req->test_state);
 	COPY(ret->follows_run, req->follows);
-	if (ambient(f->ambient_temperature, req->has_ambient_c, req->ambient_c, &ret->ambient_c,
-		    &ret->has_ambient_c, "temperature", ret->ambient_source,
-		    sizeof(ret->ambient_source), why, why_len) < 0 ||
-	    ambient(f->ambient_humidity, req->has_humidity_pct, req->humidity_pct,
-		    &ret->humidity_pct, &ret->has_humidity_pct, "humidity", ret->ambient_source,
-		    sizeof(ret->ambient_source), why, why_len) < 0)
+	if (ambient(f->ambient_temperature, sensed->has_c, sensed->c, req->has_ambient_c,
+		    req->ambient_c, &ret->ambient_c, &ret->has_ambient_c, "temperature",
+		    ret->ambient_source, sizeof(ret->ambient_source), why, why_len) < 0 ||
+	    ambient(f->ambient_humidity, sensed->has_pct, sensed->pct, req->has_humidity_pct,
+		    req->humidity_pct, &ret->humidity_pct, &ret->has_humidity_pct, "humidity",
+		    ret->ambient_source, sizeof(ret->ambient_source), why, why_len) < 0)
 		return -1;
 	COPY(ret->lab_name, cfg->lab_name);
 	COPY(ret->lab_address, cfg->lab_address);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "rig/core/fixture.h"
+#include "rig/rigd/ambient.h"
 #include "rig/rigd/config.h"
 #include "rig/rigd/control.h"
 #include "rig/store/run_record.h"
@@ -21,11 +22,12 @@ int certrecord_overdue(const struct rig_fixture *f, const char *today, char *why
  * -1 when it cannot be read or holds no number. */
 int certrecord_read_sensor(const char *path, bool milli, double *ret);
 
-/* Fills ret for the start request; refuses (-1 with why) a run on an
- * overdue calibration without override_reason, and a sensor that is named
- * but unreadable while the operator entered nothing. */
+/* Fills ret for the start request, with the sensors' latest readings
+ * (sensed, from struct ambient; NULL: none); refuses (-1 with why) a run on
+ * an overdue calibration without override_reason, and a run whose fixture
+ * names a sensor that gave no reading while the operator entered nothing. */
 int certrecord_build(const struct rigd_config *cfg, const struct rig_fixture *f,
-		     const struct ctl_request *req, const char *today,
-		     struct store_run_record *ret, char *why, size_t why_len);
+		     const struct ctl_request *req, const struct ambient_reading *sensed,
+		     const char *today, struct store_run_record *ret, char *why, size_t why_len);
 
 #endif

@@ -15,6 +15,7 @@
 #include "rig/core/profile.h"
 #include "rig/core/seqno.h"
 #include "rig/core/sequencer.h"
+#include "rig/rigd/ambient.h"
 #include "rig/rigd/bench_clock.h"
 #include "rig/store/run_record.h"
 #include "rig/rigd/config.h"
@@ -59,6 +60,7 @@ struct rigd {
 	struct rig_run_plan plan;
 	struct run_context ctx;
 	struct store_run_record run_record;	/* the run's certification record */
+	struct ambient ambient;		/* the fixture's ambient sensors, sampled */
 	char operator_name[64];
 	int64_t watchdog_ns;		/* real time: force the end of an aborting run */
 	int progress_point;		/* last progress event sent: point and real time */

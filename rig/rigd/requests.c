@@ -58,7 +58,9 @@ static int build_record(struct rigd *d, const struct ctl_request *req, char *why
 	char today[32];
 	rig_iso8601_utc(time(NULL), today, sizeof(today));
 	today[10] = '\0';	/* YYYY-MM-DD */
-	return certrecord_build(&d->cfg, &d->fixture, req, today, &d->run_record, why, why_len);
+	struct ambient_reading sensed = ambient_latest(&d->ambient);
+	return certrecord_build(&d->cfg, &d->fixture, req, &sensed, today, &d->run_record, why,
+				why_len);
 }
 
 static void handle_register(struct rigd *d, struct ctl_client *c, const struct ctl_request *req)

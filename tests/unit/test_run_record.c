@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "reports/certificate.h"
 #include "reports/points.h"
@@ -365,15 +366,15 @@ START_TEST(an_overdue_calibration_refuses_the_run_unless_overridden)
 	snprintf(req.operator_name, sizeof(req.operator_name), "J. Doe");
 	struct store_run_record rec;
 	char why[600];
-	ck_assert_int_eq(certrecord_build(&cfg, &f, &req, "2026-12-01", &rec, why, sizeof(why)), -1);
+	ck_assert_int_eq(certrecord_build(&cfg, &f, &req, NULL, "2026-12-01", &rec, why, sizeof(why)), -1);
 	ck_assert_msg(strstr(why, "REF-9") && strstr(why, "2026-11-30"), "%s", why);
 	ck_assert_msg(!strstr(why, "SRC-7"), "the source is not overdue: %s", why);
 	/* due today is still usable */
-	ck_assert_int_eq(certrecord_build(&cfg, &f, &req, "2026-11-30", &rec, why, sizeof(why)), 0);
+	ck_assert_int_eq(certrecord_build(&cfg, &f, &req, NULL, "2026-11-30", &rec, why, sizeof(why)), 0);
 	ck_assert_str_eq(rec.cal_override_by, "");
 	/* with a reason: run, and the override is recorded with who and why */
 	snprintf(req.override_reason, sizeof(req.override_reason), "standard at the lab, customer waiting");
-	ck_assert_int_eq(certrecord_build(&cfg, &f, &req, "2026-12-01", &rec, why, sizeof(why)), 0);
+	ck_assert_int_eq(certrecord_build(&cfg, &f, &req, NULL, "2026-12-01", &rec, why, sizeof(why)), 0);
 	ck_assert_str_eq(rec.cal_override_by, "J. Doe");
 	ck_assert_str_eq(rec.cal_override_reason, "standard at the lab, customer waiting");
 	ck_assert_str_eq(rec.lab_name, "Meter Shop");
@@ -385,31 +386,91 @@ END_TEST
 
 START_TEST(ambient_comes_from_the_fixture_sensor_else_the_operator)
 {
-	char path[160];
-	snprintf(path, sizeof(path), "%s/w1_slave", dir);
-	FILE *fp = fopen(path, "w");
+	/* a 1-wire file and a sysfs-style one (milli-percent) */
+	char t_path[160], h_path[160];
+	snprintf(t_path, sizeof(t_path), "%s/w1_slave", dir);
+	snprintf(h_path, sizeof(h_path), "%s/humidity1_input", dir);
+	FILE *fp = fopen(t_path, "w");
 	ck_assert_ptr_nonnull(fp);
 	fputs("72 01 4b 46 7f ff 0e 10 57 : crc=57 YES\n72 01 4b 46 7f ff 0e 10 57 t=23125\n", fp);
 	fclose(fp);
-	struct rigd_config cfg;
-	rigd_config_defaults(&cfg);
+	fp = fopen(h_path, "w");
+	fputs("41500\n", fp);
+	fclose(fp);
 	struct rig_fixture f;
 	fixture_with_dates(&f, "", "");
-	snprintf(f.ambient_temperature, sizeof(f.ambient_temperature), "%s", path);
-	struct ctl_request req = {.cmd = CTL_START, .has_ambient_c = true, .ambient_c = 30,
-				  .has_humidity_pct = true, .humidity_pct = 45};
+	snprintf(f.ambient_temperature, sizeof(f.ambient_temperature), "%s", t_path);
+	snprintf(f.ambient_humidity, sizeof(f.ambient_humidity), "%s", h_path);
+	/* the sampler reads them off the caller's thread */
+	static struct ambient a;
+	struct rig_error err = {0};
+	ck_assert_int_eq(ambient_start(&a, &f, &err), 0);
+	struct ambient_reading sensed = {0};
+	for (int i = 0; i < 400 && !(sensed.has_c && sensed.has_pct); i++) {
+		usleep(10000);
+		sensed = ambient_latest(&a);
+	}
+	ambient_stop(&a);
+	ck_assert(sensed.has_c && fabs(sensed.c - 23.125) < 1e-9);
+	ck_assert(sensed.has_pct && fabs(sensed.pct - 41.5) < 1e-9);
+
+	struct rigd_config cfg;
+	rigd_config_defaults(&cfg);
+	struct ctl_request req = {.cmd = CTL_START, .has_ambient_c = true, .ambient_c = 30};
 	struct store_run_record rec;
 	char why[600];
-	ck_assert_msg(certrecord_build(&cfg, &f, &req, "2026-12-01", &rec, why, sizeof(why)) == 0, "%s", why);
-	ck_assert(rec.has_ambient_c && fabs(rec.ambient_c - 23.125) < 1e-9);
-	ck_assert(rec.has_humidity_pct && rec.humidity_pct == 45);
+	ck_assert_msg(certrecord_build(&cfg, &f, &req, &sensed, "2026-12-01", &rec, why, sizeof(why)) == 0, "%s", why);
+	ck_assert(rec.has_ambient_c && fabs(rec.ambient_c - 23.125) < 1e-9);	/* the sensor wins */
+	ck_assert(rec.has_humidity_pct && fabs(rec.humidity_pct - 41.5) < 1e-9);
 	ck_assert_ptr_nonnull(strstr(rec.ambient_source, "w1_slave"));
-	ck_assert_ptr_nonnull(strstr(rec.ambient_source, "operator"));
-	/* a named sensor that cannot be read, and nothing entered: refused */
-	snprintf(f.ambient_temperature, sizeof(f.ambient_temperature), "%s/missing", dir);
+	/* no reading from the sensor: the operator's entry stands... */
+	struct ambient_reading none = {0};
+	req.has_humidity_pct = true;
+	req.humidity_pct = 45;
+	ck_assert_int_eq(certrecord_build(&cfg, &f, &req, &none, "2026-12-01", &rec, why, sizeof(why)), 0);
+	ck_assert(rec.ambient_c == 30 && rec.humidity_pct == 45);
+	ck_assert_str_eq(rec.ambient_source, "operator");
+	/* ...and with no entry either the run is refused */
 	req.has_ambient_c = false;
-	ck_assert_int_eq(certrecord_build(&cfg, &f, &req, "2026-12-01", &rec, why, sizeof(why)), -1);
-	ck_assert_ptr_nonnull(strstr(why, "cannot be read"));
+	ck_assert_int_eq(certrecord_build(&cfg, &f, &req, &none, "2026-12-01", &rec, why, sizeof(why)), -1);
+	ck_assert_ptr_nonnull(strstr(why, "gave no reading"));
+	/* a 1-wire file with a CRC error holds no reading */
+	fp = fopen(t_path, "w");
+	fputs("72 01 4b 46 7f ff 0e 10 57 : crc=00 NO\n72 01 4b 46 7f ff 0e 10 57 t=85000\n", fp);
+	fclose(fp);
+	double v;
+	ck_assert_int_eq(certrecord_read_sensor(t_path, true, &v), -1);
+}
+END_TEST
+
+START_TEST(fixtures_name_standards_and_sensors)
+{
+	char path[160];
+	snprintf(path, sizeof(path), "%s/f.conf", dir);
+	FILE *fp = fopen(path, "w");
+	ck_assert_ptr_nonnull(fp);
+	fprintf(fp, "[fixture]\nname = f\nambient_temperature = /sys/bus/w1/devices/28-01/w1_slave\n"
+		    "[source]\ndriver = scpi6100\ntransport = tcp:127.0.0.1:5025\nlag_angle = negative\n"
+		    "max_voltage = 140 V\nmax_current = 1 A\nserial = S1\ncalibration_due = 2027-01-31\n"
+		    "calibration_date = 2026-01-31\ncalibration_lab = Cal Lab\ncertificate = C-1\n"
+		    "[reference]\nkind = source-power\nuncertainty = 0.02 %%\nidentity = REF-9\n"
+		    "calibration_date = 2026-02-01\ncalibration_due = 2027-02-01\ncalibration_lab = Other Lab\n"
+		    "[edges]\ninput = sim:127.0.0.1:5026\n[position 1]\nkh10 = 0\n");
+	fclose(fp);
+	static struct rig_fixture f;
+	struct rig_error err = {0};
+	ck_assert_msg(rig_fixture_load(path, &f, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(f.instrument_cal_date, "2026-01-31");
+	ck_assert_str_eq(f.instrument_cal_lab, "Cal Lab");
+	ck_assert_str_eq(f.instrument_certificate, "C-1");
+	ck_assert_str_eq(f.ref_identity, "REF-9");
+	ck_assert_str_eq(f.ref_cal_due, "2027-02-01");
+	ck_assert_str_eq(f.ref_cal_lab, "Other Lab");
+	ck_assert_str_eq(f.ambient_temperature, "/sys/bus/w1/devices/28-01/w1_slave");
+	const char *bad = "[fixture]\nname = f\n[reference]\nkind = source-power\nuncertainty = 0.02 %\n"
+			  "calibration_due = 2027-02-30\n";
+	ck_assert_int_eq(rig_fixture_parse(bad, strlen(bad), "f.conf", &f, &err), -1);
+	ck_assert_int_eq(err.line, 6);
 }
 END_TEST
 
@@ -462,6 +523,9 @@ START_TEST(station_config_takes_the_lab_the_approver_and_the_rule)
 	const char *bad = "weighting = (3FL+LL)/4\n";
 	ck_assert_int_eq(rigd_config_parse(bad, strlen(bad), "rigd.conf", &c, &err), -1);
 	ck_assert_int_eq(err.line, 1);
+	const char *tab = "station = b\nlab_name = Meter\tShop\n";
+	ck_assert_int_eq(rigd_config_parse(tab, strlen(tab), "rigd.conf", &c, &err), -1);
+	ck_assert_int_eq(err.line, 2);
 }
 END_TEST
 
@@ -643,6 +707,7 @@ Suite *suite_run_record(void)
 	tcase_add_test(daemon, an_overdue_calibration_refuses_the_run_unless_overridden);
 	tcase_add_test(daemon, ambient_comes_from_the_fixture_sensor_else_the_operator);
 	tcase_add_test(daemon, start_requests_refuse_bad_record_fields);
+	tcase_add_test(daemon, fixtures_name_standards_and_sensors);
 	tcase_add_test(daemon, station_config_takes_the_lab_the_approver_and_the_rule);
 	tcase_add_test(daemon, rigctl_takes_the_record_history_and_register);
 	tcase_add_test(daemon, a_profiles_weighting_rule_wins_over_the_stations);
