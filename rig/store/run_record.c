@@ -474,7 +474,7 @@ int store_set_register_after(struct store *s, const char *run_id, int position, 
 }
 
 /* CROSS JOIN: from the serial through its index, never a walk of all runs. */
-static const char *const sql_history =
+const char *const store_sql_history =
 	"SELECT r.run_uuid, r.started_at, st.name, rp.position, rp.model, rp.rated_current_a,"
 	" r.profile_name, r.state, rp.verdict, COALESCE(rr.test_reason, ''),"
 	" COALESCE(rr.customer, ''), COALESCE(rr.test_state, ''), COALESCE(rr.follows_run, ''),"
@@ -489,7 +489,7 @@ int store_history(struct store *s, const char *serial, store_history_fn fn, void
 		  struct rig_error *err)
 {
 	sqlite3_stmt *st;
-	if (store_prepare(s, sql_history, &st, err) < 0)
+	if (store_prepare(s, store_sql_history, &st, err) < 0)
 		return -1;
 	store_bind_text(st, 1, serial);
 	int rc, stop = 0;

@@ -114,7 +114,9 @@ struct store_history_row {
 };
 typedef int (*store_history_fn)(const struct store_history_row *row, void *ctx);
 
-/* Every run of one meter, oldest first (by serial: an index lookup). */
+/* Every run of one meter, oldest first (by serial: an index lookup). Its
+ * SQL is store_sql_history, for plan checks. */
+extern const char *const store_sql_history;
 int store_history(struct store *s, const char *serial, store_history_fn fn, void *ctx,
 		  struct rig_error *err);
 

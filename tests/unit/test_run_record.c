@@ -320,6 +320,35 @@ START_TEST(history_lists_a_meters_runs_oldest_first)
 }
 END_TEST
 
+START_TEST(history_is_an_index_lookup)
+{
+	struct store *s = open_ok();
+	struct tsd_bench b;
+	for (int i = 0; i < 30; i++) {
+		char serial[16];
+		snprintf(serial, sizeof(serial), "IX%02d", i);
+		tsd_bench_init(&b, serial, NULL, T0 + i * HOUR);
+		char id[STORE_RUN_ID_LEN];
+		run_one(s, &b, 0.1, 0.1, 0.1, id);
+	}
+	char explain[2048];
+	snprintf(explain, sizeof(explain), "EXPLAIN QUERY PLAN %s", store_sql_history);
+	sqlite3_stmt *st;
+	ck_assert_int_eq(sqlite3_prepare_v2(s->db, explain, -1, &st, NULL), SQLITE_OK);
+	char plan[2048] = "";
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		strncat(plan, (const char *)sqlite3_column_text(st, 3), sizeof(plan) - strlen(plan) - 2);
+		strncat(plan, "\n", sizeof(plan) - strlen(plan) - 1);
+	}
+	sqlite3_finalize(st);
+	/* stations are a handful of rows; everything else a lookup */
+	for (const char *line = plan; (line = strstr(line, "SCAN ")); line++)
+		ck_assert_msg(strncmp(line, "SCAN st\n", 8) == 0, "full scan:\n%s", plan);
+	ck_assert_ptr_nonnull(strstr(plan, "SEARCH me"));
+	store_close(s);
+}
+END_TEST
+
 START_TEST(migration_counts_old_positions_from_one_and_keeps_their_model)
 {
 	sqlite3 *db;
@@ -721,6 +750,7 @@ Suite *suite_run_record(void)
 	tcase_add_test(store, an_as_left_run_names_its_as_found_run_and_history_shows_both);
 	tcase_add_test(store, history_lists_a_meters_runs_oldest_first);
 	tcase_add_test(store, migration_counts_old_positions_from_one_and_keeps_their_model);
+	tcase_add_test(store, history_is_an_index_lookup);
 	suite_add_tcase(s, store);
 	TCase *daemon = tcase_create("daemon");
 	tcase_add_checked_fixture(daemon, setup, teardown);
