@@ -1,6 +1,7 @@
 #include "reports/certificate_pdf.h"
 
 #include <cairo-pdf.h>
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <pango/pangocairo.h>
 #include <qrencode.h>
@@ -28,6 +29,7 @@ struct pdf {
 	int page, pages;		/* pages: the total from the first pass, 0 in it */
 	double y;
 	const char *section;		/* the facts' section last headed */
+	PangoContext *pango;		/* on a font map of our own, freed after */
 };
 
 struct buffer {
@@ -65,7 +67,7 @@ static cairo_status_t discard(void *closure, const unsigned char *data, unsigned
 static double text_at(struct pdf *p, double x, double y, double width, const char *text,
 		      const char *font, bool draw)
 {
-	PangoLayout *l = pango_cairo_create_layout(p->cr);
+	PangoLayout *l = pango_layout_new(p->pango);
 	PangoFontDescription *fd = pango_font_description_from_string(font);
 	pango_layout_set_font_description(l, fd);
 	pango_layout_set_width(l, (int)(width * PANGO_SCALE));
@@ -75,6 +77,7 @@ static double text_at(struct pdf *p, double x, double y, double width, const cha
 	pango_layout_get_size(l, &w, &h);
 	if (draw) {
 		cairo_move_to(p->cr, x, y);
+		pango_cairo_update_layout(p->cr, l);
 		pango_cairo_show_layout(p->cr, l);
 	}
 	pango_font_description_free(fd);
@@ -95,13 +98,14 @@ static void watermark(struct pdf *p)
 	cairo_translate(p->cr, PAGE_W / 2, PAGE_H / 2);
 	cairo_rotate(p->cr, -atan2(PAGE_H, PAGE_W));
 	cairo_set_source_rgba(p->cr, 0.75, 0.1, 0.1, 0.16);
-	PangoLayout *l = pango_cairo_create_layout(p->cr);
+	PangoLayout *l = pango_layout_new(p->pango);
 	PangoFontDescription *fd = pango_font_description_from_string("DejaVu Sans Bold 64");
 	pango_layout_set_font_description(l, fd);
 	pango_layout_set_text(l, "SIMULATED BENCH", -1);
 	int w, h;
 	pango_layout_get_size(l, &w, &h);
 	cairo_move_to(p->cr, -(double)w / PANGO_SCALE / 2, -(double)h / PANGO_SCALE / 2);
+	pango_cairo_update_layout(p->cr, l);
 	pango_cairo_show_layout(p->cr, l);
 	pango_font_description_free(fd);
 	g_object_unref(l);
@@ -253,6 +257,7 @@ static void draw_row(struct pdf *p, const struct table *t, char cells[][200], co
 
 static void table_head(struct pdf *p, const struct table *t)
 {
+	need(p, 48);	/* never a header alone at the foot of a page */
 	char cells[MAX_COLS][200];
 	for (int i = 0; i < t->n; i++)
 		snprintf(cells[i], sizeof(cells[i]), "%s", t->head[i]);
@@ -276,7 +281,6 @@ static void results_table(struct pdf *p)
 		{22, 92, 190, 52, 48, 44, 63.28},
 	};
 	heading(p, "Results");
-	need(p, 40);
 	table_head(p, &t);
 	for (int i = 0; i < p->c->n_points; i++) {
 		const struct store_cert_point *pt = &p->c->points[i];
@@ -286,7 +290,10 @@ static void results_table(struct pdf *p)
 		cert_setpoint_text(p->c, pt, cells[2], 200);
 		if (pt->has_error) {
 			snprintf(cells[3], 200, "%+.3f", pt->error_pct);
-			snprintf(cells[4], 200, "%.3f", pt->u_pct);
+			if (isfinite(pt->u_pct) && pt->u_pct >= 0)
+				snprintf(cells[4], 200, "%.3f", pt->u_pct);
+			else
+				snprintf(cells[4], 200, "-");
 		} else {
 			snprintf(cells[3], 200, "-");
 			snprintf(cells[4], 200, "-");
@@ -571,17 +578,19 @@ static void signature(struct pdf *p)
 	heading(p, "Identification and signature");
 	need(p, 150);
 	double top = p->y;
-	char text[600];
-	snprintf(text, sizeof(text),
-		 "Certificate identifier: %s (run / meter serial / fingerprint of the stored results)\n"
-		 "Seal of the run in the station's hash chain: %s\n"
-		 "Station public key (Ed25519): %s\n"
-		 "Signature: %s",
-		 p->id, s && s->seal_hex && *s->seal_hex ? s->seal_hex : "not sealed",
-		 s && s->public_key_b64 ? s->public_key_b64 : "none (unsigned draft)",
-		 s && s->signature_b64 ? s->signature_b64 : "none");
-	double h = text_at(p, MARGIN, p->y, TEXT_W - 140, text, "DejaVu Sans Mono 7", true);
-	p->y += h + 4;
+	const char *rows[][2] = {
+		{"Certificate identifier (run / meter serial / fingerprint of the stored results)", p->id},
+		{"Seal of the run in the station's hash chain (SHA-256)",
+		 s && s->seal_hex && *s->seal_hex ? s->seal_hex : "not sealed"},
+		{"Station public key (Ed25519)", s && s->public_key_b64 ? s->public_key_b64 : "none (unsigned draft)"},
+		{"Signature of the statement", s && s->signature_b64 ? s->signature_b64 : "none"},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		color(p, 0.35, 0.35, 0.35);
+		p->y += text_at(p, MARGIN, p->y, TEXT_W - 140, rows[i][0], "DejaVu Sans 7", true);
+		color(p, 0, 0, 0);
+		p->y += text_at(p, MARGIN, p->y, TEXT_W - 140, rows[i][1], "DejaVu Sans Mono 6", true) + 3;
+	}
 	p->y += text_at(p, MARGIN, p->y, TEXT_W - 140,
 			"Verify with: rigctl verify CERTIFICATE.pdf (against the station's database), "
 			"or check the signature with the public key above.", "DejaVu Sans 8", true);
@@ -613,6 +622,7 @@ static int render(struct pdf *p, cairo_write_func_t write, void *closure)
 	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, "Meter test certificate");
 	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_SUBJECT, p->id);
 	p->cr = cairo_create(surface);
+	pango_cairo_update_context(p->cr, p->pango);
 	p->page = 0;
 	p->section = NULL;
 	document(p);
@@ -628,12 +638,21 @@ int report_certificate_pdf(const struct store_certificate *c, const struct cert_
 {
 	struct pdf p = {.c = c, .seal = seal, .simulated = cert_simulated(c)};
 	report_certificate_id(c, p.id, sizeof(p.id));
+	/* A font map of our own rather than pango's per-thread default, so
+	 * that its caches are freed when the certificate is done. */
+	PangoFontMap *fonts = pango_cairo_font_map_new();
+	p.pango = pango_font_map_create_context(fonts);
 	/* First pass counts the pages, the second draws "page x of y". */
-	if (render(&p, discard, NULL) < 0)
-		return rig_error_set(err, NULL, 0, "certificate PDF: cairo failed");
-	p.pages = p.page;
 	struct buffer b = {0};
-	if (render(&p, append, &b) < 0 || b.failed) {
+	int rc = render(&p, discard, NULL);
+	p.pages = p.page;
+	if (rc == 0)
+		rc = render(&p, append, &b);
+	g_object_unref(p.pango);
+	g_object_unref(fonts);
+	cairo_debug_reset_static_data();
+	FcFini();
+	if (rc < 0 || b.failed) {
 		free(b.data);
 		return rig_error_set(err, NULL, 0, "certificate PDF: cairo failed");
 	}
