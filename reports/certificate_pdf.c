@@ -278,7 +278,7 @@ static void results_table(struct pdf *p)
 {
 	static const struct table t = {
 		7, {"#", "Point", "Setpoint", "Error %", "U %", "Band %", "Verdict"},
-		{22, 92, 190, 52, 48, 44, 63.28},
+		{22, 92, 180, 52, 48, 52, 65.28},
 	};
 	heading(p, "Results");
 	table_head(p, &t);
@@ -318,6 +318,7 @@ static void influence_table(struct pdf *p)
 		any |= cert_point_plotted(&p->c->points[i]) && !cert_point_on_load_curve(p->c, &p->c->points[i]);
 	if (!any)
 		return;
+	need(p, 90);	/* the heading with its table */
 	heading(p, "Influence points (not part of the load curve)");
 	table_head(p, &t);
 	for (int i = 0; i < p->c->n_points; i++) {
@@ -346,6 +347,7 @@ static void budget_table(struct pdf *p)
 		any |= p->c->points[i].has_budget;
 	if (!any)
 		return;
+	need(p, 120);
 	heading(p, "Uncertainty budget summary (GUM, per point)");
 	paragraph(p, "Standard uncertainties of each input combine in quadrature to uc (relative to the "
 		     "registration); U = k uc with k from the Welch-Satterthwaite degrees of freedom at "
