@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rig/core/model.h"
+
 const char cert_decision_rule[] =
 	"Decision rule (guarded acceptance, ILAC-G8): a point passes when |error| + U is within "
 	"its band, fails when |error| - U is outside it, and is indeterminate otherwise. "
@@ -133,6 +135,12 @@ void cert_facts(const struct store_certificate *c, cert_fact_fn fn, void *ctx)
 	fn("Meter", "Pulse outputs", t, false, ctx);
 	snprintf(t, sizeof(t), "%d", c->position + 1);
 	fn("Meter", "Bench position", t, false, ctx);
+	/* the model number decoded afresh, as the rest of rig describes it */
+	struct rig_meter_model m;
+	char description[512];
+	if (rig_model_decode(c->model, &m, NULL) == 0 &&
+	    rig_model_describe(&m, description, sizeof(description)) > 0)
+		fn("Meter", "Description", description, false, ctx);
 
 	fn("Test", "Run", c->run_id, false, ctx);
 	snprintf(t, sizeof(t), "%s (sha256 %.16s)", c->profile_name, c->profile_sha256);

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "reports/certificate.h"
 #include "reports/certificate_pdf.h"
@@ -91,8 +92,10 @@ int cert_write_signed_pdf(struct store *s, const struct store_certificate *c,
 	char seal[STORE_SEAL_HEX] = "";
 	if (store_run_seal(s, c->run_id, seal, err) < 0)
 		return -1;
+	char issued[32];
+	store_format_time((int64_t)time(NULL) * 1000, issued, sizeof(issued));
 	struct cert_pdf_seal ps = {.public_key_b64 = key->pk_b64, .seal_hex = seal, .qr_text = qr,
-				   .signature_b64 = sig_b64};
+				   .signature_b64 = sig_b64, .issued_at = issued};
 	unsigned char *pdf;
 	size_t n;
 	if (report_certificate_pdf(c, &ps, &pdf, &n, err) < 0)

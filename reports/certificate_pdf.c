@@ -211,6 +211,10 @@ static void title(struct pdf *p)
 	cert_run_outcome(p->c, outcome, sizeof(outcome));
 	snprintf(text, sizeof(text), "Run outcome: %s", outcome);
 	p->y += text_at(p, MARGIN, p->y, TEXT_W, text, "DejaVu Sans 9", true) + 2;
+	if (p->seal && p->seal->issued_at) {
+		snprintf(text, sizeof(text), "Issued (UTC): %s", p->seal->issued_at);
+		p->y += text_at(p, MARGIN, p->y, TEXT_W, text, "DejaVu Sans 9", true) + 2;
+	}
 	if (p->simulated) {
 		color(p, 0.7, 0.1, 0.1);
 		p->y += text_at(p, MARGIN, p->y, TEXT_W,

@@ -15,6 +15,7 @@ struct cert_pdf_seal {
 	const char *seal_hex;		/* the run's seal in the chain */
 	const char *qr_text;		/* identifier and signature, drawn as a QR code */
 	const char *signature_b64;	/* the signature of the statement */
+	const char *issued_at;		/* date of issue (UTC) */
 };
 
 /* The PDF into a malloc'd buffer (*ret, *ret_len); 0, or -1 with err. */

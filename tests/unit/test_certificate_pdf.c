@@ -60,6 +60,20 @@ static struct store *two_meter_run(const char *idn, char run_id[STORE_RUN_ID_LEN
 		tsd_result(3, 0, 1, 0, 0, 0, RIG_VERDICT_PASS),
 		tsd_result(0, 1, 1, 0.910, 0.040, 100, RIG_VERDICT_FAIL),
 	};
+	/* the first point's budget: scatter dominates */
+	struct rig_gate_budget *bu = &r[0].gate.budget;
+	for (int t = 0; t < RIG_U_TERMS; t++) {
+		bu->term[t].u = t == RIG_U_SCATTER ? 1.8e-4 : 2e-5;
+		bu->term[t].sensitivity = 1;
+		bu->term[t].contribution = bu->term[t].u;
+		bu->term[t].dof = t == RIG_U_SCATTER ? 9 : INFINITY;
+	}
+	bu->uc_rel = 2e-4;
+	bu->nu_eff = 12;
+	bu->k = 2.03;
+	bu->period_check = RIG_PERIOD_CONSISTENT;
+	bu->update_period_s = 0.02;
+	bu->declared_period_s = 0.02;
 	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++)
 		ck_assert_int_eq(store_add_point_result(s, run_id, &r[i], &err), 0);
 	ck_assert_int_eq(store_end_run(s, run_id, RIG_RUN_FAILED, "profile complete", T0 + 600000, &err), 0);
@@ -143,6 +157,15 @@ START_TEST(pdf_states_the_stored_values_on_numbered_pages)
 	ck_assert_ptr_nonnull(strstr(text, "FLUKE,6105A,0042,2.1"));
 	ck_assert_ptr_nonnull(strstr(text, "2027-03-01"));
 	ck_assert_ptr_nonnull(strstr(text, key.pk_b64));
+	ck_assert_ptr_nonnull(strstr(text, "Issued (UTC): "));
+	ck_assert_ptr_nonnull(strstr(text, "MMS-120-2001: "));	/* the model decoded */
+	/* the budget summary of the one point that has a budget */
+	ck_assert_ptr_nonnull(strstr(text, "Uncertainty budget summary"));
+	char budget_row[200];
+	snprintf(budget_row, sizeof(budget_row), "%s 0.0180 %%", rig_u_term_name(RIG_U_SCATTER));
+	ck_assert_msg(strstr(text, budget_row), "no \"%s\"", budget_row);
+	ck_assert_ptr_nonnull(strstr(text, "0.0200"));
+	ck_assert_ptr_nonnull(strstr(text, "2.030"));
 	ck_assert_ptr_null(strstr(text, "SIMULATED"));
 	/* no contradiction: the meter passed, the run failed elsewhere */
 	ck_assert_ptr_nonnull(strstr(text, "Verdict for this meter: PASS"));
