@@ -77,11 +77,26 @@ static void file_digest(const unsigned char *pdf, size_t n, const char *statemen
 	*ret_len = 32 + sl;
 }
 
+static int sign_and_write(struct store *s, const struct store_certificate *c,
+			  const struct station_key *key, const char *out_path, char *statement,
+			  struct rig_error *err);
+
 int cert_write_signed_pdf(struct store *s, const struct store_certificate *c,
 			  const struct station_key *key, const char *out_path, struct rig_error *err)
 {
-	static char statement[CERT_STATEMENT_MAX];
-	if (cert_statement(s, c, key->pk_b64, statement, sizeof(statement), err) < 0)
+	char *statement = malloc(CERT_STATEMENT_MAX);
+	if (!statement)
+		return rig_error_set(err, NULL, 0, "out of memory");
+	int rc = sign_and_write(s, c, key, out_path, statement, err);
+	free(statement);
+	return rc;
+}
+
+static int sign_and_write(struct store *s, const struct store_certificate *c,
+			  const struct station_key *key, const char *out_path, char *statement,
+			  struct rig_error *err)
+{
+	if (cert_statement(s, c, key->pk_b64, statement, CERT_STATEMENT_MAX, err) < 0)
 		return -1;
 	uint8_t sig[STATION_SIG_BYTES], file_sig[STATION_SIG_BYTES];
 	station_key_sign(key, statement, strlen(statement), sig);
@@ -286,21 +301,26 @@ static int check_against_db(struct store *s, const struct signed_pdf *sp, FILE *
 		problems++;
 	}
 	struct store_certificate *c = malloc(sizeof(*c));
-	static char now[CERT_STATEMENT_MAX];
+	char *now = malloc(CERT_STATEMENT_MAX);
 	struct rig_error lookup = {0};
-	if (!c)
+	if (!c || !now) {
+		free(c);
+		free(now);
 		return rig_error_set(err, NULL, 0, "out of memory");
+	}
 	if (store_certificate_load(s, serial, run, c, &lookup) < 0) {
 		fprintf(out, "run %s, meter %s: not in the database (%s): deleted, or another database\n",
 			run, serial, lookup.msg);
 		free(c);
+		free(now);
 		return problems + 1;
 	}
-	int rc = cert_statement(s, c, key, now, sizeof(now), err);
+	int rc = cert_statement(s, c, key, now, CERT_STATEMENT_MAX, err);
+	if (rc == 0)
+		rc = problems + compare_lines(sp->statement, now, out);
 	free(c);
-	if (rc < 0)
-		return -1;
-	return problems + compare_lines(sp->statement, now, out);
+	free(now);
+	return rc;
 }
 
 int cert_verify_pdf(struct store *s, const char *path, FILE *out, struct rig_error *err)

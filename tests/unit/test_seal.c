@@ -267,6 +267,40 @@ START_TEST(a_certificate_signed_by_another_key_is_found)
 }
 END_TEST
 
+START_TEST(a_file_that_is_no_signed_certificate_is_refused)
+{
+	char ids[3][STORE_RUN_ID_LEN], pdf[160], *out;
+	signed_certificate(ids, pdf);
+	/* the trailer cut off: an unsigned PDF */
+	FILE *f = fopen(pdf, "r+b");
+	ck_assert_ptr_nonnull(f);
+	char *data = malloc(1 << 20);
+	size_t n = fread(data, 1, 1 << 20, f);
+	fclose(f);
+	char *trailer = memmem(data, n, "%RIG-STATEMENT ", 15);
+	ck_assert_ptr_nonnull(trailer);
+	f = fopen(pdf, "wb");
+	fwrite(data, 1, (size_t)(trailer - data), f);
+	fclose(f);
+	ck_assert_int_eq(verify(pdf, &out), 1);
+	ck_assert_ptr_nonnull(strstr(out, "not a signed rig certificate"));
+	free(out);
+	/* a damaged signature line */
+	f = fopen(pdf, "wb");
+	fwrite(data, 1, n, f);
+	fclose(f);
+	char *sig = (char *)memmem(data, n, "%RIG-SIGNATURE ", 15) + 15;
+	f = fopen(pdf, "r+b");
+	fseek(f, sig - data, SEEK_SET);
+	fputs("!!", f);
+	fclose(f);
+	ck_assert_int_eq(verify(pdf, &out), 1);
+	ck_assert_ptr_nonnull(strstr(out, "damaged"));
+	free(out);
+	free(data);
+}
+END_TEST
+
 START_TEST(rigctl_verify_arguments)
 {
 	struct rigctl_args a;
@@ -301,6 +335,7 @@ Suite *suite_seal(void)
 	tcase_add_test(tc, a_changed_point_is_named);
 	tcase_add_test(tc, a_certificate_of_a_deleted_run_is_found);
 	tcase_add_test(tc, a_certificate_signed_by_another_key_is_found);
+	tcase_add_test(tc, a_file_that_is_no_signed_certificate_is_refused);
 	tcase_add_test(tc, rigctl_verify_arguments);
 	suite_add_tcase(s, tc);
 	return s;
