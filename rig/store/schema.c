@@ -123,7 +123,21 @@ static const char *const migration_steps[] = {
 	"  dof REAL,"
 	"  PRIMARY KEY (measurement_id, term));",
 
-	/* 3 -> 4: the certification record. Each run keeps the meter as
+	/* -> next: tamper evidence. Each finished run is sealed: seal =
+	 * SHA-256(0x01 || previous seal || SHA-256 of the run's rows || run),
+	 * so an edited row, a deleted run or a removed seal breaks the chain
+	 * (rig/store/seal.c). Keyed by run_uuid, not runs.id, so that a seal
+	 * outlives a deleted run and names it. The station's Ed25519 public
+	 * key, which signs its certificates, is kept with the station. */
+	"CREATE TABLE run_seals ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  run_uuid TEXT NOT NULL UNIQUE,"
+	"  rows_sha256 TEXT NOT NULL,"
+	"  prev_seal TEXT NOT NULL,"
+	"  seal TEXT NOT NULL UNIQUE);"
+	"ALTER TABLE stations ADD COLUMN public_key TEXT NOT NULL DEFAULT '';",
+
+	/* 4 -> 5: the certification record. Each run keeps the meter as
 	 * described in it (a later run with another model for the serial
 	 * rewrites only `meters`, the latest description); the run's record
 	 * and its reference standards; positions counted from 1 like

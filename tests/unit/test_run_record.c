@@ -709,7 +709,7 @@ START_TEST(the_certificate_shows_the_record)
 	ck_assert_int_eq(report_certificate_html(out, c), 0);
 	fclose(out);
 	const char *want[] = {"Acme &lt;Flats&gt;", "periodic", "A2LA 1234.01", "A. Approver",
-			      "REF-9", "(overdue)", "override of J. Doe", "customer waiting",
+			      "REF-9", "(overdue)", "by override of J. Doe", "customer waiting",
 			      "(4FL+LL)/5", "+0.180", "SIMULATED BENCH"};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		ck_assert_msg(strstr(html, want[i]), "no \"%s\" on the certificate", want[i]);
