@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "reports/certificate.h"
+#include "reports/certificate_pdf.h"
 #include "reports/points.h"
 #include "rig/rigctl/args.h"
 #include "rig/rigd/certrecord.h"
@@ -714,6 +715,30 @@ START_TEST(the_certificate_shows_the_record)
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		ck_assert_msg(strstr(html, want[i]), "no \"%s\" on the certificate", want[i]);
 	free(html);
+
+	/* the PDF states the same record (text extracted with pdftotext) */
+	unsigned char *pdf = NULL;
+	size_t pdf_len = 0;
+	struct cert_pdf_seal seal = {0};
+	ck_assert_msg(report_certificate_pdf(c, &seal, &pdf, &pdf_len, &err) == 0, "%s", err.msg);
+	char pdf_path[160], cmd[400];
+	snprintf(pdf_path, sizeof(pdf_path), "%s/c1.pdf", dir);
+	FILE *pf = fopen(pdf_path, "wb");
+	ck_assert_ptr_nonnull(pf);
+	ck_assert_uint_eq(fwrite(pdf, 1, pdf_len, pf), pdf_len);
+	fclose(pf);
+	free(pdf);
+	snprintf(cmd, sizeof(cmd), "pdftotext -raw '%s' - | tr -s ' \\n' ' '", pdf_path);
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	static char text[1 << 16];
+	size_t n = fread(text, 1, sizeof(text) - 1, p);
+	text[n] = '\0';
+	pclose(p);
+	const char *in_pdf[] = {"Acme <Flats>", "periodic", "A2LA 1234.01", "A. Approver", "REF-9",
+				"override of J. Doe", "+0.180"};
+	for (size_t i = 0; i < sizeof(in_pdf) / sizeof(in_pdf[0]); i++)
+		ck_assert_msg(strstr(text, in_pdf[i]), "no \"%s\" in the PDF:\n%s", in_pdf[i], text);
 	free(c);
 	store_close(s);
 }
