@@ -16,6 +16,10 @@
 #define NPOS 2
 #define MAX_RESULTS 64
 #define CMD_LATENCY S(0.05)
+#define N_SYNTH 4	/* the outputs the test meters drive */
+
+static const enum rig_signal synth_sig[N_SYNTH] = { RIG_SIG_KH10, RIG_SIG_KH100, RIG_SIG_COUNTER,
+						    RIG_SIG_LOAD_LED };
 
 struct bench {
 	struct rig_seq *seq;
@@ -41,8 +45,10 @@ struct bench {
 	double extra_error_kh100[NPOS];	/* a Kh 100 output that disagrees */
 	double duty[NPOS];
 	bool running;
-	struct synth_meter meter[NPOS][2];	/* Kh 10, Kh 100 outputs */
-	struct rig_edge next[NPOS][2];
+	struct synth_meter meter[NPOS][N_SYNTH];	/* Kh 10, Kh 100, counter, load LED */
+	struct rig_edge next[NPOS][N_SYNTH];
+	unsigned dead_output[NPOS];	/* bit per synth_sig[] index: that output gives no edges */
+	unsigned wrong_ratio[NPOS];	/* bit per synth_sig[] index: a cycle of 10 times its Wh */
 	uint64_t lose_from[NPOS];	/* first meter start only */
 	int meter_starts;
 	double ratio;
@@ -203,15 +209,26 @@ static void setup(double err0, double err1)
 	ck_assert_ptr_nonnull(bench.seq);
 }
 
-/* The reverse-phase LED lights when an element's power is negative. */
-static bool reverse_phase(const struct rig_setpoint *sp)
+/* The reverse-phase LED lights when the meter's net power is negative
+ * (rig-sim's model of the guide; one of two equal elements reversed
+ * leaves it dark). */
+static bool reverse_phase(const struct rig_setpoint *sp, int elements)
 {
-	for (int el = 0; el < 2; el++) {
+	double net = 0;
+	for (int el = 0; el < elements; el++) {
 		double d = (sp->ph[el].voltage_angle_deg - sp->ph[el].current_angle_deg) * M_PI / 180;
-		if (sp->ph[el].phase > 0 && sp->ph[el].current_a > 0 && cos(d) < -1e-9)
-			return true;
+		if (sp->ph[el].phase > 0)
+			net += sp->ph[el].voltage_v * sp->ph[el].current_a * cos(d);
 	}
-	return false;
+	return net < -1e-6;
+}
+
+/* Wh per cycle of test output o for position i's model; 0: none. */
+static double synth_kh(int i, int o)
+{
+	const struct rig_meter_model *m = &bench.plan.pos[i].model;
+	double kh = o == 0 ? 10 : o == 1 ? 100 : o == 2 ? m->counter_kh : 10;
+	return bench.wrong_ratio[i] & (1u << o) ? 10 * kh : kh;
 }
 
 /* What a meter with `elements` elements registers from the setpoint:
@@ -232,8 +249,10 @@ static double meter_power_w(int elements)
 static void start_meters(void)
 {
 	double w = meter_power_w(2);
-	bool led = bench.output_on && reverse_phase(&bench.sp);
 	for (int i = 0; i < NPOS; i++) {
+		bool led = bench.output_on &&
+			   reverse_phase(&bench.sp, bench.plan.pos[i].model.elements);
+		rig_seq_level(bench.seq, i + 1, RIG_SIG_POWER_LED, bench.output_on);
 		if (!bench.led_by_edges) {
 			rig_seq_level(bench.seq, i + 1, RIG_SIG_REVERSE_LED, led);
 		} else if (led != bench.led_on[i]) {
@@ -252,16 +271,16 @@ static void start_meters(void)
 		bench.ref_next = synth_standard_peek(&bench.ref);
 	}
 	for (int i = 0; i < NPOS; i++) {
-		for (int o = 0; o < 2; o++) {
+		for (int o = 0; o < N_SYNTH; o++) {
 			struct synth_meter_cfg mc = {
-				.kh_wh = o ? 100 : 10,
+				.kh_wh = synth_kh(i, o) > 0 ? synth_kh(i, o) : 10,
 				.power_w = meter_power_w(bench.plan.pos[i].model.elements),
-				.error_pct = bench.error_pct[i] + (o ? bench.extra_error_kh100[i] : 0),
+				.error_pct = bench.error_pct[i] + (o == 1 ? bench.extra_error_kh100[i] : 0),
 				.duty = bench.duty[i], .jitter_s = bench.jitter_s,
 				.quantum_s = bench.quantum_s,
 				.phase_pulses = fmod(0.37 * (i + 1) / (o ? 3 : 1) + bench.phase_offset, 1.0),
 				.start_ns = bench.now,
-				.line = 8 * i + o,
+				.line = 8 * i + synth_sig[o],
 			};
 			if (o == 0 && bench.meter_starts == 0 && bench.lose_from[i]) {
 				mc.lose_from = bench.lose_from[i];
@@ -269,7 +288,8 @@ static void start_meters(void)
 			}
 			synth_meter_init(&bench.meter[i][o], &mc,
 					 100 + 7 * bench.meter_starts + 2 * i + o + 1000 * bench.seed);
-			if (mc.power_w > 0 && !bench.dead[i])
+			if (mc.power_w > 0 && !bench.dead[i] && synth_kh(i, o) > 0 &&
+			    !(bench.dead_output[i] & (1u << o)))
 				synth_meter_next(&bench.meter[i][o], &bench.next[i][o]);
 			else
 				bench.next[i][o].timestamp_ns = INT64_MAX;	/* no load: no edges */
@@ -375,7 +395,7 @@ static void deliver_meter_edge(int i, int o)
 		    rep.lost_global > rep.lost_line)
 			rig_seq_lost(bench.seq, 0, RIG_SIG_COUNT, rep.lost_global - rep.lost_line);
 	}
-	rig_seq_edge(bench.seq, i + 1, o ? RIG_SIG_KH100 : RIG_SIG_KH10, &e);
+	rig_seq_edge(bench.seq, i + 1, synth_sig[o], &e);
 	bench.edges_fed += o == 0;
 }
 
@@ -395,7 +415,7 @@ static void run(void)
 			what = 1;
 		}
 		for (int i = 0; bench.running && i < NPOS; i++)
-			for (int o = 0; o < 2; o++)
+			for (int o = 0; o < N_SYNTH; o++)
 				if (bench.next[i][o].timestamp_ns < t) {
 					t = bench.next[i][o].timestamp_ns;
 					what = 2;
@@ -728,14 +748,9 @@ START_TEST(creep_fails_when_the_meter_registers_without_load)
 	struct rig_point *pt = other_point(RIG_POINT_CREEP, "creep", 0.5);	/* a creeping meter */
 	pt->max_gate_s = 900;
 	pt->max_edges = 1;
-	pt = other_point(RIG_POINT_REVERSE_LED, "led", 30);
-	pt->led_expected_on = true;	/* but nothing is reversed */
-	pt->max_gate_s = 20;
 	run();
 	ck_assert_int_eq(result(0, 0)->verdict, RIG_VERDICT_FAIL);
 	ck_assert_int_eq(result(0, 0)->edges_counted, 2);	/* stops as soon as it fails */
-	ck_assert_int_eq(result(1, 1)->verdict, RIG_VERDICT_FAIL);
-	ck_assert(!result(1, 1)->led_on);
 	rig_seq_free(bench.seq);
 }
 END_TEST
