@@ -64,7 +64,7 @@ struct pos_state {
 	 * their own evidence, never prolonging the point beyond reach */
 	bool secondary[N_OUTPUTS];
 	double kh[N_OUTPUTS];		/* Wh per cycle of each output for this model */
-	int64_t reach_until_ns[N_OUTPUTS];	/* a secondary's wait; 0: not decided yet */
+	int64_t own_done_ns;		/* when the point's own output finished; 0: not yet */
 	bool power_led;			/* last level of the power LED */
 	bool power_led_dark;		/* it was off while this attempt measured */
 	struct rig_edge_count count;
@@ -450,7 +450,7 @@ static void init_measurement(struct rig_seq *s, int i)
 	ps->done = false;
 	memset(ps->gating, 0, sizeof(ps->gating));
 	memset(ps->secondary, 0, sizeof(ps->secondary));
-	memset(ps->reach_until_ns, 0, sizeof(ps->reach_until_ns));
+	ps->own_done_ns = 0;
 	ps->power_led_dark = false;
 	for (int o = 0; o < N_OUTPUTS; o++)
 		ps->kh[o] = o == OUT_COUNTER ? m->counter_kh : output_kh[o];
@@ -712,6 +712,7 @@ static void judge_secondary(const struct rig_seq *s, const struct pos_state *ps,
 	*out = (struct rig_output_result){
 		.sig = output_sig[o], .kh = ps->kh[o], .verdict = RIG_VERDICT_NONE,
 		.error_pct = g.error_pct, .u_pct = g.u_pct, .edges = g.edges_used, .duty = -1,
+		.bound = g.u_pct >= 0 && g.k == 0,
 	};
 	if (g.u_pct >= 0)
 		out->verdict = rig_verdict_accuracy(g.error_pct, g.u_pct, p->band_pct);
@@ -730,7 +731,12 @@ static void describe_secondary(int o, const struct rig_output_result *out, char 
 		append(buf, len, "; %s: no verdict, %d edges", output_name(o), out->edges);
 		return;
 	}
-	append(buf, len, "; %s %+.3f %% U %.3f %%", output_name(o), out->error_pct, out->u_pct);
+	if (out->bound)
+		append(buf, len, "; %s registers at most %.1f %% (%d edges)", output_name(o),
+		       100 + out->error_pct + out->u_pct, out->edges);
+	else
+		append(buf, len, "; %s %+.3f %% U %.3f %%", output_name(o), out->error_pct,
+		       out->u_pct);
 	if (out->duty >= 0)
 		append(buf, len, " duty %.1f %%", 100 * out->duty);
 	append(buf, len, " %s", out->verdict == RIG_VERDICT_NONE ? "no verdict"
@@ -1204,11 +1210,12 @@ static void update_done(struct rig_seq *s, int i)
 
 /* Share of the time the point has already gated that it may wait for a
  * slower output's own evidence. The point ends when its own output is done
- * unless a slower output reaches its evidence (one of its cycles, what a
- * dead output's bound and a first estimate need) within this: bench time
- * grows by at most a quarter, the margin the production profile's time
- * goal (1.25 times its physical limit) leaves; beyond it the output is
- * judged on what it has, and a point where it cannot be decided says so. */
+ * unless a slower output's evidence (its next edge of the same direction
+ * as its first, a full cycle; with no edge yet, the energy of one cycle,
+ * which bounds a dead output) comes within this: bench time grows by at
+ * most a quarter, the margin the production profile's time goal (1.25
+ * times its physical limit) leaves. Beyond it the output is judged on
+ * what it has, and says so where that decides nothing. */
 #define REACH_FRACTION 0.25
 
 /* Ends a secondary gate where it stands: as far as its edges are surely in. */
@@ -1224,26 +1231,32 @@ static void stop_secondary(struct rig_seq *s, struct rig_gate *g)
 	rig_gate_tick(g, s->now_ns);
 }
 
+/* When a secondary output's own evidence is due, from its edges so far. */
+static int64_t evidence_due_ns(const struct rig_seq *s, const struct pos_state *ps, int o)
+{
+	const struct rig_gate *g = &ps->gate[o];
+	double w = point_power_w(s, ps), band = cur_point(s)->band_pct / 100;
+	if (!(w > 0) || !(band < 1))
+		return INT64_MAX;
+	double cycle_s = ps->kh[o] * 3600 / w;
+	double after_s = g->n > 0 ? cycle_s * (1 + band) : cycle_s / (1 - band);
+	int64_t from = g->n > 0 ? g->t_ns[0] : s->settle_until_ns;
+	return from + (int64_t)((after_s + g->cfg.edge_latency_s) * RIG_NS_PER_S);
+}
+
 static bool secondaries_done(struct rig_seq *s, struct pos_state *ps)
 {
-	const struct rig_point *p = cur_point(s);
-	double w = point_power_w(s, ps);
-	double taken_s = (double)(s->now_ns - s->settle_until_ns) / RIG_NS_PER_S;
+	if (ps->own_done_ns == 0)
+		ps->own_done_ns = s->now_ns;
+	double taken_ns = (double)(ps->own_done_ns - s->settle_until_ns);
+	double cap = (double)ps->own_done_ns + REACH_FRACTION * (taken_ns > 0 ? taken_ns : 0);
 	bool done = true;
 	for (int o = 0; o < N_OUTPUTS; o++) {
 		struct rig_gate *g = &ps->gate[o];
 		if (!ps->gating[o] || !ps->secondary[o] || gate_finished(g))
 			continue;
-		if (ps->reach_until_ns[o] == 0) {
-			double need_s = w > 0 ? ps->kh[o] / (1 - p->band_pct / 100) * 3600 / w +
-							g->cfg.edge_latency_s
-					      : INFINITY;
-			int64_t until = s->settle_until_ns + (int64_t)fmin(need_s * RIG_NS_PER_S, 1e18);
-			bool reach = need_s <= (1 + REACH_FRACTION) * taken_s &&
-				     until <= s->window_end_ns;
-			ps->reach_until_ns[o] = reach ? until : s->now_ns;
-		}
-		if (s->now_ns < ps->reach_until_ns[o]) {
+		int64_t due = evidence_due_ns(s, ps, o);
+		if (s->now_ns < due && (double)due <= cap && due <= s->window_end_ns) {
 			done = false;
 			continue;
 		}

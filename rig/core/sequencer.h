@@ -69,6 +69,8 @@ struct rig_output_result {
 	double error_pct;		/* registration - 100 */
 	double u_pct;			/* expanded; < 0 when there is no estimate */
 	int edges;
+	bool bound;			/* under two edges: the registration is at most
+					 * 100 + error_pct + u_pct (a dead output) */
 	double duty;			/* load LED: on fraction; < 0 when not measured */
 };
 

@@ -49,6 +49,7 @@ struct bench {
 	struct rig_edge next[NPOS][N_SYNTH];
 	unsigned dead_output[NPOS];	/* bit per synth_sig[] index: that output gives no edges */
 	unsigned wrong_ratio[NPOS];	/* bit per synth_sig[] index: a cycle of 10 times its Wh */
+	bool power_led_dead[NPOS];	/* the power LED never lights */
 	uint64_t lose_from[NPOS];	/* first meter start only */
 	int meter_starts;
 	double ratio;
@@ -252,7 +253,8 @@ static void start_meters(void)
 	for (int i = 0; i < NPOS; i++) {
 		bool led = bench.output_on &&
 			   reverse_phase(&bench.sp, bench.plan.pos[i].model.elements);
-		rig_seq_level(bench.seq, i + 1, RIG_SIG_POWER_LED, bench.output_on);
+		rig_seq_level(bench.seq, i + 1, RIG_SIG_POWER_LED,
+			      bench.output_on && !bench.power_led_dead[i]);
 		if (!bench.led_by_edges) {
 			rig_seq_level(bench.seq, i + 1, RIG_SIG_REVERSE_LED, led);
 		} else if (led != bench.led_on[i]) {
@@ -741,6 +743,142 @@ START_TEST(creep_starting_load_duty_led_and_consistency_points)
 }
 END_TEST
 
+/* The outputs the customer wires are measured with Kh 10: at 400 A
+ * (48 kW) a Kh 100 or counter cycle is 7.5 s, within reach of the Kh 10
+ * gate. A dead Kh 100 output and a counter dividing by ten times its Wh
+ * fail, named; the Kh 10 registration of those meters is still good. */
+START_TEST(dead_or_wrong_ratio_outputs_fail_named)
+{
+	setup(0.1, -0.1);
+	for (int i = 0; i < NPOS; i++)
+		bench.plan.pos[i].model = decode("MMS-120-4001-T-SCC");
+	bench.ratio = 4000;
+	bench.prof.n_points = 0;
+	add_point(&bench.prof, "FL", 400, 1);
+	bench.dead_output[0] = 1u << 1;		/* Kh 100 */
+	bench.wrong_ratio[1] = 1u << 2;		/* counter */
+	run();
+	const struct rig_point_result *a = result(0, 0), *b = result(0, 1);
+	ck_assert_int_eq(a->verdict, RIG_VERDICT_FAIL);
+	ck_assert_int_eq(b->verdict, RIG_VERDICT_FAIL);
+	ck_assert_msg(strstr(a->detail, "output Kh 100 fails") == a->detail, "%s", a->detail);
+	ck_assert_msg(strstr(b->detail, "output counter fails") == b->detail, "%s", b->detail);
+	/* the point's own output passes on both */
+	ck_assert_double_eq_tol(a->gate.error_pct, 0.1, 0.1);
+	ck_assert_double_eq_tol(b->gate.error_pct, -0.1, 0.1);
+	/* T-SCC: Kh 100, the 100 Wh counter, the load LED */
+	ck_assert_int_eq(a->n_outputs, 3);
+	ck_assert_int_eq(a->outputs[0].sig, RIG_SIG_KH100);
+	ck_assert_int_eq(a->outputs[0].verdict, RIG_VERDICT_FAIL);
+	ck_assert_int_eq(a->outputs[1].sig, RIG_SIG_COUNTER);
+	ck_assert_msg(a->outputs[1].verdict == RIG_VERDICT_PASS, "%s", a->detail);
+	ck_assert_int_eq(b->outputs[0].verdict, RIG_VERDICT_PASS);
+	ck_assert_int_eq(b->outputs[1].verdict, RIG_VERDICT_FAIL);
+	ck_assert(b->outputs[1].bound);	/* one edge where a cycle was due */
+	ck_assert_double_lt(100 + b->outputs[1].error_pct + b->outputs[1].u_pct, 99.5);
+	ck_assert_int_eq(b->outputs[2].sig, RIG_SIG_LOAD_LED);
+	ck_assert_int_eq(b->outputs[2].verdict, RIG_VERDICT_PASS);
+	ck_assert_double_eq_tol(b->outputs[2].duty, 0.5, 0.01);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+/* At 3.6 kW a Kh 100 cycle (100 s) is beyond reach of the Kh 10 gate: the
+ * point does not wait for it, and a dead Kh 100 output there gets no
+ * verdict rather than a guess. */
+START_TEST(slow_outputs_do_not_prolong_the_point)
+{
+	setup(0.1, 0.1);
+	bench.prof.n_points = 0;
+	add_point(&bench.prof, "FL", 30, 1);
+	bench.dead_output[0] = 1u << 1;
+	run();
+	const struct rig_point_result *a = result(0, 0), *b = result(0, 1);
+	ck_assert_int_eq(a->verdict, RIG_VERDICT_PASS);
+	ck_assert_int_eq(a->outputs[0].sig, RIG_SIG_KH100);
+	ck_assert_int_eq(a->outputs[0].verdict, RIG_VERDICT_NONE);
+	ck_assert_msg(strstr(a->detail, "Kh 100 registers at most") &&
+		      strstr(a->detail, "no verdict"), "%s", a->detail);
+	ck_assert(a->gate.gate_s < 100 && b->gate.gate_s < 100);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+/* A power LED that never lights fails the point it was dark in. */
+START_TEST(dark_power_led_fails)
+{
+	setup(0.1, 0.1);
+	bench.prof.n_points = 0;
+	add_point(&bench.prof, "FL", 200, 1);
+	bench.power_led_dead[1] = true;
+	run();
+	ck_assert_int_eq(result(0, 0)->verdict, RIG_VERDICT_PASS);
+	ck_assert_int_eq(result(0, 1)->verdict, RIG_VERDICT_FAIL);
+	ck_assert(result(0, 1)->power_led_off);
+	ck_assert_msg(strstr(result(0, 1)->detail, "power LED dark"), "%s", result(0, 1)->detail);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+static struct rig_point *led_point(const char *name, double amps, unsigned loaded,
+				   unsigned reversed, bool on)
+{
+	struct rig_point *pt = other_point(RIG_POINT_REVERSE_LED, name, amps);
+	pt->elements = loaded;
+	pt->reversed = reversed;
+	pt->led_expected_on = on;
+	pt->max_gate_s = pt->min_gate_s = 20;
+	return pt;
+}
+
+/* Guide 3.9 and 5.3-5.4 on a dual-element meter: each CT reversed with the
+ * other element unloaded lights the LED; both reversed (CTs swapped
+ * between the lines) too; one reversed with both loaded, or a load at 1 A,
+ * may leave it either way: reported, not judged. */
+START_TEST(reverse_led_judged_only_where_the_guide_says)
+{
+	setup(0.1, 0.1);
+	for (int i = 0; i < NPOS; i++)
+		bench.plan.pos[i].model = decode("MMD-120-2001-T-SCC");
+	bench.prof.n_points = 0;
+	led_point("ct1-both-loaded", 5, 3, 1, true);	/* the old expectation */
+	led_point("ct1-alone", 5, 1, 1, true);
+	led_point("ct2-alone", 5, 2, 2, true);
+	led_point("ct-swap", 5, 3, 3, true);
+	led_point("at-1A", 1, 1, 1, true);
+	led_point("forward", 5, 3, 0, false);
+	run();
+	for (int i = 0; i < NPOS; i++) {
+		ck_assert_int_eq(result(0, i)->verdict, RIG_VERDICT_NONE);
+		ck_assert_msg(strstr(result(0, i)->detail, "not judged"), "%s", result(0, i)->detail);
+		ck_assert_int_eq(result(1, i)->verdict, RIG_VERDICT_PASS);
+		ck_assert_int_eq(result(2, i)->verdict, RIG_VERDICT_PASS);
+		ck_assert_int_eq(result(3, i)->verdict, RIG_VERDICT_PASS);
+		ck_assert_int_eq(result(4, i)->verdict, RIG_VERDICT_NONE);
+		ck_assert_int_eq(result(5, i)->verdict, RIG_VERDICT_PASS);
+	}
+	ck_assert_int_eq(bench.final_state, RIG_RUN_PASSED);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+/* A profile that expects the opposite of what the guide promises would
+ * fail good meters: refused before anything is energised. */
+START_TEST(reverse_led_against_the_guide_is_refused)
+{
+	setup(0.1, 0.1);
+	bench.prof.n_points = 0;
+	led_point("nothing-reversed-on", 5, 1, 0, true);
+	struct rig_error err;
+	ck_assert_int_eq(rig_seq_start(bench.seq, &bench.plan, bench.now, &err), -1);
+	ck_assert_msg(strstr(err.msg, "nothing-reversed-on") && strstr(err.msg, "guide"), "%s",
+		      err.msg);
+	struct rig_seq_event ev;
+	ck_assert_int_eq(rig_seq_next_event(bench.seq, &ev), 0);	/* nothing sent */
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
 START_TEST(creep_fails_when_the_meter_registers_without_load)
 {
 	setup(0.1, 0.1);
@@ -1105,6 +1243,11 @@ Suite *suite_sequencer(void)
 	tcase_add_test(tc, creep_fails_when_the_meter_registers_without_load);
 	tcase_add_test(tc, indeterminate_policy);
 	tcase_add_test(tc, led_edge_during_apply_counts);
+	tcase_add_test(tc, dead_or_wrong_ratio_outputs_fail_named);
+	tcase_add_test(tc, slow_outputs_do_not_prolong_the_point);
+	tcase_add_test(tc, dark_power_led_fails);
+	tcase_add_test(tc, reverse_led_judged_only_where_the_guide_says);
+	tcase_add_test(tc, reverse_led_against_the_guide_is_refused);
 	tcase_add_test(tc, mixed_bench_skips_points_and_shares_power);
 	tcase_add_test(tc, standard_gated_reference);
 	tcase_add_test(tc, lost_reference_pulses_retry_every_position);
