@@ -694,9 +694,13 @@ static double point_power_w(const struct rig_seq *s, const struct pos_state *ps)
 	return rig_setpoint_meter_power_w(&s->sp, s->primary_per_source) * ps->share;
 }
 
-/* Load LED duty: guide 2.3 states 50 % at constant load, for the eye; 5
- * points either side is an engineering choice, far outside what a square
- * wave derived from the register does, well inside a stuck or broken LED. */
+/* The load LED is an indicator for the eye (guide 2.3: 50 % duty, a 10 Wh
+ * cycle), not a billing output: its rate is judged against 5 %, which any
+ * wrong cycle (a factor) is far outside and a meter's own error well inside
+ * (that is the isolated outputs' to show), and its duty against 50 % +/- 5
+ * points, far outside what a square wave derived from the register does,
+ * well inside a stuck or broken LED. Engineering choices. */
+#define LOAD_LED_RATE_BAND_PCT 5.0
 #define LOAD_LED_DUTY_BAND 0.05
 
 /* One output gated beside the point's own: its registration against the
@@ -714,8 +718,9 @@ static void judge_secondary(const struct rig_seq *s, const struct pos_state *ps,
 		.error_pct = g.error_pct, .u_pct = g.u_pct, .edges = g.edges_used, .duty = -1,
 		.bound = g.u_pct >= 0 && g.k == 0,
 	};
+	double band = o == OUT_LOAD_LED ? fmax(p->band_pct, LOAD_LED_RATE_BAND_PCT) : p->band_pct;
 	if (g.u_pct >= 0)
-		out->verdict = rig_verdict_accuracy(g.error_pct, g.u_pct, p->band_pct);
+		out->verdict = rig_verdict_accuracy(g.error_pct, g.u_pct, band);
 	if (out->verdict == RIG_VERDICT_INDETERMINATE)
 		out->verdict = RIG_VERDICT_NONE;
 	if (o == OUT_LOAD_LED && g.duty >= 0 && g.u_duty > 0) {
@@ -743,13 +748,15 @@ static void describe_secondary(int o, const struct rig_output_result *out, char 
 								: rig_verdict_name(out->verdict));
 }
 
-/* The point's verdict is the worst of its outputs'; a failing output is
- * named first so that a short display still shows which one. */
+/* The point's verdict is the worst of its outputs'; an output failing
+ * where the point's own passes (dead, wrong ratio) is named first so that
+ * a short display still shows which one. */
 static void judge_secondaries(const struct rig_seq *s, const struct pos_state *ps,
 			      struct rig_point_result *r)
 {
 	char failed[120] = "";
 	char rest[400] = "";
+	bool own_failed = r->verdict == RIG_VERDICT_FAIL;
 	r->n_outputs = 0;
 	for (int o = 0; o < N_OUTPUTS; o++) {
 		if (!ps->gating[o] || !ps->secondary[o] || r->n_outputs >= RIG_SEQ_MAX_OUTPUTS)
@@ -761,7 +768,7 @@ static void judge_secondaries(const struct rig_seq *s, const struct pos_state *p
 			append(failed, sizeof(failed), "%s%s", failed[0] ? ", " : "", output_name(o));
 		describe_secondary(o, out, rest, sizeof(rest));
 	}
-	if (failed[0]) {
+	if (failed[0] && !own_failed) {
 		char own[sizeof(r->detail)];
 		snprintf(own, sizeof(own), "%s", r->detail);
 		r->detail[0] = '\0';

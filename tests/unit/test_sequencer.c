@@ -804,6 +804,26 @@ START_TEST(slow_outputs_do_not_prolong_the_point)
 }
 END_TEST
 
+/* A load LED stuck (no cycles) fails, named, on a point whose Kh 10 passes;
+ * the meter's own error does not fail the LED (judged against 5 %). */
+START_TEST(stuck_load_led_fails_named)
+{
+	setup(0.1, 0.8);
+	bench.prof.n_points = 0;
+	add_point(&bench.prof, "FL", 200, 1);
+	bench.dead_output[0] = 1u << 3;
+	run();
+	const struct rig_point_result *a = result(0, 0), *b = result(0, 1);
+	ck_assert_int_eq(a->verdict, RIG_VERDICT_FAIL);
+	ck_assert_msg(strstr(a->detail, "output load LED fails") == a->detail, "%s", a->detail);
+	ck_assert_int_eq(b->verdict, RIG_VERDICT_FAIL);	/* +0.8 %: Kh 10 and its kin */
+	ck_assert_msg(strstr(b->detail, "output") != b->detail, "%s", b->detail);
+	ck_assert_int_eq(b->outputs[2].sig, RIG_SIG_LOAD_LED);
+	ck_assert_int_eq(b->outputs[2].verdict, RIG_VERDICT_PASS);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
 /* A power LED that never lights fails the point it was dark in. */
 START_TEST(dark_power_led_fails)
 {
@@ -1246,6 +1266,7 @@ Suite *suite_sequencer(void)
 	tcase_add_test(tc, dead_or_wrong_ratio_outputs_fail_named);
 	tcase_add_test(tc, slow_outputs_do_not_prolong_the_point);
 	tcase_add_test(tc, dark_power_led_fails);
+	tcase_add_test(tc, stuck_load_led_fails_named);
 	tcase_add_test(tc, reverse_led_judged_only_where_the_guide_says);
 	tcase_add_test(tc, reverse_led_against_the_guide_is_refused);
 	tcase_add_test(tc, mixed_bench_skips_points_and_shares_power);
