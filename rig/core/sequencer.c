@@ -730,43 +730,45 @@ static void judge_secondary(const struct rig_seq *s, const struct pos_state *ps,
 	}
 }
 
-static void describe_secondary(int o, const struct rig_output_result *out, char *buf, size_t len)
+static const char *signal_output_name(enum rig_signal sig)
 {
+	for (int o = 0; o < N_OUTPUTS; o++)
+		if (output_sig[o] == sig)
+			return output_name(o);
+	return "?";
+}
+
+static void describe_output(const struct rig_output_result *out, char *buf, size_t len)
+{
+	const char *name = signal_output_name(out->sig);
 	if (out->u_pct < 0) {
-		append(buf, len, "; %s: no verdict, %d edges", output_name(o), out->edges);
+		append(buf, len, "; %s: no verdict, %d edges", name, out->edges);
 		return;
 	}
 	if (out->bound)
-		append(buf, len, "; %s registers at most %.1f %% (%d edges)", output_name(o),
+		append(buf, len, "; %s registers at most %.1f %% (%d edges)", name,
 		       100 + out->error_pct + out->u_pct, out->edges);
 	else
-		append(buf, len, "; %s %+.3f %% U %.3f %%", output_name(o), out->error_pct,
-		       out->u_pct);
+		append(buf, len, "; %s %+.3f %% U %.3f %%", name, out->error_pct, out->u_pct);
 	if (out->duty >= 0)
 		append(buf, len, " duty %.1f %%", 100 * out->duty);
 	append(buf, len, " %s", out->verdict == RIG_VERDICT_NONE ? "no verdict"
 								: rig_verdict_name(out->verdict));
 }
 
-/* The point's verdict is the worst of its outputs'; an output failing
- * where the point's own passes (dead, wrong ratio) is named first so that
- * a short display still shows which one. */
-static void judge_secondaries(const struct rig_seq *s, const struct pos_state *ps,
-			      struct rig_point_result *r)
+/* The other outputs after the point's own in its detail; an output failing
+ * where the point's own does not (dead, wrong ratio) is named first, so
+ * that a short display still shows which one. */
+static void describe_outputs(const struct rig_seq *s, bool own_failed, struct rig_point_result *r)
 {
 	char failed[120] = "";
 	char rest[400] = "";
-	bool own_failed = r->verdict == RIG_VERDICT_FAIL;
-	r->n_outputs = 0;
-	for (int o = 0; o < N_OUTPUTS; o++) {
-		if (!ps->gating[o] || !ps->secondary[o] || r->n_outputs >= RIG_SEQ_MAX_OUTPUTS)
-			continue;
-		struct rig_output_result *out = &r->outputs[r->n_outputs++];
-		judge_secondary(s, ps, o, out);
-		r->verdict = rig_verdict_worst(r->verdict, out->verdict);
+	for (int i = 0; i < r->n_outputs; i++) {
+		const struct rig_output_result *out = &r->outputs[i];
 		if (out->verdict == RIG_VERDICT_FAIL)
-			append(failed, sizeof(failed), "%s%s", failed[0] ? ", " : "", output_name(o));
-		describe_secondary(o, out, rest, sizeof(rest));
+			append(failed, sizeof(failed), "%s%s", failed[0] ? ", " : "",
+			       signal_output_name(out->sig));
+		describe_output(out, rest, sizeof(rest));
 	}
 	if (failed[0] && !own_failed) {
 		char own[sizeof(r->detail)];
@@ -776,6 +778,22 @@ static void judge_secondaries(const struct rig_seq *s, const struct pos_state *p
 		       cur_point(s)->output_kh, own);
 	}
 	append(r->detail, sizeof(r->detail), "%s", rest);
+}
+
+/* The point's verdict is the worst of its outputs'. */
+static void judge_secondaries(const struct rig_seq *s, const struct pos_state *ps,
+			      struct rig_point_result *r)
+{
+	bool own_failed = r->verdict == RIG_VERDICT_FAIL;
+	r->n_outputs = 0;
+	for (int o = 0; o < N_OUTPUTS; o++) {
+		if (!ps->gating[o] || !ps->secondary[o] || r->n_outputs >= RIG_SEQ_MAX_OUTPUTS)
+			continue;
+		struct rig_output_result *out = &r->outputs[r->n_outputs++];
+		judge_secondary(s, ps, o, out);
+		r->verdict = rig_verdict_worst(r->verdict, out->verdict);
+	}
+	describe_outputs(s, own_failed, r);
 }
 
 static enum outcome judge_gates(const struct rig_seq *s, struct pos_state *ps,
@@ -867,6 +885,9 @@ static void state_pooled(const struct rig_seq *s, const struct pos_state *ps,
 	r->gate.k = pl.k;
 	snprintf(r->detail, sizeof(r->detail), "error %+.4f %% U %.4f %% ", pl.value_pct, pl.u_pct);
 	describe_pool(ps, o, &pl, r->detail, sizeof(r->detail));
+	bool own_failed = rig_verdict_accuracy(pl.value_pct, pl.u_judge_pct,
+					       cur_point(s)->band_pct) == RIG_VERDICT_FAIL;
+	describe_outputs(s, own_failed, r);
 }
 
 /* The duty's attempts pool like the gates' (deviation from 50 %, k = 2). */
