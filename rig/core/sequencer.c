@@ -716,8 +716,12 @@ static void judge_secondary(const struct rig_seq *s, const struct pos_state *ps,
 	*out = (struct rig_output_result){
 		.sig = output_sig[o], .kh = ps->kh[o], .verdict = RIG_VERDICT_NONE,
 		.error_pct = g.error_pct, .u_pct = g.u_pct, .edges = g.edges_used, .duty = -1,
-		.bound = g.u_pct >= 0 && g.k == 0,
+		.bound = g.u_pct >= 0 && g.k == 0, .lost = g.state == RIG_GATE_INVALID,
 	};
+	if (out->lost) {
+		out->u_pct = -1;	/* lost edges: nothing said of it here */
+		return;
+	}
 	double band = o == OUT_LOAD_LED ? fmax(p->band_pct, LOAD_LED_RATE_BAND_PCT) : p->band_pct;
 	if (g.u_pct >= 0)
 		out->verdict = rig_verdict_accuracy(g.error_pct, g.u_pct, band);
@@ -742,7 +746,8 @@ static void describe_output(const struct rig_output_result *out, char *buf, size
 {
 	const char *name = signal_output_name(out->sig);
 	if (out->u_pct < 0) {
-		append(buf, len, "; %s: no verdict, %d edges", name, out->edges);
+		append(buf, len, "; %s: no verdict, %d edges%s", name, out->edges,
+		       out->lost ? ", edges lost" : "");
 		return;
 	}
 	if (out->bound)
@@ -804,7 +809,9 @@ static enum outcome judge_gates(const struct rig_seq *s, struct pos_state *ps,
 	struct rig_gate_result g[N_OUTPUTS];
 	int n = 0;
 	for (int o = 0; o < N_OUTPUTS; o++) {
-		if (!ps->gating[o])
+		/* a secondary output's lost edges cost it its verdict, never the
+		 * point a retest (judge_secondary) */
+		if (!ps->gating[o] || ps->secondary[o])
 			continue;
 		rig_gate_result(&ps->gate[o], &g[o]);
 		if (g[o].state == RIG_GATE_INVALID) {

@@ -71,6 +71,7 @@ struct rig_output_result {
 	int edges;
 	bool bound;			/* under two edges: the registration is at most
 					 * 100 + error_pct + u_pct (a dead output) */
+	bool lost;			/* its edges were lost: no verdict here */
 	double duty;			/* load LED: on fraction; < 0 when not measured */
 };
 

@@ -41,6 +41,8 @@ static void add_outputs(cJSON *o, const struct rig_point_result *r)
 			rig_json_add_number(e, "u_pct", out->u_pct);
 		}
 		cJSON_AddBoolToObject(e, "bound", out->bound);
+		if (out->lost)
+			cJSON_AddBoolToObject(e, "lost", true);
 		cJSON_AddNumberToObject(e, "edges", out->edges);
 		if (out->duty >= 0)
 			rig_json_add_number(e, "duty", out->duty);

@@ -94,10 +94,12 @@ START_TEST(point_result_lists_every_output)
 	ev.result.position = 1;
 	ev.result.verdict = RIG_VERDICT_FAIL;
 	ev.result.n_outputs = 2;
-	ev.result.outputs[0] = (struct rig_output_result){ RIG_SIG_KH100, 100, RIG_VERDICT_FAIL,
-							   -52, 48, 0, true, -1 };
-	ev.result.outputs[1] = (struct rig_output_result){ RIG_SIG_LOAD_LED, 10, RIG_VERDICT_PASS,
-							   0.1, 0.2, 9, false, 0.5 };
+	ev.result.outputs[0] = (struct rig_output_result){
+		.sig = RIG_SIG_KH100, .kh = 100, .verdict = RIG_VERDICT_FAIL, .error_pct = -52,
+		.u_pct = 48, .edges = 0, .bound = true, .duty = -1 };
+	ev.result.outputs[1] = (struct rig_output_result){
+		.sig = RIG_SIG_LOAD_LED, .kh = 10, .verdict = RIG_VERDICT_PASS, .error_pct = 0.1,
+		.u_pct = 0.2, .edges = 9, .duty = 0.5 };
 	cJSON *o = event(&ev);
 	cJSON *arr = cJSON_GetObjectItem(o, "outputs");
 	ck_assert_int_eq(cJSON_GetArraySize(arr), 2);

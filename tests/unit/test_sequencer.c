@@ -82,6 +82,7 @@ struct bench {
 
 	/* fault injection by time */
 	int64_t fault_at, abort_at, ref_lost_at;
+	int64_t kh100_lost_at;	/* position 1 reports a Kh 100 edge lost then */
 	bool abort_when_apply_pending;
 
 	/* what came out */
@@ -203,7 +204,7 @@ static void setup(double err0, double err1)
 	bench.jitter_s = 100e-6;
 	bench.quantum_s = 1.0 / 60;	/* updated once a line cycle */
 	bench.ratio = 2000;
-	bench.fault_at = bench.abort_at = bench.ref_lost_at = INT64_MAX;
+	bench.fault_at = bench.abort_at = bench.ref_lost_at = bench.kh100_lost_at = INT64_MAX;
 	bench.now = S(1000);
 	bench.last_progress = INT64_MIN;
 	bench.seq = rig_seq_new();
@@ -436,6 +437,10 @@ static void run(void)
 			t = bench.ref_lost_at;
 			what = 12;
 		}
+		if (bench.kh100_lost_at <= t) {
+			t = bench.kh100_lost_at;
+			what = 13;
+		}
 		if (bench.abort_at <= t) {
 			t = bench.abort_at;
 			what = 11;
@@ -461,6 +466,9 @@ static void run(void)
 		} else if (what == 12) {
 			bench.ref_lost_at = INT64_MAX;
 			rig_seq_lost(bench.seq, -1, RIG_SIG_REFERENCE, 3);
+		} else if (what == 13) {
+			bench.kh100_lost_at = INT64_MAX;
+			rig_seq_lost(bench.seq, 1, RIG_SIG_KH100, 1);
 		} else if (what == 11) {
 			bench.abort_at = INT64_MAX;
 			bench.cmd_index_at_stop = bench.commands;
@@ -820,6 +828,29 @@ START_TEST(stuck_load_led_fails_named)
 	ck_assert_msg(strstr(b->detail, "output") != b->detail, "%s", b->detail);
 	ck_assert_int_eq(b->outputs[2].sig, RIG_SIG_LOAD_LED);
 	ck_assert_int_eq(b->outputs[2].verdict, RIG_VERDICT_PASS);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+/* A Kh 100 edge lost while the point measures costs that output its
+ * verdict, never the point a retest. */
+START_TEST(lost_secondary_edges_cost_only_that_output)
+{
+	setup(0.1, 0.1);
+	bench.prof.n_points = 0;
+	add_point(&bench.prof, "FL", 200, 1);
+	bench.kh100_lost_at = bench.now + S(20);
+	run();
+	ck_assert_int_eq(bench.n_retries, 0);
+	const struct rig_point_result *a = result(0, 0);
+	ck_assert_int_eq(a->verdict, RIG_VERDICT_PASS);
+	ck_assert_int_eq(a->attempt, 1);
+	ck_assert_int_eq(a->outputs[0].sig, RIG_SIG_KH100);
+	ck_assert(a->outputs[0].lost);
+	ck_assert_int_eq(a->outputs[0].verdict, RIG_VERDICT_NONE);
+	ck_assert_msg(strstr(a->detail, "Kh 100: no verdict") && strstr(a->detail, "edges lost"),
+		      "%s", a->detail);
+	ck_assert_int_eq(result(0, 1)->outputs[0].verdict, RIG_VERDICT_PASS);
 	rig_seq_free(bench.seq);
 }
 END_TEST
@@ -1267,6 +1298,7 @@ Suite *suite_sequencer(void)
 	tcase_add_test(tc, slow_outputs_do_not_prolong_the_point);
 	tcase_add_test(tc, dark_power_led_fails);
 	tcase_add_test(tc, stuck_load_led_fails_named);
+	tcase_add_test(tc, lost_secondary_edges_cost_only_that_output);
 	tcase_add_test(tc, reverse_led_judged_only_where_the_guide_says);
 	tcase_add_test(tc, reverse_led_against_the_guide_is_refused);
 	tcase_add_test(tc, mixed_bench_skips_points_and_shares_power);
