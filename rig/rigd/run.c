@@ -496,11 +496,18 @@ static void point_retried(struct rigd *d, const struct rig_point_result *r)
 static void handle_event(struct rigd *d, const struct rig_seq_event *ev)
 {
 	struct rig_seq_event done;
+	char why[200];
 	switch (ev->kind) {
 	case RIG_EV_COMMAND:
 		source_begin(d, &ev->cmd);
 		return;
 	case RIG_EV_POINT_RESULT:
+		/* Measured while the dead-man may have dropped the output: no
+		 * result (a good meter would read as dead), the run an error. */
+		if (!heartbeat_output_trusted(d, why, sizeof(why))) {
+			run_fault(d, why);
+			return;
+		}
 		/* Stored before said: a result not committed is never sent. */
 		if (stored_point(d, &ev->result) < 0)
 			return;
@@ -508,6 +515,10 @@ static void handle_event(struct rigd *d, const struct rig_seq_event *ev)
 			 rig_verdict_name(ev->result.verdict), ev->result.detail);
 		break;
 	case RIG_EV_POINT_RETRY:
+		if (!heartbeat_output_trusted(d, why, sizeof(why))) {
+			run_fault(d, why);
+			return;
+		}
 		point_retried(d, &ev->result);
 		if (stored_point(d, &ev->result) < 0)
 			return;
@@ -515,6 +526,10 @@ static void handle_event(struct rigd *d, const struct rig_seq_event *ev)
 	case RIG_EV_RUN_DONE:
 		/* The end committed first; "done" says what the database holds. */
 		done = *ev;
+		if (!heartbeat_output_trusted(d, why, sizeof(why)) && done.run_state != RIG_RUN_ERROR) {
+			done.run_state = RIG_RUN_ERROR;
+			snprintf(done.reason, sizeof(done.reason), "%.199s", why);
+		}
 		stored_run_end(d, &done);
 		ev = &done;
 		break;

@@ -25,7 +25,7 @@
  * fixtures/README.md): a loop blocked longer than that drops the output
  * and would hide the database's reason behind the relay's. Readers
  * (reports) never hold it up (WAL). */
-#define RUNSTORE_BUSY_MS 250
+#define RUNSTORE_BUSY_MS 100
 
 /* Test hook: the database may grow by at most this many pages after each
  * run begins, so that a test sees a full disk without filling one. */
