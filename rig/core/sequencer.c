@@ -23,6 +23,9 @@
 #include <string.h>
 
 #include "rig/core/checks.h"
+#include "rig/core/connection.h"
+#include "rig/core/influence.h"
+#include "rig/core/model_check.h"
 #include "rig/core/retest.h"
 #include "rig/core/setpoint.h"
 
@@ -70,6 +73,14 @@ struct pos_state {
 	 * its chain of line sequence numbers */
 	struct rig_edge last_edge[N_OUTPUTS];
 	bool have_last_edge[N_OUTPUTS];
+	/* connection check: edges per output line; a position silent on
+	 * every line is a wiring error and is left out of later points */
+	struct rig_edge_count line_count[N_OUTPUTS];
+	bool line_watched[N_OUTPUTS];
+	bool wiring_error;
+	/* final accuracy results, for the points that judge their change */
+	double point_err[RIG_PROFILE_MAX_POINTS], point_u[RIG_PROFILE_MAX_POINTS];
+	bool point_have[RIG_PROFILE_MAX_POINTS];
 };
 
 #define DUTY_POOL N_OUTPUTS	/* pool[] slot of the pulse-duty point */
@@ -263,7 +274,7 @@ static int check_position(const struct rig_run_plan *plan, int i, struct rig_err
 				if (rig_model_has_output(m, output_kh[o]) &&
 				    fix->pos[i][output_sig[o]].line < 0)
 					return wiring_error(err, file, p, i, output_sig[o]);
-		} else if (fix->pos[i][point_signal(p)].line < 0) {
+		} else if (p->kind != RIG_POINT_WARM_UP && fix->pos[i][point_signal(p)].line < 0) {
 			return wiring_error(err, file, p, i, point_signal(p));
 		}
 		struct rig_setpoint sp;
@@ -293,7 +304,10 @@ static int check_plan(const struct rig_run_plan *plan, struct rig_error *err)
 	for (int i = 0; i < fix->n_positions; i++) {
 		if (!plan->pos[i].present)
 			continue;
-		if (check_position(plan, i, err))
+		if (rig_model_check_position(&plan->pos[i].model, i + 1, plan->pos[i].serial,
+					     plan->expected_model, plan->pos[i].stored_model,
+					     plan->model_override, err) ||
+		    check_position(plan, i, err))
 			return -1;
 		if (first < 0) {
 			first = i;
@@ -420,6 +434,15 @@ static void init_measurement(struct rig_seq *s, int i)
 	case RIG_POINT_REVERSE_LED:
 		rig_led_init(&ps->led, s->settle_until_ns, s->window_end_ns, ps->led_level);
 		break;
+	case RIG_POINT_WARM_UP:
+		break;
+	case RIG_POINT_CONNECTION_CHECK:
+		for (int o = 0; o < N_OUTPUTS; o++) {
+			ps->line_watched[o] = rig_model_has_output(m, output_kh[o]) &&
+					      s->fix->pos[i][output_sig[o]].line >= 0;
+			rig_edge_count_init(&ps->line_count[o], s->settle_until_ns, s->window_end_ns);
+		}
+		break;
 	}
 }
 
@@ -450,7 +473,8 @@ static const struct rig_meter_model *point_positions(const struct rig_seq *s, in
 	const struct rig_meter_model *sp_model = NULL;
 	for (int i = 0; i < s->fix->n_positions; i++) {
 		const struct rig_meter_model *m = &s->plan.pos[i].model;
-		applies[i] = s->plan.pos[i].present && rig_point_applies(&s->prof->points[k], m);
+		applies[i] = s->plan.pos[i].present && !s->pos[i].wiring_error &&
+			     rig_point_applies(&s->prof->points[k], m);
 		if (applies[i] && (!sp_model || m->elements > sp_model->elements))
 			sp_model = m;
 	}
@@ -732,6 +756,84 @@ static void judge_duty_pooled(const struct rig_seq *s, struct pos_state *ps,
 	describe_pool(ps, DUTY_POOL, &pl, r->detail, sizeof(r->detail));
 }
 
+/* The power the window detects for certain goes with every creep and
+ * starting-load result (and so onto the certificate). */
+static void state_detect_limit(const struct rig_point *p, struct rig_point_result *r)
+{
+	append(r->detail, sizeof(r->detail), " in %.0f s: detects %.1f W and above%s",
+	       p->max_gate_s, rig_point_detect_limit_w(p),
+	       p->detect_w > 0 ? " (window from the profile's detect)" : "");
+}
+
+/* Is the step long enough for an output to show edges at this position? */
+static bool connection_expected(const struct rig_seq *s, const struct pos_state *ps, int o)
+{
+	double w = rig_setpoint_meter_power_w(&s->sp, s->primary_per_source) * ps->share;
+	return rig_connection_expected(output_kh[o], w, window_s(cur_point(s)));
+}
+
+static void judge_connection(const struct rig_seq *s, struct pos_state *ps,
+			     struct rig_point_result *r)
+{
+	struct rig_connection_line l[N_OUTPUTS];
+	int n = 0;
+	for (int o = 0; o < N_OUTPUTS; o++)
+		if (ps->line_watched[o])
+			l[n++] = (struct rig_connection_line){ output_kh[o],
+							       connection_expected(s, ps, o),
+							       ps->line_count[o].edges };
+	bool silent = false;
+	r->verdict = rig_connection_judge(l, n, &silent, r->detail, sizeof(r->detail));
+	r->edges_counted = 0;
+	for (int k = 0; k < n; k++)
+		r->edges_counted += l[k].edges;
+	ps->wiring_error = silent;
+}
+
+static bool connection_complete(const struct rig_seq *s, const struct pos_state *ps)
+{
+	for (int o = 0; o < N_OUTPUTS; o++)
+		if (ps->line_watched[o] && connection_expected(s, ps, o) &&
+		    ps->line_count[o].edges == 0)
+			return false;
+	return true;
+}
+
+/* An influence point: its error's change from the reference point's,
+ * besides the error itself (C12.1 judges the change). Every final
+ * accuracy result is kept for the points that refer to it. */
+static void judge_change(const struct rig_seq *s, struct pos_state *ps,
+			 struct rig_point_result *r)
+{
+	const struct rig_point *p = cur_point(s);
+	if (p->kind != RIG_POINT_ACCURACY || r->verdict == RIG_VERDICT_ERROR ||
+	    r->verdict == RIG_VERDICT_NONE)
+		return;
+	if (r->gate.u_pct >= 0) {
+		ps->point_err[s->point] = r->gate.error_pct;
+		ps->point_u[s->point] = r->gate.u_pct;
+		ps->point_have[s->point] = true;
+	}
+	int k = p->reference_point;
+	if (k < 0)
+		return;
+	const char *ref = s->prof->points[k].name;
+	if (!ps->point_have[k]) {
+		r->verdict = rig_verdict_worst(r->verdict, RIG_VERDICT_INDETERMINATE);
+		append(r->detail, sizeof(r->detail), "; no result of '%s' to judge the change from",
+		       ref);
+		return;
+	}
+	double change, u;
+	enum rig_verdict v = rig_verdict_change(r->gate.error_pct, r->gate.u_pct,
+						ps->point_err[k], ps->point_u[k],
+						p->change_band_pct, &change, &u);
+	r->verdict = rig_verdict_worst(r->verdict, v);
+	r->value = change;
+	append(r->detail, sizeof(r->detail), "; change from %s %+.4f %% U %.4f %% (band %.3f %%): %s",
+	       ref, change, u, p->change_band_pct, rig_verdict_name(v));
+}
+
 static enum outcome judge(const struct rig_seq *s, struct pos_state *ps,
 			  struct rig_point_result *r, bool *final_pooled)
 {
@@ -752,12 +854,14 @@ static enum outcome judge(const struct rig_seq *s, struct pos_state *ps,
 		r->verdict = rig_check_creep(&ps->count, p->max_edges);
 		snprintf(r->detail, sizeof(r->detail), "%d edges with no load (at most %d)",
 			 ps->count.edges, p->max_edges);
+		state_detect_limit(p, r);
 		break;
 	case RIG_POINT_STARTING_LOAD:
 		r->edges_counted = ps->count.edges;
 		r->verdict = rig_check_starting_load(&ps->count, p->min_edges);
 		snprintf(r->detail, sizeof(r->detail), "%d edges at starting load (at least %d)",
 			 ps->count.edges, p->min_edges);
+		state_detect_limit(p, r);
 		break;
 	case RIG_POINT_PULSE_DUTY:
 		rig_duty_result(&ps->duty, &d);
@@ -779,6 +883,14 @@ static enum outcome judge(const struct rig_seq *s, struct pos_state *ps,
 		r->value = window > 0 ? 100 * rig_led_on_s(&ps->led, s->window_end_ns) / window : 0;
 		snprintf(r->detail, sizeof(r->detail), "reverse LED on %.0f %% of %.0f s (expected %s)",
 			 r->value, window, p->led_expected_on ? "on" : "off");
+		break;
+	case RIG_POINT_WARM_UP:
+		r->verdict = RIG_VERDICT_NONE;
+		snprintf(r->detail, sizeof(r->detail), "warm-up: %.0f s at %g A, nothing judged",
+			 window, s->primary_a);
+		break;
+	case RIG_POINT_CONNECTION_CHECK:
+		judge_connection(s, ps, r);
 		break;
 	}
 	return judge_indeterminate(s, ps, &r->verdict);
@@ -851,6 +963,7 @@ static enum rig_run_state state_for(enum rig_verdict v)
 static void finish_point(struct rig_seq *s)
 {
 	bool retry = false;
+	int judged = 0, silent = 0;
 	for (int i = 0; i < s->fix->n_positions; i++) {
 		struct pos_state *ps = &s->pos[i];
 		if (!ps->in_point)
@@ -874,8 +987,16 @@ static void finish_point(struct rig_seq *s)
 			remember_duty(ps);
 		if (pooled_result && cur_point(s)->kind == RIG_POINT_ACCURACY)
 			state_pooled(s, ps, &r);
+		judge_change(s, ps, &r);
 		note_earlier_loss(ps, &r);
 		emit_result(s, i, &r);
+		judged++;
+		silent += ps->wiring_error;
+	}
+	if (judged > 0 && silent == judged) {
+		stop(s, RIG_RUN_ERROR, "rig error: no position gave an edge in the connection check "
+		     "(check the edge input, the header cable and the source)");
+		return;
 	}
 	if (retry) {
 		start_measuring(s, 0);	/* the load has not changed: no new settle */
@@ -1007,7 +1128,11 @@ static void update_done(struct rig_seq *s, int i)
 			    rig_check_duty(&d, 0.5, p->band_pct / 100) != RIG_VERDICT_INDETERMINATE);
 		break;
 	case RIG_POINT_REVERSE_LED:
+	case RIG_POINT_WARM_UP:
 		ps->done = window_over;
+		break;
+	case RIG_POINT_CONNECTION_CHECK:
+		ps->done = window_over || connection_complete(s, ps);
 		break;
 	}
 }
@@ -1096,6 +1221,12 @@ void rig_seq_edge(struct rig_seq *s, int position, enum rig_signal sig, const st
 		for (int o = 0; o < N_OUTPUTS; o++)
 			if (ps->gating[o] && output_sig[o] == sig) {
 				rig_gate_meter_edge(&ps->gate[o], e);
+				watched = true;
+			}
+	} else if (p->kind == RIG_POINT_CONNECTION_CHECK) {
+		for (int o = 0; o < N_OUTPUTS; o++)
+			if (ps->line_watched[o] && output_sig[o] == sig) {
+				rig_edge_count_add(&ps->line_count[o], e);
 				watched = true;
 			}
 	} else if (sig == point_signal(p)) {

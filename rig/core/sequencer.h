@@ -52,12 +52,17 @@ struct rig_seq_position {
 	bool present;
 	char serial[64];
 	struct rig_meter_model model;
+	char stored_model[48];	/* the model stored for this serial by an earlier run; "" none */
 };
 
 struct rig_run_plan {
 	const struct rig_profile *profile;
 	const struct rig_fixture *fixture;
 	struct rig_seq_position pos[RIG_MAX_POSITIONS];	/* fixture->n_positions used */
+	/* Model safety (model_check.h): the batch's expected model ("" none);
+	 * with model_override a disagreement is allowed (the shell records it). */
+	char expected_model[48];
+	bool model_override;
 };
 
 struct rig_point_result {

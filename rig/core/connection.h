@@ -1,0 +1,28 @@
+/* The connection check: a short current step before the meters are
+ * judged, so a wiring fault reads as one and not as a meter failure.
+ * Pure code. */
+#ifndef RIG_CORE_CONNECTION_H
+#define RIG_CORE_CONNECTION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rig/core/verdict.h"
+
+struct rig_connection_line {
+	double kh;		/* Wh per pulse of the output */
+	bool expected;		/* the step is long enough for it to show edges */
+	int edges;
+};
+
+/* True when window_s at watts (at the meter) holds two whole edge periods
+ * of an output of kh Wh per pulse (an edge every kh / 2 Wh), so an edge
+ * is certain whatever its phase. */
+bool rig_connection_expected(double kh, double watts, double window_s);
+
+/* PASS when every expected line had an edge; else ERROR with why saying
+ * "wiring: ..." and the silent lines. *silent: no edge on any line. */
+enum rig_verdict rig_connection_judge(const struct rig_connection_line *l, int n, bool *silent,
+				      char *why, size_t len);
+
+#endif
