@@ -12,7 +12,10 @@ const char rigctl_usage[] =
 	"commands:\n"
 	"  run --profile P --position N:MODEL:SERIAL [...] --operator NAME\n"
 	"      [--notes TEXT] [--junit FILE] [--quiet]\n"
-	"                        start a run on rigd, follow it to the end\n"
+	"      [--expect-model MODEL] [--model-override]\n"
+	"                        start a run on rigd, follow it to the end; a position\n"
+	"                        whose model is not the expected one or the one stored\n"
+	"                        for its serial is refused unless --model-override\n"
 	"  status [--json]       what rigd is doing\n"
 	"  abort [--reason TEXT] abort the running run (source output off first)\n"
 	"  safe-off              ask rigd to switch the source output off now\n"
@@ -141,6 +144,7 @@ static int take_option(struct cursor *cur, const char *name, struct rigctl_args 
 	STRING_OPT("--profile", profile)
 	STRING_OPT("--operator", operator_name)
 	STRING_OPT("--notes", notes)
+	STRING_OPT("--expect-model", expect_model)
 	STRING_OPT("--junit", junit)
 	STRING_OPT("--reason", reason)
 	STRING_OPT("--serial", serial)
@@ -148,6 +152,10 @@ static int take_option(struct cursor *cur, const char *name, struct rigctl_args 
 	STRING_OPT("--run", run_id)
 	STRING_OPT("--out", out)
 #undef STRING_OPT
+	if (strcmp(name, "--model-override") == 0) {
+		a->model_override = true;
+		return 1;
+	}
 	if (strcmp(name, "--quiet") == 0 || strcmp(name, "-q") == 0) {
 		a->quiet = true;
 		return 1;

@@ -48,6 +48,8 @@ struct rigctl_args {
 	const char *profile;
 	const char *operator_name;
 	const char *notes;
+	const char *expect_model;	/* run: the batch's model (model safety) */
+	bool model_override;		/* run: despite a model disagreement (recorded) */
 	const char *junit;
 	int n_positions;
 	struct ctl_position pos[RIG_MAX_POSITIONS];

@@ -194,6 +194,10 @@ static cJSON *start_request(const struct rigctl_args *a)
 	cJSON_AddStringToObject(req, "operator", a->operator_name);
 	if (a->notes)
 		cJSON_AddStringToObject(req, "notes", a->notes);
+	if (a->expect_model)
+		cJSON_AddStringToObject(req, "expected_model", a->expect_model);
+	if (a->model_override)
+		cJSON_AddBoolToObject(req, "model_override", true);
 	cJSON *list = cJSON_AddArrayToObject(req, "positions");
 	for (int i = 0; i < a->n_positions; i++) {
 		cJSON *p = cJSON_CreateObject();
