@@ -70,7 +70,8 @@ struct rig_point {
 
 	/* Influence (C12.1 tests 4-6): an accuracy point judged also on the
 	 * change of its error from an earlier reference-condition point
-	 * (index into points[], -1 none), within change_band_pct. */
+	 * (index into points[], -1 none), within change_band_pct (judged
+	 * only when above 0; the parser sets it to band when not given). */
 	int reference_point;
 	double change_band_pct;
 

@@ -814,8 +814,9 @@ static void judge_change(const struct rig_seq *s, struct pos_state *ps,
 		ps->point_u[s->point] = r->gate.u_pct;
 		ps->point_have[s->point] = true;
 	}
+	/* change_band 0 (a point built without the parser): no change judged */
 	int k = p->reference_point;
-	if (k < 0)
+	if (k < 0 || k >= s->point || !(p->change_band_pct > 0))
 		return;
 	const char *ref = s->prof->points[k].name;
 	if (!ps->point_have[k]) {
