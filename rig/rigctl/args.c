@@ -29,7 +29,11 @@ const char rigctl_usage[] =
 	"                        summary of a period as HTML\n"
 	"  model MODEL [--json]  what a model number means\n"
 	"  profiles              test profiles with their point counts\n"
-	"  fixture check FILE    load a fixture file and report errors (file:line)\n"
+	"  fixture check [--live] FILE\n"
+	"                        load a fixture file and report errors (file:line);\n"
+	"                        --live also probes the bench: the gpio chip (path or\n"
+	"                        label) and every line (on the chip, free), and the\n"
+	"                        source's answer to *IDN? (not while rigd holds them)\n"
 	"  analyse RECORDING [--run ID] [--db FILE] [--profile FILE] [--fixture FILE]\n"
 	"                        walk recorded runs through the sequencer again and\n"
 	"                        compare every result bit for bit (exit 1 on a difference)\n"
@@ -152,6 +156,10 @@ static int take_option(struct cursor *cur, const char *name, struct rigctl_args 
 	STRING_OPT("--run", run_id)
 	STRING_OPT("--out", out)
 #undef STRING_OPT
+	if (strcmp(name, "--live") == 0) {
+		a->live = true;
+		return 1;
+	}
 	if (strcmp(name, "--model-override") == 0) {
 		a->model_override = true;
 		return 1;
@@ -246,7 +254,8 @@ static int check_command(struct rigctl_args *a, const char **positional, int n_p
 		return 0;
 	case RIGCTL_FIXTURE_CHECK:
 		if (n_positional != 2 || strcmp(positional[0], "check") != 0)
-			return usage_error(why, why_len, "%s", "usage: rigctl fixture check FILE");
+			return usage_error(why, why_len, "%s",
+					   "usage: rigctl fixture check [--live] FILE");
 		a->file = positional[1];
 		return 0;
 	case RIGCTL_REPORT:

@@ -72,6 +72,7 @@ struct rigctl_args {
 	bool json;
 	/* fixture check */
 	const char *file;
+	bool live;		/* --live: probe the edge input and the source */
 	/* analyse: the arguments from the command word on */
 	int sub_argc;
 	char **sub_argv;
