@@ -9,8 +9,8 @@ bool rig_connection_expected(double kh, double watts, double window_s)
 	return kh > 0 && watts > 0 && window_s >= 2 * (kh / 2) * 3600 / watts;
 }
 
-enum rig_verdict rig_connection_judge(const struct rig_connection_line *l, int n, bool *silent,
-				      char *why, size_t len)
+enum rig_verdict rig_connection_judge(const struct rig_connection_line *l, int n, bool alive,
+				      bool *silent, char *why, size_t len)
 {
 	int any = 0, missing = 0;
 	char lines[160] = "";
@@ -22,7 +22,12 @@ enum rig_verdict rig_connection_judge(const struct rig_connection_line *l, int n
 			missing++;
 		}
 	}
-	*silent = any == 0;
+	*silent = any == 0 && !alive;
+	if (any == 0 && alive) {
+		snprintf(why, len, "no edge on any output while the meter's LEDs show it is there "
+			 "(a dead meter, or a reversed CT cancelling the other element)");
+		return RIG_VERDICT_FAIL;
+	}
 	if (*silent) {
 		snprintf(why, len, "wiring: no edge on any line of this position "
 			 "(an empty position or an unplugged cable)");

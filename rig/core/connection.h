@@ -21,8 +21,11 @@ struct rig_connection_line {
 bool rig_connection_expected(double kh, double watts, double window_s);
 
 /* PASS when every expected line had an edge; else ERROR with why saying
- * "wiring: ..." and the silent lines. *silent: no edge on any line. */
-enum rig_verdict rig_connection_judge(const struct rig_connection_line *l, int n, bool *silent,
-				      char *why, size_t len);
+ * "wiring: ..." and the silent lines. *silent: no edge on any line and no
+ * sign of the meter: an empty position. alive: the meter showed itself (its
+ * power or reverse-phase LED lit): silent outputs are then the meter's
+ * (a dead meter, or a reversed CT cancelling the other element), FAIL. */
+enum rig_verdict rig_connection_judge(const struct rig_connection_line *l, int n, bool alive,
+				      bool *silent, char *why, size_t len);
 
 #endif

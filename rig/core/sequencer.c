@@ -78,6 +78,8 @@ struct pos_state {
 	struct rig_edge_count line_count[N_OUTPUTS];
 	bool line_watched[N_OUTPUTS];
 	bool wiring_error;
+	bool power_led_on;	/* last state reported */
+	bool led_lit;		/* power or reverse-phase LED on during the connection check */
 	/* final accuracy results, for the points that judge their change */
 	double point_err[RIG_PROFILE_MAX_POINTS], point_u[RIG_PROFILE_MAX_POINTS];
 	bool point_have[RIG_PROFILE_MAX_POINTS];
@@ -507,6 +509,7 @@ static void begin_point(struct rig_seq *s)
 		ps->lost_before = 0;
 		ps->done = false;
 		ps->looks = 0;
+		ps->led_lit = false;
 		memset(ps->n_pool, 0, sizeof(ps->n_pool));
 		ps->share = rig_setpoint_power_share(&s->sp, s->plan.pos[i].model.elements);
 	}
@@ -783,7 +786,8 @@ static void judge_connection(const struct rig_seq *s, struct pos_state *ps,
 							       connection_expected(s, ps, o),
 							       ps->line_count[o].edges };
 	bool silent = false;
-	r->verdict = rig_connection_judge(l, n, &silent, r->detail, sizeof(r->detail));
+	bool alive = ps->led_lit || ps->power_led_on || ps->led_level;
+	r->verdict = rig_connection_judge(l, n, alive, &silent, r->detail, sizeof(r->detail));
 	r->edges_counted = 0;
 	for (int k = 0; k < n; k++)
 		r->edges_counted += l[k].edges;
@@ -991,12 +995,14 @@ static void finish_point(struct rig_seq *s)
 		judge_change(s, ps, &r);
 		note_earlier_loss(ps, &r);
 		emit_result(s, i, &r);
+		/* no output edge anywhere, LEDs lit or not: the current is not
+		 * flowing or the input is dead, not every meter at once */
 		judged++;
-		silent += ps->wiring_error;
+		silent += cur_point(s)->kind == RIG_POINT_CONNECTION_CHECK && r.edges_counted == 0;
 	}
 	if (judged > 0 && silent == judged) {
-		stop(s, RIG_RUN_ERROR, "rig error: no position gave an edge in the connection check "
-		     "(check the edge input, the header cable and the source)");
+		stop(s, RIG_RUN_ERROR, "rig error: no position gave an output edge in the connection "
+		     "check (check the edge input, the header cable and the source's current)");
 		return;
 	}
 	if (retry) {
@@ -1013,7 +1019,7 @@ static void end_run(struct rig_seq *s)
 	for (int i = 0; i < s->fix->n_positions; i++)
 		worst = rig_verdict_worst(worst, s->pos[i].worst);
 	s->point = s->prof->n_points - 1;
-	stop(s, state_for(worst), "profile complete");
+	stop(s, state_for(worst), RIG_RUN_REASON_COMPLETE);
 }
 
 /* --- progress ----------------------------------------------------------------------- */
@@ -1192,12 +1198,29 @@ static void edges_complete(struct rig_seq *s)
 								s->edges_complete_ns);
 }
 
+/* The power LED's state, and whether the power or reverse-phase LED lit
+ * during the connection check: a meter that shows it is there is not an
+ * empty position, whatever its outputs do. */
+static void note_led(struct rig_seq *s, int position, enum rig_signal sig, bool on)
+{
+	if (position < 1 || position > RIG_MAX_POSITIONS ||
+	    (sig != RIG_SIG_POWER_LED && sig != RIG_SIG_REVERSE_LED))
+		return;
+	struct pos_state *ps = &s->pos[position - 1];
+	if (sig == RIG_SIG_POWER_LED)
+		ps->power_led_on = on;
+	if (on && s->prof && s->point < s->prof->n_points &&
+	    cur_point(s)->kind == RIG_POINT_CONNECTION_CHECK)
+		ps->led_lit = true;
+}
+
 void rig_seq_edge(struct rig_seq *s, int position, enum rig_signal sig, const struct rig_edge *e)
 {
 	/* the LED's level is needed at the start of an LED point, whenever
 	 * it changed (often while the source is still applying) */
 	if (sig == RIG_SIG_REVERSE_LED && position >= 1 && position <= RIG_MAX_POSITIONS)
 		s->pos[position - 1].led_level = e->kind == RIG_EDGE_RISING;
+	note_led(s, position, sig, e->kind == RIG_EDGE_RISING);
 	remember_line(s, position, sig, e);
 	if (!measuring(s))
 		return;
@@ -1282,6 +1305,7 @@ void rig_seq_lost(struct rig_seq *s, int position, enum rig_signal sig, uint64_t
 
 void rig_seq_level(struct rig_seq *s, int position, enum rig_signal sig, bool high)
 {
+	note_led(s, position, sig, high);
 	if (position < 1 || position > RIG_MAX_POSITIONS || sig != RIG_SIG_REVERSE_LED)
 		return;
 	struct pos_state *ps = &s->pos[position - 1];

@@ -120,6 +120,11 @@ struct rig_seq_event {
 	char reason[200];		/* abort or fault reason */
 };
 
+/* The reason of a run that walked its whole profile (RUN_DONE): its state
+ * is the worst verdict; an error then is a position's own (a wiring error),
+ * not one that stopped every position. */
+#define RIG_RUN_REASON_COMPLETE "profile complete"
+
 struct rig_seq;	/* opaque */
 
 struct rig_seq *rig_seq_new(void);

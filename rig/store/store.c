@@ -728,7 +728,9 @@ static int write_end(struct store *s, int64_t run, enum rig_run_state state, con
 		return -1;
 	if (state == RIG_RUN_ABORTED || state == RIG_RUN_INTERRUPTED)
 		return close_open_positions(s, run, "aborted", err);
-	if (state == RIG_RUN_ERROR)
+	/* a run that completed its profile has every position's own verdict
+	 * (an error there is that position's wiring): nothing is left open */
+	if (state == RIG_RUN_ERROR && strcmp(reason ? reason : "", RIG_RUN_REASON_COMPLETE) != 0)
 		return close_open_positions(s, run, "error", err);
 	return 0;
 }

@@ -218,16 +218,22 @@ START_TEST(connection_verdicts)
 	struct rig_connection_line l[3] = { { 10, true, 12 }, { 100, true, 1 }, { 1000, false, 0 } };
 	bool silent = true;
 	char why[200];
-	ck_assert_int_eq(rig_connection_judge(l, 3, &silent, why, sizeof(why)), RIG_VERDICT_PASS);
+	ck_assert_int_eq(rig_connection_judge(l, 3, false, &silent, why, sizeof(why)), RIG_VERDICT_PASS);
 	ck_assert(!silent);
 	l[1].edges = 0;
-	ck_assert_int_eq(rig_connection_judge(l, 3, &silent, why, sizeof(why)), RIG_VERDICT_ERROR);
+	ck_assert_int_eq(rig_connection_judge(l, 3, false, &silent, why, sizeof(why)), RIG_VERDICT_ERROR);
 	ck_assert(!silent);
 	ck_assert_msg(strstr(why, "wiring") && strstr(why, "Kh 100"), "%s", why);
 	l[0].edges = 0;
-	ck_assert_int_eq(rig_connection_judge(l, 3, &silent, why, sizeof(why)), RIG_VERDICT_ERROR);
+	ck_assert_int_eq(rig_connection_judge(l, 3, false, &silent, why, sizeof(why)), RIG_VERDICT_ERROR);
 	ck_assert(silent);
 	ck_assert_msg(strstr(why, "no edge on any line"), "%s", why);
+	/* the meter lit its LEDs: it is there, its outputs are silent: the
+	 * meter fails (a reversed CT cancels the other element), no wiring error */
+	ck_assert_int_eq(rig_connection_judge(l, 3, true, &silent, why, sizeof(why)),
+			 RIG_VERDICT_FAIL);
+	ck_assert(!silent);
+	ck_assert_msg(strstr(why, "LEDs show it is there"), "%s", why);
 }
 END_TEST
 

@@ -1156,6 +1156,26 @@ START_TEST(empty_position_is_a_wiring_error_not_a_fail)
 }
 END_TEST
 
+/* A meter that is there (its power LED on) but whose outputs are silent
+ * is not an empty position: it fails and stays in the run. */
+START_TEST(silent_meter_with_its_power_led_on_fails_and_stays)
+{
+	setup(0.1, 0);
+	parse_profile(connection_profile);
+	bench.dead[1] = true;
+	rig_seq_level(bench.seq, 2, RIG_SIG_POWER_LED, true);
+	run();
+	const struct rig_point_result *c1 = result(0, 1);
+	ck_assert_ptr_nonnull(c1);
+	ck_assert_int_eq(c1->verdict, RIG_VERDICT_FAIL);
+	ck_assert_msg(strstr(c1->detail, "LEDs show it is there"), "%s", c1->detail);
+	ck_assert_ptr_nonnull(result(1, 1));	/* measured on, and failed there too */
+	ck_assert_int_eq(result(1, 1)->verdict, RIG_VERDICT_FAIL);
+	ck_assert_int_eq(bench.final_state, RIG_RUN_FAILED);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
 /* Every position silent (an unplugged header cable, a dead input): the
  * run stops at the connection check as a rig error, source off. */
 START_TEST(all_positions_silent_stop_the_run_as_a_rig_error)
@@ -1163,9 +1183,11 @@ START_TEST(all_positions_silent_stop_the_run_as_a_rig_error)
 	setup(0, 0);
 	parse_profile(connection_profile);
 	bench.dead[0] = bench.dead[1] = true;
+	/* the meters' LEDs lit do not matter: no current flows */
+	rig_seq_level(bench.seq, 1, RIG_SIG_POWER_LED, true);
 	run();
 	ck_assert_int_eq(bench.final_state, RIG_RUN_ERROR);
-	ck_assert_msg(strstr(bench.reason, "rig error: no position gave an edge"), "%s",
+	ck_assert_msg(strstr(bench.reason, "rig error: no position gave an output edge"), "%s",
 		      bench.reason);
 	ck_assert_int_eq(bench.n_results, 2);
 	ck_assert_ptr_null(result(1, 0));
@@ -1233,6 +1255,7 @@ Suite *suite_sequencer(void)
 	tcase_add_test(c12, influence_point_fails_on_its_change_from_the_reference);
 	tcase_add_test(c12, empty_position_is_a_wiring_error_not_a_fail);
 	tcase_add_test(c12, all_positions_silent_stop_the_run_as_a_rig_error);
+	tcase_add_test(c12, silent_meter_with_its_power_led_on_fails_and_stays);
 	tcase_add_test(c12, a_wrong_model_is_refused_before_energising);
 	suite_add_tcase(s, c12);
 	return s;
