@@ -11,6 +11,11 @@
 #include "rig/core/influence.h"
 #include "rig/core/model_check.h"
 #include "rig/core/profile.h"
+#include "rig/core/sequencer.h"
+#include "rig/store/store.h"
+#include "test_store_data.h"
+
+#include <sqlite3.h>
 
 static struct rig_meter_model model(const char *text)
 {
@@ -237,6 +242,52 @@ START_TEST(connection_verdicts)
 }
 END_TEST
 
+static void position_verdicts(const char *db, char *v0, char *v1)
+{
+	sqlite3 *h;
+	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+	sqlite3_stmt *st;
+	ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT position, verdict FROM run_positions "
+					    "ORDER BY position", -1, &st, NULL), SQLITE_OK);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+		snprintf(i ? v1 : v0, 16, "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+}
+
+/* A run that walked its whole profile ends in error when one position had
+ * a wiring error; the position next to it keeps its own verdict. A run
+ * stopped by a fault still closes every open position as an error. */
+START_TEST(a_wiring_error_leaves_the_other_positions_their_verdicts)
+{
+	for (int complete = 0; complete < 2; complete++) {
+		char dir[64], db[96], id[STORE_RUN_ID_LEN];
+		tsd_tmpdir(dir, db);
+		struct rig_error err;
+		struct store *s = store_open(db, &err);
+		ck_assert_ptr_nonnull(s);
+		static struct tsd_bench b;
+		tsd_bench_init(&b, "W1", "W2", 1795000000000LL);
+		ck_assert_int_eq(store_begin_run(s, &b.plan, &b.meta, id, &err), 0);
+		struct rig_point_result r = tsd_result(0, 0, 1, 0.1, 0.05, 20, RIG_VERDICT_PASS);
+		ck_assert_int_eq(store_add_point_result(s, id, &r, &err), 0);
+		r = tsd_result(0, 1, 1, 0, 0, 20, RIG_VERDICT_ERROR);
+		ck_assert_int_eq(store_add_point_result(s, id, &r, &err), 0);
+		ck_assert_int_eq(store_end_run(s, id, RIG_RUN_ERROR,
+					       complete ? RIG_RUN_REASON_COMPLETE : "instrument fault",
+					       1795000600000LL, &err), 0);
+		store_close(s);
+		char v0[16], v1[16];
+		position_verdicts(db, v0, v1);
+		ck_assert_str_eq(v0, complete ? "pass" : "error");
+		ck_assert_str_eq(v1, "error");
+		tsd_rmdir(dir);
+	}
+}
+END_TEST
+
 Suite *suite_c12(void)
 {
 	Suite *s = suite_create("c12");
@@ -248,6 +299,7 @@ Suite *suite_c12(void)
 	tcase_add_test(t, a_rating_the_profile_cannot_test_is_refused);
 	tcase_add_test(t, model_checked_against_expected_and_stored);
 	tcase_add_test(t, connection_verdicts);
+	tcase_add_test(t, a_wiring_error_leaves_the_other_positions_their_verdicts);
 	suite_add_tcase(s, t);
 	return s;
 }
