@@ -30,10 +30,20 @@ elements = all
 pf = 1.0
 
 # --- connection check before the meters are judged ----------------------
-# A short full-load step: every wired output that can show an edge in 20 s
-# must. A position silent on every line is a wiring error (an empty
+# Voltage only first: no output may toggle without current, and a wired
+# power LED must light (guide 2.3: the power LED shows the meter is
+# powered); a position whose power LED stays dark is empty. Then a short
+# full-load step: every wired output that can show an edge in 20 s must. A
+# position silent on every line and dark is a wiring error (an empty
 # position or an unplugged cable), left out of the run and not failed;
 # every position silent stops the run as a rig error.
+[point connection-voltage]
+kind = connection-check
+current = 0 A
+settle = 2 s
+min_gate = 0 s
+max_gate = 5 s                ; engineering choice: the LED lights at once
+
 [point connection-check]
 kind = connection-check
 current = 100 %

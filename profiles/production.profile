@@ -25,8 +25,16 @@ max_gate = 300 s
 min_edges = 3
 elements = all
 
-# Wiring before meters: a short full-load step; a position silent on every
-# line is a wiring error, not a failed meter; all silent stops the run.
+# Wiring before meters: voltage only (power LED lit, no output toggling),
+# then a short full-load step; a position silent on every line is a wiring
+# error, not a failed meter; all silent stops the run.
+[point connection-voltage]
+kind = connection-check
+current = 0 A
+settle = 2 s
+min_gate = 0 s
+max_gate = 5 s
+
 [point connection-check]
 kind = connection-check
 current = 100 %

@@ -470,7 +470,8 @@ static int finish_point(struct parser *ps, struct rig_error *err)
 	if (pt->kind == RIG_POINT_CREEP && has_current)
 		return rig_error_set(err, f, line, "point '%s': creep runs with no current (current = 0 A)",
 				     pt->name);
-	if (pt->kind != RIG_POINT_CREEP && !has_current)
+	/* a connection check without current is its voltage-only step */
+	if (pt->kind != RIG_POINT_CREEP && pt->kind != RIG_POINT_CONNECTION_CHECK && !has_current)
 		return rig_error_set(err, f, line, "point '%s' (%s) needs a current above 0",
 				     pt->name, kind_names[pt->kind]);
 	if (pt->kind == RIG_POINT_REVERSE_LED && !ps->led_set)

@@ -775,6 +775,36 @@ static bool connection_expected(const struct rig_seq *s, const struct pos_state 
 	return rig_connection_expected(output_kh[o], w, window_s(cur_point(s)));
 }
 
+/* Voltage only: no output may toggle without current, and a wired power
+ * LED must light; a position whose power LED stays dark is empty. */
+static void judge_voltage_only(const struct rig_seq *s, struct pos_state *ps, int i,
+			       struct rig_point_result *r)
+{
+	char lines[96] = "";
+	r->edges_counted = 0;
+	for (int o = 0; o < N_OUTPUTS; o++)
+		if (ps->line_watched[o] && ps->line_count[o].edges > 0) {
+			append(lines, sizeof(lines), "%sKh %g", r->edges_counted ? ", " : "",
+			       output_kh[o]);
+			r->edges_counted += ps->line_count[o].edges;
+		}
+	bool led_wired = s->fix->pos[i][RIG_SIG_POWER_LED].line >= 0;
+	ps->wiring_error = led_wired && !ps->power_led_on && !ps->led_lit;
+	r->led_on = ps->power_led_on || ps->led_lit;
+	r->verdict = RIG_VERDICT_ERROR;
+	if (ps->wiring_error)
+		snprintf(r->detail, sizeof(r->detail), "wiring: power LED off with voltage applied "
+			 "(an empty position or an unplugged cable)");
+	else if (r->edges_counted)
+		snprintf(r->detail, sizeof(r->detail), "wiring: %d edges on %s with no current "
+			 "(a crossed or noisy line)", r->edges_counted, lines);
+	else {
+		r->verdict = RIG_VERDICT_PASS;
+		snprintf(r->detail, sizeof(r->detail), "voltage only: %s, no output edge",
+			 led_wired ? "power LED on" : "power LED not wired");
+	}
+}
+
 static void judge_connection(const struct rig_seq *s, struct pos_state *ps,
 			     struct rig_point_result *r)
 {
@@ -796,6 +826,8 @@ static void judge_connection(const struct rig_seq *s, struct pos_state *ps,
 
 static bool connection_complete(const struct rig_seq *s, const struct pos_state *ps)
 {
+	if (!(s->primary_a > 0))
+		return false;	/* voltage only: the whole window, to see nothing toggle */
 	for (int o = 0; o < N_OUTPUTS; o++)
 		if (ps->line_watched[o] && connection_expected(s, ps, o) &&
 		    ps->line_count[o].edges == 0)
@@ -895,7 +927,10 @@ static enum outcome judge(const struct rig_seq *s, struct pos_state *ps,
 			 window, s->primary_a);
 		break;
 	case RIG_POINT_CONNECTION_CHECK:
-		judge_connection(s, ps, r);
+		if (s->primary_a > 0)
+			judge_connection(s, ps, r);
+		else
+			judge_voltage_only(s, ps, r->position - 1, r);
 		break;
 	}
 	return judge_indeterminate(s, ps, &r->verdict);
@@ -998,11 +1033,15 @@ static void finish_point(struct rig_seq *s)
 		/* no output edge anywhere, LEDs lit or not: the current is not
 		 * flowing or the input is dead, not every meter at once */
 		judged++;
-		silent += cur_point(s)->kind == RIG_POINT_CONNECTION_CHECK && r.edges_counted == 0;
+		if (cur_point(s)->kind == RIG_POINT_CONNECTION_CHECK)
+			silent += s->primary_a > 0 ? r.edges_counted == 0 : ps->wiring_error;
 	}
 	if (judged > 0 && silent == judged) {
-		stop(s, RIG_RUN_ERROR, "rig error: no position gave an output edge in the connection "
-		     "check (check the edge input, the header cable and the source's current)");
+		stop(s, RIG_RUN_ERROR, s->primary_a > 0
+			? "rig error: no position gave an output edge in the connection check (check "
+			  "the edge input, the header cable and the source's current)"
+			: "rig error: no position's power LED lit with voltage applied (check the "
+			  "source's voltage, the edge input and the header cable)");
 		return;
 	}
 	if (retry) {

@@ -147,6 +147,8 @@ START_TEST(shipped_profiles_state_their_detection_limits)
 	ck_assert_double_eq_tol(rig_point_detect_limit_w(find_point(p, "starting-load")), 40, 1e-9);
 	ck_assert_int_eq(find_point(p, "connection-check")->kind, RIG_POINT_CONNECTION_CHECK);
 	ck_assert_int_eq(p->points[0].kind, RIG_POINT_CONNECTION_CHECK);
+	ck_assert_double_eq(p->points[0].current_a, 0);	/* voltage only first */
+	ck_assert_int_eq(p->points[1].kind, RIG_POINT_CONNECTION_CHECK);
 	ck_assert_int_eq(find_point(p, "warm-up")->kind, RIG_POINT_WARM_UP);
 	ck_assert_double_eq(find_point(p, "max-current-pf1")->current_pct, 110);
 	ck_assert_uint_eq(find_point(p, "element-2-alone-ll")->elements, 2);

@@ -1176,6 +1176,49 @@ START_TEST(silent_meter_with_its_power_led_on_fails_and_stays)
 }
 END_TEST
 
+static const char voltage_only_profile[] =
+	"[profile]\nname = wiring-v\nindeterminate = report\n"
+	"[defaults]\nvoltage = 120 V\noutput = 10\ntarget_uncertainty = 0.1 %\nsettle = 10 s\n"
+	"min_gate = 5 s\nmax_gate = 900 s\nmin_edges = 4\nelements = all\n"
+	"[point voltage-only]\nkind = connection-check\ncurrent = 0 A\nsettle = 2 s\n"
+	"min_gate = 0 s\nmax_gate = 5 s\n"
+	"[point connection]\nkind = connection-check\ncurrent = 30 A\nsettle = 2 s\n"
+	"min_gate = 0 s\nmax_gate = 20 s\n"
+	"[point FL]\nkind = accuracy\ncurrent = 30 A\n";
+
+/* The voltage-only step: a position whose (wired) power LED stays dark is
+ * empty, a wiring error left out of the rest; every position dark stops
+ * the run as a rig error before any current flows. */
+START_TEST(voltage_only_step_finds_an_empty_position_by_its_power_led)
+{
+	setup(0.1, 0);
+	parse_profile(voltage_only_profile);
+	rig_seq_level(bench.seq, 1, RIG_SIG_POWER_LED, true);
+	run();
+	const struct rig_point_result *v0 = result(0, 0), *v1 = result(0, 1);
+	ck_assert_ptr_nonnull(v0);
+	ck_assert_ptr_nonnull(v1);
+	ck_assert_int_eq(v0->verdict, RIG_VERDICT_PASS);
+	ck_assert_msg(strstr(v0->detail, "power LED on"), "%s", v0->detail);
+	ck_assert_int_eq(v1->verdict, RIG_VERDICT_ERROR);
+	ck_assert_msg(strstr(v1->detail, "wiring: power LED off"), "%s", v1->detail);
+	ck_assert_ptr_null(result(1, 1));
+	ck_assert_ptr_null(result(2, 1));
+	ck_assert_int_eq(result(2, 0)->verdict, RIG_VERDICT_PASS);
+	rig_seq_free(bench.seq);
+
+	setup(0.1, 0);
+	parse_profile(voltage_only_profile);
+	run();
+	ck_assert_int_eq(bench.final_state, RIG_RUN_ERROR);
+	ck_assert_msg(strstr(bench.reason, "no position's power LED lit"), "%s", bench.reason);
+	ck_assert_int_eq(bench.n_results, 2);
+	for (int k = 0; k < bench.commands && k < 256; k++)	/* no current ever asked */
+		ck_assert(bench.cmd_log[k] != RIG_CMD_APPLY || k < 2);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
 /* Every position silent (an unplugged header cable, a dead input): the
  * run stops at the connection check as a rig error, source off. */
 START_TEST(all_positions_silent_stop_the_run_as_a_rig_error)
@@ -1256,6 +1299,7 @@ Suite *suite_sequencer(void)
 	tcase_add_test(c12, empty_position_is_a_wiring_error_not_a_fail);
 	tcase_add_test(c12, all_positions_silent_stop_the_run_as_a_rig_error);
 	tcase_add_test(c12, silent_meter_with_its_power_led_on_fails_and_stays);
+	tcase_add_test(c12, voltage_only_step_finds_an_empty_position_by_its_power_led);
 	tcase_add_test(c12, a_wrong_model_is_refused_before_energising);
 	suite_add_tcase(s, c12);
 	return s;
