@@ -23,10 +23,14 @@ const char rigctl_usage[] =
 	"      [--run ID] [--limit N (newest N, table)] [--format table|csv|json]\n"
 	"                        stored results, read from the database (read-only);\n"
 	"                        with --run, every point with its uncertainty budget\n"
-	"  report --serial S | --run ID [--out FILE]\n"
-	"                        calibration certificate as HTML\n"
+	"  report --serial S | --run ID [--out FILE] [--format html|pdf]\n"
+	"                        calibration certificate as HTML (screen) or as a\n"
+	"                        PDF signed with the station's key (print)\n"
 	"  report --summary [--since T] [--until T] [--out FILE]\n"
 	"                        summary of a period as HTML\n"
+	"  verify CERT.pdf       check a signed certificate: valid, or what differs\n"
+	"                        from the database\n"
+	"  verify --db           walk the database's hash chain of sealed runs\n"
 	"  model MODEL [--json]  what a model number means\n"
 	"  profiles              test profiles with their point counts\n"
 	"  fixture check [--live] FILE\n"
@@ -122,7 +126,7 @@ static const struct {
 	{"status", RIGCTL_STATUS},   {"abort", RIGCTL_ABORT},	    {"safe-off", RIGCTL_SAFE_OFF},
 	{"results", RIGCTL_RESULTS}, {"report", RIGCTL_REPORT},	    {"model", RIGCTL_MODEL},
 	{"profiles", RIGCTL_PROFILES}, {"fixture", RIGCTL_FIXTURE_CHECK},
-	{"analyse", RIGCTL_ANALYSE},
+	{"analyse", RIGCTL_ANALYSE}, {"verify", RIGCTL_VERIFY},
 };
 
 /* One option: 1 when it was known, 2 for --help, 3 for --version, 0 when
@@ -142,6 +146,11 @@ static int take_option(struct cursor *cur, const char *name, struct rigctl_args 
 		a->field = v;                                                  \
 		return 1;                                                      \
 	}
+	/* `verify --db` with no file after it: walk the chain of the
+	 * configured database (the same as verify without a certificate). */
+	if (a->cmd == RIGCTL_VERIFY && strcmp(name, "--db") == 0 && !cur->inline_value &&
+	    (cur->i + 1 >= cur->argc || cur->argv[cur->i + 1][0] == '-'))
+		return 1;
 	STRING_OPT("--config", config)
 	STRING_OPT("--socket", socket)
 	STRING_OPT("--db", db)
@@ -221,8 +230,12 @@ static int take_option(struct cursor *cur, const char *name, struct rigctl_args 
 			a->format = RIGCTL_FMT_CSV;
 		else if (strcmp(v, "json") == 0)
 			a->format = RIGCTL_FMT_JSON;
+		else if (strcmp(v, "html") == 0)
+			a->format = RIGCTL_FMT_HTML;
+		else if (strcmp(v, "pdf") == 0)
+			a->format = RIGCTL_FMT_PDF;
 		else
-			return usage_error(why, why_len, "--format \"%s\": table, csv or json", v);
+			return usage_error(why, why_len, "--format \"%s\": table, csv, json, html or pdf", v);
 		return 1;
 	}
 	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
@@ -257,6 +270,11 @@ static int check_command(struct rigctl_args *a, const char **positional, int n_p
 			return usage_error(why, why_len, "%s",
 					   "usage: rigctl fixture check [--live] FILE");
 		a->file = positional[1];
+		return 0;
+	case RIGCTL_VERIFY:
+		if (n_positional > 1)
+			return usage_error(why, why_len, "%s", "usage: rigctl verify [CERT.pdf | --db]");
+		a->file = n_positional ? positional[0] : NULL;
 		return 0;
 	case RIGCTL_REPORT:
 		if (!a->summary && !a->serial && !a->run_id)

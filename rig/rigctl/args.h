@@ -34,9 +34,10 @@ enum rigctl_cmd {
 	RIGCTL_PROFILES,
 	RIGCTL_FIXTURE_CHECK,
 	RIGCTL_ANALYSE,		/* its options are its own (cmd_analyse.c) */
+	RIGCTL_VERIFY,
 };
 
-enum rigctl_format { RIGCTL_FMT_TABLE, RIGCTL_FMT_CSV, RIGCTL_FMT_JSON };
+enum rigctl_format { RIGCTL_FMT_TABLE, RIGCTL_FMT_CSV, RIGCTL_FMT_JSON, RIGCTL_FMT_HTML, RIGCTL_FMT_PDF };
 
 struct rigctl_args {
 	enum rigctl_cmd cmd;
@@ -70,7 +71,7 @@ struct rigctl_args {
 	/* model */
 	const char *model_arg;
 	bool json;
-	/* fixture check */
+	/* fixture check; verify: the certificate (NULL: walk the chain) */
 	const char *file;
 	bool live;		/* --live: probe the edge input and the source */
 	/* analyse: the arguments from the command word on */

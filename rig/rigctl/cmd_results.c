@@ -3,16 +3,19 @@
 #include "rig/rigctl/commands.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "reports/cert_sign.h"
 #include "reports/certificate.h"
 #include "reports/export.h"
 #include "reports/summary.h"
 #include "rig/common/safe_file.h"
+#include "rig/common/station_key.h"
 #include "rig/store/queries.h"
 #include "rig/store/store.h"
 
@@ -182,8 +185,14 @@ static bool is_directory(const char *path)
 	return path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* A PDF certificate is signed with the station key beside the database. */
+struct cert_output {
+	bool pdf;
+	const struct station_key *key;
+};
+
 static int write_certificate(struct store *db, const char *serial, const char *run_id,
-			     const char *out_path, bool quiet)
+			     const char *out_path, bool quiet, const struct cert_output *co)
 {
 	struct store_certificate *cert = malloc(sizeof(*cert));
 	struct rig_error err = {0};
@@ -194,18 +203,26 @@ static int write_certificate(struct store *db, const char *serial, const char *r
 		return -1;
 	}
 	char path[1024], name[80];
+	const char *ext = co->pdf ? "pdf" : "html";
 	file_safe(cert->serial, name, sizeof(name));
 	if (!out_path)
-		snprintf(path, sizeof(path), "certificate-%s.html", name);
+		snprintf(path, sizeof(path), "certificate-%s.%s", name, ext);
 	else if (is_directory(out_path))
-		snprintf(path, sizeof(path), "%s/certificate-%s.html", out_path, name);
+		snprintf(path, sizeof(path), "%s/certificate-%s.%s", out_path, name, ext);
 	else
 		snprintf(path, sizeof(path), "%s", out_path);
-	struct safe_file sf;
-	FILE *f = safe_file_open(&sf, path);
-	int rc = f ? safe_file_close(&sf, report_certificate_html(f, cert)) : -1;
+	int rc;
+	if (co->pdf) {
+		rc = cert_write_signed_pdf(db, cert, co->key, path, &err);
+	} else {
+		struct safe_file sf;
+		FILE *f = safe_file_open(&sf, path);
+		rc = f ? safe_file_close(&sf, report_certificate_html(f, cert)) : -1;
+		if (rc < 0)
+			snprintf(err.msg, sizeof(err.msg), "%s", strerror(errno));
+	}
 	if (rc < 0) {
-		fprintf(stderr, "rigctl: writing %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "rigctl: writing %s: %s\n", path, err.msg);
 	} else if (!quiet) {
 		printf("certificate %s: %s %s, %s\n", path, cert->serial, cert->model, cert->verdict);
 	}
@@ -217,13 +234,14 @@ struct run_meters {
 	struct store *db;
 	const char *out;
 	bool quiet;
+	const struct cert_output *co;
 	int written, failed;
 };
 
 static int certificate_per_meter(const struct store_result_row *row, void *ctx)
 {
 	struct run_meters *rm = ctx;
-	if (write_certificate(rm->db, row->serial, row->run_id, rm->out, rm->quiet) == 0)
+	if (write_certificate(rm->db, row->serial, row->run_id, rm->out, rm->quiet, rm->co) == 0)
 		rm->written++;
 	else
 		rm->failed++;
@@ -269,13 +287,28 @@ int cmd_report(const struct rigctl_args *a, const struct rigctl_env *env)
 	if (!db)
 		return RIGCTL_EXIT_ERROR;
 	int rc = 0;
+	struct station_key key;
+	struct cert_output co = {.pdf = a->format == RIGCTL_FMT_PDF, .key = &key};
+	if (co.pdf && !a->summary) {
+		char dir[512];
+		struct rig_error err = {0};
+		station_key_dir(env->db, dir, sizeof(dir));
+		if (station_key_load(dir, &key, &err) < 0) {
+			char buf[800];
+			fprintf(stderr, "rigctl: report --format pdf signs with the station key, which "
+					"rigd creates on its first start: %s\n",
+				rig_error_format(&err, buf, sizeof(buf)));
+			store_close(db);
+			return RIGCTL_EXIT_ERROR;
+		}
+	}
 	if (a->summary) {
 		rc = write_summary(db, a);
 	} else if (a->serial) {
-		rc = write_certificate(db, a->serial, a->run_id, a->out, a->quiet);
+		rc = write_certificate(db, a->serial, a->run_id, a->out, a->quiet, &co);
 	} else {
 		/* A run: one certificate per meter, into --out (a directory) or here. */
-		struct run_meters rm = {.db = db, .out = a->out, .quiet = a->quiet};
+		struct run_meters rm = {.db = db, .out = a->out, .quiet = a->quiet, .co = &co};
 		struct store_filter f = {.run_id = a->run_id};
 		struct rig_error err = {0};
 		if (a->out && rm.out && !is_directory(a->out)) {
@@ -291,6 +324,7 @@ int cmd_report(const struct rigctl_args *a, const struct rigctl_env *env)
 			rc = -1;
 		}
 	}
+	sodium_memzero(key.sk, sizeof(key.sk));
 	store_close(db);
 	return rc < 0 ? RIGCTL_EXIT_ERROR : RIGCTL_EXIT_PASS;
 }

@@ -6,14 +6,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 #include <unistd.h>
 
 #include "rig/common/jsonl.h"
+#include "rig/common/station_key.h"
 #include "rig/common/timeutil.h"
 #include "rig/common/log.h"
 #include "rig/store/durability.h"
 #include "rig/store/queries.h"
 #include "rig/store/results_page.h"
+#include "rig/store/seal.h"
 #include "rig/store/store.h"
 
 /* How long a commit waits for a lock another writer holds. The loop stands
@@ -63,6 +66,22 @@ struct runstore *runstore_open(const char *path, struct rig_error *err)
 }
 
 static int store_pending_end(struct runstore *rs, struct rig_error *err);
+
+int runstore_station_key(struct runstore *rs, const char *db_path, const char *station,
+			 struct rig_error *err)
+{
+	char dir[512], host[64] = "";
+	station_key_dir(db_path, dir, sizeof(dir));
+	struct station_key key;
+	int created = station_key_ensure(dir, &key, err);
+	if (created < 0)
+		return -1;
+	if (created)
+		log_notice("created the station signing key in %s/station.key (public %s)", dir, key.pk_b64);
+	sodium_memzero(key.sk, sizeof(key.sk));
+	gethostname(host, sizeof(host) - 1);
+	return store_station_set_key(rs->db, station, host, key.pk_b64, err);
+}
 
 void runstore_close(struct runstore *rs)
 {

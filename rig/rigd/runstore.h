@@ -27,6 +27,11 @@ struct runstore;
 struct runstore *runstore_open(const char *path, struct rig_error *err);
 void runstore_close(struct runstore *rs);	/* NULL-safe */
 
+/* Loads or creates the station's signing key beside the database at
+ * db_path and records its public key with the station. */
+int runstore_station_key(struct runstore *rs, const char *db_path, const char *station,
+			 struct rig_error *err);
+
 /* Runs still marked running (a crash): now interrupted. Returns how many, -1 on error. */
 int runstore_mark_interrupted(struct runstore *rs, struct rig_error *err);
 

@@ -122,6 +122,20 @@ static const char *const migration_steps[] = {
 	"  contribution REAL NOT NULL,"	/* relative to the registration */
 	"  dof REAL,"
 	"  PRIMARY KEY (measurement_id, term));",
+
+	/* -> next: tamper evidence. Each finished run is sealed: seal =
+	 * SHA-256(0x01 || previous seal || SHA-256 of the run's rows || run),
+	 * so an edited row, a deleted run or a removed seal breaks the chain
+	 * (rig/store/seal.c). Keyed by run_uuid, not runs.id, so that a seal
+	 * outlives a deleted run and names it. The station's Ed25519 public
+	 * key, which signs its certificates, is kept with the station. */
+	"CREATE TABLE run_seals ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  run_uuid TEXT NOT NULL UNIQUE,"
+	"  rows_sha256 TEXT NOT NULL,"
+	"  prev_seal TEXT NOT NULL,"
+	"  seal TEXT NOT NULL UNIQUE);"
+	"ALTER TABLE stations ADD COLUMN public_key TEXT NOT NULL DEFAULT '';",
 };
 
 #define N_STEPS ((int)(sizeof(migration_steps) / sizeof(migration_steps[0])))

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "rig/store/schema.h"
+#include "rig/store/seal.h"
 #include "rig/store/store_private.h"
 
 /* Long enough to ride over a report's read or a daemon's commit. */
@@ -726,13 +727,19 @@ static int write_end(struct store *s, int64_t run, enum rig_run_state state, con
 	sqlite3_bind_int64(st, 5, ended_ms);
 	if (step_done(s, st, err) < 0)
 		return -1;
-	if (state == RIG_RUN_ABORTED || state == RIG_RUN_INTERRUPTED)
-		return close_open_positions(s, run, "aborted", err);
-	/* a run that completed its profile has every position's own verdict
-	 * (an error there is that position's wiring): nothing is left open */
-	if (state == RIG_RUN_ERROR && strcmp(reason ? reason : "", RIG_RUN_REASON_COMPLETE) != 0)
-		return close_open_positions(s, run, "error", err);
-	return 0;
+	if (state == RIG_RUN_ABORTED || state == RIG_RUN_INTERRUPTED) {
+		if (close_open_positions(s, run, "aborted", err) < 0)
+			return -1;
+	} else if (state == RIG_RUN_ERROR &&
+		   strcmp(reason ? reason : "", RIG_RUN_REASON_COMPLETE) != 0) {
+		/* a run that completed its profile has every position's own
+		 * verdict (an error there is that position's wiring): nothing
+		 * is left open */
+		if (close_open_positions(s, run, "error", err) < 0)
+			return -1;
+	}
+	/* Sealed in the same transaction: an ended run is never unsealed. */
+	return store_seal_run(s, run, err);
 }
 
 int store_end_run(struct store *s, const char *run_id, enum rig_run_state state,
