@@ -792,13 +792,13 @@ static void judge_voltage_only(const struct rig_seq *s, struct pos_state *ps, in
 	ps->wiring_error = led_wired && !ps->power_led_on && !ps->led_lit;
 	r->led_on = ps->power_led_on || ps->led_lit;
 	r->verdict = RIG_VERDICT_ERROR;
-	if (ps->wiring_error)
+	if (ps->wiring_error) {
 		snprintf(r->detail, sizeof(r->detail), "wiring: power LED off with voltage applied "
 			 "(an empty position or an unplugged cable)");
-	else if (r->edges_counted)
+	} else if (r->edges_counted) {
 		snprintf(r->detail, sizeof(r->detail), "wiring: %d edges on %s with no current "
 			 "(a crossed or noisy line)", r->edges_counted, lines);
-	else {
+	} else {
 		r->verdict = RIG_VERDICT_PASS;
 		snprintf(r->detail, sizeof(r->detail), "voltage only: %s, no output edge",
 			 led_wired ? "power LED on" : "power LED not wired");
