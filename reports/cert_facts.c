@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "reports/cert_record.h"
 #include "rig/core/model.h"
 
 const char cert_decision_rule[] =
@@ -105,7 +106,8 @@ bool cert_simulated(const struct store_certificate *c)
 {
 	char maker[64];
 	snprintf(maker, sizeof(maker), "%.*s", (int)strcspn(c->instrument_idn, ","), c->instrument_idn);
-	return strcasecmp(maker, "RIG-SIM") == 0 || strstr(c->instrument_idn, "-SIM,") != NULL;
+	return c->record.simulated || strcasecmp(maker, "RIG-SIM") == 0 ||
+	       strstr(c->instrument_idn, "-SIM,") != NULL;
 }
 
 static void outputs_text(const char *outputs, char *text, size_t len)
@@ -133,7 +135,7 @@ void cert_facts(const struct store_certificate *c, cert_fact_fn fn, void *ctx)
 	fn("Meter", "Current transformer", t, false, ctx);
 	outputs_text(c->outputs, t, sizeof(t));
 	fn("Meter", "Pulse outputs", t, false, ctx);
-	snprintf(t, sizeof(t), "%d", c->position + 1);
+	snprintf(t, sizeof(t), "%d", c->position);
 	fn("Meter", "Bench position", t, false, ctx);
 	/* the model number decoded afresh, as the rest of rig describes it */
 	struct rig_meter_model m;
@@ -166,4 +168,5 @@ void cert_facts(const struct store_certificate *c, cert_fact_fn fn, void *ctx)
 	snprintf(t, sizeof(t), "%s%s", c->instrument_cal_due[0] ? c->instrument_cal_due : "not stated",
 		 lapsed ? " (overdue at the time of the test)" : "");
 	fn("Instruments", "Calibration due", t, lapsed, ctx);
+	cert_record_facts(c, fn, ctx);
 }

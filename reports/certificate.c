@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "reports/cert_facts.h"
+#include "reports/cert_record.h"
 #include "reports/html.h"
 #include "rig/core/model.h"
 
@@ -338,7 +339,7 @@ static void meter_section(FILE *out, const struct store_certificate *c)
 	}
 	snprintf(text + used, sizeof(text) - used, " Wh per pulse");
 	fact(out, "Pulse outputs", text, false);
-	snprintf(text, sizeof(text), "%d", c->position + 1);
+	snprintf(text, sizeof(text), "%d", c->position);
 	fact(out, "Bench position", text, false);
 	/* The model number decoded afresh: what the number means, written the
 	 * way the rest of rig describes models. */
@@ -503,6 +504,7 @@ int report_certificate_html(FILE *out, const struct store_certificate *c)
 	fprintf(out, "</header>\n");
 	meter_section(out, c);
 	test_section(out, c);
+	report_certificate_record_html(out, c);
 	instrument_section(out, c);
 	points_section(out, c);
 	fprintf(out, "<footer>\n<p>Certificate identifier: <span class=\"mono\">");

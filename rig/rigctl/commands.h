@@ -27,6 +27,8 @@ int fixture_probe_live(const struct rig_fixture *f);
 int cmd_results(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_analyse(const struct rigctl_args *a);
 int cmd_report(const struct rigctl_args *a, const struct rigctl_env *env);
+int cmd_history(const struct rigctl_args *a, const struct rigctl_env *env);
+int cmd_register(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_verify(const struct rigctl_args *a, const struct rigctl_env *env);
 
 #endif

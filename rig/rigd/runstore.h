@@ -10,6 +10,7 @@
 #include "rig/core/profile.h"
 #include "rig/core/sequencer.h"
 #include "rig/rigd/control.h"
+#include "rig/store/run_record.h"
 
 struct run_meta {
 	const char *station;
@@ -20,6 +21,7 @@ struct run_meta {
 	const struct rig_run_plan *plan;
 	const char *instrument_idn;
 	const char *software_version;
+	const struct store_run_record *record;	/* rig/store/run_record.h; NULL: none */
 };
 
 struct runstore;
@@ -57,5 +59,9 @@ bool runstore_failed(const struct runstore *rs, char *why, size_t why_len);
 cJSON *runstore_results(struct runstore *rs, const struct ctl_request *filter, char *ret_next,
 			size_t next_len, struct rig_error *err);
 cJSON *runstore_run(struct runstore *rs, const char *run_id, struct rig_error *err);
+
+/* Control request "register": a meter's register reading after its run. */
+int runstore_register_after(struct runstore *rs, const char *run_id, int position, double kwh,
+			    struct rig_error *err);
 
 #endif

@@ -9,26 +9,28 @@
 /* Fixed column lists, not SELECT *: a later migration that adds a column
  * must not change the hash of runs sealed before it. The meter's model is
  * left out: it lives in the shared meters table, which a later run of the
- * same serial may update. */
+ * same serial may update. Positions are hashed as they were stored when
+ * seals began (schema 4), from 0; schema 5 counts them from 1 in the
+ * tables, and the hash keeps its form so that older seals still hold. */
 static const char *const canonical_sql[] = {
 	"SELECT r.run_uuid, st.name, st.host, i.idn, i.serial, i.cal_due, r.profile_name,"
 	" r.profile_sha256, r.fixture_name, r.fixture_sha256, r.operator, r.notes,"
 	" r.software_version, r.started_at, r.started_ms, r.ended_at, r.ended_ms, r.state, r.reason"
 	" FROM runs r JOIN stations st ON st.id = r.station_id"
 	" JOIN instruments i ON i.id = r.instrument_id WHERE r.id = ?1",
-	"SELECT rp.position, rp.verdict, me.serial FROM run_positions rp"
+	"SELECT rp.position - 1, rp.verdict, me.serial FROM run_positions rp"
 	" JOIN meters me ON me.id = rp.meter_id WHERE rp.run_id = ?1 ORDER BY rp.position",
 	"SELECT idx, name, kind, voltage_v, current_a, current_pct, pf, leading, frequency_hz,"
 	" elements, output_kh, band_pct, target_u_pct FROM points WHERE run_id = ?1 ORDER BY idx",
-	"SELECT p.idx, m.position, m.attempt, m.current_a, m.reference_w, m.edges_used, m.gate_s,"
+	"SELECT p.idx, m.position - 1, m.attempt, m.current_a, m.reference_w, m.edges_used, m.gate_s,"
 	" m.error_pct, m.u_pct, m.value, m.verdict, m.detail FROM points p"
 	" JOIN measurements m ON m.point_id = p.id WHERE p.run_id = ?1"
 	" ORDER BY p.idx, m.position, m.attempt",
-	"SELECT p.idx, m.position, m.attempt, b.uc_rel, b.nu_eff, b.k, b.period_check,"
+	"SELECT p.idx, m.position - 1, m.attempt, b.uc_rel, b.nu_eff, b.k, b.period_check,"
 	" b.update_period_s, b.declared_period_s FROM points p"
 	" JOIN measurements m ON m.point_id = p.id JOIN point_budget b ON b.measurement_id = m.id"
 	" WHERE p.run_id = ?1 ORDER BY p.idx, m.position, m.attempt",
-	"SELECT p.idx, m.position, m.attempt, t.term, t.u, t.sensitivity, t.contribution, t.dof"
+	"SELECT p.idx, m.position - 1, m.attempt, t.term, t.u, t.sensitivity, t.contribution, t.dof"
 	" FROM points p JOIN measurements m ON m.point_id = p.id"
 	" JOIN point_budget_terms t ON t.measurement_id = m.id"
 	" WHERE p.run_id = ?1 ORDER BY p.idx, m.position, m.attempt, t.term",
