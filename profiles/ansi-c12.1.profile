@@ -1,8 +1,10 @@
 # ANSI C12.1-style accuracy and influence tests of an IMS Mini Meter: the
 # C12.1 tests a pulse-output bench can make (1 no load, 2 starting load,
 # 3 load performance, 4-6 effect of power factor, voltage and frequency,
-# 14 independence of elements) plus the reverse-phase LED, output
-# consistency and the Kh 10 duty cycle. NOT the full type test: C12.1 tests
+# 14 independence of elements) plus the reverse-phase LED per CT and for
+# swapped CTs, output consistency and the Kh 10 duty cycle; every accuracy
+# point also gates the Kh 100 / 1000 outputs, the counter and the load LED
+# beside Kh 10, and checks the power LED. NOT the full type test: C12.1 tests
 # 7-13, 15 and 16 and the environmental tests are not here (see
 # profiles/README.md for which and why).
 # Sources: "guide" = installation guide section; "C12.1 practice" =
@@ -191,11 +193,32 @@ current = 0.5 %
 min_edges = 2
 detect = 40 W
 
-# --- reverse-phase LED (guide 2.3 and 3.7: needs a load above 1 A) ---------
-[point reverse-led-on]
+# --- reverse-phase LED (guide 2.3, 3.9, 5.3, 5.4: needs a load above 1 A) --
+# Each CT reversed with the other element unloaded: the meter sees reversed
+# power and the LED lights. Both reversed: the CTs swapped between the lines
+# of a split-phase supply. One CT reversed with both elements loaded is not
+# a point: the guide says the LED "doesn't always illuminate" then.
+[point reverse-ct1]
 kind = reverse-led
 current = 5 A                 ; engineering choice: well above the guide's 1 A minimum
+elements = 1                  ; element 2 unloaded
 reversed = 1                  ; CT1 driven reversed (180 degrees)
+led = on
+
+[point reverse-ct2]
+kind = reverse-led
+requires = dual
+current = 5 A
+elements = 2                  ; element 1 unloaded
+reversed = 2
+led = on
+
+[point ct-swap]
+kind = reverse-led
+requires = dual
+current = 5 A
+elements = all
+reversed = 1,2                ; CT1 on line 2 and CT2 on line 1: both at 180 degrees
 led = on
 
 [point reverse-led-off]

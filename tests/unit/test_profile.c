@@ -88,9 +88,14 @@ START_TEST(ansi_profile_loads_and_fits_every_model)
 	ck_assert_int_eq(creep->kind, RIG_POINT_CREEP);
 	ck_assert_int_eq(creep->max_edges, 1);
 	ck_assert_double_eq(creep->voltage_v, 138);
-	const struct rig_point *on = find_point(p, "reverse-led-on");
+	const struct rig_point *on = find_point(p, "reverse-ct1");
 	ck_assert_uint_eq(on->reversed, 1);
+	ck_assert_uint_eq(on->elements, 1);	/* element 2 unloaded (guide 5.3) */
 	ck_assert(on->led_expected_on);
+	const struct rig_point *ct2 = find_point(p, "reverse-ct2");
+	ck_assert_uint_eq(ct2->reversed, 2);
+	ck_assert_uint_eq(ct2->elements, 2);
+	ck_assert_uint_eq(find_point(p, "ct-swap")->reversed, 3);
 	const struct rig_point *off = find_point(p, "reverse-led-off");
 	ck_assert_uint_eq(off->reversed, 0);
 	ck_assert(!off->led_expected_on);
@@ -115,7 +120,7 @@ START_TEST(production_profile_loads)
 	ck_assert_str_eq(p->name, "production");
 	ck_assert_int_eq(p->max_retests, 1);
 	ck_assert_int_ge(p->n_points, 4);
-	ck_assert_int_le(p->n_points, 8);
+	ck_assert_int_le(p->n_points, 9);	/* with the two connection-check steps */
 	ck_assert_int_eq(find_point(p, "creep-short")->kind, RIG_POINT_CREEP);
 	ck_assert_double_eq(find_point(p, "creep-short")->max_gate_s, 120);
 	struct rig_meter_model m = model("MMS-120-2002-T");
