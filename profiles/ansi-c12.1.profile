@@ -35,7 +35,8 @@ pf = 1.0
 # Voltage only first: no output may toggle without current, and a wired
 # power LED must light (guide 2.3: the power LED shows the meter is
 # powered); a position whose power LED stays dark is empty. Then a short
-# full-load step: every wired output that can show an edge in 20 s must. A
+# full-load step: every wired output that can show an edge in 20 s should
+# (one silent while the others edge is reported: unwired or dead). A
 # position silent on every line and dark is a wiring error (an empty
 # position or an unplugged cable), left out of the run and not failed;
 # every position silent stops the run as a rig error.

@@ -34,8 +34,11 @@ enum rig_verdict rig_connection_judge(const struct rig_connection_line *l, int n
 		return RIG_VERDICT_ERROR;
 	}
 	if (missing) {
-		snprintf(why, len, "wiring: no edge on %s (an unwired line or a dead output)", lines);
-		return RIG_VERDICT_ERROR;
+		/* the meter is there and wired: a silent line is an unwired line
+		 * or a dead output, which the points that gate it judge */
+		snprintf(why, len, "no edge on %s: an unwired line or a dead output (not judged "
+			 "here; the points that gate it are)", lines);
+		return RIG_VERDICT_NONE;
 	}
 	snprintf(why, len, "edges on every expected line");
 	return RIG_VERDICT_PASS;

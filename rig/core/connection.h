@@ -20,8 +20,10 @@ struct rig_connection_line {
  * is certain whatever its phase. */
 bool rig_connection_expected(double kh, double watts, double window_s);
 
-/* PASS when every expected line had an edge; else ERROR with why saying
- * "wiring: ..." and the silent lines. *silent: no edge on any line and no
+/* PASS when every expected line had an edge. Some lines silent while
+ * others edge: NONE (no verdict), why naming them (an unwired line or a
+ * dead output; the accuracy points judge the output). No edge at all:
+ * ERROR, why saying "wiring: ...". *silent: no edge on any line and no
  * sign of the meter: an empty position. alive: the meter showed itself (its
  * power or reverse-phase LED lit): silent outputs are then the meter's
  * (a dead meter, or a reversed CT cancelling the other element), FAIL. */
