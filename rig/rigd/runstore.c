@@ -160,6 +160,12 @@ int runstore_begin(struct runstore *rs, const struct run_meta *meta, char *ret_r
 	return 0;
 }
 
+int runstore_meter_model(struct runstore *rs, const char *serial, char *buf, size_t len,
+			 struct rig_error *err)
+{
+	return store_meter_model(rs->db, serial, buf, len, err);
+}
+
 bool runstore_failed(const struct runstore *rs, char *why, size_t why_len)
 {
 	if (rs->run_failed && why)
