@@ -672,9 +672,12 @@ static enum rig_gate_state add_edge(struct rig_gate *g, int64_t t_ns, int kind)
 	g->kind[i] = (uint8_t)kind;
 	g->ref_wh_at[i] = reference_wh_at(g, t_ns);
 
-	struct rig_gate_result r;
-	evaluate(g, &r);
-	if (point_done(g, &r))
+	if (g->n > RIG_GATE_EVERY_EDGE_UNTIL && g->n < g->next_fit_n && g->n < RIG_GATE_MAX_EDGES)
+		return g->state;
+	g->next_fit_n = g->n + (int)ceil(g->n * RIG_GATE_REFIT_FRACTION);
+	struct rig_gate_result *r = &g->last_fit;
+	evaluate(g, r);
+	if (point_done(g, r))
 		g->state = RIG_GATE_DONE;
 	else if (g->n == RIG_GATE_MAX_EDGES)
 		/* Meter outputs are slow: a full buffer means a misconfigured
@@ -771,6 +774,14 @@ enum rig_gate_state rig_gate_tick(struct rig_gate *g, int64_t now_ns)
 	if (!g->suspect && registration_bound_below_band(g, known_ns))
 		return time_out(g, "stopped early", known_ns);
 	return g->state;
+}
+
+void rig_gate_progress(const struct rig_gate *g, struct rig_gate_result *ret)
+{
+	if (g->state == RIG_GATE_GATING && g->last_fit.edges_used >= 2)
+		*ret = g->last_fit;
+	else
+		evaluate(g, ret);
 }
 
 void rig_gate_result(const struct rig_gate *g, struct rig_gate_result *ret)

@@ -169,7 +169,16 @@ struct rig_gate {
 	int64_t window_end_ns;
 	double window_end_wh;
 	char why[96];
+	/* The last fit, for progress displays; refitted on every edge up to
+	 * RIG_GATE_EVERY_EDGE_UNTIL edges, then every RIG_GATE_REFIT_FRACTION
+	 * more: a fit costs O(n), and a long gate refitted on every edge costs
+	 * O(n^2), enough to stall the loop at full load on many positions. */
+	struct rig_gate_result last_fit;
+	int next_fit_n;
 };
+
+#define RIG_GATE_EVERY_EDGE_UNTIL 64
+#define RIG_GATE_REFIT_FRACTION 0.02
 
 void rig_gate_init(struct rig_gate *g, const struct rig_gate_config *cfg);
 
@@ -207,6 +216,9 @@ void rig_gate_maybe_lost(struct rig_gate *g);
 void rig_gate_edges_complete(struct rig_gate *g, int64_t t_ns);
 
 void rig_gate_result(const struct rig_gate *g, struct rig_gate_result *ret);
+/* The result of the last fit (cheap; up to RIG_GATE_REFIT_FRACTION of the
+ * edges behind while gating): for progress, never for a verdict. */
+void rig_gate_progress(const struct rig_gate *g, struct rig_gate_result *ret);
 
 /* Handbook form: %R = 100 * Kh * N * 3600 / (P * t). */
 double rig_percent_registration(double kh_wh, double pulses, double watts, double seconds);

@@ -1332,7 +1332,7 @@ static double slowest_u(const struct rig_seq *s, double *ret_remaining_s)
 			if (!ps->gating[o] || ps->secondary[o])
 				continue;
 			struct rig_gate_result g;
-			rig_gate_result(&ps->gate[o], &g);
+			rig_gate_progress(&ps->gate[o], &g);
 			if (g.u_pct > u_max)
 				u_max = g.u_pct;
 			double target = cur_point(s)->target_u_pct;

@@ -82,7 +82,7 @@ CONF
 # by e2e_write_config).
 e2e_start_rigd() {
 	local dir=$1
-	"$RIG_BIN/rigd" -c "$dir/rigd.conf" >>"$dir/rigd.log" 2>&1 &
+	${E2E_RIGD_WRAP:-} "$RIG_BIN/rigd" -c "$dir/rigd.conf" >>"$dir/rigd.log" 2>&1 &
 	RIGD_PID=$!
 	E2E_PIDS="$E2E_PIDS $RIGD_PID"
 	for _ in $(seq 200); do
