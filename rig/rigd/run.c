@@ -358,17 +358,20 @@ static void edges_probe(struct rigd *d)
 
 /* Losses show in the sequence numbers of the next event of any line: the
  * global gap beyond the event's own line's gap is on lines not known yet,
- * and goes to the sequencer before any later edge (its own line's gap the
- * gate sees in the edge itself). */
-static void edge_numbers(struct rigd *d, const struct rig_edge *e)
+ * and goes to the sequencer before any later edge. Returns the event's own
+ * line's gap, which goes to that line's gates before the edge itself: a
+ * gate that has not seen the line's previous edge (it starts on this one)
+ * could not tell from the edge alone. */
+static uint64_t edge_numbers(struct rigd *d, const struct rig_edge *e)
 {
 	struct rig_seqno_report rep;
 	if (rig_seqno_check(&d->seqno, e, &rep) != RIG_SEQNO_GAP)
-		return;
+		return 0;
 	log_warn("edge input: %llu events lost before line %u seqno %llu",
 		 (unsigned long long)rep.lost_global, e->line, (unsigned long long)e->line_seqno);
 	if (d->running && rep.lost_global > rep.lost_line)
 		rigd_seq_lost(d, 0, RIG_SIG_KH10, rep.lost_global - rep.lost_line);	/* signal unused */
+	return rep.lost_line;
 }
 
 #define EDGE_BATCHES_PER_TURN 16	/* 1024 edges, some 20 ms */
@@ -399,7 +402,7 @@ static void edge_event(struct rig_loop *loop, int fd, uint32_t events, void *dat
 		for (int i = 0; i < n; i++) {
 			const struct rig_edge *e = &batch[i];
 			record_edge(d, e);
-			edge_numbers(d, e);
+			uint64_t lost_here = edge_numbers(d, e);
 			if (d->fixture.interlock.line >= 0 &&
 			    e->line == (uint32_t)d->fixture.interlock.line) {
 				interlock_edge(d, e);
@@ -407,8 +410,11 @@ static void edge_event(struct rig_loop *loop, int fd, uint32_t events, void *dat
 			}
 			int position;
 			enum rig_signal sig;
-			if (d->running && rig_fixture_route(&d->fixture, (int)e->line, &position, &sig) == 0)
-				rigd_seq_edge(d, position, sig, e);
+			if (!d->running || rig_fixture_route(&d->fixture, (int)e->line, &position, &sig))
+				continue;
+			if (lost_here)
+				rigd_seq_lost(d, position, sig, lost_here);
+			rigd_seq_edge(d, position, sig, e);
 		}
 		if (n < 64)
 			break;

@@ -468,7 +468,7 @@ static bool dropped(struct val_shell *sh, const struct im_event *ev)
 /* As rigd hands edges over (rig/rigd/run.c, edge_event): the request's
  * sequence numbers checked first, a global gap beyond the line's own goes
  * to the sequencer as a loss on a line not known yet, then the edge is
- * routed by the fixture. */
+ * routed by the fixture, its own line's gap reported just before it. */
 static void deliver(struct val_shell *sh, struct im_event *ev)
 {
 	im_take(sh->bench, ev);
@@ -484,9 +484,12 @@ static void deliver(struct val_shell *sh, struct im_event *ev)
 	}
 	sh->loss_unshown = false;	/* this event's numbers show the gap */
 	struct rig_seqno_report rep;
-	if (rig_seqno_check(&sh->seqno, &ev->edge, &rep) == RIG_SEQNO_GAP &&
-	    rep.lost_global > rep.lost_line)
-		rig_seq_lost(sh->seq, 0, RIG_SIG_KH10, rep.lost_global - rep.lost_line);
+	uint64_t lost_here = 0;
+	if (rig_seqno_check(&sh->seqno, &ev->edge, &rep) == RIG_SEQNO_GAP) {
+		if (rep.lost_global > rep.lost_line)
+			rig_seq_lost(sh->seq, 0, RIG_SIG_KH10, rep.lost_global - rep.lost_line);
+		lost_here = rep.lost_line;
+	}
 	struct rig_edge e = ev->edge;
 	struct val_pos_state *ps = &sh->pos[ev->meter];
 	if (ev->output == 0) {
@@ -503,9 +506,13 @@ static void deliver(struct val_shell *sh, struct im_event *ev)
 	e.timestamp_ns += START_NS;
 	int position;
 	enum rig_signal sig;
-	/* as rigd: every routed edge goes to the sequencer */
-	if (rig_fixture_route(&sh->fix, (int)e.line, &position, &sig) == 0)
+	/* as rigd: every routed edge goes to the sequencer, after its own
+	 * line's gap */
+	if (rig_fixture_route(&sh->fix, (int)e.line, &position, &sig) == 0) {
+		if (lost_here)
+			rig_seq_lost(sh->seq, position, sig, lost_here);
 		rig_seq_edge(sh->seq, position, sig, &e);
+	}
 }
 
 /* rigd's once-a-second look at a gpiod input: read empty, every edge up to

@@ -63,6 +63,9 @@ START_TEST(small_validation_run_is_sane_and_deterministic)
 	/* losses happen in the model, and are never measured through */
 	ck_assert_int_gt(f.loss_points, 0);
 	ck_assert_int_eq(f.loss_measured_through, 0);
+	/* nor turned into a dead-meter FAIL (a loss on the gate's own line
+	 * just before its first edge is reported before that edge) */
+	ck_assert_int_eq(f.loss_dead_meter_fail, 0);
 	/* a dead-meter FAIL only ever follows a lost event */
 	ck_assert_int_eq(f.dead_meter_fail_plain, 0);
 	ck_assert_int_le(f.rig_errors, f.n / 10);
