@@ -8,7 +8,7 @@
 # Missing build dependencies are installed by rig/scripts/install-deps.
 
 CC ?= cc
-PKGS := libserialport libgpiod sqlite3 libcjson gsl
+PKGS := libserialport libgpiod sqlite3 libcjson gsl pangocairo cairo-pdf fontconfig libsodium libqrencode
 DEPS_OK := build/.deps-ok
 
 WARN := -Wall -Wextra -Werror -std=gnu11 -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
@@ -35,7 +35,7 @@ TEST_SRC := $(sort $(filter-out tests/unit/run.c,$(wildcard tests/unit/*.c)) $(V
 REL := build
 SAN := build/san
 
-.PHONY: all check unit demo vmtest bench killtest clean deps
+.PHONY: all check unit demo vmtest bench killtest clean deps print-libs
 all: $(addprefix $(REL)/,$(PROGS))
 
 $(DEPS_OK):
@@ -96,6 +96,9 @@ bench: all
 
 killtest: all
 	@RIG_BIN=$(REL) RIG_TOP=$(CURDIR) tests/kill/campaign
+
+# The libraries the programs link, for the test bed's guest link.
+print-libs: ; @echo $(PKG_LIBS) -lpthread
 
 clean:
 	rm -rf build

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "reports/cert_facts.h"
+#include "reports/cert_record.h"
 #include "reports/html.h"
 #include "rig/core/model.h"
 
@@ -28,10 +30,11 @@ struct plot {
 	double y_step;
 };
 
-static bool plotted(const struct store_cert_point *p)
+/* The load curve only: influence points (voltage, frequency, one element
+ * alone) are listed in the table, not drawn into the curve. */
+static bool plotted(const struct store_certificate *c, const struct store_cert_point *p)
 {
-	return p->measured && p->has_error && p->current_a > 0 && isfinite(p->error_pct) &&
-	       strcmp(p->kind, "accuracy") == 0;
+	return cert_point_on_load_curve(c, p);
 }
 
 static double px(const struct plot *pl, double amps)
@@ -52,7 +55,7 @@ static void plot_scale(const struct store_certificate *c, struct plot *pl)
 	double lo = INFINITY, hi = 0, extent = 0;
 	for (int i = 0; i < c->n_points; i++) {
 		const struct store_cert_point *p = &c->points[i];
-		if (!plotted(p))
+		if (!plotted(c, p))
 			continue;
 		lo = fmin(lo, p->current_a);
 		hi = fmax(hi, p->current_a);
@@ -79,7 +82,7 @@ static int distinct_bands(const struct store_certificate *c, double *bands, int 
 	int n = 0;
 	for (int i = 0; i < c->n_points; i++) {
 		const struct store_cert_point *p = &c->points[i];
-		if (!plotted(p) || p->band_pct <= 0)
+		if (!plotted(c, p) || !cert_point_has_band(p))
 			continue;
 		bool seen = false;
 		for (int k = 0; k < n; k++)
@@ -160,7 +163,7 @@ static int collect_series(const struct store_certificate *c, struct series *s)
 	int n = 0;
 	for (int i = 0; i < c->n_points; i++) {
 		const struct store_cert_point *p = &c->points[i];
-		if (!plotted(p))
+		if (!plotted(c, p))
 			continue;
 		int k = 0;
 		while (k < n && !(s[k].pf == p->pf && s[k].leading == (p->leading && p->pf < 1)))
@@ -336,7 +339,7 @@ static void meter_section(FILE *out, const struct store_certificate *c)
 	}
 	snprintf(text + used, sizeof(text) - used, " Wh per pulse");
 	fact(out, "Pulse outputs", text, false);
-	snprintf(text, sizeof(text), "%d", c->position + 1);
+	snprintf(text, sizeof(text), "%d", c->position);
 	fact(out, "Bench position", text, false);
 	/* The model number decoded afresh: what the number means, written the
 	 * way the rest of rig describes models. */
@@ -365,7 +368,7 @@ static void test_section(FILE *out, const struct store_certificate *c)
 	fact(out, "Operator", c->operator_name, false);
 	fact(out, "Started (UTC)", c->started_at, false);
 	fact(out, "Ended (UTC)", c->ended_at, false);
-	snprintf(text, sizeof(text), "%s%s%s", c->state, c->reason[0] ? ": " : "", c->reason);
+	cert_run_outcome(c, text, sizeof(text));
 	fact(out, "Run outcome", text, false);
 	fact(out, "Software", c->software_version, false);
 	if (c->notes[0])
@@ -385,22 +388,10 @@ static void instrument_section(FILE *out, const struct store_certificate *c)
 	fprintf(out, "%s</td></tr>\n</table>\n", lapsed ? " (overdue at the time of the test)" : "");
 }
 
-static void setpoint_text(const struct store_cert_point *p, char *buf, size_t len)
-{
-	char current[32];
-	if (p->current_pct >= 0 && !p->measured)
-		snprintf(current, sizeof(current), "%g %% rated", p->current_pct);
-	else
-		snprintf(current, sizeof(current), "%.4g A", p->current_a);
-	snprintf(buf, len, "%g V, %s, pf %g%s, %g Hz, elements %s, Kh %g", p->voltage_v, current, p->pf,
-		 p->pf >= 1 ? "" : p->leading ? " lead" : " lag", p->frequency_hz,
-		 p->elements == 3 ? "1+2" : p->elements == 2 ? "2" : "1", p->output_kh);
-}
-
-static void point_row(FILE *out, const struct store_cert_point *p)
+static void point_row(FILE *out, const struct store_certificate *c, const struct store_cert_point *p)
 {
 	char setpoint[160];
-	setpoint_text(p, setpoint, sizeof(setpoint));
+	cert_setpoint_text(c, p, setpoint, sizeof(setpoint));
 	fprintf(out, "<tr><td class=\"num\">%d</td><td>", p->idx + 1);
 	report_html_text(out, p->name);
 	fprintf(out, "</td><td>");
@@ -410,7 +401,7 @@ static void point_row(FILE *out, const struct store_cert_point *p)
 		fprintf(out, "<td class=\"num\">%+.3f</td><td class=\"num\">%.3f</td>", p->error_pct, p->u_pct);
 	else
 		fprintf(out, "<td class=\"num\">-</td><td class=\"num\">-</td>");
-	if (p->band_pct > 0)
+	if (cert_point_has_band(p))
 		fprintf(out, "<td class=\"num\">&#177;%g</td>", p->band_pct);
 	else
 		fprintf(out, "<td class=\"num\">-</td>");
@@ -483,7 +474,7 @@ static void points_section(FILE *out, const struct store_certificate *c)
 		     "<th>Setpoint</th><th>Error %%</th><th>U %% (95.45 %%)</th><th>Band %%</th>"
 		     "<th>Verdict</th><th>Detail</th></tr></thead>\n<tbody>\n");
 	for (int i = 0; i < c->n_points; i++)
-		point_row(out, &c->points[i]);
+		point_row(out, c, &c->points[i]);
 	fprintf(out, "</tbody>\n</table>\n");
 	fprintf(out, "<h2>Error against current</h2>\n<figure>\n");
 	report_certificate_svg(out, c);
@@ -506,10 +497,14 @@ int report_certificate_html(FILE *out, const struct store_certificate *c)
 	report_html_text(out, c->serial);
 	fprintf(out, "</strong>, ");
 	report_html_text(out, c->model);
-	fprintf(out, ". Overall verdict: <span class=\"verdict %s\">%s</span></p>\n</header>\n",
+	fprintf(out, ". Verdict for this meter: <span class=\"verdict %s\">%s</span></p>\n",
 		running ? "other" : verdict_class(c->verdict), verdict);
+	if (cert_simulated(c))
+		fprintf(out, "<p class=\"verdict fail\">SIMULATED BENCH: not a measurement of a real meter</p>\n");
+	fprintf(out, "</header>\n");
 	meter_section(out, c);
 	test_section(out, c);
+	report_certificate_record_html(out, c);
 	instrument_section(out, c);
 	points_section(out, c);
 	fprintf(out, "<footer>\n<p>Certificate identifier: <span class=\"mono\">");

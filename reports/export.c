@@ -48,7 +48,7 @@ static const char *const columns[] = {
 static void row_fields(const struct store_result_row *r, const char *fields[N_COLUMNS],
 		       char pos_buf[16])
 {
-	snprintf(pos_buf, 16, "%d", r->position + 1);
+	snprintf(pos_buf, 16, "%d", r->position);
 	const char *v[N_COLUMNS] = {
 		r->run_id, r->started_at, r->ended_at, r->station, r->serial, r->model, pos_buf,
 		r->profile, r->state, r->verdict, r->operator_name, r->notes, r->reason,
@@ -94,7 +94,7 @@ static int json_row(const struct store_result_row *r, void *ctx)
 	row_fields(r, fields, pos);
 	for (size_t i = 0; i < N_COLUMNS; i++) {
 		bool ok = strcmp(columns[i], "position") == 0
-				  ? cJSON_AddNumberToObject(o, columns[i], r->position + 1) != NULL
+				  ? cJSON_AddNumberToObject(o, columns[i], r->position) != NULL
 				  : cJSON_AddStringToObject(o, columns[i], fields[i]) != NULL;
 		if (!ok) {
 			cJSON_Delete(o);

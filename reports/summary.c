@@ -68,7 +68,7 @@ static void csv_number(FILE *out, const char *fmt, double v)
 		fprintf(out, fmt, v);
 }
 
-int report_summary_csv(FILE *out, const struct store_summary *s)
+static void totals_csv(FILE *out, const struct store_summary *s)
 {
 	fputs("metric,value\r\n", out);
 	csv_metric(out, "runs", s->runs);
@@ -84,8 +84,11 @@ int report_summary_csv(FILE *out, const struct store_summary *s)
 	csv_metric(out, "meters_failed", s->meters_failed);
 	csv_metric(out, "meters_other", s->meters_other);
 	csv_metric(out, "pass_rate", s->pass_rate);
+}
 
-	fputs("\r\nprofile,point,name,current_a,pf,leading,band_pct,n,mean_error_pct,sd_pct,cpk,"
+static void points_csv(FILE *out, const struct store_summary *s)
+{
+	fputs("profile,point,name,current_a,pf,leading,band_pct,n,mean_error_pct,sd_pct,cpk,"
 	      "worst_serial,worst_error_pct\r\n",
 	      out);
 	for (int i = 0; i < s->n_points; i++) {
@@ -106,8 +109,11 @@ int report_summary_csv(FILE *out, const struct store_summary *s)
 		csv_number(out, "%.10g", p->worst_error_pct);
 		fputs("\r\n", out);
 	}
+}
 
-	fputs("\r\nserial,run_id,point,error_pct,band_pct,band_used\r\n", out);
+static void worst_csv(FILE *out, const struct store_summary *s)
+{
+	fputs("serial,run_id,point,error_pct,band_pct,band_used\r\n", out);
 	for (int i = 0; i < s->n_worst; i++) {
 		const struct store_worst_meter *w = &s->worst[i];
 		report_csv_field(out, w->serial);
@@ -120,6 +126,16 @@ int report_summary_csv(FILE *out, const struct store_summary *s)
 		csv_number(out, "%.10g", w->band_used);
 		fputs("\r\n", out);
 	}
+}
+
+int report_summary_csv(FILE *out, const struct store_summary *s, enum report_summary_table t)
+{
+	if (t == REPORT_SUMMARY_TOTALS)
+		totals_csv(out, s);
+	else if (t == REPORT_SUMMARY_WORST)
+		worst_csv(out, s);
+	else
+		points_csv(out, s);
 	return ferror(out) ? -1 : 0;
 }
 

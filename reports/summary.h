@@ -11,9 +11,10 @@
 /* A table for people. title may be NULL. 0, or -1 when writing failed. */
 int report_summary_text(FILE *out, const struct store_summary *s, const char *title);
 
-/* Three CSV tables separated by a blank line: totals (metric,value), points,
+/* One CSV table per file: the totals (metric,value), the points, or the
  * worst meters. */
-int report_summary_csv(FILE *out, const struct store_summary *s);
+enum report_summary_table { REPORT_SUMMARY_POINTS, REPORT_SUMMARY_TOTALS, REPORT_SUMMARY_WORST };
+int report_summary_csv(FILE *out, const struct store_summary *s, enum report_summary_table t);
 
 /* One JSON object: {"runs": {...}, "meters": {...}, "points": [...],
  * "worst": [...]}; unknown statistics are null. */

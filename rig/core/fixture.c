@@ -88,18 +88,23 @@ struct parser {
 };
 
 /* Keys per section; index = position in the list. */
-static const char *const fixture_keys[] = { "name", "description", NULL };
+static const char *const fixture_keys[] = { "name", "description", "ambient_temperature",
+					    "ambient_humidity", NULL };
 static const char *const source_keys[] = {
 	"driver", "transport", "element1_phase", "element2_phase", "lag_angle", "injection",
 	"turns", "settle", "reply_timeout", "max_voltage", "max_current", "serial",
-	"calibration_due", "stability", "comm_watchdog", NULL,
+	"calibration_due", "stability", "comm_watchdog", "certificate", "calibration_date",
+	"calibration_lab", NULL,
 };
 enum { S_DRIVER, S_TRANSPORT, S_EL1, S_EL2, S_LAG, S_INJECTION, S_TURNS, S_SETTLE,
-       S_REPLY_TIMEOUT, S_MAX_V, S_MAX_A, S_SERIAL, S_CAL_DUE, S_STABILITY, S_COMM_WATCHDOG };
+       S_REPLY_TIMEOUT, S_MAX_V, S_MAX_A, S_SERIAL, S_CAL_DUE, S_STABILITY, S_COMM_WATCHDOG,
+       S_CERT, S_CAL_DATE, S_CAL_LAB };
 static const char *const reference_keys[] = {
-	"kind", "uncertainty", "wh_per_pulse", "line", "specification", "certificate", NULL,
+	"kind", "uncertainty", "wh_per_pulse", "line", "specification", "certificate",
+	"identity", "calibration_date", "calibration_due", "calibration_lab", NULL,
 };
-enum { R_KIND, R_UNCERTAINTY, R_WH, R_LINE, R_SPEC, R_CERT };
+enum { R_KIND, R_UNCERTAINTY, R_WH, R_LINE, R_SPEC, R_CERT, R_IDENTITY, R_CAL_DATE, R_CAL_DUE,
+       R_CAL_LAB };
 static const char *const edges_keys[] = {
 	"input", "timing_uncertainty", "time_scale", "interlock", "update_period", "timebase",
 	"heartbeat", NULL,
@@ -414,6 +419,16 @@ static int set_source(struct parser *ps, int key, const struct rig_ini_item *it,
 		if (check_date(it, file, err))
 			return -1;
 		return rig_ini_string(it, file, f->instrument_cal_due, sizeof(f->instrument_cal_due), err);
+	case S_CERT:
+		return rig_ini_string(it, file, f->instrument_certificate,
+				      sizeof(f->instrument_certificate), err);
+	case S_CAL_DATE:
+		if (check_date(it, file, err))
+			return -1;
+		return rig_ini_string(it, file, f->instrument_cal_date, sizeof(f->instrument_cal_date),
+				      err);
+	case S_CAL_LAB:
+		return rig_ini_string(it, file, f->instrument_cal_lab, sizeof(f->instrument_cal_lab), err);
 	case S_STABILITY:
 		if (rig_ini_number(it, file, "%", &f->source_stability_pct, err))
 			return -1;
@@ -471,6 +486,17 @@ static int set_reference(struct parser *ps, int key, const struct rig_ini_item *
 		return rig_ini_string(it, ps->file, f->ref_spec_file, sizeof(f->ref_spec_file), err);
 	case R_CERT:
 		return rig_ini_string(it, ps->file, f->ref_certificate, sizeof(f->ref_certificate), err);
+	case R_IDENTITY:
+		return rig_ini_string(it, ps->file, f->ref_identity, sizeof(f->ref_identity), err);
+	case R_CAL_DATE:
+	case R_CAL_DUE: {
+		if (check_date(it, ps->file, err))
+			return -1;
+		char *field = key == R_CAL_DATE ? f->ref_cal_date : f->ref_cal_due;
+		return rig_ini_string(it, ps->file, field, sizeof(f->ref_cal_date), err);
+	}
+	case R_CAL_LAB:
+		return rig_ini_string(it, ps->file, f->ref_cal_lab, sizeof(f->ref_cal_lab), err);
 	}
 	return -1;
 }
@@ -558,6 +584,12 @@ static int set_key(struct parser *ps, const struct rig_ini_item *it, struct rig_
 	case SEC_FIXTURE:
 		if (key == 0)
 			return rig_ini_string(it, ps->file, ps->f->name, sizeof(ps->f->name), err);
+		if (key == 2)
+			return rig_ini_string(it, ps->file, ps->f->ambient_temperature,
+					      sizeof(ps->f->ambient_temperature), err);
+		if (key == 3)
+			return rig_ini_string(it, ps->file, ps->f->ambient_humidity,
+					      sizeof(ps->f->ambient_humidity), err);
 		return 0;	/* description: for people only */
 	case SEC_SOURCE:
 		return set_source(ps, key, it, err);

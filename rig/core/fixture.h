@@ -42,12 +42,19 @@ struct rig_fixture {
 	char name[64];
 	char source_file[256];
 	char sha256[65];
+	/* ambient sensors read at the start of a run: a file holding a number
+	 * (sysfs millidegrees, or a 1-wire w1_slave "t=" line); "" none */
+	char ambient_temperature[256];
+	char ambient_humidity[256];
 
 	/* source */
 	char source_driver[32];		/* "scpi6100" */
 	char source_transport[160];	/* "serial:/dev/ttyUSB0:115200:8N1:rtscts", "tcp:127.0.0.1:5025" */
 	char instrument_serial[64];	/* as stated on the bench; *IDN? is read too */
 	char instrument_cal_due[16];	/* YYYY-MM-DD */
+	char instrument_certificate[64];	/* its calibration certificate, "" not given */
+	char instrument_cal_date[16];	/* YYYY-MM-DD, "" not given */
+	char instrument_cal_lab[96];	/* the lab that calibrated it */
 	int source_phase[2];		/* source phase driving meter element 1, 2 */
 	int lag_angle_sign;		/* +1: a lagging current has a positive angle on this source; -1: negative */
 	enum rig_injection injection;
@@ -64,6 +71,10 @@ struct rig_fixture {
 					 * fallback when no specification is named */
 	char ref_spec_file[256];	/* instrument specification, as named (relative to the fixture) */
 	char ref_certificate[64];	/* the instrument's calibration certificate */
+	char ref_identity[64];		/* a separate standard's serial; "" when the source is the reference */
+	char ref_cal_date[16];		/* YYYY-MM-DD, "" not given */
+	char ref_cal_due[16];
+	char ref_cal_lab[96];
 	bool have_ref_spec;		/* ref_spec loaded (rig_fixture_load; parse alone does no I/O) */
 	struct rig_ref_spec ref_spec;
 	double source_stability_pct;	/* bound on the source power's drift over a gate */

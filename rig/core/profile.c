@@ -50,8 +50,9 @@ static const char *const point_keys[] = {
 	"led", "requires",
 };
 
-enum profile_key { P_NAME, P_DESCRIPTION, P_INDETERMINATE, P_MAX_RETESTS, P_COUNT };
-static const char *const profile_keys[] = { "name", "description", "indeterminate", "max_retests" };
+enum profile_key { P_NAME, P_DESCRIPTION, P_INDETERMINATE, P_MAX_RETESTS, P_WEIGHTING, P_COUNT };
+static const char *const profile_keys[] = { "name", "description", "indeterminate", "max_retests",
+					    "weighting" };
 
 struct parser {
 	const char *file;
@@ -340,9 +341,16 @@ static int set_profile_key(struct parser *ps, const struct rig_ini_item *it, str
 			return rig_error_set(err, ps->file, it->line,
 					     "max_retests: %d is more than 10", ps->p->max_retests);
 		return 0;
+	case P_WEIGHTING:
+		if (rig_weighting_parse(it->value, &ps->p->weighting) < 0)
+			return rig_error_set(err, ps->file, it->line,
+					     "weighting: '%s' is not (4FL+LL)/5, (FL+LL)/2, (4FL+2LL+PF)/7 or none",
+					     it->value);
+		ps->p->has_weighting = true;
+		return 0;
 	}
 	return rig_error_set(err, ps->file, it->line,
-			     "unknown key '%s' in [profile] (name, description, indeterminate, max_retests)",
+			     "unknown key '%s' in [profile] (name, description, indeterminate, max_retests, weighting)",
 			     it->key);
 }
 

@@ -10,6 +10,7 @@
 
 #include "rig/core/error.h"
 #include "rig/core/model.h"
+#include "rig/core/weighting.h"
 
 #define RIG_PROFILE_MAX_POINTS 64
 #define RIG_NAME_LEN 48
@@ -73,6 +74,8 @@ struct rig_profile {
 	char source_file[256];
 	enum rig_indeterminate_policy indeterminate;
 	int max_retests;		/* per point, for RETEST and for lost edges */
+	bool has_weighting;		/* "weighting =" given: wins over the station's */
+	enum rig_weighting weighting;	/* weighted average registration rule */
 	int n_points;
 	struct rig_point points[RIG_PROFILE_MAX_POINTS];
 	char sha256[65];		/* of the file's bytes, hex; "" when not computed */

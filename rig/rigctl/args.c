@@ -12,6 +12,9 @@ const char rigctl_usage[] =
 	"commands:\n"
 	"  run --profile P --position N:MODEL:SERIAL [...] --operator NAME\n"
 	"      [--notes TEXT] [--junit FILE] [--quiet]\n"
+	"      [--test-reason new|periodic|complaint|repair|sample|other] [--customer C]\n"
+	"      [--as-found | --as-left [--follows RUN]] [--register-before N=KWH ...]\n"
+	"      [--ambient DEG_C] [--humidity PCT] [--calibration-override REASON]\n"
 	"                        start a run on rigd, follow it to the end\n"
 	"  status [--json]       what rigd is doing\n"
 	"  abort [--reason TEXT] abort the running run (source output off first)\n"
@@ -20,10 +23,23 @@ const char rigctl_usage[] =
 	"      [--run ID] [--limit N (newest N, table)] [--format table|csv|json]\n"
 	"                        stored results, read from the database (read-only);\n"
 	"                        with --run, every point with its uncertainty budget\n"
-	"  report --serial S | --run ID [--out FILE]\n"
-	"                        calibration certificate as HTML\n"
-	"  report --summary [--since T] [--until T] [--out FILE]\n"
-	"                        summary of a period as HTML\n"
+	"  report --serial S | --run ID [--out FILE] [--format html|pdf]\n"
+	"                        calibration certificate as HTML (screen) or as a\n"
+	"                        PDF signed with the station's key (print)\n"
+	"  report --points [--run ID] [--serial S] [--since T] [--until T] --format csv|json\n"
+	"                        per-point results in long form, one table\n"
+	"  report --batch [--model M] [--since T] [--until T] [--format table|csv|json]\n"
+	"                        batch summary: yield, Cpk per point, weighted averages\n"
+	"  report --summary [--since T] [--until T] [--out FILE] [--format table|csv|json]\n"
+	"                        summary of a period; csv: the points table, or with\n"
+	"                        --out DIR three files (totals, points, worst)\n"
+	"  history SERIAL [--format table|csv|json]\n"
+	"                        every test of one meter, oldest first, as stored then\n"
+	"  register RUN POSITION KWH\n"
+	"                        store a meter's register reading after its run\n"
+	"  verify CERT.pdf       check a signed certificate: valid, or what differs\n"
+	"                        from the database\n"
+	"  verify --db           walk the database's hash chain of sealed runs\n"
 	"  model MODEL [--json]  what a model number means\n"
 	"  profiles              test profiles with their point counts\n"
 	"  fixture check FILE    load a fixture file and report errors (file:line)\n"
@@ -115,7 +131,8 @@ static const struct {
 	{"status", RIGCTL_STATUS},   {"abort", RIGCTL_ABORT},	    {"safe-off", RIGCTL_SAFE_OFF},
 	{"results", RIGCTL_RESULTS}, {"report", RIGCTL_REPORT},	    {"model", RIGCTL_MODEL},
 	{"profiles", RIGCTL_PROFILES}, {"fixture", RIGCTL_FIXTURE_CHECK},
-	{"analyse", RIGCTL_ANALYSE},
+	{"analyse", RIGCTL_ANALYSE}, {"verify", RIGCTL_VERIFY}, {"history", RIGCTL_HISTORY},
+	{"register", RIGCTL_REGISTER},
 };
 
 /* One option: 1 when it was known, 2 for --help, 3 for --version, 0 when
@@ -135,6 +152,11 @@ static int take_option(struct cursor *cur, const char *name, struct rigctl_args 
 		a->field = v;                                                  \
 		return 1;                                                      \
 	}
+	/* `verify --db` with no file after it: walk the chain of the
+	 * configured database (the same as verify without a certificate). */
+	if (a->cmd == RIGCTL_VERIFY && strcmp(name, "--db") == 0 && !cur->inline_value &&
+	    (cur->i + 1 >= cur->argc || cur->argv[cur->i + 1][0] == '-'))
+		return 1;
 	STRING_OPT("--config", config)
 	STRING_OPT("--socket", socket)
 	STRING_OPT("--db", db)
@@ -147,7 +169,48 @@ static int take_option(struct cursor *cur, const char *name, struct rigctl_args 
 	STRING_OPT("--model", model)
 	STRING_OPT("--run", run_id)
 	STRING_OPT("--out", out)
+	STRING_OPT("--test-reason", test_reason)
+	STRING_OPT("--customer", customer)
+	STRING_OPT("--follows", follows)
+	STRING_OPT("--calibration-override", override_reason)
 #undef STRING_OPT
+	if (strcmp(name, "--as-found") == 0 || strcmp(name, "--as-left") == 0) {
+		if (a->test_state)
+			return usage_error(why, why_len, "%s", "--as-found or --as-left, once");
+		/* name is the parser's buffer: keep a literal */
+		a->test_state = strcmp(name, "--as-found") == 0 ? "as-found" : "as-left";
+		return 1;
+	}
+	if (strcmp(name, "--ambient") == 0 || strcmp(name, "--humidity") == 0) {
+		VALUE();
+		bool temp = name[2] == 'a';
+		double lo = temp ? -40 : 0, hi = temp ? 85 : 100;
+		char *end;
+		double x = strtod(v, &end);
+		if (end == v || *end || !(x >= lo && x <= hi)) {
+			snprintf(why, why_len, "%s \"%s\": expected %g .. %g", name, v, lo, hi);
+			return -1;
+		}
+		*(temp ? &a->ambient_c : &a->humidity_pct) = x;
+		*(temp ? &a->has_ambient_c : &a->has_humidity_pct) = true;
+		return 1;
+	}
+	if (strcmp(name, "--register-before") == 0) {
+		VALUE();
+		char *end;
+		long n = strtol(v, &end, 10);
+		double kwh = *end == '=' ? strtod(end + 1, &end) : -1;
+		if (*end || n < 1 || n > RIG_MAX_POSITIONS || !(kwh >= 0 && kwh < 1e9))
+			return usage_error(why, why_len,
+					   "--register-before \"%s\": expected POSITION=KWH (0 .. 999999999)", v);
+		a->has_register[n] = true;
+		a->register_kwh[n] = kwh;
+		return 1;
+	}
+	if (strcmp(name, "--batch") == 0 || strcmp(name, "--points") == 0) {
+		*(name[2] == 'b' ? &a->batch : &a->points) = true;
+		return 1;
+	}
 	if (strcmp(name, "--quiet") == 0 || strcmp(name, "-q") == 0) {
 		a->quiet = true;
 		return 1;
@@ -205,8 +268,12 @@ static int take_option(struct cursor *cur, const char *name, struct rigctl_args 
 			a->format = RIGCTL_FMT_CSV;
 		else if (strcmp(v, "json") == 0)
 			a->format = RIGCTL_FMT_JSON;
+		else if (strcmp(v, "html") == 0)
+			a->format = RIGCTL_FMT_HTML;
+		else if (strcmp(v, "pdf") == 0)
+			a->format = RIGCTL_FMT_PDF;
 		else
-			return usage_error(why, why_len, "--format \"%s\": table, csv or json", v);
+			return usage_error(why, why_len, "--format \"%s\": table, csv, json, html or pdf", v);
 		return 1;
 	}
 	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
@@ -230,6 +297,16 @@ static int check_command(struct rigctl_args *a, const char **positional, int n_p
 			return usage_error(why, why_len, "%s", "run: at least one --position N:MODEL:SERIAL");
 		if (!a->operator_name)
 			return usage_error(why, why_len, "%s", "run: --operator is required");
+		if (a->follows && (!a->test_state || strcmp(a->test_state, "as-left")))
+			return usage_error(why, why_len, "%s", "run: --follows is for an --as-left test");
+		for (int n = 1; n <= RIG_MAX_POSITIONS; n++) {
+			bool placed = false;
+			for (int k = 0; k < a->n_positions; k++)
+				placed |= a->pos[k].position == n;
+			if (a->has_register[n] && !placed)
+				return usage_error(why, why_len, "%s",
+						   "run: --register-before names a position without a meter");
+		}
 		break;
 	case RIGCTL_MODEL:
 		if (n_positional != 1)
@@ -241,11 +318,38 @@ static int check_command(struct rigctl_args *a, const char **positional, int n_p
 			return usage_error(why, why_len, "%s", "usage: rigctl fixture check FILE");
 		a->file = positional[1];
 		return 0;
+	case RIGCTL_VERIFY:
+		if (n_positional > 1)
+			return usage_error(why, why_len, "%s", "usage: rigctl verify [CERT.pdf | --db]");
+		a->file = n_positional ? positional[0] : NULL;
+		return 0;
 	case RIGCTL_REPORT:
-		if (!a->summary && !a->serial && !a->run_id)
+		if (!a->summary && !a->batch && !a->points && !a->serial && !a->run_id)
 			return usage_error(why, why_len, "%s",
-					   "report: --serial S, --run ID or --summary");
+					   "report: --serial S, --run ID, --summary, --batch or --points");
+		if (a->points && a->format != RIGCTL_FMT_CSV && a->format != RIGCTL_FMT_JSON)
+			return usage_error(why, why_len, "%s", "report --points: --format csv or json");
+		if (a->batch && a->format == RIGCTL_FMT_PDF)
+			return usage_error(why, why_len, "%s", "report --batch: --format table, csv or json");
 		break;
+	case RIGCTL_HISTORY:
+		if (n_positional != 1)
+			return usage_error(why, why_len, "%s", "usage: rigctl history SERIAL");
+		a->serial = positional[0];
+		return 0;
+	case RIGCTL_REGISTER: {
+		char *end1, *end2;
+		long n = n_positional == 3 ? strtol(positional[1], &end1, 10) : 0;
+		double kwh = n_positional == 3 ? strtod(positional[2], &end2) : -1;
+		if (n_positional != 3 || *end1 || *end2 || n < 1 || n > RIG_MAX_POSITIONS ||
+		    !(kwh >= 0 && kwh < 1e9))
+			return usage_error(why, why_len, "%s",
+					   "usage: rigctl register RUN POSITION KWH (position 1..16, 0 .. 999999999 kWh)");
+		a->run_id = positional[0];
+		a->reg_position = (int)n;
+		a->reg_kwh = kwh;
+		return 0;
+	}
 	default:
 		break;
 	}

@@ -34,9 +34,12 @@ enum rigctl_cmd {
 	RIGCTL_PROFILES,
 	RIGCTL_FIXTURE_CHECK,
 	RIGCTL_ANALYSE,		/* its options are its own (cmd_analyse.c) */
+	RIGCTL_HISTORY,		/* every test of one meter */
+	RIGCTL_REGISTER,	/* a meter's register reading after its run */
+	RIGCTL_VERIFY,
 };
 
-enum rigctl_format { RIGCTL_FMT_TABLE, RIGCTL_FMT_CSV, RIGCTL_FMT_JSON };
+enum rigctl_format { RIGCTL_FMT_TABLE, RIGCTL_FMT_CSV, RIGCTL_FMT_JSON, RIGCTL_FMT_HTML, RIGCTL_FMT_PDF };
 
 struct rigctl_args {
 	enum rigctl_cmd cmd;
@@ -51,6 +54,19 @@ struct rigctl_args {
 	const char *junit;
 	int n_positions;
 	struct ctl_position pos[RIG_MAX_POSITIONS];
+	/* run: the certification record */
+	const char *test_reason;
+	const char *customer;
+	const char *test_state;		/* "as-found", "as-left" */
+	const char *follows;
+	const char *override_reason;	/* --calibration-override */
+	bool has_ambient_c, has_humidity_pct;
+	double ambient_c, humidity_pct;
+	bool has_register[RIG_MAX_POSITIONS + 1];	/* --register-before N=KWH */
+	double register_kwh[RIG_MAX_POSITIONS + 1];
+	/* register RUN POSITION KWH */
+	int reg_position;
+	double reg_kwh;
 	/* abort */
 	const char *reason;
 	/* results */
@@ -65,10 +81,12 @@ struct rigctl_args {
 	const char *run_id;
 	const char *out;		/* output file or directory */
 	bool summary;
+	bool batch;			/* report --batch: summary with weighted averages */
+	bool points;			/* report --points: per-point results, long form */
 	/* model */
 	const char *model_arg;
 	bool json;
-	/* fixture check */
+	/* fixture check; verify: the certificate (NULL: walk the chain) */
 	const char *file;
 	/* analyse: the arguments from the command word on */
 	int sub_argc;

@@ -122,3 +122,19 @@ int cmd_safe_off(const struct rigctl_args *a, const struct rigctl_env *env)
 		printf("source output off\n");
 	return RIGCTL_EXIT_PASS;
 }
+
+int cmd_register(const struct rigctl_args *a, const struct rigctl_env *env)
+{
+	cJSON *req = request("register");
+	cJSON_AddStringToObject(req, "run", a->run_id);
+	cJSON_AddNumberToObject(req, "position", a->reg_position);
+	cJSON_AddNumberToObject(req, "reading", a->reg_kwh);
+	cJSON *reply = call(env, req);
+	if (!reply)
+		return RIGCTL_EXIT_ERROR;
+	cJSON_Delete(reply);
+	if (!a->quiet)
+		printf("run %s position %d: register after %g kWh stored\n", a->run_id,
+		       a->reg_position, a->reg_kwh);
+	return RIGCTL_EXIT_PASS;
+}

@@ -2,17 +2,22 @@
  * read-only (the daemon may be writing at the same time). */
 #include "rig/rigctl/commands.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
+#include <sodium.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "reports/cert_sign.h"
 #include "reports/certificate.h"
 #include "reports/export.h"
+#include "reports/points.h"
 #include "reports/summary.h"
 #include "rig/common/safe_file.h"
+#include "rig/common/station_key.h"
 #include "rig/store/queries.h"
 #include "rig/store/store.h"
 
@@ -58,7 +63,7 @@ static int print_row(const struct store_result_row *row, void *ctx)
 	if (t->limit && t->total - t->rows++ > t->limit)
 		return 0;
 	printf("%-24.24s  %-36s  %3d  %-14.14s  %-22.22s  %-12.12s  %-13s  %-11s\n", row->started_at,
-	       row->run_id, row->position + 1, row->serial, row->model, row->profile, row->verdict,
+	       row->run_id, row->position, row->serial, row->model, row->profile, row->verdict,
 	       row->state);
 	return 0;
 }
@@ -117,7 +122,7 @@ static int print_run_points(const struct store_result_row *row, void *ctx)
 		return rig_error_set(d->err, NULL, 0, "out of memory");
 	int rc = store_certificate_load(d->db, row->serial, row->run_id, cert, d->err);
 	if (rc == 0) {
-		printf("\nposition %d, %s (%s): %s\n", row->position + 1, row->serial, row->model,
+		printf("\nposition %d, %s (%s): %s\n", row->position, row->serial, row->model,
 		       row->verdict);
 		for (int i = 0; i < cert->n_points; i++)
 			if (cert->points[i].measured)
@@ -182,8 +187,14 @@ static bool is_directory(const char *path)
 	return path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* A PDF certificate is signed with the station key beside the database. */
+struct cert_output {
+	bool pdf;
+	const struct station_key *key;
+};
+
 static int write_certificate(struct store *db, const char *serial, const char *run_id,
-			     const char *out_path, bool quiet)
+			     const char *out_path, bool quiet, const struct cert_output *co)
 {
 	struct store_certificate *cert = malloc(sizeof(*cert));
 	struct rig_error err = {0};
@@ -194,18 +205,26 @@ static int write_certificate(struct store *db, const char *serial, const char *r
 		return -1;
 	}
 	char path[1024], name[80];
+	const char *ext = co->pdf ? "pdf" : "html";
 	file_safe(cert->serial, name, sizeof(name));
 	if (!out_path)
-		snprintf(path, sizeof(path), "certificate-%s.html", name);
+		snprintf(path, sizeof(path), "certificate-%s.%s", name, ext);
 	else if (is_directory(out_path))
-		snprintf(path, sizeof(path), "%s/certificate-%s.html", out_path, name);
+		snprintf(path, sizeof(path), "%s/certificate-%s.%s", out_path, name, ext);
 	else
 		snprintf(path, sizeof(path), "%s", out_path);
-	struct safe_file sf;
-	FILE *f = safe_file_open(&sf, path);
-	int rc = f ? safe_file_close(&sf, report_certificate_html(f, cert)) : -1;
+	int rc;
+	if (co->pdf) {
+		rc = cert_write_signed_pdf(db, cert, co->key, path, &err);
+	} else {
+		struct safe_file sf;
+		FILE *f = safe_file_open(&sf, path);
+		rc = f ? safe_file_close(&sf, report_certificate_html(f, cert)) : -1;
+		if (rc < 0)
+			snprintf(err.msg, sizeof(err.msg), "%s", strerror(errno));
+	}
 	if (rc < 0) {
-		fprintf(stderr, "rigctl: writing %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "rigctl: writing %s: %s\n", path, err.msg);
 	} else if (!quiet) {
 		printf("certificate %s: %s %s, %s\n", path, cert->serial, cert->model, cert->verdict);
 	}
@@ -217,16 +236,41 @@ struct run_meters {
 	struct store *db;
 	const char *out;
 	bool quiet;
+	const struct cert_output *co;
 	int written, failed;
 };
 
 static int certificate_per_meter(const struct store_result_row *row, void *ctx)
 {
 	struct run_meters *rm = ctx;
-	if (write_certificate(rm->db, row->serial, row->run_id, rm->out, rm->quiet) == 0)
+	if (write_certificate(rm->db, row->serial, row->run_id, rm->out, rm->quiet, rm->co) == 0)
 		rm->written++;
 	else
 		rm->failed++;
+	return 0;
+}
+
+/* CSV into a directory: one table per file (totals, points, worst). */
+static int write_summary_tables(const struct store_summary *sum, const char *dir)
+{
+	static const struct {
+		const char *name;
+		enum report_summary_table table;
+	} files[] = {
+		{"summary-totals.csv", REPORT_SUMMARY_TOTALS},
+		{"summary-points.csv", REPORT_SUMMARY_POINTS},
+		{"summary-worst.csv", REPORT_SUMMARY_WORST},
+	};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[1200];
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i].name);
+		struct safe_file sf;
+		FILE *out = safe_file_open(&sf, path);
+		if (!out || safe_file_close(&sf, report_summary_csv(out, sum, files[i].table)) < 0) {
+			fprintf(stderr, "rigctl: writing %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -241,6 +285,11 @@ static int write_summary(struct store *db, const struct rigctl_args *a)
 		free(sum);
 		return -1;
 	}
+	if (a->format == RIGCTL_FMT_CSV && is_directory(a->out)) {
+		int rc = write_summary_tables(sum, a->out);
+		free(sum);
+		return rc;
+	}
 	struct safe_file sf;
 	FILE *out = a->out ? safe_file_open(&sf, a->out) : stdout;
 	if (!out) {
@@ -249,8 +298,8 @@ static int write_summary(struct store *db, const struct rigctl_args *a)
 		return -1;
 	}
 	int rc;
-	if (a->format == RIGCTL_FMT_CSV)
-		rc = report_summary_csv(out, sum);
+	if (a->format == RIGCTL_FMT_CSV)	/* one file: the points table */
+		rc = report_summary_csv(out, sum, REPORT_SUMMARY_POINTS);
 	else if (a->format == RIGCTL_FMT_JSON)
 		rc = report_summary_json(out, sum);
 	else
@@ -263,19 +312,155 @@ static int write_summary(struct store *db, const struct rigctl_args *a)
 	return rc;
 }
 
+/* report --points (long form) and --batch: one table, to --out or stdout. */
+static int write_table(struct store *db, const struct rigctl_args *a)
+{
+	struct store_filter f;
+	make_filter(a, &f);
+	struct safe_file sf;
+	FILE *out = a->out ? safe_file_open(&sf, a->out) : stdout;
+	if (!out) {
+		fprintf(stderr, "rigctl: %s: %s\n", a->out, strerror(errno));
+		return -1;
+	}
+	struct rig_error err = {0};
+	int rc;
+	if (a->points)
+		rc = a->format == RIGCTL_FMT_JSON ? report_points_json(out, db, &f, &err)
+						  : report_points_csv(out, db, &f, &err);
+	else if (a->format == RIGCTL_FMT_CSV)
+		rc = report_batch_csv(out, db, &f, &err);
+	else if (a->format == RIGCTL_FMT_JSON)
+		rc = report_batch_json(out, db, &f, &err);
+	else
+		rc = report_batch_text(out, db, &f, &err);
+	if (out != stdout && safe_file_close(&sf, rc) < 0 && rc == 0) {
+		fprintf(stderr, "rigctl: writing %s: %s\n", a->out, strerror(errno));
+		return -1;
+	}
+	if (rc < 0)
+		fprintf(stderr, "rigctl: report: %s\n", err.msg);
+	return rc;
+}
+
+struct history_out {
+	enum rigctl_format format;
+	int rows;
+	cJSON *array;
+};
+
+static int print_history_row(const struct store_history_row *r, void *ctx)
+{
+	struct history_out *h = ctx;
+	h->rows++;
+	char weighted[32] = "-";
+	if (r->has_weighted)
+		snprintf(weighted, sizeof(weighted), "%+.3f", r->weighted_avg_pct);
+	if (h->format == RIGCTL_FMT_TABLE) {
+		printf("%-24.24s  %-36s  %3d  %-22.22s  %-9s  %-9s  %-13s  %8s  %s%s\n",
+		       r->started_at, r->run_id, r->position, r->model,
+		       r->test_state[0] ? r->test_state : "-",
+		       r->test_reason[0] ? r->test_reason : "-", r->verdict, weighted,
+		       r->follows_run[0] ? "follows " : "", r->follows_run);
+	} else if (h->format == RIGCTL_FMT_CSV) {
+		const char *fields[] = {r->started_at, r->run_id, r->model, r->profile, r->state,
+					r->verdict, r->test_state, r->test_reason, r->customer,
+					r->follows_run, r->weighting};
+		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+			report_csv_field(stdout, fields[i]);
+			fputc(',', stdout);
+		}
+		printf("%d,%s\n", r->position, r->has_weighted ? weighted : "");
+	} else {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "run", r->run_id);
+		cJSON_AddStringToObject(o, "started_at", r->started_at);
+		cJSON_AddStringToObject(o, "station", r->station);
+		cJSON_AddNumberToObject(o, "position", r->position);
+		cJSON_AddStringToObject(o, "model", r->model);
+		cJSON_AddNumberToObject(o, "rated_current_a", r->rated_current_a);
+		cJSON_AddStringToObject(o, "profile", r->profile);
+		cJSON_AddStringToObject(o, "run_state", r->state);
+		cJSON_AddStringToObject(o, "verdict", r->verdict);
+		cJSON_AddStringToObject(o, "test", r->test_state);
+		cJSON_AddStringToObject(o, "test_reason", r->test_reason);
+		cJSON_AddStringToObject(o, "customer", r->customer);
+		cJSON_AddStringToObject(o, "follows", r->follows_run);
+		cJSON_AddStringToObject(o, "weighting", r->weighting);
+		if (r->has_weighted)
+			cJSON_AddNumberToObject(o, "weighted_avg_pct", r->weighted_avg_pct);
+		else
+			cJSON_AddNullToObject(o, "weighted_avg_pct");
+		cJSON_AddItemToArray(h->array, o);
+	}
+	return 0;
+}
+
+int cmd_history(const struct rigctl_args *a, const struct rigctl_env *env)
+{
+	struct store *db = open_db(env);
+	if (!db)
+		return RIGCTL_EXIT_ERROR;
+	struct history_out h = {.format = a->format == RIGCTL_FMT_CSV || a->format == RIGCTL_FMT_JSON
+						  ? a->format
+						  : RIGCTL_FMT_TABLE};
+	if (h.format == RIGCTL_FMT_TABLE)
+		printf("%-24s  %-36s  %3s  %-22s  %-9s  %-9s  %-13s  %8s\n", "started (UTC)", "run",
+		       "pos", "model (as tested)", "test", "reason", "verdict", "wavg %");
+	else if (h.format == RIGCTL_FMT_CSV)
+		printf("started_at,run,model,profile,run_state,verdict,test,test_reason,customer,"
+		       "follows,weighting,position,weighted_avg_pct\n");
+	else
+		h.array = cJSON_CreateArray();
+	struct rig_error err = {0};
+	int rc = store_history(db, a->serial, print_history_row, &h, &err);
+	store_close(db);
+	if (h.array) {
+		char *text = cJSON_Print(h.array);
+		cJSON_Delete(h.array);
+		if (text)
+			puts(text);
+		free(text);
+	}
+	if (rc < 0) {
+		fprintf(stderr, "rigctl: history: %s\n", err.msg);
+		return RIGCTL_EXIT_ERROR;
+	}
+	if (h.rows == 0 && h.format == RIGCTL_FMT_TABLE)
+		printf("(no tests of %s)\n", a->serial);
+	return RIGCTL_EXIT_PASS;
+}
+
 int cmd_report(const struct rigctl_args *a, const struct rigctl_env *env)
 {
 	struct store *db = open_db(env);
 	if (!db)
 		return RIGCTL_EXIT_ERROR;
 	int rc = 0;
-	if (a->summary) {
+	struct station_key key;
+	struct cert_output co = {.pdf = a->format == RIGCTL_FMT_PDF, .key = &key};
+	if (co.pdf && !a->summary && !a->points && !a->batch) {
+		char dir[512];
+		struct rig_error err = {0};
+		station_key_dir(env->db, dir, sizeof(dir));
+		if (station_key_load(dir, &key, &err) < 0) {
+			char buf[800];
+			fprintf(stderr, "rigctl: report --format pdf signs with the station key, which "
+					"rigd creates on its first start: %s\n",
+				rig_error_format(&err, buf, sizeof(buf)));
+			store_close(db);
+			return RIGCTL_EXIT_ERROR;
+		}
+	}
+	if (a->points || a->batch) {
+		rc = write_table(db, a);
+	} else if (a->summary) {
 		rc = write_summary(db, a);
 	} else if (a->serial) {
-		rc = write_certificate(db, a->serial, a->run_id, a->out, a->quiet);
+		rc = write_certificate(db, a->serial, a->run_id, a->out, a->quiet, &co);
 	} else {
 		/* A run: one certificate per meter, into --out (a directory) or here. */
-		struct run_meters rm = {.db = db, .out = a->out, .quiet = a->quiet};
+		struct run_meters rm = {.db = db, .out = a->out, .quiet = a->quiet, .co = &co};
 		struct store_filter f = {.run_id = a->run_id};
 		struct rig_error err = {0};
 		if (a->out && rm.out && !is_directory(a->out)) {
@@ -291,6 +476,7 @@ int cmd_report(const struct rigctl_args *a, const struct rigctl_env *env)
 			rc = -1;
 		}
 	}
+	sodium_memzero(key.sk, sizeof(key.sk));
 	store_close(db);
 	return rc < 0 ? RIGCTL_EXIT_ERROR : RIGCTL_EXIT_PASS;
 }

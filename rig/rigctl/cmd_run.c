@@ -194,12 +194,27 @@ static cJSON *start_request(const struct rigctl_args *a)
 	cJSON_AddStringToObject(req, "operator", a->operator_name);
 	if (a->notes)
 		cJSON_AddStringToObject(req, "notes", a->notes);
+	const struct {
+		const char *key, *value;
+	} record[] = {
+		{"test_reason", a->test_reason}, {"customer", a->customer}, {"test", a->test_state},
+		{"follows", a->follows},	 {"override_reason", a->override_reason},
+	};
+	for (size_t i = 0; i < sizeof(record) / sizeof(record[0]); i++)
+		if (record[i].value)
+			cJSON_AddStringToObject(req, record[i].key, record[i].value);
+	if (a->has_ambient_c)
+		cJSON_AddNumberToObject(req, "ambient_c", a->ambient_c);
+	if (a->has_humidity_pct)
+		cJSON_AddNumberToObject(req, "humidity_pct", a->humidity_pct);
 	cJSON *list = cJSON_AddArrayToObject(req, "positions");
 	for (int i = 0; i < a->n_positions; i++) {
 		cJSON *p = cJSON_CreateObject();
 		cJSON_AddNumberToObject(p, "position", a->pos[i].position);
 		cJSON_AddStringToObject(p, "model", a->pos[i].model);
 		cJSON_AddStringToObject(p, "serial", a->pos[i].serial);
+		if (a->has_register[a->pos[i].position])
+			cJSON_AddNumberToObject(p, "register_before", a->register_kwh[a->pos[i].position]);
 		cJSON_AddItemToArray(list, p);
 	}
 	return req;

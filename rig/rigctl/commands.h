@@ -24,5 +24,8 @@ int cmd_fixture_check(const struct rigctl_args *a);
 int cmd_results(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_analyse(const struct rigctl_args *a);
 int cmd_report(const struct rigctl_args *a, const struct rigctl_env *env);
+int cmd_history(const struct rigctl_args *a, const struct rigctl_env *env);
+int cmd_register(const struct rigctl_args *a, const struct rigctl_env *env);
+int cmd_verify(const struct rigctl_args *a, const struct rigctl_env *env);
 
 #endif

@@ -43,6 +43,9 @@ int main(int argc, char **argv)
 	case RIGCTL_PROFILES: return cmd_profiles(&a, &env);
 	case RIGCTL_RESULTS: return cmd_results(&a, &env);
 	case RIGCTL_REPORT: return cmd_report(&a, &env);
+	case RIGCTL_HISTORY: return cmd_history(&a, &env);
+	case RIGCTL_REGISTER: return cmd_register(&a, &env);
+	case RIGCTL_VERIFY: return cmd_verify(&a, &env);
 	default: break;
 	}
 	return RIGCTL_EXIT_ERROR;

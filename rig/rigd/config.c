@@ -38,6 +38,15 @@ static int set_text(char *field, size_t size, const char *value, const char *fil
 	return 0;
 }
 
+static int record_text(char *field, size_t size, const char *value, const char *file, int line,
+		       const char *key, struct rig_error *err)
+{
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return rig_error_set(err, file, line, "%s: control character in the value", key);
+	return set_text(field, size, value, file, line, key, err);
+}
+
 static int set_key(struct rigd_config *c, const char *key, const char *value, const char *file,
 		   int line, struct rig_error *err)
 {
@@ -51,6 +60,23 @@ static int set_key(struct rigd_config *c, const char *key, const char *value, co
 	TEXT("socket", socket_path)
 	TEXT("socket_group", socket_group)
 #undef TEXT
+	/* printed on certificates: no control characters (a tab) either */
+#define RECORD_TEXT(name, field)                                                             \
+	if (strcmp(key, name) == 0)                                                          \
+		return record_text(c->field, sizeof(c->field), value, file, line, key, err);
+	RECORD_TEXT("lab_name", lab_name)
+	RECORD_TEXT("lab_address", lab_address)
+	RECORD_TEXT("lab_accreditation", lab_accreditation)
+	RECORD_TEXT("approver_name", approver_name)
+	RECORD_TEXT("approver_role", approver_role)
+#undef RECORD_TEXT
+	if (strcmp(key, "weighting") == 0) {
+		if (store_weighting_parse(value, &c->weighting) < 0)
+			return rig_error_set(err, file, line,
+					     "weighting: \"%s\" is not one of (4FL+LL)/5, (FL+LL)/2, (4FL+2LL+PF)/7, none",
+					     value);
+		return 0;
+	}
 	if (strcmp(key, "log_level") == 0) {
 		if (rig_log_level_parse(value, &c->log_level) < 0)
 			return rig_error_set(err, file, line,

@@ -9,6 +9,7 @@
 
 #include "rig/common/log.h"
 #include "rig/core/error.h"
+#include "rig/store/run_record.h"
 
 #define RIG_DEFAULT_CONFIG "/etc/rig/rigd.conf"
 #define RIG_DEFAULT_SOCKET "/run/rigd/rigd.sock"
@@ -22,6 +23,13 @@ struct rigd_config {
 	char socket_group[64];		/* group owning the socket; "" keeps the default */
 	enum rig_log_level log_level;
 	char record_edges[256];		/* capture file, "" when off */
+	/* the lab and the approver, on every run's record and certificate */
+	char lab_name[96];
+	char lab_address[160];
+	char lab_accreditation[96];	/* body and number, e.g. "A2LA 1234.01" */
+	char approver_name[64];
+	char approver_role[64];
+	enum store_weighting weighting;	/* weighted average registration rule */
 };
 
 void rigd_config_defaults(struct rigd_config *c);

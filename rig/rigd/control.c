@@ -9,11 +9,13 @@
 
 #include "rig/common/jsonl.h"
 #include "rig/common/timeutil.h"
+#include "rig/store/run_record.h"
 
 static const char *const cmd_names[] = {
 	[CTL_START] = "start",		 [CTL_STATUS] = "status", [CTL_SUBSCRIBE] = "subscribe",
 	[CTL_UNSUBSCRIBE] = "unsubscribe", [CTL_ABORT] = "abort",  [CTL_RESULTS] = "results",
 	[CTL_RUN] = "run",		 [CTL_PING] = "ping",	  [CTL_SAFE_OFF] = "safe_off",
+	[CTL_REGISTER] = "register",
 };
 
 const char *ctl_cmd_name(enum ctl_cmd cmd)
@@ -73,6 +75,65 @@ static int take_string(const cJSON *obj, const char *key, char *field, size_t si
 	return 0;
 }
 
+/* Optional number within [lo, hi]; absent leaves *has false. */
+static int take_number(const cJSON *obj, const char *key, double lo, double hi, bool *has,
+		       double *ret, char *why, size_t why_len)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	*has = false;
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi)) {
+		snprintf(why, why_len, "\"%s\" must be a number %g .. %g", key, lo, hi);
+		return -1;
+	}
+	*has = true;
+	*ret = v->valuedouble;
+	return 0;
+}
+
+/* The run's certification record: values a record may not hold are
+ * refused here, before anything starts. */
+static int parse_record(const cJSON *obj, struct ctl_request *r, char *why, size_t why_len)
+{
+	if (take_string(obj, "test_reason", r->test_reason, sizeof(r->test_reason), false, why,
+			why_len) < 0 ||
+	    take_string(obj, "customer", r->customer, sizeof(r->customer), false, why, why_len) < 0 ||
+	    take_string(obj, "test", r->test_state, sizeof(r->test_state), false, why, why_len) < 0 ||
+	    take_string(obj, "follows", r->follows, sizeof(r->follows), false, why, why_len) < 0 ||
+	    take_string(obj, "override_reason", r->override_reason, sizeof(r->override_reason),
+			false, why, why_len) < 0 ||
+	    take_number(obj, "ambient_c", -40, 85, &r->has_ambient_c, &r->ambient_c, why, why_len) < 0 ||
+	    take_number(obj, "humidity_pct", 0, 100, &r->has_humidity_pct, &r->humidity_pct, why,
+			why_len) < 0)
+		return -1;
+	if (!store_test_reason_ok(r->test_reason))
+		return fail(why, why_len,
+			    "\"test_reason\" \"%s\" is not new, periodic, complaint, repair, sample or other",
+			    r->test_reason);
+	if (!store_test_state_ok(r->test_state))
+		return fail(why, why_len, "\"test\" \"%s\" is not as-found or as-left", r->test_state);
+	if (r->follows[0] && strcmp(r->test_state, "as-left"))
+		return fail(why, why_len, "%s", "\"follows\" is for an as-left test (\"test\": \"as-left\")");
+	return 0;
+}
+
+static int parse_register(const cJSON *obj, struct ctl_request *r, char *why, size_t why_len)
+{
+	bool has_pos = false, has_reading = false;
+	double pos = 0;
+	if (take_string(obj, "run", r->run_id, sizeof(r->run_id), true, why, why_len) < 0 ||
+	    take_number(obj, "position", 1, RIG_MAX_POSITIONS, &has_pos, &pos, why, why_len) < 0 ||
+	    take_number(obj, "reading", 0, 999999999, &has_reading, &r->reading_kwh, why, why_len) < 0)
+		return -1;
+	if (!has_pos || pos != floor(pos))
+		return fail(why, why_len, "\"position\" must be an integer 1..%s", "16");
+	if (!has_reading)
+		return fail(why, why_len, "%s", "\"reading\" (kWh) is required");
+	r->position = (int)pos;
+	return 0;
+}
+
 static int parse_position(const cJSON *item, int index, struct ctl_position *ret, char *why,
 			  size_t why_len)
 {
@@ -90,7 +151,9 @@ static int parse_position(const cJSON *item, int index, struct ctl_position *ret
 	ret->position = (int)p->valuedouble;
 	char sub[200];
 	if (take_string(item, "model", ret->model, sizeof(ret->model), true, sub, sizeof(sub)) < 0 ||
-	    take_string(item, "serial", ret->serial, sizeof(ret->serial), true, sub, sizeof(sub)) < 0) {
+	    take_string(item, "serial", ret->serial, sizeof(ret->serial), true, sub, sizeof(sub)) < 0 ||
+	    take_number(item, "register_before", 0, 999999999, &ret->has_register_before,
+			&ret->register_before_kwh, sub, sizeof(sub)) < 0) {
 		snprintf(why, why_len, "position %d: %s", ret->position, sub);
 		return -1;
 	}
@@ -106,6 +169,8 @@ static int parse_start(const cJSON *obj, struct ctl_request *r, char *why, size_
 		return -1;
 	if (!ctl_profile_name_ok(r->profile))
 		return fail(why, why_len, "profile \"%s\" is not a valid profile name", r->profile);
+	if (parse_record(obj, r, why, why_len) < 0)
+		return -1;
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(obj, "positions");
 	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0)
 		return fail(why, why_len, "%s", "\"positions\" must be a non-empty array");
@@ -214,6 +279,9 @@ int ctl_parse_request(const char *line, struct ctl_request *ret, char *why, size
 		break;
 	case CTL_RESULTS:
 		rc = parse_results(obj, ret, why, why_len);
+		break;
+	case CTL_REGISTER:
+		rc = parse_register(obj, ret, why, why_len);
 		break;
 	case CTL_RUN: {
 		/* Run ids are strings; a bare number is accepted for convenience. */

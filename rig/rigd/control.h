@@ -26,12 +26,15 @@ enum ctl_cmd {
 	CTL_RUN,
 	CTL_PING,
 	CTL_SAFE_OFF,		/* source output off now (aborts a running run) */
+	CTL_REGISTER,		/* a meter's register reading after its run */
 };
 
 struct ctl_position {
 	int position;			/* 1-based, as on the bench */
 	char model[48];
 	char serial[64];
+	bool has_register_before;
+	double register_before_kwh;	/* the meter's register before the test */
 };
 
 struct ctl_request {
@@ -42,6 +45,14 @@ struct ctl_request {
 	char notes[256];
 	int n_positions;
 	struct ctl_position pos[RIG_MAX_POSITIONS];
+	/* start: the certification record (rig/store/run_record.h) */
+	char test_reason[16];
+	char customer[96];
+	char test_state[16];		/* "as-found", "as-left", "" */
+	char follows[64];		/* run id this (as-left) run follows */
+	bool has_ambient_c, has_humidity_pct;
+	double ambient_c, humidity_pct;	/* operator entry; a fixture sensor wins */
+	char override_reason[160];	/* run past an overdue calibration, and why */
 	/* abort */
 	char reason[160];
 	/* results */
@@ -52,8 +63,10 @@ struct ctl_request {
 	enum rig_verdict verdict;
 	int limit;			/* 0: the default */
 	char after[64];			/* "next" of the page before */
-	/* run */
+	/* run, register */
 	char run_id[64];
+	int position;			/* register: 1-based */
+	double reading_kwh;
 };
 
 /* Parses one request line. -1 with why (for the client's error reply) when

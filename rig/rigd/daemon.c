@@ -90,6 +90,8 @@ int rigd_start(struct rigd *d, const char *config_path, const char *record,
 	if (open_signals(d, err) < 0 || load_settings(d, config_path, err) < 0)
 		return -1;
 	recorder_keep_fixture(d);
+	if (ambient_start(&d->ambient, &d->fixture, err) < 0)
+		return -1;
 	if (record)
 		snprintf(d->cfg.record_edges, sizeof(d->cfg.record_edges), "%s",
 			 strcmp(record, "off") == 0 ? "" : record);
@@ -106,6 +108,10 @@ int rigd_start(struct rigd *d, const char *config_path, const char *record,
 	/* 2. The database: a run a crash left open is marked interrupted. */
 	d->store = runstore_open(d->cfg.database, err);
 	if (!d->store)
+		return -1;
+	/* The station's signing key: created on first start, its public half
+	 * kept in the station record. */
+	if (runstore_station_key(d->store, d->cfg.database, d->cfg.station, err) < 0)
 		return -1;
 	int interrupted = runstore_mark_interrupted(d->store, err);
 	if (interrupted < 0)
@@ -166,6 +172,7 @@ void rigd_stop(struct rigd *d)
 	d->store = NULL;
 	rig_seq_free(d->seq);
 	d->seq = NULL;
+	ambient_stop(&d->ambient);
 	if (d->sigfd >= 0)
 		close(d->sigfd);
 	rig_loop_free(d->loop);

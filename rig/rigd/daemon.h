@@ -15,7 +15,9 @@
 #include "rig/core/profile.h"
 #include "rig/core/seqno.h"
 #include "rig/core/sequencer.h"
+#include "rig/rigd/ambient.h"
 #include "rig/rigd/bench_clock.h"
+#include "rig/store/run_record.h"
 #include "rig/rigd/config.h"
 #include "rig/rigd/ctl_server.h"
 #include "rig/rigd/events.h"
@@ -57,6 +59,8 @@ struct rigd {
 	struct rig_profile profile;
 	struct rig_run_plan plan;
 	struct run_context ctx;
+	struct store_run_record run_record;	/* the run's certification record */
+	struct ambient ambient;		/* the fixture's ambient sensors, sampled */
 	char operator_name[64];
 	int64_t watchdog_ns;		/* real time: force the end of an aborting run */
 	int progress_point;		/* last progress event sent: point and real time */

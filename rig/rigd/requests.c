@@ -4,9 +4,12 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "rig/common/jsonl.h"
 #include "rig/common/log.h"
+#include "rig/common/timeutil.h"
+#include "rig/rigd/certrecord.h"
 
 #ifndef RIG_VERSION
 #define RIG_VERSION "unknown"
@@ -50,9 +53,38 @@ static cJSON *ok_reply(void)
 	return o;
 }
 
+static int build_record(struct rigd *d, const struct ctl_request *req, char *why, size_t why_len)
+{
+	char today[32];
+	rig_iso8601_utc(time(NULL), today, sizeof(today));
+	today[10] = '\0';	/* YYYY-MM-DD */
+	struct ambient_reading sensed = ambient_latest(&d->ambient);
+	return certrecord_build(&d->cfg, &d->fixture, req, &sensed, today, &d->run_record, why,
+				why_len);
+}
+
+static void handle_register(struct rigd *d, struct ctl_client *c, const struct ctl_request *req)
+{
+	struct rig_error err = {0};
+	if (runstore_register_after(d->store, req->run_id, req->position, req->reading_kwh, &err) < 0)
+		reply_error(c, err.msg[0] ? err.msg : "not stored");
+	else
+		reply_json(c, ok_reply());
+}
+
 static void handle_start(struct rigd *d, struct ctl_client *c, const struct ctl_request *req)
 {
 	char run_id[64], why[600];
+	/* The record first: an overdue calibration refuses the run before
+	 * anything moves. While a run runs, run_start refuses the request. */
+	if (!d->running && build_record(d, req, why, sizeof(why)) < 0) {
+		log_notice("start refused: %s", why);
+		reply_error(c, why);
+		return;
+	}
+	if (d->run_record.cal_override_by[0])
+		log_warn("calibration overdue: run started on the override of %s (%s)",
+			 d->run_record.cal_override_by, d->run_record.cal_override_reason);
 	if (run_start(d, req, run_id, sizeof(run_id), why, sizeof(why)) < 0) {
 		log_notice("start refused: %s", why);
 		reply_error(c, why);
@@ -187,6 +219,9 @@ void requests_handle(struct ctl_server *srv, struct ctl_client *c, char *line, v
 		break;
 	case CTL_SAFE_OFF:
 		handle_safe_off(d, c);
+		break;
+	case CTL_REGISTER:
+		handle_register(d, c, &req);
 		break;
 	}
 }

@@ -746,6 +746,7 @@ int run_start(struct rigd *d, const struct ctl_request *req, char *ret_run_id, s
 		.plan = &d->plan,
 		.instrument_idn = d->src ? d->src->idn : "",
 		.software_version = RIG_VERSION,
+		.record = &d->run_record,
 	};
 	memset(&d->ctx, 0, sizeof(d->ctx));
 	struct rig_error err = {0};

@@ -6,14 +6,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 #include <unistd.h>
 
 #include "rig/common/jsonl.h"
+#include "rig/common/station_key.h"
 #include "rig/common/timeutil.h"
 #include "rig/common/log.h"
 #include "rig/store/durability.h"
 #include "rig/store/queries.h"
 #include "rig/store/results_page.h"
+#include "rig/store/seal.h"
 #include "rig/store/store.h"
 
 /* How long a commit waits for a lock another writer holds. The loop stands
@@ -63,6 +66,22 @@ struct runstore *runstore_open(const char *path, struct rig_error *err)
 }
 
 static int store_pending_end(struct runstore *rs, struct rig_error *err);
+
+int runstore_station_key(struct runstore *rs, const char *db_path, const char *station,
+			 struct rig_error *err)
+{
+	char dir[512], host[64] = "";
+	station_key_dir(db_path, dir, sizeof(dir));
+	struct station_key key;
+	int created = station_key_ensure(dir, &key, err);
+	if (created < 0)
+		return -1;
+	if (created)
+		log_notice("created the station signing key in %s/station.key (public %s)", dir, key.pk_b64);
+	sodium_memzero(key.sk, sizeof(key.sk));
+	gethostname(host, sizeof(host) - 1);
+	return store_station_set_key(rs->db, station, host, key.pk_b64, err);
+}
 
 void runstore_close(struct runstore *rs)
 {
@@ -122,7 +141,15 @@ int runstore_begin(struct runstore *rs, const struct run_meta *meta, char *ret_r
 		.notes = meta->notes,
 		.software_version = meta->software_version,
 		.started_ms = now_ms(),
+		.record = meta->record,
 	};
+	/* A profile's weighting rule wins over the station's. */
+	struct store_run_record record;
+	if (meta->record && meta->profile && meta->profile->has_weighting) {
+		record = *meta->record;
+		record.weighting = (enum store_weighting)meta->profile->weighting;
+		sm.record = &record;
+	}
 	char id[STORE_RUN_ID_LEN];
 	if (store_begin_run(rs->db, meta->plan, &sm, id, err) < 0)
 		return -1;
@@ -144,16 +171,13 @@ int runstore_point(struct runstore *rs, const char *run_id, const struct rig_pro
 		   const struct rig_point_result *r, struct rig_error *err)
 {
 	(void)profile;
-	/* The sequencer counts positions from 1 (as the bench does); the store
-	 * keeps the plan's index, from 0. */
-	struct rig_point_result stored = *r;
-	stored.position = r->position - 1;
+	/* Positions count from 1 in the sequencer, the store and on the bench. */
 	if (rs->run_failed)
 		return rig_error_set(err, NULL, 0, "an earlier write of the run failed (%s)", rs->failure);
 	struct rig_error local = {0};
 	if (!err)
 		err = &local;
-	if (store_add_point_result(rs->db, run_id, &stored, err) < 0) {
+	if (store_add_point_result(rs->db, run_id, r, err) < 0) {
 		rs->run_failed = true;
 		snprintf(rs->failure, sizeof(rs->failure), "database: point %d position %d not stored: %.160s",
 			 r->point, r->position, err->msg);
@@ -195,7 +219,7 @@ static cJSON *row_to_json(const struct store_result_row *row)
 	cJSON_AddStringToObject(o, "started_at", row->started_at);
 	cJSON_AddStringToObject(o, "ended_at", row->ended_at);
 	cJSON_AddStringToObject(o, "station", row->station);
-	cJSON_AddNumberToObject(o, "position", row->position + 1);
+	cJSON_AddNumberToObject(o, "position", row->position);
 	cJSON_AddStringToObject(o, "serial", row->serial);
 	cJSON_AddStringToObject(o, "model", row->model);
 	cJSON_AddStringToObject(o, "profile", row->profile);
@@ -322,6 +346,34 @@ struct run_rows {
 	cJSON *run;
 };
 
+static void add_optional(cJSON *o, const char *key, bool has, double v)
+{
+	if (has)
+		rig_json_add_number(o, key, v);
+}
+
+/* The run's record once, the meter's readings and weighted average. */
+static void add_record(cJSON *run, cJSON *meter, const struct store_certificate *c)
+{
+	const struct store_run_record *r = &c->record;
+	if (!cJSON_HasObjectItem(run, "record")) {
+		cJSON *o = cJSON_AddObjectToObject(run, "record");
+		cJSON_AddStringToObject(o, "test_reason", r->test_reason);
+		cJSON_AddStringToObject(o, "customer", r->customer);
+		cJSON_AddStringToObject(o, "test", r->test_state);
+		cJSON_AddStringToObject(o, "follows", r->follows_run);
+		add_optional(o, "ambient_c", r->has_ambient_c, r->ambient_c);
+		add_optional(o, "humidity_pct", r->has_humidity_pct, r->humidity_pct);
+		cJSON_AddStringToObject(o, "weighting", store_weighting_name(r->weighting));
+		cJSON_AddStringToObject(o, "calibration_override_by", r->cal_override_by);
+		cJSON_AddStringToObject(o, "calibration_override_reason", r->cal_override_reason);
+		cJSON_AddBoolToObject(o, "simulated", r->simulated);
+	}
+	add_optional(meter, "register_before_kwh", c->has_register_before, c->register_before_kwh);
+	add_optional(meter, "register_after_kwh", c->has_register_after, c->register_after_kwh);
+	add_optional(meter, "weighted_avg_pct", c->has_weighted, c->weighted_avg_pct);
+}
+
 static int add_meter(const struct store_result_row *row, void *ctx)
 {
 	struct run_rows *rr = ctx;
@@ -339,12 +391,13 @@ static int add_meter(const struct store_result_row *row, void *ctx)
 		rr->meters = cJSON_AddArrayToObject(rr->run, "meters");
 	}
 	cJSON *m = cJSON_CreateObject();
-	cJSON_AddNumberToObject(m, "position", row->position + 1);
+	cJSON_AddNumberToObject(m, "position", row->position);
 	cJSON_AddStringToObject(m, "serial", row->serial);
 	cJSON_AddStringToObject(m, "model", row->model);
 	cJSON_AddStringToObject(m, "verdict", row->verdict);
 	struct store_certificate *cert = malloc(sizeof(*cert));
 	if (cert && store_certificate_load(rr->db, row->serial, row->run_id, cert, rr->err) == 0) {
+		add_record(rr->run, m, cert);
 		cJSON *points = cJSON_AddArrayToObject(m, "points");
 		for (int i = 0; i < cert->n_points; i++)
 			cJSON_AddItemToArray(points, cert_point_to_json(&cert->points[i]));
@@ -365,4 +418,10 @@ cJSON *runstore_run(struct runstore *rs, const char *run_id, struct rig_error *e
 	if (!rr.run)
 		rig_error_set(err, NULL, 0, "no run %s", run_id);
 	return rr.run;
+}
+
+int runstore_register_after(struct runstore *rs, const char *run_id, int position, double kwh,
+			    struct rig_error *err)
+{
+	return store_set_register_after(rs->db, run_id, position, kwh, err);
 }

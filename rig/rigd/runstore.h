@@ -10,6 +10,7 @@
 #include "rig/core/profile.h"
 #include "rig/core/sequencer.h"
 #include "rig/rigd/control.h"
+#include "rig/store/run_record.h"
 
 struct run_meta {
 	const char *station;
@@ -20,12 +21,18 @@ struct run_meta {
 	const struct rig_run_plan *plan;
 	const char *instrument_idn;
 	const char *software_version;
+	const struct store_run_record *record;	/* rig/store/run_record.h; NULL: none */
 };
 
 struct runstore;
 
 struct runstore *runstore_open(const char *path, struct rig_error *err);
 void runstore_close(struct runstore *rs);	/* NULL-safe */
+
+/* Loads or creates the station's signing key beside the database at
+ * db_path and records its public key with the station. */
+int runstore_station_key(struct runstore *rs, const char *db_path, const char *station,
+			 struct rig_error *err);
 
 /* Runs still marked running (a crash): now interrupted. Returns how many, -1 on error. */
 int runstore_mark_interrupted(struct runstore *rs, struct rig_error *err);
@@ -49,5 +56,9 @@ bool runstore_failed(const struct runstore *rs, char *why, size_t why_len);
 cJSON *runstore_results(struct runstore *rs, const struct ctl_request *filter, char *ret_next,
 			size_t next_len, struct rig_error *err);
 cJSON *runstore_run(struct runstore *rs, const char *run_id, struct rig_error *err);
+
+/* Control request "register": a meter's register reading after its run. */
+int runstore_register_after(struct runstore *rs, const char *run_id, int position, double kwh,
+			    struct rig_error *err);
 
 #endif

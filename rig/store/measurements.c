@@ -121,7 +121,7 @@ void store_measurement_of(const struct rig_point_result *r, struct store_measure
 {
 	memset(ret, 0, sizeof(*ret));
 	ret->point = r->point;
-	ret->position = r->position - 1;
+	ret->position = r->position;
 	ret->attempt = r->attempt;
 	ret->current_a = r->current_a;
 	ret->reference_w = r->reference_w;

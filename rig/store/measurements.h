@@ -11,7 +11,7 @@
 
 struct store_measurement {
 	int point;			/* index in the profile */
-	int position;			/* 0-based, as stored */
+	int position;			/* 1-based, as stored and on the bench */
 	int attempt;
 	double current_a, reference_w;
 	int edges_used;

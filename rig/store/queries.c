@@ -28,7 +28,7 @@ void store_results_sql(const struct store_filter *f, char *buf, size_t len)
 	size_t n = (size_t)snprintf(
 		buf, len,
 		"SELECT r.run_uuid, r.started_at, COALESCE(r.ended_at, ''), st.name, me.serial,"
-		" me.model, rp.position, r.profile_name, r.state, rp.verdict, r.operator, r.notes,"
+		" rp.model, rp.position, r.profile_name, r.state, rp.verdict, r.operator, r.notes,"
 		" r.reason FROM run_positions rp JOIN runs r ON r.id = rp.run_id"
 		" JOIN meters me ON me.id = rp.meter_id JOIN stations st ON st.id = r.station_id"
 		" WHERE 1");
@@ -37,7 +37,7 @@ void store_results_sql(const struct store_filter *f, char *buf, size_t len)
 		const char *sql;
 	} parts[] = {
 		{f && f->serial, " AND me.serial = ?1"},
-		{f && f->model, " AND me.model = ?2"},
+		{f && f->model, " AND rp.model = ?2"},
 		{f && f->from_ms, " AND r.started_ms >= ?3"},
 		{f && f->to_ms, " AND r.started_ms < ?4"},
 		{f && f->verdict, " AND rp.verdict = ?5"},
@@ -123,8 +123,9 @@ static const char *const sql_certificate_header =
 	"SELECT r.run_uuid, me.serial, rp.position, rp.verdict, r.state, r.reason, st.name,"
 	" st.host, i.idn, i.serial, i.cal_due, r.profile_name, r.profile_sha256, r.fixture_name,"
 	" r.fixture_sha256, r.operator, r.notes, r.software_version, r.started_at,"
-	" COALESCE(r.ended_at, ''), me.model, me.elements, me.voltage_v, me.voltage_between,"
-	" me.ct_primary_a, me.ct_secondary_a, me.rated_current_a, me.max_current_a, me.outputs"
+	" COALESCE(r.ended_at, ''), rp.model, rp.elements, rp.voltage_v, rp.voltage_between,"
+	" rp.ct_primary_a, rp.ct_secondary_a, rp.rated_current_a, rp.max_current_a, rp.outputs,"
+	" rp.register_before_kwh, rp.register_after_kwh, rp.weighted_avg_pct"
 	" FROM runs r JOIN run_positions rp ON rp.run_id = r.id AND rp.position = ?2"
 	" JOIN meters me ON me.id = rp.meter_id JOIN stations st ON st.id = r.station_id"
 	" JOIN instruments i ON i.id = r.instrument_id WHERE r.id = ?1";
@@ -226,6 +227,12 @@ static int load_header(struct store *s, int64_t run, int position, struct store_
 	c->rated_current_a = sqlite3_column_double(st, i++);
 	c->max_current_a = sqlite3_column_double(st, i++);
 	COPY(c->outputs, store_column_text(st, i++));
+	c->has_register_before = sqlite3_column_type(st, i) != SQLITE_NULL;
+	c->register_before_kwh = sqlite3_column_double(st, i++);
+	c->has_register_after = sqlite3_column_type(st, i) != SQLITE_NULL;
+	c->register_after_kwh = sqlite3_column_double(st, i++);
+	c->has_weighted = sqlite3_column_type(st, i) != SQLITE_NULL;
+	c->weighted_avg_pct = sqlite3_column_double(st, i++);
 	sqlite3_finalize(st);
 	return 0;
 }
@@ -375,6 +382,8 @@ int store_certificate_load(struct store *s, const char *serial, const char *run_
 		rc = load_points(s, run, position, ret, &h, err);
 	if (rc == 0)
 		rc = load_budgets(s, run, position, ret, &h, err);
+	if (rc == 0)
+		rc = store_run_record_load(s, ret->run_id, &ret->record, err);
 	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	uint8_t digest[32];
 	rig_sha256_final(&h, digest);
@@ -390,8 +399,7 @@ int store_certificate_load(struct store *s, const char *serial, const char *run_
 const char *const store_sql_summary_meters =
 	"SELECT r.id, r.state, rp.verdict FROM runs r"
 	" CROSS JOIN run_positions rp ON rp.run_id = r.id"
-	" CROSS JOIN meters me ON me.id = rp.meter_id"
-	" WHERE r.started_ms >= ?1 AND r.started_ms < ?2 AND (?3 IS NULL OR me.model = ?3)";
+	" WHERE r.started_ms >= ?1 AND r.started_ms < ?2 AND (?3 IS NULL OR rp.model = ?3)";
 
 /* Final attempts of accuracy points in the period. */
 const char *const store_sql_summary_errors =
@@ -401,7 +409,7 @@ const char *const store_sql_summary_errors =
 	" CROSS JOIN measurements m ON m.point_id = p.id"
 	" CROSS JOIN run_positions rp ON rp.run_id = r.id AND rp.position = m.position"
 	" CROSS JOIN meters me ON me.id = rp.meter_id"
-	" WHERE r.started_ms >= ?1 AND r.started_ms < ?2 AND (?3 IS NULL OR me.model = ?3)"
+	" WHERE r.started_ms >= ?1 AND r.started_ms < ?2 AND (?3 IS NULL OR rp.model = ?3)"
 	" AND p.kind = 'accuracy' AND m.error_pct IS NOT NULL"
 	" AND m.attempt = (SELECT MAX(m2.attempt) FROM measurements m2"
 	"   WHERE m2.point_id = m.point_id AND m2.position = m.position)";

@@ -9,6 +9,7 @@
 
 #include "rig/core/error.h"
 #include "rig/core/profile.h"
+#include "rig/store/run_record.h"
 #include "rig/store/stats.h"
 #include "rig/store/store.h"
 
@@ -30,7 +31,7 @@ struct store_result_row {
 	const char *station;
 	const char *serial;
 	const char *model;
-	int position;			/* 0-based */
+	int position;			/* 1-based */
 	const char *profile;
 	const char *state;		/* the run's state */
 	const char *verdict;		/* the meter's verdict */
@@ -111,6 +112,11 @@ struct store_certificate {
 	double rated_current_a;
 	double max_current_a;
 	char outputs[64];		/* "10,100,1000" Wh per pulse */
+	/* as stored with the run (schema 4): the meter's register readings,
+	 * its weighted average by the record's rule, and the record */
+	bool has_register_before, has_register_after, has_weighted;
+	double register_before_kwh, register_after_kwh, weighted_avg_pct;
+	struct store_run_record record;
 	int n_points;
 	struct store_cert_point points[RIG_PROFILE_MAX_POINTS];
 	/* First 16 hex digits of the SHA-256 of the rows above as stored: ties

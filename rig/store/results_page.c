@@ -55,7 +55,7 @@ static void page_sql(const struct store_filter *f, bool newest_first, char *buf,
 		buf, len, "%s",
 		!newest_first
 			? "SELECT r.run_uuid, r.started_at, COALESCE(r.ended_at, ''), st.name, me.serial,"
-			  " me.model, rp.position, r.profile_name, r.state, rp.verdict, r.operator,"
+			  " rp.model, rp.position, r.profile_name, r.state, rp.verdict, r.operator,"
 			  " r.notes, r.reason, r.started_ms, r.id FROM run_positions rp"
 			  " JOIN runs r ON r.id = rp.run_id JOIN meters me ON me.id = rp.meter_id"
 			  " JOIN stations st ON st.id = r.station_id WHERE 1"
@@ -69,7 +69,7 @@ static void page_sql(const struct store_filter *f, bool newest_first, char *buf,
 		const char *sql;
 	} parts[] = {
 		{f->serial, " AND me.serial = ?1"},
-		{f->model, " AND me.model = ?2"},
+		{f->model, " AND rp.model = ?2"},
 		{f->from_ms, " AND r.started_ms >= ?3"},
 		{f->to_ms, " AND r.started_ms < ?4"},
 		{f->verdict, " AND rp.verdict = ?5"},

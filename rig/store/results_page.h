@@ -15,7 +15,7 @@
 struct store_page_key {
 	int64_t started_ms;
 	int64_t run;		/* internal run id */
-	int position;		/* 0-based */
+	int position;		/* 1-based */
 	int left;
 };
 

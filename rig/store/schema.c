@@ -122,6 +122,81 @@ static const char *const migration_steps[] = {
 	"  contribution REAL NOT NULL,"	/* relative to the registration */
 	"  dof REAL,"
 	"  PRIMARY KEY (measurement_id, term));",
+
+	/* -> next: tamper evidence. Each finished run is sealed: seal =
+	 * SHA-256(0x01 || previous seal || SHA-256 of the run's rows || run),
+	 * so an edited row, a deleted run or a removed seal breaks the chain
+	 * (rig/store/seal.c). Keyed by run_uuid, not runs.id, so that a seal
+	 * outlives a deleted run and names it. The station's Ed25519 public
+	 * key, which signs its certificates, is kept with the station. */
+	"CREATE TABLE run_seals ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  run_uuid TEXT NOT NULL UNIQUE,"
+	"  rows_sha256 TEXT NOT NULL,"
+	"  prev_seal TEXT NOT NULL,"
+	"  seal TEXT NOT NULL UNIQUE);"
+	"ALTER TABLE stations ADD COLUMN public_key TEXT NOT NULL DEFAULT '';",
+
+	/* 4 -> 5: the certification record. Each run keeps the meter as
+	 * described in it (a later run with another model for the serial
+	 * rewrites only `meters`, the latest description); the run's record
+	 * and its reference standards; positions counted from 1 like
+	 * everywhere else (old rows from 0 are moved up, through negative
+	 * numbers so the unique keys never collide). */
+	"ALTER TABLE run_positions ADD COLUMN model TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE run_positions ADD COLUMN elements INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE run_positions ADD COLUMN voltage_v REAL NOT NULL DEFAULT 0;"
+	"ALTER TABLE run_positions ADD COLUMN voltage_between TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE run_positions ADD COLUMN ct_primary_a REAL NOT NULL DEFAULT 0;"
+	"ALTER TABLE run_positions ADD COLUMN ct_secondary_a REAL NOT NULL DEFAULT 0;"
+	"ALTER TABLE run_positions ADD COLUMN rated_current_a REAL NOT NULL DEFAULT 0;"
+	"ALTER TABLE run_positions ADD COLUMN max_current_a REAL NOT NULL DEFAULT 0;"
+	"ALTER TABLE run_positions ADD COLUMN outputs TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE run_positions ADD COLUMN register_before_kwh REAL;"
+	"ALTER TABLE run_positions ADD COLUMN register_after_kwh REAL;"
+	"ALTER TABLE run_positions ADD COLUMN weighted_avg_pct REAL;"
+	"UPDATE run_positions SET (model, elements, voltage_v, voltage_between, ct_primary_a,"
+	"  ct_secondary_a, rated_current_a, max_current_a, outputs) = (SELECT me.model,"
+	"  me.elements, me.voltage_v, me.voltage_between, me.ct_primary_a, me.ct_secondary_a,"
+	"  me.rated_current_a, me.max_current_a, me.outputs FROM meters me"
+	"  WHERE me.id = run_positions.meter_id);"
+	"UPDATE run_positions SET position = -1 - position;"
+	"UPDATE run_positions SET position = -position;"
+	"UPDATE measurements SET position = -1 - position;"
+	"UPDATE measurements SET position = -position;"
+	"CREATE INDEX run_positions_by_model ON run_positions (model, run_id);"
+	"CREATE TABLE run_records ("
+	"  run_id INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,"
+	"  test_reason TEXT NOT NULL DEFAULT '' CHECK (test_reason IN ('', 'new', 'periodic',"
+	"    'complaint', 'repair', 'sample', 'other')),"
+	"  customer TEXT NOT NULL DEFAULT '',"
+	"  test_state TEXT NOT NULL DEFAULT '' CHECK (test_state IN ('', 'as-found', 'as-left')),"
+	"  follows_run TEXT NOT NULL DEFAULT '',"	/* run_uuid of the run this one follows */
+	"  ambient_c REAL CHECK (ambient_c IS NULL OR ambient_c BETWEEN -40 AND 85),"
+	"  humidity_pct REAL CHECK (humidity_pct IS NULL OR humidity_pct BETWEEN 0 AND 100),"
+	"  ambient_source TEXT NOT NULL DEFAULT '',"
+	"  lab_name TEXT NOT NULL DEFAULT '',"
+	"  lab_address TEXT NOT NULL DEFAULT '',"
+	"  lab_accreditation TEXT NOT NULL DEFAULT '',"
+	"  approver_name TEXT NOT NULL DEFAULT '',"
+	"  approver_role TEXT NOT NULL DEFAULT '',"
+	"  weighting TEXT NOT NULL DEFAULT '',"	/* store_weighting_name(), '' none */
+	"  cal_override_by TEXT NOT NULL DEFAULT '',"
+	"  cal_override_reason TEXT NOT NULL DEFAULT '',"
+	"  simulated INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX run_records_by_follows ON run_records (follows_run);"
+	"CREATE TABLE run_standards ("
+	"  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+	"  role TEXT NOT NULL CHECK (role IN ('source', 'reference')),"
+	"  identity TEXT NOT NULL DEFAULT '',"
+	"  certificate TEXT NOT NULL DEFAULT '',"
+	"  lab TEXT NOT NULL DEFAULT '',"
+	"  cal_date TEXT NOT NULL DEFAULT '',"
+	"  cal_due TEXT NOT NULL DEFAULT '',"
+	"  PRIMARY KEY (run_id, role));"
+	"INSERT INTO run_standards (run_id, role, identity, cal_due)"
+	"  SELECT r.id, 'source', i.serial, i.cal_due FROM runs r"
+	"  JOIN instruments i ON i.id = r.instrument_id;",
 };
 
 #define N_STEPS ((int)(sizeof(migration_steps) / sizeof(migration_steps[0])))

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "rig/store/schema.h"
+#include "rig/store/seal.h"
 #include "rig/store/store_private.h"
 
 /* Long enough to ride over a report's read or a daemon's commit. */
@@ -295,6 +296,8 @@ static void format_outputs(const struct rig_meter_model *m, char *buf, size_t le
 		used += (size_t)snprintf(buf + used, len - used, "%s%g", i ? "," : "", m->outputs_kh[i]);
 }
 
+/* `meters` holds the latest description of a serial, for lookups; the
+ * run keeps its own copy (insert_position), which nothing rewrites. */
 static int64_t upsert_meter(struct store *s, const char *serial, const struct rig_meter_model *m,
 			    struct rig_error *err)
 {
@@ -382,16 +385,35 @@ static int insert_point(struct store *s, int64_t run, int idx, const struct rig_
 	return step_done(s, st, err);
 }
 
+/* The meter as described in this run, and its register reading before. */
 static int insert_position(struct store *s, int64_t run, int position, int64_t meter,
+			   const struct rig_meter_model *m, const struct store_run_record *rec,
 			   struct rig_error *err)
 {
 	sqlite3_stmt *st;
-	if (store_prepare(s, "INSERT INTO run_positions (run_id, position, meter_id) VALUES (?1, ?2, ?3)",
+	char outputs[64];
+	format_outputs(m, outputs, sizeof(outputs));
+	if (store_prepare(s,
+			  "INSERT INTO run_positions (run_id, position, meter_id, model, elements,"
+			  " voltage_v, voltage_between, ct_primary_a, ct_secondary_a, rated_current_a,"
+			  " max_current_a, outputs, register_before_kwh) VALUES (?1, ?2, ?3, ?4, ?5,"
+			  " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 			  &st, err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, run);
 	sqlite3_bind_int(st, 2, position);
 	sqlite3_bind_int64(st, 3, meter);
+	store_bind_text(st, 4, m->model);
+	sqlite3_bind_int(st, 5, m->elements);
+	sqlite3_bind_double(st, 6, m->voltage_v);
+	store_bind_text(st, 7, m->voltage_between);
+	sqlite3_bind_double(st, 8, m->ct_primary_a);
+	sqlite3_bind_double(st, 9, m->ct_secondary_a);
+	sqlite3_bind_double(st, 10, m->rated_current_a);
+	sqlite3_bind_double(st, 11, m->max_current_a);
+	store_bind_text(st, 12, outputs);
+	if (rec && position <= RIG_MAX_POSITIONS && rec->pos[position].has_register_before)
+		sqlite3_bind_double(st, 13, rec->pos[position].register_before_kwh);
 	return step_done(s, st, err);
 }
 
@@ -449,13 +471,14 @@ static int write_run(struct store *s, const struct rig_run_plan *plan,
 		if (!pos->present)
 			continue;
 		int64_t meter = upsert_meter(s, pos->serial, &pos->model, err);
-		if (meter < 0 || insert_position(s, run, p, meter, err) < 0)
+		if (meter < 0 ||
+		    insert_position(s, run, p + 1, meter, &pos->model, meta->record, err) < 0)
 			return -1;
 	}
 	for (int i = 0; i < plan->profile->n_points && i < RIG_PROFILE_MAX_POINTS; i++)
 		if (insert_point(s, run, i, &plan->profile->points[i], err) < 0)
 			return -1;
-	return 0;
+	return meta->record ? store_record_write(s, run, meta->record, err) : 0;
 }
 
 /* Every call is one transaction of its own; inside a batch it is a
@@ -514,6 +537,8 @@ int store_begin_run(struct store *s, const struct rig_run_plan *plan,
 	for (int p = 0; p < plan->fixture->n_positions && p < RIG_MAX_POSITIONS; p++)
 		if (plan->pos[p].present && !plan->pos[p].serial[0])
 			return rig_error_set(err, NULL, 0, "position %d has a meter without a serial number", p + 1);
+	if (meta->record && store_run_record_check(meta->record, err) < 0)
+		return -1;
 	store_new_run_id(ret_run_id);
 	if (begin_call(s, err) < 0)
 		return -1;
@@ -720,13 +745,17 @@ static int write_end(struct store *s, int64_t run, enum rig_run_state state, con
 	store_bind_text(st, 3, reason);
 	store_bind_text(st, 4, ended);
 	sqlite3_bind_int64(st, 5, ended_ms);
-	if (step_done(s, st, err) < 0)
+	if (step_done(s, st, err) < 0 || store_record_weighted(s, run, err) < 0)
 		return -1;
-	if (state == RIG_RUN_ABORTED || state == RIG_RUN_INTERRUPTED)
-		return close_open_positions(s, run, "aborted", err);
-	if (state == RIG_RUN_ERROR)
-		return close_open_positions(s, run, "error", err);
-	return 0;
+	if (state == RIG_RUN_ABORTED || state == RIG_RUN_INTERRUPTED) {
+		if (close_open_positions(s, run, "aborted", err) < 0)
+			return -1;
+	} else if (state == RIG_RUN_ERROR) {
+		if (close_open_positions(s, run, "error", err) < 0)
+			return -1;
+	}
+	/* Sealed in the same transaction: an ended run is never unsealed. */
+	return store_seal_run(s, run, err);
 }
 
 int store_end_run(struct store *s, const char *run_id, enum rig_run_state state,

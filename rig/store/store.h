@@ -21,6 +21,7 @@
 #define STORE_RUN_ID_LEN 37	/* 36 characters of a UUID and the NUL */
 
 struct store;	/* opaque: one connection */
+struct store_run_record;
 
 /* Opens (creating and migrating as needed) the database at path. A file
  * made by newer software is refused. NULL with err on failure. */
@@ -41,6 +42,8 @@ struct store_run_meta {
 	const char *notes;
 	const char *software_version;
 	int64_t started_ms;		/* unix milliseconds, UTC */
+	/* The certification record (rig/store/run_record.h); NULL: none. */
+	const struct store_run_record *record;
 };
 
 /* Records a new run in state "running": station, instrument (serial and
@@ -50,7 +53,8 @@ int store_begin_run(struct store *s, const struct rig_run_plan *plan,
 		    const struct store_run_meta *meta, char ret_run_id[STORE_RUN_ID_LEN],
 		    struct rig_error *err);
 
-/* One point result for one position, committed at once. The meter's
+/* One point result for one position (from 1, as on the bench), committed
+ * at once. The meter's
  * verdict becomes the worst over points of each point's last attempt. */
 int store_add_point_result(struct store *s, const char *run_id,
 			   const struct rig_point_result *r, struct rig_error *err);
@@ -59,7 +63,8 @@ int store_add_point_result(struct store *s, const char *run_id,
 int store_add_edges(struct store *s, const char *run_id, const struct rig_edge *edges,
 		    int n, struct rig_error *err);
 
-/* Closes a run: state (not RUNNING/IDLE), reason, end time. Positions of a
+/* Closes a run: state (not RUNNING/IDLE), reason, end time, and each
+ * meter's weighted average when the run's record names a rule. Positions of a
  * run that did not finish (aborted, error, interrupted) that have not
  * failed get the verdict "aborted" or "error". */
 int store_end_run(struct store *s, const char *run_id, enum rig_run_state state,

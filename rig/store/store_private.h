@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "rig/core/error.h"
+#include "rig/store/run_record.h"
 
 struct store {
 	sqlite3 *db;
@@ -24,5 +25,11 @@ int store_bind_text(sqlite3_stmt *st, int idx, const char *text);
 
 /* Internal id of a run, or -1 with err. */
 int64_t store_run_rowid(struct store *s, const char *run_id, struct rig_error *err);
+
+/* The run's record (run_record.c), inside store_begin_run's transaction. */
+int store_record_write(struct store *s, int64_t run, const struct store_run_record *r,
+		       struct rig_error *err);
+/* Each position's weighted average by the run's rule, at its end. */
+int store_record_weighted(struct store *s, int64_t run, struct rig_error *err);
 
 #endif

@@ -71,7 +71,7 @@ static struct rig_point_result result_for(struct gen *g, int idx, const struct r
 	struct rig_point_result r;
 	memset(&r, 0, sizeof(r));
 	r.point = idx;
-	r.position = 0;
+	r.position = 1;	/* the bench's number, from 1 */
 	r.attempt = 1;
 	r.current_a = rig_point_current_a(p, m);
 	unsigned mask = rig_point_element_mask(p, m);

@@ -74,6 +74,7 @@ database = $dir/rig.db
 socket = $E2E_SOCK
 log_level = ${E2E_LOG_LEVEL:-info}
 record_edges = ${E2E_RECORD:-off}
+${E2E_CONF_EXTRA:-}
 CONF
 }
 

@@ -82,7 +82,7 @@ def check(db_path, events_path):
                 "SELECT m.verdict, m.error_pct, m.u_pct FROM measurements m"
                 " JOIN points p ON p.id = m.point_id JOIN runs r ON r.id = p.run_id"
                 " WHERE r.run_uuid = ? AND p.idx = ? AND m.position = ? AND m.attempt = ?",
-                (ev["run"], ev["point"], ev["position"] - 1, ev["attempt"])).fetchone()
+                (ev["run"], ev["point"], ev["position"], ev["attempt"])).fetchone()
             where = "run %s point %d position %d attempt %d" % (
                 ev["run"], ev["point"], ev["position"], ev["attempt"])
             if row is None:

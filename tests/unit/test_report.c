@@ -378,14 +378,25 @@ START_TEST(summary_csv_and_text_show_the_same_numbers)
 	struct store_summary *s = calloc(1, sizeof(*s));
 	known_summary(s);
 	struct capture cap;
-	ck_assert_int_eq(report_summary_csv(capture_open(&cap), s), 0);
+	ck_assert_int_eq(report_summary_csv(capture_open(&cap), s, REPORT_SUMMARY_TOTALS), 0);
 	char *csv = capture_close(&cap);
+	ck_assert(strncmp(csv, "metric,value\r\n", 14) == 0);
 	ck_assert_ptr_nonnull(strstr(csv, "pass_rate,0.75\r\n"));
 	ck_assert_ptr_nonnull(strstr(csv, "meters_failed,1\r\n"));
+	ck_assert_ptr_null(strstr(csv, "\r\n\r\n"));	/* one table */
+	free(csv);
+	ck_assert_int_eq(report_summary_csv(capture_open(&cap), s, REPORT_SUMMARY_POINTS), 0);
+	csv = capture_close(&cap);
+	ck_assert(strncmp(csv, "profile,point,", 14) == 0);
+	ck_assert_ptr_null(strstr(csv, "\r\n\r\n"));
 	/* the name has a comma: quoted; sd 0.1290994449, Cpk 0.6454972244 */
 	ck_assert_ptr_nonnull(strstr(csv, "prod,1,\"full load, pf 1\",100,1,0,0.5,4,0.25,0.1290994449,0.6454972244,M4,0.4\r\n"));
 	/* unknown statistics are empty fields */
 	ck_assert_ptr_nonnull(strstr(csv, "prod,3,pf 0.5,0,0.5,0,0.75,1,0.3,,,,0\r\n"));
+	free(csv);
+	ck_assert_int_eq(report_summary_csv(capture_open(&cap), s, REPORT_SUMMARY_WORST), 0);
+	csv = capture_close(&cap);
+	ck_assert(strncmp(csv, "serial,run_id,point,", 20) == 0);
 	ck_assert_ptr_nonnull(strstr(csv, "M4,,,0.4,0.5,0.8\r\n"));
 	free(csv);
 

@@ -36,7 +36,7 @@ static void teardown(void)
 /* The sequencer's numbering: positions from 1. */
 static struct rig_point_result result(int point, int position)
 {
-	return tsd_result(point, position, 1, 0.1, 0.05, 100, RIG_VERDICT_PASS);
+	return tsd_result(point, position - 1, 1, 0.1, 0.05, 100, RIG_VERDICT_PASS);
 }
 
 static sqlite3 *take_lock(void)
@@ -133,7 +133,7 @@ START_TEST(a_database_that_cannot_grow_fails_the_point_not_the_end)
 	int stored = 0;
 	for (int k = 0; k < 400 && !runstore_failed(rs, NULL, 0); k++) {
 		/* long details fill pages fast */
-		struct rig_point_result r = tsd_result(k % TSD_POINTS, 1 + (k / TSD_POINTS) % 2,
+		struct rig_point_result r = tsd_result(k % TSD_POINTS, (k / TSD_POINTS) % 2,
 						       1 + k / (2 * TSD_POINTS), 0.1, 0.05,
 						       100, RIG_VERDICT_PASS);
 		memset(r.detail, 'x', sizeof(r.detail) - 1);

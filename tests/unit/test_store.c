@@ -197,7 +197,7 @@ START_TEST(a_run_round_trips_through_the_certificate_query)
 	ck_assert_msg(store_certificate_load(s, "MM-0002", NULL, c, &err) == 0, "%s", err.msg);
 	ck_assert_str_eq(c->run_id, run_id);
 	ck_assert_str_eq(c->serial, "MM-0002");
-	ck_assert_int_eq(c->position, 1);
+	ck_assert_int_eq(c->position, 2);	/* the second position, counted from 1 */
 	ck_assert_str_eq(c->verdict, "fail");
 	ck_assert_str_eq(c->state, "failed");
 	ck_assert_str_eq(c->reason, "meter failed");
@@ -435,8 +435,9 @@ START_TEST(results_filter_by_serial_model_date_verdict_and_run)
 	store_run(s, "A1", "A2", T0, good, bad, RIG_RUN_FAILED, r1);
 	store_run(s, "A2", "A3", T0 + 24 * HOUR, good, good, RIG_RUN_PASSED, r2);
 	store_run(s, "A4", NULL, T0 + 48 * HOUR, good, NULL, RIG_RUN_PASSED, r3);
-	/* A different model for one meter. */
-	ck_assert_int_eq(sqlite3_exec(s->db, "UPDATE meters SET model = 'MMS-120-1001-SCC' WHERE serial = 'A4'",
+	/* A different model for one meter, as its run recorded it. */
+	ck_assert_int_eq(sqlite3_exec(s->db, "UPDATE run_positions SET model = 'MMS-120-1001-SCC'"
+				      " WHERE meter_id = (SELECT id FROM meters WHERE serial = 'A4')",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 

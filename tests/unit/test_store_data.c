@@ -95,7 +95,7 @@ struct rig_point_result tsd_result(int point, int position, int attempt, double 
 	struct rig_point_result r;
 	memset(&r, 0, sizeof(r));
 	r.point = point;
-	r.position = position;
+	r.position = position + 1;	/* the plan's index to the bench's number */
 	r.attempt = attempt;
 	r.verdict = v;
 	r.current_a = current_a;

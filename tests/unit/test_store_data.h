@@ -19,7 +19,9 @@ struct tsd_bench {
 void tsd_bench_init(struct tsd_bench *b, const char *serial0, const char *serial1,
 		    int64_t started_ms);
 
-/* An accuracy result (DONE gate) or, for the creep point, an edge count. */
+/* An accuracy result (DONE gate) or, for the creep point, an edge count;
+ * position is the plan's index (from 0), the result carries the bench's
+ * number (from 1), as the sequencer gives it. */
 struct rig_point_result tsd_result(int point, int position, int attempt, double error_pct,
 				   double u_pct, double current_a, enum rig_verdict v);
 

@@ -1,0 +1,172 @@
+#include "reports/cert_facts.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "reports/cert_record.h"
+#include "rig/core/model.h"
+
+const char cert_decision_rule[] =
+	"Decision rule (guarded acceptance, ILAC-G8): a point passes when |error| + U is within "
+	"its band, fails when |error| - U is outside it, and is indeterminate otherwise. "
+	"U is the expanded uncertainty at a coverage probability of 95.45 % (k = 2, or Student's t "
+	"at the effective degrees of freedom where the budget says so). Error = registration - 100 %. "
+	"The results relate only to the item tested.";
+
+void cert_meter_verdict(const struct store_certificate *c, char *buf, size_t len)
+{
+	const char *v = strcmp(c->state, "running") == 0 ? "in progress" : c->verdict;
+	size_t i = 0;
+	for (; v[i] && i + 1 < len; i++)
+		buf[i] = (char)toupper((unsigned char)v[i]);
+	buf[i] = 0;
+}
+
+void cert_run_outcome(const struct store_certificate *c, char *buf, size_t len)
+{
+	const char *sep = c->reason[0] ? ": " : "";
+	if (strcmp(c->state, "failed") == 0 && strcmp(c->verdict, "fail") != 0)
+		snprintf(buf, len, "failed at another position%s%s; this meter: %s", sep, c->reason,
+			 c->verdict);
+	else
+		snprintf(buf, len, "%s%s%s", c->state, sep, c->reason);
+}
+
+bool cert_point_has_band(const struct store_cert_point *p)
+{
+	return p->band_pct > 0 && strcmp(p->kind, "accuracy") == 0;
+}
+
+void cert_elements_text(const struct store_certificate *c, unsigned mask, char *buf, size_t len)
+{
+	if (c->elements <= 1)
+		snprintf(buf, len, "%s", "");
+	else
+		snprintf(buf, len, "%s", mask == 3 ? "1+2" : mask == 2 ? "2" : "1");
+}
+
+bool cert_point_plotted(const struct store_cert_point *p)
+{
+	return p->measured && p->has_error && p->current_a > 0 && isfinite(p->error_pct) &&
+	       strcmp(p->kind, "accuracy") == 0;
+}
+
+/* The nominal frequency: the one most accuracy points use. */
+static double nominal_frequency(const struct store_certificate *c)
+{
+	double best = 0;
+	int best_n = 0;
+	for (int i = 0; i < c->n_points; i++) {
+		int n = 0;
+		for (int k = 0; k < c->n_points; k++)
+			n += c->points[k].frequency_hz == c->points[i].frequency_hz &&
+			     strcmp(c->points[k].kind, "accuracy") == 0;
+		if (n > best_n)
+			best = c->points[i].frequency_hz, best_n = n;
+	}
+	return best;
+}
+
+const char *cert_influence_name(const struct store_certificate *c, const struct store_cert_point *p)
+{
+	unsigned all = c->elements >= 2 ? 3u : 1u;
+	if (c->voltage_v > 0 && fabs(p->voltage_v - c->voltage_v) > 0.005 * c->voltage_v)
+		return "voltage";
+	if (fabs(p->frequency_hz - nominal_frequency(c)) > 0.01)
+		return "frequency";
+	if (c->elements >= 2 && p->elements != all)
+		return "element alone";
+	return NULL;
+}
+
+bool cert_point_on_load_curve(const struct store_certificate *c, const struct store_cert_point *p)
+{
+	return cert_point_plotted(p) && !cert_influence_name(c, p);
+}
+
+void cert_setpoint_text(const struct store_certificate *c, const struct store_cert_point *p,
+			char *buf, size_t len)
+{
+	char current[32], elements[16], el_text[32] = "";
+	if (p->current_pct >= 0 && !p->measured)
+		snprintf(current, sizeof(current), "%g %% rated", p->current_pct);
+	else
+		snprintf(current, sizeof(current), "%.4g A", p->current_a);
+	cert_elements_text(c, p->elements, elements, sizeof(elements));
+	if (elements[0])
+		snprintf(el_text, sizeof(el_text), ", element%s %s", strchr(elements, '+') ? "s" : "",
+			 elements);
+	snprintf(buf, len, "%g V, %s, pf %g%s, %g Hz%s, Kh %g", p->voltage_v, current, p->pf,
+		 p->pf >= 1 ? "" : p->leading ? " lead" : " lag", p->frequency_hz, el_text, p->output_kh);
+}
+
+bool cert_simulated(const struct store_certificate *c)
+{
+	char maker[64];
+	snprintf(maker, sizeof(maker), "%.*s", (int)strcspn(c->instrument_idn, ","), c->instrument_idn);
+	return c->record.simulated || strcasecmp(maker, "RIG-SIM") == 0 ||
+	       strstr(c->instrument_idn, "-SIM,") != NULL;
+}
+
+static void outputs_text(const char *outputs, char *text, size_t len)
+{
+	size_t used = (size_t)snprintf(text, len, "Kh ");
+	for (const char *o = outputs; *o && used + 3 < len; o++) {
+		if (*o == ',')
+			text[used++] = ',', text[used++] = ' ';
+		else
+			text[used++] = *o;
+	}
+	snprintf(text + used, len - used, " Wh per pulse");
+}
+
+void cert_facts(const struct store_certificate *c, cert_fact_fn fn, void *ctx)
+{
+	char t[400];
+	fn("Meter", "Serial number", c->serial, false, ctx);
+	fn("Meter", "Model", c->model, false, ctx);
+	snprintf(t, sizeof(t), "%d element%s, %g V %s", c->elements, c->elements == 1 ? "" : "s",
+		 c->voltage_v, c->voltage_between);
+	fn("Meter", "Rating", t, false, ctx);
+	snprintf(t, sizeof(t), "%g A : %g A; rated %g A, maximum %g A (primary)", c->ct_primary_a,
+		 c->ct_secondary_a, c->rated_current_a, c->max_current_a);
+	fn("Meter", "Current transformer", t, false, ctx);
+	outputs_text(c->outputs, t, sizeof(t));
+	fn("Meter", "Pulse outputs", t, false, ctx);
+	snprintf(t, sizeof(t), "%d", c->position);
+	fn("Meter", "Bench position", t, false, ctx);
+	/* the model number decoded afresh, as the rest of rig describes it */
+	struct rig_meter_model m;
+	char description[512];
+	if (rig_model_decode(c->model, &m, NULL) == 0 &&
+	    rig_model_describe(&m, description, sizeof(description)) > 0)
+		fn("Meter", "Description", description, false, ctx);
+
+	fn("Test", "Run", c->run_id, false, ctx);
+	snprintf(t, sizeof(t), "%s (sha256 %.16s)", c->profile_name, c->profile_sha256);
+	fn("Test", "Method (test profile)", t, false, ctx);
+	snprintf(t, sizeof(t), "%s (sha256 %.16s)", c->fixture_name, c->fixture_sha256);
+	fn("Test", "Fixture", t, false, ctx);
+	snprintf(t, sizeof(t), "%s%s%s", c->station, c->host[0] ? " on " : "", c->host);
+	fn("Test", "Station", t, false, ctx);
+	fn("Test", "Operator", c->operator_name[0] ? c->operator_name : "-", false, ctx);
+	fn("Test", "Started (UTC)", c->started_at, false, ctx);
+	fn("Test", "Ended (UTC)", c->ended_at[0] ? c->ended_at : "-", false, ctx);
+	cert_run_outcome(c, t, sizeof(t));
+	fn("Test", "Run outcome", t, false, ctx);
+	fn("Test", "Software", c->software_version[0] ? c->software_version : "-", false, ctx);
+	if (c->notes[0])
+		fn("Test", "Notes", c->notes, false, ctx);
+	fn("Test", "Bench", cert_simulated(c) ? "SIMULATED (rig-sim): not a measurement of a real meter" : "physical bench", cert_simulated(c), ctx);
+
+	fn("Instruments", "Source identity", c->instrument_idn[0] ? c->instrument_idn : "-", false, ctx);
+	fn("Instruments", "Serial number", c->instrument_serial[0] ? c->instrument_serial : "-", false, ctx);
+	/* ISO dates compare as text: flag a calibration that had lapsed. */
+	bool lapsed = c->instrument_cal_due[0] && strncmp(c->instrument_cal_due, c->started_at, 10) < 0;
+	snprintf(t, sizeof(t), "%s%s", c->instrument_cal_due[0] ? c->instrument_cal_due : "not stated",
+		 lapsed ? " (overdue at the time of the test)" : "");
+	fn("Instruments", "Calibration due", t, lapsed, ctx);
+	cert_record_facts(c, fn, ctx);
+}

@@ -1,0 +1,286 @@
+#include "reports/points.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/export.h"
+#include "rig/common/jsonl.h"
+
+static const char *const point_columns[] = {
+	"run", "serial", "model", "position", "point", "name", "kind", "setpoint_v",
+	"setpoint_a", "setpoint_pct", "pf", "frequency_hz", "error_pct", "u_pct", "k",
+	"band_pct", "verdict", "as_found_left",
+};
+#define N_POINT_COLUMNS (sizeof(point_columns) / sizeof(point_columns[0]))
+
+static void csv_num(FILE *out, const char *fmt, double v)
+{
+	fputc(',', out);
+	if (isfinite(v))
+		fprintf(out, fmt, v);
+}
+
+static int csv_point(const struct store_point_row *r, void *ctx)
+{
+	FILE *out = ctx;
+	report_csv_field(out, r->run_id);
+	fputc(',', out);
+	report_csv_field(out, r->serial);
+	fputc(',', out);
+	report_csv_field(out, r->model);
+	fprintf(out, ",%d,%d,", r->position, r->point + 1);
+	report_csv_field(out, r->name);
+	fputc(',', out);
+	report_csv_field(out, r->kind);
+	csv_num(out, "%.6g", r->voltage_v);
+	csv_num(out, "%.6g", r->current_a);
+	csv_num(out, "%.6g", r->current_pct >= 0 ? r->current_pct : NAN);
+	/* a lagging pf positive, leading negative: one signed column */
+	csv_num(out, "%.4g", r->leading ? -r->pf : r->pf);
+	csv_num(out, "%.6g", r->frequency_hz);
+	csv_num(out, "%.6f", r->has_error ? r->error_pct : NAN);
+	csv_num(out, "%.6f", r->has_error ? r->u_pct : NAN);
+	csv_num(out, "%.4g", r->k);
+	csv_num(out, "%.6g", r->band_pct > 0 ? r->band_pct : NAN);
+	fputc(',', out);
+	report_csv_field(out, r->verdict);
+	fputc(',', out);
+	report_csv_field(out, r->test_state);
+	fputc('\n', out);
+	return ferror(out) ? -1 : 0;
+}
+
+int report_points_csv(FILE *out, struct store *s, const struct store_filter *f,
+		      struct rig_error *err)
+{
+	for (size_t i = 0; i < N_POINT_COLUMNS; i++)
+		fprintf(out, "%s%s", i ? "," : "", point_columns[i]);
+	fputc('\n', out);
+	int rc = store_query_points(s, f, csv_point, out, err);
+	if (rc > 0)
+		rc = rig_error_set(err, NULL, 0, "writing failed");
+	return rc;
+}
+
+static void json_num(cJSON *o, const char *key, double v)
+{
+	if (isfinite(v))
+		rig_json_add_number(o, key, v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static int json_point(const struct store_point_row *r, void *ctx)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "run", r->run_id);
+	cJSON_AddStringToObject(o, "serial", r->serial);
+	cJSON_AddStringToObject(o, "model", r->model);
+	cJSON_AddNumberToObject(o, "position", r->position);
+	cJSON_AddNumberToObject(o, "point", r->point + 1);
+	cJSON_AddStringToObject(o, "name", r->name);
+	cJSON_AddStringToObject(o, "kind", r->kind);
+	json_num(o, "setpoint_v", r->voltage_v);
+	json_num(o, "setpoint_a", r->current_a);
+	json_num(o, "setpoint_pct", r->current_pct >= 0 ? r->current_pct : NAN);
+	json_num(o, "pf", r->leading ? -r->pf : r->pf);
+	json_num(o, "frequency_hz", r->frequency_hz);
+	json_num(o, "error_pct", r->has_error ? r->error_pct : NAN);
+	json_num(o, "u_pct", r->has_error ? r->u_pct : NAN);
+	json_num(o, "k", r->k);
+	json_num(o, "band_pct", r->band_pct > 0 ? r->band_pct : NAN);
+	cJSON_AddStringToObject(o, "verdict", r->verdict);
+	cJSON_AddStringToObject(o, "as_found_left", r->test_state);
+	cJSON_AddItemToArray((cJSON *)ctx, o);
+	return 0;
+}
+
+static int write_json(FILE *out, cJSON *v, struct rig_error *err)
+{
+	char *text = cJSON_Print(v);
+	cJSON_Delete(v);
+	if (!text)
+		return rig_error_set(err, NULL, 0, "out of memory");
+	int rc = fputs(text, out) < 0 || fputc('\n', out) == EOF ? -1 : 0;
+	free(text);
+	return rc < 0 ? rig_error_set(err, NULL, 0, "writing failed") : 0;
+}
+
+int report_points_json(FILE *out, struct store *s, const struct store_filter *f,
+		       struct rig_error *err)
+{
+	cJSON *array = cJSON_CreateArray();
+	if (store_query_points(s, f, json_point, array, err) < 0) {
+		cJSON_Delete(array);
+		return -1;
+	}
+	return write_json(out, array, err);
+}
+
+/* --- batch ------------------------------------------------------------------ */
+
+struct weighted_stats {
+	char rule[32];
+	int n, meters;
+	double sum, min, max;
+	cJSON *rows;		/* JSON: one object per meter test */
+};
+
+static int add_weighted(const struct store_weighted_row *r, void *ctx)
+{
+	struct weighted_stats *w = ctx;
+	w->meters++;
+	if (r->weighting[0] && !w->rule[0])
+		snprintf(w->rule, sizeof(w->rule), "%s", r->weighting);
+	if (w->rows) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "run", r->run_id);
+		cJSON_AddStringToObject(o, "serial", r->serial);
+		cJSON_AddStringToObject(o, "model", r->model);
+		cJSON_AddStringToObject(o, "verdict", r->verdict);
+		cJSON_AddStringToObject(o, "weighting", r->weighting);
+		json_num(o, "weighted_avg_pct", r->has_value ? r->weighted_avg_pct : NAN);
+		cJSON_AddItemToArray(w->rows, o);
+	}
+	if (!r->has_value)
+		return 0;
+	double v = r->weighted_avg_pct;
+	w->min = w->n ? fmin(w->min, v) : v;
+	w->max = w->n ? fmax(w->max, v) : v;
+	w->sum += v;
+	w->n++;
+	return 0;
+}
+
+static struct store_summary *load_summary(struct store *s, const struct store_filter *f,
+					  struct rig_error *err)
+{
+	struct store_summary *sum = malloc(sizeof(*sum));
+	if (!sum) {
+		rig_error_set(err, NULL, 0, "out of memory");
+		return NULL;
+	}
+	if (store_summary_load(s, f, sum, err) < 0) {
+		free(sum);
+		return NULL;
+	}
+	return sum;
+}
+
+int report_batch_text(FILE *out, struct store *s, const struct store_filter *f,
+		      struct rig_error *err)
+{
+	struct store_summary *sum = load_summary(s, f, err);
+	struct weighted_stats w = {0};
+	if (!sum || store_query_weighted(s, f, add_weighted, &w, err) < 0) {
+		free(sum);
+		return -1;
+	}
+	fprintf(out, "Batch: %d run(s), %d meter test(s), %d passed, %d failed, %d other\n",
+		sum->runs, sum->meters, sum->meters_passed, sum->meters_failed, sum->meters_other);
+	if (isfinite(sum->pass_rate))
+		fprintf(out, "Yield: %.1f %%\n", 100 * sum->pass_rate);
+	fprintf(out, "\n%-14s %-26s %5s %10s %9s %9s %8s\n", "profile", "point", "n", "mean %",
+		"sd %", "band %", "Cpk");
+	for (int i = 0; i < sum->n_points; i++) {
+		const struct store_point_summary *p = &sum->points[i];
+		fprintf(out, "%-14.14s %-26.26s %5d %10.4f ", p->profile, p->name, p->stats.n,
+			p->stats.mean);
+		if (isfinite(p->sd))
+			fprintf(out, "%9.4f", p->sd);
+		else
+			fprintf(out, "%9s", "-");
+		fprintf(out, " %9.3g ", p->band_pct);
+		if (isfinite(p->cpk))
+			fprintf(out, "%8.2f\n", p->cpk);
+		else
+			fprintf(out, "%8s\n", "-");
+	}
+	if (w.n)
+		fprintf(out, "\nWeighted average registration %s: %d meter(s), mean %.4f %%, "
+			"min %.4f %%, max %.4f %%\n",
+			w.rule, w.n, w.sum / w.n, w.min, w.max);
+	else
+		fprintf(out, "\nWeighted average registration: none stored (no rule in the record)\n");
+	free(sum);
+	return ferror(out) ? rig_error_set(err, NULL, 0, "writing failed") : 0;
+}
+
+/* One table: a row per point, the batch's yield and weighted average
+ * repeated on each so the table stands alone. */
+int report_batch_csv(FILE *out, struct store *s, const struct store_filter *f,
+		     struct rig_error *err)
+{
+	struct store_summary *sum = load_summary(s, f, err);
+	struct weighted_stats w = {0};
+	if (!sum || store_query_weighted(s, f, add_weighted, &w, err) < 0) {
+		free(sum);
+		return -1;
+	}
+	fputs("profile,point,name,n,mean_pct,sd_pct,band_pct,cpk,meters,passed,yield_pct,"
+	      "weighting,weighted_n,weighted_mean_pct\n",
+	      out);
+	for (int i = 0; i < sum->n_points; i++) {
+		const struct store_point_summary *p = &sum->points[i];
+		report_csv_field(out, p->profile);
+		fprintf(out, ",%d,", p->idx + 1);
+		report_csv_field(out, p->name);
+		fprintf(out, ",%d", p->stats.n);
+		csv_num(out, "%.6f", p->stats.mean);
+		csv_num(out, "%.6f", p->sd);
+		csv_num(out, "%.6g", p->band_pct);
+		csv_num(out, "%.4f", p->cpk);
+		fprintf(out, ",%d,%d", sum->meters, sum->meters_passed);
+		csv_num(out, "%.3f", 100 * sum->pass_rate);
+		fputc(',', out);
+		report_csv_field(out, w.rule);
+		fprintf(out, ",%d", w.n);
+		csv_num(out, "%.6f", w.n ? w.sum / w.n : NAN);
+		fputc('\n', out);
+	}
+	free(sum);
+	return ferror(out) ? rig_error_set(err, NULL, 0, "writing failed") : 0;
+}
+
+int report_batch_json(FILE *out, struct store *s, const struct store_filter *f,
+		      struct rig_error *err)
+{
+	struct store_summary *sum = load_summary(s, f, err);
+	struct weighted_stats w = {.rows = cJSON_CreateArray()};
+	if (!sum || store_query_weighted(s, f, add_weighted, &w, err) < 0) {
+		free(sum);
+		cJSON_Delete(w.rows);
+		return -1;
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "runs", sum->runs);
+	cJSON_AddNumberToObject(o, "meters", sum->meters);
+	cJSON_AddNumberToObject(o, "passed", sum->meters_passed);
+	cJSON_AddNumberToObject(o, "failed", sum->meters_failed);
+	json_num(o, "yield_pct", 100 * sum->pass_rate);
+	cJSON *points = cJSON_AddArrayToObject(o, "points");
+	for (int i = 0; i < sum->n_points; i++) {
+		const struct store_point_summary *p = &sum->points[i];
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "profile", p->profile);
+		cJSON_AddNumberToObject(j, "point", p->idx + 1);
+		cJSON_AddStringToObject(j, "name", p->name);
+		cJSON_AddNumberToObject(j, "n", p->stats.n);
+		json_num(j, "mean_pct", p->stats.mean);
+		json_num(j, "sd_pct", p->sd);
+		json_num(j, "band_pct", p->band_pct);
+		json_num(j, "cpk", p->cpk);
+		cJSON_AddItemToArray(points, j);
+	}
+	cJSON *wj = cJSON_AddObjectToObject(o, "weighted_average");
+	cJSON_AddStringToObject(wj, "rule", w.rule);
+	cJSON_AddNumberToObject(wj, "n", w.n);
+	json_num(wj, "mean_pct", w.n ? w.sum / w.n : NAN);
+	json_num(wj, "min_pct", w.n ? w.min : NAN);
+	json_num(wj, "max_pct", w.n ? w.max : NAN);
+	cJSON_AddItemToObject(wj, "meters", w.rows);
+	free(sum);
+	return write_json(out, o, err);
+}

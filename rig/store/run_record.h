@@ -1,0 +1,164 @@
+/* The certification record of a run beyond its measurements (schema 4):
+ * why and for whom the meters were tested, as-found / as-left and the run a
+ * run follows, register readings, ambient conditions, the lab and the
+ * approver, the weighting rule and each meter's weighted average, the
+ * reference standards with their calibration, a calibration override, and
+ * the meter as it was described in that run. Written once with the run;
+ * never rewritten by a later run. */
+#ifndef RIG_STORE_RUN_RECORD_H
+#define RIG_STORE_RUN_RECORD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rig/core/error.h"
+#include "rig/store/store.h"
+
+struct store_filter;
+
+/* Weighted average registration: named rules (error percentages of the
+ * full load pf 1 point FL, light load pf 1 LL, full load pf 0.5 lag PF). */
+enum store_weighting {
+	STORE_WEIGHTING_NONE,
+	STORE_WEIGHTING_4FL_LL,		/* (4FL+LL)/5 */
+	STORE_WEIGHTING_FL_LL,		/* (FL+LL)/2 */
+	STORE_WEIGHTING_4FL_2LL_PF,	/* (4FL+2LL+PF)/7 */
+};
+
+/* "(4FL+LL)/5", "(FL+LL)/2", "(4FL+2LL+PF)/7", "none". */
+const char *store_weighting_name(enum store_weighting w);
+/* The name (case and spaces ignored) to the rule; -1 when unknown. */
+int store_weighting_parse(const char *text, enum store_weighting *ret);
+/* The weighted average; NAN when the rule needs a figure that is NAN. */
+double store_weighting_apply(enum store_weighting w, double fl, double ll, double pf);
+
+/* Why the meters were tested: "new", "periodic", "complaint", "repair",
+ * "sample", "other", or "" (not stated). */
+bool store_test_reason_ok(const char *reason);
+/* "as-found", "as-left" or "" (a single test). */
+bool store_test_state_ok(const char *state);
+
+/* A reference standard or the source, from the fixture. Dates YYYY-MM-DD
+ * or "" when the fixture does not give them. */
+struct store_standard {
+	char role[16];			/* "source" or "reference" */
+	char identity[64];		/* serial number or asset tag */
+	char certificate[64];		/* its calibration certificate */
+	char lab[96];			/* the calibrating lab */
+	char cal_date[16];
+	char cal_due[16];
+};
+
+#define STORE_MAX_STANDARDS 2
+
+/* Per position (1-based), what the operator entered for that meter. */
+struct store_position_record {
+	bool has_register_before, has_register_after;
+	double register_before_kwh, register_after_kwh;
+};
+
+struct store_run_record {
+	char test_reason[16];
+	char customer[96];
+	char test_state[16];		/* "as-found", "as-left", "" */
+	char follows_run[64];		/* the run id this one follows, "" */
+	bool has_ambient_c, has_humidity_pct;
+	double ambient_c, humidity_pct;
+	char ambient_source[160];	/* sensor path, or "operator" */
+	char lab_name[96];
+	char lab_address[160];
+	char lab_accreditation[96];
+	char approver_name[64];
+	char approver_role[64];
+	enum store_weighting weighting;
+	char cal_override_by[64];	/* who ran past an overdue calibration, "" */
+	char cal_override_reason[160];
+	bool simulated;			/* the run was on a simulated bench */
+	int n_standards;
+	struct store_standard standards[STORE_MAX_STANDARDS];
+	struct store_position_record pos[RIG_MAX_POSITIONS + 1];	/* [1..n] */
+};
+
+/* Refuses values a record may not hold (unknown reason or state, a run
+ * following itself, ambient or register readings out of range, bad
+ * dates). 0, or -1 with err naming the field. */
+int store_run_record_check(const struct store_run_record *r, struct rig_error *err);
+
+/* The record of a run (defaults for a run stored before schema 4), and its
+ * positions' register readings. */
+int store_run_record_load(struct store *s, const char *run_id, struct store_run_record *ret,
+			  struct rig_error *err);
+
+/* The reading after the test, given when the meter is off the bench. */
+int store_set_register_after(struct store *s, const char *run_id, int position, double kwh,
+			     struct rig_error *err);
+
+/* One test of a meter, as stored with the run (its model as typed then). */
+struct store_history_row {
+	const char *run_id;
+	const char *started_at;
+	const char *station;
+	int position;			/* 1-based */
+	const char *model;
+	double rated_current_a;
+	const char *profile;
+	const char *state;		/* the run's */
+	const char *verdict;		/* the meter's */
+	const char *test_reason;
+	const char *customer;
+	const char *test_state;
+	const char *follows_run;
+	bool has_weighted;
+	double weighted_avg_pct;
+	const char *weighting;
+};
+typedef int (*store_history_fn)(const struct store_history_row *row, void *ctx);
+
+/* Every run of one meter, oldest first (by serial: an index lookup). Its
+ * SQL is store_sql_history, for plan checks. */
+extern const char *const store_sql_history;
+int store_history(struct store *s, const char *serial, store_history_fn fn, void *ctx,
+		  struct rig_error *err);
+
+/* One measured point of one meter in long form, for exports. */
+struct store_point_row {
+	const char *run_id;
+	const char *serial;
+	const char *model;
+	int position;			/* 1-based */
+	int point;			/* index in the profile */
+	const char *name;
+	const char *kind;
+	double voltage_v, current_a, current_pct, pf;
+	bool leading;
+	double frequency_hz;
+	bool has_error;
+	double error_pct, u_pct, k;	/* k NAN without a stored budget */
+	double band_pct;
+	const char *verdict;
+	const char *test_state;
+};
+typedef int (*store_point_fn)(const struct store_point_row *row, void *ctx);
+
+/* Final attempts of every point of the runs the filter selects (serial,
+ * model, from_ms, to_ms, run_id). */
+int store_query_points(struct store *s, const struct store_filter *f, store_point_fn fn,
+		       void *ctx, struct rig_error *err);
+
+/* Each meter test's weighted average in the runs the filter selects
+ * (model, from_ms, to_ms): serial, run, rule name; has false when the
+ * run named no rule or a figure was missing. */
+struct store_weighted_row {
+	const char *run_id;
+	const char *serial;
+	const char *model;
+	const char *verdict;
+	const char *weighting;
+	bool has_value;
+	double weighted_avg_pct;
+};
+typedef int (*store_weighted_fn)(const struct store_weighted_row *row, void *ctx);
+int store_query_weighted(struct store *s, const struct store_filter *f, store_weighted_fn fn,
+			 void *ctx, struct rig_error *err);
+
+#endif

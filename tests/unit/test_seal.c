@@ -1,0 +1,342 @@
+/* Tamper evidence: the hash chain over stored runs and the signed PDF
+ * certificate, each against a database changed behind the rig's back. */
+#include <check.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/cert_sign.h"
+#include "rig/common/station_key.h"
+#include "rig/rigctl/args.h"
+#include "rig/store/queries.h"
+#include "rig/store/seal.h"
+#include "test_store_data.h"
+
+#define T0 1795000000000LL
+
+static char dir[64], db_path[96];
+
+static void setup(void)
+{
+	tsd_tmpdir(dir, db_path);
+}
+
+static void teardown(void)
+{
+	tsd_rmdir(dir);
+}
+
+static void one_run(struct store *s, const char *serial, int64_t t0, char run_id[STORE_RUN_ID_LEN])
+{
+	struct rig_error err = {0};
+	struct tsd_bench b;
+	tsd_bench_init(&b, serial, NULL, t0);
+	ck_assert_int_eq(store_begin_run(s, &b.plan, &b.meta, run_id, &err), 0);
+	struct rig_point_result r[] = {
+		tsd_result(0, 0, 1, 0.210, 0.040, 100, RIG_VERDICT_PASS),
+		tsd_result(1, 0, 1, -0.120, 0.050, 10, RIG_VERDICT_PASS),
+		tsd_result(2, 0, 1, 0.330, 0.060, 100, RIG_VERDICT_PASS),
+	};
+	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++)
+		ck_assert_int_eq(store_add_point_result(s, run_id, &r[i], &err), 0);
+	ck_assert_int_eq(store_end_run(s, run_id, RIG_RUN_PASSED, "", t0 + 60000, &err), 0);
+}
+
+/* Three sealed runs; their ids into ids. */
+static void three_runs(char ids[3][STORE_RUN_ID_LEN])
+{
+	struct rig_error err = {0};
+	struct store *s = store_open(db_path, &err);
+	ck_assert_msg(s != NULL, "%s", err.msg);
+	one_run(s, "A-1", T0, ids[0]);
+	one_run(s, "A-2", T0 + 100000, ids[1]);
+	one_run(s, "A-3", T0 + 200000, ids[2]);
+	store_close(s);
+}
+
+/* Changes the database as an outsider would: plain SQL, no rig code. */
+static void tamper(const char *sql)
+{
+	sqlite3 *db;
+	ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+	char *msg = NULL;
+	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", sql, msg);
+	ck_assert_int_gt(sqlite3_changes(db), 0);
+	sqlite3_close(db);
+}
+
+struct findings {
+	char text[4096];
+};
+
+static void collect(const char *problem, void *ctx)
+{
+	struct findings *f = ctx;
+	size_t used = strlen(f->text);
+	snprintf(f->text + used, sizeof(f->text) - used, "%s\n", problem);
+}
+
+static struct store_chain_report walk(struct findings *f)
+{
+	struct rig_error err = {0};
+	struct store *s = store_open_readonly(db_path, &err);
+	ck_assert_msg(s != NULL, "%s", err.msg);
+	struct store_chain_report r;
+	memset(f, 0, sizeof(*f));
+	ck_assert_int_eq(store_verify_chain(s, collect, f, &r, &err), 0);
+	store_close(s);
+	return r;
+}
+
+START_TEST(an_untouched_chain_verifies)
+{
+	char ids[3][STORE_RUN_ID_LEN];
+	three_runs(ids);
+	struct findings f;
+	struct store_chain_report r = walk(&f);
+	ck_assert_int_eq(r.sealed, 3);
+	ck_assert_msg(r.problems == 0, "%s", f.text);
+}
+END_TEST
+
+START_TEST(a_byte_changed_in_a_stored_point_is_found)
+{
+	char ids[3][STORE_RUN_ID_LEN], sql[400];
+	three_runs(ids);
+	/* the last bit of one stored error */
+	snprintf(sql, sizeof(sql),
+		 "UPDATE measurements SET error_pct = error_pct * (1 + 1e-15) WHERE point_id ="
+		 " (SELECT p.id FROM points p JOIN runs r ON r.id = p.run_id WHERE r.run_uuid = '%s'"
+		 " AND p.idx = 1)", ids[1]);
+	tamper(sql);
+	struct findings f;
+	struct store_chain_report r = walk(&f);
+	ck_assert_int_eq(r.problems, 1);
+	ck_assert_ptr_nonnull(strstr(f.text, ids[1]));
+	ck_assert_ptr_nonnull(strstr(f.text, "changed after it was sealed"));
+}
+END_TEST
+
+START_TEST(a_deleted_run_is_found)
+{
+	char ids[3][STORE_RUN_ID_LEN], sql[200];
+	three_runs(ids);
+	snprintf(sql, sizeof(sql), "PRAGMA foreign_keys = ON; DELETE FROM runs WHERE run_uuid = '%s'", ids[0]);
+	tamper(sql);
+	struct findings f;
+	struct store_chain_report r = walk(&f);
+	ck_assert_int_ge(r.problems, 1);
+	ck_assert_ptr_nonnull(strstr(f.text, ids[0]));
+	ck_assert_ptr_nonnull(strstr(f.text, "deleted"));
+}
+END_TEST
+
+START_TEST(a_run_deleted_with_its_seal_is_found)
+{
+	char ids[3][STORE_RUN_ID_LEN], sql[300];
+	three_runs(ids);
+	snprintf(sql, sizeof(sql),
+		 "PRAGMA foreign_keys = ON; DELETE FROM run_seals WHERE run_uuid = '%s';"
+		 " DELETE FROM runs WHERE run_uuid = '%s'", ids[1], ids[1]);
+	tamper(sql);
+	struct findings f;
+	struct store_chain_report r = walk(&f);
+	ck_assert_int_ge(r.problems, 1);
+	/* the run after it no longer follows its predecessor's seal */
+	ck_assert_ptr_nonnull(strstr(f.text, ids[2]));
+	ck_assert_ptr_nonnull(strstr(f.text, "does not follow"));
+}
+END_TEST
+
+START_TEST(the_station_key_is_made_once)
+{
+	struct rig_error err = {0};
+	struct station_key a, b;
+	ck_assert_int_eq(station_key_ensure(dir, &a, &err), 1);
+	ck_assert_int_eq(station_key_ensure(dir, &b, &err), 0);
+	ck_assert_str_eq(a.pk_b64, b.pk_b64);
+	ck_assert_int_eq(memcmp(a.sk, b.sk, sizeof(a.sk)), 0);
+	uint8_t sig[STATION_SIG_BYTES];
+	station_key_sign(&a, "abc", 3, sig);
+	ck_assert_int_eq(station_key_verify(b.pk, "abc", 3, sig), 0);
+	ck_assert_int_eq(station_key_verify(b.pk, "abd", 3, sig), -1);
+	char dbdir[64];
+	station_key_dir("/var/lib/rig/rig.db", dbdir, sizeof(dbdir));
+	ck_assert_str_eq(dbdir, "/var/lib/rig");
+}
+END_TEST
+
+/* A signed certificate of A-2 in dir/cert.pdf; the key recorded with the station. */
+static void signed_certificate(char ids[3][STORE_RUN_ID_LEN], char pdf[160])
+{
+	three_runs(ids);
+	struct rig_error err = {0};
+	struct store *s = store_open(db_path, &err);
+	struct station_key key;
+	ck_assert_int_eq(station_key_ensure(dir, &key, &err), 1);
+	ck_assert_int_eq(store_station_set_key(s, "station-1", "rigpi", key.pk_b64, &err), 0);
+	struct store_certificate *c = calloc(1, sizeof(*c));
+	ck_assert_int_eq(store_certificate_load(s, "A-2", NULL, c, &err), 0);
+	snprintf(pdf, 160, "%s/cert.pdf", dir);
+	ck_assert_msg(cert_write_signed_pdf(s, c, &key, pdf, &err) == 0, "%s", err.msg);
+	free(c);
+	store_close(s);
+}
+
+static int verify(const char *pdf, char **out)
+{
+	struct rig_error err = {0};
+	struct store *s = store_open_readonly(db_path, &err);
+	size_t len;
+	FILE *f = open_memstream(out, &len);
+	int rc = cert_verify_pdf(s, pdf, f, &err);
+	fclose(f);
+	store_close(s);
+	ck_assert_msg(rc >= 0, "%s", err.msg);
+	return rc;
+}
+
+START_TEST(a_signed_certificate_verifies)
+{
+	char ids[3][STORE_RUN_ID_LEN], pdf[160], *out;
+	signed_certificate(ids, pdf);
+	ck_assert_msg(verify(pdf, &out) == 0, "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "valid"));
+	free(out);
+}
+END_TEST
+
+START_TEST(an_edited_pdf_is_found)
+{
+	char ids[3][STORE_RUN_ID_LEN], pdf[160], *out;
+	signed_certificate(ids, pdf);
+	/* one byte in the middle of the PDF body */
+	FILE *f = fopen(pdf, "r+b");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	long size = ftell(f);
+	fseek(f, size / 3, SEEK_SET);
+	int ch = fgetc(f);
+	fseek(f, size / 3, SEEK_SET);
+	fputc(ch ^ 0x01, f);
+	fclose(f);
+	ck_assert_int_eq(verify(pdf, &out), 1);
+	ck_assert_ptr_nonnull(strstr(out, "altered after it was signed"));
+	free(out);
+}
+END_TEST
+
+START_TEST(a_changed_point_is_named)
+{
+	char ids[3][STORE_RUN_ID_LEN], pdf[160], *out, sql[400];
+	signed_certificate(ids, pdf);
+	snprintf(sql, sizeof(sql),
+		 "UPDATE measurements SET error_pct = 0.125 WHERE point_id ="
+		 " (SELECT p.id FROM points p JOIN runs r ON r.id = p.run_id WHERE r.run_uuid = '%s'"
+		 " AND p.idx = 0)", ids[1]);
+	tamper(sql);
+	ck_assert_int_eq(verify(pdf, &out), 1);
+	ck_assert_msg(strstr(out, "point 1 full load pf 1: verdict pass, error +0.2100 %") &&
+		      strstr(out, "error +0.1250 %"), "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "rows "));	/* the rows' hash differs too */
+	free(out);
+}
+END_TEST
+
+START_TEST(a_certificate_of_a_deleted_run_is_found)
+{
+	char ids[3][STORE_RUN_ID_LEN], pdf[160], *out, sql[200];
+	signed_certificate(ids, pdf);
+	snprintf(sql, sizeof(sql), "PRAGMA foreign_keys = ON; DELETE FROM runs WHERE run_uuid = '%s'", ids[1]);
+	tamper(sql);
+	ck_assert_int_eq(verify(pdf, &out), 1);
+	ck_assert_ptr_nonnull(strstr(out, "not in the database"));
+	free(out);
+}
+END_TEST
+
+START_TEST(a_certificate_signed_by_another_key_is_found)
+{
+	char ids[3][STORE_RUN_ID_LEN], pdf[160], *out;
+	signed_certificate(ids, pdf);
+	tamper("UPDATE stations SET public_key = 'AAAA'");
+	ck_assert_int_eq(verify(pdf, &out), 1);
+	ck_assert_ptr_nonnull(strstr(out, "not the key of any station"));
+	free(out);
+}
+END_TEST
+
+START_TEST(a_file_that_is_no_signed_certificate_is_refused)
+{
+	char ids[3][STORE_RUN_ID_LEN], pdf[160], *out;
+	signed_certificate(ids, pdf);
+	/* the trailer cut off: an unsigned PDF */
+	FILE *f = fopen(pdf, "r+b");
+	ck_assert_ptr_nonnull(f);
+	char *data = malloc(1 << 20);
+	size_t n = fread(data, 1, 1 << 20, f);
+	fclose(f);
+	char *trailer = memmem(data, n, "%RIG-STATEMENT ", 15);
+	ck_assert_ptr_nonnull(trailer);
+	f = fopen(pdf, "wb");
+	fwrite(data, 1, (size_t)(trailer - data), f);
+	fclose(f);
+	ck_assert_int_eq(verify(pdf, &out), 1);
+	ck_assert_ptr_nonnull(strstr(out, "not a signed rig certificate"));
+	free(out);
+	/* a damaged signature line */
+	f = fopen(pdf, "wb");
+	fwrite(data, 1, n, f);
+	fclose(f);
+	char *sig = (char *)memmem(data, n, "%RIG-SIGNATURE ", 15) + 15;
+	f = fopen(pdf, "r+b");
+	fseek(f, sig - data, SEEK_SET);
+	fputs("!!", f);
+	fclose(f);
+	ck_assert_int_eq(verify(pdf, &out), 1);
+	ck_assert_ptr_nonnull(strstr(out, "damaged"));
+	free(out);
+	free(data);
+}
+END_TEST
+
+START_TEST(rigctl_verify_arguments)
+{
+	struct rigctl_args a;
+	char why[200];
+	char *v1[] = {"rigctl", "verify", "--db", NULL};
+	ck_assert_int_eq(rigctl_parse_args(3, v1, &a, why, sizeof(why)), 0);
+	ck_assert_int_eq(a.cmd, RIGCTL_VERIFY);
+	ck_assert_ptr_null(a.file);
+	char *v2[] = {"rigctl", "--db", "x.db", "verify", "c.pdf", NULL};
+	ck_assert_int_eq(rigctl_parse_args(5, v2, &a, why, sizeof(why)), 0);
+	ck_assert_str_eq(a.file, "c.pdf");
+	ck_assert_str_eq(a.db, "x.db");
+	char *v3[] = {"rigctl", "report", "--serial", "S", "--format", "pdf", NULL};
+	ck_assert_int_eq(rigctl_parse_args(6, v3, &a, why, sizeof(why)), 0);
+	ck_assert_int_eq(a.format, RIGCTL_FMT_PDF);
+}
+END_TEST
+
+Suite *suite_seal(void)
+{
+	Suite *s = suite_create("seal");
+	TCase *tc = tcase_create("seal");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, an_untouched_chain_verifies);
+	tcase_add_test(tc, a_byte_changed_in_a_stored_point_is_found);
+	tcase_add_test(tc, a_deleted_run_is_found);
+	tcase_add_test(tc, a_run_deleted_with_its_seal_is_found);
+	tcase_add_test(tc, the_station_key_is_made_once);
+	tcase_add_test(tc, a_signed_certificate_verifies);
+	tcase_add_test(tc, an_edited_pdf_is_found);
+	tcase_add_test(tc, a_changed_point_is_named);
+	tcase_add_test(tc, a_certificate_of_a_deleted_run_is_found);
+	tcase_add_test(tc, a_certificate_signed_by_another_key_is_found);
+	tcase_add_test(tc, a_file_that_is_no_signed_certificate_is_refused);
+	tcase_add_test(tc, rigctl_verify_arguments);
+	suite_add_tcase(s, tc);
+	return s;
+}
