@@ -1,6 +1,8 @@
 # ANSI C12.1-style type test of an IMS Mini Meter: every accuracy point of
 # the installation guide (rev 3.1) plus creep, starting load, the
-# reverse-phase LED, output consistency and the Kh 10 duty cycle.
+# reverse-phase LED per CT and for swapped CTs, output consistency, the Kh 10
+# duty cycle; every accuracy point also gates the Kh 100 / 1000 outputs, the
+# counter and the load LED beside Kh 10, and checks the power LED.
 # Sources: "guide" = installation guide section; "C12.1 practice" =
 # notes/metrology.md (state rules that codify C12.1); "engineering choice"
 # says why when neither gives a number.
@@ -121,11 +123,32 @@ current = 0.5 %
 min_edges = 2
 max_gate = 900 s
 
-# --- reverse-phase LED (guide 2.3 and 3.7: needs a load above 1 A) ---------
-[point reverse-led-on]
+# --- reverse-phase LED (guide 2.3, 3.9, 5.3, 5.4: needs a load above 1 A) --
+# Each CT reversed with the other element unloaded: the meter sees reversed
+# power and the LED lights. Both reversed: the CTs swapped between the lines
+# of a split-phase supply. One CT reversed with both elements loaded is not
+# a point: the guide says the LED "doesn't always illuminate" then.
+[point reverse-ct1]
 kind = reverse-led
 current = 5 A                 ; engineering choice: well above the guide's 1 A minimum
+elements = 1                  ; element 2 unloaded
 reversed = 1                  ; CT1 driven reversed (180 degrees)
+led = on
+
+[point reverse-ct2]
+kind = reverse-led
+requires = dual
+current = 5 A
+elements = 2                  ; element 1 unloaded
+reversed = 2
+led = on
+
+[point ct-swap]
+kind = reverse-led
+requires = dual
+current = 5 A
+elements = all
+reversed = 1,2                ; CT1 on line 2 and CT2 on line 1: both at 180 degrees
 led = on
 
 [point reverse-led-off]

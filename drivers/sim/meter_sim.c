@@ -142,6 +142,9 @@ void sim_meter_init(struct sim_meter *m, const struct sim_meter_cfg *cfg,
 	pulse_init(&m->out[RIG_SIG_KH1000], rig_model_has_output(mm, 1000) ? 1000 : 0, d);
 	pulse_init(&m->out[RIG_SIG_COUNTER], mm->counter_kh, d);
 	pulse_init(&m->out[RIG_SIG_LOAD_LED], SIM_LOAD_LED_KH, 0.5);
+	for (int s = 0; s < RIG_SIG_COUNT; s++)
+		if (m->cfg.wrong_ratio_mask & (1u << s))
+			m->out[s].kh *= 10;
 	sim_prng_seed(&m->rng, seed);
 }
 
@@ -166,13 +169,16 @@ double sim_meter_power(const struct sim_meter *m, const struct sim_output *o, do
 }
 
 /* ret_current: any current at all; ret_started: some element at or above
- * the starting current. */
+ * the starting current; ret_led_defined: some element above the reverse
+ * LED's 1 A, and then ret_reversed says whether the net power is negative. */
 static void element_state(const struct sim_meter *m, const struct sim_output *o,
-			  bool *ret_voltage, bool *ret_reversed, bool *ret_current, bool *ret_started)
+			  bool *ret_voltage, bool *ret_reversed, bool *ret_current, bool *ret_started,
+			  bool *ret_led_defined)
 {
 	double ratio = sim_meter_current_ratio(&m->cfg);
 	double v_min = SIM_POWER_LED_MIN_FRACTION * m->cfg.model.element_voltage_v;
-	*ret_voltage = *ret_reversed = *ret_current = *ret_started = false;
+	double net = 0;
+	*ret_voltage = *ret_reversed = *ret_current = *ret_started = *ret_led_defined = false;
 	for (int el = 0; el < n_elements(&m->cfg); el++) {
 		const struct sim_phase_output *ph = &o->phase[source_phase_of(&m->cfg, el)];
 		double amps = ph->curr_rms * ratio;
@@ -185,9 +191,12 @@ static void element_state(const struct sim_meter *m, const struct sim_output *o,
 			*ret_current = true;
 		if (amps > 0 && amps >= m->cfg.starting_a)
 			*ret_started = true;
-		if (amps > SIM_REVERSE_LED_MIN_A && p < 0)
-			*ret_reversed = true;
+		if (amps > SIM_REVERSE_LED_MIN_A)
+			*ret_led_defined = true;
+		net += p;
 	}
+	/* a margin, so that two equal elements in opposition read as zero */
+	*ret_reversed = *ret_led_defined && net < -1e-6;
 }
 
 static int64_t jittered(struct sim_meter *m, int64_t t)
@@ -218,6 +227,8 @@ static int emit(struct sim_meter *m, enum rig_signal s, int64_t t, enum rig_edge
 
 static int set_led(struct sim_meter *m, enum rig_signal s, bool on, int64_t t, struct sim_edge_buf *out)
 {
+	if (m->cfg.stuck_on_mask & (1u << s))
+		on = true;
 	if (m->level[s] == on || (m->cfg.dead_mask & (1u << s)))
 		return 0;
 	return emit(m, s, t, on ? RIG_EDGE_RISING : RIG_EDGE_FALLING, out);
@@ -236,6 +247,11 @@ static int register_energy(struct sim_meter *m, double wh, int64_t t, struct sim
 			pass_threshold(o, kind);
 			if (m->cfg.dead_mask & (1u << s))
 				continue;
+			if (m->cfg.stuck_on_mask & (1u << s)) {
+				if (set_led(m, s, true, t, out) < 0)
+					return -1;
+				continue;
+			}
 			int64_t ts = s == RIG_SIG_LOAD_LED ? t : jittered(m, t);
 			if (emit(m, s, ts, kind, out) < 0)
 				return -1;
@@ -255,8 +271,8 @@ int sim_meter_run(struct sim_meter *m, const struct sim_source *src, int64_t unt
 
 		double truth;
 		double watts = sim_meter_power(m, &o, &truth);
-		bool voltage, reversed, current, started;
-		element_state(m, &o, &voltage, &reversed, &current, &started);
+		bool voltage, reversed, current, started, led_defined;
+		element_state(m, &o, &voltage, &reversed, &current, &started, &led_defined);
 		if (voltage && !current)
 			watts = m->cfg.creep_w;
 		else if (!started)
@@ -267,7 +283,9 @@ int sim_meter_run(struct sim_meter *m, const struct sim_source *src, int64_t unt
 		if (watts > 0 && register_energy(m, watts * dt / 3600, end, out) < 0)
 			return -1;
 		if (set_led(m, RIG_SIG_POWER_LED, voltage, end, out) < 0 ||
-		    set_led(m, RIG_SIG_REVERSE_LED, voltage && reversed, end, out) < 0)
+		    set_led(m, RIG_SIG_REVERSE_LED,
+			    voltage && (led_defined ? reversed : m->level[RIG_SIG_REVERSE_LED]), end,
+			    out) < 0)
 			return -1;
 		m->next_step_ns += m->period_ns;
 	}

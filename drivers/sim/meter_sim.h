@@ -61,13 +61,21 @@ struct sim_meter_cfg {
 	double starting_a;		/* primary amps below which nothing registers */
 	bool reversed_ct[2];		/* per element */
 	unsigned dead_mask;		/* 1u << enum rig_signal: stuck low */
+	unsigned stuck_on_mask;		/* 1u << enum rig_signal: stuck high (an LED lit for good) */
+	unsigned wrong_ratio_mask;	/* 1u << enum rig_signal: a cycle of 10 times its Wh */
 	int source_phase[2];		/* source phase (1..3) per element; 0: 1, 2 */
 	enum rig_injection injection;
 	int turns;			/* RIG_INJECT_PRIMARY_TURNS */
 };
 
 #define SIM_LOAD_LED_KH 10.0	/* guide: at 200 W, 1.5 min on and 1.5 min off */
-#define SIM_REVERSE_LED_MIN_A 1.0	/* guide: needs a load above 1 A */
+/* Guide 2.3, 3.9, 5.3: the reverse-phase LED works with a load above 1 A;
+ * this model lights it while the meter's net power is negative (every
+ * loaded element reversed, or CTs swapped between the lines), keeps it off
+ * while the net is positive or zero (one of two equal elements reversed:
+ * "doesn't always illuminate"), and leaves it as it was at or below 1 A
+ * ("with no load, LED may be on or off"). */
+#define SIM_REVERSE_LED_MIN_A 1.0
 #define SIM_POWER_LED_MIN_FRACTION 0.8	/* of the element voltage rating */
 
 /* One edge before numbering. */

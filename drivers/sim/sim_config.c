@@ -306,6 +306,10 @@ static int position_key(struct sim_position_cfg *p, const struct where *w, const
 		return to_double(w, k, v, 0, 1000, &m->starting_a);
 	if (!strcmp(k, "dead"))
 		return list_of_signals(w, k, v, &m->dead_mask);
+	if (!strcmp(k, "stuck_on"))
+		return list_of_signals(w, k, v, &m->stuck_on_mask);
+	if (!strcmp(k, "wrong_ratio"))
+		return list_of_signals(w, k, v, &m->wrong_ratio_mask);
 	if (!strcmp(k, "reversed_ct")) {
 		char tmp[64], *tok[3];
 		snprintf(tmp, sizeof(tmp), "%s", v);

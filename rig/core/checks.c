@@ -173,3 +173,16 @@ enum rig_verdict rig_check_led_off(const struct rig_led *l, int64_t now_ns, doub
 {
 	return rig_led_on_s(l, now_ns) <= max_on_s ? RIG_VERDICT_PASS : RIG_VERDICT_FAIL;
 }
+
+enum rig_led_expect rig_reverse_led_expected(unsigned loaded_mask, unsigned reversed_mask,
+					     double primary_a)
+{
+	if (!(primary_a > RIG_REVERSE_LED_MIN_A) || loaded_mask == 0)
+		return RIG_LED_EXPECT_EITHER;
+	reversed_mask &= loaded_mask;
+	if (reversed_mask == 0)
+		return RIG_LED_EXPECT_OFF;
+	if (reversed_mask == loaded_mask)
+		return RIG_LED_EXPECT_ON;
+	return RIG_LED_EXPECT_EITHER;
+}

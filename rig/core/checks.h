@@ -90,4 +90,28 @@ enum rig_verdict rig_check_led_on(const struct rig_led *l, int64_t now_ns, doubl
 /* PASS when it was on for no more than max_on_s. */
 enum rig_verdict rig_check_led_off(const struct rig_led *l, int64_t now_ns, double max_on_s);
 
+/* --- reverse-phase LED: what the guide lets one expect ------------------------ */
+
+/* Guide 3.9 and 5.4: the LED needs a load drawing more than 1 A. */
+#define RIG_REVERSE_LED_MIN_A 1.0
+
+enum rig_led_expect {
+	RIG_LED_EXPECT_OFF,
+	RIG_LED_EXPECT_ON,
+	RIG_LED_EXPECT_EITHER,	/* the guide says it may be on or off: no verdict */
+};
+
+/* The LED's state the guide promises for a load of primary_a per loaded
+ * element, with the elements in loaded_mask carrying current and those in
+ * reversed_mask driven reversed (bit 0: element 1):
+ *  - at or below 1 A: either (3.9: "more than 1 Amp ... to function
+ *    correctly"; 2.3: with no load it may be on or off);
+ *  - nothing reversed: off;
+ *  - every loaded element reversed (one element alone, or both: CTs swapped
+ *    between the lines of a split-phase supply): on (5.4);
+ *  - one of two loaded elements reversed: either (5.3: "one CT installed in
+ *    the incorrect direction doesn't always illuminate the reverse phase LED"). */
+enum rig_led_expect rig_reverse_led_expected(unsigned loaded_mask, unsigned reversed_mask,
+					     double primary_a);
+
 #endif

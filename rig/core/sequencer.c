@@ -28,12 +28,20 @@
 
 #define QUEUE_LEN 256
 #define PROGRESS_NS RIG_NS_PER_S
-#define N_OUTPUTS 3	/* Kh 10, 100, 1000 */
+/* Every output the customer wires or reads: the isolated Kh 10, 100 and
+ * 1000 outputs, the counter drive (100 or 1000 Wh per pulse, per model)
+ * and the load LED (a 10 Wh cycle, guide 2.3). The first N_KH_OUTPUTS are
+ * the isolated outputs that output-consistency compares. */
+#define N_OUTPUTS 5
+#define N_KH_OUTPUTS 3
+#define OUT_COUNTER 3
+#define OUT_LOAD_LED 4
 #define MAX_ATTEMPTS 11	/* a profile allows max_retests up to 10; more are not pooled */
 
-static const double output_kh[N_OUTPUTS] = { 10, 100, 1000 };
+static const double output_kh[N_OUTPUTS] = { 10, 100, 1000, 0 /* per model */, 10 };
 static const enum rig_signal output_sig[N_OUTPUTS] = { RIG_SIG_KH10, RIG_SIG_KH100,
-						       RIG_SIG_KH1000 };
+						       RIG_SIG_KH1000, RIG_SIG_COUNTER,
+						       RIG_SIG_LOAD_LED };
 
 enum phase {
 	PH_IDLE,
@@ -52,6 +60,13 @@ struct pos_state {
 	int attempt;
 	struct rig_gate gate[N_OUTPUTS];
 	bool gating[N_OUTPUTS];	/* which outputs this point measures */
+	/* gated beside the point's own output (accuracy points): judged on
+	 * their own evidence, never prolonging the point beyond reach */
+	bool secondary[N_OUTPUTS];
+	double kh[N_OUTPUTS];		/* Wh per cycle of each output for this model */
+	int64_t own_done_ns;		/* when the point's own output finished; 0: not yet */
+	bool power_led;			/* last level of the power LED */
+	bool power_led_dark;		/* it was off while this attempt measured */
 	struct rig_edge_count count;
 	struct rig_duty duty;
 	struct rig_led led;
@@ -203,7 +218,7 @@ const char *rig_run_state_name(enum rig_run_state st)
 
 static int output_index(double kh)
 {
-	for (int i = 0; i < N_OUTPUTS; i++)
+	for (int i = 0; i < N_KH_OUTPUTS; i++)
 		if (fabs(kh - output_kh[i]) < 1e-9)
 			return i;
 	return -1;
@@ -240,6 +255,26 @@ static int wiring_error(struct rig_error *err, const char *file, const struct ri
 			     p->name, i + 1, rig_signal_name(sig));
 }
 
+/* A reverse-LED point whose "led" contradicts what the guide promises is
+ * a profile error (it would fail good meters or pass bad ones); where the
+ * guide leaves the LED open the point only reports it. */
+static int check_led_expectation(const struct rig_point *p, const struct rig_meter_model *m,
+				 const char *file, struct rig_error *err)
+{
+	if (p->kind != RIG_POINT_REVERSE_LED)
+		return 0;
+	enum rig_led_expect want = rig_reverse_led_expected(rig_point_element_mask(p, m),
+							      p->reversed, rig_point_current_a(p, m));
+	if (want == RIG_LED_EXPECT_EITHER || (want == RIG_LED_EXPECT_ON) == p->led_expected_on)
+		return 0;
+	return rig_error_set(err, file, p->line,
+			     "point '%s': led = %s, but the guide says the reverse LED is %s here "
+			     "(%s)", p->name, p->led_expected_on ? "on" : "off",
+			     want == RIG_LED_EXPECT_ON ? "on" : "off",
+			     want == RIG_LED_EXPECT_ON ? "every loaded element reversed, above 1 A"
+						       : "no element reversed, above 1 A");
+}
+
 static int check_position(const struct rig_run_plan *plan, int i, struct rig_error *err)
 {
 	const struct rig_profile *prof = plan->profile;
@@ -259,13 +294,15 @@ static int check_position(const struct rig_run_plan *plan, int i, struct rig_err
 		if (!rig_point_applies(p, m))
 			continue;
 		if (p->kind == RIG_POINT_OUTPUT_CONSISTENCY) {
-			for (int o = 0; o < N_OUTPUTS; o++)
+			for (int o = 0; o < N_KH_OUTPUTS; o++)
 				if (rig_model_has_output(m, output_kh[o]) &&
 				    fix->pos[i][output_sig[o]].line < 0)
 					return wiring_error(err, file, p, i, output_sig[o]);
 		} else if (fix->pos[i][point_signal(p)].line < 0) {
 			return wiring_error(err, file, p, i, point_signal(p));
 		}
+		if (check_led_expectation(p, m, file, err))
+			return -1;
 		struct rig_setpoint sp;
 		if (rig_setpoint_for_point(p, m, fix, file, &sp, err))
 			return -1;
@@ -352,7 +389,7 @@ static struct rig_gate_config gate_config(const struct rig_seq *s, const struct 
 {
 	const struct rig_point *p = cur_point(s);
 	struct rig_gate_config c = {
-		.kh_wh = output_kh[o],
+		.kh_wh = ps->kh[o],
 		.duty = -1,
 		.settle_until_ns = s->settle_until_ns,
 		.max_until_ns = s->window_end_ns,
@@ -360,7 +397,8 @@ static struct rig_gate_config gate_config(const struct rig_seq *s, const struct 
 		.min_edges = p->min_edges,
 		.min_scatter_dof = RIG_GATE_MIN_SCATTER_DOF,
 		.target_u_pct = p->target_u_pct,
-		.fail_band_pct = p->kind == RIG_POINT_ACCURACY ? p->band_pct : 0,
+		.fail_band_pct = p->kind == RIG_POINT_ACCURACY ||
+					 ps->secondary[o] ? p->band_pct : 0,
 		/* edges reach the rig within milliseconds of real time; a
 		 * simulated bench stretches that by its time scale */
 		.edge_latency_s = fmax(1.0, EDGE_LATENCY_REAL_S * s->fix->time_scale),
@@ -386,6 +424,24 @@ static struct rig_gate_config gate_config(const struct rig_seq *s, const struct 
 	return c;
 }
 
+static const char *output_name(int o)
+{
+	static const char *const names[N_OUTPUTS] = { "Kh 10", "Kh 100", "Kh 1000", "counter",
+						      "load LED" };
+	return o >= 0 && o < N_OUTPUTS ? names[o] : "?";
+}
+
+/* An output this position's meter has and the fixture wires. */
+static bool customer_output(const struct rig_seq *s, int i, int o)
+{
+	const struct rig_meter_model *m = &s->plan.pos[i].model;
+	if (s->fix->pos[i][output_sig[o]].line < 0)
+		return false;
+	if (o < N_KH_OUTPUTS)
+		return rig_model_has_output(m, output_kh[o]);
+	return o == OUT_LOAD_LED || m->counter_kh > 0;
+}
+
 static void init_measurement(struct rig_seq *s, int i)
 {
 	struct pos_state *ps = &s->pos[i];
@@ -393,13 +449,20 @@ static void init_measurement(struct rig_seq *s, int i)
 	const struct rig_meter_model *m = &s->plan.pos[i].model;
 	ps->done = false;
 	memset(ps->gating, 0, sizeof(ps->gating));
+	memset(ps->secondary, 0, sizeof(ps->secondary));
+	ps->own_done_ns = 0;
+	ps->power_led_dark = false;
+	for (int o = 0; o < N_OUTPUTS; o++)
+		ps->kh[o] = o == OUT_COUNTER ? m->counter_kh : output_kh[o];
 	switch (p->kind) {
 	case RIG_POINT_ACCURACY:
 	case RIG_POINT_OUTPUT_CONSISTENCY:
 		for (int o = 0; o < N_OUTPUTS; o++) {
 			bool want = p->kind == RIG_POINT_ACCURACY
 					    ? o == output_index(p->output_kh)
-					    : rig_model_has_output(m, output_kh[o]);
+					    : o < N_KH_OUTPUTS && rig_model_has_output(m, output_kh[o]);
+			if (!want && p->kind == RIG_POINT_ACCURACY && customer_output(s, i, o))
+				want = ps->secondary[o] = true;
 			if (!want)
 				continue;
 			struct rig_gate_config c = gate_config(s, ps, o);
@@ -625,6 +688,119 @@ static void describe_pool(const struct pos_state *ps, int slot, const struct rig
 	       pl->u_judge_pct, pl->k_judge);
 }
 
+/* The meter's power at the point (primary watts), from the setpoint. */
+static double point_power_w(const struct rig_seq *s, const struct pos_state *ps)
+{
+	return rig_setpoint_meter_power_w(&s->sp, s->primary_per_source) * ps->share;
+}
+
+/* The load LED is an indicator for the eye (guide 2.3: 50 % duty, a 10 Wh
+ * cycle), not a billing output: its rate is judged against 5 %, which any
+ * wrong cycle (a factor) is far outside and a meter's own error well inside
+ * (that is the isolated outputs' to show), and its duty against 50 % +/- 5
+ * points, far outside what a square wave derived from the register does,
+ * well inside a stuck or broken LED. Engineering choices. */
+#define LOAD_LED_RATE_BAND_PCT 5.0
+#define LOAD_LED_DUTY_BAND 0.05
+
+/* One output gated beside the point's own: its registration against the
+ * same reference and band, judged only when its own evidence decides (a
+ * dead or wrong-ratio output is far outside); too few edges at this
+ * point's power give no verdict rather than an indeterminate one. */
+static void judge_secondary(const struct rig_seq *s, const struct pos_state *ps, int o,
+			    struct rig_output_result *out)
+{
+	const struct rig_point *p = cur_point(s);
+	struct rig_gate_result g;
+	rig_gate_result(&ps->gate[o], &g);
+	*out = (struct rig_output_result){
+		.sig = output_sig[o], .kh = ps->kh[o], .verdict = RIG_VERDICT_NONE,
+		.error_pct = g.error_pct, .u_pct = g.u_pct, .edges = g.edges_used, .duty = -1,
+		.bound = g.u_pct >= 0 && g.k == 0, .lost = g.state == RIG_GATE_INVALID,
+	};
+	if (out->lost) {
+		out->u_pct = -1;	/* lost edges: nothing said of it here */
+		return;
+	}
+	double band = o == OUT_LOAD_LED ? fmax(p->band_pct, LOAD_LED_RATE_BAND_PCT) : p->band_pct;
+	if (g.u_pct >= 0)
+		out->verdict = rig_verdict_accuracy(g.error_pct, g.u_pct, band);
+	if (out->verdict == RIG_VERDICT_INDETERMINATE)
+		out->verdict = RIG_VERDICT_NONE;
+	if (o == OUT_LOAD_LED && g.duty >= 0 && g.u_duty > 0) {
+		out->duty = g.duty;
+		if (fabs(g.duty - 0.5) - 2 * g.u_duty > LOAD_LED_DUTY_BAND)
+			out->verdict = RIG_VERDICT_FAIL;
+	}
+}
+
+static const char *signal_output_name(enum rig_signal sig)
+{
+	for (int o = 0; o < N_OUTPUTS; o++)
+		if (output_sig[o] == sig)
+			return output_name(o);
+	return "?";
+}
+
+static void describe_output(const struct rig_output_result *out, char *buf, size_t len)
+{
+	const char *name = signal_output_name(out->sig);
+	if (out->u_pct < 0) {
+		append(buf, len, "; %s: no verdict, %d edges%s", name, out->edges,
+		       out->lost ? ", edges lost" : "");
+		return;
+	}
+	if (out->bound)
+		append(buf, len, "; %s registers at most %.1f %% (%d edges)", name,
+		       100 + out->error_pct + out->u_pct, out->edges);
+	else
+		append(buf, len, "; %s %+.3f %% U %.3f %%", name, out->error_pct, out->u_pct);
+	if (out->duty >= 0)
+		append(buf, len, " duty %.1f %%", 100 * out->duty);
+	append(buf, len, " %s", out->verdict == RIG_VERDICT_NONE ? "no verdict"
+								: rig_verdict_name(out->verdict));
+}
+
+/* The other outputs after the point's own in its detail; an output failing
+ * where the point's own does not (dead, wrong ratio) is named first, so
+ * that a short display still shows which one. */
+static void describe_outputs(const struct rig_seq *s, bool own_failed, struct rig_point_result *r)
+{
+	char failed[120] = "";
+	char rest[400] = "";
+	for (int i = 0; i < r->n_outputs; i++) {
+		const struct rig_output_result *out = &r->outputs[i];
+		if (out->verdict == RIG_VERDICT_FAIL)
+			append(failed, sizeof(failed), "%s%s", failed[0] ? ", " : "",
+			       signal_output_name(out->sig));
+		describe_output(out, rest, sizeof(rest));
+	}
+	if (failed[0] && !own_failed) {
+		char own[sizeof(r->detail)];
+		snprintf(own, sizeof(own), "%s", r->detail);
+		r->detail[0] = '\0';
+		append(r->detail, sizeof(r->detail), "output %s fails; Kh %g: %s", failed,
+		       cur_point(s)->output_kh, own);
+	}
+	append(r->detail, sizeof(r->detail), "%s", rest);
+}
+
+/* The point's verdict is the worst of its outputs'. */
+static void judge_secondaries(const struct rig_seq *s, const struct pos_state *ps,
+			      struct rig_point_result *r)
+{
+	bool own_failed = r->verdict == RIG_VERDICT_FAIL;
+	r->n_outputs = 0;
+	for (int o = 0; o < N_OUTPUTS; o++) {
+		if (!ps->gating[o] || !ps->secondary[o] || r->n_outputs >= RIG_SEQ_MAX_OUTPUTS)
+			continue;
+		struct rig_output_result *out = &r->outputs[r->n_outputs++];
+		judge_secondary(s, ps, o, out);
+		r->verdict = rig_verdict_worst(r->verdict, out->verdict);
+	}
+	describe_outputs(s, own_failed, r);
+}
+
 static enum outcome judge_gates(const struct rig_seq *s, struct pos_state *ps,
 				struct rig_point_result *r, bool *final_pooled)
 {
@@ -633,13 +809,15 @@ static enum outcome judge_gates(const struct rig_seq *s, struct pos_state *ps,
 	struct rig_gate_result g[N_OUTPUTS];
 	int n = 0;
 	for (int o = 0; o < N_OUTPUTS; o++) {
-		if (!ps->gating[o])
+		/* a secondary output's lost edges cost it its verdict, never the
+		 * point a retest (judge_secondary) */
+		if (!ps->gating[o] || ps->secondary[o])
 			continue;
 		rig_gate_result(&ps->gate[o], &g[o]);
 		if (g[o].state == RIG_GATE_INVALID) {
 			r->gate = g[o];
 			r->verdict = RIG_VERDICT_ERROR;
-			snprintf(r->detail, sizeof(r->detail), "Kh %g: %s", output_kh[o], g[o].why);
+			snprintf(r->detail, sizeof(r->detail), "%s: %s", output_name(o), g[o].why);
 			return ps->attempt <= s->prof->max_retests ? RETRY : FINAL;
 		}
 	}
@@ -648,7 +826,7 @@ static enum outcome judge_gates(const struct rig_seq *s, struct pos_state *ps,
 	bool own_pooled = false;
 	struct rig_pooled pl = {0};
 	for (int o = 0; o < N_OUTPUTS; o++) {
-		if (!ps->gating[o])
+		if (!ps->gating[o] || ps->secondary[o])
 			continue;
 		bool own = pool_add_gate(ps, o, &g[o]);
 		read[n] = (struct rig_output_reading){ output_kh[o], g[o].error_pct, g[o].u_pct,
@@ -683,6 +861,7 @@ static enum outcome judge_gates(const struct rig_seq *s, struct pos_state *ps,
 			r->verdict = own_pooled ? v : rig_verdict_worst(v, r->verdict);
 			*final_pooled = true;
 		}
+		judge_secondaries(s, ps, r);
 	} else {
 		double diff = 0;
 		r->verdict = rig_check_outputs_agree(read, n, p->band_pct, &diff);
@@ -713,6 +892,9 @@ static void state_pooled(const struct rig_seq *s, const struct pos_state *ps,
 	r->gate.k = pl.k;
 	snprintf(r->detail, sizeof(r->detail), "error %+.4f %% U %.4f %% ", pl.value_pct, pl.u_pct);
 	describe_pool(ps, o, &pl, r->detail, sizeof(r->detail));
+	bool own_failed = rig_verdict_accuracy(pl.value_pct, pl.u_judge_pct,
+					       cur_point(s)->band_pct) == RIG_VERDICT_FAIL;
+	describe_outputs(s, own_failed, r);
 }
 
 /* The duty's attempts pool like the gates' (deviation from 50 %, k = 2). */
@@ -732,12 +914,63 @@ static void judge_duty_pooled(const struct rig_seq *s, struct pos_state *ps,
 	describe_pool(ps, DUTY_POOL, &pl, r->detail, sizeof(r->detail));
 }
 
+/* The reverse-phase LED as the guide states it (rig_reverse_led_expected):
+ * where the guide says it may be on or off, what it did is reported and
+ * not judged. */
+static void judge_reverse_led(const struct rig_seq *s, const struct pos_state *ps,
+			      struct rig_point_result *r)
+{
+	const struct rig_point *p = cur_point(s);
+	const struct rig_meter_model *m = &s->plan.pos[r->position - 1].model;
+	double window = window_s(p);
+	enum rig_led_expect want = rig_reverse_led_expected(rig_point_element_mask(p, m),
+							      p->reversed, s->primary_a);
+	/* steady state: on (or off) for at least 90 % of the window */
+	r->led_on = rig_led_is_on(&ps->led);
+	r->value = window > 0 ? 100 * rig_led_on_s(&ps->led, s->window_end_ns) / window : 0;
+	if (want == RIG_LED_EXPECT_EITHER) {
+		r->verdict = RIG_VERDICT_NONE;
+		snprintf(r->detail, sizeof(r->detail),
+			 "reverse LED on %.0f %% of %.0f s; not judged: the guide says it may be "
+			 "on or off here", r->value, window);
+		return;
+	}
+	bool on = want == RIG_LED_EXPECT_ON;
+	r->verdict = on ? rig_check_led_on(&ps->led, s->window_end_ns, 0.9 * window)
+			: rig_check_led_off(&ps->led, s->window_end_ns, 0.1 * window);
+	snprintf(r->detail, sizeof(r->detail), "reverse LED on %.0f %% of %.0f s (expected %s)",
+		 r->value, window, on ? "on" : "off");
+	if (on && r->verdict == RIG_VERDICT_FAIL)
+		append(r->detail, sizeof(r->detail),
+		       ": CT %s driven reversed %s, the meter does not see it reversed (a CT "
+		       "wired backwards, or a dead LED)",
+		       p->reversed == 3 ? "1 and 2" : p->reversed == 2 ? "2" : "1",
+		       p->reversed == 3 ? "(CTs swapped between lines)" : "alone");
+}
+
+/* Guide 2.3: the power LED is lit whenever the meter has proper voltage,
+ * which every point applies; dark at any time after the settle fails. */
+static void judge_power_led(const struct rig_seq *s, const struct pos_state *ps,
+			    struct rig_point_result *r)
+{
+	if (s->fix->pos[r->position - 1][RIG_SIG_POWER_LED].line < 0)
+		return;
+	if (!ps->power_led_dark && ps->power_led)
+		return;
+	r->power_led_off = true;
+	r->verdict = rig_verdict_worst(r->verdict, RIG_VERDICT_FAIL);
+	char own[sizeof(r->detail)];
+	snprintf(own, sizeof(own), "%s", r->detail);
+	r->detail[0] = '\0';
+	append(r->detail, sizeof(r->detail), "power LED dark at %.0f V; %s", cur_point(s)->voltage_v,
+	       own);
+}
+
 static enum outcome judge(const struct rig_seq *s, struct pos_state *ps,
 			  struct rig_point_result *r, bool *final_pooled)
 {
 	const struct rig_point *p = cur_point(s);
 	enum outcome out = FINAL;
-	double window = window_s(p);
 	struct rig_duty_result d;
 	r->reference_w = rig_setpoint_meter_power_w(&s->sp, s->primary_per_source) * ps->share;
 	switch (p->kind) {
@@ -771,16 +1004,10 @@ static enum outcome judge(const struct rig_seq *s, struct pos_state *ps,
 		judge_duty_pooled(s, ps, &d, r);
 		break;
 	case RIG_POINT_REVERSE_LED:
-		/* steady state: on (or off) for at least 90 % of the window */
-		r->led_on = rig_led_is_on(&ps->led);
-		r->verdict = p->led_expected_on
-				     ? rig_check_led_on(&ps->led, s->window_end_ns, 0.9 * window)
-				     : rig_check_led_off(&ps->led, s->window_end_ns, 0.1 * window);
-		r->value = window > 0 ? 100 * rig_led_on_s(&ps->led, s->window_end_ns) / window : 0;
-		snprintf(r->detail, sizeof(r->detail), "reverse LED on %.0f %% of %.0f s (expected %s)",
-			 r->value, window, p->led_expected_on ? "on" : "off");
+		judge_reverse_led(s, ps, r);
 		break;
 	}
+	judge_power_led(s, ps, r);
 	return judge_indeterminate(s, ps, &r->verdict);
 }
 
@@ -933,7 +1160,7 @@ static double slowest_u(const struct rig_seq *s, double *ret_remaining_s)
 			continue;
 		double r = to_end;
 		for (int o = 0; o < N_OUTPUTS; o++) {
-			if (!ps->gating[o])
+			if (!ps->gating[o] || ps->secondary[o])
 				continue;
 			struct rig_gate_result g;
 			rig_gate_result(&ps->gate[o], &g);
@@ -976,6 +1203,8 @@ static bool gate_finished(const struct rig_gate *g)
 	       g->state == RIG_GATE_INVALID;
 }
 
+static bool secondaries_done(struct rig_seq *s, struct pos_state *ps);
+
 static void update_done(struct rig_seq *s, int i)
 {
 	struct pos_state *ps = &s->pos[i];
@@ -989,9 +1218,11 @@ static void update_done(struct rig_seq *s, int i)
 		for (int o = 0; o < N_OUTPUTS; o++)
 			if (ps->gating[o]) {
 				rig_gate_tick(&ps->gate[o], s->now_ns);
-				if (!gate_finished(&ps->gate[o]))
+				if (!ps->secondary[o] && !gate_finished(&ps->gate[o]))
 					ps->done = false;
 			}
+		if (ps->done)
+			ps->done = secondaries_done(s, ps);
 		break;
 	case RIG_POINT_CREEP:
 		ps->done = window_over || ps->count.edges > p->max_edges;
@@ -1010,6 +1241,63 @@ static void update_done(struct rig_seq *s, int i)
 		ps->done = window_over;
 		break;
 	}
+}
+
+/* Share of the time the point has already gated that it may wait for a
+ * slower output's own evidence. The point ends when its own output is done
+ * unless a slower output's evidence (its next edge of the same direction
+ * as its first, a full cycle; with no edge yet, the energy of one cycle,
+ * which bounds a dead output) comes within this: bench time grows by at
+ * most a quarter, the margin the production profile's time goal (1.25
+ * times its physical limit) leaves. Beyond it the output is judged on
+ * what it has, and says so where that decides nothing. */
+#define REACH_FRACTION 0.25
+
+/* Ends a secondary gate where it stands: as far as its edges are surely in. */
+static void stop_secondary(struct rig_seq *s, struct rig_gate *g)
+{
+	int64_t known = s->now_ns - (int64_t)(g->cfg.edge_latency_s * RIG_NS_PER_S);
+	if (known > s->edges_complete_ns)
+		known = s->edges_complete_ns;
+	if (known < s->settle_until_ns)
+		known = s->settle_until_ns;
+	if (known < g->cfg.max_until_ns)
+		g->cfg.max_until_ns = known;
+	rig_gate_tick(g, s->now_ns);
+}
+
+/* When a secondary output's own evidence is due, from its edges so far. */
+static int64_t evidence_due_ns(const struct rig_seq *s, const struct pos_state *ps, int o)
+{
+	const struct rig_gate *g = &ps->gate[o];
+	double w = point_power_w(s, ps), band = cur_point(s)->band_pct / 100;
+	if (!(w > 0) || !(band < 1))
+		return INT64_MAX;
+	double cycle_s = ps->kh[o] * 3600 / w;
+	double after_s = g->n > 0 ? cycle_s * (1 + band) : cycle_s / (1 - band);
+	int64_t from = g->n > 0 ? g->t_ns[0] : s->settle_until_ns;
+	return from + (int64_t)((after_s + g->cfg.edge_latency_s) * RIG_NS_PER_S);
+}
+
+static bool secondaries_done(struct rig_seq *s, struct pos_state *ps)
+{
+	if (ps->own_done_ns == 0)
+		ps->own_done_ns = s->now_ns;
+	double taken_ns = (double)(ps->own_done_ns - s->settle_until_ns);
+	double cap = (double)ps->own_done_ns + REACH_FRACTION * (taken_ns > 0 ? taken_ns : 0);
+	bool done = true;
+	for (int o = 0; o < N_OUTPUTS; o++) {
+		struct rig_gate *g = &ps->gate[o];
+		if (!ps->gating[o] || !ps->secondary[o] || gate_finished(g))
+			continue;
+		int64_t due = evidence_due_ns(s, ps, o);
+		if (s->now_ns < due && (double)due <= cap && due <= s->window_end_ns) {
+			done = false;
+			continue;
+		}
+		stop_secondary(s, g);
+	}
+	return done;
 }
 
 static void check_point_done(struct rig_seq *s)
@@ -1066,12 +1354,23 @@ static void edges_complete(struct rig_seq *s)
 								s->edges_complete_ns);
 }
 
+/* The power LED's level at any time (it lights when the source comes on,
+ * before any point measures); dark after a point's settle time counts. */
+static void power_led_edge(struct rig_seq *s, struct pos_state *ps, const struct rig_edge *e)
+{
+	ps->power_led = e->kind == RIG_EDGE_RISING;
+	if (!ps->power_led && measuring(s) && ps->in_point && e->timestamp_ns >= s->settle_until_ns)
+		ps->power_led_dark = true;
+}
+
 void rig_seq_edge(struct rig_seq *s, int position, enum rig_signal sig, const struct rig_edge *e)
 {
 	/* the LED's level is needed at the start of an LED point, whenever
 	 * it changed (often while the source is still applying) */
 	if (sig == RIG_SIG_REVERSE_LED && position >= 1 && position <= RIG_MAX_POSITIONS)
 		s->pos[position - 1].led_level = e->kind == RIG_EDGE_RISING;
+	if (sig == RIG_SIG_POWER_LED && position >= 1 && position <= RIG_MAX_POSITIONS)
+		power_led_edge(s, &s->pos[position - 1], e);
 	remember_line(s, position, sig, e);
 	if (!measuring(s))
 		return;
@@ -1150,9 +1449,14 @@ void rig_seq_lost(struct rig_seq *s, int position, enum rig_signal sig, uint64_t
 
 void rig_seq_level(struct rig_seq *s, int position, enum rig_signal sig, bool high)
 {
-	if (position < 1 || position > RIG_MAX_POSITIONS || sig != RIG_SIG_REVERSE_LED)
+	if (position < 1 || position > RIG_MAX_POSITIONS ||
+	    (sig != RIG_SIG_REVERSE_LED && sig != RIG_SIG_POWER_LED))
 		return;
 	struct pos_state *ps = &s->pos[position - 1];
+	if (sig == RIG_SIG_POWER_LED) {
+		ps->power_led = high;
+		return;
+	}
 	ps->led_level = high;
 	if (measuring(s) && ps->in_point && cur_point(s)->kind == RIG_POINT_REVERSE_LED)
 		rig_led_set(&ps->led, s->now_ns, high);

@@ -60,6 +60,23 @@ struct rig_run_plan {
 	struct rig_seq_position pos[RIG_MAX_POSITIONS];	/* fixture->n_positions used */
 };
 
+/* An output gated beside an accuracy point's own (Kh 100, Kh 1000, the
+ * counter, the load LED): its registration against the same reference. */
+struct rig_output_result {
+	enum rig_signal sig;
+	double kh;			/* Wh per cycle */
+	enum rig_verdict verdict;	/* NONE: its evidence did not decide at this point's power */
+	double error_pct;		/* registration - 100 */
+	double u_pct;			/* expanded; < 0 when there is no estimate */
+	int edges;
+	bool bound;			/* under two edges: the registration is at most
+					 * 100 + error_pct + u_pct (a dead output) */
+	bool lost;			/* its edges were lost: no verdict here */
+	double duty;			/* load LED: on fraction; < 0 when not measured */
+};
+
+#define RIG_SEQ_MAX_OUTPUTS 4
+
 struct rig_point_result {
 	int point;			/* index in the profile */
 	int position;			/* 1-based, as rig_fixture_route gives it (plan->pos[position - 1]) */
@@ -70,6 +87,9 @@ struct rig_point_result {
 	double reference_w;		/* reference power (primary) during the point */
 	int edges_counted;		/* creep, starting load */
 	bool led_on;			/* reverse-phase LED */
+	bool power_led_off;		/* the power LED went dark while measuring */
+	int n_outputs;			/* accuracy: the other outputs gated with it */
+	struct rig_output_result outputs[RIG_SEQ_MAX_OUTPUTS];
 	double value;			/* duty (percent) or output disagreement (percent) */
 	char detail[400];		/* one line for people (a pooled retest lists its attempts) */
 };

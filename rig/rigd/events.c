@@ -23,6 +23,33 @@ static void add_point_identity(cJSON *o, const struct run_context *ctx, int inde
 		cJSON_AddNumberToObject(o, "points", ctx->profile->n_points);
 }
 
+/* The outputs gated beside an accuracy point's own, each judged on its
+ * own evidence ("none": not decided at this point's power). */
+static void add_outputs(cJSON *o, const struct rig_point_result *r)
+{
+	if (r->n_outputs <= 0)
+		return;
+	cJSON *arr = cJSON_AddArrayToObject(o, "outputs");
+	for (int i = 0; i < r->n_outputs && i < RIG_SEQ_MAX_OUTPUTS; i++) {
+		const struct rig_output_result *out = &r->outputs[i];
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "output", rig_signal_name(out->sig));
+		rig_json_add_number(e, "kh", out->kh);
+		cJSON_AddStringToObject(e, "verdict", rig_verdict_name(out->verdict));
+		if (out->u_pct >= 0) {
+			rig_json_add_number(e, "error_pct", out->error_pct);
+			rig_json_add_number(e, "u_pct", out->u_pct);
+		}
+		cJSON_AddBoolToObject(e, "bound", out->bound);
+		if (out->lost)
+			cJSON_AddBoolToObject(e, "lost", true);
+		cJSON_AddNumberToObject(e, "edges", out->edges);
+		if (out->duty >= 0)
+			rig_json_add_number(e, "duty", out->duty);
+		cJSON_AddItemToArray(arr, e);
+	}
+}
+
 cJSON *point_result_to_json(const struct run_context *ctx, const struct rig_point_result *r)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -49,6 +76,7 @@ cJSON *point_result_to_json(const struct run_context *ctx, const struct rig_poin
 		rig_json_add_number(o, "reference_wh", r->gate.reference_wh);
 		if (r->gate.lost_edges)
 			cJSON_AddNumberToObject(o, "lost_edges", (double)r->gate.lost_edges);
+		add_outputs(o, r);
 	} else if (p) {
 		if (p->kind == RIG_POINT_CREEP || p->kind == RIG_POINT_STARTING_LOAD)
 			cJSON_AddNumberToObject(o, "edges", r->edges_counted);
@@ -59,6 +87,8 @@ cJSON *point_result_to_json(const struct run_context *ctx, const struct rig_poin
 			rig_json_add_number(o, "band_pct", p->band_pct);
 		}
 	}
+	if (r->power_led_off)
+		cJSON_AddBoolToObject(o, "power_led_off", true);
 	rig_json_add_number(o, "current_a", r->current_a);
 	rig_json_add_number(o, "reference_w", r->reference_w);
 	cJSON_AddStringToObject(o, "detail", r->detail);

@@ -22,6 +22,25 @@ static int64_t upper_time(const struct store_filter *f)
 
 /* --- results listing ----------------------------------------------------- */
 
+void store_result_row_read(sqlite3_stmt *st, struct store_result_row *ret)
+{
+	*ret = (struct store_result_row){
+		.run_id = store_column_text(st, 0),
+		.started_at = store_column_text(st, 1),
+		.ended_at = store_column_text(st, 2),
+		.station = store_column_text(st, 3),
+		.serial = store_column_text(st, 4),
+		.model = store_column_text(st, 5),
+		.position = sqlite3_column_int(st, 6),
+		.profile = store_column_text(st, 7),
+		.state = store_column_text(st, 8),
+		.verdict = store_column_text(st, 9),
+		.operator_name = store_column_text(st, 10),
+		.notes = store_column_text(st, 11),
+		.reason = store_column_text(st, 12),
+	};
+}
+
 void store_results_sql(const struct store_filter *f, char *buf, size_t len)
 {
 	/* Only constant fragments are joined; every value is a bound parameter. */
@@ -80,21 +99,8 @@ int store_query_results(struct store *s, const struct store_filter *f, store_res
 	bind_filter(st, f);
 	int rc, stop = 0;
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_result_row row = {
-			.run_id = store_column_text(st, 0),
-			.started_at = store_column_text(st, 1),
-			.ended_at = store_column_text(st, 2),
-			.station = store_column_text(st, 3),
-			.serial = store_column_text(st, 4),
-			.model = store_column_text(st, 5),
-			.position = sqlite3_column_int(st, 6),
-			.profile = store_column_text(st, 7),
-			.state = store_column_text(st, 8),
-			.verdict = store_column_text(st, 9),
-			.operator_name = store_column_text(st, 10),
-			.notes = store_column_text(st, 11),
-			.reason = store_column_text(st, 12),
-		};
+		struct store_result_row row;
+		store_result_row_read(st, &row);
 		stop = fn(&row, ctx);
 	}
 	if (!stop && rc != SQLITE_DONE)

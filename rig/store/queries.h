@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <sqlite3.h>
+
 #include "rig/core/error.h"
 #include "rig/core/profile.h"
 #include "rig/store/run_record.h"
@@ -183,5 +185,7 @@ extern const char *const store_sql_summary_meters;
 
 /* Builds the results query for filter f (from constant fragments). */
 void store_results_sql(const struct store_filter *f, char *buf, size_t len);
+/* One row of the listing store_results_sql selects (texts point into st). */
+void store_result_row_read(sqlite3_stmt *st, struct store_result_row *ret);
 
 #endif

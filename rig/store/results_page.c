@@ -179,21 +179,8 @@ int store_query_results_page(struct store *s, const struct store_filter *f, int 
 			}
 			break;
 		}
-		struct store_result_row row = {
-			.run_id = store_column_text(st, 0),
-			.started_at = store_column_text(st, 1),
-			.ended_at = store_column_text(st, 2),
-			.station = store_column_text(st, 3),
-			.serial = store_column_text(st, 4),
-			.model = store_column_text(st, 5),
-			.position = sqlite3_column_int(st, 6),
-			.profile = store_column_text(st, 7),
-			.state = store_column_text(st, 8),
-			.verdict = store_column_text(st, 9),
-			.operator_name = store_column_text(st, 10),
-			.notes = store_column_text(st, 11),
-			.reason = store_column_text(st, 12),
-		};
+		struct store_result_row row;
+		store_result_row_read(st, &row);
 		n++;
 		stop = fn(&row, ctx);
 	}

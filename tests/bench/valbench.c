@@ -194,6 +194,13 @@ static int build_fixture(const struct val_run_cfg *c, struct rig_fixture *ret, c
 		snprintf(err, len, "fixture: %s", e.msg);
 		return -1;
 	}
+	/* the independent meter drives the isolated outputs only: the counter
+	 * and the LEDs it lacks are left unwired rather than read as dead */
+	for (int p = 0; p < RIG_MAX_POSITIONS; p++) {
+		ret->pos[p][RIG_SIG_COUNTER].line = -1;
+		ret->pos[p][RIG_SIG_POWER_LED].line = -1;
+		ret->pos[p][RIG_SIG_LOAD_LED].line = -1;
+	}
 	if (ret->ref_spec_file[0]) {
 		char rel[300];
 		snprintf(rel, sizeof(rel), "fixtures/%s", ret->ref_spec_file);

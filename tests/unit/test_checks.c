@@ -123,6 +123,20 @@ START_TEST(led_on_time_in_window)
 }
 END_TEST
 
+/* What the guide promises of the reverse-phase LED (bit 0: element 1). */
+START_TEST(reverse_led_expectation_follows_the_guide)
+{
+	ck_assert_int_eq(rig_reverse_led_expected(1, 1, 5), RIG_LED_EXPECT_ON);	/* CT1 alone */
+	ck_assert_int_eq(rig_reverse_led_expected(2, 2, 5), RIG_LED_EXPECT_ON);	/* CT2 alone */
+	ck_assert_int_eq(rig_reverse_led_expected(3, 3, 5), RIG_LED_EXPECT_ON);	/* CTs swapped */
+	ck_assert_int_eq(rig_reverse_led_expected(3, 0, 5), RIG_LED_EXPECT_OFF);
+	ck_assert_int_eq(rig_reverse_led_expected(3, 1, 5), RIG_LED_EXPECT_EITHER);	/* guide 5.3 */
+	ck_assert_int_eq(rig_reverse_led_expected(1, 1, 1.0), RIG_LED_EXPECT_EITHER);	/* not above 1 A */
+	ck_assert_int_eq(rig_reverse_led_expected(1, 0, 0.5), RIG_LED_EXPECT_EITHER);
+	ck_assert_int_eq(rig_reverse_led_expected(1, 2, 5), RIG_LED_EXPECT_OFF);	/* reversed but unloaded */
+}
+END_TEST
+
 Suite *suite_checks(void)
 {
 	Suite *s = suite_create("checks");
@@ -131,6 +145,7 @@ Suite *suite_checks(void)
 	tcase_add_test(tc, duty_cycle_from_edges);
 	tcase_add_test(tc, outputs_agree_pairwise);
 	tcase_add_test(tc, led_on_time_in_window);
+	tcase_add_test(tc, reverse_led_expectation_follows_the_guide);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -84,6 +84,37 @@ START_TEST(point_result_names_the_meter_and_the_numbers)
 }
 END_TEST
 
+/* The outputs gated beside the point's own go out with it, each with its
+ * registration, U and verdict; a dead one as its bound. */
+START_TEST(point_result_lists_every_output)
+{
+	struct rig_seq_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = RIG_EV_POINT_RESULT;
+	ev.result.position = 1;
+	ev.result.verdict = RIG_VERDICT_FAIL;
+	ev.result.n_outputs = 2;
+	ev.result.outputs[0] = (struct rig_output_result){
+		.sig = RIG_SIG_KH100, .kh = 100, .verdict = RIG_VERDICT_FAIL, .error_pct = -52,
+		.u_pct = 48, .edges = 0, .bound = true, .duty = -1 };
+	ev.result.outputs[1] = (struct rig_output_result){
+		.sig = RIG_SIG_LOAD_LED, .kh = 10, .verdict = RIG_VERDICT_PASS, .error_pct = 0.1,
+		.u_pct = 0.2, .edges = 9, .duty = 0.5 };
+	cJSON *o = event(&ev);
+	cJSON *arr = cJSON_GetObjectItem(o, "outputs");
+	ck_assert_int_eq(cJSON_GetArraySize(arr), 2);
+	cJSON *a = cJSON_GetArrayItem(arr, 0), *b = cJSON_GetArrayItem(arr, 1);
+	ck_assert_str_eq(rig_json_str(a, "output", ""), "kh100");
+	ck_assert_str_eq(rig_json_str(a, "verdict", ""), "fail");
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(a, "bound")));
+	ck_assert_double_eq_tol(rig_json_num(a, "u_pct", 0), 48, 1e-12);
+	ck_assert_str_eq(rig_json_str(b, "output", ""), "load_led");
+	ck_assert_double_eq_tol(rig_json_num(b, "duty", 0), 0.5, 1e-12);
+	ck_assert_ptr_null(cJSON_GetObjectItem(o, "power_led_off"));
+	cJSON_Delete(o);
+}
+END_TEST
+
 START_TEST(abandoned_attempt_is_a_point_retry_with_the_loss)
 {
 	struct rig_seq_event ev;
@@ -180,6 +211,7 @@ Suite *suite_control_events(void)
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, point_result_names_the_meter_and_the_numbers);
 	tcase_add_test(tc, abandoned_attempt_is_a_point_retry_with_the_loss);
+	tcase_add_test(tc, point_result_lists_every_output);
 	tcase_add_test(tc, creep_progress_and_done);
 	tcase_add_test(tc, out_of_range_points_do_not_crash);
 	suite_add_tcase(s, tc);

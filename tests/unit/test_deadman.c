@@ -9,26 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+
+#include "tests/unit/e2e_script.h"
 #include <unistd.h>
 
 #include "rig/rigd/notify.h"
 
 static void run_deadman(const char *name)
 {
-	const char *top = getenv("RIG_TOP") ? getenv("RIG_TOP") : ".";
-	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "%s/tests/e2e/deadman %s 2>&1", top, name);
-	FILE *p = popen(cmd, "r");
-	ck_assert_ptr_nonnull(p);
-	static char out[1 << 16];
-	size_t n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = '\0';
-	int status = pclose(p);
-	int rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	ck_assert_msg(rc == 0, "deadman %s exited %d:\n%s", name, rc, n > 3000 ? out + n - 3000 : out);
-	char ok[64];
-	snprintf(ok, sizeof(ok), "deadman %s: ok", name);
-	ck_assert_msg(strstr(out, ok) != NULL, "deadman %s did not finish:\n%s", name, out);
+	run_e2e_script("deadman", name);
 }
 
 START_TEST(sigkill_mid_run_output_off_within_1s) { run_deadman("kill"); }

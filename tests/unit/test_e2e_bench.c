@@ -8,23 +8,11 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "tests/unit/e2e_script.h"
+
 static void run_scenario(const char *name)
 {
-	const char *top = getenv("RIG_TOP") ? getenv("RIG_TOP") : ".";
-	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "%s/tests/e2e/scenario %s 2>&1", top, name);
-	FILE *p = popen(cmd, "r");
-	ck_assert_ptr_nonnull(p);
-	static char out[1 << 16];
-	size_t n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = '\0';
-	int status = pclose(p);
-	int rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	ck_assert_msg(rc == 0, "scenario %s exited %d:\n%s", name, rc,
-		      n > 3000 ? out + n - 3000 : out);
-	char ok[64];
-	snprintf(ok, sizeof(ok), "scenario %s: ok", name);
-	ck_assert_msg(strstr(out, ok) != NULL, "scenario %s did not finish:\n%s", name, out);
+	run_e2e_script("scenario", name);
 }
 
 START_TEST(known_errors_are_measured_stored_and_reported) { run_scenario("truth"); }

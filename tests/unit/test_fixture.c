@@ -69,6 +69,8 @@ START_TEST(pi_fixture_loads)
 	ck_assert_int_eq(f->pos[0][RIG_SIG_KH10].line, 17);
 	ck_assert(f->pos[0][RIG_SIG_KH10].active_low);
 	ck_assert_int_eq(f->pos[0][RIG_SIG_POWER_LED].line, -1);
+	ck_assert_int_eq(f->pos[0][RIG_SIG_COUNTER].line, 7);
+	ck_assert_int_eq(f->pos[3][RIG_SIG_LOAD_LED].line, 3);
 	ck_assert_double_eq(f->time_scale, 1);
 	free(f);
 }

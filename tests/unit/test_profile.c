@@ -88,9 +88,14 @@ START_TEST(ansi_profile_loads_and_fits_every_model)
 	ck_assert_int_eq(creep->kind, RIG_POINT_CREEP);
 	ck_assert_int_eq(creep->max_edges, 1);
 	ck_assert_double_eq(creep->voltage_v, 138);
-	const struct rig_point *on = find_point(p, "reverse-led-on");
+	const struct rig_point *on = find_point(p, "reverse-ct1");
 	ck_assert_uint_eq(on->reversed, 1);
+	ck_assert_uint_eq(on->elements, 1);	/* element 2 unloaded (guide 5.3) */
 	ck_assert(on->led_expected_on);
+	const struct rig_point *ct2 = find_point(p, "reverse-ct2");
+	ck_assert_uint_eq(ct2->reversed, 2);
+	ck_assert_uint_eq(ct2->elements, 2);
+	ck_assert_uint_eq(find_point(p, "ct-swap")->reversed, 3);
 	const struct rig_point *off = find_point(p, "reverse-led-off");
 	ck_assert_uint_eq(off->reversed, 0);
 	ck_assert(!off->led_expected_on);

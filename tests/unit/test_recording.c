@@ -261,6 +261,15 @@ static void input(struct rig_seq *s, const struct rig_rec_input *in)
 	rig_rec_apply(s, in);
 }
 
+/* The outputs the recorded meter drives, on position 1's lines of
+ * fixtures/sim.conf: Kh 10, 100, 1000, the 1 kWh counter, the load LED. */
+#define N_REC_OUT 5
+static const enum rig_signal rec_sig[N_REC_OUT] = { RIG_SIG_KH10, RIG_SIG_KH100, RIG_SIG_KH1000,
+						    RIG_SIG_COUNTER, RIG_SIG_LOAD_LED };
+static const uint32_t rec_line[N_REC_OUT] = { 0, 1, 2, 3, 6 };
+static const double rec_kh[N_REC_OUT] = { 10, 100, 1000, 1000, 10 };
+#define REC_POWER_LED_LINE 5
+
 struct bench {
 	struct rig_seq *seq;
 	int64_t now;
@@ -270,8 +279,10 @@ struct bench {
 	double watts;		/* the source's power while on */
 	double ratio;		/* meter (primary) energy per source energy */
 	bool on;
-	uint64_t seqno;
-	int64_t next_edge;
+	uint64_t seqno;			/* global, over every line */
+	int64_t next_edge[N_REC_OUT];
+	uint64_t line_seqno[N_REC_OUT + 1];	/* the last: the power LED */
+	bool power_led;
 	int results;
 };
 
@@ -300,8 +311,9 @@ static void drain(struct bench *b)
 	}
 }
 
-/* A meter 0.2 % fast, with a little timestamp jitter, on kh10 of position 1
- * (line 0 of fixtures/sim.conf); the source reads its power 0.01 % high. */
+/* A meter 0.2 % fast, with a little timestamp jitter, on every output of
+ * position 1 (lines 0.. of fixtures/sim.conf), its power LED lit while the
+ * source is on; the source reads its power 0.01 % high. */
 static void record_run(const struct rig_fixture *fix, const char *fix_text, size_t fix_len)
 {
 	static struct rig_profile prof;
@@ -336,27 +348,44 @@ static void record_run(const struct rig_fixture *fix, const char *fix_text, size
 			next = rig_seq_next_deadline(b.seq);
 		if (b.pending && b.done_at < next)
 			next = b.done_at;
-		if (b.on && b.next_edge < next)
-			next = b.next_edge;
+		int o_next = -1;
+		for (int o = 0; b.on && o < N_REC_OUT; o++)
+			if (b.next_edge[o] < next) {
+				next = b.next_edge[o];
+				o_next = o;
+			}
 		if (next <= b.now)
 			next = b.now + 1000;
 		b.now = next;
-		if (b.on && b.now >= b.next_edge) {
-			jitter = jitter * 1103515245u + 12345u;
+		if (b.on != b.power_led) {
+			b.power_led = b.on;
+			uint64_t *ls = &b.line_seqno[N_REC_OUT];
 			struct rig_rec_input e = {
-				.kind = RIG_REC_EDGE, .position = 1, .sig = RIG_SIG_KH10,
-				.edge = {.timestamp_ns = b.next_edge + (int64_t)(jitter >> 16) % 50000,
-					 .global_seqno = b.seqno + 1, .line_seqno = b.seqno + 1, .line = 0,
-					 .kind = b.seqno % 2 ? RIG_EDGE_FALLING : RIG_EDGE_RISING}};
-			b.seqno++;
+				.kind = RIG_REC_EDGE, .position = 1, .sig = RIG_SIG_POWER_LED,
+				.edge = {.timestamp_ns = b.now, .global_seqno = ++b.seqno,
+					 .line_seqno = ++*ls, .line = REC_POWER_LED_LINE,
+					 .kind = b.on ? RIG_EDGE_RISING : RIG_EDGE_FALLING}};
 			input(b.seq, &e);
-			/* 5 Wh an edge at 1.002 x the power */
-			b.next_edge += (int64_t)(5.0 * 3600 / (b.watts * b.ratio * 1.002) * 1e9);
+		}
+		if (o_next >= 0 && b.now >= b.next_edge[o_next]) {
+			int o = o_next;
+			jitter = jitter * 1103515245u + 12345u;
+			uint64_t ls = ++b.line_seqno[o];
+			struct rig_rec_input e = {
+				.kind = RIG_REC_EDGE, .position = 1, .sig = rec_sig[o],
+				.edge = {.timestamp_ns = b.next_edge[o] + (int64_t)(jitter >> 16) % 50000,
+					 .global_seqno = ++b.seqno, .line_seqno = ls, .line = rec_line[o],
+					 .kind = ls % 2 ? RIG_EDGE_RISING : RIG_EDGE_FALLING}};
+			input(b.seq, &e);
+			/* Kh/2 Wh an edge at 1.002 x the power */
+			b.next_edge[o] += (int64_t)(rec_kh[o] / 2 * 3600 / (b.watts * b.ratio * 1.002) * 1e9);
 		} else if (b.pending && b.now >= b.done_at) {
 			b.pending = false;
 			if (b.cmd == RIG_CMD_OUTPUT_ON || b.cmd == RIG_CMD_APPLY) {
 				b.on = b.cmd == RIG_CMD_OUTPUT_ON || b.on;
-				b.next_edge = b.now + RIG_NS_PER_S / 3;
+				for (int o = 0; o < N_REC_OUT; o++)
+					b.next_edge[o] = b.now + RIG_NS_PER_S / 3 +
+							 (int64_t)o * RIG_NS_PER_S / 7;
 			}
 			b.on = b.on && b.cmd != RIG_CMD_OUTPUT_OFF;
 			struct rig_rec_input d = {.kind = RIG_REC_DONE, .now_ns = b.now, .ok = true,

@@ -51,6 +51,8 @@ START_TEST(position_lines_and_lists)
 	ck_assert_int_eq(parse("[position 1]\n"
 			       "lines = kh10:40, power_led:-1\n"
 			       "dead = kh100, load_led\n"
+			       "stuck_on = reverse_led\n"
+			       "wrong_ratio = counter, kh1000\n"
 			       "source_phases = 3\n"
 			       "injection = primary_turns\nturns = 5\n"), 0);
 	const struct sim_position_cfg *p = &cfg.bench.pos[0];
@@ -59,6 +61,8 @@ START_TEST(position_lines_and_lists)
 	ck_assert_int_eq(p->line[RIG_SIG_KH100], 1);	/* default layout kept */
 	ck_assert_int_eq(p->line[RIG_SIG_POWER_LED], -1);
 	ck_assert_uint_eq(p->meter.dead_mask, (1u << RIG_SIG_KH100) | (1u << RIG_SIG_LOAD_LED));
+	ck_assert_uint_eq(p->meter.stuck_on_mask, 1u << RIG_SIG_REVERSE_LED);
+	ck_assert_uint_eq(p->meter.wrong_ratio_mask, (1u << RIG_SIG_COUNTER) | (1u << RIG_SIG_KH1000));
 	ck_assert_int_eq(p->meter.source_phase[0], 3);
 	ck_assert_int_eq(p->meter.injection, RIG_INJECT_PRIMARY_TURNS);
 	ck_assert_double_eq(sim_meter_current_ratio(&p->meter), 5);

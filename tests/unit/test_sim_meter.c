@@ -299,8 +299,53 @@ START_TEST(one_reversed_element_of_two_cancels_registration)
 	reset_rec();
 	sim_bench_advance(b, HOUR, record, &rec);
 	ck_assert_uint_eq(count(&rec, 0, 0), 0);
-	ck_assert(sim_bench_level(b, RIG_SIG_REVERSE_LED) == 1);
+	/* net zero: the guide's "doesn't always illuminate" case, dark here */
+	ck_assert(sim_bench_level(b, RIG_SIG_REVERSE_LED) == 0);
 	ck_assert_double_eq_tol(sim_bench_true_error(b, 1, HOUR), -100, 1e-9);
+	sim_bench_free(b);
+}
+END_TEST
+
+/* Guide 2.3, 3.9, 5.3-5.4: lit by a negative net power above 1 A (every
+ * loaded element reversed, or CTs swapped between the lines), left as it
+ * was at or below 1 A (with no load it may be on or off). */
+START_TEST(reverse_led_follows_the_net_power_and_holds_below_one_amp)
+{
+	enum { REV = RIG_SIG_REVERSE_LED };
+	one_meter(2, 0);
+	struct sim_bench *b = sim_bench_new(&cfg);
+	drive(b, 0, 120, 5 / CT_RATIO, 180);	/* both elements reversed: a CT swap */
+	ck_assert(level_after(b, 10 * S, REV));
+	drive(b, 10 * S, 120, 0.5 / CT_RATIO, 180);	/* down to 0.5 A first */
+	ck_assert(level_after(b, 20 * S, REV));
+	drive(b, 20 * S, 120, 0.5 / CT_RATIO, 0);	/* forward, but 0.5 A: holds */
+	ck_assert(level_after(b, 30 * S, REV));
+	drive(b, 30 * S, 120, 5 / CT_RATIO, 0);	/* forward above 1 A: dark */
+	ck_assert(!level_after(b, 40 * S, REV));
+	drive(b, 40 * S, 120, 0.5 / CT_RATIO, 0);
+	drive(b, 50 * S, 120, 0.5 / CT_RATIO, 180);	/* reversed at 0.5 A: holds dark */
+	ck_assert(!level_after(b, 60 * S, REV));
+	sim_bench_free(b);
+}
+END_TEST
+
+/* Faults for the outputs the customer wires: a Kh 100 output dividing by
+ * 1000, a load LED lit for good. */
+START_TEST(wrong_ratio_and_stuck_led_faults)
+{
+	one_meter(1, 0);
+	cfg.pos[0].meter.wrong_ratio_mask = 1u << RIG_SIG_KH100;
+	cfg.pos[0].meter.stuck_on_mask = 1u << RIG_SIG_LOAD_LED;
+	struct sim_bench *b = sim_bench_new(&cfg);
+	drive(b, 0, 120, 0.05, 0);	/* 100 A, 12 kW: 12 kWh an hour */
+	reset_rec();
+	sim_bench_advance(b, HOUR, record, &rec);
+	size_t kh10 = count(&rec, RIG_SIG_KH10, RIG_EDGE_RISING);
+	size_t kh100 = count(&rec, RIG_SIG_KH100, RIG_EDGE_RISING);
+	ck_assert(kh10 >= 1199 && kh10 <= 1200);
+	ck_assert(kh100 >= 11 && kh100 <= 12);	/* not 120 */
+	ck_assert_uint_le(count(&rec, RIG_SIG_LOAD_LED, 0), 1);
+	ck_assert(sim_bench_level(b, RIG_SIG_LOAD_LED) == 1);
 	sim_bench_free(b);
 }
 END_TEST
@@ -514,6 +559,8 @@ Suite *suite_sim_meter(void)
 	tcase_add_test(tc, sim_commands_report_truth_and_set_faults);
 	tcase_add_test(tc, junk_sim_commands_are_errors_not_crashes);
 	tcase_add_test(tc, huge_sim_error_is_refused_not_run);
+	tcase_add_test(tc, reverse_led_follows_the_net_power_and_holds_below_one_amp);
+	tcase_add_test(tc, wrong_ratio_and_stuck_led_faults);
 	suite_add_tcase(s, tc);
 	return s;
 }
