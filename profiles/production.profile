@@ -11,7 +11,7 @@
 
 [profile]
 name = production
-description = Fast end-of-line screen: full and light load, 0.5 pf lag, all outputs, reverse LED per CT, creep
+description = Fast end-of-line screen: connection check, full and light load, 0.5 pf lag, all outputs, reverse LED per CT, creep
 indeterminate = retest
 max_retests = 1               ; one retest keeps the line moving; then it is reported
 
@@ -27,6 +27,23 @@ min_gate = 10 s               ; engineering choice: shorter than the type test; 
 max_gate = 300 s
 min_edges = 3
 elements = all
+
+# Wiring before meters: voltage only (power LED lit, no output toggling),
+# then a short full-load step; a position silent on every line is a wiring
+# error, not a failed meter; all silent stops the run.
+[point connection-voltage]
+kind = connection-check
+current = 0 A
+settle = 2 s
+min_gate = 0 s
+max_gate = 5 s
+
+[point connection-check]
+kind = connection-check
+current = 100 %
+settle = 2 s
+min_gate = 0 s
+max_gate = 10 s               ; engineering choice: at 100 A, 120 V a Kh 10 edge every 1.5 s
 
 [point full-load-pf1]
 kind = accuracy
@@ -70,13 +87,14 @@ elements = all
 reversed = 1,2
 led = on
 
-# Short creep: 120 s at 138 V. Two edges (5 Wh) in 120 s mean at least 150 W,
-# about 1.1 A at 138 V: only a gross creep fault shows here, the fine limit
-# is the ansi-c12.1 creep point.
+# Short creep at 138 V: a meter creeping at 300 W (about 2.2 A at 138 V)
+# gives two Kh 10 edges (a FAIL) for certain in 2 x 60 s = 120 s. Only a
+# gross creep fault shows here; the fine limit (30 W) is the ansi-c12.1
+# creep point.
 [point creep-short]
 kind = creep
 voltage = 138 V
 current = 0 A
 max_edges = 1
-max_gate = 120 s
+detect = 300 W
 settle = 5 s

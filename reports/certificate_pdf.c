@@ -340,6 +340,37 @@ static void influence_table(struct pdf *p)
 	}
 }
 
+/* Creep and starting load: what was counted, in what window, and the
+ * least power that window detects for certain (the sequencer's detail). */
+static void detection_table(struct pdf *p)
+{
+	static const struct table t = {
+		4, {"#", "Point", "Result (window and the power it detects)", "Verdict"},
+		{22, 92, 332, 65.28},
+	};
+	bool any = false;
+	for (int i = 0; i < p->c->n_points; i++) {
+		const char *k = p->c->points[i].kind;
+		any |= p->c->points[i].measured && (!strcmp(k, "creep") || !strcmp(k, "starting-load"));
+	}
+	if (!any)
+		return;
+	need(p, 60);	/* the heading with its table */
+	heading(p, "Creep and starting load");
+	table_head(p, &t);
+	for (int i = 0; i < p->c->n_points; i++) {
+		const struct store_cert_point *pt = &p->c->points[i];
+		if (!pt->measured || (strcmp(pt->kind, "creep") && strcmp(pt->kind, "starting-load")))
+			continue;
+		char cells[MAX_COLS][200];
+		snprintf(cells[0], 200, "%d", pt->idx + 1);
+		snprintf(cells[1], 200, "%s", pt->name);
+		snprintf(cells[2], 200, "%.199s", pt->detail);
+		snprintf(cells[3], 200, "%s", pt->verdict);
+		table_row(p, &t, cells);
+	}
+}
+
 static void budget_table(struct pdf *p)
 {
 	static const struct table t = {
@@ -617,6 +648,7 @@ static void document(struct pdf *p)
 	results_table(p);
 	plots(p);
 	influence_table(p);
+	detection_table(p);
 	budget_table(p);
 	signature(p);
 	cairo_show_page(p->cr);

@@ -1,4 +1,5 @@
-/* gpiod:/dev/gpiochipN -- libgpiod v2 line request of the fixture's lines:
+/* gpiod:/dev/gpiochipN or gpiod:label=LABEL -- libgpiod v2 line request of
+ * the fixture's lines:
  * inputs, both edges, CLOCK_MONOTONIC timestamps (the daemon's clock), no
  * debounce (it would delay and merge the meter's pulses), bias as wired,
  * active-low per line. The request fd goes into the daemon's poll loop;
@@ -6,6 +7,7 @@
  * numbers untouched, so a FIFO overflow shows up as a gap. */
 #include "drivers/edge/edge_input.h"
 #include "drivers/edge/edge_levels.h"
+#include "drivers/edge/gpiod_probe.h"
 
 #include <errno.h>
 #include <gpiod.h>
@@ -107,7 +109,10 @@ static int gpiod_open(struct edge_input *in, const char *args, const struct edge
 	struct gpiod_in *g = calloc(1, sizeof(*g));
 	if (!g)
 		return rig_error_set(err, NULL, 0, "edge input '%s': out of memory", in->spec);
-	snprintf(g->path, sizeof(g->path), "%s", args);
+	/* a chip path, or label=LABEL: the chip's number may change between boots */
+	if (edge_gpiod_find_chip(args, g->path, sizeof(g->path), err) < 0)
+		goto fail;
+	args = g->path;
 	if (edge_levels_init(&g->levels, lines, n_lines, in->spec, err) < 0)
 		goto fail;
 	g->chip = gpiod_chip_open(args);

@@ -235,8 +235,11 @@ static int check_edge_input(const struct rig_ini_item *it, const char *file, str
 {
 	const char *v = it->value;
 	if (!strncmp(v, "gpiod:", 6)) {
-		if (v[6] != '/')
-			return rig_error_set(err, file, it->line, "input: '%s' needs a chip path, e.g. gpiod:/dev/gpiochip0", v);
+		/* a path, or the chip's label (its number may change between boots) */
+		if (v[6] != '/' && (strncmp(v + 6, "label=", 6) || !v[12]))
+			return rig_error_set(err, file, it->line,
+					     "input: '%s' needs a chip path or label, e.g. gpiod:/dev/gpiochip0 "
+					     "or gpiod:label=pinctrl-bcm2711", v);
 		return 0;
 	}
 	if (!strncmp(v, "sim:", 4))

@@ -82,7 +82,7 @@ struct rig_fixture {
 	struct rig_line ref_line;
 
 	/* edges */
-	char edge_input[160];		/* "gpiod:/dev/gpiochip0", "sim:127.0.0.1:5026", "replay:path" */
+	char edge_input[160];		/* "gpiod:/dev/gpiochip0", "gpiod:label=LABEL", "sim:127.0.0.1:5026", "replay:path" */
 	double timing_sigma_s;		/* standard uncertainty of one edge timestamp on this bench */
 	double time_scale;		/* simulated bench: simulated seconds per real second (1 on hardware) */
 	double update_period_s;		/* the meters' pulse-update period (declared; 0 continuous) */

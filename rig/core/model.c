@@ -135,7 +135,7 @@ static int decode_individual(struct cursor *c, struct rig_meter_model *m, struct
 				     voltage, SUPPLY_MIN_V, SUPPLY_MAX_V);
 	m->voltage_v = volts;
 	m->voltage_between = "line-to-neutral";
-	m->element_voltage_v = 120;
+	m->element_voltage_v = volts;	/* the rating, written line to neutral */
 
 	const struct ct_code *code = find_ct(individual_ct, ct);
 	if (!code)

@@ -22,13 +22,14 @@
 #define MAX_CURRENT 1000.0	/* A, or % of rated current: beyond any meter bench */
 
 static const char *const kind_names[] = {
-	"accuracy", "creep", "starting-load", "reverse-led", "output-consistency", "pulse-duty", NULL,
+	"accuracy", "creep", "starting-load", "reverse-led", "output-consistency", "pulse-duty",
+	"warm-up", "connection-check", NULL,
 };
 static const char *const policy_names[] = { "retest", "fail", "report", NULL };
 
 const char *rig_point_kind_name(enum rig_point_kind k)
 {
-	return k <= RIG_POINT_PULSE_DUTY ? kind_names[k] : "unknown";
+	return k <= RIG_POINT_CONNECTION_CHECK ? kind_names[k] : "unknown";
 }
 
 const char *rig_indeterminate_policy_name(enum rig_indeterminate_policy policy)
@@ -42,12 +43,12 @@ enum section { SEC_NONE, SEC_PROFILE, SEC_DEFAULTS, SEC_POINT };
 enum point_key {
 	K_KIND, K_VOLTAGE, K_FREQUENCY, K_CURRENT, K_PF, K_ELEMENTS, K_REVERSED, K_OUTPUT,
 	K_BAND, K_TARGET_U, K_SETTLE, K_MIN_GATE, K_MAX_GATE, K_MIN_EDGES, K_MAX_EDGES,
-	K_LED, K_REQUIRES, K_COUNT,
+	K_LED, K_REQUIRES, K_REFERENCE, K_CHANGE_BAND, K_DETECT, K_COUNT,
 };
 static const char *const point_keys[] = {
 	"kind", "voltage", "frequency", "current", "pf", "elements", "reversed", "output",
 	"band", "target_uncertainty", "settle", "min_gate", "max_gate", "min_edges", "max_edges",
-	"led", "requires",
+	"led", "requires", "reference", "change_band", "detect",
 };
 
 enum profile_key { P_NAME, P_DESCRIPTION, P_INDETERMINATE, P_MAX_RETESTS, P_WEIGHTING, P_COUNT };
@@ -83,6 +84,7 @@ static void builtin_defaults(struct rig_point *d)
 	d->max_gate_s = 600;
 	d->min_edges = 2;
 	d->max_edges = 0;
+	d->reference_point = -1;
 }
 
 static int find_key(const char *const *keys, int n, const char *key)
@@ -217,6 +219,27 @@ static int parse_count(const struct rig_ini_item *it, const char *file, int *ret
 	return 0;
 }
 
+/* reference = NAME: an earlier accuracy point, the reference conditions. */
+static int set_reference(struct parser *ps, struct rig_point *pt, const struct rig_ini_item *it,
+			 struct rig_error *err)
+{
+	if (ps->section != SEC_POINT)
+		return rig_error_set(err, ps->file, it->line,
+				     "reference belongs in a [point] section, not in [defaults]");
+	for (int i = 0; i < ps->p->n_points - 1; i++) {
+		const struct rig_point *r = &ps->p->points[i];
+		if (strcmp(r->name, it->value))
+			continue;
+		if (r->kind != RIG_POINT_ACCURACY)
+			return rig_error_set(err, ps->file, it->line,
+					     "reference: point '%s' is not an accuracy point", r->name);
+		pt->reference_point = i;
+		return 0;
+	}
+	return rig_error_set(err, ps->file, it->line,
+			     "reference: no earlier point named '%s'", it->value);
+}
+
 static int set_point_key(struct parser *ps, struct rig_point *pt, int key,
 			 const struct rig_ini_item *it, struct rig_error *err)
 {
@@ -313,6 +336,22 @@ static int set_point_key(struct parser *ps, struct rig_point *pt, int key,
 		pt->requires_elements = choice;
 		return 0;
 	}
+	case K_REFERENCE:
+		return set_reference(ps, pt, it, err);
+	case K_CHANGE_BAND:
+		if (parse_nonneg(it, f, "%", &v, err))
+			return -1;
+		if (v == 0 || v > 50)
+			return rig_error_set(err, f, it->line, "change_band: %g %% is not in (0, 50] %%", v);
+		pt->change_band_pct = v;
+		return 0;
+	case K_DETECT:
+		if (parse_nonneg(it, f, "W", &v, err))
+			return -1;
+		if (v == 0)
+			return rig_error_set(err, f, it->line, "detect: must be above 0 W");
+		pt->detect_w = v;
+		return 0;
 	case K_COUNT:
 		break;
 	}
@@ -375,6 +414,56 @@ static int set_key(struct parser *ps, const struct rig_ini_item *it, struct rig_
 			     it, err);
 }
 
+/* reference / change_band and detect, checked when the section ends: the
+ * creep and starting-load window follows from the power to detect. */
+static int finish_c12_keys(struct parser *ps, struct rig_error *err)
+{
+	struct rig_point *pt = ps->point;
+	const char *f = ps->file;
+	if (pt->reference_point >= 0 && pt->kind != RIG_POINT_ACCURACY)
+		return rig_error_set(err, f, pt->line, "point '%s': reference is for accuracy points",
+				     pt->name);
+	if (ps->seen[K_CHANGE_BAND] && pt->reference_point < 0)
+		return rig_error_set(err, f, ps->seen[K_CHANGE_BAND],
+				     "point '%s': change_band needs a reference point", pt->name);
+	if (pt->reference_point >= 0 && !(pt->change_band_pct > 0))
+		pt->change_band_pct = pt->band_pct;
+	bool windowed = pt->kind == RIG_POINT_CREEP || pt->kind == RIG_POINT_STARTING_LOAD;
+	if (pt->detect_w > 0 && !windowed)
+		return rig_error_set(err, f, pt->line,
+				     "point '%s': detect is for creep and starting-load points", pt->name);
+	if (!(pt->detect_w > 0))
+		return 0;
+	if (ps->seen[K_MAX_GATE])
+		return rig_error_set(err, f, ps->seen[K_MAX_GATE],
+				     "point '%s': max_gate follows from detect; set one of them",
+				     pt->name);
+	int edges = pt->kind == RIG_POINT_CREEP ? pt->max_edges + 1 : pt->min_edges;
+	double window = edges * rig_point_wh_per_edge(pt) * 3600 / pt->detect_w;
+	if (window > MAX_DURATION_S)
+		return rig_error_set(err, f, pt->line,
+				     "point '%s': detecting %g W needs a %.0f s window, more than a day",
+				     pt->name, pt->detect_w, window);
+	pt->max_gate_s = window;
+	if (pt->min_gate_s > window)
+		return rig_error_set(err, f, pt->line, "point '%s': min_gate %g s is above the %g s window",
+				     pt->name, pt->min_gate_s, window);
+	return 0;
+}
+
+double rig_point_wh_per_edge(const struct rig_point *p)
+{
+	return (p->output_kh > 0 ? p->output_kh : 10) / 2;
+}
+
+double rig_point_detect_limit_w(const struct rig_point *p)
+{
+	int edges = p->kind == RIG_POINT_CREEP ? p->max_edges + 1 : p->min_edges;
+	if (!(p->max_gate_s > 0) || edges < 1)
+		return 0;
+	return edges * rig_point_wh_per_edge(p) * 3600 / p->max_gate_s;
+}
+
 /* What each kind needs, checked when its section ends. */
 static int finish_point(struct parser *ps, struct rig_error *err)
 {
@@ -389,7 +478,8 @@ static int finish_point(struct parser *ps, struct rig_error *err)
 	if (pt->kind == RIG_POINT_CREEP && has_current)
 		return rig_error_set(err, f, line, "point '%s': creep runs with no current (current = 0 A)",
 				     pt->name);
-	if (pt->kind != RIG_POINT_CREEP && !has_current)
+	/* a connection check without current is its voltage-only step */
+	if (pt->kind != RIG_POINT_CREEP && pt->kind != RIG_POINT_CONNECTION_CHECK && !has_current)
 		return rig_error_set(err, f, line, "point '%s' (%s) needs a current above 0",
 				     pt->name, kind_names[pt->kind]);
 	if (pt->kind == RIG_POINT_REVERSE_LED && !ps->led_set)
@@ -407,7 +497,7 @@ static int finish_point(struct parser *ps, struct rig_error *err)
 	if (pt->min_gate_s > pt->max_gate_s)
 		return rig_error_set(err, f, line, "point '%s': min_gate %g s is above max_gate %g s",
 				     pt->name, pt->min_gate_s, pt->max_gate_s);
-	return 0;
+	return finish_c12_keys(ps, err);
 }
 
 static int begin_section(struct parser *ps, const struct rig_ini_item *it, struct rig_error *err)
@@ -489,6 +579,7 @@ int rig_profile_parse(const char *text, size_t len, const char *file,
 		return rig_error_set(err, ps.file, 0, "[profile] has no name");
 	if (ret->n_points == 0)
 		return rig_error_set(err, ps.file, 0, "no [point NAME] sections: nothing to test");
+	ret->nominal_v = ps.defaults.voltage_v;
 	rig_sha256_hex(text, len, ret->sha256);
 	return 0;
 }
@@ -553,6 +644,12 @@ static int check_point(const struct rig_profile *p, const struct rig_point *pt,
 int rig_profile_check_model(const struct rig_profile *p, const struct rig_meter_model *m,
 			    struct rig_error *err)
 {
+	/* every point's voltage is written for the profile's nominal element
+	 * voltage: a meter rated otherwise would be tested at the wrong one */
+	if (p->nominal_v > 0 && fabs(m->element_voltage_v - p->nominal_v) > 1e-9)
+		return rig_error_set(err, p->source_file, 0,
+				     "%s is rated %g V per element; profile '%s' tests %g V meters",
+				     m->model, m->element_voltage_v, p->name, p->nominal_v);
 	for (int i = 0; i < p->n_points; i++)
 		if (rig_point_applies(&p->points[i], m) && check_point(p, &p->points[i], m, err))
 			return -1;

@@ -22,6 +22,8 @@ enum rig_point_kind {
 	RIG_POINT_REVERSE_LED,		/* reverse-phase LED on (one CT reversed) or off */
 	RIG_POINT_OUTPUT_CONSISTENCY,	/* Kh 10 / 100 / 1000 outputs agree */
 	RIG_POINT_PULSE_DUTY,		/* 50 % duty on an output */
+	RIG_POINT_WARM_UP,		/* load applied for max_gate, nothing judged */
+	RIG_POINT_CONNECTION_CHECK,	/* a short step: edges on every wired output of every position */
 };
 
 /* What production does with an INDETERMINATE verdict. */
@@ -66,6 +68,18 @@ struct rig_point {
 
 	/* Reverse-phase LED: expected state while the point is applied. */
 	bool led_expected_on;
+
+	/* Influence (C12.1 tests 4-6): an accuracy point judged also on the
+	 * change of its error from an earlier reference-condition point
+	 * (index into points[], -1 none), within change_band_pct (judged
+	 * only when above 0; the parser sets it to band when not given). */
+	int reference_point;
+	double change_band_pct;
+
+	/* Creep and starting load: the power (watts, at the meter) that the
+	 * window makes certain to detect; 0 when the window was given as
+	 * max_gate (rig_point_detect_limit_w then says what it detects). */
+	double detect_w;
 };
 
 struct rig_profile {
@@ -79,6 +93,7 @@ struct rig_profile {
 	int n_points;
 	struct rig_point points[RIG_PROFILE_MAX_POINTS];
 	char sha256[65];		/* of the file's bytes, hex; "" when not computed */
+	double nominal_v;		/* [defaults] voltage: the element rating the profile tests */
 };
 
 /* Parses profile text. `file` is used in error messages only. */
@@ -105,6 +120,14 @@ bool rig_point_applies(const struct rig_point *p, const struct rig_meter_model *
 /* Elements that carry current for this model: "all" resolves to the
  * elements the model has. */
 unsigned rig_point_element_mask(const struct rig_point *p, const struct rig_meter_model *m);
+
+/* Wh per counted edge of the point's output (both edges count: Kh / 2). */
+double rig_point_wh_per_edge(const struct rig_point *p);
+
+/* Creep and starting load: the least power the window detects for
+ * certain, whatever the output's phase when it opens: creep needs
+ * max_edges + 1 edges, starting load min_edges, each a whole edge period. */
+double rig_point_detect_limit_w(const struct rig_point *p);
 
 const char *rig_point_kind_name(enum rig_point_kind k);
 const char *rig_indeterminate_policy_name(enum rig_indeterminate_policy policy);

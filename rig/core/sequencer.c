@@ -23,6 +23,9 @@
 #include <string.h>
 
 #include "rig/core/checks.h"
+#include "rig/core/connection.h"
+#include "rig/core/influence.h"
+#include "rig/core/model_check.h"
 #include "rig/core/retest.h"
 #include "rig/core/setpoint.h"
 
@@ -85,6 +88,15 @@ struct pos_state {
 	 * its chain of line sequence numbers */
 	struct rig_edge last_edge[N_OUTPUTS];
 	bool have_last_edge[N_OUTPUTS];
+	/* connection check: edges per output line; a position silent on
+	 * every line is a wiring error and is left out of later points */
+	struct rig_edge_count line_count[N_OUTPUTS];
+	bool line_watched[N_OUTPUTS];
+	bool wiring_error;
+	bool led_lit;		/* power or reverse-phase LED on during the connection check */
+	/* final accuracy results, for the points that judge their change */
+	double point_err[RIG_PROFILE_MAX_POINTS], point_u[RIG_PROFILE_MAX_POINTS];
+	bool point_have[RIG_PROFILE_MAX_POINTS];
 };
 
 #define DUTY_POOL N_OUTPUTS	/* pool[] slot of the pulse-duty point */
@@ -298,7 +310,7 @@ static int check_position(const struct rig_run_plan *plan, int i, struct rig_err
 				if (rig_model_has_output(m, output_kh[o]) &&
 				    fix->pos[i][output_sig[o]].line < 0)
 					return wiring_error(err, file, p, i, output_sig[o]);
-		} else if (fix->pos[i][point_signal(p)].line < 0) {
+		} else if (p->kind != RIG_POINT_WARM_UP && fix->pos[i][point_signal(p)].line < 0) {
 			return wiring_error(err, file, p, i, point_signal(p));
 		}
 		if (check_led_expectation(p, m, file, err))
@@ -330,7 +342,10 @@ static int check_plan(const struct rig_run_plan *plan, struct rig_error *err)
 	for (int i = 0; i < fix->n_positions; i++) {
 		if (!plan->pos[i].present)
 			continue;
-		if (check_position(plan, i, err))
+		if (rig_model_check_position(&plan->pos[i].model, i + 1, plan->pos[i].serial,
+					     plan->expected_model, plan->pos[i].stored_model,
+					     plan->model_override, err) ||
+		    check_position(plan, i, err))
 			return -1;
 		if (first < 0) {
 			first = i;
@@ -483,6 +498,15 @@ static void init_measurement(struct rig_seq *s, int i)
 	case RIG_POINT_REVERSE_LED:
 		rig_led_init(&ps->led, s->settle_until_ns, s->window_end_ns, ps->led_level);
 		break;
+	case RIG_POINT_WARM_UP:
+		break;
+	case RIG_POINT_CONNECTION_CHECK:
+		for (int o = 0; o < N_OUTPUTS; o++) {
+			ps->line_watched[o] = rig_model_has_output(m, output_kh[o]) &&
+					      s->fix->pos[i][output_sig[o]].line >= 0;
+			rig_edge_count_init(&ps->line_count[o], s->settle_until_ns, s->window_end_ns);
+		}
+		break;
 	}
 }
 
@@ -513,7 +537,8 @@ static const struct rig_meter_model *point_positions(const struct rig_seq *s, in
 	const struct rig_meter_model *sp_model = NULL;
 	for (int i = 0; i < s->fix->n_positions; i++) {
 		const struct rig_meter_model *m = &s->plan.pos[i].model;
-		applies[i] = s->plan.pos[i].present && rig_point_applies(&s->prof->points[k], m);
+		applies[i] = s->plan.pos[i].present && !s->pos[i].wiring_error &&
+			     rig_point_applies(&s->prof->points[k], m);
 		if (applies[i] && (!sp_model || m->elements > sp_model->elements))
 			sp_model = m;
 	}
@@ -546,6 +571,7 @@ static void begin_point(struct rig_seq *s)
 		ps->lost_before = 0;
 		ps->done = false;
 		ps->looks = 0;
+		ps->led_lit = false;
 		memset(ps->n_pool, 0, sizeof(ps->n_pool));
 		ps->share = rig_setpoint_power_share(&s->sp, s->plan.pos[i].model.elements);
 	}
@@ -914,6 +940,118 @@ static void judge_duty_pooled(const struct rig_seq *s, struct pos_state *ps,
 	describe_pool(ps, DUTY_POOL, &pl, r->detail, sizeof(r->detail));
 }
 
+/* The power the window detects for certain goes with every creep and
+ * starting-load result (and so onto the certificate). */
+static void state_detect_limit(const struct rig_point *p, struct rig_point_result *r)
+{
+	append(r->detail, sizeof(r->detail), " in %.0f s: detects %.1f W and above%s",
+	       p->max_gate_s, rig_point_detect_limit_w(p),
+	       p->detect_w > 0 ? " (window from the profile's detect)" : "");
+}
+
+/* Is the step long enough for an output to show edges at this position? */
+static bool connection_expected(const struct rig_seq *s, const struct pos_state *ps, int o)
+{
+	double w = rig_setpoint_meter_power_w(&s->sp, s->primary_per_source) * ps->share;
+	return rig_connection_expected(output_kh[o], w, window_s(cur_point(s)));
+}
+
+/* Voltage only: no output may toggle without current, and a wired power
+ * LED must light; a position whose power LED stays dark is empty. */
+static void judge_voltage_only(const struct rig_seq *s, struct pos_state *ps, int i,
+			       struct rig_point_result *r)
+{
+	char lines[96] = "";
+	r->edges_counted = 0;
+	for (int o = 0; o < N_OUTPUTS; o++)
+		if (ps->line_watched[o] && ps->line_count[o].edges > 0) {
+			append(lines, sizeof(lines), "%sKh %g", r->edges_counted ? ", " : "",
+			       output_kh[o]);
+			r->edges_counted += ps->line_count[o].edges;
+		}
+	bool led_wired = s->fix->pos[i][RIG_SIG_POWER_LED].line >= 0;
+	ps->wiring_error = led_wired && !ps->power_led && !ps->led_lit;
+	r->led_on = ps->power_led || ps->led_lit;
+	r->verdict = RIG_VERDICT_ERROR;
+	if (ps->wiring_error) {
+		snprintf(r->detail, sizeof(r->detail), "wiring: power LED off with voltage applied "
+			 "(an empty position or an unplugged cable)");
+	} else if (r->edges_counted) {
+		snprintf(r->detail, sizeof(r->detail), "wiring: %d edges on %s with no current "
+			 "(a crossed or noisy line)", r->edges_counted, lines);
+	} else {
+		r->verdict = RIG_VERDICT_PASS;
+		snprintf(r->detail, sizeof(r->detail), "voltage only: %s, no output edge",
+			 led_wired ? "power LED on" : "power LED not wired");
+	}
+}
+
+static void judge_connection(const struct rig_seq *s, struct pos_state *ps,
+			     struct rig_point_result *r)
+{
+	struct rig_connection_line l[N_OUTPUTS];
+	int n = 0;
+	for (int o = 0; o < N_OUTPUTS; o++)
+		if (ps->line_watched[o])
+			l[n++] = (struct rig_connection_line){ output_kh[o],
+							       connection_expected(s, ps, o),
+							       ps->line_count[o].edges };
+	bool silent = false;
+	bool alive = ps->led_lit || ps->power_led || ps->led_level;
+	r->verdict = rig_connection_judge(l, n, alive, &silent, r->detail, sizeof(r->detail));
+	r->edges_counted = 0;
+	for (int k = 0; k < n; k++)
+		r->edges_counted += l[k].edges;
+	ps->wiring_error = silent;
+}
+
+static bool connection_complete(const struct rig_seq *s, const struct pos_state *ps)
+{
+	if (!(s->primary_a > 0))
+		return false;	/* voltage only: the whole window, to see nothing toggle */
+	for (int o = 0; o < N_OUTPUTS; o++)
+		if (ps->line_watched[o] && connection_expected(s, ps, o) &&
+		    ps->line_count[o].edges == 0)
+			return false;
+	return true;
+}
+
+/* An influence point: its error's change from the reference point's,
+ * besides the error itself (C12.1 judges the change). Every final
+ * accuracy result is kept for the points that refer to it. */
+static void judge_change(const struct rig_seq *s, struct pos_state *ps,
+			 struct rig_point_result *r)
+{
+	const struct rig_point *p = cur_point(s);
+	if (p->kind != RIG_POINT_ACCURACY || r->verdict == RIG_VERDICT_ERROR ||
+	    r->verdict == RIG_VERDICT_NONE)
+		return;
+	if (r->gate.u_pct >= 0) {
+		ps->point_err[s->point] = r->gate.error_pct;
+		ps->point_u[s->point] = r->gate.u_pct;
+		ps->point_have[s->point] = true;
+	}
+	/* change_band 0 (a point built without the parser): no change judged */
+	int k = p->reference_point;
+	if (k < 0 || k >= s->point || !(p->change_band_pct > 0))
+		return;
+	const char *ref = s->prof->points[k].name;
+	if (!ps->point_have[k]) {
+		r->verdict = rig_verdict_worst(r->verdict, RIG_VERDICT_INDETERMINATE);
+		append(r->detail, sizeof(r->detail), "; no result of '%s' to judge the change from",
+		       ref);
+		return;
+	}
+	double change, u;
+	enum rig_verdict v = rig_verdict_change(r->gate.error_pct, r->gate.u_pct,
+						ps->point_err[k], ps->point_u[k],
+						p->change_band_pct, &change, &u);
+	r->verdict = rig_verdict_worst(r->verdict, v);
+	r->value = change;
+	append(r->detail, sizeof(r->detail), "; change from %s %+.4f %% U %.4f %% (band %.3f %%): %s",
+	       ref, change, u, p->change_band_pct, rig_verdict_name(v));
+}
+
 /* The reverse-phase LED as the guide states it (rig_reverse_led_expected):
  * where the guide says it may be on or off, what it did is reported and
  * not judged. */
@@ -953,6 +1091,9 @@ static void judge_reverse_led(const struct rig_seq *s, const struct pos_state *p
 static void judge_power_led(const struct rig_seq *s, const struct pos_state *ps,
 			    struct rig_point_result *r)
 {
+	/* the connection check reads the LED itself: dark there is an empty position */
+	if (cur_point(s)->kind == RIG_POINT_CONNECTION_CHECK)
+		return;
 	if (s->fix->pos[r->position - 1][RIG_SIG_POWER_LED].line < 0)
 		return;
 	if (!ps->power_led_dark && ps->power_led)
@@ -985,12 +1126,14 @@ static enum outcome judge(const struct rig_seq *s, struct pos_state *ps,
 		r->verdict = rig_check_creep(&ps->count, p->max_edges);
 		snprintf(r->detail, sizeof(r->detail), "%d edges with no load (at most %d)",
 			 ps->count.edges, p->max_edges);
+		state_detect_limit(p, r);
 		break;
 	case RIG_POINT_STARTING_LOAD:
 		r->edges_counted = ps->count.edges;
 		r->verdict = rig_check_starting_load(&ps->count, p->min_edges);
 		snprintf(r->detail, sizeof(r->detail), "%d edges at starting load (at least %d)",
 			 ps->count.edges, p->min_edges);
+		state_detect_limit(p, r);
 		break;
 	case RIG_POINT_PULSE_DUTY:
 		rig_duty_result(&ps->duty, &d);
@@ -1005,6 +1148,17 @@ static enum outcome judge(const struct rig_seq *s, struct pos_state *ps,
 		break;
 	case RIG_POINT_REVERSE_LED:
 		judge_reverse_led(s, ps, r);
+		break;
+	case RIG_POINT_WARM_UP:
+		r->verdict = RIG_VERDICT_NONE;
+		snprintf(r->detail, sizeof(r->detail), "warm-up: %.0f s at %g A, nothing judged",
+			 window_s(p), s->primary_a);
+		break;
+	case RIG_POINT_CONNECTION_CHECK:
+		if (s->primary_a > 0)
+			judge_connection(s, ps, r);
+		else
+			judge_voltage_only(s, ps, r->position - 1, r);
 		break;
 	}
 	judge_power_led(s, ps, r);
@@ -1078,6 +1232,7 @@ static enum rig_run_state state_for(enum rig_verdict v)
 static void finish_point(struct rig_seq *s)
 {
 	bool retry = false;
+	int judged = 0, silent = 0;
 	for (int i = 0; i < s->fix->n_positions; i++) {
 		struct pos_state *ps = &s->pos[i];
 		if (!ps->in_point)
@@ -1101,8 +1256,22 @@ static void finish_point(struct rig_seq *s)
 			remember_duty(ps);
 		if (pooled_result && cur_point(s)->kind == RIG_POINT_ACCURACY)
 			state_pooled(s, ps, &r);
+		judge_change(s, ps, &r);
 		note_earlier_loss(ps, &r);
 		emit_result(s, i, &r);
+		/* no output edge anywhere, LEDs lit or not: the current is not
+		 * flowing or the input is dead, not every meter at once */
+		judged++;
+		if (cur_point(s)->kind == RIG_POINT_CONNECTION_CHECK)
+			silent += s->primary_a > 0 ? r.edges_counted == 0 : ps->wiring_error;
+	}
+	if (judged > 0 && silent == judged) {
+		stop(s, RIG_RUN_ERROR, s->primary_a > 0
+			? "rig error: no position gave an output edge in the connection check (check "
+			  "the edge input, the header cable and the source's current)"
+			: "rig error: no position's power LED lit with voltage applied (check the "
+			  "source's voltage, the edge input and the header cable)");
+		return;
 	}
 	if (retry) {
 		start_measuring(s, 0);	/* the load has not changed: no new settle */
@@ -1118,7 +1287,7 @@ static void end_run(struct rig_seq *s)
 	for (int i = 0; i < s->fix->n_positions; i++)
 		worst = rig_verdict_worst(worst, s->pos[i].worst);
 	s->point = s->prof->n_points - 1;
-	stop(s, state_for(worst), "profile complete");
+	stop(s, state_for(worst), RIG_RUN_REASON_COMPLETE);
 }
 
 /* --- progress ----------------------------------------------------------------------- */
@@ -1238,7 +1407,11 @@ static void update_done(struct rig_seq *s, int i)
 			    rig_check_duty(&d, 0.5, p->band_pct / 100) != RIG_VERDICT_INDETERMINATE);
 		break;
 	case RIG_POINT_REVERSE_LED:
+	case RIG_POINT_WARM_UP:
 		ps->done = window_over;
+		break;
+	case RIG_POINT_CONNECTION_CHECK:
+		ps->done = window_over || connection_complete(s, ps);
 		break;
 	}
 }
@@ -1354,6 +1527,20 @@ static void edges_complete(struct rig_seq *s)
 								s->edges_complete_ns);
 }
 
+/* Whether the power or reverse-phase LED lit during the connection check:
+ * a meter that shows it is there is not an empty position, whatever its
+ * outputs do. */
+static void note_led(struct rig_seq *s, int position, enum rig_signal sig, bool on)
+{
+	if (position < 1 || position > RIG_MAX_POSITIONS ||
+	    (sig != RIG_SIG_POWER_LED && sig != RIG_SIG_REVERSE_LED))
+		return;
+	struct pos_state *ps = &s->pos[position - 1];
+	if (on && s->prof && s->point < s->prof->n_points &&
+	    cur_point(s)->kind == RIG_POINT_CONNECTION_CHECK)
+		ps->led_lit = true;
+}
+
 /* The power LED's level at any time (it lights when the source comes on,
  * before any point measures); dark after a point's settle time counts. */
 static void power_led_edge(struct rig_seq *s, struct pos_state *ps, const struct rig_edge *e)
@@ -1369,6 +1556,7 @@ void rig_seq_edge(struct rig_seq *s, int position, enum rig_signal sig, const st
 	 * it changed (often while the source is still applying) */
 	if (sig == RIG_SIG_REVERSE_LED && position >= 1 && position <= RIG_MAX_POSITIONS)
 		s->pos[position - 1].led_level = e->kind == RIG_EDGE_RISING;
+	note_led(s, position, sig, e->kind == RIG_EDGE_RISING);
 	if (sig == RIG_SIG_POWER_LED && position >= 1 && position <= RIG_MAX_POSITIONS)
 		power_led_edge(s, &s->pos[position - 1], e);
 	remember_line(s, position, sig, e);
@@ -1395,6 +1583,12 @@ void rig_seq_edge(struct rig_seq *s, int position, enum rig_signal sig, const st
 		for (int o = 0; o < N_OUTPUTS; o++)
 			if (ps->gating[o] && output_sig[o] == sig) {
 				rig_gate_meter_edge(&ps->gate[o], e);
+				watched = true;
+			}
+	} else if (p->kind == RIG_POINT_CONNECTION_CHECK) {
+		for (int o = 0; o < N_OUTPUTS; o++)
+			if (ps->line_watched[o] && output_sig[o] == sig) {
+				rig_edge_count_add(&ps->line_count[o], e);
 				watched = true;
 			}
 	} else if (sig == point_signal(p)) {
@@ -1449,6 +1643,7 @@ void rig_seq_lost(struct rig_seq *s, int position, enum rig_signal sig, uint64_t
 
 void rig_seq_level(struct rig_seq *s, int position, enum rig_signal sig, bool high)
 {
+	note_led(s, position, sig, high);
 	if (position < 1 || position > RIG_MAX_POSITIONS ||
 	    (sig != RIG_SIG_REVERSE_LED && sig != RIG_SIG_POWER_LED))
 		return;

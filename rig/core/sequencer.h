@@ -52,12 +52,17 @@ struct rig_seq_position {
 	bool present;
 	char serial[64];
 	struct rig_meter_model model;
+	char stored_model[48];	/* the model stored for this serial by an earlier run; "" none */
 };
 
 struct rig_run_plan {
 	const struct rig_profile *profile;
 	const struct rig_fixture *fixture;
 	struct rig_seq_position pos[RIG_MAX_POSITIONS];	/* fixture->n_positions used */
+	/* Model safety (model_check.h): the batch's expected model ("" none);
+	 * with model_override a disagreement is allowed (the shell records it). */
+	char expected_model[48];
+	bool model_override;
 };
 
 /* An output gated beside an accuracy point's own (Kh 100, Kh 1000, the
@@ -134,6 +139,11 @@ struct rig_seq_event {
 	enum rig_run_state run_state;
 	char reason[200];		/* abort or fault reason */
 };
+
+/* The reason of a run that walked its whole profile (RUN_DONE): its state
+ * is the worst verdict; an error then is a position's own (a wiring error),
+ * not one that stopped every position. */
+#define RIG_RUN_REASON_COMPLETE "profile complete"
 
 struct rig_seq;	/* opaque */
 

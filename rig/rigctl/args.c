@@ -15,7 +15,10 @@ const char rigctl_usage[] =
 	"      [--test-reason new|periodic|complaint|repair|sample|other] [--customer C]\n"
 	"      [--as-found | --as-left [--follows RUN]] [--register-before N=KWH ...]\n"
 	"      [--ambient DEG_C] [--humidity PCT] [--calibration-override REASON]\n"
-	"                        start a run on rigd, follow it to the end\n"
+	"      [--expect-model MODEL] [--model-override]\n"
+	"                        start a run on rigd, follow it to the end; a position\n"
+	"                        whose model is not the expected one or the one stored\n"
+	"                        for its serial is refused unless --model-override\n"
 	"  status [--json]       what rigd is doing\n"
 	"  abort [--reason TEXT] abort the running run (source output off first)\n"
 	"  safe-off              ask rigd to switch the source output off now\n"
@@ -42,7 +45,11 @@ const char rigctl_usage[] =
 	"  verify --db           walk the database's hash chain of sealed runs\n"
 	"  model MODEL [--json]  what a model number means\n"
 	"  profiles              test profiles with their point counts\n"
-	"  fixture check FILE    load a fixture file and report errors (file:line)\n"
+	"  fixture check [--live] FILE\n"
+	"                        load a fixture file and report errors (file:line);\n"
+	"                        --live also probes the bench: the gpio chip (path or\n"
+	"                        label) and every line (on the chip, free), and the\n"
+	"                        source's answer to *IDN? (not while rigd holds them)\n"
 	"  analyse RECORDING [--run ID] [--db FILE] [--profile FILE] [--fixture FILE]\n"
 	"                        walk recorded runs through the sequencer again and\n"
 	"                        compare every result bit for bit (exit 1 on a difference)\n"
@@ -163,6 +170,7 @@ static int take_option(struct cursor *cur, const char *name, struct rigctl_args 
 	STRING_OPT("--profile", profile)
 	STRING_OPT("--operator", operator_name)
 	STRING_OPT("--notes", notes)
+	STRING_OPT("--expect-model", expect_model)
 	STRING_OPT("--junit", junit)
 	STRING_OPT("--reason", reason)
 	STRING_OPT("--serial", serial)
@@ -174,6 +182,14 @@ static int take_option(struct cursor *cur, const char *name, struct rigctl_args 
 	STRING_OPT("--follows", follows)
 	STRING_OPT("--calibration-override", override_reason)
 #undef STRING_OPT
+	if (strcmp(name, "--live") == 0) {
+		a->live = true;
+		return 1;
+	}
+	if (strcmp(name, "--model-override") == 0) {
+		a->model_override = true;
+		return 1;
+	}
 	if (strcmp(name, "--as-found") == 0 || strcmp(name, "--as-left") == 0) {
 		if (a->test_state)
 			return usage_error(why, why_len, "%s", "--as-found or --as-left, once");
@@ -315,7 +331,8 @@ static int check_command(struct rigctl_args *a, const char **positional, int n_p
 		return 0;
 	case RIGCTL_FIXTURE_CHECK:
 		if (n_positional != 2 || strcmp(positional[0], "check") != 0)
-			return usage_error(why, why_len, "%s", "usage: rigctl fixture check FILE");
+			return usage_error(why, why_len, "%s",
+					   "usage: rigctl fixture check [--live] FILE");
 		a->file = positional[1];
 		return 0;
 	case RIGCTL_VERIFY:

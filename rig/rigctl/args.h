@@ -51,6 +51,8 @@ struct rigctl_args {
 	const char *profile;
 	const char *operator_name;
 	const char *notes;
+	const char *expect_model;	/* run: the batch's model (model safety) */
+	bool model_override;		/* run: despite a model disagreement (recorded) */
 	const char *junit;
 	int n_positions;
 	struct ctl_position pos[RIG_MAX_POSITIONS];
@@ -88,6 +90,7 @@ struct rigctl_args {
 	bool json;
 	/* fixture check; verify: the certificate (NULL: walk the chain) */
 	const char *file;
+	bool live;		/* --live: probe the edge input and the source */
 	/* analyse: the arguments from the command word on */
 	int sub_argc;
 	char **sub_argv;

@@ -102,6 +102,8 @@ int cmd_fixture_check(const struct rigctl_args *a)
 			printf("%s: dead-man: heartbeat on line %d\n", a->file, f->heartbeat.line);
 		else
 			printf("%s: dead-man: instrument watchdog %g s\n", a->file, f->comm_watchdog_s);
+		if (a->live && fixture_probe_live(f) < 0)
+			code = RIGCTL_EXIT_ERROR;
 	}
 	free(f);
 	return code;

@@ -15,6 +15,7 @@
 #include "rig/common/timeutil.h"
 #include "rig/core/edge.h"
 #include "rig/core/profile.h"
+#include "rig/core/sequencer.h"
 #include "rig/rigctl/client.h"
 #include "rig/rigctl/junit.h"
 #include "rig/rigctl/progress.h"
@@ -130,8 +131,11 @@ static void show_retry(struct follow *f, const cJSON *ev)
  * gets the run's outcome, as the database closes it. */
 static const char *position_outcome(const struct follow *f, enum rig_verdict worst)
 {
+	/* an error at the end of a completed profile is one position's own
+	 * (a wiring error): the others keep their verdicts */
 	bool finished = strcmp(f->state, "passed") == 0 || strcmp(f->state, "failed") == 0 ||
-			strcmp(f->state, "indeterminate") == 0;
+			strcmp(f->state, "indeterminate") == 0 ||
+			strcmp(f->reason, RIG_RUN_REASON_COMPLETE) == 0;
 	if (finished || (worst != RIG_VERDICT_PASS && worst != RIG_VERDICT_INDETERMINATE &&
 			 worst != RIG_VERDICT_NONE))
 		return rig_verdict_name(worst);
@@ -194,6 +198,10 @@ static cJSON *start_request(const struct rigctl_args *a)
 	cJSON_AddStringToObject(req, "operator", a->operator_name);
 	if (a->notes)
 		cJSON_AddStringToObject(req, "notes", a->notes);
+	if (a->expect_model)
+		cJSON_AddStringToObject(req, "expected_model", a->expect_model);
+	if (a->model_override)
+		cJSON_AddBoolToObject(req, "model_override", true);
 	const struct {
 		const char *key, *value;
 	} record[] = {

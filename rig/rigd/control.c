@@ -165,8 +165,14 @@ static int parse_start(const cJSON *obj, struct ctl_request *r, char *why, size_
 	if (take_string(obj, "profile", r->profile, sizeof(r->profile), true, why, why_len) < 0 ||
 	    take_string(obj, "operator", r->operator_name, sizeof(r->operator_name), true, why,
 			why_len) < 0 ||
-	    take_string(obj, "notes", r->notes, sizeof(r->notes), false, why, why_len) < 0)
+	    take_string(obj, "notes", r->notes, sizeof(r->notes), false, why, why_len) < 0 ||
+	    take_string(obj, "expected_model", r->expected_model, sizeof(r->expected_model), false,
+			why, why_len) < 0)
 		return -1;
+	const cJSON *ov = cJSON_GetObjectItemCaseSensitive(obj, "model_override");
+	if (ov && !cJSON_IsBool(ov))
+		return fail(why, why_len, "%s", "\"model_override\" must be true or false");
+	r->model_override = cJSON_IsTrue(ov);
 	if (!ctl_profile_name_ok(r->profile))
 		return fail(why, why_len, "profile \"%s\" is not a valid profile name", r->profile);
 	if (parse_record(obj, r, why, why_len) < 0)

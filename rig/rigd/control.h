@@ -43,6 +43,8 @@ struct ctl_request {
 	char profile[48];
 	char operator_name[64];
 	char notes[256];
+	char expected_model[48];	/* the batch's model; "" none (model safety) */
+	bool model_override;		/* run despite a model disagreement (recorded) */
 	int n_positions;
 	struct ctl_position pos[RIG_MAX_POSITIONS];
 	/* start: the certification record (rig/store/run_record.h) */

@@ -37,17 +37,58 @@ static bool in_control(const struct rigd *d)
 	return d->src && !d->src_suspect;
 }
 
+static void doubt(struct rigd *d, const char *what, int64_t gap_ns)
+{
+	struct rigd_heartbeat *hb = &d->hb;
+	if (hb->output_doubt || !d->running)
+		return;
+	hb->output_doubt = true;
+	if (gap_ns > 0)
+		snprintf(hb->doubt, sizeof(hb->doubt), "%s for %.2f s", what, (double)gap_ns / 1e9);
+	else
+		snprintf(hb->doubt, sizeof(hb->doubt), "%s", what);
+	log_err("dead-man: %s; the output may have been off since", hb->doubt);
+}
+
+/* Gaps long enough for the relay or the instrument's watchdog to act. */
+static void check_gaps(struct rigd *d, int64_t now_ns)
+{
+	struct rigd_heartbeat *hb = &d->hb;
+	if (!d->running) {
+		hb->output_doubt = false;
+		return;
+	}
+	if (d->fixture.heartbeat.line >= 0 && hb->last_toggle_ns &&
+	    now_ns - hb->last_toggle_ns > HEARTBEAT_TRUST_GAP_NS)
+		doubt(d, "relay may have opened the enable loop: no heartbeat",
+		      now_ns - hb->last_toggle_ns);
+	if (d->src && d->src->watchdog_s > 0 && hb->last_keepalive_ns &&
+	    now_ns - hb->last_keepalive_ns > (int64_t)(d->src->watchdog_s * 1e9) - 2 * HEARTBEAT_PERIOD_NS)
+		doubt(d, "the instrument's watchdog may have switched the output off: no keep-alive",
+		      now_ns - hb->last_keepalive_ns);
+}
+
+bool heartbeat_output_trusted(struct rigd *d, char *why, size_t why_len)
+{
+	check_gaps(d, rig_monotonic_ns());
+	if (d->hb.output_doubt && why_len)
+		snprintf(why, why_len, "dead-man: %s", d->hb.doubt);
+	return !d->hb.output_doubt;
+}
+
 static void toggle_line(struct rigd *d)
 {
 	struct rigd_heartbeat *hb = &d->hb;
 	if (d->fixture.heartbeat.line < 0 || !d->edges)
 		return;
+	check_gaps(d, rig_monotonic_ns());
 	struct rig_error err = {0};
 	bool next = !hb->level;
 	if (edge_input_set_output(d->edges, (unsigned)d->fixture.heartbeat.line, next, &err) < 0) {
 		if (hb->line_ok)
 			log_err("heartbeat line %d: %s", d->fixture.heartbeat.line, err.msg);
 		hb->line_ok = false;
+		doubt(d, "relay may have opened the enable loop: the heartbeat line could not be driven", 0);
 		return;
 	}
 	hb->level = next;
@@ -97,6 +138,8 @@ static void tick(struct rig_loop *loop, int fd, uint32_t events, void *data)
 	if (!sent && d->hb.keepalive_ok)
 		log_warn("%s", err.msg);
 	d->hb.keepalive_ok = sent;
+	if (sent)
+		d->hb.last_keepalive_ns = now;
 }
 
 int heartbeat_start(struct rigd *d, struct rig_error *err)

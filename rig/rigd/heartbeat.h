@@ -25,7 +25,18 @@ struct rigd_heartbeat {
 	int64_t sd_next_ns;
 	int64_t last_tick_ns;
 	int64_t last_toggle_ns;
+	int64_t last_keepalive_ns;
+	/* During a run, the dead-man may have dropped the output: a gap in the
+	 * toggles or keep-alives long enough for the relay or the instrument's
+	 * watchdog to act, or a toggle that failed. Latched until the run ends. */
+	bool output_doubt;
+	char doubt[160];
 };
+
+/* The shortest hold of the dead-man relay that fixtures/README.md allows
+ * (300 ms), less a margin: toggles further apart than this may have let it
+ * drop. */
+#define HEARTBEAT_TRUST_GAP_NS 250000000
 
 /* Claims the heartbeat line (driven low) and starts the ticks. -1 with
  * err when the line cannot be driven (a fixture or wiring mistake). */
@@ -35,6 +46,13 @@ void heartbeat_stop(struct rigd *d);	/* safe when not started */
  * less than half a period ago, so the relay holds before the next command
  * can switch the output on. Safe before heartbeat_start. */
 void heartbeat_kick(struct rigd *d);
+
+/* Whether the output can be trusted to have stayed as rigd set it since
+ * the run's last heartbeat: false (and why) when the dead-man may have
+ * dropped it, e.g. after the loop stalled. A point measured meanwhile may
+ * have been measured with the source off: it is no result, and the run
+ * ends as an error. Always true outside a run. */
+bool heartbeat_output_trusted(struct rigd *d, char *why, size_t why_len);
 
 /* Whether the loop may say it is alive: no run past its own end-of-run
  * watchdog, no source command past its reply deadline. */

@@ -14,6 +14,7 @@
 
 #include "rig/common/log.h"
 #include "rig/common/timeutil.h"
+#include "rig/core/model_check.h"
 #include "rig/core/recording.h"
 #include "rig/rigd/stored.h"
 
@@ -496,11 +497,18 @@ static void point_retried(struct rigd *d, const struct rig_point_result *r)
 static void handle_event(struct rigd *d, const struct rig_seq_event *ev)
 {
 	struct rig_seq_event done;
+	char why[200];
 	switch (ev->kind) {
 	case RIG_EV_COMMAND:
 		source_begin(d, &ev->cmd);
 		return;
 	case RIG_EV_POINT_RESULT:
+		/* Measured while the dead-man may have dropped the output: no
+		 * result (a good meter would read as dead), the run an error. */
+		if (!heartbeat_output_trusted(d, why, sizeof(why))) {
+			run_fault(d, why);
+			return;
+		}
 		/* Stored before said: a result not committed is never sent. */
 		if (stored_point(d, &ev->result) < 0)
 			return;
@@ -508,6 +516,10 @@ static void handle_event(struct rigd *d, const struct rig_seq_event *ev)
 			 rig_verdict_name(ev->result.verdict), ev->result.detail);
 		break;
 	case RIG_EV_POINT_RETRY:
+		if (!heartbeat_output_trusted(d, why, sizeof(why))) {
+			run_fault(d, why);
+			return;
+		}
 		point_retried(d, &ev->result);
 		if (stored_point(d, &ev->result) < 0)
 			return;
@@ -515,6 +527,10 @@ static void handle_event(struct rigd *d, const struct rig_seq_event *ev)
 	case RIG_EV_RUN_DONE:
 		/* The end committed first; "done" says what the database holds. */
 		done = *ev;
+		if (!heartbeat_output_trusted(d, why, sizeof(why)) && done.run_state != RIG_RUN_ERROR) {
+			done.run_state = RIG_RUN_ERROR;
+			snprintf(done.reason, sizeof(done.reason), "%.199s", why);
+		}
 		stored_run_end(d, &done);
 		ev = &done;
 		break;
@@ -660,11 +676,44 @@ static int load_profile(struct rigd *d, const char *name, char *why, size_t why_
 	return -1;
 }
 
+/* Model safety, before anything is stored or energised: the position's
+ * model against the batch's expected model and the model stored for its
+ * serial (model_check.h). */
+static int check_model_safety(struct rigd *d, const struct ctl_request *req, int position,
+			      char *why, size_t why_len)
+{
+	struct rig_seq_position *sp = &d->plan.pos[position - 1];
+	struct rig_error err = {0};
+	if (sp->serial[0] && runstore_meter_model(d->store, sp->serial, sp->stored_model,
+						  sizeof(sp->stored_model), &err) < 0) {
+		snprintf(why, why_len, "position %d: stored model of %s: %s", position, sp->serial,
+			 err.msg);
+		return -1;
+	}
+	if (rig_model_check_position(&sp->model, position, sp->serial, d->plan.expected_model,
+				     sp->stored_model, req->model_override, &err) < 0) {
+		snprintf(why, why_len, "%s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
 static int build_plan(struct rigd *d, const struct ctl_request *req, char *why, size_t why_len)
 {
 	memset(&d->plan, 0, sizeof(d->plan));
 	d->plan.profile = &d->profile;
 	d->plan.fixture = &d->fixture;
+	snprintf(d->plan.expected_model, sizeof(d->plan.expected_model), "%s", req->expected_model);
+	d->plan.model_override = req->model_override;
+	if (req->expected_model[0]) {
+		struct rig_meter_model em;
+		struct rig_error err = {0};
+		if (rig_model_decode(req->expected_model, &em, &err) < 0) {
+			snprintf(why, why_len, "expected model %s refused: %s", req->expected_model,
+				 err.msg);
+			return -1;
+		}
+	}
 	for (int i = 0; i < req->n_positions; i++) {
 		const struct ctl_position *p = &req->pos[i];
 		if (p->position > d->fixture.n_positions) {
@@ -688,8 +737,31 @@ static int build_plan(struct rigd *d, const struct ctl_request *req, char *why, 
 		}
 		sp->present = true;
 		snprintf(sp->serial, sizeof(sp->serial), "%s", p->serial);
+		if (check_model_safety(d, req, p->position, why, why_len) < 0)
+			return -1;
 	}
 	return 0;
+}
+
+/* The override of a model disagreement goes into the run's notes, so the
+ * record says who ran which meter as what. */
+static void record_override(const struct rigd *d, const struct ctl_request *req, char *notes,
+			    size_t len)
+{
+	snprintf(notes, len, "%s", req->notes);
+	if (!req->model_override)
+		return;
+	for (int i = 0; i < d->fixture.n_positions; i++) {
+		const struct rig_seq_position *sp = &d->plan.pos[i];
+		if (!sp->present ||
+		    !rig_model_disagrees(&sp->model, d->plan.expected_model, sp->stored_model))
+			continue;
+		size_t n = strlen(notes);
+		snprintf(notes + n, len - n, "%s[model override: position %d %s run as %s; expected %s, "
+			 "stored %s]", n ? " " : "", i + 1, sp->serial, sp->model.model,
+			 d->plan.expected_model[0] ? d->plan.expected_model : "none",
+			 sp->stored_model[0] ? sp->stored_model : "none");
+	}
 }
 
 /* Devices a run needs; a source or edge input lost earlier is reopened. */
@@ -737,10 +809,12 @@ int run_start(struct rigd *d, const struct ctl_request *req, char *ret_run_id, s
 	    devices_ready(d, why, why_len) < 0)
 		return -1;
 
+	char notes[sizeof(req->notes) + 600];
+	record_override(d, req, notes, sizeof(notes));
 	struct run_meta meta = {
 		.station = d->cfg.station,
 		.operator_name = req->operator_name,
-		.notes = req->notes,
+		.notes = notes,
 		.profile = &d->profile,
 		.fixture = &d->fixture,
 		.plan = &d->plan,

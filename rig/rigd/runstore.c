@@ -25,7 +25,7 @@
  * fixtures/README.md): a loop blocked longer than that drops the output
  * and would hide the database's reason behind the relay's. Readers
  * (reports) never hold it up (WAL). */
-#define RUNSTORE_BUSY_MS 250
+#define RUNSTORE_BUSY_MS 100
 
 /* Test hook: the database may grow by at most this many pages after each
  * run begins, so that a test sees a full disk without filling one. */
@@ -158,6 +158,12 @@ int runstore_begin(struct runstore *rs, const struct run_meta *meta, char *ret_r
 	apply_growth_hook(rs);
 	snprintf(ret_run_id, id_len, "%s", id);
 	return 0;
+}
+
+int runstore_meter_model(struct runstore *rs, const char *serial, char *buf, size_t len,
+			 struct rig_error *err)
+{
+	return store_meter_model(rs->db, serial, buf, len, err);
 }
 
 bool runstore_failed(const struct runstore *rs, char *why, size_t why_len)

@@ -48,6 +48,9 @@ int runstore_point(struct runstore *rs, const char *run_id, const struct rig_pro
  * runstore_failed says why until the next runstore_begin. */
 int runstore_end(struct runstore *rs, const char *run_id, enum rig_run_state state,
 		 const char *reason, struct rig_error *err);
+/* store_meter_model through the run store. */
+int runstore_meter_model(struct runstore *rs, const char *serial, char *buf, size_t len,
+			 struct rig_error *err);
 bool runstore_failed(const struct runstore *rs, char *why, size_t why_len);
 
 /* Control requests "results" and "run": a JSON value for the reply, NULL with err.

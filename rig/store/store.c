@@ -353,6 +353,10 @@ static const char *point_kind_name(enum rig_point_kind k)
 		return "output-consistency";
 	case RIG_POINT_PULSE_DUTY:
 		return "pulse-duty";
+	case RIG_POINT_WARM_UP:
+		return "warm-up";
+	case RIG_POINT_CONNECTION_CHECK:
+		return "connection-check";
 	}
 	return "unknown";
 }
@@ -750,7 +754,11 @@ static int write_end(struct store *s, int64_t run, enum rig_run_state state, con
 	if (state == RIG_RUN_ABORTED || state == RIG_RUN_INTERRUPTED) {
 		if (close_open_positions(s, run, "aborted", err) < 0)
 			return -1;
-	} else if (state == RIG_RUN_ERROR) {
+	} else if (state == RIG_RUN_ERROR &&
+		   strcmp(reason ? reason : "", RIG_RUN_REASON_COMPLETE) != 0) {
+		/* a run that completed its profile has every position's own
+		 * verdict (an error there is that position's wiring): nothing
+		 * is left open */
 		if (close_open_positions(s, run, "error", err) < 0)
 			return -1;
 	}
@@ -810,4 +818,24 @@ bool store_integrity_ok(struct store *s)
 	bool ok = sqlite3_step(st) == SQLITE_ROW && strcmp(store_column_text(st, 0), "ok") == 0;
 	sqlite3_finalize(st);
 	return ok;
+}
+
+int store_meter_model(struct store *s, const char *serial, char *buf, size_t len,
+		      struct rig_error *err)
+{
+	sqlite3_stmt *st;
+	if (store_prepare(s, "SELECT model FROM meters WHERE serial = ?1", &st, err) < 0)
+		return -1;
+	store_bind_text(st, 1, serial);
+	int rc = sqlite3_step(st);
+	int found = 0;
+	if (rc == SQLITE_ROW) {
+		const unsigned char *m = sqlite3_column_text(st, 0);
+		snprintf(buf, len, "%s", m ? (const char *)m : "");
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		found = rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
+	}
+	sqlite3_finalize(st);
+	return found;
 }

@@ -118,6 +118,15 @@ static struct rig_point_result result_for(struct gen *g, int idx, const struct r
 		r.verdict = fabs(r.value - 50) <= p->band_pct ? RIG_VERDICT_PASS : RIG_VERDICT_FAIL;
 		snprintf(r.detail, sizeof(r.detail), "duty %.2f %%", r.value);
 		break;
+	case RIG_POINT_WARM_UP:
+		r.verdict = RIG_VERDICT_NONE;
+		snprintf(r.detail, sizeof(r.detail), "warm-up: %.0f s", p->max_gate_s);
+		break;
+	case RIG_POINT_CONNECTION_CHECK:
+		r.edges_counted = 12;
+		r.verdict = RIG_VERDICT_PASS;
+		snprintf(r.detail, sizeof(r.detail), "edges on every expected line");
+		break;
 	}
 	return r;
 }

@@ -75,6 +75,20 @@ void vb_limit(const struct rig_point *p, const struct rig_fixture *f,
 		ret->total_s = ret->settle_s + ret->span_s;
 		ret->bound = "min_gate";
 		return;
+	case RIG_POINT_WARM_UP:
+		/* the load applied for the window: that is the point */
+		ret->intervals = 0;
+		ret->span_s = p->max_gate_s;
+		ret->total_s = ret->settle_s + ret->span_s;
+		ret->bound = "window";
+		return;
+	case RIG_POINT_CONNECTION_CHECK:
+		/* a first edge on the finest output shows the wiring */
+		ret->intervals = 1;
+		ret->span_s = fmin(ret->edge_s, p->max_gate_s);
+		ret->total_s = ret->settle_s + ret->span_s;
+		ret->bound = "first edge";
+		return;
 	case RIG_POINT_STARTING_LOAD:
 	case RIG_POINT_PULSE_DUTY:
 		break;

@@ -49,6 +49,31 @@ START_TEST(start_request_is_parsed)
 }
 END_TEST
 
+/* Model safety travels with the request: the batch's expected model and
+ * an explicit override (a bool, nothing else). */
+START_TEST(start_request_carries_the_expected_model)
+{
+	struct ctl_request r;
+	char why[200];
+	const char *pos = "\"positions\":[{\"position\":1,\"model\":\"MMS-120-2001\",\"serial\":\"A\"}]";
+	char line[512];
+	snprintf(line, sizeof(line), "{\"cmd\":\"start\",\"profile\":\"p\",\"operator\":\"Ana\","
+		 "\"expected_model\":\"MMS-120-2001\",\"model_override\":true,%s}", pos);
+	ck_assert_int_eq(parse(line, &r, why), 0);
+	ck_assert_str_eq(r.expected_model, "MMS-120-2001");
+	ck_assert(r.model_override);
+	snprintf(line, sizeof(line), "{\"cmd\":\"start\",\"profile\":\"p\",\"operator\":\"Ana\",%s}",
+		 pos);
+	ck_assert_int_eq(parse(line, &r, why), 0);
+	ck_assert_str_eq(r.expected_model, "");
+	ck_assert(!r.model_override);
+	snprintf(line, sizeof(line), "{\"cmd\":\"start\",\"profile\":\"p\",\"operator\":\"Ana\","
+		 "\"model_override\":\"yes\",%s}", pos);
+	ck_assert_int_eq(parse(line, &r, why), -1);
+	ck_assert_msg(strstr(why, "model_override"), "%s", why);
+}
+END_TEST
+
 START_TEST(bad_start_requests_say_why)
 {
 	static const struct {
@@ -907,6 +932,7 @@ Suite *suite_control(void)
 	TCase *tc = tcase_create("requests");
 	tcase_add_test(tc, start_request_is_parsed);
 	tcase_add_test(tc, bad_start_requests_say_why);
+	tcase_add_test(tc, start_request_carries_the_expected_model);
 	tcase_add_test(tc, malformed_and_unknown_requests);
 	tcase_add_test(tc, simple_commands_and_filters);
 	tcase_add_test(tc, error_line_is_json_with_escaping);

@@ -36,6 +36,28 @@ START_TEST(run_options)
 }
 END_TEST
 
+START_TEST(model_safety_and_live_check_options)
+{
+	struct rigctl_args a;
+	char why[200];
+	ck_assert_int_eq(PARSE(&a, why, "run", "--profile", "p", "--position", "1:MMS-120-2001:A",
+			       "--operator", "Ana", "--expect-model", "MMS-120-2001", "--model-override"),
+			 0);
+	ck_assert_str_eq(a.expect_model, "MMS-120-2001");
+	ck_assert(a.model_override);
+	ck_assert_int_eq(PARSE(&a, why, "run", "--profile", "p", "--position", "1:MMS-120-2001:A",
+			       "--operator", "Ana"),
+			 0);
+	ck_assert_ptr_null(a.expect_model);
+	ck_assert(!a.model_override);
+	ck_assert_int_eq(PARSE(&a, why, "fixture", "check", "--live", "f.conf"), 0);
+	ck_assert(a.live);
+	ck_assert_str_eq(a.file, "f.conf");
+	ck_assert_int_eq(PARSE(&a, why, "fixture", "check", "f.conf"), 0);
+	ck_assert(!a.live);
+}
+END_TEST
+
 START_TEST(usage_errors_say_what_is_wrong)
 {
 	struct rigctl_args a;
@@ -346,6 +368,7 @@ Suite *suite_control_cli(void)
 	TCase *tc = tcase_create("rigctl");
 	tcase_add_test(tc, run_options);
 	tcase_add_test(tc, usage_errors_say_what_is_wrong);
+	tcase_add_test(tc, model_safety_and_live_check_options);
 	tcase_add_test(tc, other_commands);
 	tcase_add_test(tc, analyse_takes_its_own_options);
 	tcase_add_test(tc, junit_counts_escapes_and_is_well_formed);

@@ -42,6 +42,8 @@ START_TEST(bad_models_profiles_and_positions_are_refused) { run_scenario("refusa
 END_TEST
 START_TEST(no_start_while_the_interlock_is_open) { run_scenario("interlock"); }
 END_TEST
+START_TEST(a_wrong_model_is_refused_unless_overridden_and_recorded) { run_scenario("model-safety"); }
+END_TEST
 
 START_TEST(hostile_clients_and_fd_exhaustion_do_not_stall_rigd) { run_scenario("hostile"); }
 END_TEST
@@ -62,6 +64,7 @@ Suite *suite_e2e_bench(void)
 	tcase_add_test(tc, malformed_oversized_two_clients_and_abort);
 	tcase_add_test(tc, bad_models_profiles_and_positions_are_refused);
 	tcase_add_test(tc, no_start_while_the_interlock_is_open);
+	tcase_add_test(tc, a_wrong_model_is_refused_unless_overridden_and_recorded);
 	tcase_add_test(tc, hostile_clients_and_fd_exhaustion_do_not_stall_rigd);
 	suite_add_tcase(s, tc);
 	return s;

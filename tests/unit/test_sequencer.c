@@ -69,6 +69,9 @@ struct bench {
 	double jitter_s, quantum_s;	/* the meters' timestamp jitter and update period */
 	uint64_t seed;		/* varies the meters' noise from case to case */
 	bool dead[NPOS];	/* no edges at all from this meter */
+	/* the meters' error changes with the point (influence tests) */
+	bool per_point_error;
+	double point_error[8][NPOS];
 	bool drained_input;	/* the input says it is complete at every tick (gpiod) */
 	/* rigd's edge path: one request numbers the meter edges globally, a
 	 * gap beyond the line's own goes to rig_seq_lost(0) first */
@@ -345,6 +348,9 @@ static void drain(void)
 			bench.retries[bench.n_retries++] = ev.result;
 			break;
 		case RIG_EV_POINT_STARTED:
+			if (bench.per_point_error && ev.point < 8)
+				memcpy(bench.error_pct, bench.point_error[ev.point],
+				       sizeof(bench.error_pct));
 			break;
 		}
 	}
@@ -1278,6 +1284,197 @@ START_TEST(dead_meter_alone_needs_the_input_to_prove_it)
 }
 END_TEST
 
+/* --- C12.1 as it judges: influence, wiring, model safety ------------------- */
+
+static const char influence_profile[] =
+	"[profile]\nname = influence\nindeterminate = report\n"
+	"[defaults]\nvoltage = 120 V\noutput = 10\ntarget_uncertainty = 0.05 %\nsettle = 10 s\n"
+	"min_gate = 5 s\nmax_gate = 1800 s\nmin_edges = 4\nelements = all\n"
+	"[point FL]\nkind = accuracy\ncurrent = 30 A\n"
+	"[point V102]\nkind = accuracy\ncurrent = 30 A\nvoltage = 102 V\nreference = FL\n"
+	"change_band = 0.3 %\n";
+
+/* Both meters pass the band at both points; the first moves by 0.7 %
+ * between the reference and the influence point and fails on the change,
+ * the second moves by 0.05 % and passes. */
+START_TEST(influence_point_fails_on_its_change_from_the_reference)
+{
+	setup(0, 0);
+	parse_profile(influence_profile);
+	bench.per_point_error = true;
+	bench.point_error[0][0] = -0.35;
+	bench.point_error[1][0] = 0.35;
+	bench.point_error[0][1] = 0.10;
+	bench.point_error[1][1] = 0.15;
+	run();
+	const struct rig_point_result *fl0 = result(0, 0), *v0 = result(1, 0), *v1 = result(1, 1);
+	ck_assert_ptr_nonnull(fl0);
+	ck_assert_ptr_nonnull(v0);
+	ck_assert_ptr_nonnull(v1);
+	ck_assert_int_eq(fl0->verdict, RIG_VERDICT_PASS);
+	ck_assert_msg(fabs(v0->gate.error_pct) + v0->gate.u_pct <= 0.5, "%s", v0->detail);
+	ck_assert_int_eq(v0->verdict, RIG_VERDICT_FAIL);
+	ck_assert_msg(strstr(v0->detail, "change from FL"), "%s", v0->detail);
+	ck_assert_double_eq_tol(v0->value, 0.7, 0.15);
+	ck_assert_int_eq(v1->verdict, RIG_VERDICT_PASS);
+	ck_assert_double_eq_tol(v1->value, 0.05, 0.15);
+	ck_assert_int_eq(bench.final_state, RIG_RUN_FAILED);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+static const char connection_profile[] =
+	"[profile]\nname = wiring\nindeterminate = report\n"
+	"[defaults]\nvoltage = 120 V\noutput = 10\ntarget_uncertainty = 0.1 %\nsettle = 10 s\n"
+	"min_gate = 5 s\nmax_gate = 900 s\nmin_edges = 4\nelements = all\n"
+	"[point connection]\nkind = connection-check\ncurrent = 30 A\nsettle = 2 s\n"
+	"min_gate = 0 s\nmax_gate = 20 s\n"
+	"[point FL]\nkind = accuracy\ncurrent = 30 A\n"
+	"[point creep]\nkind = creep\ncurrent = 0 A\nmax_edges = 1\ndetect = 600 W\n";
+
+/* An empty position (no edges on any line) is a wiring error for that
+ * position, not a FAIL at -100 %: it is left out of every later point
+ * while the meter next to it is measured. */
+START_TEST(empty_position_is_a_wiring_error_not_a_fail)
+{
+	setup(0.1, 0);
+	parse_profile(connection_profile);
+	bench.dead[1] = true;
+	bench.power_led_dead[1] = true;	/* nothing there: no LED either */
+	run();
+	const struct rig_point_result *c0 = result(0, 0), *c1 = result(0, 1);
+	ck_assert_ptr_nonnull(c0);
+	ck_assert_ptr_nonnull(c1);
+	ck_assert_int_eq(c0->verdict, RIG_VERDICT_PASS);
+	ck_assert_int_eq(c1->verdict, RIG_VERDICT_ERROR);
+	ck_assert_msg(strstr(c1->detail, "wiring: no edge on any line"), "%s", c1->detail);
+	ck_assert_ptr_null(result(1, 1));	/* never failed as a meter */
+	ck_assert_ptr_null(result(2, 1));
+	ck_assert_ptr_nonnull(result(1, 0));
+	ck_assert_int_eq(result(1, 0)->verdict, RIG_VERDICT_PASS);
+	/* the creep result states the power it detects */
+	ck_assert_ptr_nonnull(result(2, 0));
+	ck_assert_msg(strstr(result(2, 0)->detail, "detects 600.0 W and above"), "%s",
+		      result(2, 0)->detail);
+	ck_assert_int_eq(bench.final_state, RIG_RUN_ERROR);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+/* A meter that is there (its power LED on) but whose outputs are silent
+ * is not an empty position: it fails and stays in the run. */
+START_TEST(silent_meter_with_its_power_led_on_fails_and_stays)
+{
+	setup(0.1, 0);
+	parse_profile(connection_profile);
+	bench.dead[1] = true;	/* its power LED lights (the harness's default) */
+	run();
+	const struct rig_point_result *c1 = result(0, 1);
+	ck_assert_ptr_nonnull(c1);
+	ck_assert_int_eq(c1->verdict, RIG_VERDICT_FAIL);
+	ck_assert_msg(strstr(c1->detail, "LEDs show it is there"), "%s", c1->detail);
+	ck_assert_ptr_nonnull(result(1, 1));	/* measured on, and failed there too */
+	ck_assert_int_eq(result(1, 1)->verdict, RIG_VERDICT_FAIL);
+	ck_assert_int_eq(bench.final_state, RIG_RUN_FAILED);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+static const char voltage_only_profile[] =
+	"[profile]\nname = wiring-v\nindeterminate = report\n"
+	"[defaults]\nvoltage = 120 V\noutput = 10\ntarget_uncertainty = 0.1 %\nsettle = 10 s\n"
+	"min_gate = 5 s\nmax_gate = 900 s\nmin_edges = 4\nelements = all\n"
+	"[point voltage-only]\nkind = connection-check\ncurrent = 0 A\nsettle = 2 s\n"
+	"min_gate = 0 s\nmax_gate = 5 s\n"
+	"[point connection]\nkind = connection-check\ncurrent = 30 A\nsettle = 2 s\n"
+	"min_gate = 0 s\nmax_gate = 20 s\n"
+	"[point FL]\nkind = accuracy\ncurrent = 30 A\n";
+
+/* The voltage-only step: a position whose (wired) power LED stays dark is
+ * empty, a wiring error left out of the rest; every position dark stops
+ * the run as a rig error before any current flows. */
+START_TEST(voltage_only_step_finds_an_empty_position_by_its_power_led)
+{
+	setup(0.1, 0);
+	parse_profile(voltage_only_profile);
+	bench.power_led_dead[1] = true;
+	run();
+	const struct rig_point_result *v0 = result(0, 0), *v1 = result(0, 1);
+	ck_assert_ptr_nonnull(v0);
+	ck_assert_ptr_nonnull(v1);
+	ck_assert_int_eq(v0->verdict, RIG_VERDICT_PASS);
+	ck_assert_msg(strstr(v0->detail, "power LED on"), "%s", v0->detail);
+	ck_assert_int_eq(v1->verdict, RIG_VERDICT_ERROR);
+	ck_assert_msg(strstr(v1->detail, "wiring: power LED off"), "%s", v1->detail);
+	ck_assert_ptr_null(result(1, 1));
+	ck_assert_ptr_null(result(2, 1));
+	ck_assert_int_eq(result(2, 0)->verdict, RIG_VERDICT_PASS);
+	rig_seq_free(bench.seq);
+
+	setup(0.1, 0);
+	parse_profile(voltage_only_profile);
+	bench.power_led_dead[0] = bench.power_led_dead[1] = true;
+	run();
+	ck_assert_int_eq(bench.final_state, RIG_RUN_ERROR);
+	ck_assert_msg(strstr(bench.reason, "no position's power LED lit"), "%s", bench.reason);
+	ck_assert_int_eq(bench.n_results, 2);
+	for (int k = 0; k < bench.commands && k < 256; k++)	/* no current ever asked */
+		ck_assert(bench.cmd_log[k] != RIG_CMD_APPLY || k < 2);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+/* Every position silent (an unplugged header cable, a dead input): the
+ * run stops at the connection check as a rig error, source off. */
+START_TEST(all_positions_silent_stop_the_run_as_a_rig_error)
+{
+	setup(0, 0);
+	parse_profile(connection_profile);
+	bench.dead[0] = bench.dead[1] = true;
+	/* the meters' LEDs lit do not matter: no current flows */
+	rig_seq_level(bench.seq, 1, RIG_SIG_POWER_LED, true);
+	run();
+	ck_assert_int_eq(bench.final_state, RIG_RUN_ERROR);
+	ck_assert_msg(strstr(bench.reason, "rig error: no position gave an output edge"), "%s",
+		      bench.reason);
+	ck_assert_int_eq(bench.n_results, 2);
+	ck_assert_ptr_null(result(1, 0));
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+/* A valid but wrong model is refused before anything is energised when it
+ * disagrees with the batch's expected model or the one stored for its
+ * serial, unless overridden. */
+START_TEST(a_wrong_model_is_refused_before_energising)
+{
+	struct rig_error err;
+	setup(0, 0);
+	bench.plan.pos[1].model = decode("MMS-120-2001-SCC");
+	snprintf(bench.plan.expected_model, sizeof(bench.plan.expected_model), "MMS-120-2001-T-SCC");
+	ck_assert_int_eq(rig_seq_start(bench.seq, &bench.plan, bench.now, &err), -1);
+	ck_assert_msg(strstr(err.msg, "position 2 (SN2)") && strstr(err.msg, "expected"), "%s",
+		      err.msg);
+	drain();
+	ck_assert_int_eq(bench.commands, 0);
+	rig_seq_free(bench.seq);
+
+	setup(0, 0);
+	snprintf(bench.plan.pos[0].stored_model, sizeof(bench.plan.pos[0].stored_model),
+		 "MMS-120-4001-T-SCC");
+	ck_assert_int_eq(rig_seq_start(bench.seq, &bench.plan, bench.now, &err), -1);
+	ck_assert_msg(strstr(err.msg, "stored for this serial"), "%s", err.msg);
+	rig_seq_free(bench.seq);
+
+	setup(0, 0);
+	snprintf(bench.plan.pos[0].stored_model, sizeof(bench.plan.pos[0].stored_model),
+		 "MMS-120-4001-T-SCC");
+	bench.plan.model_override = true;
+	ck_assert_int_eq(rig_seq_start(bench.seq, &bench.plan, bench.now, &err), 0);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
 Suite *suite_sequencer(void)
 {
 	Suite *s = suite_create("sequencer");
@@ -1309,5 +1506,13 @@ Suite *suite_sequencer(void)
 	tcase_add_test(tc, slow_power_reading_measures_right);
 	tcase_add_test(tc, dead_meter_alone_needs_the_input_to_prove_it);
 	suite_add_tcase(s, tc);
+	TCase *c12 = tcase_create("c12");
+	tcase_add_test(c12, influence_point_fails_on_its_change_from_the_reference);
+	tcase_add_test(c12, empty_position_is_a_wiring_error_not_a_fail);
+	tcase_add_test(c12, all_positions_silent_stop_the_run_as_a_rig_error);
+	tcase_add_test(c12, silent_meter_with_its_power_led_on_fails_and_stays);
+	tcase_add_test(c12, voltage_only_step_finds_an_empty_position_by_its_power_led);
+	tcase_add_test(c12, a_wrong_model_is_refused_before_energising);
+	suite_add_tcase(s, c12);
 	return s;
 }
