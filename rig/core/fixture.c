@@ -836,6 +836,50 @@ int rig_fixture_load(const char *path, struct rig_fixture *ret, struct rig_error
 	return r;
 }
 
+/* Only what switching the source off needs: [source] driver, transport and
+ * reply_timeout, every other line skipped unread. For the off path when
+ * the full fixture does not load (a missing specification file, a bad
+ * value elsewhere): the source must still be told to switch off. */
+int rig_fixture_load_source(const char *path, struct rig_fixture *ret, struct rig_error *err)
+{
+	char *text;
+	size_t len;
+	if (rig_text_file_read(path, &text, &len, err))
+		return -1;
+	struct rig_fixture f;
+	memset(&f, 0, sizeof(f));
+	snprintf(f.source_driver, sizeof(f.source_driver), "scpi6100");
+	f.reply_timeout_s = 2;
+	struct rig_ini ini;
+	struct rig_ini_item it;
+	rig_ini_init(&ini, text, len, path);
+	bool in_source = false;
+	int r;
+	while ((r = rig_ini_next(&ini, &it, err)) == 1) {
+		if (it.kind == RIG_INI_SECTION) {
+			in_source = strcmp(it.section, "source") == 0;
+			continue;
+		}
+		if (!in_source)
+			continue;
+		struct rig_error skip = {0};	/* a bad value is skipped, not fatal */
+		if (strcmp(it.key, "driver") == 0)
+			rig_ini_string(&it, path, f.source_driver, sizeof(f.source_driver), &skip);
+		else if (strcmp(it.key, "transport") == 0)
+			rig_ini_string(&it, path, f.source_transport, sizeof(f.source_transport), &skip);
+		else if (strcmp(it.key, "reply_timeout") == 0 &&
+			 rig_ini_number(&it, path, "s", &f.reply_timeout_s, &skip) < 0)
+			f.reply_timeout_s = 2;
+	}
+	free(text);
+	if (r < 0)
+		return -1;
+	if (!f.source_transport[0])
+		return rig_error_set(err, path, 0, "no [source] transport: cannot reach the source");
+	*ret = f;
+	return 0;
+}
+
 double rig_fixture_ref_u_rel(const struct rig_fixture *f, double volts, double amps, double watts)
 {
 	if (f->have_ref_spec) {

@@ -98,6 +98,9 @@ int rig_fixture_parse(const char *text, size_t len, const char *file,
 		      struct rig_fixture *ret, struct rig_error *err);
 /* Parses the file and loads the specification it names. */
 int rig_fixture_load(const char *path, struct rig_fixture *ret, struct rig_error *err);
+/* Only the source's driver, transport and reply time-out, for switching it
+ * off when the whole fixture does not load. */
+int rig_fixture_load_source(const char *path, struct rig_fixture *ret, struct rig_error *err);
 /* The specification the fixture names, from its text (what rig_fixture_load
  * does after reading the file; the offline analysis gives the recorded text). */
 int rig_fixture_use_spec(struct rig_fixture *f, const char *text, size_t len, const char *path,

@@ -183,8 +183,14 @@ int rigd_safe_off(const char *config_path, struct rig_error *err)
 {
 	struct rigd d;
 	memset(&d, 0, sizeof(d));
-	if (load_settings(&d, config_path, err) < 0)
-		return -1;
+	if (load_settings(&d, config_path, err) < 0) {
+		/* The off goes out whatever else in the fixture is wrong: read
+		 * the source's address alone, and say what was wrong too. */
+		struct rig_error full = *err;
+		if (!d.cfg.fixture[0] || rig_fixture_load_source(d.cfg.fixture, &d.fixture, err) < 0)
+			return -1;
+		log_warn("%s: %s; switching the source off all the same", config_path, full.msg);
+	}
 	struct transport *tr = transport_open(d.fixture.source_transport, err);
 	if (!tr)
 		return -1;

@@ -24,6 +24,8 @@ START_TEST(sigkill_mid_run_output_off_within_1s) { run_deadman("kill"); }
 END_TEST
 START_TEST(a_stall_past_the_relay_hold_stores_no_result) { run_deadman("stall-no-result"); }
 END_TEST
+START_TEST(safe_off_switches_off_with_a_broken_fixture) { run_deadman("off-bad-fixture"); }
+END_TEST
 START_TEST(sigstop_mid_run_output_off_within_1s) { run_deadman("stop"); }
 END_TEST
 START_TEST(sigstop_then_sigcont_ends_the_run_as_an_error_that_says_why) { run_deadman("stop-resume"); }
@@ -77,6 +79,7 @@ Suite *suite_deadman(void)
 	tcase_set_timeout(tc, 240);
 	tcase_add_test(tc, sigkill_mid_run_output_off_within_1s);
 	tcase_add_test(tc, a_stall_past_the_relay_hold_stores_no_result);
+	tcase_add_test(tc, safe_off_switches_off_with_a_broken_fixture);
 	tcase_add_test(tc, sigstop_mid_run_output_off_within_1s);
 	tcase_add_test(tc, sigstop_then_sigcont_ends_the_run_as_an_error_that_says_why);
 	tcase_add_test(tc, heartbeat_relay_alone_switches_off);
