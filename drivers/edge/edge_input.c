@@ -68,3 +68,26 @@ int edge_input_set_output(struct edge_input *in, unsigned offset, bool active, s
 				     in->spec, in->ops->scheme);
 	return in->ops->set_output(in, offset, active, err);
 }
+
+void edge_input_add_line(struct edge_input_line *lines, size_t *n, const struct rig_line *l)
+{
+	if (l->line < 0)
+		return;
+	for (size_t i = 0; i < *n; i++)
+		if (lines[i].offset == (unsigned)l->line)
+			return;
+	lines[*n].offset = (unsigned)l->line;
+	lines[*n].active_low = l->active_low;
+	(*n)++;
+}
+
+size_t edge_input_fixture_lines(const struct rig_fixture *f, struct edge_input_line *lines)
+{
+	size_t n = 0;
+	for (int p = 0; p < f->n_positions; p++)
+		for (int s = 0; s < RIG_SIG_COUNT; s++)
+			edge_input_add_line(lines, &n, &f->pos[p][s]);
+	edge_input_add_line(lines, &n, &f->ref_line);
+	edge_input_add_line(lines, &n, &f->interlock);
+	return n;
+}

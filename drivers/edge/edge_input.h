@@ -18,6 +18,7 @@
 
 #include "rig/core/edge.h"
 #include "rig/core/error.h"
+#include "rig/core/fixture.h"
 
 struct edge_input;
 
@@ -71,5 +72,14 @@ bool edge_input_replay_done(const struct edge_input *in);
 extern const struct edge_input_ops edge_input_gpiod_ops;
 extern const struct edge_input_ops edge_input_sim_ops;
 extern const struct edge_input_ops edge_input_replay_ops;
+
+/* Room for every line a fixture can wire, its heartbeat output included. */
+#define EDGE_INPUT_FIXTURE_LINES (RIG_MAX_POSITIONS * RIG_SIG_COUNT + 3)
+/* Appends l (when wired and not there yet) to lines[*n]. */
+void edge_input_add_line(struct edge_input_line *lines, size_t *n, const struct rig_line *l);
+/* The input lines a fixture wires, each once: every position's signals,
+ * the reference and the interlock. Returns how many; lines holds
+ * EDGE_INPUT_FIXTURE_LINES. */
+size_t edge_input_fixture_lines(const struct rig_fixture *f, struct edge_input_line *lines);
 
 #endif

@@ -13,33 +13,16 @@
 
 #define IDN_TIMEOUT_DEFAULT_S 2.0
 
-static void add_line(struct edge_input_line *lines, size_t *n, const struct rig_line *l)
-{
-	if (l->line < 0)
-		return;
-	for (size_t i = 0; i < *n; i++)
-		if (lines[i].offset == (unsigned)l->line)
-			return;
-	lines[*n].offset = (unsigned)l->line;
-	lines[*n].active_low = l->active_low;
-	(*n)++;
-}
-
 /* gpiod: each line looked at without taking it; other inputs (sim,
  * replay): opened with every line, as rigd opens them. */
 static int probe_edges(const struct rig_fixture *f)
 {
-	struct edge_input_line lines[RIG_MAX_POSITIONS * RIG_SIG_COUNT + 3] = { { 0 } };
-	size_t n = 0;
-	for (int p = 0; p < f->n_positions; p++)
-		for (int s = 0; s < RIG_SIG_COUNT; s++)
-			add_line(lines, &n, &f->pos[p][s]);
-	add_line(lines, &n, &f->ref_line);
-	add_line(lines, &n, &f->interlock);
+	struct edge_input_line lines[EDGE_INPUT_FIXTURE_LINES] = { { 0 } };
+	size_t n = edge_input_fixture_lines(f, lines);
 	struct rig_error err = { 0 };
 	int r;
 	if (!strncmp(f->edge_input, "gpiod:", 6)) {
-		add_line(lines, &n, &f->heartbeat);	/* an output, but it must be free too */
+		edge_input_add_line(lines, &n, &f->heartbeat);	/* an output, but it must be free too */
 		r = edge_gpiod_probe(f->edge_input + 6, lines, n, stdout, &err);
 	} else {
 		struct edge_input *in = edge_input_open(f->edge_input, lines, n, &err);

@@ -212,18 +212,6 @@ static void source_begin(struct rigd *d, const struct rig_cmd *cmd)
 
 static void edge_event(struct rig_loop *loop, int fd, uint32_t events, void *data);
 
-static void add_line(struct edge_input_line *lines, size_t *n, const struct rig_line *l)
-{
-	if (l->line < 0)
-		return;
-	for (size_t i = 0; i < *n; i++)
-		if (lines[i].offset == (unsigned)l->line)
-			return;
-	lines[*n].offset = (unsigned)l->line;
-	lines[*n].active_low = l->active_low;
-	(*n)++;
-}
-
 static void record_header(struct rigd *d)
 {
 	char when[32];
@@ -235,13 +223,8 @@ static void record_header(struct rigd *d)
 
 int edges_connect(struct rigd *d, struct rig_error *err)
 {
-	struct edge_input_line lines[RIG_MAX_POSITIONS * RIG_SIG_COUNT + 2] = {{0}};
-	size_t n = 0;
-	for (int p = 0; p < d->fixture.n_positions; p++)
-		for (int s = 0; s < RIG_SIG_COUNT; s++)
-			add_line(lines, &n, &d->fixture.pos[p][s]);
-	add_line(lines, &n, &d->fixture.ref_line);
-	add_line(lines, &n, &d->fixture.interlock);
+	struct edge_input_line lines[EDGE_INPUT_FIXTURE_LINES] = {{0}};
+	size_t n = edge_input_fixture_lines(&d->fixture, lines);
 	d->edges = edge_input_open(d->fixture.edge_input, lines, n, err);
 	if (!d->edges)
 		return -1;

@@ -7,20 +7,9 @@
 
 #include "rig/store/store_private.h"
 
-static int pragma(struct store *s, const char *sql, struct rig_error *err)
-{
-	char *msg = NULL;
-	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		rig_error_set(err, NULL, 0, "results database: %s", msg ? msg : sqlite3_errmsg(s->db));
-		sqlite3_free(msg);
-		return -1;
-	}
-	return 0;
-}
-
 int store_set_sync(struct store *s, enum store_sync level, struct rig_error *err)
 {
-	return pragma(s, level == STORE_SYNC_FULL ? "PRAGMA synchronous = FULL"
+	return store_exec(s, level == STORE_SYNC_FULL ? "PRAGMA synchronous = FULL"
 						  : "PRAGMA synchronous = NORMAL",
 		      err);
 }

@@ -69,7 +69,7 @@ void store_results_sql(const struct store_filter *f, char *buf, size_t len)
 		snprintf(buf + n, len - n, " ORDER BY r.started_ms, r.id, rp.position");
 }
 
-static void bind_filter(sqlite3_stmt *st, const struct store_filter *f)
+void store_bind_filter(sqlite3_stmt *st, const struct store_filter *f)
 {
 	if (!f)
 		return;
@@ -96,7 +96,7 @@ int store_query_results(struct store *s, const struct store_filter *f, store_res
 	store_results_sql(f, sql, sizeof(sql));
 	if (store_prepare(s, sql, &st, err) < 0)
 		return -1;
-	bind_filter(st, f);
+	store_bind_filter(st, f);
 	int rc, stop = 0;
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_result_row row;

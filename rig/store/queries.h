@@ -187,5 +187,7 @@ extern const char *const store_sql_summary_meters;
 void store_results_sql(const struct store_filter *f, char *buf, size_t len);
 /* One row of the listing store_results_sql selects (texts point into st). */
 void store_result_row_read(sqlite3_stmt *st, struct store_result_row *ret);
+/* Binds f's values to the numbered parameters store_results_sql uses. */
+void store_bind_filter(sqlite3_stmt *st, const struct store_filter *f);
 
 #endif

@@ -95,18 +95,7 @@ static int prepare(struct store *s, const struct store_filter *f, const struct s
 	if (store_prepare(s, sql, ret, err) < 0)
 		return -1;
 	sqlite3_stmt *st = *ret;
-	if (f->serial)
-		store_bind_text(st, 1, f->serial);
-	if (f->model)
-		store_bind_text(st, 2, f->model);
-	if (f->from_ms)
-		sqlite3_bind_int64(st, 3, f->from_ms);
-	if (f->to_ms)
-		sqlite3_bind_int64(st, 4, f->to_ms);
-	if (f->verdict)
-		store_bind_text(st, 5, f->verdict);
-	if (f->run_id)
-		store_bind_text(st, 6, f->run_id);
+	store_bind_filter(st, f);
 	struct store_page_key end = {newest_first ? INT64_MAX : INT64_MIN,
 				     newest_first ? INT64_MAX : INT64_MIN,
 				     newest_first ? INT32_MAX : INT32_MIN, 0};

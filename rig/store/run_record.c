@@ -153,15 +153,6 @@ int store_run_record_check(const struct store_run_record *r, struct rig_error *e
 
 /* --- writing --------------------------------------------------------------- */
 
-static int step_done(struct store *s, sqlite3_stmt *st, struct rig_error *err)
-{
-	int rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
-}
-
 /* The run followed must exist, be earlier, and share a meter with this one. */
 static int check_follows(struct store *s, int64_t run, const char *follows, struct rig_error *err)
 {
@@ -201,7 +192,7 @@ static int write_standards(struct store *s, int64_t run, const struct store_run_
 		store_bind_text(st, 5, sd->lab);
 		store_bind_text(st, 6, sd->cal_date);
 		store_bind_text(st, 7, sd->cal_due);
-		if (step_done(s, st, err) < 0)
+		if (store_step_done(s, st, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -240,7 +231,7 @@ int store_record_write(struct store *s, int64_t run, const struct store_run_reco
 	store_bind_text(st, 15, r->cal_override_by);
 	store_bind_text(st, 16, r->cal_override_reason);
 	sqlite3_bind_int(st, 17, r->simulated);
-	if (step_done(s, st, err) < 0)
+	if (store_step_done(s, st, err) < 0)
 		return -1;
 	return write_standards(s, run, r, err);
 }
@@ -303,7 +294,7 @@ static int store_weighted(struct store *s, int64_t run, int position, double val
 	sqlite3_bind_int(st, 2, position);
 	if (isfinite(value))
 		sqlite3_bind_double(st, 3, value);
-	return step_done(s, st, err);
+	return store_step_done(s, st, err);
 }
 
 int store_record_weighted(struct store *s, int64_t run, struct rig_error *err)
@@ -464,7 +455,7 @@ int store_set_register_after(struct store *s, const char *run_id, int position, 
 	sqlite3_bind_int64(st, 1, run);
 	sqlite3_bind_int(st, 2, position);
 	sqlite3_bind_double(st, 3, kwh);
-	if (step_done(s, st, err) < 0)
+	if (store_step_done(s, st, err) < 0)
 		return -1;
 	if (sqlite3_changes(s->db) != 1)
 		return rig_error_set(err, NULL, 0,

@@ -35,7 +35,7 @@ int store_bind_text(sqlite3_stmt *st, int idx, const char *text)
 	return sqlite3_bind_text(st, idx, text ? text : "", -1, SQLITE_TRANSIENT);
 }
 
-static int exec(struct store *s, const char *sql, struct rig_error *err)
+int store_exec(struct store *s, const char *sql, struct rig_error *err)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -61,7 +61,7 @@ static struct store *open_connection(const char *path, int flags, struct rig_err
 	}
 	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(s->db, 1);
-	if (exec(s, "PRAGMA foreign_keys = ON", err) < 0) {
+	if (store_exec(s, "PRAGMA foreign_keys = ON", err) < 0) {
 		store_close(s);
 		return NULL;
 	}
@@ -75,8 +75,8 @@ struct store *store_open(const char *path, struct rig_error *err)
 		return NULL;
 	/* WAL lets reports read while the daemon writes; FULL sync makes every
 	 * commit durable across a power cut too, not only a crash of rigd. */
-	if (exec(s, "PRAGMA journal_mode = WAL", err) < 0 ||
-	    exec(s, "PRAGMA synchronous = FULL", err) < 0 || store_schema_migrate(s->db, err) < 0) {
+	if (store_exec(s, "PRAGMA journal_mode = WAL", err) < 0 ||
+	    store_exec(s, "PRAGMA synchronous = FULL", err) < 0 || store_schema_migrate(s->db, err) < 0) {
 		if (err)
 			snprintf(err->file, sizeof(err->file), "%s", path);
 		store_close(s);
@@ -252,7 +252,7 @@ int64_t store_run_rowid(struct store *s, const char *run_id, struct rig_error *e
 
 /* --- writing a run ------------------------------------------------------- */
 
-static int step_done(struct store *s, sqlite3_stmt *st, struct rig_error *err)
+int store_step_done(struct store *s, sqlite3_stmt *st, struct rig_error *err)
 {
 	int rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -281,7 +281,7 @@ static int64_t upsert_id(struct store *s, const char *insert, const char *select
 				return id;
 			if (rc != SQLITE_DONE)
 				return rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
-		} else if (step_done(s, st, err) < 0) {
+		} else if (store_step_done(s, st, err) < 0) {
 			return -1;
 		}
 	}
@@ -326,7 +326,7 @@ static int64_t upsert_meter(struct store *s, const char *serial, const struct ri
 	sqlite3_bind_double(st, 8, m->rated_current_a);
 	sqlite3_bind_double(st, 9, m->max_current_a);
 	store_bind_text(st, 10, outputs);
-	if (step_done(s, st, err) < 0)
+	if (store_step_done(s, st, err) < 0)
 		return -1;
 	if (store_prepare(s, "SELECT id FROM meters WHERE serial = ?1", &st, err) < 0)
 		return -1;
@@ -386,7 +386,7 @@ static int insert_point(struct store *s, int64_t run, int idx, const struct rig_
 	sqlite3_bind_double(st, 12, p->output_kh);
 	sqlite3_bind_double(st, 13, p->band_pct);
 	sqlite3_bind_double(st, 14, p->target_u_pct);
-	return step_done(s, st, err);
+	return store_step_done(s, st, err);
 }
 
 /* The meter as described in this run, and its register reading before. */
@@ -418,7 +418,7 @@ static int insert_position(struct store *s, int64_t run, int position, int64_t m
 	store_bind_text(st, 12, outputs);
 	if (rec && position <= RIG_MAX_POSITIONS && rec->pos[position].has_register_before)
 		sqlite3_bind_double(st, 13, rec->pos[position].register_before_kwh);
-	return step_done(s, st, err);
+	return store_step_done(s, st, err);
 }
 
 static int64_t insert_run(struct store *s, const char *run_id, int64_t station, int64_t instrument,
@@ -447,7 +447,7 @@ static int64_t insert_run(struct store *s, const char *run_id, int64_t station, 
 	store_bind_text(st, 10, meta->software_version);
 	store_bind_text(st, 11, started);
 	sqlite3_bind_int64(st, 12, meta->started_ms);
-	if (step_done(s, st, err) < 0)
+	if (store_step_done(s, st, err) < 0)
 		return -1;
 	return sqlite3_last_insert_rowid(s->db);
 }
@@ -490,7 +490,7 @@ static int write_run(struct store *s, const struct rig_run_plan *plan,
  * only itself. */
 static int begin_call(struct store *s, struct rig_error *err)
 {
-	return exec(s, s->batch ? "SAVEPOINT store_call" : "BEGIN IMMEDIATE", err);
+	return store_exec(s, s->batch ? "SAVEPOINT store_call" : "BEGIN IMMEDIATE", err);
 }
 
 static int in_transaction(struct store *s, int rc, struct rig_error *err)
@@ -500,7 +500,7 @@ static int in_transaction(struct store *s, int rc, struct rig_error *err)
 			     NULL, NULL, NULL);
 		return -1;
 	}
-	if (exec(s, s->batch ? "RELEASE store_call" : "COMMIT", err) < 0) {
+	if (store_exec(s, s->batch ? "RELEASE store_call" : "COMMIT", err) < 0) {
 		/* A COMMIT that failed (full, locked, I/O) may leave the
 		 * transaction open: undo it, or every later call fails too. */
 		if (!s->batch && !sqlite3_get_autocommit(s->db))
@@ -514,7 +514,7 @@ int store_batch_begin(struct store *s, struct rig_error *err)
 {
 	if (s->batch)
 		return rig_error_set(err, NULL, 0, "results database: a batch is already open");
-	if (exec(s, "BEGIN IMMEDIATE", err) < 0)
+	if (store_exec(s, "BEGIN IMMEDIATE", err) < 0)
 		return -1;
 	s->batch = true;
 	return 0;
@@ -525,7 +525,7 @@ int store_batch_commit(struct store *s, struct rig_error *err)
 	if (!s->batch)
 		return rig_error_set(err, NULL, 0, "results database: no batch is open");
 	s->batch = false;
-	if (exec(s, "COMMIT", err) < 0) {
+	if (store_exec(s, "COMMIT", err) < 0) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
@@ -579,7 +579,7 @@ static int insert_measurement(struct store *s, int64_t run, const struct rig_poi
 		sqlite3_bind_double(st, 11, r->value);
 	store_bind_text(st, 12, rig_verdict_name(r->verdict));
 	store_bind_text(st, 13, r->detail);
-	if (step_done(s, st, err) < 0)
+	if (store_step_done(s, st, err) < 0)
 		return -1;
 	if (sqlite3_changes(s->db) != 1)
 		return rig_error_set(err, NULL, 0, "run has no point %d", r->point);
@@ -614,7 +614,7 @@ static int insert_budget(struct store *s, const struct rig_point_result *r, stru
 	store_bind_text(st, 5, rig_period_check_name(b->period_check));
 	sqlite3_bind_double(st, 6, b->update_period_s);
 	sqlite3_bind_double(st, 7, b->declared_period_s);
-	if (step_done(s, st, err) < 0)
+	if (store_step_done(s, st, err) < 0)
 		return -1;
 	if (store_prepare(s,
 			  "INSERT INTO point_budget_terms (measurement_id, term, u, sensitivity,"
@@ -669,7 +669,7 @@ static int update_position_verdict(struct store *s, int64_t run, const struct ri
 	sqlite3_bind_int64(st, 1, run);
 	sqlite3_bind_int(st, 2, r->position);
 	store_bind_text(st, 3, rig_verdict_name(worst));
-	if (step_done(s, st, err) < 0)
+	if (store_step_done(s, st, err) < 0)
 		return -1;
 	if (sqlite3_changes(s->db) != 1)
 		return rig_error_set(err, NULL, 0, "run has no meter at position %d", r->position);
@@ -730,7 +730,7 @@ static int close_open_positions(struct store *s, int64_t run, const char *verdic
 		return -1;
 	sqlite3_bind_int64(st, 1, run);
 	store_bind_text(st, 2, verdict);
-	return step_done(s, st, err);
+	return store_step_done(s, st, err);
 }
 
 static int write_end(struct store *s, int64_t run, enum rig_run_state state, const char *reason,
@@ -749,7 +749,7 @@ static int write_end(struct store *s, int64_t run, enum rig_run_state state, con
 	store_bind_text(st, 3, reason);
 	store_bind_text(st, 4, ended);
 	sqlite3_bind_int64(st, 5, ended_ms);
-	if (step_done(s, st, err) < 0 || store_record_weighted(s, run, err) < 0)
+	if (store_step_done(s, st, err) < 0 || store_record_weighted(s, run, err) < 0)
 		return -1;
 	if (state == RIG_RUN_ABORTED || state == RIG_RUN_INTERRUPTED) {
 		if (close_open_positions(s, run, "aborted", err) < 0)

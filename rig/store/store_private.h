@@ -16,6 +16,10 @@ struct store {
 
 /* Prepares sql or sets err naming what failed. */
 int store_prepare(struct store *s, const char *sql, sqlite3_stmt **ret, struct rig_error *err);
+/* Runs sql (no results): 0, or -1 with err. */
+int store_exec(struct store *s, const char *sql, struct rig_error *err);
+/* Steps st once and finalizes it: 0 when it ran, -1 with err otherwise. */
+int store_step_done(struct store *s, sqlite3_stmt *st, struct rig_error *err);
 
 /* Text of a column, "" for NULL. */
 const char *store_column_text(sqlite3_stmt *st, int col);
