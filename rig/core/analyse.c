@@ -3,6 +3,7 @@
 #include "rig/core/analyse.h"
 
 #include <stdarg.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,10 +385,12 @@ static void new_result(struct rig_an_point *p, const struct rig_seq_event *ev)
 	p->new_verdict = ev->result.verdict;
 }
 
+/* NAN when the field is missing: "not stated" must not read as 0 (a
+ * missing U would look perfectly precise). */
 static double field_double(const char *line, const char *key)
 {
 	char v[64];
-	return rig_rec_field(line, key, v, sizeof(v)) < 0 ? 0 : strtod(v, NULL);
+	return rig_rec_field(line, key, v, sizeof(v)) < 0 ? NAN : strtod(v, NULL);
 }
 
 static int field_int(const char *line, const char *key)

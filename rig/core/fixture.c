@@ -886,7 +886,11 @@ double rig_fixture_ref_u_rel(const struct rig_fixture *f, double volts, double a
 		double u = rig_ref_spec_power_u_rel(&f->ref_spec, volts, amps, watts);
 		if (u >= 0)
 			return u;
-		/* no reading to judge (zero current): the flat figure, if any */
+		/* A reading the specification has no range for: its uncertainty
+		 * is unknown, never zero (with a specification there is no flat
+		 * figure to fall back on). */
+		if (amps > 0)
+			return RIG_REF_U_UNKNOWN;
 	}
 	return f->ref_u_pct / 2 / 100;
 }

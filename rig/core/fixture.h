@@ -108,6 +108,10 @@ int rig_fixture_use_spec(struct rig_fixture *f, const char *text, size_t len, co
 
 /* Relative standard uncertainty of the reference for one phase's reading:
  * from the specification when loaded, else the flat ref_u_pct (k = 2). */
+/* Returned for a reading the reference specification has no range for:
+ * a relative standard uncertainty of 100 %, so the point's U is far too
+ * large for any verdict but INDETERMINATE. */
+#define RIG_REF_U_UNKNOWN 1.0
 double rig_fixture_ref_u_rel(const struct rig_fixture *f, double volts, double amps, double watts);
 
 /* Which position and signal a line is wired to: 0 and fills ret_*, or -1.

@@ -10,7 +10,6 @@
 
 #include "rig/core/ini.h"
 #include "rig/core/sha256.h"
-#include "rig/core/text_file.h"
 
 static const char *const quantity_sections[RIG_REF_QUANTITIES] = { "voltage", "current", "power" };
 static const char *const quantity_units[RIG_REF_QUANTITIES] = { "V", "A", "W" };
@@ -154,17 +153,6 @@ int rig_ref_spec_parse(const char *text, size_t len, const char *file, struct ri
 		return rig_error_set(err, file, 0, "needs [voltage] and [current] ranges");
 	rig_sha256_hex(text, len, ret->sha256);
 	return 0;
-}
-
-int rig_ref_spec_load(const char *path, struct rig_ref_spec *ret, struct rig_error *err)
-{
-	char *text;
-	size_t len;
-	if (rig_text_file_read(path, &text, &len, err))
-		return -1;
-	int r = rig_ref_spec_parse(text, len, path, ret, err);
-	free(text);
-	return r;
 }
 
 double rig_ref_spec_u_rel(const struct rig_ref_spec *s, enum rig_ref_quantity q, double reading)

@@ -1,7 +1,7 @@
 /* A reference instrument's accuracy specification: % of reading + floor per
  * voltage, current and power range, from a small text file the fixture
- * names (format in fixtures/README.md). Pure parse (rig_ref_spec_parse);
- * rig_ref_spec_load reads the file. */
+ * names (format in fixtures/README.md). Pure parse; the fixture loader
+ * reads the file. */
 #ifndef RIG_CORE_REFSPEC_H
 #define RIG_CORE_REFSPEC_H
 
@@ -31,7 +31,6 @@ struct rig_ref_spec {
 
 int rig_ref_spec_parse(const char *text, size_t len, const char *file, struct rig_ref_spec *ret,
 		       struct rig_error *err);
-int rig_ref_spec_load(const char *path, struct rig_ref_spec *ret, struct rig_error *err);
 
 /* Relative standard uncertainty of a reading on the smallest range that
  * holds it; < 0 when no range holds it (or none is specified). */

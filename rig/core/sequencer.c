@@ -1042,8 +1042,15 @@ static void judge_change(const struct rig_seq *s, struct pos_state *ps,
 		       ref);
 		return;
 	}
+	/* a retested point was looked at more than once: its change is
+	 * judged with the retest guard, as its error is */
+	double u_judge = r->gate.u_pct;
+	int o = output_index(p->output_kh);
+	struct rig_pooled pl;
+	if (r->attempt > 1 && o >= 0 && pooled(s, ps, o, &pl))
+		u_judge = pl.u_judge_pct;
 	double change, u;
-	enum rig_verdict v = rig_verdict_change(r->gate.error_pct, r->gate.u_pct,
+	enum rig_verdict v = rig_verdict_change(r->gate.error_pct, u_judge,
 						ps->point_err[k], ps->point_u[k],
 						p->change_band_pct, &change, &u);
 	r->verdict = rig_verdict_worst(r->verdict, v);

@@ -215,8 +215,9 @@ static int take_option(struct cursor *cur, const char *name, struct rigctl_args 
 		VALUE();
 		char *end;
 		long n = strtol(v, &end, 10);
-		double kwh = *end == '=' ? strtod(end + 1, &end) : -1;
-		if (*end || n < 1 || n > RIG_MAX_POSITIONS || !(kwh >= 0 && kwh < 1e9))
+		const char *kwh_text = *end == '=' ? end + 1 : NULL;
+		double kwh = kwh_text ? strtod(kwh_text, &end) : -1;
+		if (*end || end == kwh_text || n < 1 || n > RIG_MAX_POSITIONS || !(kwh >= 0 && kwh < 1e9))
 			return usage_error(why, why_len,
 					   "--register-before \"%s\": expected POSITION=KWH (0 .. 999999999)", v);
 		a->has_register[n] = true;

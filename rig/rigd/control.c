@@ -126,8 +126,10 @@ static int parse_register(const cJSON *obj, struct ctl_request *r, char *why, si
 	    take_number(obj, "position", 1, RIG_MAX_POSITIONS, &has_pos, &pos, why, why_len) < 0 ||
 	    take_number(obj, "reading", 0, 999999999, &has_reading, &r->reading_kwh, why, why_len) < 0)
 		return -1;
-	if (!has_pos || pos != floor(pos))
-		return fail(why, why_len, "\"position\" must be an integer 1..%s", "16");
+	if (!has_pos || pos != floor(pos)) {
+		snprintf(why, why_len, "\"position\" must be an integer 1..%d", RIG_MAX_POSITIONS);
+		return -1;
+	}
 	if (!has_reading)
 		return fail(why, why_len, "%s", "\"reading\" (kWh) is required");
 	r->position = (int)pos;

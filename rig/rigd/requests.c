@@ -82,14 +82,14 @@ static void handle_start(struct rigd *d, struct ctl_client *c, const struct ctl_
 		reply_error(c, why);
 		return;
 	}
-	if (d->run_record.cal_override_by[0])
-		log_warn("calibration overdue: run started on the override of %s (%s)",
-			 d->run_record.cal_override_by, d->run_record.cal_override_reason);
 	if (run_start(d, req, run_id, sizeof(run_id), why, sizeof(why)) < 0) {
 		log_notice("start refused: %s", why);
 		reply_error(c, why);
 		return;
 	}
+	if (d->run_record.cal_override_by[0])
+		log_warn("calibration overdue: run started on the override of %s (%s)",
+			 d->run_record.cal_override_by, d->run_record.cal_override_reason);
 	cJSON *o = ok_reply();
 	cJSON_AddStringToObject(o, "run", run_id);
 	/* The points in order, so a client can account for every one of them. */

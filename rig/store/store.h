@@ -63,15 +63,15 @@ int store_add_point_result(struct store *s, const char *run_id,
 int store_add_edges(struct store *s, const char *run_id, const struct rig_edge *edges,
 		    int n, struct rig_error *err);
 
-/* Closes a run: state (not RUNNING/IDLE), reason, end time, and each
- * meter's weighted average when the run's record names a rule. Positions of a
- * run that did not finish (aborted, error, interrupted) that have not
- * failed get the verdict "aborted" or "error". */
 /* The model last stored for a meter serial: 1 and model in buf, 0 when the
  * serial is not stored, -1 on a database error. */
 int store_meter_model(struct store *s, const char *serial, char *buf, size_t len,
 		      struct rig_error *err);
 
+/* Closes a run: state (not RUNNING/IDLE), reason, end time, and each
+ * meter's weighted average when the run's record names a rule. Positions of a
+ * run that did not finish (aborted, error, interrupted) that have not
+ * failed get the verdict "aborted" or "error". */
 int store_end_run(struct store *s, const char *run_id, enum rig_run_state state,
 		  const char *reason, int64_t ended_ms, struct rig_error *err);
 

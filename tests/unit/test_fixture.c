@@ -412,6 +412,13 @@ START_TEST(reference_specification_per_range)
 	ck_assert_double_eq_tol(rig_ref_spec_power_u_rel(&s, 120, 0.0005, 0.06),
 				sqrt(uv * uv + ui * ui), 1e-15);
 	ck_assert_double_eq_tol(rig_ref_spec_power_u_rel(&s, 120, 0.2, 24), 2.5e-4, 1e-15);
+	/* a reading the specification has no range for: unknown, never 0 */
+	struct rig_fixture *f = calloc(1, sizeof(*f));
+	f->have_ref_spec = true;
+	f->ref_spec = s;
+	ck_assert_double_eq(rig_fixture_ref_u_rel(f, 120, 1, 120), RIG_REF_U_UNKNOWN);
+	ck_assert_double_eq_tol(rig_fixture_ref_u_rel(f, 120, 0.1, 12), 2.5e-4, 1e-15);
+	free(f);
 
 	assert_spec_refused("name = x\n", 1, "before any section");
 	assert_spec_refused("[instrument]\nname = x\n[volts]\n", 3, "unknown section [volts]");

@@ -120,7 +120,11 @@ START_TEST(production_profile_loads)
 	ck_assert_str_eq(p->name, "production");
 	ck_assert_int_eq(p->max_retests, 1);
 	ck_assert_int_ge(p->n_points, 4);
-	ck_assert_int_le(p->n_points, 9);	/* with the two connection-check steps */
+	ck_assert_int_le(p->n_points, 9);
+	/* wiring before meters: voltage only, then a short current step */
+	ck_assert_int_eq(find_point(p, "connection-voltage")->kind, RIG_POINT_CONNECTION_CHECK);
+	ck_assert_int_eq(find_point(p, "connection-check")->kind, RIG_POINT_CONNECTION_CHECK);
+	ck_assert_double_eq(find_point(p, "connection-voltage")->current_a, 0);
 	ck_assert_int_eq(find_point(p, "creep-short")->kind, RIG_POINT_CREEP);
 	ck_assert_double_eq(find_point(p, "creep-short")->max_gate_s, 120);
 	struct rig_meter_model m = model("MMS-120-2002-T");
