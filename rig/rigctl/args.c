@@ -349,6 +349,14 @@ static int check_command(struct rigctl_args *a, const char **positional, int n_p
 			return usage_error(why, why_len, "%s", "report --points: --format csv or json");
 		if (a->batch && a->format == RIGCTL_FMT_PDF)
 			return usage_error(why, why_len, "%s", "report --batch: --format table, csv or json");
+		/* filters the long-form and batch queries do not apply are refused,
+		 * not ignored: a report must hold only what it says it holds */
+		if (a->points && a->has_verdict)
+			return usage_error(why, why_len, "%s",
+					   "report --points: filter by --serial, --model, --run, --since, --until");
+		if (a->batch && (a->serial || a->run_id || a->has_verdict))
+			return usage_error(why, why_len, "%s",
+					   "report --batch: filter by --model, --since, --until");
 		break;
 	case RIGCTL_HISTORY:
 		if (n_positional != 1)

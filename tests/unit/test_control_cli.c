@@ -64,6 +64,14 @@ START_TEST(usage_errors_say_what_is_wrong)
 	char why[200];
 	ck_assert_int_eq(PARSE(&a, why, "run", "--profile", "p", "--operator", "x"), -1);
 	ck_assert_ptr_nonnull(strstr(why, "--position"));
+	/* filters a report cannot apply are refused, not ignored */
+	ck_assert_int_eq(PARSE(&a, why, "report", "--batch", "--serial", "A1"), -1);
+	ck_assert_ptr_nonnull(strstr(why, "report --batch: filter by"));
+	ck_assert_int_eq(PARSE(&a, why, "report", "--points", "--format", "csv", "--verdict", "fail"), -1);
+	ck_assert_ptr_nonnull(strstr(why, "report --points: filter by"));
+	ck_assert_int_eq(PARSE(&a, why, "run", "--profile", "p", "--position", "1:M:S",
+			       "--register-before", "1="), -1);
+	ck_assert_ptr_nonnull(strstr(why, "POSITION=KWH"));
 	ck_assert_int_eq(PARSE(&a, why, "run", "--position", "1:M:S", "--operator", "x"), -1);
 	ck_assert_ptr_nonnull(strstr(why, "--profile"));
 	ck_assert_int_eq(PARSE(&a, why, "run", "--profile", "p", "--position", "0:M:S",
