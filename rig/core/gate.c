@@ -480,9 +480,16 @@ static void update_seen_of(const struct rig_gate *g, double wh_per_s, struct upd
 	if (c[0].dof < 1 || c[1].dof < 1)
 		return;
 	/* one jitter for both chains (the same input and meter); an interval
-	 * is the difference of two edges' jitter, never below the prior's */
+	 * is the difference of two edges' jitter, never below the prior's,
+	 * which holds the counting of a reference standard's pulses too (its
+	 * intervals, read in counted pulses, also fall into groups one pulse
+	 * apart: never taken for the meter's period) */
 	int dof = c[0].dof + c[1].dof;
-	double sd = fmax(sqrt((c[0].ss + c[1].ss) / dof), sqrt(2.0) * g->cfg.timing_sigma_s);
+	double count_s = g->cfg.reference == RIG_REF_STANDARD_PULSES
+				 ? g->cfg.ref_wh_per_pulse * g->cfg.primary_per_source / wh_per_s
+				 : 0;
+	double prior_s = sqrt(g->cfg.timing_sigma_s * g->cfg.timing_sigma_s + count_s * count_s / 12);
+	double sd = fmax(sqrt((c[0].ss + c[1].ss) / dof), sqrt(2.0) * prior_s);
 	double u[2], up = 0;
 	for (int dir = 0; dir < 2; dir++) {
 		if (!(c[dir].gap_edge_s > WRAP_GAP_SIGMAS * sd))

@@ -143,6 +143,49 @@ START_TEST(jitter_alone_shows_no_period)
 }
 END_TEST
 
+/* With the standard-gated method the intervals are read in counted
+ * pulses, so they too fall into groups one reference pulse apart. A
+ * coarse standard (1.5 ms a pulse at 24 kW, 998.5 of them a meter pulse)
+ * and a continuous meter: the pulse must never pass for the meter's
+ * update period. */
+START_TEST(counted_reference_pulses_are_not_an_update_period)
+{
+	const double watts = 24000;
+	struct rig_gate_config c = cfg_for(RIG_GATE_SLOWEST_UPDATE_S);
+	c.reference = RIG_REF_STANDARD_PULSES;
+	c.ref_wh_per_pulse = 0.01;
+	c.timing_sigma_s = 10e-6;
+	rig_gate_init(&gate, &c);
+	struct synth_meter_cfg mc = {
+		.kh_wh = 10, .power_w = watts, .error_pct = 0.15, .duty = 0.5, .jitter_s = 5e-6,
+		.phase_pulses = 0.4, .line = 3,
+	};
+	struct synth_meter m;
+	synth_meter_init(&m, &mc, 77);
+	struct synth_standard std;
+	synth_standard_init(&std, c.ref_wh_per_pulse, watts, 0);
+	struct rig_edge me;
+	synth_meter_next(&m, &me);
+	int edges = 0;
+	while (edges < 60) {
+		if (synth_standard_peek(&std) < me.timestamp_ns) {
+			struct rig_edge re;
+			synth_standard_next(&std, &re);
+			rig_gate_reference_edge(&gate, &re);
+		} else {
+			rig_gate_meter_edge(&gate, &me);
+			synth_meter_next(&m, &me);
+			edges++;
+		}
+	}
+	struct rig_gate_result r;
+	rig_gate_result(&gate, &r);
+	ck_assert_int_ge(r.edges_used, 50);
+	ck_assert_int_ne(r.budget.period_check, RIG_PERIOD_NARROWED);
+	ck_assert_double_eq(r.budget.update_period_s, RIG_GATE_SLOWEST_UPDATE_S);
+}
+END_TEST
+
 /* Its name, as stored and shown. */
 START_TEST(the_measured_period_has_a_name)
 {
@@ -158,6 +201,7 @@ Suite *suite_gate_period(void)
 	tcase_add_test(tc, a_period_declared_too_long_is_measured_from_the_wraps);
 	tcase_add_test(tc, a_lateness_that_never_wraps_shows_no_period);
 	tcase_add_test(tc, jitter_alone_shows_no_period);
+	tcase_add_test(tc, counted_reference_pulses_are_not_an_update_period);
 	tcase_add_test(tc, the_measured_period_has_a_name);
 	suite_add_tcase(s, tc);
 	return s;
