@@ -50,7 +50,9 @@
  * declaration (period_check "bounded by the edges' wraps"), and the spread
  * inside the groups, free of the sawtooth, is the per-edge scatter and the
  * interval's jitter slack: the sawtooth is counted once, in the
- * quantization term, not again in the scatter.
+ * quantization term, not again in the scatter. A gap beyond a shorter
+ * declaration contradicts it even where the end pairs admit it, and an
+ * estimate from the pairs never falls below the gap.
  *
  * Stopping. The gate stops at the first U <= target once the minimum edges,
  * gate time and residual dof are met, so U must not be able to dip because
@@ -351,12 +353,14 @@ static bool period_interval(const struct rig_gate *g, double slack_s, double *lo
 	*hi = INFINITY;
 	int n = g->n;
 	bool any = false;
+	if (n < 2 || !(g->t_ns[n - 1] > g->t_ns[0]))
+		return false;
 	/* spans in reference seconds (reference energy over the gate's mean
 	 * rate): a step of the source's power, which the fit follows, must
 	 * not read as lateness */
 	double gate_s = (double)(g->t_ns[n - 1] - g->t_ns[0]) / RIG_NS_PER_S;
 	double wh_per_s = (g->ref_wh_at[n - 1] - g->ref_wh_at[0]) / gate_s;
-	if (n < 2 || !(wh_per_s > 0))
+	if (!(wh_per_s > 0))
 		return false;
 	for (int i = 0; i < n && i < QUANTUM_END_EDGES; i++)
 		for (int j = n - 1; j > i && j >= n - QUANTUM_END_EDGES; j--) {
@@ -409,6 +413,7 @@ static int end_edges_per_direction(const struct rig_gate *g)
 struct update_seen {
 	bool wrapped;		/* both chains show two groups a common q apart */
 	double q_up_s;		/* the larger chain's gap at its upper 3-sigma end */
+	double q_low_s;		/* the smaller chain's gap at its lower 3-sigma end */
 	double jitter_s;	/* per-edge jitter from the spread inside the groups */
 	int jitter_dof;
 };
@@ -490,18 +495,20 @@ static void update_seen_of(const struct rig_gate *g, double wh_per_s, struct upd
 				 : 0;
 	double prior_s = sqrt(g->cfg.timing_sigma_s * g->cfg.timing_sigma_s + count_s * count_s / 12);
 	double sd = fmax(sqrt((c[0].ss + c[1].ss) / dof), sqrt(2.0) * prior_s);
-	double u[2], up = 0;
+	double u[2], up = 0, low = INFINITY;
 	for (int dir = 0; dir < 2; dir++) {
 		if (!(c[dir].gap_edge_s > WRAP_GAP_SIGMAS * sd))
 			return;
 		u[dir] = sd * sqrt(1.0 / c[dir].cnt[0] + 1.0 / c[dir].cnt[1]);
 		up = fmax(up, c[dir].gap_s + 3 * u[dir]);
+		low = fmin(low, c[dir].gap_s - 3 * u[dir]);
 	}
 	/* the same q on both chains, within their uncertainties */
 	if (fabs(c[0].gap_s - c[1].gap_s) > 4 * hypot(u[0], u[1]))
 		return;
 	ret->wrapped = true;
 	ret->q_up_s = up;
+	ret->q_low_s = low;
 	ret->jitter_dof = dof;
 	ret->jitter_s = sqrt((c[0].ss + c[1].ss) / dof / 2);
 }
@@ -543,8 +550,14 @@ static double quantum_u_rel(const struct rig_gate *g, double gate_s, double peri
 		q = q_seen_up;
 		bud->update_period_s = q;
 		bud->period_check = RIG_PERIOD_NARROWED;
-	} else if (hi >= lo && lo > 0) {
+	} else if (hi >= lo && lo > 0 && !(seen->wrapped && seen->q_low_s > q)) {
 		bud->period_check = q > 0 || g->n >= 5 ? RIG_PERIOD_CONSISTENT : RIG_PERIOD_NONE;
+	} else if (hi >= lo && lo > 0) {
+		/* The pairs admit the declared period, but the wraps measure a
+		 * longer one: the declaration is contradicted all the same. */
+		q = q_seen_up;
+		bud->update_period_s = q;
+		bud->period_check = RIG_PERIOD_ESTIMATED;
 	} else {
 		/* The edges spread more than the declared period allows: the
 		 * least slack they need is a lower bound on q + jitter spread;
@@ -558,6 +571,8 @@ static double quantum_u_rel(const struct rig_gate *g, double gate_s, double peri
 		q = spread * (m + 1) / (m > 1 ? m - 1 : 1);
 		if (m < QUANTUM_ESTIMATE_EDGES)
 			q = fmax(q, RIG_GATE_SLOWEST_UPDATE_S);
+		if (seen->wrapped)	/* never below what the wraps measure */
+			q = fmax(q, q_seen_up);
 		bud->update_period_s = q;
 		bud->period_check = RIG_PERIOD_ESTIMATED;
 	}

@@ -105,6 +105,50 @@ START_TEST(a_period_declared_too_long_is_measured_from_the_wraps)
 }
 END_TEST
 
+/* The other way round: meters updating every 20 ms on a fixture that
+ * declares 8 ms, gates of 100 edges (the period check's edge pairs come
+ * from the first and last 16). Where the sawtooth wraps, the intervals
+ * measure 20 ms even when those pairs happen to admit 8 ms, so the
+ * declaration is kept only where nothing wraps (3 of 150 here; 11 when
+ * the pairs alone decided): the gate estimates a longer period, and the
+ * true error stays covered. */
+START_TEST(a_period_declared_too_short_is_contradicted_by_the_wraps)
+{
+	struct synth_rng rng;
+	synth_rng_seed(&rng, 2020);
+	const int total = 150;
+	int kept = 0, inside = 0;
+	for (int i = 0; i < total; i++) {
+		struct synth_meter_cfg mc = {
+			.kh_wh = 10,
+			.power_w = exp(log(12000) + (log(48000) - log(12000)) * synth_uniform(&rng)),
+			.error_pct = 3 * synth_uniform(&rng) - 1.5,
+			.duty = 0.5,
+			.jitter_s = 20e-6 + 180e-6 * synth_uniform(&rng),
+			.phase_pulses = synth_uniform(&rng),
+			.quantum_s = 0.020,
+			.line = 3,
+		};
+		struct rig_gate_result r;
+		measure(&mc, 0.008, 300 + i, 100, &r);
+		inside += fabs(r.error_pct - mc.error_pct) <= r.u_pct;
+		if (r.budget.period_check == RIG_PERIOD_CONSISTENT)
+			kept++;
+		else
+			ck_assert_msg(r.budget.update_period_s > 0.008,
+				      "%s %.5f s, not above the declared 0.008 s",
+				      rig_period_check_name(r.budget.period_check),
+				      r.budget.update_period_s);
+	}
+	double cov = (double)inside / total;
+	if (getenv("RIG_SHOW_COVERAGE"))
+		fprintf(stderr, "declared 8 ms, true 20 ms: kept %d of %d, coverage %.3f\n", kept, total,
+			cov);
+	ck_assert_msg(kept <= total / 20, "the wrong declaration kept %d of %d times", kept, total);
+	ck_assert_msg(cov >= 0.95, "coverage %.3f", cov);
+}
+END_TEST
+
 /* A pulse period that is a whole number of update periods: every edge is
  * equally late, the lateness never wraps and the intervals form one
  * group. Nothing shows the period, so the declared one stays. */
@@ -199,6 +243,7 @@ Suite *suite_gate_period(void)
 	TCase *tc = tcase_create("core");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, a_period_declared_too_long_is_measured_from_the_wraps);
+	tcase_add_test(tc, a_period_declared_too_short_is_contradicted_by_the_wraps);
 	tcase_add_test(tc, a_lateness_that_never_wraps_shows_no_period);
 	tcase_add_test(tc, jitter_alone_shows_no_period);
 	tcase_add_test(tc, counted_reference_pulses_are_not_an_update_period);
