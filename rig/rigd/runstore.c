@@ -147,7 +147,7 @@ int runstore_begin(struct runstore *rs, const struct run_meta *meta, char *ret_r
 	struct store_run_record record;
 	if (meta->record && meta->profile && meta->profile->has_weighting) {
 		record = *meta->record;
-		record.weighting = (enum store_weighting)meta->profile->weighting;
+		record.weighting = meta->profile->weighting;
 		sm.record = &record;
 	}
 	char id[STORE_RUN_ID_LEN];
@@ -370,7 +370,7 @@ static void add_record(cJSON *run, cJSON *meter, const struct store_certificate 
 		cJSON_AddStringToObject(o, "follows", r->follows_run);
 		add_optional(o, "ambient_c", r->has_ambient_c, r->ambient_c);
 		add_optional(o, "humidity_pct", r->has_humidity_pct, r->humidity_pct);
-		cJSON_AddStringToObject(o, "weighting", store_weighting_name(r->weighting));
+		cJSON_AddStringToObject(o, "weighting", rig_weighting_name(r->weighting));
 		cJSON_AddStringToObject(o, "calibration_override_by", r->cal_override_by);
 		cJSON_AddStringToObject(o, "calibration_override_reason", r->cal_override_reason);
 		cJSON_AddBoolToObject(o, "simulated", r->simulated);

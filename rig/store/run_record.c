@@ -17,29 +17,6 @@ static void copy(char *dst, size_t len, const char *src)
 
 /* --- rules and checks ------------------------------------------------------ */
 
-/* The rules are the core's (rig/core/weighting.h), in the same order. */
-_Static_assert((int)STORE_WEIGHTING_4FL_2LL_PF == (int)RIG_WEIGHTING_4FL_2LL_PF,
-	       "store and core weighting rules differ");
-
-const char *store_weighting_name(enum store_weighting w)
-{
-	return rig_weighting_name((enum rig_weighting)w);
-}
-
-int store_weighting_parse(const char *text, enum store_weighting *ret)
-{
-	enum rig_weighting w;
-	if (rig_weighting_parse(text, &w) < 0)
-		return -1;
-	*ret = (enum store_weighting)w;
-	return 0;
-}
-
-double store_weighting_apply(enum store_weighting w, double fl, double ll, double pf)
-{
-	return rig_weighting_apply((enum rig_weighting)w, fl, ll, pf);
-}
-
 static bool one_of(const char *text, const char *const *words)
 {
 	for (; *words; words++)
@@ -227,7 +204,7 @@ int store_record_write(struct store *s, int64_t run, const struct store_run_reco
 	store_bind_text(st, 11, r->lab_accreditation);
 	store_bind_text(st, 12, r->approver_name);
 	store_bind_text(st, 13, r->approver_role);
-	store_bind_text(st, 14, r->weighting ? store_weighting_name(r->weighting) : "");
+	store_bind_text(st, 14, r->weighting ? rig_weighting_name(r->weighting) : "");
 	store_bind_text(st, 15, r->cal_override_by);
 	store_bind_text(st, 16, r->cal_override_reason);
 	sqlite3_bind_int(st, 17, r->simulated);
@@ -269,15 +246,15 @@ static const char *const sql_weighting_points =
 	"   WHERE m2.point_id = p.id AND m2.position = rp.position)"
 	" WHERE rp.run_id = ?1 ORDER BY rp.position, p.idx";
 
-static enum store_weighting run_weighting(struct store *s, int64_t run)
+static enum rig_weighting run_weighting(struct store *s, int64_t run)
 {
 	sqlite3_stmt *st;
-	enum store_weighting w = STORE_WEIGHTING_NONE;
+	enum rig_weighting w = RIG_WEIGHTING_NONE;
 	if (store_prepare(s, "SELECT weighting FROM run_records WHERE run_id = ?1", &st, NULL) < 0)
 		return w;
 	sqlite3_bind_int64(st, 1, run);
-	if (sqlite3_step(st) == SQLITE_ROW && store_weighting_parse(store_column_text(st, 0), &w) < 0)
-		w = STORE_WEIGHTING_NONE;
+	if (sqlite3_step(st) == SQLITE_ROW && rig_weighting_parse(store_column_text(st, 0), &w) < 0)
+		w = RIG_WEIGHTING_NONE;
 	sqlite3_finalize(st);
 	return w;
 }
@@ -299,8 +276,8 @@ static int store_weighted(struct store *s, int64_t run, int position, double val
 
 int store_record_weighted(struct store *s, int64_t run, struct rig_error *err)
 {
-	enum store_weighting w = run_weighting(s, run);
-	if (w == STORE_WEIGHTING_NONE)
+	enum rig_weighting w = run_weighting(s, run);
+	if (w == RIG_WEIGHTING_NONE)
 		return 0;
 	sqlite3_stmt *st;
 	if (store_prepare(s, sql_weighting_points, &st, err) < 0)
@@ -333,7 +310,7 @@ int store_record_weighted(struct store *s, int64_t run, struct rig_error *err)
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
 	for (int i = 0; i < n; i++) {
-		double v = store_weighting_apply(w, fig[i][0], fig[i][1], fig[i][2]);
+		double v = rig_weighting_apply(w, fig[i][0], fig[i][1], fig[i][2]);
 		if (store_weighted(s, run, positions[i], isfinite(v) ? v : NAN, err) < 0)
 			return -1;
 	}
@@ -365,8 +342,8 @@ static void read_record(sqlite3_stmt *st, struct store_run_record *r)
 	COPY(r->lab_accreditation, store_column_text(st, i++));
 	COPY(r->approver_name, store_column_text(st, i++));
 	COPY(r->approver_role, store_column_text(st, i++));
-	if (store_weighting_parse(store_column_text(st, i++), &r->weighting) < 0)
-		r->weighting = STORE_WEIGHTING_NONE;
+	if (rig_weighting_parse(store_column_text(st, i++), &r->weighting) < 0)
+		r->weighting = RIG_WEIGHTING_NONE;
 	COPY(r->cal_override_by, store_column_text(st, i++));
 	COPY(r->cal_override_reason, store_column_text(st, i++));
 	r->simulated = sqlite3_column_int(st, i++) != 0;

@@ -12,25 +12,13 @@
 #include <stdint.h>
 
 #include "rig/core/error.h"
+#include "rig/core/weighting.h"
 #include "rig/store/store.h"
 
 struct store_filter;
 
-/* Weighted average registration: named rules (error percentages of the
- * full load pf 1 point FL, light load pf 1 LL, full load pf 0.5 lag PF). */
-enum store_weighting {
-	STORE_WEIGHTING_NONE,
-	STORE_WEIGHTING_4FL_LL,		/* (4FL+LL)/5 */
-	STORE_WEIGHTING_FL_LL,		/* (FL+LL)/2 */
-	STORE_WEIGHTING_4FL_2LL_PF,	/* (4FL+2LL+PF)/7 */
-};
-
-/* "(4FL+LL)/5", "(FL+LL)/2", "(4FL+2LL+PF)/7", "none". */
-const char *store_weighting_name(enum store_weighting w);
-/* The name (case and spaces ignored) to the rule; -1 when unknown. */
-int store_weighting_parse(const char *text, enum store_weighting *ret);
-/* The weighted average; NAN when the rule needs a figure that is NAN. */
-double store_weighting_apply(enum store_weighting w, double fl, double ll, double pf);
+/* The weighting rule is the core's (rig/core/weighting.h), stored by its
+ * rig_weighting_name(). */
 
 /* Why the meters were tested: "new", "periodic", "complaint", "repair",
  * "sample", "other", or "" (not stated). */
@@ -70,7 +58,7 @@ struct store_run_record {
 	char lab_accreditation[96];
 	char approver_name[64];
 	char approver_role[64];
-	enum store_weighting weighting;
+	enum rig_weighting weighting;
 	char cal_override_by[64];	/* who ran past an overdue calibration, "" */
 	char cal_override_reason[160];
 	bool simulated;			/* the run was on a simulated bench */

@@ -180,7 +180,7 @@ static const char *const migration_steps[] = {
 	"  lab_accreditation TEXT NOT NULL DEFAULT '',"
 	"  approver_name TEXT NOT NULL DEFAULT '',"
 	"  approver_role TEXT NOT NULL DEFAULT '',"
-	"  weighting TEXT NOT NULL DEFAULT '',"	/* store_weighting_name(), '' none */
+	"  weighting TEXT NOT NULL DEFAULT '',"	/* rig_weighting_name(), '' none */
 	"  cal_override_by TEXT NOT NULL DEFAULT '',"
 	"  cal_override_reason TEXT NOT NULL DEFAULT '',"
 	"  simulated INTEGER NOT NULL DEFAULT 0);"

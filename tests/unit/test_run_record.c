@@ -146,7 +146,7 @@ START_TEST(the_weighted_average_is_the_rule_over_the_final_attempts)
 	struct tsd_bench b;
 	tsd_bench_init(&b, "W1", NULL, T0);
 	percent_points(&b);
-	struct store_run_record rec = {.weighting = STORE_WEIGHTING_4FL_2LL_PF};
+	struct store_run_record rec = {.weighting = RIG_WEIGHTING_4FL_2LL_PF};
 	b.meta.record = &rec;
 	char id[STORE_RUN_ID_LEN];
 	run_one(s, &b, 0.21, -0.62, 0.33, id);
@@ -159,11 +159,11 @@ START_TEST(the_weighted_average_is_the_rule_over_the_final_attempts)
 	ck_assert_int_eq(store_certificate_load(s, "W1", id, c, &err), 0);
 	ck_assert(c->has_weighted);
 	ck_assert(fabs(c->weighted_avg_pct - hand) < 1e-12);
-	ck_assert_int_eq(c->record.weighting, STORE_WEIGHTING_4FL_2LL_PF);
+	ck_assert_int_eq(c->record.weighting, RIG_WEIGHTING_4FL_2LL_PF);
 	free(c);
 
 	/* (4FL+LL)/5 on another run */
-	rec.weighting = STORE_WEIGHTING_4FL_LL;
+	rec.weighting = RIG_WEIGHTING_4FL_LL;
 	run_one(s, &b, 0.10, 0.30, 0.0, id);
 	ck_assert(fabs(sql_double(s, "SELECT weighted_avg_pct FROM run_positions ORDER BY run_id DESC") -
 		       (4 * 0.10 + 0.30) / 5) < 1e-12);
@@ -177,7 +177,7 @@ START_TEST(no_weighted_average_without_its_load_points)
 	struct tsd_bench b;
 	tsd_bench_init(&b, "W2", NULL, T0);
 	/* points in amps on a 200 A meter: 50 % and 5 %, neither FL nor LL */
-	struct store_run_record rec = {.weighting = STORE_WEIGHTING_FL_LL};
+	struct store_run_record rec = {.weighting = RIG_WEIGHTING_FL_LL};
 	b.meta.record = &rec;
 	char id[STORE_RUN_ID_LEN];
 	run_one(s, &b, 0.1, 0.1, 0.1, id);
@@ -188,15 +188,15 @@ END_TEST
 
 START_TEST(weighting_rules_parse_by_name)
 {
-	enum store_weighting w;
-	ck_assert_int_eq(store_weighting_parse("(4FL + LL)/5", &w), 0);
-	ck_assert_int_eq(w, STORE_WEIGHTING_4FL_LL);
-	ck_assert_int_eq(store_weighting_parse("(fl+ll)/2", &w), 0);
-	ck_assert_int_eq(w, STORE_WEIGHTING_FL_LL);
-	ck_assert_int_eq(store_weighting_parse("(4FL+2LL+PF)/7", &w), 0);
-	ck_assert_int_eq(w, STORE_WEIGHTING_4FL_2LL_PF);
-	ck_assert_int_eq(store_weighting_parse("(3FL+LL)/4", &w), -1);
-	ck_assert(fabs(store_weighting_apply(STORE_WEIGHTING_FL_LL, 0.2, 0.4, 9) - 0.3) < 1e-15);
+	enum rig_weighting w;
+	ck_assert_int_eq(rig_weighting_parse("(4FL + LL)/5", &w), 0);
+	ck_assert_int_eq(w, RIG_WEIGHTING_4FL_LL);
+	ck_assert_int_eq(rig_weighting_parse("(fl+ll)/2", &w), 0);
+	ck_assert_int_eq(w, RIG_WEIGHTING_FL_LL);
+	ck_assert_int_eq(rig_weighting_parse("(4FL+2LL+PF)/7", &w), 0);
+	ck_assert_int_eq(w, RIG_WEIGHTING_4FL_2LL_PF);
+	ck_assert_int_eq(rig_weighting_parse("(3FL+LL)/4", &w), -1);
+	ck_assert(fabs(rig_weighting_apply(RIG_WEIGHTING_FL_LL, 0.2, 0.4, 9) - 0.3) < 1e-15);
 }
 END_TEST
 
@@ -640,7 +640,7 @@ START_TEST(station_config_takes_the_lab_the_approver_and_the_rule)
 	ck_assert_msg(rigd_config_parse(text, strlen(text), "rigd.conf", &c, &err) == 0, "%s", err.msg);
 	ck_assert_str_eq(c.lab_accreditation, "A2LA 1234.01");
 	ck_assert_str_eq(c.approver_role, "Quality manager");
-	ck_assert_int_eq(c.weighting, STORE_WEIGHTING_FL_LL);
+	ck_assert_int_eq(c.weighting, RIG_WEIGHTING_FL_LL);
 	const char *bad = "weighting = (3FL+LL)/4\n";
 	ck_assert_int_eq(rigd_config_parse(bad, strlen(bad), "rigd.conf", &c, &err), -1);
 	ck_assert_int_eq(err.line, 1);
@@ -668,7 +668,7 @@ START_TEST(a_profiles_weighting_rule_wins_over_the_stations)
 	tsd_bench_init(&b, "PW", NULL, T0);
 	b.profile.has_weighting = true;
 	b.profile.weighting = RIG_WEIGHTING_4FL_2LL_PF;
-	struct store_run_record rec = {.weighting = STORE_WEIGHTING_4FL_LL};
+	struct store_run_record rec = {.weighting = RIG_WEIGHTING_4FL_LL};
 	struct run_meta meta = {.station = "s", .operator_name = "o", .profile = &b.profile,
 				.fixture = &b.fixture, .plan = &b.plan, .record = &rec};
 	struct runstore *rs = runstore_open(db_path, &err);
@@ -679,7 +679,7 @@ START_TEST(a_profiles_weighting_rule_wins_over_the_stations)
 	struct store *s = open_ok();
 	struct store_run_record got;
 	ck_assert_int_eq(store_run_record_load(s, id, &got, &err), 0);
-	ck_assert_int_eq(got.weighting, STORE_WEIGHTING_4FL_2LL_PF);
+	ck_assert_int_eq(got.weighting, RIG_WEIGHTING_4FL_2LL_PF);
 	store_close(s);
 }
 END_TEST
@@ -758,7 +758,7 @@ START_TEST(the_certificate_shows_the_record)
 	struct tsd_bench b;
 	tsd_bench_init(&b, "C1", NULL, T0);
 	percent_points(&b);
-	struct store_run_record rec = {.weighting = STORE_WEIGHTING_4FL_LL, .simulated = true};
+	struct store_run_record rec = {.weighting = RIG_WEIGHTING_4FL_LL, .simulated = true};
 	snprintf(rec.customer, sizeof(rec.customer), "Acme <Flats>");
 	snprintf(rec.test_reason, sizeof(rec.test_reason), "periodic");
 	snprintf(rec.lab_accreditation, sizeof(rec.lab_accreditation), "A2LA 1234.01");
