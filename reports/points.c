@@ -48,7 +48,7 @@ static int csv_point(const struct store_point_row *r, void *ctx)
 	report_csv_field(out, r->verdict);
 	fputc(',', out);
 	report_csv_field(out, r->test_state);
-	fputc('\n', out);
+	fputs("\r\n", out);
 	return ferror(out) ? -1 : 0;
 }
 
@@ -57,7 +57,7 @@ int report_points_csv(FILE *out, struct store *s, const struct store_filter *f,
 {
 	for (size_t i = 0; i < N_POINT_COLUMNS; i++)
 		fprintf(out, "%s%s", i ? "," : "", point_columns[i]);
-	fputc('\n', out);
+	fputs("\r\n", out);
 	int rc = store_query_points(s, f, csv_point, out, err);
 	if (rc > 0)
 		rc = rig_error_set(err, NULL, 0, "writing failed");
@@ -220,7 +220,7 @@ int report_batch_csv(FILE *out, struct store *s, const struct store_filter *f,
 		return -1;
 	}
 	fputs("profile,point,name,n,mean_pct,sd_pct,band_pct,cpk,meters,passed,yield_pct,"
-	      "weighting,weighted_n,weighted_mean_pct\n",
+	      "weighting,weighted_n,weighted_mean_pct\r\n",
 	      out);
 	for (int i = 0; i < sum->n_points; i++) {
 		const struct store_point_summary *p = &sum->points[i];
@@ -238,7 +238,7 @@ int report_batch_csv(FILE *out, struct store *s, const struct store_filter *f,
 		report_csv_field(out, w.rule);
 		fprintf(out, ",%d", w.n);
 		csv_num(out, "%.6f", w.n ? w.sum / w.n : NAN);
-		fputc('\n', out);
+		fputs("\r\n", out);
 	}
 	free(sum);
 	return ferror(out) ? rig_error_set(err, NULL, 0, "writing failed") : 0;

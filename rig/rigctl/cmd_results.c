@@ -370,7 +370,7 @@ static int print_history_row(const struct store_history_row *r, void *ctx)
 			report_csv_field(stdout, fields[i]);
 			fputc(',', stdout);
 		}
-		printf("%d,%s\n", r->position, r->has_weighted ? weighted : "");
+		printf("%d,%s\r\n", r->position, r->has_weighted ? weighted : "");
 	} else {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "run", r->run_id);
@@ -409,7 +409,7 @@ int cmd_history(const struct rigctl_args *a, const struct rigctl_env *env)
 		       "pos", "model (as tested)", "test", "reason", "verdict", "wavg %");
 	else if (h.format == RIGCTL_FMT_CSV)
 		printf("started_at,run,model,profile,run_state,verdict,test,test_reason,customer,"
-		       "follows,weighting,position,weighted_avg_pct\n");
+		       "follows,weighting,position,weighted_avg_pct\r\n");
 	else
 		h.array = cJSON_CreateArray();
 	struct rig_error err = {0};
