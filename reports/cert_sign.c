@@ -44,6 +44,8 @@ int cert_statement(struct store *s, const struct store_certificate *c, const cha
 	u = add(buf, len, u, "verdict %s\nstate %s\nstarted %s\nended %s\n", c->verdict, c->state,
 		c->started_at, c->ended_at);
 	u = add(buf, len, u, "rows %s\nseal %s\nkey %s\n", rows, seal, key_b64);
+	if (c->model_backfilled)
+		u = add(buf, len, u, "model-source backfilled\n");
 	for (int i = 0; i < c->n_points; i++) {
 		const struct store_cert_point *p = &c->points[i];
 		char e[32] = "-", uu[32] = "-";

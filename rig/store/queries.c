@@ -137,7 +137,7 @@ static const char *const sql_certificate_header =
 	" r.fixture_sha256, r.operator, r.notes, r.software_version, r.started_at,"
 	" COALESCE(r.ended_at, ''), rp.model, rp.elements, rp.voltage_v, rp.voltage_between,"
 	" rp.ct_primary_a, rp.ct_secondary_a, rp.rated_current_a, rp.max_current_a, rp.outputs,"
-	" rp.register_before_kwh, rp.register_after_kwh, rp.weighted_avg_pct"
+	" rp.register_before_kwh, rp.register_after_kwh, rp.weighted_avg_pct, rp.model_source"
 	" FROM runs r JOIN run_positions rp ON rp.run_id = r.id AND rp.position = ?2"
 	" JOIN meters me ON me.id = rp.meter_id JOIN stations st ON st.id = r.station_id"
 	" JOIN instruments i ON i.id = r.instrument_id WHERE r.id = ?1";
@@ -245,6 +245,7 @@ static int load_header(struct store *s, int64_t run, int position, struct store_
 	c->register_after_kwh = sqlite3_column_double(st, i++);
 	c->has_weighted = sqlite3_column_type(st, i) != SQLITE_NULL;
 	c->weighted_avg_pct = sqlite3_column_double(st, i++);
+	c->model_backfilled = strcmp(store_column_text(st, i++), "backfilled") == 0;
 	sqlite3_finalize(st);
 	return 0;
 }
@@ -611,7 +612,7 @@ const char *const store_sql_history =
 	"SELECT r.run_uuid, r.started_at, st.name, rp.position, rp.model, rp.rated_current_a,"
 	" r.profile_name, r.state, rp.verdict, COALESCE(rr.test_reason, ''),"
 	" COALESCE(rr.customer, ''), COALESCE(rr.test_state, ''), COALESCE(rr.follows_run, ''),"
-	" rp.weighted_avg_pct, COALESCE(rr.weighting, '') FROM meters me"
+	" rp.weighted_avg_pct, COALESCE(rr.weighting, ''), rp.model_source FROM meters me"
 	" CROSS JOIN run_positions rp ON rp.meter_id = me.id"
 	" CROSS JOIN runs r ON r.id = rp.run_id"
 	" JOIN stations st ON st.id = r.station_id"
@@ -644,6 +645,7 @@ int store_history(struct store *s, const char *serial, store_history_fn fn, void
 			.has_weighted = sqlite3_column_type(st, 13) != SQLITE_NULL,
 			.weighted_avg_pct = sqlite3_column_double(st, 13),
 			.weighting = store_column_text(st, 14),
+			.model_backfilled = strcmp(store_column_text(st, 15), "backfilled") == 0,
 		};
 		stop = fn(&row, ctx);
 	}

@@ -118,6 +118,9 @@ struct store_certificate {
 	 * its weighted average by the record's rule, and the record */
 	bool has_register_before, has_register_after, has_weighted;
 	double register_before_kwh, register_after_kwh, weighted_avg_pct;
+	/* the model and ratings were not recorded with the run (stored before
+	 * schema 5) but copied from the serial's later description */
+	bool model_backfilled;
 	struct store_run_record record;
 	int n_points;
 	struct store_cert_point points[RIG_PROFILE_MAX_POINTS];
@@ -197,6 +200,7 @@ struct store_history_row {
 	bool has_weighted;
 	double weighted_avg_pct;
 	const char *weighting;
+	bool model_backfilled;		/* model inferred, not recorded (before schema 5) */
 };
 typedef int (*store_history_fn)(const struct store_history_row *row, void *ctx);
 

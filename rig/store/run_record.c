@@ -7,6 +7,7 @@
 
 #include "rig/core/weighting.h"
 #include "rig/store/queries.h"
+#include "rig/store/seal.h"
 #include "rig/store/store_private.h"
 
 static void copy(char *dst, size_t len, const char *src)
@@ -415,14 +416,9 @@ int store_run_record_load(struct store *s, const char *run_id, struct store_run_
 	return load_registers(s, run, ret, err);
 }
 
-int store_set_register_after(struct store *s, const char *run_id, int position, double kwh,
-			     struct rig_error *err)
+static int write_register_after(struct store *s, int64_t run, const char *run_id, int position,
+				double kwh, struct rig_error *err)
 {
-	if (!(kwh >= 0 && kwh < 1e9))
-		return rig_error_set(err, NULL, 0, "a register reading is 0 .. 999999999 kWh");
-	int64_t run = store_run_rowid(s, run_id, err);
-	if (run < 0)
-		return -1;
 	sqlite3_stmt *st;
 	if (store_prepare(s,
 			  "UPDATE run_positions SET register_after_kwh = ?3 WHERE run_id = ?1"
@@ -438,5 +434,21 @@ int store_set_register_after(struct store *s, const char *run_id, int position, 
 		return rig_error_set(err, NULL, 0,
 				     "run %s has no meter at position %d, or its reading after is stored already",
 				     run_id, position);
-	return 0;
+	/* sealed with the reading, as an addendum to the run's seal */
+	return store_seal_register_after(s, run, position, err);
+}
+
+int store_set_register_after(struct store *s, const char *run_id, int position, double kwh,
+			     struct rig_error *err)
+{
+	if (!(kwh >= 0 && kwh < 1e9))
+		return rig_error_set(err, NULL, 0, "a register reading is 0 .. 999999999 kWh");
+	int64_t run = store_run_rowid(s, run_id, err);
+	if (run < 0 || store_exec(s, "SAVEPOINT register_after", err) < 0)
+		return -1;
+	if (write_register_after(s, run, run_id, position, kwh, err) < 0) {
+		sqlite3_exec(s->db, "ROLLBACK TO register_after; RELEASE register_after", NULL, NULL, NULL);
+		return -1;
+	}
+	return store_exec(s, "RELEASE register_after", err);
 }
