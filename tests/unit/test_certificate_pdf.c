@@ -103,7 +103,7 @@ static char *signed_pdf_text(const char *idn, char pdf[160], struct station_key 
 	char run_id[STORE_RUN_ID_LEN];
 	struct store *s = two_meter_run(idn, run_id);
 	struct rig_error err = {0};
-	ck_assert_int_eq(station_key_ensure(dir, key, &err), 1);
+	ck_assert_int_eq(station_key_init(dir, key, &err), 0);
 	ck_assert_int_eq(store_certificate_load(s, "SE-0001", NULL, c, &err), 0);
 	snprintf(pdf, 160, "%s/cert.pdf", dir);
 	ck_assert_msg(cert_write_signed_pdf(s, c, key, pdf, &err) == 0, "%s", err.msg);

@@ -389,6 +389,26 @@ START_TEST(migration_counts_old_positions_from_one_and_keeps_their_model)
 	ck_assert(c->points[0].measured && c->points[0].error_pct == 0.2);
 	ck_assert_int_eq(c->record.n_standards, 1);
 	ck_assert_str_eq(c->record.standards[0].cal_due, "2027-01-01");
+	/* the model was copied from `meters`, not recorded with the run: marked
+	 * so, and the certificate says the model is inferred */
+	ck_assert(c->model_backfilled);
+	ck_assert_int_eq(sql_double(s, "SELECT COUNT(*) FROM run_positions WHERE model_source = 'backfilled'"), 2);
+	char *html = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&html, &len);
+	ck_assert_int_eq(report_certificate_html(f, c), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(html, "MMS-120-1001 (INFERRED: not recorded with this run"));
+	free(html);
+	/* a run stored now records its model */
+	struct tsd_bench b;
+	tsd_bench_init(&b, "OLD2", NULL, T0);
+	struct store_run_record rec = {0};
+	b.meta.record = &rec;
+	char id[STORE_RUN_ID_LEN];
+	ck_assert_int_eq(store_begin_run(s, &b.plan, &b.meta, id, &err), 0);
+	ck_assert_int_eq(store_certificate_load(s, "OLD2", id, c, &err), 0);
+	ck_assert(!c->model_backfilled);
 	free(c);
 	store_close(s);
 }
@@ -412,6 +432,7 @@ START_TEST(the_migration_keeps_sealed_runs_verifiable)
 	tsd_bench_init(&b, "SEAL1", "SEAL2", T0);
 	char id[STORE_RUN_ID_LEN];
 	struct rig_error err = {0};
+	store_set_seal_format(s, 1);	/* as schema 4 sealed it */
 	ck_assert_int_eq(store_begin_run(s, &b.plan, &b.meta, id, &err), 0);
 	for (int pos = 0; pos < 2; pos++) {
 		struct rig_point_result r = tsd_result(0, pos, 1, 0.1 * (pos + 1), 0.05, 100, RIG_VERDICT_PASS);
@@ -424,6 +445,12 @@ START_TEST(the_migration_keeps_sealed_runs_verifiable)
 	ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
 	char *msg = NULL;
 	int rc = sqlite3_exec(db,
+			      "DROP TABLE chain_head;"
+			      "CREATE TABLE run_seals_old (seq INTEGER PRIMARY KEY, run_uuid TEXT NOT NULL UNIQUE,"
+			      " rows_sha256 TEXT NOT NULL, prev_seal TEXT NOT NULL, seal TEXT NOT NULL UNIQUE);"
+			      "INSERT INTO run_seals_old SELECT seq, run_uuid, rows_sha256, prev_seal, seal FROM run_seals;"
+			      "DROP TABLE run_seals; ALTER TABLE run_seals_old RENAME TO run_seals;"
+			      "ALTER TABLE run_positions DROP COLUMN model_source;"
 			      "DROP INDEX run_positions_by_model; DROP INDEX run_records_by_follows;"
 			      "DROP TABLE run_records; DROP TABLE run_standards;"
 			      "ALTER TABLE run_positions DROP COLUMN model;"
@@ -738,7 +765,10 @@ START_TEST(points_export_in_long_form_with_formulas_neutralised)
 	ck_assert_msg(strncmp(text, "run,serial,model,position,point,", 32) == 0, "%s", text);
 	int lines = 0;
 	for (const char *p = text; *p; p++)
-		lines += *p == '\n';
+		if (*p == '\n') {
+			ck_assert_msg(p > text && p[-1] == '\r', "a row ends without CRLF (RFC 4180)");
+			lines++;
+		}
 	ck_assert_int_eq(lines, 1 + TSD_POINTS);	/* header, one row per point */
 	ck_assert_ptr_nonnull(strstr(text, "\"'=HYPERLINK(\"\"x\"\")\""));
 	ck_assert_ptr_null(strstr(text, ",=HYPERLINK"));
@@ -746,7 +776,7 @@ START_TEST(points_export_in_long_form_with_formulas_neutralised)
 	ck_assert_ptr_nonnull(strstr(text, ",0.330000,"));
 	ck_assert_ptr_nonnull(strstr(text, ",1,1,full load pf 1,accuracy,120,100,,1,60,0.210000,"));
 	ck_assert_ptr_null(strstr(text, ",0.700000,"));
-	ck_assert_ptr_nonnull(strstr(text, ",as-found\n"));
+	ck_assert_ptr_nonnull(strstr(text, ",as-found\r\n"));
 	free(text);
 	store_close(s);
 }
