@@ -154,8 +154,10 @@ void cert_facts(const struct store_certificate *c, cert_fact_fn fn, void *ctx)
 		fn("Meter", "Description", description, false, ctx);
 
 	fn("Test", "Run", c->run_id, false, ctx);
+	if (c->record.method[0])
+		fn("Test", "Method", c->record.method, false, ctx);
 	snprintf(t, sizeof(t), "%s (sha256 %.16s)", c->profile_name, c->profile_sha256);
-	fn("Test", "Method (test profile)", t, false, ctx);
+	fn("Test", c->record.method[0] ? "Test profile" : "Method (test profile)", t, false, ctx);
 	snprintf(t, sizeof(t), "%s (sha256 %.16s)", c->fixture_name, c->fixture_sha256);
 	fn("Test", "Fixture", t, false, ctx);
 	snprintf(t, sizeof(t), "%s%s%s", c->station, c->host[0] ? " on " : "", c->host);

@@ -360,6 +360,8 @@ static void test_section(FILE *out, const struct store_certificate *c)
 	char text[300];
 	fprintf(out, "<h2>Test</h2>\n<table class=\"facts\">\n");
 	fact(out, "Run", c->run_id, true);
+	if (c->record.method[0])
+		fact(out, "Method", c->record.method, false);
 	snprintf(text, sizeof(text), "%s (sha256 %s)", c->profile_name, c->profile_sha256);
 	fact(out, "Test profile", text, false);
 	snprintf(text, sizeof(text), "%s (sha256 %s)", c->fixture_name, c->fixture_sha256);

@@ -162,11 +162,14 @@ int runstore_begin(struct runstore *rs, const struct run_meta *meta, char *ret_r
 		.started_ms = now_ms(),
 		.record = meta->record,
 	};
-	/* A profile's weighting rule wins over the station's. */
+	/* A profile's weighting rule wins over the station's; the method is
+	 * the profile's. */
 	struct store_run_record record;
-	if (meta->record && meta->profile && meta->profile->has_weighting) {
+	if (meta->record && meta->profile) {
 		record = *meta->record;
-		record.weighting = meta->profile->weighting;
+		if (meta->profile->has_weighting)
+			record.weighting = meta->profile->weighting;
+		snprintf(record.method, sizeof(record.method), "%s", meta->profile->method);
 		sm.record = &record;
 	}
 	char id[STORE_RUN_ID_LEN];

@@ -62,7 +62,7 @@ static int check_texts(const struct store_run_record *r, struct rig_error *err)
 		{"lab address", r->lab_address},       {"lab accreditation", r->lab_accreditation},
 		{"approver name", r->approver_name},   {"approver role", r->approver_role},
 		{"override by", r->cal_override_by},   {"override reason", r->cal_override_reason},
-		{"ambient source", r->ambient_source},
+		{"ambient source", r->ambient_source}, {"method", r->method},
 	};
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
 		if (!text_ok(texts[i].value))
@@ -186,8 +186,8 @@ int store_record_write(struct store *s, int64_t run, const struct store_run_reco
 			  "INSERT INTO run_records (run_id, test_reason, customer, test_state,"
 			  " follows_run, ambient_c, humidity_pct, ambient_source, lab_name, lab_address,"
 			  " lab_accreditation, approver_name, approver_role, weighting, cal_override_by,"
-			  " cal_override_reason, simulated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-			  " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+			  " cal_override_reason, simulated, method) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+			  " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
 			  &st, err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, run);
@@ -209,6 +209,7 @@ int store_record_write(struct store *s, int64_t run, const struct store_run_reco
 	store_bind_text(st, 15, r->cal_override_by);
 	store_bind_text(st, 16, r->cal_override_reason);
 	sqlite3_bind_int(st, 17, r->simulated);
+	store_bind_text(st, 18, r->method);
 	if (store_step_done(s, st, err) < 0)
 		return -1;
 	return write_standards(s, run, r, err);
@@ -324,7 +325,7 @@ static const char *const sql_record =
 	"SELECT rr.test_reason, rr.customer, rr.test_state, rr.follows_run, rr.ambient_c,"
 	" rr.humidity_pct, rr.ambient_source, rr.lab_name, rr.lab_address, rr.lab_accreditation,"
 	" rr.approver_name, rr.approver_role, rr.weighting, rr.cal_override_by,"
-	" rr.cal_override_reason, rr.simulated FROM run_records rr WHERE rr.run_id = ?1";
+	" rr.cal_override_reason, rr.simulated, rr.method FROM run_records rr WHERE rr.run_id = ?1";
 
 static void read_record(sqlite3_stmt *st, struct store_run_record *r)
 {
@@ -348,6 +349,7 @@ static void read_record(sqlite3_stmt *st, struct store_run_record *r)
 	COPY(r->cal_override_by, store_column_text(st, i++));
 	COPY(r->cal_override_reason, store_column_text(st, i++));
 	r->simulated = sqlite3_column_int(st, i++) != 0;
+	COPY(r->method, store_column_text(st, i++));
 }
 
 static int load_standards(struct store *s, int64_t run, struct store_run_record *r,

@@ -57,6 +57,7 @@ struct store_run_record {
 	char approver_name[64];
 	char approver_role[64];
 	enum rig_weighting weighting;
+	char method[160];		/* the method by reference (the profile's), "" */
 	char cal_override_by[64];	/* who ran past an overdue calibration, "" */
 	char cal_override_reason[160];
 	bool simulated;			/* the run was on a simulated bench */

@@ -207,7 +207,8 @@ static const char *const migration_steps[] = {
 	 * from `meters` into runs stored before it is marked 'backfilled'
 	 * (inferred from the serial's latest description, not recorded with
 	 * the run); those runs are the ones without a record row, which rigd
-	 * writes with every run since. */
+	 * writes with every run since. The record names the test method by
+	 * reference (the profile's `method`). */
 	"CREATE TABLE run_seals_new ("
 	"  seq INTEGER PRIMARY KEY,"
 	"  run_uuid TEXT NOT NULL,"
@@ -230,7 +231,9 @@ static const char *const migration_steps[] = {
 	"ALTER TABLE run_positions ADD COLUMN model_source TEXT NOT NULL DEFAULT 'recorded'"
 	"  CHECK (model_source IN ('recorded', 'backfilled'));"
 	"UPDATE run_positions SET model_source = 'backfilled'"
-	"  WHERE run_id NOT IN (SELECT run_id FROM run_records);",
+	"  WHERE run_id NOT IN (SELECT run_id FROM run_records);"
+	/* the method by reference (standard, edition, tests: the profile's) */
+	"ALTER TABLE run_records ADD COLUMN method TEXT NOT NULL DEFAULT '';",
 };
 
 #define N_STEPS ((int)(sizeof(migration_steps) / sizeof(migration_steps[0])))

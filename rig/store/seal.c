@@ -72,7 +72,7 @@ static const char *const canonical_v2[] = {
 	" WHERE p.run_id = ?1 ORDER BY p.idx, m.position, m.attempt, t.term",
 	"SELECT test_reason, customer, test_state, follows_run, ambient_c, humidity_pct,"
 	" ambient_source, lab_name, lab_address, lab_accreditation, approver_name, approver_role,"
-	" weighting, cal_override_by, cal_override_reason, simulated FROM run_records"
+	" weighting, cal_override_by, cal_override_reason, simulated, method FROM run_records"
 	" WHERE run_id = ?1",
 	"SELECT role, identity, certificate, lab, cal_date, cal_due FROM run_standards"
 	" WHERE run_id = ?1 ORDER BY role",

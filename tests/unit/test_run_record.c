@@ -679,7 +679,7 @@ END_TEST
 
 START_TEST(a_profiles_weighting_rule_wins_over_the_stations)
 {
-	const char *text = "[profile]\nname = w\nweighting = (FL + LL)/2\n"
+	const char *text = "[profile]\nname = w\nweighting = (FL + LL)/2\nmethod = ANSI C12.1-2014 test 3\n"
 			   "[point fl]\nkind = accuracy\ncurrent = 100 %\nvoltage = 120 V\n"
 			   "frequency = 60 Hz\nband = 0.5 %\ntarget_uncertainty = 0.1 %\noutput = 10\n";
 	static struct rig_profile p;
@@ -687,6 +687,7 @@ START_TEST(a_profiles_weighting_rule_wins_over_the_stations)
 	ck_assert_msg(rig_profile_parse(text, strlen(text), "w.profile", &p, &err) == 0, "%s", err.msg);
 	ck_assert(p.has_weighting);
 	ck_assert_int_eq(p.weighting, RIG_WEIGHTING_FL_LL);
+	ck_assert_str_eq(p.method, "ANSI C12.1-2014 test 3");
 	const char *bad = "[profile]\nname = w\nweighting = 4FL\n";
 	ck_assert_int_eq(rig_profile_parse(bad, strlen(bad), "w.profile", &p, &err), -1);
 	ck_assert_int_eq(err.line, 3);
@@ -695,6 +696,7 @@ START_TEST(a_profiles_weighting_rule_wins_over_the_stations)
 	tsd_bench_init(&b, "PW", NULL, T0);
 	b.profile.has_weighting = true;
 	b.profile.weighting = RIG_WEIGHTING_4FL_2LL_PF;
+	snprintf(b.profile.method, sizeof(b.profile.method), "ANSI C12.1-2014 tests 1-6 and 14");
 	struct store_run_record rec = {.weighting = RIG_WEIGHTING_4FL_LL};
 	struct run_meta meta = {.station = "s", .operator_name = "o", .profile = &b.profile,
 				.fixture = &b.fixture, .plan = &b.plan, .record = &rec};
@@ -707,6 +709,7 @@ START_TEST(a_profiles_weighting_rule_wins_over_the_stations)
 	struct store_run_record got;
 	ck_assert_int_eq(store_run_record_load(s, id, &got, &err), 0);
 	ck_assert_int_eq(got.weighting, RIG_WEIGHTING_4FL_2LL_PF);
+	ck_assert_str_eq(got.method, "ANSI C12.1-2014 tests 1-6 and 14");	/* the profile's method, recorded */
 	store_close(s);
 }
 END_TEST
@@ -791,6 +794,7 @@ START_TEST(the_certificate_shows_the_record)
 	struct store_run_record rec = {.weighting = RIG_WEIGHTING_4FL_LL, .simulated = true};
 	snprintf(rec.customer, sizeof(rec.customer), "Acme <Flats>");
 	snprintf(rec.test_reason, sizeof(rec.test_reason), "periodic");
+	snprintf(rec.method, sizeof(rec.method), "ANSI C12.1-2014 tests 1-6 and 14");
 	snprintf(rec.lab_accreditation, sizeof(rec.lab_accreditation), "A2LA 1234.01");
 	snprintf(rec.approver_name, sizeof(rec.approver_name), "A. Approver");
 	snprintf(rec.cal_override_by, sizeof(rec.cal_override_by), "J. Doe");
@@ -812,7 +816,7 @@ START_TEST(the_certificate_shows_the_record)
 	fclose(out);
 	const char *want[] = {"Acme &lt;Flats&gt;", "periodic", "A2LA 1234.01", "A. Approver",
 			      "REF-9", "(overdue)", "by override of J. Doe", "customer waiting",
-			      "(4FL+LL)/5", "+0.180", "SIMULATED BENCH"};
+			      "(4FL+LL)/5", "+0.180", "SIMULATED BENCH", "ANSI C12.1-2014 tests 1-6 and 14"};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		ck_assert_msg(strstr(html, want[i]), "no \"%s\" on the certificate", want[i]);
 	free(html);
@@ -837,9 +841,9 @@ START_TEST(the_certificate_shows_the_record)
 	text[n] = '\0';
 	pclose(p);
 	const char *in_pdf[] = {"Acme <Flats>", "periodic", "A2LA 1234.01", "A. Approver", "REF-9",
-				"override of J. Doe", "+0.180"};
+				"override of J. Doe", "+0.180", "Method ANSI C12.1-2014 tests 1-6 and 14"};
 	for (size_t i = 0; i < sizeof(in_pdf) / sizeof(in_pdf[0]); i++)
-		ck_assert_msg(strstr(text, in_pdf[i]), "no \"%s\" in the PDF:\n%s", in_pdf[i], text);
+		ck_assert_msg(strstr(text, in_pdf[i]), "no \"%s\" in the PDF:\n%.3000s", in_pdf[i], text);
 	free(c);
 	store_close(s);
 }

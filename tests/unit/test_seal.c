@@ -36,6 +36,7 @@ static struct store_run_record *test_record(void)
 	snprintf(rec.customer, sizeof(rec.customer), "Acme Flats");
 	snprintf(rec.test_reason, sizeof(rec.test_reason), "complaint");
 	snprintf(rec.lab_name, sizeof(rec.lab_name), "Meter Shop 3");
+	snprintf(rec.method, sizeof(rec.method), "ANSI C12.1-2014 tests 1-6 and 14");
 	rec.weighting = RIG_WEIGHTING_4FL_LL;
 	rec.has_ambient_c = true;
 	rec.ambient_c = 22.5;
@@ -351,6 +352,7 @@ START_TEST(a_changed_record_standard_or_meter_description_is_found)
 		"UPDATE run_records SET customer = 'Other Co' WHERE run_id = %lld",
 		"UPDATE run_records SET ambient_c = 23.5 WHERE run_id = %lld",
 		"UPDATE run_records SET weighting = '(FL+LL)/2' WHERE run_id = %lld",
+		"UPDATE run_records SET method = 'ANSI C12.1-2022' WHERE run_id = %lld",
 		"UPDATE run_standards SET certificate = 'CAL-FORGED' WHERE run_id = %lld",
 		"UPDATE run_positions SET model = 'MMS-120-4001' WHERE run_id = %lld",
 		"UPDATE run_positions SET rated_current_a = 400 WHERE run_id = %lld",
