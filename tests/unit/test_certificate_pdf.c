@@ -167,7 +167,7 @@ START_TEST(pdf_states_the_stored_values_on_numbered_pages)
 	ck_assert_ptr_nonnull(strstr(text, "0.0200"));
 	ck_assert_ptr_nonnull(strstr(text, "2.030"));
 	/* the reference's own standard uncertainty as it entered the point */
-	ck_assert_ptr_nonnull(strstr(text, "Reference u: the standard uncertainty"));
+	ck_assert_ptr_nonnull(strstr(text, "Ref. u: the standard uncertainty"));
 	ck_assert_ptr_nonnull(strstr(text, "0.0020"));
 	ck_assert_ptr_null(strstr(text, "SIMULATED"));
 	/* no contradiction: the meter passed, the run failed elsewhere */
