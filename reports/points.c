@@ -22,6 +22,13 @@ static void csv_num(FILE *out, const char *fmt, double v)
 		fprintf(out, fmt, v);
 }
 
+/* A band applies to accuracy points only (creep, starting load, LED and
+ * connection points are judged on counts), as on the certificate. */
+static double band_of(const struct store_point_row *r)
+{
+	return r->band_pct > 0 && strcmp(r->kind, "accuracy") == 0 ? r->band_pct : NAN;
+}
+
 static int csv_point(const struct store_point_row *r, void *ctx)
 {
 	FILE *out = ctx;
@@ -43,7 +50,7 @@ static int csv_point(const struct store_point_row *r, void *ctx)
 	csv_num(out, "%.6f", r->has_error ? r->error_pct : NAN);
 	csv_num(out, "%.6f", r->has_error ? r->u_pct : NAN);
 	csv_num(out, "%.4g", r->k);
-	csv_num(out, "%.6g", r->band_pct > 0 ? r->band_pct : NAN);
+	csv_num(out, "%.6g", band_of(r));
 	fputc(',', out);
 	report_csv_field(out, r->verdict);
 	fputc(',', out);
@@ -90,7 +97,7 @@ static int json_point(const struct store_point_row *r, void *ctx)
 	json_num(o, "error_pct", r->has_error ? r->error_pct : NAN);
 	json_num(o, "u_pct", r->has_error ? r->u_pct : NAN);
 	json_num(o, "k", r->k);
-	json_num(o, "band_pct", r->band_pct > 0 ? r->band_pct : NAN);
+	json_num(o, "band_pct", band_of(r));
 	cJSON_AddStringToObject(o, "verdict", r->verdict);
 	cJSON_AddStringToObject(o, "as_found_left", r->test_state);
 	cJSON_AddItemToArray((cJSON *)ctx, o);

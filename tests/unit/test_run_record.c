@@ -754,6 +754,7 @@ START_TEST(points_export_in_long_form_with_formulas_neutralised)
 	struct store *s = open_ok();
 	struct tsd_bench b;
 	tsd_bench_init(&b, "=HYPERLINK(\"x\")", NULL, T0);
+	b.profile.points[3].band_pct = 0.5;	/* the creep point: stored, never a band */
 	struct store_run_record rec = {0};
 	snprintf(rec.test_state, sizeof(rec.test_state), "as-found");
 	b.meta.record = &rec;
@@ -780,6 +781,17 @@ START_TEST(points_export_in_long_form_with_formulas_neutralised)
 	ck_assert_ptr_nonnull(strstr(text, ",1,1,full load pf 1,accuracy,120,100,,1,60,0.210000,"));
 	ck_assert_ptr_null(strstr(text, ",0.700000,"));
 	ck_assert_ptr_nonnull(strstr(text, ",as-found\r\n"));
+	/* no band where none applies: the creep point's band (stored 0.5) is
+	 * empty, its 16th field */
+	const char *creep = strstr(text, ",creep,creep,");
+	ck_assert_ptr_nonnull(creep);
+	while (creep > text && creep[-1] != '\n')
+		creep--;
+	char row[400], *rest = row, *field = NULL;
+	snprintf(row, sizeof(row), "%.*s", (int)strcspn(creep, "\r"), creep);
+	for (int i = 0; i < 16; i++)
+		field = strsep(&rest, ",");
+	ck_assert_msg(field && !*field, "band \"%s\" in %s", field, creep);
 	free(text);
 	store_close(s);
 }
