@@ -507,6 +507,46 @@ START_TEST(format_2_hashes_the_stored_1_based_positions)
 }
 END_TEST
 
+/* A database sealed before heads began gets its head signed once, at
+ * rigd's start; a chain whose head was removed is never signed over. */
+START_TEST(an_old_chain_gets_its_head_signed_once_a_removed_head_never)
+{
+	struct rig_error err = {0};
+	struct store *s = store_open(db_path, &err);
+	char a[STORE_RUN_ID_LEN], b[STORE_RUN_ID_LEN];
+	store_set_seal_format(s, 1);	/* no signer, format 1: as before heads */
+	one_run(s, "OLD-1", T0, a);
+	one_run(s, "OLD-2", T0 + 100000, b);
+	struct findings f;
+	store_close(s);
+	struct store_chain_report r = walk(&f);
+	ck_assert_msg(r.problems == 0 && !r.head_signed, "%s", f.text);
+	s = store_open(db_path, &err);
+	tsd_sign_heads(s, dir);
+	ck_assert_int_eq(store_sign_head_if_unsigned(s, &err), 1);
+	ck_assert_int_eq(store_sign_head_if_unsigned(s, &err), 0);
+	store_close(s);
+	r = walk(&f);
+	ck_assert_msg(r.problems == 0 && r.head_signed && r.head_seq == 2, "%s", f.text);
+
+	/* format 2 seals, then the newest run, its seal and the head removed */
+	tsd_rmdir(dir);
+	tsd_tmpdir(dir, db_path);
+	char ids[3][STORE_RUN_ID_LEN], sql[300];
+	three_runs(ids);
+	snprintf(sql, sizeof(sql),
+		 "PRAGMA foreign_keys = ON; DELETE FROM run_seals WHERE run_uuid = '%s';"
+		 " DELETE FROM runs WHERE run_uuid = '%s'; DELETE FROM chain_head", ids[2], ids[2]);
+	tamper(sql);
+	s = store_open(db_path, &err);
+	tsd_sign_heads(s, dir);
+	ck_assert_int_eq(store_sign_head_if_unsigned(s, &err), 0);
+	store_close(s);
+	r = walk(&f);
+	ck_assert_msg(r.problems == 1 && strstr(f.text, "signed head is missing"), "%s", f.text);
+}
+END_TEST
+
 START_TEST(rigctl_key_arguments)
 {
 	struct rigctl_args a;
@@ -560,6 +600,7 @@ Suite *suite_seal(void)
 	tcase_add_test(tc, the_register_after_is_sealed_as_an_addendum);
 	tcase_add_test(tc, format_1_seals_still_verify_beside_format_2);
 	tcase_add_test(tc, format_2_hashes_the_stored_1_based_positions);
+	tcase_add_test(tc, an_old_chain_gets_its_head_signed_once_a_removed_head_never);
 	tcase_add_test(tc, rigctl_key_arguments);
 	tcase_add_test(tc, a_signed_certificate_verifies);
 	tcase_add_test(tc, an_edited_pdf_is_found);
