@@ -247,18 +247,6 @@ static void statement_value(const char *statement, const char *name, char *buf, 
 		}
 }
 
-static bool key_known(struct store *s, const char *key_b64)
-{
-	sqlite3_stmt *st;
-	struct rig_error ignore = {0};
-	if (store_prepare(s, "SELECT 1 FROM stations WHERE public_key = ?1 AND public_key <> ''", &st, &ignore) < 0)
-		return false;
-	store_bind_text(st, 1, key_b64);
-	bool known = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return known;
-}
-
 /* Each line of the signed statement that the database no longer says. */
 static int compare_lines(const char *signed_st, const char *db_st, FILE *out)
 {
@@ -298,7 +286,7 @@ static int check_against_db(struct store *s, const struct signed_pdf *sp, FILE *
 	statement_value(sp->statement, "serial", serial, sizeof(serial));
 	statement_value(sp->statement, "key", key, sizeof(key));
 	int problems = 0;
-	if (!key_known(s, key)) {
+	if (!store_station_key_known(s, key)) {
 		fprintf(out, "signed by key %s, which is not the key of any station in this database\n", key);
 		problems++;
 	}

@@ -551,7 +551,7 @@ static int check_unsealed(struct store *s, store_chain_problem_fn fn, void *ctx,
 	return 0;
 }
 
-static bool key_is_a_stations(struct store *s, const char *key_b64)
+bool store_station_key_known(struct store *s, const char *key_b64)
 {
 	sqlite3_stmt *st;
 	if (store_prepare(s, "SELECT 1 FROM stations WHERE public_key = ?1 AND public_key <> ''", &st, NULL) < 0)
@@ -613,7 +613,7 @@ static int check_head(struct store *s, store_chain_problem_fn fn, void *ctx,
 	r->head_signed = true;
 	r->head_seq = seq;
 	check_signature(r, fn, ctx, seq, seal, sig_b64);
-	if (!key_is_a_stations(s, r->head_key))
+	if (!store_station_key_known(s, r->head_key))
 		problem(fn, ctx, r, "the chain head is signed by key %s, which no station here holds", r->head_key);
 	int64_t last = 0;
 	int any = last_seal(s, &last, last_hex, err);

@@ -86,6 +86,9 @@ void store_set_seal_format(struct store *s, int format);
 int store_seal_run(struct store *s, int64_t run, struct rig_error *err);
 int store_seal_register_after(struct store *s, int64_t run, int position, struct rig_error *err);
 
+/* True when key_b64 is the public key of a station in this database. */
+bool store_station_key_known(struct store *s, const char *key_b64);
+
 /* The station's public key (base64) into its record. */
 int store_station_set_key(struct store *s, const char *station, const char *host,
 			  const char *public_key_b64, struct rig_error *err);
