@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rig/common/station_key.h"
 #include "rig/core/sha256.h"
+#include "rig/store/chain_head.h"
 #include "rig/store/store_private.h"
 
 /* Fixed column lists, not SELECT *: a later migration that adds a column
@@ -244,14 +244,7 @@ static int run_uuid_of(struct store *s, int64_t run, char *buf, size_t len, stru
 	return found ? 0 : rig_error_set(err, NULL, 0, "sealing: run %lld not found", (long long)run);
 }
 
-/* --- the signed head ------------------------------------------------------- */
-
-void store_set_head_signer(struct store *s, const char *public_key_b64, store_sign_fn fn, void *ctx)
-{
-	snprintf(s->head_key, sizeof(s->head_key), "%s", public_key_b64 ? public_key_b64 : "");
-	s->head_sign = fn;
-	s->head_sign_ctx = ctx;
-}
+/* --- sealing ---------------------------------------------------------------- */
 
 void store_set_seal_format(struct store *s, int format)
 {
@@ -263,88 +256,6 @@ static int seal_format(const struct store *s)
 	return s->seal_format ? s->seal_format : STORE_SEAL_FORMAT;
 }
 
-static int head_message(int64_t seq, const char *seal, char *buf, size_t len)
-{
-	return snprintf(buf, len, "rig chain head 1\nseq %lld\nseal %s\n", (long long)seq, seal);
-}
-
-/* The newest seal: 1 with its seq and hex, 0 when the chain is empty. */
-static int last_seal(struct store *s, int64_t *ret_seq, char ret_hex[STORE_SEAL_HEX],
-		     struct rig_error *err)
-{
-	sqlite3_stmt *st;
-	if (store_prepare(s, "SELECT seq, seal FROM run_seals ORDER BY seq DESC LIMIT 1", &st, err) < 0)
-		return -1;
-	int found = sqlite3_step(st) == SQLITE_ROW;
-	if (found) {
-		*ret_seq = sqlite3_column_int64(st, 0);
-		snprintf(ret_hex, STORE_SEAL_HEX, "%s", store_column_text(st, 1));
-	}
-	sqlite3_finalize(st);
-	return found;
-}
-
-/* Signs the newest seal as the chain's head (with the seal, same
- * transaction). Without a signer (a store opened by a test or a tool)
- * nothing is signed, and store_verify_chain says so. */
-static int write_head(struct store *s, struct rig_error *err)
-{
-	int64_t seq;
-	char seal[STORE_SEAL_HEX], msg[200], sig_b64[STATION_B64_LEN];
-	if (!s->head_sign)
-		return 0;
-	int found = last_seal(s, &seq, seal, err);
-	if (found <= 0)
-		return found;
-	int n = head_message(seq, seal, msg, sizeof(msg));
-	uint8_t sig[STATION_SIG_BYTES];
-	s->head_sign(msg, (size_t)n, sig, s->head_sign_ctx);
-	station_b64_encode(sig, sizeof(sig), sig_b64, sizeof(sig_b64));
-	sqlite3_stmt *st;
-	if (store_prepare(s,
-			  "INSERT OR REPLACE INTO chain_head (id, seq, seal, public_key, signature)"
-			  " VALUES (1, ?1, ?2, ?3, ?4)",
-			  &st, err) < 0)
-		return -1;
-	sqlite3_bind_int64(st, 1, seq);
-	store_bind_text(st, 2, seal);
-	store_bind_text(st, 3, s->head_key);
-	store_bind_text(st, 4, sig_b64);
-	return store_step_done(s, st, err);
-}
-
-static int count_of(struct store *s, const char *sql, struct rig_error *err)
-{
-	sqlite3_stmt *st;
-	if (store_prepare(s, sql, &st, err) < 0)
-		return -1;
-	int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
-	sqlite3_finalize(st);
-	return n < 0 ? rig_error_set(err, NULL, 0, "chain head: %s", sqlite3_errmsg(s->db)) : n;
-}
-
-int store_sign_head_if_unsigned(struct store *s, struct rig_error *err)
-{
-	int heads = count_of(s, "SELECT COUNT(*) FROM chain_head", err);
-	int newer = count_of(s, "SELECT COUNT(*) FROM run_seals WHERE format >= 2", err);
-	int seals = count_of(s, "SELECT COUNT(*) FROM run_seals", err);
-	if (heads < 0 || newer < 0 || seals < 0)
-		return -1;
-	/* A head removed from a chain that had one is for verify to report,
-	 * never to sign over. */
-	if (heads > 0 || newer > 0 || seals == 0 || !s->head_sign)
-		return 0;
-	if (store_exec(s, "BEGIN IMMEDIATE", err) < 0)
-		return -1;
-	if (write_head(s, err) < 0) {
-		store_exec(s, "ROLLBACK", NULL);
-		return -1;
-	}
-	return store_exec(s, "COMMIT", err) < 0 ? -1 : 1;
-}
-
-/* --- sealing ---------------------------------------------------------------- */
-
 /* Appends one seal to the chain and signs the new head. A subject sealed
  * already keeps its first seal. */
 static int append_seal(struct store *s, const char *uuid, const char *subject, int format,
@@ -353,7 +264,7 @@ static int append_seal(struct store *s, const char *uuid, const char *subject, i
 	char rows_hex[STORE_SEAL_HEX], prev[STORE_SEAL_HEX], seal[STORE_SEAL_HEX];
 	int64_t seq;
 	to_hex(rows, 32, rows_hex);
-	int found = last_seal(s, &seq, prev, err);
+	int found = store_last_seal(s, &seq, prev, err);
 	if (found < 0)
 		return -1;
 	if (!found)
@@ -375,7 +286,7 @@ static int append_seal(struct store *s, const char *uuid, const char *subject, i
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return rig_error_set(err, NULL, 0, "sealing run %s: %s", uuid, sqlite3_errmsg(s->db));
-	return sqlite3_changes(s->db) ? write_head(s, err) : 0;
+	return sqlite3_changes(s->db) ? store_head_write(s, err) : 0;
 }
 
 int store_seal_run(struct store *s, int64_t run, struct rig_error *err)
@@ -440,10 +351,8 @@ int store_run_seal(struct store *s, const char *run_id, char ret_hex[STORE_SEAL_
 	return found;
 }
 
-static void problem(store_chain_problem_fn fn, void *ctx, struct store_chain_report *r,
-		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void problem(store_chain_problem_fn fn, void *ctx, struct store_chain_report *r,
-		    const char *fmt, ...)
+void store_chain_problem(store_chain_problem_fn fn, void *ctx, struct store_chain_report *r,
+			 const char *fmt, ...)
 {
 	char text[400];
 	va_list ap;
@@ -492,22 +401,22 @@ static int check_seal(struct store *s, sqlite3_stmt *st, char prev[STORE_SEAL_HE
 	bool is_run = strcmp(subject, SUBJECT_RUN) == 0;
 	char expect[STORE_SEAL_HEX], now[STORE_SEAL_HEX];
 	if (strcmp(prev_stored, prev) != 0)
-		problem(fn, ctx, r, "seal of run %s does not follow the seal before it: a seal was removed or altered",
+		store_chain_problem(fn, ctx, r, "seal of run %s does not follow the seal before it: a seal was removed or altered",
 			uuid);
 	seal_of(format, prev_stored, rows_hex, uuid, subject, expect);
 	if (strcmp(expect, seal) != 0)
-		problem(fn, ctx, r, "seal of run %s (%s) does not match its own contents", uuid, subject);
+		store_chain_problem(fn, ctx, r, "seal of run %s (%s) does not match its own contents", uuid, subject);
 	int gone = subject_hash_now(s, uuid, subject, format, now, err);
 	if (gone < 0)
 		return -1;
 	if (gone && is_run)
-		problem(fn, ctx, r, "run %s was sealed but is no longer in the database (deleted)", uuid);
+		store_chain_problem(fn, ctx, r, "run %s was sealed but is no longer in the database (deleted)", uuid);
 	else if (gone)
-		problem(fn, ctx, r, "run %s (%s sealed) is no longer in the database (deleted)", uuid, subject);
+		store_chain_problem(fn, ctx, r, "run %s (%s sealed) is no longer in the database (deleted)", uuid, subject);
 	else if (strcmp(now, rows_hex) != 0 && is_run)
-		problem(fn, ctx, r, "run %s: its stored rows changed after it was sealed", uuid);
+		store_chain_problem(fn, ctx, r, "run %s: its stored rows changed after it was sealed", uuid);
 	else if (strcmp(now, rows_hex) != 0)
-		problem(fn, ctx, r, "run %s: its %s changed after it was sealed", uuid, subject);
+		store_chain_problem(fn, ctx, r, "run %s: its %s changed after it was sealed", uuid, subject);
 	snprintf(prev, STORE_SEAL_HEX, "%s", seal);
 	if (is_run)
 		r->sealed++;
@@ -529,7 +438,7 @@ static int check_unsealed(struct store *s, store_chain_problem_fn fn, void *ctx,
 		return -1;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (sqlite3_column_int(st, 1))
-			problem(fn, ctx, r, "run %s ended but has no seal (its seal was removed)",
+			store_chain_problem(fn, ctx, r, "run %s ended but has no seal (its seal was removed)",
 				store_column_text(st, 0));
 		else
 			r->unsealed_before++;
@@ -545,88 +454,9 @@ static int check_unsealed(struct store *s, store_chain_problem_fn fn, void *ctx,
 			  &st, err) < 0)
 		return -1;
 	while (sqlite3_step(st) == SQLITE_ROW)
-		problem(fn, ctx, r, "run %s position %d: a register reading after that was never sealed",
+		store_chain_problem(fn, ctx, r, "run %s position %d: a register reading after that was never sealed",
 			store_column_text(st, 0), sqlite3_column_int(st, 1));
 	sqlite3_finalize(st);
-	return 0;
-}
-
-bool store_station_key_known(struct store *s, const char *key_b64)
-{
-	sqlite3_stmt *st;
-	if (store_prepare(s, "SELECT 1 FROM stations WHERE public_key = ?1 AND public_key <> ''", &st, NULL) < 0)
-		return false;
-	store_bind_text(st, 1, key_b64);
-	bool known = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return known;
-}
-
-/* The seal at seq into ret_hex: 1, or 0 when there is none. */
-static int seal_at(struct store *s, int64_t seq, char ret_hex[STORE_SEAL_HEX])
-{
-	sqlite3_stmt *st;
-	if (store_prepare(s, "SELECT seal FROM run_seals WHERE seq = ?1", &st, NULL) < 0)
-		return 0;
-	sqlite3_bind_int64(st, 1, seq);
-	int found = sqlite3_step(st) == SQLITE_ROW;
-	if (found)
-		snprintf(ret_hex, STORE_SEAL_HEX, "%s", store_column_text(st, 0));
-	sqlite3_finalize(st);
-	return found;
-}
-
-/* The signed head against the chain: signed by a station's key, naming a
- * seal the chain still holds, and that seal the newest. */
-static void check_signature(struct store_chain_report *r, store_chain_problem_fn fn, void *ctx,
-			    int64_t seq, const char *seal, const char *sig_b64)
-{
-	char msg[200];
-	int n = head_message(seq, seal, msg, sizeof(msg));
-	uint8_t pk[STATION_PK_BYTES], sig[STATION_SIG_BYTES];
-	if (station_b64_decode(r->head_key, pk, sizeof(pk)) != STATION_PK_BYTES ||
-	    station_b64_decode(sig_b64, sig, sizeof(sig)) != STATION_SIG_BYTES ||
-	    station_key_verify(pk, msg, (size_t)n, sig) < 0)
-		problem(fn, ctx, r, "the signed chain head (seal #%lld) does not verify: it was altered",
-			(long long)seq);
-}
-
-static int check_head(struct store *s, store_chain_problem_fn fn, void *ctx,
-		      struct store_chain_report *r, struct rig_error *err)
-{
-	sqlite3_stmt *st;
-	if (store_prepare(s, "SELECT seq, seal, public_key, signature FROM chain_head WHERE id = 1", &st, err) < 0)
-		return -1;
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		/* Seals of format 2 are always made with a signed head. */
-		if (r->newest_format >= 2)
-			problem(fn, ctx, r, "the chain's signed head is missing (removed): the newest runs cannot be told complete");
-		return 0;
-	}
-	int64_t seq = sqlite3_column_int64(st, 0);
-	char seal[STORE_SEAL_HEX], sig_b64[STATION_B64_LEN], now[STORE_SEAL_HEX], last_hex[STORE_SEAL_HEX];
-	snprintf(seal, sizeof(seal), "%s", store_column_text(st, 1));
-	snprintf(r->head_key, sizeof(r->head_key), "%s", store_column_text(st, 2));
-	snprintf(sig_b64, sizeof(sig_b64), "%s", store_column_text(st, 3));
-	sqlite3_finalize(st);
-	r->head_signed = true;
-	r->head_seq = seq;
-	check_signature(r, fn, ctx, seq, seal, sig_b64);
-	if (!store_station_key_known(s, r->head_key))
-		problem(fn, ctx, r, "the chain head is signed by key %s, which no station here holds", r->head_key);
-	int64_t last = 0;
-	int any = last_seal(s, &last, last_hex, err);
-	if (any < 0)
-		return -1;
-	if (!seal_at(s, seq, now) || strcmp(now, seal) != 0)
-		problem(fn, ctx, r,
-			"the chain was cut: its signed head is seal #%lld, which the chain no longer holds"
-			" (it ends at #%lld): the newest run(s) and their seals were removed",
-			(long long)seq, (long long)(any ? last : 0));
-	else if (last > seq)
-		problem(fn, ctx, r, "%lld seal(s) after the signed head (#%lld) were added without the station's key",
-			(long long)(last - seq), (long long)seq);
 	return 0;
 }
 
@@ -648,7 +478,7 @@ int store_verify_chain(struct store *s, store_chain_problem_fn fn, void *ctx,
 	sqlite3_finalize(st);
 	if (rc < 0 || check_unsealed(s, fn, ctx, ret, err) < 0)
 		return -1;
-	return check_head(s, fn, ctx, ret, err);
+	return store_head_check(s, fn, ctx, ret, err);
 }
 
 int store_station_set_key(struct store *s, const char *station, const char *host,
