@@ -359,7 +359,7 @@ static int print_history_row(const struct store_history_row *r, void *ctx)
 	if (h->format == RIGCTL_FMT_TABLE) {
 		char model[40];
 		snprintf(model, sizeof(model), "%s%s", r->model, r->model_backfilled ? " (inferred)" : "");
-		printf("%-24.24s  %-36s  %3d  %-22.22s  %-9s  %-9s  %-13s  %8s  %s%s\n",
+		printf("%-24.24s  %-36s  %3d  %-33.33s  %-9s  %-9s  %-13s  %8s  %s%s\n",
 		       r->started_at, r->run_id, r->position, model,
 		       r->test_state[0] ? r->test_state : "-",
 		       r->test_reason[0] ? r->test_reason : "-", r->verdict, weighted,
@@ -409,7 +409,7 @@ int cmd_history(const struct rigctl_args *a, const struct rigctl_env *env)
 						  ? a->format
 						  : RIGCTL_FMT_TABLE};
 	if (h.format == RIGCTL_FMT_TABLE)
-		printf("%-24s  %-36s  %3s  %-22s  %-9s  %-9s  %-13s  %8s\n", "started (UTC)", "run",
+		printf("%-24s  %-36s  %3s  %-33s  %-9s  %-9s  %-13s  %8s\n", "started (UTC)", "run",
 		       "pos", "model (as tested)", "test", "reason", "verdict", "wavg %");
 	else if (h.format == RIGCTL_FMT_CSV)
 		printf("started_at,run,model,profile,run_state,verdict,test,test_reason,customer,"
