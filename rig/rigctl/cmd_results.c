@@ -142,9 +142,9 @@ int cmd_results(const struct rigctl_args *a, const struct rigctl_env *env)
 	struct rig_error err = {0};
 	int rc = 0;
 	if (a->format == RIGCTL_FMT_CSV) {
-		rc = report_export_csv(stdout, db, &f, &err);
+		rc = report_export_csv(stdout, db, &f, a->limit, &err);
 	} else if (a->format == RIGCTL_FMT_JSON) {
-		rc = report_export_json(stdout, db, &f, &err);
+		rc = report_export_json(stdout, db, &f, a->limit, &err);
 	} else {
 		struct table t = {.limit = a->limit};
 		rc = store_query_results(db, &f, count_row, &t, &err);

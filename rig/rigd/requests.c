@@ -92,6 +92,7 @@ static void start_now(struct rigd *d, struct ctl_client *c, const struct ctl_req
 			 d->run_record.cal_override_by, d->run_record.cal_override_reason);
 	cJSON *o = ok_reply();
 	cJSON_AddStringToObject(o, "run", run_id);
+	cJSON_AddStringToObject(o, "station", d->cfg.station);
 	/* The points in order, so a client can account for every one of them. */
 	cJSON *points = cJSON_AddArrayToObject(o, "points");
 	for (int i = 0; i < d->profile.n_points; i++)
