@@ -753,6 +753,27 @@ static void verify_db_flag(int *argc, char **argv)
 
 #define MAX_POSITIONAL 8
 
+/* getopt_long takes a unique prefix for an option; rigctl wants the
+ * whole name, so that `run --model X` is never read as --model-override. */
+static bool abbreviated(const char *arg, const struct option *o, char *why, size_t why_len)
+{
+	char name[64];
+	option_name(arg, name, sizeof(name));
+	if (strncmp(name, "--", 2) != 0 || strcmp(name + 2, o->name) == 0)
+		return false;
+	snprintf(why, why_len, "%s: write the option in full (--%s?)", name, o->name);
+	return true;
+}
+
+/* The argument that held the option getopt_long just returned: the one
+ * before its value when the value was a separate argument. */
+static const char *option_arg(char **argv)
+{
+	if (optarg && optind >= 2 && optarg == argv[optind - 1])
+		return argv[optind - 2];
+	return argv[optind - 1];
+}
+
 /* The command's own arguments, argv[0] its name. */
 static int parse_command(const struct command *cmd, int argc, char **argv, struct rigctl_args *a,
 			 char *why, size_t why_len)
@@ -766,9 +787,12 @@ static int parse_command(const struct command *cmd, int argc, char **argv, struc
 	 * ':': a missing value comes back as ':' */
 	optind = 0;
 	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, "-:qh", opts, NULL)) != -1) {
+	int c, index = -1;
+	while ((c = getopt_long(argc, argv, "-:qh", opts, &index)) != -1) {
 		const char *arg = argv[optind - 1];
+		if (index >= 0 && abbreviated(option_arg(argv), &opts[index], why, why_len))
+			return -1;
+		index = -1;
 		if (c == 1) {
 			if (n_pos == MAX_POSITIONAL)
 				return usage_error(why, why_len, "too many arguments at \"%s\"", optarg);
@@ -810,11 +834,14 @@ static int parse_global(int argc, char **argv, struct rigctl_args *a, bool *aske
 	memset(&opts[N_GLOBAL + 1], 0, sizeof(opts[0]));
 	optind = 0;
 	opterr = 0;
-	int c;
+	int c, index = -1;
 	/* '+': stop at the command word */
-	while ((c = getopt_long(argc, argv, "+:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:qh", opts, &index)) != -1) {
 		char name[64];
 		option_name(argv[optind - 1], name, sizeof(name));
+		if (index >= 0 && abbreviated(option_arg(argv), &opts[index], why, why_len))
+			return -1;
+		index = -1;
 		switch (c) {
 		case O_HELP: *asked_help = true; break;
 		case O_VERSION: *asked_version = true; break;

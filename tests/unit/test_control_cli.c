@@ -194,6 +194,11 @@ START_TEST(options_of_another_command_are_refused)
 	ck_assert_str_eq(a.db, "x.db");
 	ck_assert_int_eq(PARSE(&a, why, "status", "--json=yes"), -1);
 	ck_assert_str_eq(why, "--json takes no value");
+	/* no abbreviations: --model is not --model-override */
+	ck_assert_int_eq(PARSE(&a, why, "run", "--profile", "p", "--operator", "x", "--position",
+			       "1:M:S", "--model"), -1);
+	ck_assert_str_eq(why, "--model: write the option in full (--model-override?)");
+	ck_assert_int_eq(PARSE(&a, why, "--sock", "/tmp/s", "status"), -1);
 }
 END_TEST
 
