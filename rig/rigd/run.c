@@ -782,7 +782,9 @@ int run_start(struct rigd *d, const struct ctl_request *req, char *ret_run_id, s
 	      char *why, size_t why_len)
 {
 	if (d->running) {
-		snprintf(why, why_len, "run %s is running: one run at a time", d->ctx.run_id);
+		snprintf(why, why_len,
+			 "run %s is running: one run at a time; wait your turn with rigctl run --wait",
+			 d->ctx.run_id);
 		return -1;
 	}
 	if (d->exit_after_run) {
