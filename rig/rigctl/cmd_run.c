@@ -317,10 +317,13 @@ static void say_queued(const struct follow *f, const cJSON *msg)
 	if (f->a->quiet)
 		return;
 	unsigned ticket = (unsigned)rig_json_num(msg, "ticket", 0);
+	char limit[48] = "without a limit";
+	if (f->a->wait_s > 0)
+		snprintf(limit, sizeof(limit), "at most %.0f s", f->a->wait_s);
 	printf("queued: ticket %u, place %d behind run %s; waiting %s (rigctl dequeue %u "
 	       "leaves the queue)\n",
 	       ticket, rig_json_int(msg, "place", 0, 1000000, 0), rig_json_str(msg, "behind", "?"),
-	       f->a->wait_s > 0 ? "with a limit" : "without a limit", ticket);
+	       limit, ticket);
 	fflush(stdout);
 }
 
