@@ -68,6 +68,7 @@ int junit_add_unmeasured(struct junit_report *r, const char *const *names, int n
 			c.error_pct = c.u_pct = c.band_pct = NAN;
 			c.gate_s = 0;
 			c.time_s = NAN;
+			c.unmeasured = true;
 			snprintf(c.detail, sizeof(c.detail), "not measured");
 			if (junit_add(r, &c) < 0)
 				return -1;
@@ -80,7 +81,7 @@ void junit_unfinished_as_errors(struct junit_report *r, const char *why)
 {
 	for (int i = 0; i < r->n; i++) {
 		struct junit_case *c = &r->cases[i];
-		if (c->verdict != RIG_VERDICT_NONE)
+		if (!c->unmeasured)
 			continue;
 		c->verdict = RIG_VERDICT_ERROR;
 		snprintf(c->detail, sizeof(c->detail), "not measured: the run did not finish (%.150s)",

@@ -8,6 +8,7 @@
 #ifndef RIG_RIGCTL_JUNIT_H
 #define RIG_RIGCTL_JUNIT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <cjson/cJSON.h>
@@ -25,6 +26,7 @@ struct junit_case {
 	double error_pct, u_pct, band_pct;	/* NAN when not applicable */
 	double gate_s;			/* bench time of the gate; 0 when none */
 	double time_s;			/* real seconds the point took; NAN not measured */
+	bool unmeasured;		/* no result came (junit_add_unmeasured) */
 	char detail[400];
 };
 
@@ -51,7 +53,8 @@ int junit_add_unmeasured(struct junit_report *r, const char *const *names, int n
 			 const struct junit_case *positions, int n_positions);
 /* A run that did not finish (rigd died or lost the bench, the run ended in
  * error): every case not measured becomes an <error> saying why, so CI
- * does not read errors=0 failures=0 as a clean run. */
+ * does not read errors=0 failures=0 as a clean run. A point rigd reported
+ * without a verdict (a warm-up: nothing judged) stays as it was. */
 void junit_unfinished_as_errors(struct junit_report *r, const char *why);
 /* A run that never ran (refused, rigd unreachable, still queued): one
  * <error> case named `what` carrying why, so CI sees an error, not an

@@ -498,6 +498,10 @@ START_TEST(junit_counts_an_unfinished_run_as_errors)
 	struct junit_case positions[1];
 	memset(positions, 0, sizeof(positions));
 	positions[0].position = 1;
+	/* a point rigd reported without a verdict (a warm-up) was measured */
+	c = make_case(2, 1, RIG_VERDICT_NONE, NAN);
+	snprintf(c.detail, sizeof(c.detail), "warm-up: nothing judged");
+	junit_add(&r, &c);
 	ck_assert_int_eq(junit_add_unmeasured(&r, names, 2, positions, 1), 0);
 	junit_unfinished_as_errors(&r, "connection to rigd lost");
 	char path[] = "/tmp/junit-XXXXXX.xml";
@@ -505,7 +509,8 @@ START_TEST(junit_counts_an_unfinished_run_as_errors)
 	ck_assert_int_eq(junit_write_file(&r, path), 0);
 	junit_free(&r);
 	const char *xml = slurp(path);
-	ck_assert_ptr_nonnull(strstr(xml, "tests=\"2\" failures=\"0\" errors=\"1\" skipped=\"0\""));
+	ck_assert_ptr_nonnull(strstr(xml, "tests=\"3\" failures=\"0\" errors=\"1\" skipped=\"1\""));
+	ck_assert_ptr_nonnull(strstr(xml, "<skipped type=\"none\" message=\"none: warm-up: nothing judged\""));
 	ck_assert_ptr_nonnull(strstr(xml, "did not finish (connection to rigd lost)"));
 	unlink(path);
 }
