@@ -45,6 +45,7 @@ const char rigctl_usage[] =
 	"  history    every test of one meter, oldest first\n"
 	"  register   store a meter's register reading after its run\n"
 	"  verify     check a signed certificate, or the database's hash chain\n"
+	"  key        key init | key show: the station's signing key\n"
 	"  model      what a model number means\n"
 	"  profiles   test profiles with their point counts\n"
 	"  fixture    fixture check [--live] FILE: validate a bench's wiring file\n"
@@ -272,11 +273,23 @@ static const struct command commands[] = {
 	 "       rigctl verify --db\n"
 	 "\n"
 	 "Checks a signed certificate against the database (valid, or each line that\n"
-	 "differs), or walks the database's hash chain of sealed runs (--db alone).\n"
+	 "differs), or walks the database's hash chain of sealed runs and checks its\n"
+	 "signed head, so a removed newest run shows (--db alone).\n"
 	 "\n"
 	 "examples:\n"
 	 "  rigctl verify A1001.pdf\n"
 	 "  rigctl --db /var/lib/rig/rig.db verify --db\n"},
+	{"key", RIGCTL_KEY, {0}, 0,
+	 "usage: rigctl key init | rigctl key show\n"
+	 "\n"
+	 "  init   make the station's signing key beside the database (once, at\n"
+	 "         install; station.key mode 0600, station.pub)\n"
+	 "  show   the station's public key; refuses a secret key file that others\n"
+	 "         may read\n"
+	 "\n"
+	 "examples:\n"
+	 "  rigctl --db /var/lib/rig/rig.db key init\n"
+	 "  rigctl key show\n"},
 	{"model", RIGCTL_MODEL, {O_JSON, 0}, 0,
 	 "usage: rigctl model MODEL [--json]\n"
 	 "\n"
@@ -313,7 +326,7 @@ static const struct command commands[] = {
 
 static const char command_list[] =
 	"run, status, abort, dequeue, safe-off, results, report, history, register, verify, "
-	"model, profiles, fixture, analyse, help, version";
+	"key, model, profiles, fixture, analyse, help, version";
 
 static const struct command *find_command(const char *name)
 {
@@ -710,6 +723,12 @@ static int check_command(const struct command *cmd, struct rigctl_args *a, char 
 		if (n_pos > 0)
 			break;
 		return check_report(a, why, why_len);
+	case RIGCTL_KEY:
+		if (n_pos != 1 || (strcmp(pos[0], "init") && strcmp(pos[0], "show")))
+			return usage_error(why, why_len, "%s",
+					   "usage: rigctl key init|show (rigctl key --help)");
+		a->key_action = pos[0];
+		return 0;
 	case RIGCTL_HISTORY:
 		if (n_pos != 1)
 			return usage_error(why, why_len, "%s", "usage: rigctl history SERIAL");
