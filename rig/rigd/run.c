@@ -12,6 +12,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "drivers/edge/gpiod_probe.h"
 #include "rig/common/log.h"
 #include "rig/common/timeutil.h"
 #include "rig/core/model_check.h"
@@ -224,6 +225,11 @@ static void record_header(struct rigd *d)
 
 int edges_connect(struct rigd *d, struct rig_error *err)
 {
+	/* A chip by label, lines by name: their offsets on this boot's chip,
+	 * and every line on the chip, before any is requested. */
+	if (!strncmp(d->fixture.edge_input, "gpiod:", 6) &&
+	    edge_gpiod_resolve_fixture(&d->fixture, err) < 0)
+		return -1;
 	struct edge_input_line lines[EDGE_INPUT_FIXTURE_LINES] = {{0}};
 	size_t n = edge_input_fixture_lines(&d->fixture, lines);
 	d->edges = edge_input_open(d->fixture.edge_input, lines, n, err);
