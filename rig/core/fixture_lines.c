@@ -104,3 +104,51 @@ int rig_fixture_resolve_lines(struct rig_fixture *f, const struct rig_chip_lines
 		w[i].l->line = offset[i];
 	return 0;
 }
+
+int rig_fixture_line_names(const struct rig_fixture *f, char *buf, size_t len)
+{
+	struct wired w[RIG_MAX_POSITIONS * RIG_SIG_COUNT + 3];
+	int n = list_wired((struct rig_fixture *)f, w);
+	size_t used = 0;
+	if (len)
+		buf[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		const struct rig_line *l = w[i].l;
+		if (!l->name[0] || l->line >= RIG_LINE_NAMED)
+			continue;
+		bool seen = false;
+		for (int j = 0; j < i && !seen; j++)
+			seen = !strcmp(w[j].l->name, l->name);
+		if (seen)
+			continue;
+		int k = snprintf(buf + used, len - used, "%s%s=%d", used ? " " : "", l->name, l->line);
+		if (k < 0 || (size_t)k >= len - used)
+			return -1;
+		used += (size_t)k;
+	}
+	return (int)used;
+}
+
+static int listed_offset(void *ctx, const char *name)
+{
+	size_t nlen = strlen(name);
+	for (const char *p = ctx; p && *p;) {
+		while (*p == ' ')
+			p++;
+		const char *eq = strchr(p, '=');
+		if (!eq)
+			break;
+		if ((size_t)(eq - p) == nlen && !strncmp(p, name, nlen))
+			return atoi(eq + 1);
+		p = strchr(eq, ' ');
+	}
+	return -1;
+}
+
+int rig_fixture_resolve_from_names(struct rig_fixture *f, const char *list, struct rig_error *err)
+{
+	struct rig_chip_lines chip = {
+		.chip = "of the recording", .offset_of = listed_offset, .ctx = (void *)list,
+	};
+	return rig_fixture_resolve_lines(f, &chip, err);
+}

@@ -33,4 +33,14 @@ bool rig_fixture_has_named_lines(const struct rig_fixture *f);
 int rig_fixture_resolve_lines(struct rig_fixture *f, const struct rig_chip_lines *chip,
 			      struct rig_error *err);
 
+/* The resolved names as "NAME=OFFSET NAME=OFFSET ..." (each name once),
+ * for a recording: "" when no line is named. Returns the length, or -1
+ * when buf is too small. */
+int rig_fixture_line_names(const struct rig_fixture *f, char *buf, size_t len);
+
+/* Resolves the named lines from such a list instead of a chip (the
+ * offline analysis of a recording); offsets are not checked against a
+ * chip's size. 0, or -1 with err. */
+int rig_fixture_resolve_from_names(struct rig_fixture *f, const char *list, struct rig_error *err);
+
 #endif

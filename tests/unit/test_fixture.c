@@ -182,6 +182,38 @@ START_TEST(lines_by_name_resolve_on_the_chip_and_are_checked)
 }
 END_TEST
 
+/* The names' offsets a bench recorded place a named fixture's lines
+ * offline exactly where the chip placed them. */
+START_TEST(recorded_line_names_resolve_a_fixture_offline)
+{
+	struct rig_fixture *bench = load_shipped("pi5-bench-4.conf");
+	struct rig_fixture *offline = load_shipped("pi5-bench-4.conf");
+	char list[2048];
+	ck_assert_int_eq(rig_fixture_line_names(bench, list, sizeof(list)), 0);	/* not resolved yet */
+	struct rig_error err = { 0 };
+	ck_assert_msg(rig_fixture_resolve_lines(bench, &pi_chip, &err) == 0, "%s", err.msg);
+	int len = rig_fixture_line_names(bench, list, sizeof(list));
+	ck_assert_int_gt(len, 0);
+	ck_assert_ptr_nonnull(strstr(list, "GPIO17=17"));
+	ck_assert_ptr_nonnull(strstr(list, "GPIO11=11"));
+	ck_assert_int_eq(rig_fixture_line_names(bench, list, 20), -1);	/* too small: said */
+	rig_fixture_line_names(bench, list, sizeof(list));
+	ck_assert_msg(rig_fixture_resolve_from_names(offline, list, &err) == 0, "%s", err.msg);
+	for (int p = 0; p < 4; p++)
+		for (int s = 0; s < RIG_SIG_COUNT; s++)
+			ck_assert_int_eq(offline->pos[p][s].line, bench->pos[p][s].line);
+	ck_assert_int_eq(offline->interlock.line, 4);
+	/* a name the recording does not hold */
+	struct rig_fixture *other = load_shipped("pi5-bench-4.conf");
+	ck_assert_int_eq(rig_fixture_resolve_from_names(other, "GPIO17=17 GPIO27=27", &err), -1);
+	ck_assert_msg(strstr(err.msg, "has no line named"), "%s", err.msg);
+	ck_assert_int_ge(other->pos[0][RIG_SIG_KH10].line, RIG_LINE_NAMED);
+	free(bench);
+	free(offline);
+	free(other);
+}
+END_TEST
+
 static void assert_refused(int at, const char *text, int line, const char *what);
 
 START_TEST(line_names_are_refused_where_they_cannot_resolve)
@@ -572,6 +604,7 @@ Suite *suite_fixture(void)
 	tcase_add_test(t, pi_fixture_loads);
 	tcase_add_test(t, lines_by_name_resolve_on_the_chip_and_are_checked);
 	tcase_add_test(t, line_names_are_refused_where_they_cannot_resolve);
+	tcase_add_test(t, recorded_line_names_resolve_a_fixture_offline);
 	tcase_add_test(t, routing);
 	tcase_add_test(t, dead_man_keys);
 	tcase_add_test(t, signal_names_and_kh);
