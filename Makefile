@@ -81,10 +81,13 @@ $(SAN)/obj/tests/unit/run.o: BASE_CFLAGS += -I$(SAN)
 $(SAN)/check_all: $(SAN)/obj/tests/unit/run.o $(TEST_SRC:%.c=$(SAN)/obj/%.o) $(SAN)/librig.a
 	$(CC) $(SAN_CFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) -lpthread
 
-# Unit and simulator tests run against the sanitized binaries; the real-kernel
-# test bed runs first (set RIG_SKIP_VMTEST=1 to skip it on a developer
+# Unit and simulator tests run against the sanitized binaries (and the
+# package and the arm64 build, tests/e2e/package: the cross toolchain is
+# installed first, outside the tests' time-outs); the real-kernel test bed
+# runs first (set RIG_SKIP_VMTEST=1 to skip it on a developer
 # machine; CI never skips it). Check's summary is the last line.
 check: $(SAN)/check_all $(addprefix $(SAN)/,$(PROGS)) all
+	@./rig/scripts/install-deps >/dev/null && ./rig/scripts/install-deps --arm64 >/dev/null
 	@if [ -x tests/vm/run ]; then tests/vm/run; fi
 	@RIG_BIN=$(SAN) RIG_TOP=$(CURDIR) CK_DEFAULT_TIMEOUT=120 $(SAN)/check_all
 
@@ -162,6 +165,7 @@ install: all
 # fakeroot.
 DEB_ROOT := $(shell [ "$$(id -u)" = 0 ] || echo fakeroot)
 deb: all
+	@command -v dh >/dev/null && command -v systemd-analyze >/dev/null || ./rig/scripts/install-deps
 	rm -rf $(REL)/deb && mkdir -p $(REL)/deb/src
 	cp -RL debian $(REL)/deb/src/
 	cd $(REL)/deb/src && RIG_TOP=$(CURDIR) RIG_DEB_OUT=$(CURDIR)/$(REL)/deb $(DEB_ROOT) debian/rules binary

@@ -15,6 +15,7 @@
 #include "drivers/edge/gpiod_probe.h"
 #include "rig/common/log.h"
 #include "rig/common/timeutil.h"
+#include "rig/core/fixture_lines.h"
 #include "rig/core/model_check.h"
 #include "rig/core/recording.h"
 #include "rig/rigd/notify.h"
@@ -230,6 +231,9 @@ int edges_connect(struct rigd *d, struct rig_error *err)
 	if (!strncmp(d->fixture.edge_input, "gpiod:", 6) &&
 	    edge_gpiod_resolve_fixture(&d->fixture, err) < 0)
 		return -1;
+	char names[1024];
+	if (rig_fixture_line_names(&d->fixture, names, sizeof(names)) > 0)
+		log_info("lines by name on %s: %s", d->fixture.edge_input + 6, names);
 	struct edge_input_line lines[EDGE_INPUT_FIXTURE_LINES] = {{0}};
 	size_t n = edge_input_fixture_lines(&d->fixture, lines);
 	d->edges = edge_input_open(d->fixture.edge_input, lines, n, err);
