@@ -78,7 +78,9 @@ $(SAN)/suites.h: $(TEST_SRC)
 	@sed -n 's/^Suite \*\(suite_[a-z0-9_]*\)(void).*/SUITE(\1)/p' $(TEST_SRC) > $@.tmp && mv $@.tmp $@
 $(SAN)/obj/tests/unit/run.o: $(SAN)/suites.h
 $(SAN)/obj/tests/unit/run.o: BASE_CFLAGS += -I$(SAN)
-$(SAN)/check_all: $(SAN)/obj/tests/unit/run.o $(TEST_SRC:%.c=$(SAN)/obj/%.o) $(SAN)/librig.a
+# (the arm64 build links its release library: CHECK_LIB)
+CHECK_LIB ?= $(SAN)/librig.a
+$(SAN)/check_all: $(SAN)/obj/tests/unit/run.o $(TEST_SRC:%.c=$(SAN)/obj/%.o) $(CHECK_LIB)
 	$(CC) $(SAN_CFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) -lpthread
 
 # Unit and simulator tests run against the sanitized binaries (and the
@@ -172,13 +174,14 @@ deb: all
 
 # arm64: the same sources with Debian's cross compiler and the arm64
 # libraries of multiarch (rig/scripts/install-deps --arm64); the unit
-# tests built without sanitizers (they do not run under qemu-user).
+# tests built without sanitizers (they do not run under qemu-user) and
+# linked with the arm64 release library.
 # libgsl-dev is not co-installable for two architectures (installing the
 # arm64 one removes the machine's own): the arm64 runtime libgsl27 is used
 # with the native headers, through a gsl.pc of our own.
 ARM64 := build/arm64
 ARM64_LIBDIR := /usr/lib/aarch64-linux-gnu
-ARM64_VARS := CC=aarch64-linux-gnu-gcc REL=$(ARM64) SAN=$(ARM64)/t SAN_CFLAGS='-O1 -g' \
+ARM64_VARS := CC=aarch64-linux-gnu-gcc REL=$(ARM64) SAN=$(ARM64)/t SAN_CFLAGS='-O1 -g' CHECK_LIB=$(ARM64)/librig.a \
 	PKG_CONFIG='env PKG_CONFIG_LIBDIR=$(CURDIR)/$(ARM64)/pkgconfig:$(ARM64_LIBDIR)/pkgconfig:/usr/share/pkgconfig pkg-config'
 arm64: $(DEPS_OK)
 	@./rig/scripts/install-deps --arm64 >/dev/null
