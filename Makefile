@@ -8,7 +8,7 @@
 # Missing build dependencies are installed by rig/scripts/install-deps.
 
 CC ?= cc
-PKGS := libserialport libgpiod sqlite3 libcjson gsl pangocairo cairo-pdf fontconfig libsodium libqrencode
+PKGS := libserialport libgpiod sqlite3 libcjson gsl pangocairo cairo-pdf fontconfig libsodium libqrencode libpq
 DEPS_OK := build/.deps-ok
 
 WARN := -Wall -Wextra -Werror -std=gnu11 -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
@@ -27,7 +27,8 @@ LIB_SRC := $(sort $(filter-out %/main.c,$(wildcard rig/*/*.c drivers/*/*.c drive
 rigd_MAIN := rig/rigd/main.c
 rigctl_MAIN := rig/rigctl/main.c
 rig-sim_MAIN := drivers/sim/main.c
-PROGS := $(foreach p,rigd rigctl rig-sim,$(if $(wildcard $($(p)_MAIN)),$(p)))
+rig-shipper_MAIN := rig/shipper/main.c
+PROGS := $(foreach p,rigd rigctl rig-sim rig-shipper,$(if $(wildcard $($(p)_MAIN)),$(p)))
 # The validation benchmark's meter model and harness also feed a unit test.
 VALBENCH_SRC := tests/bench/indep_meter.c tests/bench/valbench.c tests/bench/valbench_report.c
 TEST_SRC := $(sort $(filter-out tests/unit/run.c,$(wildcard tests/unit/*.c)) $(VALBENCH_SRC))
