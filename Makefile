@@ -31,7 +31,7 @@ rig-shipper_MAIN := rig/shipper/main.c
 PROGS := $(foreach p,rigd rigctl rig-sim rig-shipper,$(if $(wildcard $($(p)_MAIN)),$(p)))
 # The validation benchmark's meter model and harness also feed a unit test.
 VALBENCH_SRC := tests/bench/indep_meter.c tests/bench/valbench.c tests/bench/valbench_report.c
-TEST_SRC := $(sort $(filter-out tests/unit/run.c,$(wildcard tests/unit/*.c)) $(VALBENCH_SRC))
+TEST_SRC := $(sort $(filter-out tests/unit/run.c,$(wildcard tests/unit/*.c)) $(VALBENCH_SRC) tests/bench/pg_server.c)
 
 REL := build
 SAN := build/san

@@ -51,7 +51,7 @@ static const char *const central_steps[] = {
 	"  run_uuid UUID NOT NULL REFERENCES runs (run_uuid),"
 	"  idx SMALLINT NOT NULL,"
 	"  name TEXT NOT NULL, kind TEXT NOT NULL,"
-	"  voltage_v REAL, current_a REAL, current_pct REAL, pf REAL, leading SMALLINT,"
+	"  voltage_v REAL, current_a REAL, current_pct REAL, pf REAL, \"leading\" SMALLINT,"
 	"  frequency_hz REAL, elements SMALLINT, output_kh REAL,"
 	"  band_pct REAL, target_u_pct REAL,"
 	"  PRIMARY KEY (run_uuid, idx));"
@@ -111,7 +111,7 @@ PGconn *central_connect(const char *url, struct rig_error *err)
 		PQfinish(pg);
 		return NULL;
 	}
-	PQexec(pg, "SET client_min_messages = warning");
+	PQclear(PQexec(pg, "SET client_min_messages = warning"));
 	return pg;
 }
 

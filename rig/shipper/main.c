@@ -34,6 +34,7 @@ static const char usage[] =
 	"  --poll-ms MS         idle wait between looks at the outbox (500)\n"
 	"  --backoff-max-ms MS  longest wait between retries (60000)\n"
 	"  --drain              exit once the outbox is empty\n"
+	"  --max-retries N      give up (exit 3) after N failures in a row (0: never)\n"
 	"  --init-central       create or migrate the central schema and exit\n"
 	"  --log-level LEVEL    err, warning, notice, info, debug\n";
 
@@ -72,6 +73,7 @@ int main(int argc, char **argv)
 		{ "poll-ms", required_argument, NULL, 'p' },
 		{ "backoff-max-ms", required_argument, NULL, 'B' },
 		{ "drain", no_argument, NULL, 'D' },
+		{ "max-retries", required_argument, NULL, 'R' },
 		{ "init-central", no_argument, NULL, 'I' },
 		{ "schema-version", required_argument, NULL, 'S' },
 		{ "log-level", required_argument, NULL, 'l' },
@@ -97,6 +99,7 @@ int main(int argc, char **argv)
 		case 'p': bad = parse_int(optarg, 1, &o.poll_ms); break;
 		case 'B': bad = parse_int(optarg, 1, &o.backoff_max_ms); break;
 		case 'D': o.drain = true; break;
+		case 'R': bad = parse_int(optarg, 0, &o.max_retries); break;
 		case 'I': init = true; break;
 		case 'S': bad = parse_int(optarg, 0, &target); break;
 		case 'l': bad = rig_log_level_parse(optarg, &level); break;

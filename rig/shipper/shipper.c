@@ -62,12 +62,17 @@ int shipper_run(const struct shipper_options *o, volatile sig_atomic_t *stop)
 	else
 		bench[0] = '\0';
 	PGconn *pg = NULL;
-	int backoff = o->backoff_min_ms;
+	int backoff = o->backoff_min_ms, failures = 0, rc = 0;
 	while (!*stop) {
+		if (o->max_retries > 0 && failures > o->max_retries) {
+			log_err("shipper: giving up after %d failures in a row", failures);
+			rc = 3;
+			break;
+		}
 		if (!bench[0]) {
-			int rc = ship_default_bench_name(db, bench, sizeof(bench), &err);
-			if (rc != 0) {
-				if (rc < 0)
+			int named = ship_default_bench_name(db, bench, sizeof(bench), &err);
+			if (named != 0) {
+				if (named < 0)
 					log_warn("shipper: %s", err.msg);
 				bench[0] = '\0';
 				if (o->drain)
@@ -77,6 +82,7 @@ int shipper_run(const struct shipper_options *o, volatile sig_atomic_t *stop)
 			}
 		}
 		if (!pg && !(pg = connect_central(o))) {
+			failures++;
 			pause_ms(backoff, stop);
 			backoff = next_backoff(o, backoff);
 			continue;
@@ -84,6 +90,7 @@ int shipper_run(const struct shipper_options *o, volatile sig_atomic_t *stop)
 		struct ship_batch_stats s;
 		if (ship_batch(db, pg, bench, o->batch, &s, &err) < 0) {
 			log_warn("shipper: %s; retrying in %d ms", err.msg, backoff);
+			failures++;
 			if (PQstatus(pg) != CONNECTION_OK) {
 				PQfinish(pg);
 				pg = NULL;
@@ -93,6 +100,7 @@ int shipper_run(const struct shipper_options *o, volatile sig_atomic_t *stop)
 			continue;
 		}
 		backoff = o->backoff_min_ms;
+		failures = 0;
 		if (s.entries > 0) {
 			log_debug("shipper: %s: %d entries, up to %lld", bench, s.entries,
 				  (long long)s.last_seq);
@@ -104,5 +112,5 @@ int shipper_run(const struct shipper_options *o, volatile sig_atomic_t *stop)
 	}
 	PQfinish(pg);
 	sqlite3_close(db);
-	return 0;
+	return rc;
 }

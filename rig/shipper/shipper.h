@@ -16,12 +16,14 @@ struct shipper_options {
 	int poll_ms;		/* idle wait between looks at the outbox */
 	int backoff_min_ms, backoff_max_ms;
 	bool drain;		/* exit once the outbox is empty */
+	int max_retries;	/* failures in a row before giving up, 0 never */
 };
 
 void shipper_options_defaults(struct shipper_options *o);
 
 /* Runs until *stop is set (or, with drain, the outbox is empty). Returns
- * 0, or 1 when the bench's file cannot be opened. */
+ * 0; 1 when the bench's file cannot be opened; 3 after max_retries
+ * failures in a row. */
 int shipper_run(const struct shipper_options *o, volatile sig_atomic_t *stop);
 
 #endif

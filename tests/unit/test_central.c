@@ -1,0 +1,397 @@
+/* Shipping benches' results to a central PostgreSQL (rig-shipper) against a
+ * real server the suite starts (tests/bench/pg_server.c): every record
+ * arrives once, across a server restart, a killed shipper, a repeated
+ * delivery, a schema migration and two benches at once. Skipped, saying
+ * why, where PostgreSQL is not installed. */
+#include <check.h>
+#include <fcntl.h>
+#include <math.h>
+#include <libpq-fe.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../bench/pg_server.h"
+#include "rig/store/durability.h"
+#include "rig/store/run_record.h"
+#include "test_store_data.h"
+
+#define T0 1795000000000LL
+
+static struct pg_server pg;
+static int pg_state = -1;
+static char pg_why[256];
+
+static void pg_up(void)
+{
+	pg_state = pg_server_start(&pg, pg_why, sizeof(pg_why));
+	if (pg_state == 1)
+		fprintf(stderr, "central: skipped: %s\n", pg_why);
+}
+
+static void pg_down(void)
+{
+	pg_server_destroy(&pg);
+}
+
+/* Returns from the test when PostgreSQL is not installed. */
+#define NEED_PG()                                                       \
+	do {                                                            \
+		if (pg_state == 1)                                      \
+			return;                                         \
+		ck_assert_msg(pg_state == 0, "PostgreSQL: %s", pg_why); \
+	} while (0)
+
+static char dir[64], db_path[96], url[400];
+
+static void setup(void)
+{
+	tsd_tmpdir(dir, db_path);
+}
+
+static void teardown(void)
+{
+	tsd_rmdir(dir);
+}
+
+static void new_central(const char *name)
+{
+	ck_assert_int_eq(pg_server_createdb(&pg, name, url, sizeof(url)), 0);
+}
+
+static struct rig_point_result result_with_budget(int point, int position, double e)
+{
+	struct rig_point_result r = tsd_result(point, position, 1, e, 0.05, 100, RIG_VERDICT_PASS);
+	if (point == 3)
+		return r;
+	struct rig_gate_budget *b = &r.gate.budget;
+	b->uc_rel = 0.00025;
+	b->nu_eff = 40;
+	b->k = 2.02;
+	for (int t = 0; t < RIG_U_TERMS; t++)
+		b->term[t] = (struct rig_u_component){ .u = 1e-4 * (t + 1), .sensitivity = 1,
+						       .contribution = 1e-4 * (t + 1), .dof = INFINITY };
+	return r;
+}
+
+/* n_runs sealed runs of two meters each, four points, on `station`. */
+static void fill_bench(const char *path, const char *station, const char *prefix, int n_runs,
+		       int64_t t0)
+{
+	struct rig_error err = { 0 };
+	struct store *s = store_open(path, &err);
+	ck_assert_msg(s != NULL, "%s", err.msg);
+	ck_assert_int_eq(store_set_sync(s, STORE_SYNC_NORMAL, &err), 0);
+	for (int i = 0; i < n_runs; i++) {
+		char a[32], b[32], run_id[STORE_RUN_ID_LEN];
+		snprintf(a, sizeof(a), "%s-%d-1", prefix, i);
+		snprintf(b, sizeof(b), "%s-%d-2", prefix, i);
+		struct tsd_bench tb;
+		tsd_bench_init(&tb, a, b, t0 + i * 100000LL);
+		tb.meta.station = station;
+		ck_assert_int_eq(store_begin_run(s, &tb.plan, &tb.meta, run_id, &err), 0);
+		for (int p = 0; p < TSD_POINTS; p++)
+			for (int pos = 0; pos < 2; pos++) {
+				struct rig_point_result r = result_with_budget(p, pos, 0.01 * (i % 7) - 0.02 * p);
+				ck_assert_msg(store_add_point_result(s, run_id, &r, &err) == 0, "%s", err.msg);
+			}
+		ck_assert_int_eq(store_end_run(s, run_id, RIG_RUN_PASSED, "", t0 + i * 100000LL + 60000, &err), 0);
+	}
+	store_close(s);
+}
+
+static long long pg_value(const char *sql)
+{
+	PGconn *c = PQconnectdb(url);
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
+	PGresult *r = PQexec(c, sql);
+	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK,
+		      "%s: %s", sql, PQerrorMessage(c));
+	long long v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0
+			      ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+	PQclear(r);
+	PQfinish(c);
+	return v;
+}
+
+static long long sqlite_value(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_stmt *st;
+	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(db));
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	long long v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static const char *shipper_bin(void)
+{
+	static char path[512];
+	const char *bin = getenv("RIG_BIN");
+	snprintf(path, sizeof(path), "%s/rig-shipper", bin ? bin : "build/san");
+	return path;
+}
+
+/* Starts rig-shipper with extra arguments; its pid. */
+static pid_t shipper_start(const char *db, const char *bench, const char *batch, int drain)
+{
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		const char *argv[] = { shipper_bin(), "--central", url, "--db", db, "--bench", bench,
+				       "--batch", batch, "--poll-ms", "50", "--backoff-max-ms", "300",
+				       "--max-retries", "100", "--log-level", "err",
+				       drain ? "--drain" : NULL, NULL };
+		execv(argv[0], (char **)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static int shipper_wait(pid_t pid)
+{
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int ship_all(const char *db, const char *bench)
+{
+	return shipper_wait(shipper_start(db, bench, "500", 1));
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&t, NULL);
+}
+
+/* Waits until the central database holds some but not all of a bench. */
+static void wait_partly_shipped(const char *bench, long long total)
+{
+	char sql[200];
+	snprintf(sql, sizeof(sql), "SELECT coalesce((SELECT last_seq FROM ship_state"
+		 " WHERE bench = '%s'), 0)", bench);
+	for (int i = 0; i < 3000; i++) {
+		if (pg_value("SELECT (to_regclass('ship_state') IS NOT NULL)::int") == 0) {
+			sleep_ms(5);
+			continue;
+		}
+		long long n = pg_value(sql);
+		if (n > 0) {
+			ck_assert_msg(n < total, "shipped everything (%lld) before the interruption", n);
+			return;
+		}
+		sleep_ms(5);
+	}
+	ck_abort_msg("nothing was shipped");
+}
+
+/* The central copy holds each of the bench's rows exactly once. */
+static void assert_central_matches(const char *db, const char *station)
+{
+	char sql[300];
+	struct { const char *pg_sql, *sqlite_sql; } pairs[] = {
+		{ "SELECT count(*) FROM runs WHERE station = '%s'", "SELECT count(*) FROM runs" },
+		{ "SELECT count(*) FROM run_positions p JOIN runs r USING (run_uuid) WHERE r.station = '%s'",
+		  "SELECT count(*) FROM run_positions" },
+		{ "SELECT count(*) FROM points p JOIN runs r USING (run_uuid) WHERE r.station = '%s'",
+		  "SELECT count(*) FROM points" },
+		{ "SELECT count(*) FROM measurements m JOIN runs r USING (run_uuid) WHERE r.station = '%s'",
+		  "SELECT count(*) FROM measurements" },
+		{ "SELECT count(*) FROM measurements m JOIN runs r USING (run_uuid) WHERE r.station = '%s'"
+		  " AND jsonb_array_length(budget_terms) > 0", "SELECT count(*) FROM point_budget" },
+		{ "SELECT count(*) FROM seals s JOIN runs r USING (run_uuid) WHERE r.station = '%s'",
+		  "SELECT count(*) FROM run_seals" },
+		{ "SELECT count(*) FROM runs WHERE station = '%s' AND state = 'passed'",
+		  "SELECT count(*) FROM runs WHERE state = 'passed'" },
+	};
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		snprintf(sql, sizeof(sql), pairs[i].pg_sql, station);
+		ck_assert_msg(pg_value(sql) == sqlite_value(db, pairs[i].sqlite_sql),
+			      "%s: central %lld, bench %lld", pairs[i].sqlite_sql, pg_value(sql),
+			      sqlite_value(db, pairs[i].sqlite_sql));
+	}
+	ck_assert_int_eq(sqlite_value(db, "SELECT count(*) FROM outbox"), 0);
+}
+
+START_TEST(test_ships_every_record_once)
+{
+	NEED_PG();
+	new_central("ship");
+	fill_bench(db_path, "bench-a", "A", 3, T0);
+	ck_assert_int_eq(sqlite_value(db_path, "SELECT count(*) FROM outbox") > 0, 1);
+	ck_assert_int_eq(ship_all(db_path, "bench-a"), 0);
+	assert_central_matches(db_path, "bench-a");
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM measurements"), 3 * 2 * TSD_POINTS);
+	ck_assert_int_eq(pg_value("SELECT max(jsonb_array_length(budget_terms)) FROM measurements"),
+			 RIG_U_TERMS);
+	ck_assert_int_eq(pg_value("SELECT last_seq FROM ship_state WHERE bench = 'bench-a'"),
+			 sqlite_value(db_path, "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'"));
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM seals s JOIN runs r USING (run_uuid)"
+				  " WHERE s.seal <> ''"), 3);
+
+	/* A later change to a shipped run (the register after) ships too. */
+	struct rig_error err = { 0 };
+	struct store *s = store_open(db_path, &err);
+	char run_id[STORE_RUN_ID_LEN];
+	sqlite3 *raw;
+	sqlite3_open(db_path, &raw);
+	sqlite3_stmt *st;
+	sqlite3_prepare_v2(raw, "SELECT run_uuid FROM runs ORDER BY id LIMIT 1", -1, &st, NULL);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	snprintf(run_id, sizeof(run_id), "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(raw);
+	ck_assert_msg(store_set_register_after(s, run_id, 1, 18236.1, &err) == 0, "%s", err.msg);
+	store_close(s);
+	ck_assert_int_eq(ship_all(db_path, "bench-a"), 0);
+	ck_assert_int_eq(pg_value("SELECT round(register_after_kwh * 10) FROM run_positions"
+				  " WHERE register_after_kwh IS NOT NULL"), 182361);
+	assert_central_matches(db_path, "bench-a");
+}
+END_TEST
+
+START_TEST(test_duplicate_delivery_changes_nothing)
+{
+	NEED_PG();
+	new_central("dup");
+	fill_bench(db_path, "bench-a", "A", 4, T0);
+	char copy[128];
+	snprintf(copy, sizeof(copy), "%s/copy.db", dir);
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "cp %s %s", db_path, copy);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(ship_all(db_path, "bench-a"), 0);
+	long long meas = pg_value("SELECT count(*) FROM measurements");
+
+	/* The acknowledgement lost: the rows arrived, the progress did not;
+	 * the same entries are delivered again. */
+	pg_value("UPDATE ship_state SET last_seq = 0");
+	ck_assert_int_eq(ship_all(copy, "bench-a"), 0);
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM measurements"), meas);
+	assert_central_matches(copy, "bench-a");
+
+	/* Another file under the same name (a restored backup, a new disk) is
+	 * refused, not silently skipped up to the central progress. */
+	char other[128];
+	snprintf(other, sizeof(other), "%s/other.db", dir);
+	fill_bench(other, "bench-a", "B", 1, T0 + 10000000);
+	pid_t pid = fork();
+	if (pid == 0) {
+		const char *argv[] = { shipper_bin(), "--central", url, "--db", other, "--bench",
+				       "bench-a", "--drain", "--max-retries", "1", "--backoff-max-ms", "10",
+				       "--log-level", "err", NULL };
+		int fd = open("/dev/null", O_WRONLY);
+		dup2(fd, 2);
+		execv(argv[0], (char **)argv);
+		_exit(127);
+	}
+	ck_assert_int_eq(shipper_wait(pid), 3);
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM measurements"), meas);
+	ck_assert_int_gt(sqlite_value(other, "SELECT count(*) FROM outbox"), 0);
+}
+END_TEST
+
+START_TEST(test_server_restart_mid_shipment)
+{
+	NEED_PG();
+	new_central("restart");
+	fill_bench(db_path, "bench-a", "A", 120, T0);
+	long long total = sqlite_value(db_path, "SELECT count(*) FROM outbox");
+	pid_t pid = shipper_start(db_path, "bench-a", "3", 0);
+	wait_partly_shipped("bench-a", total);
+	ck_assert_int_eq(pg_server_stop(&pg, 1), 0);	/* as a crash or power cut would */
+	sleep_ms(700);
+	ck_assert_int_eq(pg_server_restart(&pg), 0);
+	for (int i = 0; i < 600 && sqlite_value(db_path, "SELECT count(*) FROM outbox") > 0; i++)
+		sleep_ms(50);
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(shipper_wait(pid), 0);
+	assert_central_matches(db_path, "bench-a");
+}
+END_TEST
+
+START_TEST(test_shipper_killed_mid_shipment)
+{
+	NEED_PG();
+	new_central("killed");
+	fill_bench(db_path, "bench-a", "A", 120, T0);
+	long long total = sqlite_value(db_path, "SELECT count(*) FROM outbox");
+	pid_t pid = shipper_start(db_path, "bench-a", "3", 0);
+	wait_partly_shipped("bench-a", total);
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(shipper_wait(pid), 128 + SIGKILL);
+	ck_assert_int_gt(sqlite_value(db_path, "SELECT count(*) FROM outbox"), 0);
+	ck_assert_int_eq(ship_all(db_path, "bench-a"), 0);
+	assert_central_matches(db_path, "bench-a");
+}
+END_TEST
+
+START_TEST(test_central_schema_migrates)
+{
+	NEED_PG();
+	new_central("migrate");
+	char cmd[700];
+	snprintf(cmd, sizeof(cmd), "%s --central '%s' --init-central --schema-version 1 >/dev/null",
+		 shipper_bin(), url);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(pg_value("SELECT version FROM rig_central_version"), 1);
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM pg_indexes WHERE indexname = 'run_positions_by_serial'"), 0);
+	fill_bench(db_path, "bench-a", "A", 2, T0);
+	ck_assert_int_eq(ship_all(db_path, "bench-a"), 0);	/* migrates on connecting */
+	ck_assert_int_eq(pg_value("SELECT version FROM rig_central_version"), 2);
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM pg_indexes WHERE indexname = 'run_positions_by_serial'"), 1);
+	assert_central_matches(db_path, "bench-a");
+
+	/* A central schema newer than the software is refused. */
+	pg_value("UPDATE rig_central_version SET version = 99");
+	snprintf(cmd, sizeof(cmd), "%s --central '%s' --init-central 2>&1 | grep -q 'newer than this software'",
+		 shipper_bin(), url);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+START_TEST(test_two_benches_at_once)
+{
+	NEED_PG();
+	new_central("two");
+	char db_b[128];
+	snprintf(db_b, sizeof(db_b), "%s/b.db", dir);
+	fill_bench(db_path, "bench-a", "A", 40, T0);
+	fill_bench(db_b, "bench-b", "B", 40, T0);
+	pid_t a = shipper_start(db_path, "bench-a", "7", 1);
+	pid_t b = shipper_start(db_b, "bench-b", "7", 1);
+	ck_assert_int_eq(shipper_wait(a), 0);
+	ck_assert_int_eq(shipper_wait(b), 0);
+	assert_central_matches(db_path, "bench-a");
+	assert_central_matches(db_b, "bench-b");
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM ship_state"), 2);
+	ck_assert_int_eq(pg_value("SELECT count(DISTINCT station) FROM runs"), 2);
+}
+END_TEST
+
+Suite *suite_central(void)
+{
+	Suite *s = suite_create("central");
+	TCase *tc = tcase_create("shipping");
+	tcase_add_unchecked_fixture(tc, pg_up, pg_down);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_ships_every_record_once);
+	tcase_add_test(tc, test_duplicate_delivery_changes_nothing);
+	tcase_add_test(tc, test_server_restart_mid_shipment);
+	tcase_add_test(tc, test_shipper_killed_mid_shipment);
+	tcase_add_test(tc, test_central_schema_migrates);
+	tcase_add_test(tc, test_two_benches_at_once);
+	suite_add_tcase(s, tc);
+	return s;
+}
