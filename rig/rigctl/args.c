@@ -36,6 +36,13 @@ const char rigctl_usage[] =
 	"  report --summary [--since T] [--until T] [--out FILE] [--format table|csv|json]\n"
 	"                        summary of a period; csv: the points table, or with\n"
 	"                        --out DIR three files (totals, points, worst)\n"
+	"  results|history|report ... --central URL\n"
+	"                        the same across every bench shipping to a central\n"
+	"                        PostgreSQL: results/history --serial S (a meter's\n"
+	"                        tests anywhere), report --serial S [--run ID] (its\n"
+	"                        certificate's figures), report --batch [--since T]\n"
+	"                        [--until T] [--model M] (yield and Cpk per bench and\n"
+	"                        model), report --cal-due (standards due within 30 days)\n"
 	"  history SERIAL [--format table|csv|json]\n"
 	"                        every test of one meter, oldest first, as stored then\n"
 	"  register RUN POSITION KWH\n"
@@ -174,6 +181,7 @@ static int take_option(struct cursor *cur, const char *name, struct rigctl_args 
 	STRING_OPT("--junit", junit)
 	STRING_OPT("--reason", reason)
 	STRING_OPT("--serial", serial)
+	STRING_OPT("--central", central)
 	STRING_OPT("--model", model)
 	STRING_OPT("--run", run_id)
 	STRING_OPT("--out", out)
@@ -222,6 +230,10 @@ static int take_option(struct cursor *cur, const char *name, struct rigctl_args 
 					   "--register-before \"%s\": expected POSITION=KWH (0 .. 999999999)", v);
 		a->has_register[n] = true;
 		a->register_kwh[n] = kwh;
+		return 1;
+	}
+	if (strcmp(name, "--cal-due") == 0) {
+		a->cal_due = true;
 		return 1;
 	}
 	if (strcmp(name, "--batch") == 0 || strcmp(name, "--points") == 0) {
@@ -342,7 +354,9 @@ static int check_command(struct rigctl_args *a, const char **positional, int n_p
 		a->file = n_positional ? positional[0] : NULL;
 		return 0;
 	case RIGCTL_REPORT:
-		if (!a->summary && !a->batch && !a->points && !a->serial && !a->run_id)
+		if (a->cal_due && !a->central)
+			return usage_error(why, why_len, "%s", "report --cal-due: needs --central URL");
+		if (!a->summary && !a->batch && !a->points && !a->serial && !a->run_id && !a->cal_due)
 			return usage_error(why, why_len, "%s",
 					   "report: --serial S, --run ID, --summary, --batch or --points");
 		if (a->points && a->format != RIGCTL_FMT_CSV && a->format != RIGCTL_FMT_JSON)

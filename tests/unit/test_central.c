@@ -379,6 +379,66 @@ START_TEST(test_two_benches_at_once)
 }
 END_TEST
 
+/* rigctl ARGS --central URL; its output (malloc'd) into *out; exit code. */
+static int rigctl_central(const char *args, char **out)
+{
+	const char *bin = getenv("RIG_BIN");
+	char cmd[1200];
+	snprintf(cmd, sizeof(cmd), "%s/rigctl %s --central '%s' 2>&1", bin ? bin : "build/san", args, url);
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	size_t cap = 1 << 16, len = 0;
+	*out = calloc(1, cap);
+	size_t n;
+	while ((n = fread(*out + len, 1, cap - 1 - len, p)) > 0)
+		len += n;
+	int status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+START_TEST(test_fleet_queries)
+{
+	NEED_PG();
+	new_central("fleet");
+	char db_b[128];
+	snprintf(db_b, sizeof(db_b), "%s/b.db", dir);
+	/* The same meters (serials M-...) tested on both benches. */
+	fill_bench(db_path, "bench-a", "M", 3, T0);
+	fill_bench(db_b, "bench-b", "M", 2, T0 + 86400000LL);
+	ck_assert_int_eq(ship_all(db_path, "bench-a"), 0);
+	ck_assert_int_eq(ship_all(db_b, "bench-b"), 0);
+
+	char *out;
+	ck_assert_int_eq(rigctl_central("history M-1-2", &out), 0);
+	ck_assert_msg(strstr(out, "bench-a") && strstr(out, "bench-b"), "%s", out);
+	free(out);
+	ck_assert_int_eq(rigctl_central("results --serial M-2-1 --format csv", &out), 0);
+	ck_assert_msg(strstr(out, "bench-a") && !strstr(out, "bench-b"), "%s", out);	/* b tested M-0, M-1 */
+	free(out);
+
+	ck_assert_int_eq(rigctl_central("report --batch --format csv", &out), 0);
+	/* 6 meters on a, 4 on b, 10 over the fleet, all passed */
+	ck_assert_msg(strstr(out, "bench-a,") && strstr(out, ",6,6,100.00,"), "%s", out);
+	ck_assert_msg(strstr(out, "bench-b,") && strstr(out, ",4,4,100.00,"), "%s", out);
+	ck_assert_msg(strstr(out, "(all benches),") && strstr(out, ",10,10,100.00,"), "%s", out);
+	free(out);
+
+	ck_assert_int_eq(rigctl_central("report --serial M-1-1", &out), 0);
+	ck_assert_msg(strstr(out, "full load pf 1") && strstr(out, "bench-b"), "%s", out);	/* the latest test */
+	free(out);
+
+	pg_value("INSERT INTO run_standards (run_uuid, role, identity, cal_due)"
+		 " SELECT run_uuid, 'reference', 'RS-9', to_char(current_date + 10, 'YYYY-MM-DD')"
+		 " FROM runs WHERE station = 'bench-b' ORDER BY started_at DESC LIMIT 1");
+	pg_value("INSERT INTO run_standards (run_uuid, role, identity, cal_due)"
+		 " SELECT run_uuid, 'reference', 'RS-1', to_char(current_date + 300, 'YYYY-MM-DD')"
+		 " FROM runs WHERE station = 'bench-a' ORDER BY started_at DESC LIMIT 1");
+	ck_assert_int_eq(rigctl_central("report --cal-due", &out), 0);
+	ck_assert_msg(strstr(out, "RS-9") && !strstr(out, "RS-1"), "%s", out);
+	free(out);
+}
+END_TEST
+
 Suite *suite_central(void)
 {
 	Suite *s = suite_create("central");
@@ -392,6 +452,7 @@ Suite *suite_central(void)
 	tcase_add_test(tc, test_shipper_killed_mid_shipment);
 	tcase_add_test(tc, test_central_schema_migrates);
 	tcase_add_test(tc, test_two_benches_at_once);
+	tcase_add_test(tc, test_fleet_queries);
 	suite_add_tcase(s, tc);
 	return s;
 }
