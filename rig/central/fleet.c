@@ -137,30 +137,30 @@ int fleet_summary(PGconn *pg, const char *since, const char *until, const char *
 {
 	const char *p[3] = { since ? since : "-infinity", until ? until : "infinity",
 			     model ? model : "" };
-	/* Final attempts only: a point retested counts once, as on the bench. */
+	/* Yield from the meters' verdicts; Cpk from the day sums the shipper
+	 * keeps (final attempts only), so by whole UTC days. */
 	return run_and_print(pg,
-		"WITH pos AS (SELECT r.station, p.model, p.run_uuid, p.position, p.verdict"
+		"WITH pos AS (SELECT r.station, p.model, p.verdict"
 		"  FROM runs r JOIN run_positions p USING (run_uuid)"
 		"  WHERE r.started_at >= $1::timestamptz AND r.started_at < $2::timestamptz"
 		"  AND ($3 = '' OR p.model = $3)),"
-		" fin AS (SELECT pos.station, pos.model, pt.name, pt.band_pct, m.error_pct"
-		"  FROM pos JOIN measurements m ON m.run_uuid = pos.run_uuid AND m.position = pos.position"
-		"  JOIN points pt ON pt.run_uuid = m.run_uuid AND pt.idx = m.point_idx"
-		"  WHERE pt.kind = 'accuracy' AND m.error_pct IS NOT NULL"
-		"  AND NOT EXISTS (SELECT 1 FROM measurements later WHERE later.run_uuid = m.run_uuid"
-		"   AND later.point_idx = m.point_idx AND later.position = m.position"
-		"   AND later.attempt > m.attempt)),"
-		" cpk AS (SELECT station, model, name,"
-		"  (min(band_pct) - abs(avg(error_pct))) / nullif(3 * stddev_samp(error_pct), 0) AS cpk"
-		"  FROM fin GROUP BY GROUPING SETS ((station, model, name), (model, name))),"
-		" worst AS (SELECT DISTINCT ON (station, model) station, model, name, cpk FROM cpk"
-		"  WHERE cpk IS NOT NULL ORDER BY station, model, cpk),"
 		" yield AS (SELECT station, model, count(*) AS meters,"
 		"  count(*) FILTER (WHERE verdict = 'pass') AS passed"
-		"  FROM pos GROUP BY GROUPING SETS ((station, model), (model)))"
+		"  FROM pos GROUP BY GROUPING SETS ((station, model), (model))),"
+		" sums AS (SELECT station, model, point_name, min(band_pct) AS band, sum(n) AS n,"
+		"  sum(sum_e) AS s1, sum(sum_e2) AS s2 FROM point_stats"
+		"  WHERE day >= ($1::timestamptz AT TIME ZONE 'UTC')::date"
+		"  AND day < ($2::timestamptz AT TIME ZONE 'UTC')::date"
+		"  AND ($3 = '' OR model = $3)"
+		"  GROUP BY GROUPING SETS ((station, model, point_name), (model, point_name))),"
+		" cpk AS (SELECT station, model, point_name, (band - abs(s1 / n))"
+		"  / nullif(3 * sqrt(greatest(s2 - s1 * s1 / n, 0) / nullif(n - 1, 0)), 0) AS cpk"
+		"  FROM sums WHERE n > 1),"
+		" worst AS (SELECT DISTINCT ON (station, model) station, model, point_name, cpk FROM cpk"
+		"  WHERE cpk IS NOT NULL ORDER BY station, model, cpk)"
 		" SELECT coalesce(y.station, '(all benches)') AS bench, y.model, y.meters, y.passed,"
 		"  round(100.0 * y.passed / y.meters, 2) AS yield_pct,"
-		"  round(w.cpk::numeric, 2) AS min_cpk, coalesce(w.name, '') AS at_point"
+		"  round(w.cpk::numeric, 2) AS min_cpk, coalesce(w.point_name, '') AS at_point"
 		" FROM yield y LEFT JOIN worst w ON w.station IS NOT DISTINCT FROM y.station"
 		"  AND w.model = y.model"
 		" ORDER BY y.model, y.station NULLS LAST",

@@ -87,6 +87,28 @@ static const char *const central_steps[] = {
 	/* 1 -> 2: what fleet queries look up: a meter by serial, runs by month. */
 	"CREATE INDEX run_positions_by_serial ON run_positions (serial);"
 	"CREATE INDEX runs_by_start ON runs (started_at);",
+
+	/* 2 -> 3: a retested point's earlier attempts marked superseded, and
+	 * the accuracy points' sums per UTC day, bench, model and point, kept
+	 * by the shipper in the same transaction as the measurements, so a
+	 * month's Cpk over the fleet reads a few thousand rows, not millions.
+	 * Rows already shipped are summed here. */
+	"ALTER TABLE measurements ADD COLUMN superseded BOOLEAN NOT NULL DEFAULT false;"
+	"UPDATE measurements m SET superseded = true WHERE EXISTS (SELECT 1 FROM measurements l"
+	"  WHERE l.run_uuid = m.run_uuid AND l.point_idx = m.point_idx"
+	"  AND l.position = m.position AND l.attempt > m.attempt);"
+	"CREATE TABLE point_stats ("
+	"  day DATE NOT NULL, station TEXT NOT NULL, model TEXT NOT NULL,"
+	"  point_name TEXT NOT NULL, band_pct REAL NOT NULL,"
+	"  n BIGINT NOT NULL, sum_e DOUBLE PRECISION NOT NULL, sum_e2 DOUBLE PRECISION NOT NULL,"
+	"  PRIMARY KEY (day, station, model, point_name, band_pct));"
+	"INSERT INTO point_stats SELECT (r.started_at AT TIME ZONE 'UTC')::date, r.station,"
+	"  rp.model, pt.name, pt.band_pct, count(*), sum(m.error_pct), sum(m.error_pct * m.error_pct)"
+	"  FROM measurements m JOIN runs r USING (run_uuid)"
+	"  JOIN run_positions rp ON rp.run_uuid = m.run_uuid AND rp.position = m.position"
+	"  JOIN points pt ON pt.run_uuid = m.run_uuid AND pt.idx = m.point_idx"
+	"  WHERE pt.kind = 'accuracy' AND m.error_pct IS NOT NULL AND NOT m.superseded"
+	"  GROUP BY 1, 2, 3, 4, 5;",
 };
 
 #define N_STEPS ((int)(sizeof(central_steps) / sizeof(central_steps[0])))

@@ -14,10 +14,40 @@ struct ship_step {
 	const char *table;
 	const char *sqlite_json;
 	const char *on_conflict;
+	const char *pg_sql;	/* instead of the plain INSERT, when set */
 };
 
 #define RUNS_IN_BATCH \
 	" r.run_uuid IN (SELECT run_uuid FROM outbox WHERE seq > ?1 AND seq <= ?2 AND kind = 'run')"
+
+/* Measurements, and the day's sums of the accuracy points (point_stats):
+ * only rows new to the central database count, an earlier attempt of a
+ * point retested (in this batch or before) is marked superseded and taken
+ * out of the sums. One statement, so the sums move with the rows. */
+#define MEASUREMENTS_SQL \
+	"WITH x AS (SELECT * FROM jsonb_populate_recordset(NULL::measurements, $1))," \
+	" ins AS (INSERT INTO measurements SELECT x.run_uuid, x.point_idx, x.position, x.attempt," \
+	"  x.current_a, x.reference_w, x.edges_used, x.gate_s, x.error_pct, x.u_pct, x.value," \
+	"  x.verdict, x.detail, x.uc_rel, x.nu_eff, x.k, x.period_check, x.update_period_s," \
+	"  x.declared_period_s, x.budget_terms, EXISTS (SELECT 1 FROM x x2" \
+	"   WHERE x2.run_uuid = x.run_uuid AND x2.point_idx = x.point_idx" \
+	"   AND x2.position = x.position AND x2.attempt > x.attempt) FROM x" \
+	"  ON CONFLICT DO NOTHING RETURNING run_uuid, point_idx, position, attempt, error_pct, superseded)," \
+	" sup AS (UPDATE measurements m SET superseded = true FROM ins" \
+	"  WHERE ins.attempt > 1 AND m.run_uuid = ins.run_uuid AND m.point_idx = ins.point_idx" \
+	"  AND m.position = ins.position AND m.attempt < ins.attempt AND NOT m.superseded" \
+	"  RETURNING m.run_uuid, m.point_idx, m.position, m.error_pct)," \
+	" d AS (SELECT run_uuid, point_idx, position, error_pct, 1 AS w FROM ins WHERE NOT superseded" \
+	"  UNION ALL SELECT run_uuid, point_idx, position, error_pct, -1 FROM sup)" \
+	" INSERT INTO point_stats SELECT (r.started_at AT TIME ZONE 'UTC')::date, r.station," \
+	"  rp.model, pt.name, pt.band_pct, sum(d.w), sum(d.w * d.error_pct)," \
+	"  sum(d.w * d.error_pct * d.error_pct) FROM d JOIN runs r ON r.run_uuid = d.run_uuid" \
+	"  JOIN run_positions rp ON rp.run_uuid = d.run_uuid AND rp.position = d.position" \
+	"  JOIN points pt ON pt.run_uuid = d.run_uuid AND pt.idx = d.point_idx" \
+	"  WHERE pt.kind = 'accuracy' AND d.error_pct IS NOT NULL GROUP BY 1, 2, 3, 4, 5" \
+	" ON CONFLICT (day, station, model, point_name, band_pct) DO UPDATE SET" \
+	"  n = point_stats.n + EXCLUDED.n, sum_e = point_stats.sum_e + EXCLUDED.sum_e," \
+	"  sum_e2 = point_stats.sum_e2 + EXCLUDED.sum_e2"
 
 static const struct ship_step steps[] = {
 	{ "stations",
@@ -97,7 +127,7 @@ static const struct ship_step steps[] = {
 	  " JOIN points p ON p.id = m.point_id"
 	  " LEFT JOIN point_budget b ON b.measurement_id = m.id"
 	  " WHERE o.seq > ?1 AND o.seq <= ?2 AND o.kind = 'measurement'",
-	  "ON CONFLICT DO NOTHING" },
+	  NULL, MEASUREMENTS_SQL },
 	{ "seals",
 	  "SELECT json_group_array(json_object('bench', ?3, 'seq', s.seq,"
 	  "  'run_uuid', s.run_uuid, 'rows_sha256', s.rows_sha256,"
@@ -255,9 +285,9 @@ static int ship_step_rows(sqlite3 *db, PGconn *pg, const struct ship_step *s, co
 	char sql[1024];
 	snprintf(sql, sizeof(sql),
 		 "INSERT INTO %s SELECT * FROM jsonb_populate_recordset(NULL::%s, $1) %s",
-		 s->table, s->table, s->on_conflict);
+		 s->table, s->table, s->on_conflict ? s->on_conflict : "");
 	const char *p[1] = { json };
-	PGresult *r = PQexecParams(pg, sql, 1, NULL, p, NULL, NULL, 0);
+	PGresult *r = PQexecParams(pg, s->pg_sql ? s->pg_sql : sql, 1, NULL, p, NULL, NULL, 0);
 	sqlite3_finalize(st);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
 		return pg_fail(pg, r, s->table, err);

@@ -171,6 +171,7 @@ static int cmp_double(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	int benches = argc > 1 ? atoi(argv[1]) : 50, days = argc > 2 ? atoi(argv[2]) : 30;
 	if (benches < 1 || benches > 200 || days < 1 || days > 400)
 		die("usage", "bench_fleet [BENCHES 1-200 [DAYS 1-400]]");
@@ -288,6 +289,9 @@ int main(int argc, char **argv)
 	printf("GOAL fleet_history_ms %.1f 50 %s\n", h[10], h[10] < 50 ? "MET" : "MISS");
 	printf("GOAL fleet_month_summary_s %.2f 2 %s\n", s[1], s[1] < 2 ? "MET" : "MISS");
 	PQfinish(pg);
-	pg_server_destroy(&pgs);
+	if (getenv("FLEET_KEEP"))
+		printf("kept: %s\n", url);	/* to look at the plans */
+	else
+		pg_server_destroy(&pgs);
 	return 0;
 }

@@ -100,6 +100,11 @@ static void fill_bench(const char *path, const char *station, const char *prefix
 				struct rig_point_result r = result_with_budget(p, pos, 0.01 * (i % 7) - 0.02 * p);
 				ck_assert_msg(store_add_point_result(s, run_id, &r, &err) == 0, "%s", err.msg);
 			}
+		if (i == 0) {	/* a point retested: only its last attempt counts */
+			struct rig_point_result r = result_with_budget(0, 0, 0.3);
+			r.attempt = 2;
+			ck_assert_msg(store_add_point_result(s, run_id, &r, &err) == 0, "%s", err.msg);
+		}
 		ck_assert_int_eq(store_end_run(s, run_id, RIG_RUN_PASSED, "", t0 + i * 100000LL + 60000, &err), 0);
 	}
 	store_close(s);
@@ -223,6 +228,21 @@ static void assert_central_matches(const char *db, const char *station)
 	ck_assert_int_eq(sqlite_value(db, "SELECT count(*) FROM outbox"), 0);
 }
 
+/* The day sums behind the fleet's Cpk hold the final attempts of the
+ * accuracy points, each once. */
+static void assert_day_sums_match(const char *db)
+{
+	const char *final = " FROM measurements m JOIN points p ON p.id = m.point_id"
+			    " WHERE p.kind = 'accuracy' AND m.error_pct IS NOT NULL AND NOT EXISTS"
+			    " (SELECT 1 FROM measurements l WHERE l.point_id = m.point_id"
+			    " AND l.position = m.position AND l.attempt > m.attempt)";
+	char sql[600];
+	snprintf(sql, sizeof(sql), "SELECT count(*)%s", final);
+	ck_assert_int_eq(pg_value("SELECT sum(n) FROM point_stats"), sqlite_value(db, sql));
+	snprintf(sql, sizeof(sql), "SELECT CAST(round(sum(m.error_pct) * 1e6) AS INTEGER)%s", final);
+	ck_assert_int_eq(pg_value("SELECT round(sum(sum_e) * 1e6) FROM point_stats"), sqlite_value(db, sql));
+}
+
 START_TEST(test_ships_every_record_once)
 {
 	NEED_PG();
@@ -231,7 +251,9 @@ START_TEST(test_ships_every_record_once)
 	ck_assert_int_eq(sqlite_value(db_path, "SELECT count(*) FROM outbox") > 0, 1);
 	ck_assert_int_eq(ship_all(db_path, "bench-a"), 0);
 	assert_central_matches(db_path, "bench-a");
-	ck_assert_int_eq(pg_value("SELECT count(*) FROM measurements"), 3 * 2 * TSD_POINTS);
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM measurements"), 3 * 2 * TSD_POINTS + 1);
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM measurements WHERE superseded"), 1);
+	assert_day_sums_match(db_path);
 	ck_assert_int_eq(pg_value("SELECT max(jsonb_array_length(budget_terms)) FROM measurements"),
 			 RIG_U_TERMS);
 	ck_assert_int_eq(pg_value("SELECT last_seq FROM ship_state WHERE bench = 'bench-a'"),
@@ -348,9 +370,19 @@ START_TEST(test_central_schema_migrates)
 	ck_assert_int_eq(pg_value("SELECT count(*) FROM pg_indexes WHERE indexname = 'run_positions_by_serial'"), 0);
 	fill_bench(db_path, "bench-a", "A", 2, T0);
 	ck_assert_int_eq(ship_all(db_path, "bench-a"), 0);	/* migrates on connecting */
-	ck_assert_int_eq(pg_value("SELECT version FROM rig_central_version"), 2);
+	ck_assert_int_eq(pg_value("SELECT version FROM rig_central_version"), 3);
 	ck_assert_int_eq(pg_value("SELECT count(*) FROM pg_indexes WHERE indexname = 'run_positions_by_serial'"), 1);
 	assert_central_matches(db_path, "bench-a");
+
+	/* The same rows in a version 2 database: step 3 marks the retested
+	 * attempt and sums the days from them. */
+	pg_value("DROP TABLE point_stats; ALTER TABLE measurements DROP COLUMN superseded;"
+		 " UPDATE rig_central_version SET version = 2");
+	snprintf(cmd, sizeof(cmd), "%s --central '%s' --init-central >/dev/null", shipper_bin(), url);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(pg_value("SELECT version FROM rig_central_version"), 3);
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM measurements WHERE superseded"), 1);
+	assert_day_sums_match(db_path);
 
 	/* A central schema newer than the software is refused. */
 	pg_value("UPDATE rig_central_version SET version = 99");
@@ -421,6 +453,7 @@ START_TEST(test_fleet_queries)
 	ck_assert_msg(strstr(out, "bench-a,") && strstr(out, ",6,6,100.00,"), "%s", out);
 	ck_assert_msg(strstr(out, "bench-b,") && strstr(out, ",4,4,100.00,"), "%s", out);
 	ck_assert_msg(strstr(out, "(all benches),") && strstr(out, ",10,10,100.00,"), "%s", out);
+	ck_assert_msg(!strstr(out, ",100.00,,"), "a Cpk is missing: %s", out);
 	free(out);
 
 	ck_assert_int_eq(rigctl_central("report --serial M-1-1", &out), 0);
