@@ -284,10 +284,11 @@ int main(int argc, char **argv)
 	fclose(null);
 	printf("  a meter's history: median %.1f ms, worst %.1f ms (21 serials)\n", h[10], h[20]);
 	printf("  a month's fleet summary (yield, Cpk per bench and model): median %.2f s of 3\n", s[1]);
-	printf("GOAL fleet_scale %lld_meters 1700000_meters %s\n", meters, meters >= 1700000 ? "MET" : "SCALED");
-	printf("GOAL fleet_lost_or_duplicated %lld 0 %s\n", got - points, got == points && !failed ? "MET" : "MISS");
-	printf("GOAL fleet_history_ms %.1f 50 %s\n", h[10], h[10] < 50 ? "MET" : "MISS");
-	printf("GOAL fleet_month_summary_s %.2f 2 %s\n", s[1], s[1] < 2 ? "MET" : "MISS");
+	/* below a year of 50 benches the scale itself is a miss: say so */
+	printf("GOAL fleet_meters_shipped %lld 1700000 %s\n", meters, meters >= 1700000 ? "PASS" : "MISS");
+	printf("GOAL fleet_lost_or_duplicated %lld 0 %s\n", llabs(got - points), got == points && !failed ? "PASS" : "MISS");
+	printf("GOAL fleet_history_ms %.1f <50 %s\n", h[10], h[10] < 50 ? "PASS" : "MISS");
+	printf("GOAL fleet_month_summary_s %.2f <2 %s\n", s[1], s[1] < 2 ? "PASS" : "MISS");
 	PQfinish(pg);
 	if (getenv("FLEET_KEEP"))
 		printf("kept: %s\n", url);	/* to look at the plans */
