@@ -472,6 +472,30 @@ START_TEST(test_fleet_queries)
 }
 END_TEST
 
+/* A file from before the outbox: the migration queues what it holds, oldest
+ * first, so a bench's history ships too. No server needed. */
+START_TEST(test_migration_queues_older_records)
+{
+	fill_bench(db_path, "bench-a", "A", 2, T0);
+	sqlite3 *db;
+	ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "DROP TRIGGER outbox_run_insert; DROP TRIGGER outbox_run_update;"
+				      "DROP TRIGGER outbox_position_update; DROP TRIGGER outbox_measurement;"
+				      "DROP TRIGGER outbox_seal; DROP TABLE outbox; PRAGMA user_version = 5",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	struct rig_error err = { 0 };
+	struct store *s = store_open(db_path, &err);
+	ck_assert_msg(s != NULL, "%s", err.msg);
+	store_close(s);
+	ck_assert_int_eq(sqlite_value(db_path, "SELECT count(*) FROM outbox"),
+			 sqlite_value(db_path, "SELECT (SELECT count(*) FROM runs) + (SELECT count(*)"
+				      " FROM measurements) + (SELECT count(*) FROM run_seals)"));
+	ck_assert_int_eq(sqlite_value(db_path, "SELECT kind = 'run' FROM outbox ORDER BY seq LIMIT 1"), 1);
+	ck_assert_int_eq(sqlite_value(db_path, "SELECT kind = 'seal' FROM outbox ORDER BY seq DESC LIMIT 1"), 1);
+}
+END_TEST
+
 Suite *suite_central(void)
 {
 	Suite *s = suite_create("central");
@@ -487,5 +511,9 @@ Suite *suite_central(void)
 	tcase_add_test(tc, test_two_benches_at_once);
 	tcase_add_test(tc, test_fleet_queries);
 	suite_add_tcase(s, tc);
+	TCase *bench = tcase_create("outbox");
+	tcase_add_checked_fixture(bench, setup, teardown);
+	tcase_add_test(bench, test_migration_queues_older_records);
+	suite_add_tcase(s, bench);
 	return s;
 }

@@ -424,6 +424,13 @@ START_TEST(the_migration_keeps_sealed_runs_verifiable)
 	ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
 	char *msg = NULL;
 	int rc = sqlite3_exec(db,
+			      /* what later steps added (the outbox) goes first */
+			      "DROP TRIGGER IF EXISTS outbox_run_insert;"
+			      "DROP TRIGGER IF EXISTS outbox_run_update;"
+			      "DROP TRIGGER IF EXISTS outbox_position_update;"
+			      "DROP TRIGGER IF EXISTS outbox_measurement;"
+			      "DROP TRIGGER IF EXISTS outbox_seal;"
+			      "DROP TABLE IF EXISTS outbox;"
 			      "DROP INDEX run_positions_by_model; DROP INDEX run_records_by_follows;"
 			      "DROP TABLE run_records; DROP TABLE run_standards;"
 			      "ALTER TABLE run_positions DROP COLUMN model;"
