@@ -27,7 +27,7 @@ static const char *const central_steps[] = {
 	"  ambient_c DOUBLE PRECISION, humidity_pct DOUBLE PRECISION, ambient_source TEXT,"
 	"  lab_name TEXT, lab_address TEXT, lab_accreditation TEXT,"
 	"  approver_name TEXT, approver_role TEXT, weighting TEXT,"
-	"  cal_override_by TEXT, cal_override_reason TEXT, simulated SMALLINT,"
+	"  cal_override_by TEXT, cal_override_reason TEXT, simulated SMALLINT, method TEXT,"
 	"  FOREIGN KEY (station, host) REFERENCES stations (name, host));"
 	"CREATE INDEX runs_by_station_start ON runs (station, started_at);"
 	"CREATE TABLE run_standards ("
@@ -46,6 +46,7 @@ static const char *const central_steps[] = {
 	"  verdict TEXT NOT NULL,"
 	"  register_before_kwh DOUBLE PRECISION, register_after_kwh DOUBLE PRECISION,"
 	"  weighted_avg_pct DOUBLE PRECISION,"
+	"  model_source TEXT,"	/* 'recorded', or 'backfilled' from the serial */
 	"  PRIMARY KEY (run_uuid, position));"
 	"CREATE TABLE points ("
 	"  run_uuid UUID NOT NULL REFERENCES runs (run_uuid),"
@@ -69,13 +70,20 @@ static const char *const central_steps[] = {
 	"  update_period_s REAL, declared_period_s REAL, budget_terms JSONB,"
 	"  PRIMARY KEY (run_uuid, point_idx, position, attempt),"
 	"  FOREIGN KEY (run_uuid, point_idx) REFERENCES points (run_uuid, idx));"
-	/* Each bench's seal chain as it sealed it (seq is the bench's). */
+	/* Each bench's seal chain as it sealed it (seq is the bench's), and
+	 * its head as the station signed it. */
 	"CREATE TABLE seals ("
 	"  bench TEXT NOT NULL,"
 	"  seq BIGINT NOT NULL,"
 	"  run_uuid UUID NOT NULL,"
+	"  subject TEXT, format INTEGER,"
 	"  rows_sha256 TEXT NOT NULL, prev_seal TEXT NOT NULL, seal TEXT NOT NULL,"
 	"  PRIMARY KEY (bench, seq));"
+	"CREATE INDEX seals_by_run ON seals (run_uuid);"
+	"CREATE TABLE chain_heads ("
+	"  bench TEXT PRIMARY KEY,"
+	"  seq BIGINT NOT NULL, seal TEXT NOT NULL,"
+	"  public_key TEXT NOT NULL, signature TEXT NOT NULL);"
 	/* How far each bench's outbox has been shipped: moved in the same
 	 * transaction as the rows, so a lost acknowledgement is harmless. */
 	"CREATE TABLE ship_state ("

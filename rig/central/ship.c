@@ -94,7 +94,7 @@ static const struct ship_step steps[] = {
 	  "  'outputs', rp.outputs, 'verdict', rp.verdict,"
 	  "  'register_before_kwh', rp.register_before_kwh,"
 	  "  'register_after_kwh', rp.register_after_kwh,"
-	  "  'weighted_avg_pct', rp.weighted_avg_pct))"
+	  "  'weighted_avg_pct', rp.weighted_avg_pct, 'model_source', rp.model_source))"
 	  " FROM run_positions rp JOIN runs r ON r.id = rp.run_id"
 	  " JOIN meters me ON me.id = rp.meter_id WHERE" RUNS_IN_BATCH,
 	  "ON CONFLICT (run_uuid, position) DO UPDATE SET verdict = EXCLUDED.verdict,"
@@ -130,11 +130,20 @@ static const struct ship_step steps[] = {
 	  NULL, MEASUREMENTS_SQL },
 	{ "seals",
 	  "SELECT json_group_array(json_object('bench', ?3, 'seq', s.seq,"
-	  "  'run_uuid', s.run_uuid, 'rows_sha256', s.rows_sha256,"
-	  "  'prev_seal', s.prev_seal, 'seal', s.seal))"
+	  "  'run_uuid', s.run_uuid, 'subject', s.subject, 'format', s.format,"
+	  "  'rows_sha256', s.rows_sha256, 'prev_seal', s.prev_seal, 'seal', s.seal))"
 	  " FROM outbox o JOIN run_seals s ON s.seq = o.ref"
 	  " WHERE o.seq > ?1 AND o.seq <= ?2 AND o.kind = 'seal'",
 	  "ON CONFLICT DO NOTHING" },
+	/* the signed head as it is now, when the batch moved it */
+	{ "chain_heads",
+	  "SELECT json_group_array(json_object('bench', ?3, 'seq', h.seq, 'seal', h.seal,"
+	  "  'public_key', h.public_key, 'signature', h.signature)) FROM chain_head h"
+	  " WHERE EXISTS (SELECT 1 FROM outbox o WHERE o.seq > ?1 AND o.seq <= ?2"
+	  "  AND o.kind = 'head')",
+	  "ON CONFLICT (bench) DO UPDATE SET seq = EXCLUDED.seq, seal = EXCLUDED.seal,"
+	  " public_key = EXCLUDED.public_key, signature = EXCLUDED.signature"
+	  " WHERE EXCLUDED.seq >= chain_heads.seq" },
 };
 
 #define N_SHIP_STEPS ((int)(sizeof(steps) / sizeof(steps[0])))

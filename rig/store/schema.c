@@ -180,7 +180,7 @@ static const char *const migration_steps[] = {
 	"  lab_accreditation TEXT NOT NULL DEFAULT '',"
 	"  approver_name TEXT NOT NULL DEFAULT '',"
 	"  approver_role TEXT NOT NULL DEFAULT '',"
-	"  weighting TEXT NOT NULL DEFAULT '',"	/* store_weighting_name(), '' none */
+	"  weighting TEXT NOT NULL DEFAULT '',"	/* rig_weighting_name(), '' none */
 	"  cal_override_by TEXT NOT NULL DEFAULT '',"
 	"  cal_override_reason TEXT NOT NULL DEFAULT '',"
 	"  simulated INTEGER NOT NULL DEFAULT 0);"
@@ -198,6 +198,43 @@ static const char *const migration_steps[] = {
 	"  SELECT r.id, 'source', i.serial, i.cal_due FROM runs r"
 	"  JOIN instruments i ON i.id = r.instrument_id;",
 
+	/* -> next (the records step): seals cover the whole record, and the
+	 * chain's head is signed (rig/store/seal.h). Each seal keeps the
+	 * format it was made in (1: before this step) and names what it
+	 * seals: a run, or a register reading after written later (so a run
+	 * has more than one seal: run_seals is rebuilt without its unique
+	 * run_uuid). The meter description that the step to schema 5 copied
+	 * from `meters` into runs stored before it is marked 'backfilled'
+	 * (inferred from the serial's latest description, not recorded with
+	 * the run); those runs are the ones without a record row, which rigd
+	 * writes with every run since. The record names the test method by
+	 * reference (the profile's `method`). */
+	"CREATE TABLE run_seals_new ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  run_uuid TEXT NOT NULL,"
+	"  subject TEXT NOT NULL DEFAULT 'run',"	/* 'run' or 'register-after N' */
+	"  format INTEGER NOT NULL DEFAULT 1,"
+	"  rows_sha256 TEXT NOT NULL,"
+	"  prev_seal TEXT NOT NULL,"
+	"  seal TEXT NOT NULL UNIQUE,"
+	"  UNIQUE (run_uuid, subject));"
+	"INSERT INTO run_seals_new (seq, run_uuid, rows_sha256, prev_seal, seal)"
+	"  SELECT seq, run_uuid, rows_sha256, prev_seal, seal FROM run_seals;"
+	"DROP TABLE run_seals;"
+	"ALTER TABLE run_seals_new RENAME TO run_seals;"
+	"CREATE TABLE chain_head ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  seq INTEGER NOT NULL,"		/* the newest seal when signed */
+	"  seal TEXT NOT NULL,"
+	"  public_key TEXT NOT NULL,"
+	"  signature TEXT NOT NULL);"	/* of the head (seal.c: head_message) */
+	"ALTER TABLE run_positions ADD COLUMN model_source TEXT NOT NULL DEFAULT 'recorded'"
+	"  CHECK (model_source IN ('recorded', 'backfilled'));"
+	"UPDATE run_positions SET model_source = 'backfilled'"
+	"  WHERE run_id NOT IN (SELECT run_id FROM run_records);"
+	/* the method by reference (standard, edition, tests: the profile's) */
+	"ALTER TABLE run_records ADD COLUMN method TEXT NOT NULL DEFAULT '';",
+
 	/* -> next: the outbox that rig-shipper empties into a central
 	 * PostgreSQL. Triggers fill it in the same transaction as the row it
 	 * names, so a committed record is always queued and nothing in rigd
@@ -207,7 +244,7 @@ static const char *const migration_steps[] = {
 	 * by it, oldest first. */
 	"CREATE TABLE outbox ("
 	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  kind TEXT NOT NULL CHECK (kind IN ('run', 'measurement', 'seal')),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('run', 'measurement', 'seal', 'head')),"
 	"  run_uuid TEXT NOT NULL,"
 	"  ref INTEGER NOT NULL DEFAULT 0,"	/* measurements.id, run_seals.seq */
 	"  queued_ms INTEGER NOT NULL DEFAULT"
@@ -217,6 +254,7 @@ static const char *const migration_steps[] = {
 	"  FROM measurements m JOIN points p ON p.id = m.point_id JOIN runs r ON r.id = p.run_id"
 	"  ORDER BY m.id;"
 	"INSERT INTO outbox (kind, run_uuid, ref) SELECT 'seal', run_uuid, seq FROM run_seals ORDER BY seq;"
+	"INSERT INTO outbox (kind, run_uuid, ref) SELECT 'head', '', seq FROM chain_head;"
 	"CREATE TRIGGER outbox_run_insert AFTER INSERT ON runs BEGIN"
 	"  INSERT INTO outbox (kind, run_uuid) VALUES ('run', NEW.run_uuid); END;"
 	"CREATE TRIGGER outbox_run_update AFTER UPDATE ON runs BEGIN"
@@ -229,7 +267,11 @@ static const char *const migration_steps[] = {
 	"    SELECT 'measurement', r.run_uuid, NEW.id FROM points p"
 	"    JOIN runs r ON r.id = p.run_id WHERE p.id = NEW.point_id; END;"
 	"CREATE TRIGGER outbox_seal AFTER INSERT ON run_seals BEGIN"
-	"  INSERT INTO outbox (kind, run_uuid, ref) VALUES ('seal', NEW.run_uuid, NEW.seq); END;",
+	"  INSERT INTO outbox (kind, run_uuid, ref) VALUES ('seal', NEW.run_uuid, NEW.seq); END;"
+	"CREATE TRIGGER outbox_chain_head AFTER INSERT ON chain_head BEGIN"
+	"  INSERT INTO outbox (kind, run_uuid, ref) VALUES ('head', '', NEW.seq); END;"
+	"CREATE TRIGGER outbox_chain_head_update AFTER UPDATE ON chain_head BEGIN"
+	"  INSERT INTO outbox (kind, run_uuid, ref) VALUES ('head', '', NEW.seq); END;",
 };
 
 #define N_STEPS ((int)(sizeof(migration_steps) / sizeof(migration_steps[0])))
