@@ -292,13 +292,10 @@ static void dump(FILE *out, const struct val_rec *r, int n)
 		return;
 	for (int i = 0; i < n; i++) {
 		const struct val_meter *m = &r[i].run.m[r[i].pos];
-		bool anyloss = false;
-		for (int p = 0; p < r[i].run.n_pos; p++)
-			anyloss |= r[i].run.m[p].loss != VAL_LOSS_NONE || r[i].run.m[p].loss_other;
-		fprintf(out, "%smeter seed %llu set %d %s %s %.0f W pf %.1f%s el %d pos %d/%d q %.1f ms j %.0f us "
+		fprintf(out, "meter seed %llu set %d %s %s %.0f W pf %.1f%s el %d pos %d/%d q %.1f ms j %.0f us "
 			     "decl %.1f ms r/f %.0f/%.0f us e %+.3f %% | %s %+.4f U %.4f k %.2f gate %.1f s edges %d lost %llu "
 			     "retries %d drops %d%s%s bench %.0f limit %.0f | %s\n",
-			anyloss ? "LOSS " : "", (unsigned long long)r[i].run.seed, r[i].run.set, val_profile_names[r[i].run.profile], val_model_names[r[i].run.model],
+			(unsigned long long)r[i].run.seed, r[i].run.set, val_profile_names[r[i].run.profile], val_model_names[r[i].run.model],
 			r[i].true_power_w, r[i].run.pf, r[i].run.lead ? "ld" : "", r[i].run.elements,
 			r[i].pos + 1, r[i].run.n_pos, m->update_s * 1e3, m->jitter_s * 1e6, r[i].declared_s * 1e3, m->rise_s * 1e6,
 			m->fall_s * 1e6, m->error_pct, r[i].have ? rig_verdict_name(r[i].res.verdict) : "-",
