@@ -1519,8 +1519,6 @@ static void update_done(struct rig_seq *s, int i)
 		for (int o = 0; o < N_OUTPUTS; o++)
 			if (ps->gating[o]) {
 				rig_gate_tick(&ps->gate[o], s->now_ns);
-				if (!ps->secondary[o] && extend_indeterminate(s, ps, o))
-					ps->done = false;
 				if (!ps->secondary[o] && !gate_finished(&ps->gate[o]))
 					ps->done = false;
 			}
@@ -1611,6 +1609,12 @@ static void check_point_done(struct rig_seq *s)
 {
 	if (s->phase != PH_MEASURING)
 		return;
+	/* every position, before any waits on another: a done gate takes no
+	 * edges, so one extended later would miss those that came meanwhile */
+	for (int i = 0; i < s->fix->n_positions; i++)
+		for (int o = 0; o < N_OUTPUTS; o++)
+			if (s->pos[i].in_point && s->pos[i].gating[o] && !s->pos[i].secondary[o])
+				extend_indeterminate(s, &s->pos[i], o);
 	for (int i = 0; i < s->fix->n_positions; i++) {
 		if (!s->pos[i].in_point)
 			continue;
