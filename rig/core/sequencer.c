@@ -696,8 +696,8 @@ static bool pool_add_gate(struct pos_state *ps, int o, const struct rig_gate_res
  * update quantization (a slow sawtooth the gates share) counts whole in
  * the pool: at light load, where it sets U, a retest rarely decides and
  * costs a first-edge wait besides. The same gate kept open instead spans
- * longer, and that term falls with the span. Its looks (1 + j times the
- * first look's span, j up to max_retests) take the retests' place and
+ * longer, and that term falls with the span. Its looks (1 + j EXTEND_STEP
+ * times the first look's span, j up to max_retests) take the retests' place and
  * their guard (retest.c): each later look could pass a meter at the band
  * edge too, so together they keep the specific risk under
  * RIG_RETEST_RISK. */
