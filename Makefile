@@ -8,7 +8,7 @@
 # Missing build dependencies are installed by rig/scripts/install-deps.
 
 CC ?= cc
-PKGS := libserialport libgpiod sqlite3 libcjson gsl pangocairo cairo-pdf fontconfig libsodium libqrencode
+PKGS := libserialport libgpiod sqlite3 libcjson gsl pangocairo cairo-pdf fontconfig libsodium libqrencode libmicrohttpd
 DEPS_OK := build/.deps-ok
 
 WARN := -Wall -Wextra -Werror -std=gnu11 -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers

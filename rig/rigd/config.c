@@ -59,7 +59,16 @@ static int set_key(struct rigd_config *c, const char *key, const char *value, co
 	TEXT("database", database)
 	TEXT("socket", socket_path)
 	TEXT("socket_group", socket_group)
+	TEXT("panel_dir", panel_dir)
+	TEXT("operators", operators)
 #undef TEXT
+	if (strcmp(key, "http") == 0) {
+		if (strcasecmp(value, "off") == 0) {
+			c->http[0] = '\0';
+			return 0;
+		}
+		return set_text(c->http, sizeof(c->http), value, file, line, key, err);
+	}
 	/* printed on certificates: no control characters (a tab) either */
 #define RECORD_TEXT(name, field)                                                             \
 	if (strcmp(key, name) == 0)                                                          \
