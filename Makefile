@@ -39,7 +39,8 @@ SAN := build/san
 all: $(addprefix $(REL)/,$(PROGS))
 
 $(DEPS_OK):
-	@pkg-config --exists 'libgpiod >= 2.0' $(PKGS) check 2>/dev/null || ./rig/scripts/install-deps
+	@pkg-config --exists 'libgpiod >= 2.0' $(PKGS) check 2>/dev/null && [ -x /usr/bin/chromium ] && \
+		[ -d tests/browser/node_modules/playwright-core ] || ./rig/scripts/install-deps
 	@mkdir -p $(@D) && touch $@
 deps: ; @./rig/scripts/install-deps
 

@@ -14,6 +14,7 @@ const state = {
   run: null,             // {id, points, pos: {n: {...}}, ended, state}
   lastMessageAt: 0,
   source: null,
+  dismissed: new Set(),  // ended runs the operator has moved on from
 };
 
 // --- talking to rigd ---------------------------------------------------------
@@ -156,14 +157,15 @@ function fmt(v, digits) {
 }
 
 function renderTile(n) {
+  if (!(n >= 1 && n <= positionsCount())) return;
   const t = tile(n);
   const run = state.run;
   const p = run && run.pos[n];
   const scan = state.scans[n];
   t.classList.toggle('hl', (!run || run.ended) && n === state.hl && n <= batchSize());
-  t.classList.toggle('refused', !!(scan && !scan.ok && (!run || run.ended)));
+  t.classList.toggle('refused', !!(scan && !scan.ok && !scan.pending && (!run || run.ended)));
   let meter = '', model = '', point = '', numbers = '', note = '', pct = 0, noteBad = false;
-  if (p && !(run.ended && scan && scan.after)) {
+  if (p) {
     meter = p.serial || '';
     model = p.model || '';
     if (p.point) point = p.point;
@@ -176,7 +178,7 @@ function renderTile(n) {
     meter = scan.serial;
     model = scan.model || '';
     note = scan.ok ? 'ready' + (scan.stored ? ' (history: ' + scan.stored + ')' : '') : scan.error;
-    noteBad = !scan.ok;
+    noteBad = !scan.ok && !scan.pending;
   } else if (n <= batchSize()) {
     note = n === state.hl ? 'scan this meter' : 'waiting for a scan';
   } else {
@@ -191,7 +193,7 @@ function renderTile(n) {
   noteEl.className = 'note' + (noteBad ? ' bad' : '');
   t.querySelector('.progress > i').style.width = pct + '%';
   // the verdict, once the run has ended
-  const v = p && run.ended && !(scan && scan.after) ? p.final : null;
+  const v = p && run.ended ? p.final : null;
   if (v) {
     t.dataset.verdict = v;
     text(t, '.word', v.toUpperCase());
@@ -231,12 +233,12 @@ function beginRun(id, points, positions) {
   state.run = { id: id, points: points || 0, pos: {}, ended: false, state: 'running' };
   for (const e of positions || []) {
     state.run.pos[e.position] = { serial: e.serial, model: e.model, done: 0 };
-    if (state.scans[e.position]) state.scans[e.position].after = false;
   }
 }
 
 function runPos(ev) {
   if (!state.run || state.run.id !== ev.run) return null;
+  if (!(ev.position >= 1 && ev.position <= positionsCount())) return null;
   return state.run.pos[ev.position] || (state.run.pos[ev.position] = { done: 0 });
 }
 
@@ -252,12 +254,16 @@ function onPointStarted(ev) {
   render();
 }
 
+// Progress names one position, or none (0: the point as a whole).
 function onProgress(ev) {
-  const p = runPos(ev);
-  if (!p) return;
-  p.point = (ev.point + 1) + '/' + state.run.points + ' ' + ev.name +
+  if (!state.run || state.run.id !== ev.run) return;
+  const text = (ev.point + 1) + '/' + state.run.points + ' ' + ev.name +
     (typeof ev.remaining_s === 'number' ? ' · ' + Math.round(ev.remaining_s) + ' s left' : '');
-  renderTile(ev.position);
+  const targets = ev.position > 0 ? [ev.position] : Object.keys(state.run.pos).map(Number);
+  for (const n of targets) {
+    const p = runPos({ run: ev.run, position: n });
+    if (p) { p.point = text; renderTile(n); }
+  }
 }
 
 function isWiring(pt) {
@@ -288,19 +294,26 @@ function onDone(ev) {
   if (!state.run || state.run.id !== ev.run) beginRun(ev.run, 0, []);
   state.run.ended = true;
   state.run.state = ev.state;
+  state.hl = 1;                       // the next batch starts at position 1
   for (const k of Object.keys(state.run.pos)) {
     const p = state.run.pos[k];
     if (!p.final) p.final = ev.state === 'aborted' ? 'aborted' : p.wiring ? 'wiring' : null;
   }
-  for (const k of Object.keys(state.scans)) state.scans[k].after = false;
-  showMessage(ev.state === 'aborted' || ev.state === 'error' ? 'Run ' + ev.state + ': ' + (ev.reason || '') : '',
-    ev.state === 'aborted' ? 'info' : '');
+  showMessage(endMessage(ev.state, ev.reason), ev.state === 'error' ? '' : 'info');
   render();
+}
+
+function endMessage(runState, reason) {
+  if (runState === 'aborted') return 'Run aborted: ' + (reason || '');
+  if (runState === 'error' && reason === 'profile complete')
+    return 'Run complete; a position has a wiring or rig error (see its tile)';
+  if (runState === 'error' || runState === 'interrupted') return 'Run ' + runState + ': ' + (reason || '');
+  return '';
 }
 
 // The run as stored: rebuilds every tile (after a reconnect too).
 function onSnapshot(run) {
-  if (!run || !run.id) return;
+  if (!run || !run.id || state.dismissed.has(run.id)) return;
   const ended = run.state !== 'running';
   if (!state.run || state.run.id !== run.id) {
     state.run = { id: run.id, points: 0, pos: {}, ended: ended, state: run.state };
@@ -334,9 +347,9 @@ function onSnapshot(run) {
         : run.state === 'aborted' ? 'aborted' : 'error';
     }
   }
-  if (ended && run.state !== 'passed' && run.state !== 'failed' && run.state !== 'indeterminate' &&
-      $('message').hidden) {
-    showMessage('Last run ' + run.state + (run.reason ? ': ' + run.reason : ''), 'info');
+  if (ended && $('message').hidden && endMessage(run.state, run.reason)) {
+    state.hl = 1;
+    showMessage(endMessage(run.state, run.reason), run.state === 'error' ? '' : 'info');
   }
   render();
 }
@@ -382,16 +395,21 @@ async function onScan(raw) {
       return;
     }
   }
+  // the position is taken now: a scanner may type the next label before
+  // rigd has answered for this one
+  state.scans[n] = { serial: label.serial, model: label.model, ok: false, pending: true, error: 'checking…' };
+  const next = nextEmpty(n);
+  if (next) state.hl = next;
+  render();
   const r = await api('/api/check', { position: n, serial: label.serial, model: label.model,
                                       expected_model: state.wo.expected_model });
   state.scans[n] = { serial: label.serial, model: r.model || label.model || state.wo.expected_model,
                      ok: !!r.ok, error: r.error || '', stored: r.stored_model || '' };
   if (r.ok) {
     showMessage('');
-    const next = nextEmpty(n);
-    if (next) state.hl = next;
   } else {
     showMessage('Position ' + n + ': ' + (r.error || 'refused'));
+    state.hl = n;                      // scan it again (or another meter) here
   }
   render();
 }
@@ -400,12 +418,13 @@ function nextEmpty(from) {
   const b = batchSize();
   for (let i = 1; i <= b; i++) {
     const k = ((from + i - 1) % b) + 1;
-    if (!state.scans[k] || !state.scans[k].ok) return k;
+    if (!state.scans[k] || (!state.scans[k].ok && !state.scans[k].pending)) return k;
   }
   return 0;
 }
 
 function resetForNextBatch() {
+  if (state.run) state.dismissed.add(state.run.id);   // a late snapshot must not bring it back
   state.scans = {};
   state.run = null;
   state.hl = 1;
@@ -415,11 +434,13 @@ function resetForNextBatch() {
 async function onStart(override) {
   if (!requireUser()) return;
   if (!state.wo) { openWorkOrder(); return; }
+  if (Object.values(state.scans).some((s) => s.pending)) { showMessage('Wait: a scan is being checked'); return; }
   const positions = [];
   for (let n = 1; n <= batchSize(); n++) {
     const s = state.scans[n];
-    if (s && s.ok) positions.push({ position: n, serial: s.serial, model: s.model });
-    else if (s && override && override.model) positions.push({ position: n, serial: s.serial, model: s.model });
+    // a refused scan goes too: rigd refuses the start with the reason, and
+    // only a supervisor's override gets it through
+    if (s) positions.push({ position: n, serial: s.serial, model: s.model });
   }
   if (!positions.length) { showMessage('Scan the meters first'); return; }
   const body = { profile: state.wo.profile, expected_model: state.wo.expected_model,
@@ -430,14 +451,13 @@ async function onStart(override) {
   const r = await api('/api/start', body);
   if (r.ok) {
     beginRun(r.run, (r.points || []).length, positions);
-    for (const k of Object.keys(state.scans)) state.scans[k].after = false;
     showMessage('');
   } else {
     $('start').disabled = false;
     const why = r.error || 'refused';
-    const canOverride = /model|calibration/i.test(why) && !/interlock/i.test(why);
+    const canOverride = !!override || (/model|calibration/i.test(why) && !/interlock/i.test(why));
     showMessage('Start refused: ' + why, '', canOverride
-      ? { label: 'Supervisor override…', id: 'override-open', fn: () => openOverride(why) } : null);
+      ? { label: 'Supervisor override…', id: 'override-open', fn: () => openOverride(override ? override.what : why) } : null);
   }
   render();
 }
@@ -539,7 +559,7 @@ function openOverride(why) {
 
 function closeOverride() {
   if ($('override-dialog').returnValue !== 'ok') return;
-  const ov = { name: $('ov-name').value.trim(), pin: $('ov-pin').value,
+  const ov = { what: $('ov-what').textContent, name: $('ov-name').value.trim(), pin: $('ov-pin').value,
                reason: $('ov-reason').value.trim(),
                model: $('ov-model').checked, calibration: $('ov-cal').checked };
   $('ov-pin').value = '';

@@ -371,7 +371,7 @@ static enum MHD_Result api_abort(struct panel *p, struct MHD_Connection *conn,
 				 const struct panel_session *s, const cJSON *in)
 {
 	char reason[160];
-	snprintf(reason, sizeof(reason), "aborted on the panel by %s%s%.100s", s->user.name,
+	snprintf(reason, sizeof(reason), "aborted on the panel by %.40s%s%.80s", s->user.name,
 		 str(in, "reason")[0] ? ": " : "", str(in, "reason"));
 	cJSON *req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "cmd", "abort");
