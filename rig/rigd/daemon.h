@@ -44,6 +44,7 @@ struct rigd {
 	/* edges */
 	struct edge_input *edges;
 	struct rig_seqno seqno;		/* the request's numbers: losses on any line */
+	uint64_t edges_seen;		/* every edge read since start (the panel's edge rate) */
 	int64_t probe_ns;		/* real time: next look at the edge input during a run */
 	FILE *record;
 	struct recorder rec;		/* the run record written to `record` */

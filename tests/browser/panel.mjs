@@ -208,6 +208,30 @@ async function batch() {
   const cert = await page.evaluate(async (h) => { const r = await fetch(h); return [r.status, await r.text()]; }, href);
   assert.equal(cert[0], 200);
   assert.match(cert[1], /PB-0001/);
+  await engineer(page);
+}
+
+// The engineer's views of the batch just run.
+async function engineer(page) {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.goto(new URL('engineer.html', env.PANEL_URL).href);
+  await until('history rows', async () => (await page.$$('#history tbody tr')).length === 4);
+  await until('edge counts', async () => +(await page.textContent('#station-table tr[data-key="edges since start"] td:last-child')) > 0);
+  assert.match(await page.textContent('#station-table tr[data-key="edge rate"] td:last-child'), /edges\/s|—/);
+  assert.equal(await page.textContent('#station-table tr[data-key="edges lost"] td:last-child'), '0');
+  assert.match(await page.textContent('#cal-table tbody'), /source/);
+  await page.selectOption('#f-verdict', 'fail');
+  await page.click('#f-go');
+  await until('filtered', async () => (await page.$$('#history tbody tr')).length === 1);
+  assert.match(await page.textContent('#history tbody tr'), /PB-0002/);
+  await page.click('#history tbody tr a:has-text("PB-0002")');
+  await page.waitForSelector('#detail:not([hidden])');
+  assert.match(await page.textContent('#detail-title'), /Meter PB-0002/);
+  assert.match(await page.textContent('#detail-body'), /fail/);
+  await page.click('#history tbody tr td:nth-child(2) a');
+  await until('run detail', async () => /Run .*production, operator ana, customer Acme Flats/.test(await page.textContent('#detail-title')));
+  assert.match(await page.textContent('#detail-body'), /full-load-pf1/);
+  await page.screenshot({ path: `${ARTIFACTS}/engineer-1920x1080.png`, fullPage: true });
 }
 
 async function wrongModel() {
