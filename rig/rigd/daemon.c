@@ -169,10 +169,12 @@ void rigd_stop(struct rigd *d)
 		source_force_off(d, "exit");
 	heartbeat_stop(d);
 	source_disconnect(d);
-	panel_stop(d->panel);	/* its streams end before the socket they read */
-	d->panel = NULL;
+	/* The socket first: a panel thread waiting for a reply sees it close
+	 * at once instead of waiting out its time-out. */
 	if (d->ctl.loop)
 		ctl_server_close(&d->ctl);
+	panel_stop(d->panel);
+	d->panel = NULL;
 	edges_disconnect(d);
 	if (d->record)
 		fclose(d->record);
