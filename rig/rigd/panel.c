@@ -7,6 +7,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +185,17 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 /* --- start and stop -------------------------------------------------------- */
 
+/* libmicrohttpd's messages (a peer that went away, a malformed request)
+ * in rigd's log, at info: a browser's mistakes are not the bench's. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[300];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_info("panel: http: %s", msg);
+}
+
 int panel_parse_addr(const char *text, struct sockaddr_storage *ret, unsigned *ret_len,
 		     struct rig_error *err)
 {
@@ -313,6 +325,7 @@ struct panel *panel_start(const struct rigd_config *cfg, struct rig_error *err)
 				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)PANEL_MAX_CONNECTIONS,
 				  MHD_OPTION_CONNECTION_TIMEOUT, 60u,
 				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, p,
+				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, p,
 				  MHD_OPTION_END);
 	if (!p->mhd) {
 		rig_error_set(err, NULL, 0, "http: cannot listen on %s (address in use?)", cfg->http);

@@ -140,8 +140,8 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
 		}
 		cJSON *msg = NULL;
 		int r = rig_client_next(&s->c, WAIT_SLICE_MS, &msg);
-		if (r < 0)
-			return MHD_CONTENT_READER_END_WITH_ERROR;	/* rigd went away */
+		if (r < 0)	/* rigd is stopping: the browser comes back */
+			return MHD_CONTENT_READER_END_OF_STREAM;
 		if (r == 0)
 			continue;
 		int rc = on_message(s, msg);

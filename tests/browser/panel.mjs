@@ -277,6 +277,16 @@ async function abort() {
     return [await post('/api/abort', {}), await post('/api/start', {})];
   });
   assert.deepEqual(denied, [401, 401]);
+  // bad requests get a clear error, never a crash
+  const bad = await viewer.evaluate(async () => {
+    const post = (body, type) => fetch('/api/start', { method: 'POST', headers: { 'Content-Type': type }, body }).then((r) => r.status);
+    return [await post('{}', 'text/plain'), await post('{not json', 'application/json'),
+            await post('[1]', 'application/json'), await post('x'.repeat(70000), 'application/json'),
+            await fetch('/%2e%2e/rigd.conf').then((r) => r.status), await fetch('/api/nothing').then((r) => r.status),
+            await fetch('/api/run').then((r) => r.status), await fetch('/api/run?id=no-such-run').then((r) => r.status)];
+  });
+  assert.deepEqual(bad, [415, 400, 400, 413, 404, 404, 400, 422]);
+  assert.equal((await ctl({ cmd: 'ping' })).ok, true, 'rigd still answers');
   const page = await open(env.PANEL_URL);
   await signIn(page, 'ana', '1234');
   const noCsrf = await page.evaluate(() => fetch('/api/abort', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }).then((r) => r.status));
