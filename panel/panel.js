@@ -222,8 +222,8 @@ function render() {
     ? wo.profile + ' · ' + (wo.expected_model || 'any model') + ' · ' + wo.batch + ' meter(s)' +
       (wo.customer ? ' · ' + wo.customer : '') + ' · ' + wo.test_reason
     : 'no work order';
-  $('scan').placeholder = wo
-    ? 'Scan meter label for position ' + state.hl + ' (serial [model]) then Enter'
+  $('scan').placeholder = !state.session.user && state.session.sign_in ? 'Scan your badge to sign in'
+    : wo ? 'Scan meter label for position ' + state.hl + ' (serial [model]) then Enter'
     : 'Set the work order first';
 }
 
@@ -278,7 +278,9 @@ function onPoint(ev) {
   p.done = ev.point + 1;
   if (ev.error_pct !== undefined) { p.error_pct = ev.error_pct; p.u_pct = ev.u_pct; }
   if (isWiring(ev)) p.wiring = true;
-  p.note = ev.name + ': ' + ev.verdict.toUpperCase() + (ev.kind === 'connection' || isWiring(ev) ? ' · ' + ev.detail : '');
+  const connection = typeof ev.kind === 'string' && ev.kind.startsWith('connection');
+  p.note = (connection ? 'connection check ' : ev.name + ': ') + ev.verdict.toUpperCase() +
+    (connection || isWiring(ev) ? ' · ' + ev.detail : '');
   p.noteBad = ev.verdict !== 'pass' && ev.verdict !== 'none';
   renderTile(ev.position);
 }
@@ -383,6 +385,13 @@ async function onScan(raw) {
   if (!raw.trim()) return;
   const wo = parseWorkOrder(raw);
   if (wo) { state.wo = wo; showMessage('Work order ' + wo.profile + ' set', 'info'); render(); return; }
+  if (!state.session.user && state.session.sign_in) {
+    // nobody signed in: the scan is a badge
+    const r = await api('/api/signin', { badge: raw.trim() });
+    if (r.ok) signedIn(r);
+    else showMessage('Scan your badge to sign in: ' + r.error);
+    return;
+  }
   if (!requireUser()) return;
   if (!state.wo) { showMessage('Set the work order before scanning meters'); openWorkOrder(); return; }
   if (state.run && !state.run.ended) { showMessage('A run is running: scan the next batch after it ends'); return; }
@@ -534,10 +543,14 @@ async function doSignIn() {
   const r = await api('/api/signin', body);
   $('si-badge').value = $('si-pin').value = '';
   if (!r.ok) { $('si-error').textContent = r.error; return; }
+  $('signin-dialog').close();
+  signedIn(r);
+}
+
+function signedIn(r) {
   state.session.user = r.user;
   state.session.csrf = r.csrf;
-  $('signin-dialog').close();
-  showMessage('');
+  showMessage('Signed in: ' + r.user.name + ' (' + r.user.role + ')', 'info');
   render();
   $('scan').focus();
 }

@@ -168,7 +168,11 @@ const COLOURS = { pass: 'rgb(19, 138, 54)', fail: 'rgb(200, 16, 46)', wiring: 'r
 
 async function batch() {
   const page = await open(env.PANEL_URL);
-  await signInBadge(page, 'BADGE-0042');
+  // a badge scanned into the scan field signs in (a wrong one does not)
+  await scan(page, 'BADGE-9999');
+  await until('badge refused', async () => /not recognised/.test(await page.textContent('#message')));
+  await scan(page, 'BADGE-0042');
+  await page.waitForSelector('#user.ok');
   assert.match(await page.textContent('#user'), /ana \(operator\)/);
   await workOrder(page, { profile: 'production', model: 'MMS-120-2001', batch: 4,
                           customer: 'Acme Flats', reason: 'periodic' });
@@ -313,7 +317,7 @@ async function abort() {
 async function lid() {
   const page = await open(env.PANEL_URL);
   await page.waitForSelector('#lid:has-text("LID OPEN")');
-  await signIn(page, 'ana', '1234');
+  await signInBadge(page, 'BADGE-0042');
   await workOrder(page, { profile: 'production', model: 'MMS-120-2001', batch: 1 });
   await scan(page, 'PB-0001');
   await until('position 1 ready', async () => (await note(page, 1)).startsWith('ready'));
