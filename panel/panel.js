@@ -200,13 +200,19 @@ function renderTile(n) {
     const sub = t.querySelector('.sub');
     sub.textContent = (p.serial || '') + (p.weighted !== undefined && p.weighted !== null ? '  ' + fmt(p.weighted, 3) + ' %' : '');
     if (p.serial && run.id) {
-      const a = document.createElement('a');
-      a.href = '/api/certificate?serial=' + encodeURIComponent(p.serial) + '&run=' + encodeURIComponent(run.id);
-      a.target = '_blank';
-      a.className = 'cert';
-      a.textContent = 'certificate';
+      const q = 'serial=' + encodeURIComponent(p.serial) + '&run=' + encodeURIComponent(run.id);
       sub.appendChild(document.createElement('br'));
-      sub.appendChild(a);
+      const view = document.createElement('a');
+      view.href = '/api/certificate?' + q;
+      view.target = '_blank';
+      view.className = 'cert';
+      view.textContent = 'certificate';
+      const print = document.createElement('a');
+      print.href = 'print.html?' + q;
+      print.target = '_blank';
+      print.className = 'print';
+      print.textContent = 'print';
+      sub.append(view, ' · ', print);
     }
   } else {
     delete t.dataset.verdict;

@@ -20,8 +20,8 @@
 
 #define PANEL_MAX_FILE (1024 * 1024)
 
-enum MHD_Result panel_send(struct MHD_Connection *conn, unsigned status, const char *type,
-			   const void *body, size_t len)
+static enum MHD_Result send_with(struct MHD_Connection *conn, unsigned status, const char *type,
+				  const void *body, size_t len, const char *frame, const char *csp)
 {
 	struct MHD_Response *r =
 		MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
@@ -30,12 +30,27 @@ enum MHD_Result panel_send(struct MHD_Connection *conn, unsigned status, const c
 	MHD_add_response_header(r, "Content-Type", type);
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	MHD_add_response_header(r, "Content-Security-Policy",
-				"default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+	MHD_add_response_header(r, "X-Frame-Options", frame);
+	MHD_add_response_header(r, "Content-Security-Policy", csp);
 	enum MHD_Result rc = MHD_queue_response(conn, status, r);
 	MHD_destroy_response(r);
 	return rc;
+}
+
+enum MHD_Result panel_send(struct MHD_Connection *conn, unsigned status, const char *type,
+			   const void *body, size_t len)
+{
+	return send_with(conn, status, type, body, len, "DENY",
+			 "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+}
+
+enum MHD_Result panel_send_document(struct MHD_Connection *conn, const char *html, size_t len)
+{
+	/* A report: its own inline style, no script, framed only by the
+	 * panel's print page. */
+	return send_with(conn, 200, "text/html; charset=utf-8", html, len, "SAMEORIGIN",
+			 "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+			 "frame-ancestors 'self'");
 }
 
 enum MHD_Result panel_send_json(struct MHD_Connection *conn, unsigned status, cJSON *obj)

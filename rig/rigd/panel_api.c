@@ -159,7 +159,7 @@ static enum MHD_Result api_certificate(struct panel *p, struct MHD_Connection *c
 	if (rc < 0)
 		r = panel_send_error(conn, 404, err.msg[0] ? err.msg : "no certificate");
 	else
-		r = panel_send(conn, 200, "text/html; charset=utf-8", html, len);
+		r = panel_send_document(conn, html, len);
 	free(html);
 	return r;
 }

@@ -40,6 +40,8 @@ struct panel_body {
  * framing, nosniff). */
 enum MHD_Result panel_send(struct MHD_Connection *conn, unsigned status, const char *type,
 			   const void *body, size_t len);
+/* A report (a certificate) as an HTML document of its own. */
+enum MHD_Result panel_send_document(struct MHD_Connection *conn, const char *html, size_t len);
 /* Sends obj (freed). */
 enum MHD_Result panel_send_json(struct MHD_Connection *conn, unsigned status, cJSON *obj);
 enum MHD_Result panel_send_error(struct MHD_Connection *conn, unsigned status, const char *why);

@@ -208,10 +208,22 @@ async function batch() {
   assert.equal(sql("SELECT operator || '|' || profile_name FROM runs ORDER BY id DESC LIMIT 1"), 'ana|production');
   assert.equal(sql('SELECT customer FROM run_records ORDER BY rowid DESC LIMIT 1'), 'Acme Flats');
   // a certificate per meter, from the tile
-  const href = await page.getAttribute('#tile-1 .verdict a', 'href');
+  const href = await page.getAttribute('#tile-1 .verdict a.cert', 'href');
   const cert = await page.evaluate(async (h) => { const r = await fetch(h); return [r.status, await r.text()]; }, href);
   assert.equal(cert[0], 200);
   assert.match(cert[1], /PB-0001/);
+  // the print page frames it with its own style applied (the panel's policy allows it there)
+  const printHref = await page.getAttribute('#tile-1 .verdict a.print', 'href');
+  const printPage = await page.context().newPage();
+  await printPage.goto(new URL(printHref + '&auto=0', env.PANEL_URL).href);
+  await printPage.waitForSelector('body[data-loaded="yes"]');
+  const styled = await printPage.evaluate(() => {
+    const s = document.getElementById('doc').contentDocument.querySelector('style');
+    return !!(s && s.sheet && s.sheet.cssRules.length);
+  });
+  assert.ok(styled, "the certificate's style applies");
+  await printPage.screenshot({ path: `${ARTIFACTS}/certificate-800x480.png` });
+  await printPage.close();
   await engineer(page);
 }
 
