@@ -341,6 +341,31 @@ async function lid() {
   await layout(page, 800, 480, 'lid');
 }
 
+async function calibration() {
+  const page = await open(env.PANEL_URL);
+  await signIn(page, 'ana', '1234');
+  await workOrder(page, { profile: 'production', model: 'MMS-120-2001', batch: 1 });
+  await scan(page, 'PB-0001');
+  await until('position 1 ready', async () => (await note(page, 1)).startsWith('ready'));
+  await page.click('#start');
+  await until('start refused', async () => /Start refused/.test(await page.textContent('#message')));
+  assert.match(await page.textContent('#message'), /calibration of the source .* was due 2020-01-31/);
+  assert.equal(sql('SELECT COUNT(*) FROM runs'), '0');
+  await page.click('#override-open');
+  assert.equal(await page.isChecked('#ov-cal'), true);
+  await page.fill('#ov-name', 'sam');
+  await page.fill('#ov-pin', '9999');
+  await page.fill('#ov-reason', 'recalibration booked, checked against the spare');
+  await page.click('#ov-ok');
+  await verdictOf(page, 1);
+  assert.equal(sql("SELECT cal_override_by || '|' || cal_override_reason FROM run_records ORDER BY run_id DESC LIMIT 1"),
+    'ana|supervisor sam: recalibration booked, checked against the spare');
+  assert.match(sql('SELECT notes FROM runs ORDER BY id DESC LIMIT 1'), /override by supervisor sam/);
+  // the engineer's page shows the overdue calibration
+  await page.goto(new URL('engineer.html', env.PANEL_URL).href);
+  await page.waitForSelector('#cal-table .overdue:has-text("OVERDUE")');
+}
+
 async function reconnect() {
   const px = await proxy(new URL(env.PANEL_URL));
   const page = await open(px.url);
@@ -366,7 +391,7 @@ async function reconnect() {
   px.close();
 }
 
-const scenarios = { batch, 'wrong-model': wrongModel, abort, lid, reconnect };
+const scenarios = { batch, 'wrong-model': wrongModel, abort, lid, calibration, reconnect };
 
 browser = await chromium.launch({
   executablePath: env.CHROMIUM || '/usr/bin/chromium',

@@ -18,6 +18,11 @@ START_TEST(abort_from_the_panel_and_writes_need_a_session_and_csrf) { run_panel(
 END_TEST
 START_TEST(start_is_refused_with_the_reason_while_the_lid_is_open) { run_panel("lid"); }
 END_TEST
+START_TEST(an_overdue_calibration_runs_only_on_a_supervisors_recorded_override)
+{
+	run_panel("calibration");
+}
+END_TEST
 START_TEST(a_dropped_connection_reconnects_and_shows_the_true_state) { run_panel("reconnect"); }
 END_TEST
 
@@ -30,6 +35,7 @@ Suite *suite_e2e_panel(void)
 	tcase_add_test(tc, a_wrong_model_is_refused_and_a_supervisor_override_recorded);
 	tcase_add_test(tc, abort_from_the_panel_and_writes_need_a_session_and_csrf);
 	tcase_add_test(tc, start_is_refused_with_the_reason_while_the_lid_is_open);
+	tcase_add_test(tc, an_overdue_calibration_runs_only_on_a_supervisors_recorded_override);
 	tcase_add_test(tc, a_dropped_connection_reconnects_and_shows_the_true_state);
 	suite_add_tcase(s, tc);
 	return s;
