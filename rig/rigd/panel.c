@@ -336,11 +336,11 @@ struct panel *panel_start(const struct rigd_config *cfg, struct rig_error *err)
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
 			 MHD_USE_ERROR_LOG | (addr.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
 	p->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, p,
+				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, p,
 				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)PANEL_MAX_CONNECTIONS,
 				  MHD_OPTION_CONNECTION_TIMEOUT, 60u,
 				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, p,
-				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, p,
 				  MHD_OPTION_END);
 	if (!p->mhd) {
 		rig_error_set(err, NULL, 0, "http: cannot listen on %s (address in use?)", cfg->http);
