@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const char *panel_role_name(enum panel_role r)
 {
@@ -85,6 +86,7 @@ int panel_auth_init(struct panel_auth *a, const char *path, struct rig_error *er
 {
 	memset(a, 0, sizeof(*a));
 	pthread_mutex_init(&a->lock, NULL);
+	pthread_mutex_init(&a->verify_lock, NULL);
 	if (sodium_init() < 0)
 		return rig_error_set(err, NULL, 0, "libsodium did not initialise");
 	if (!path || !path[0])
@@ -99,14 +101,13 @@ void panel_auth_free(struct panel_auth *a)
 	a->n_ops = 0;
 	sodium_memzero(a->sessions, sizeof(a->sessions));
 	pthread_mutex_destroy(&a->lock);
+	pthread_mutex_destroy(&a->verify_lock);
 }
 
-int panel_auth_verify(struct panel_auth *a, const char *name, enum panel_secret kind,
-		      const char *secret, struct panel_user *ret)
+static int verify_locked(const struct panel_auth *a, const char *name, enum panel_secret kind,
+			 const char *secret, struct panel_user *ret)
 {
-	if (!secret || !secret[0])
-		return -1;
-	/* The operators are read-only after init: no lock needed. */
+	/* The operators are read-only after init. */
 	for (int i = 0; i < a->n_ops; i++) {
 		const struct panel_operator *op = &a->ops[i];
 		if (op->kind != kind)
@@ -120,6 +121,21 @@ int panel_auth_verify(struct panel_auth *a, const char *name, enum panel_secret 
 		}
 	}
 	return -1;
+}
+
+int panel_auth_verify(struct panel_auth *a, const char *name, enum panel_secret kind,
+		      const char *secret, struct panel_user *ret)
+{
+	if (!secret || !secret[0])
+		return -1;
+	pthread_mutex_lock(&a->verify_lock);
+	int rc = verify_locked(a, name, kind, secret, ret);
+	if (rc < 0) {
+		struct timespec delay = {0, PANEL_MISS_DELAY_MS * 1000000L};
+		nanosleep(&delay, NULL);
+	}
+	pthread_mutex_unlock(&a->verify_lock);
+	return rc;
 }
 
 static void random_hex(char *out)

@@ -16,6 +16,7 @@
 #define PANEL_SESSION_S (12 * 3600)	/* a shift, then sign in again */
 #define PANEL_TOKEN_HEX 64		/* 32 random bytes */
 #define PANEL_HASH_MAX 160
+#define PANEL_MISS_DELAY_MS 500
 
 enum panel_role { PANEL_ROLE_OPERATOR, PANEL_ROLE_SUPERVISOR };
 enum panel_secret { PANEL_SECRET_PIN, PANEL_SECRET_BADGE };
@@ -40,7 +41,8 @@ struct panel_session {
 };
 
 struct panel_auth {
-	pthread_mutex_t lock;
+	pthread_mutex_t lock;		/* the sessions */
+	pthread_mutex_t verify_lock;	/* one hash check at a time (each takes 64 MiB) */
 	struct panel_operator *ops;
 	int n_ops;
 	struct panel_session sessions[PANEL_MAX_SESSIONS];
@@ -53,7 +55,10 @@ int panel_auth_init(struct panel_auth *a, const char *path, struct rig_error *er
 void panel_auth_free(struct panel_auth *a);
 
 /* The operator whose `kind` secret is `secret`: by name for a PIN, any
- * badge line for a badge (name may be ""). 0 with *ret, -1 when none. */
+ * badge line for a badge (name may be ""). 0 with *ret, -1 when none.
+ * Checks run one at a time and a miss holds the next one back by
+ * PANEL_MISS_DELAY_MS: guessing PINs is slow, and many sign-ins at once
+ * cannot take the bench computer's memory. */
 int panel_auth_verify(struct panel_auth *a, const char *name, enum panel_secret kind,
 		      const char *secret, struct panel_user *ret);
 

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "rig/common/timeutil.h"
 #include "rig/rigd/config.h"
 #include "rig/rigd/panel.h"
 #include "rig/rigd/panel_auth.h"
@@ -58,6 +59,10 @@ START_TEST(pins_and_badges_sign_in_their_own_operator_only)
 	ck_assert_str_eq(u.name, "ana");
 	ck_assert_int_eq(panel_auth_verify(&a, "sam", PANEL_SECRET_PIN, "9999", &u), 0);
 	ck_assert_int_eq(u.role, PANEL_ROLE_SUPERVISOR);
+	/* a miss holds the next guess back (a lower bound: never flaky) */
+	int64_t t0 = rig_monotonic_ns();
+	ck_assert_int_eq(panel_auth_verify(&a, "sam", PANEL_SECRET_PIN, "0000", &u), -1);
+	ck_assert_int_ge(rig_monotonic_ns() - t0, PANEL_MISS_DELAY_MS * 1000000LL);
 	panel_auth_free(&a);
 	unlink(path);
 }
