@@ -39,10 +39,14 @@ SAN := build/san
 all: $(addprefix $(REL)/,$(PROGS))
 
 $(DEPS_OK):
-	@pkg-config --exists 'libgpiod >= 2.0' $(PKGS) check 2>/dev/null && [ -x /usr/bin/chromium ] && \
-		[ -d tests/browser/node_modules/playwright-core ] || ./rig/scripts/install-deps
+	@pkg-config --exists 'libgpiod >= 2.0' $(PKGS) check 2>/dev/null && [ -x /usr/bin/chromium ] || \
+		./rig/scripts/install-deps
 	@mkdir -p $(@D) && touch $@
 deps: ; @./rig/scripts/install-deps
+# The browser tests' node modules, as pinned by their lock file.
+BROWSER_DEPS := tests/browser/node_modules/.package-lock.json
+$(BROWSER_DEPS): tests/browser/package-lock.json
+	@./rig/scripts/install-deps
 
 # --- objects, two flavours -------------------------------------------------
 $(REL)/obj/%.o: %.c $(DEPS_OK)
@@ -79,11 +83,11 @@ $(SAN)/check_all: $(SAN)/obj/tests/unit/run.o $(TEST_SRC:%.c=$(SAN)/obj/%.o) $(S
 # Unit and simulator tests run against the sanitized binaries; the real-kernel
 # test bed runs first (set RIG_SKIP_VMTEST=1 to skip it on a developer
 # machine; CI never skips it). Check's summary is the last line.
-check: $(SAN)/check_all $(addprefix $(SAN)/,$(PROGS)) all
+check: $(SAN)/check_all $(addprefix $(SAN)/,$(PROGS)) all $(BROWSER_DEPS)
 	@if [ -x tests/vm/run ]; then tests/vm/run; fi
 	@RIG_BIN=$(SAN) RIG_TOP=$(CURDIR) CK_DEFAULT_TIMEOUT=120 $(SAN)/check_all
 
-unit: $(SAN)/check_all $(addprefix $(SAN)/,$(PROGS))
+unit: $(SAN)/check_all $(addprefix $(SAN)/,$(PROGS)) $(BROWSER_DEPS)
 	@RIG_BIN=$(SAN) RIG_TOP=$(CURDIR) CK_DEFAULT_TIMEOUT=120 $(SAN)/check_all
 
 demo: all
