@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+
+#include "rig/rigd/panel.h"
 
 void rigd_config_defaults(struct rigd_config *c)
 {
@@ -191,5 +194,11 @@ int rigd_config_check(const struct rigd_config *c, const char *file, struct rig_
 		return rig_error_set(err, file, 0, "database: not set");
 	if (!c->socket_path[0])
 		return rig_error_set(err, file, 0, "socket: not set");
+	struct sockaddr_storage addr;
+	unsigned addr_len;
+	if (c->http[0] && panel_parse_addr(c->http, &addr, &addr_len, err) < 0) {
+		snprintf(err->file, sizeof(err->file), "%s", file);
+		return -1;
+	}
 	return 0;
 }

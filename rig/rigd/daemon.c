@@ -132,9 +132,14 @@ int rigd_start(struct rigd *d, const char *config_path, const struct rigd_overri
 	if (ctl_server_open(&d->ctl, d->loop, d->cfg.socket_path, d->cfg.socket_group,
 			    requests_handle, d, err) < 0)
 		return -1;
-	/* The panel last: it is a client of the control socket. */
-	if (d->cfg.http[0] && !(d->panel = panel_start(&d->cfg, err)))
-		return -1;
+	/* The panel last: it is a client of the control socket. A panel that
+	 * cannot listen (the port taken) leaves rigd running without it:
+	 * restarting would reopen the source each time, and rigctl works. */
+	if (d->cfg.http[0] && !(d->panel = panel_start(&d->cfg, err))) {
+		char buf[800];
+		log_err("operator panel not started: %s", rig_error_format(err, buf, sizeof(buf)));
+		memset(err, 0, sizeof(*err));
+	}
 	rig_loop_set_timer_fn(d->loop, run_on_timer, d);
 	log_notice("rigd %s ready: station %s, fixture %s, socket %s", RIG_VERSION, d->cfg.station,
 		   d->fixture.name, d->cfg.socket_path);

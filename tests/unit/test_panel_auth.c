@@ -159,6 +159,12 @@ START_TEST(panel_addresses_and_configuration_keys)
 	ck_assert_str_eq(c.panel_dir, "/usr/share/rig/panel");
 	ck_assert_int_eq(rigd_config_parse("http = off\n", 11, "t.conf", &c, &err), 0);
 	ck_assert_str_eq(c.http, "");
+	/* a bad address is a configuration error at start-up */
+	snprintf(c.fixture, sizeof(c.fixture), "f.conf");
+	ck_assert_int_eq(rigd_config_check(&c, "t.conf", &err), 0);
+	snprintf(c.http, sizeof(c.http), "127.0.0.1");
+	ck_assert_int_eq(rigd_config_check(&c, "t.conf", &err), -1);
+	ck_assert_str_eq(err.file, "t.conf");
 }
 END_TEST
 
