@@ -196,7 +196,8 @@ function renderTile(n) {
   const v = p && run.ended ? p.final : null;
   if (v) {
     t.dataset.verdict = v;
-    text(t, '.word', v.toUpperCase());
+    // INDETERMINATE may break once where a narrow tile needs it
+    text(t, '.word', v === 'indeterminate' ? 'INDETER\u00ADMINATE' : v.toUpperCase());
     const sub = t.querySelector('.sub');
     sub.textContent = (p.serial || '') + (p.weighted !== undefined && p.weighted !== null ? '  ' + fmt(p.weighted, 3) + ' %' : '');
     if (p.serial && run.id) {
