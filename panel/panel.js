@@ -31,6 +31,12 @@ async function api(path, body) {
   } catch (e) {
     return { ok: false, error: 'the panel cannot reach rigd (' + e.message + ')' };
   }
+  if (r.status === 401 && state.session.user) {
+    // the session is gone (rigd restarted, or it expired): sign in again
+    state.session.user = null;
+    state.session.csrf = null;
+    renderUser();
+  }
   try {
     return await r.json();
   } catch (e) {
