@@ -40,7 +40,8 @@ int cmd_profiles(const struct rigctl_args *a, const struct rigctl_env *env)
 	const char *dir = env->cfg.profiles_dir;
 	DIR *dp = opendir(dir);
 	if (!dp) {
-		fprintf(stderr, "rigctl: profiles directory %s: cannot open\n", dir);
+		fprintf(stderr, "rigctl: profiles directory %s: cannot open; set profiles in rigd.conf "
+				"and name it with --config FILE\n", dir);
 		return RIGCTL_EXIT_ERROR;
 	}
 	char *names[256];

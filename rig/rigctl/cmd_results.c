@@ -27,7 +27,9 @@ static struct store *open_db(const struct rigctl_env *env)
 	struct store *db = store_open_readonly(env->db, &err);
 	if (!db) {
 		char buf[800];
-		fprintf(stderr, "rigctl: %s\n", rig_error_format(&err, buf, sizeof(buf)));
+		fprintf(stderr, "rigctl: %s; name the database with --db FILE or --config FILE "
+				"(its database setting)\n",
+			rig_error_format(&err, buf, sizeof(buf)));
 	}
 	return db;
 }
@@ -142,9 +144,9 @@ int cmd_results(const struct rigctl_args *a, const struct rigctl_env *env)
 	struct rig_error err = {0};
 	int rc = 0;
 	if (a->format == RIGCTL_FMT_CSV) {
-		rc = report_export_csv(stdout, db, &f, &err);
+		rc = report_export_csv(stdout, db, &f, a->limit, &err);
 	} else if (a->format == RIGCTL_FMT_JSON) {
-		rc = report_export_json(stdout, db, &f, &err);
+		rc = report_export_json(stdout, db, &f, a->limit, &err);
 	} else {
 		struct table t = {.limit = a->limit};
 		rc = store_query_results(db, &f, count_row, &t, &err);
@@ -357,8 +359,10 @@ static int print_history_row(const struct store_history_row *r, void *ctx)
 	if (r->has_weighted)
 		snprintf(weighted, sizeof(weighted), "%+.3f", r->weighted_avg_pct);
 	if (h->format == RIGCTL_FMT_TABLE) {
-		printf("%-24.24s  %-36s  %3d  %-22.22s  %-9s  %-9s  %-13s  %8s  %s%s\n",
-		       r->started_at, r->run_id, r->position, r->model,
+		char model[40];
+		snprintf(model, sizeof(model), "%s%s", r->model, r->model_backfilled ? " (inferred)" : "");
+		printf("%-24.24s  %-36s  %3d  %-33.33s  %-9s  %-9s  %-13s  %8s  %s%s\n",
+		       r->started_at, r->run_id, r->position, model,
 		       r->test_state[0] ? r->test_state : "-",
 		       r->test_reason[0] ? r->test_reason : "-", r->verdict, weighted,
 		       r->follows_run[0] ? "follows " : "", r->follows_run);
@@ -370,7 +374,8 @@ static int print_history_row(const struct store_history_row *r, void *ctx)
 			report_csv_field(stdout, fields[i]);
 			fputc(',', stdout);
 		}
-		printf("%d,%s\n", r->position, r->has_weighted ? weighted : "");
+		printf("%d,%s,%s\r\n", r->position, r->has_weighted ? weighted : "",
+		       r->model_backfilled ? "backfilled" : "recorded");
 	} else {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "run", r->run_id);
@@ -378,6 +383,7 @@ static int print_history_row(const struct store_history_row *r, void *ctx)
 		cJSON_AddStringToObject(o, "station", r->station);
 		cJSON_AddNumberToObject(o, "position", r->position);
 		cJSON_AddStringToObject(o, "model", r->model);
+		cJSON_AddStringToObject(o, "model_source", r->model_backfilled ? "backfilled" : "recorded");
 		cJSON_AddNumberToObject(o, "rated_current_a", r->rated_current_a);
 		cJSON_AddStringToObject(o, "profile", r->profile);
 		cJSON_AddStringToObject(o, "run_state", r->state);
@@ -405,11 +411,11 @@ int cmd_history(const struct rigctl_args *a, const struct rigctl_env *env)
 						  ? a->format
 						  : RIGCTL_FMT_TABLE};
 	if (h.format == RIGCTL_FMT_TABLE)
-		printf("%-24s  %-36s  %3s  %-22s  %-9s  %-9s  %-13s  %8s\n", "started (UTC)", "run",
+		printf("%-24s  %-36s  %3s  %-33s  %-9s  %-9s  %-13s  %8s\n", "started (UTC)", "run",
 		       "pos", "model (as tested)", "test", "reason", "verdict", "wavg %");
 	else if (h.format == RIGCTL_FMT_CSV)
 		printf("started_at,run,model,profile,run_state,verdict,test,test_reason,customer,"
-		       "follows,weighting,position,weighted_avg_pct\n");
+		       "follows,weighting,position,weighted_avg_pct,model_source\r\n");
 	else
 		h.array = cJSON_CreateArray();
 	struct rig_error err = {0};
@@ -464,13 +470,15 @@ int cmd_report(const struct rigctl_args *a, const struct rigctl_env *env)
 		struct store_filter f = {.run_id = a->run_id};
 		struct rig_error err = {0};
 		if (a->out && rm.out && !is_directory(a->out)) {
-			fprintf(stderr, "rigctl: report --run: --out must be a directory\n");
+			fprintf(stderr, "rigctl: report --run: --out must be a directory (one "
+					"certificate per meter); for one meter use --serial S --run ID\n");
 			rc = -1;
 		} else if (store_query_results(db, &f, certificate_per_meter, &rm, &err) < 0) {
 			fprintf(stderr, "rigctl: report: %s\n", err.msg);
 			rc = -1;
 		} else if (rm.written == 0) {
-			fprintf(stderr, "rigctl: report: no meters in run %s\n", a->run_id);
+			fprintf(stderr, "rigctl: report: no meters in run %s (rigctl results lists the "
+					"stored runs)\n", a->run_id);
 			rc = -1;
 		} else if (rm.failed) {
 			rc = -1;

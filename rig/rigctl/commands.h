@@ -17,6 +17,7 @@ int rigctl_load_env(const struct rigctl_args *a, struct rigctl_env *env);
 int cmd_run(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_status(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_abort(const struct rigctl_args *a, const struct rigctl_env *env);
+int cmd_dequeue(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_safe_off(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_model(const struct rigctl_args *a);
 int cmd_profiles(const struct rigctl_args *a, const struct rigctl_env *env);
@@ -30,5 +31,6 @@ int cmd_report(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_history(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_register(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_verify(const struct rigctl_args *a, const struct rigctl_env *env);
+int cmd_key(const struct rigctl_args *a, const struct rigctl_env *env);
 
 #endif

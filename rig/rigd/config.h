@@ -29,7 +29,7 @@ struct rigd_config {
 	char lab_accreditation[96];	/* body and number, e.g. "A2LA 1234.01" */
 	char approver_name[64];
 	char approver_role[64];
-	enum store_weighting weighting;	/* weighted average registration rule */
+	enum rig_weighting weighting;	/* weighted average registration rule */
 	/* the operator panel (rig/rigd/panel.h): off unless http is set */
 	char http[64];			/* ADDR:PORT, e.g. 127.0.0.1:8080; "" off */
 	char panel_dir[256];		/* its static files; "" found next to rigd */

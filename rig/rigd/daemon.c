@@ -114,8 +114,9 @@ int rigd_start(struct rigd *d, const char *config_path, const struct rigd_overri
 	d->store = runstore_open(d->cfg.database, err);
 	if (!d->store)
 		return -1;
-	/* The station's signing key: created on first start, its public half
-	 * kept in the station record. */
+	/* The station's signing key (made at install, `rigctl key init`):
+	 * its public half kept in the station record; it signs the chain
+	 * head with every seal. Missing, or readable by others: no start. */
 	if (runstore_station_key(d->store, d->cfg.database, d->cfg.station, err) < 0)
 		return -1;
 	int interrupted = runstore_mark_interrupted(d->store, err);
@@ -155,6 +156,7 @@ int rigd_run(struct rigd *d)
 			d->exit_code = 1;
 			break;
 		}
+		requests_after_turn(d);
 		ctl_server_sweep(&d->ctl);
 	}
 	return d->exit_code;
@@ -180,6 +182,7 @@ void rigd_stop(struct rigd *d)
 		ctl_server_close(&d->ctl);
 	panel_stop(d->panel);
 	d->panel = NULL;
+	run_queue_free(&d->queue);
 	edges_disconnect(d);
 	if (d->record)
 		fclose(d->record);

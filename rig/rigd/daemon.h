@@ -24,6 +24,7 @@
 #include "rig/rigd/heartbeat.h"
 #include "rig/rigd/loop.h"
 #include "rig/rigd/recorder.h"
+#include "rig/rigd/run_queue.h"
 #include "rig/rigd/runstore.h"
 
 struct rigd {
@@ -67,6 +68,7 @@ struct rigd {
 	int progress_point;		/* last progress event sent: point and real time */
 	int64_t progress_sent_ns;
 	bool exit_after_run;
+	struct run_queue queue;		/* starts waiting their turn (--wait) */
 	struct {
 		char run_id[64];
 		char state[32];

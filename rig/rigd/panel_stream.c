@@ -172,7 +172,7 @@ enum MHD_Result panel_stream(struct panel *p, struct MHD_Connection *conn)
 	}
 	struct stream *s = calloc(1, sizeof(*s));
 	if (!s || rig_client_connect(&s->c, p->socket_path) < 0) {
-		char why[300];
+		char why[sizeof(s->c.error)];
 		snprintf(why, sizeof(why), "%s", s ? s->c.error : "out of memory");
 		if (s)
 			rig_client_close(&s->c);

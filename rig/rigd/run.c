@@ -470,11 +470,11 @@ static void point_retried(struct rigd *d, const struct rig_point_result *r)
 	if (r->gate.lost_edges)
 		log_warn("point %d %s position %d: %llu edges lost, attempt %d abandoned (%s); "
 			 "measuring the point again",
-			 r->point, name, r->position, (unsigned long long)r->gate.lost_edges,
+			 r->point + 1, name, r->position, (unsigned long long)r->gate.lost_edges,
 			 r->attempt, r->gate.why);
 	else
 		log_warn("point %d %s position %d: attempt %d %s (%s); measuring the point again",
-			 r->point, name, r->position, r->attempt, rig_verdict_name(r->verdict),
+			 r->point + 1, name, r->position, r->attempt, rig_verdict_name(r->verdict),
 			 r->detail);
 }
 
@@ -496,7 +496,7 @@ static void handle_event(struct rigd *d, const struct rig_seq_event *ev)
 		/* Stored before said: a result not committed is never sent. */
 		if (stored_point(d, &ev->result) < 0)
 			return;
-		log_info("point %d position %d: %s %s", ev->result.point, ev->result.position,
+		log_info("point %d position %d: %s %s", ev->result.point + 1, ev->result.position,
 			 rig_verdict_name(ev->result.verdict), ev->result.detail);
 		break;
 	case RIG_EV_POINT_RETRY:
@@ -520,7 +520,8 @@ static void handle_event(struct rigd *d, const struct rig_seq_event *ev)
 		break;
 	case RIG_EV_POINT_STARTED:
 		if (ev->point >= 0 && ev->point < d->profile.n_points)
-			log_info("point %d %s started", ev->point, d->profile.points[ev->point].name);
+			log_info("point %d/%d %s started", ev->point + 1, d->profile.n_points,
+				 d->profile.points[ev->point].name);
 		/* The LEDs' levels as the edge input knows them now: a position
 		 * that sat out earlier points did not follow its LED edges. */
 		send_levels(d);
@@ -782,7 +783,9 @@ int run_start(struct rigd *d, const struct ctl_request *req, char *ret_run_id, s
 	      char *why, size_t why_len)
 {
 	if (d->running) {
-		snprintf(why, why_len, "run %s is running: one run at a time", d->ctx.run_id);
+		snprintf(why, why_len,
+			 "run %s is running: one run at a time; wait your turn with rigctl run --wait",
+			 d->ctx.run_id);
 		return -1;
 	}
 	if (d->exit_after_run) {

@@ -55,6 +55,7 @@ static void make_database(void)
 	struct rig_error err;
 	struct store *s = store_open(db, &err);
 	ck_assert_ptr_nonnull(s);
+	tsd_sign_heads(s, dir);
 	static struct tsd_bench b;
 	tsd_bench_init(&b, "A1", "A2", 1795000000000LL);	/* 2026-11-18 */
 	ck_assert_int_eq(store_begin_run(s, &b.plan, &b.meta, run_pass, &err), 0);
@@ -139,19 +140,25 @@ START_TEST(reports_certificates_and_summary)
 }
 END_TEST
 
-/* The signed PDF through the binaries: refused without the station key,
- * then signed, verified, and caught once the database is changed. */
+/* The signed PDF through the binaries: refused with a station key that
+ * others may read, then signed, verified, and caught once the database is
+ * changed. */
 START_TEST(pdf_certificates_are_signed_and_verified)
 {
 	make_database();
+	char key_path[160];
+	snprintf(key_path, sizeof(key_path), "%s/station.key", dir);
+	ck_assert_int_eq(chmod(key_path, 0644), 0);
 	ck_assert_int_eq(sh("%s --db %s report --serial A1 --format pdf --out %s/a1.pdf", rigctl(), db, dir), 4);
 	ck_assert_ptr_nonnull(strstr(out, "station key"));
-	struct rig_error err = {0};
-	struct station_key key;
-	ck_assert_int_eq(station_key_ensure(dir, &key, &err), 1);
-	struct store *s = store_open(db, &err);
-	ck_assert_int_eq(store_station_set_key(s, "station-1", "rigpi", key.pk_b64, &err), 0);
-	store_close(s);
+	ck_assert_ptr_nonnull(strstr(out, "mode 0644"));
+	snprintf(key_path, sizeof(key_path), "%s/a1.pdf", dir);
+	ck_assert_int_eq(access(key_path, F_OK), -1);
+	snprintf(key_path, sizeof(key_path), "%s/station.key", dir);
+	ck_assert_int_eq(sh("%s --db %s key show", rigctl(), db), 1);
+	ck_assert_int_eq(chmod(key_path, 0600), 0);
+	ck_assert_int_eq(sh("%s --db %s key show", rigctl(), db), 0);
+	ck_assert_ptr_nonnull(strstr(out, "readable by its owner only"));
 
 	ck_assert_int_eq(sh("%s --db %s report --run %s --format pdf --out %s", rigctl(), db, run_fail, dir), 0);
 	ck_assert_int_eq(sh("%s --db %s verify %s/certificate-B1.pdf", rigctl(), db, dir), 0);
@@ -308,6 +315,37 @@ START_TEST(junit_after_rigd_dies_counts_the_rest_as_errors)
 	ck_assert_msg(strstr(out, "tests=\"4\" failures=\"0\" errors=\"3\" skipped=\"0\"") != NULL,
 		      "%s", out);
 	ck_assert_ptr_nonnull(strstr(out, "the run did not finish"));
+	const char *top = getenv("RIG_TOP") ? getenv("RIG_TOP") : ".";
+	ck_assert_int_eq(sh("xmllint --noout --schema %s/tests/junit/junit-10.xsd %s", top, junit), 0);
+	tsd_rmdir(tmp);
+}
+END_TEST
+
+/* No rigd at the socket: the error says how to start it, and CI still
+ * gets a JUnit file with the error; the command line's own help. */
+START_TEST(unreachable_rigd_leaves_a_junit_error_and_the_next_step)
+{
+	char tmp[64], dbp[96];
+	tsd_tmpdir(tmp, dbp);
+	char junit[128];
+	snprintf(junit, sizeof(junit), "%s/out.xml", tmp);
+	int code = sh("%s --socket %s/none.sock run --profile short --operator ci "
+		      "--position 1:MMS-120-2001:S1 --junit %s",
+		      rigctl(), tmp, junit);
+	ck_assert_int_eq(code, 4);
+	ck_assert_ptr_nonnull(strstr(out, "cannot reach rigd at"));
+	ck_assert_ptr_nonnull(strstr(out, "is rigd running? start it"));
+	const char *top = getenv("RIG_TOP") ? getenv("RIG_TOP") : ".";
+	ck_assert_int_eq(sh("xmllint --noout --schema %s/tests/junit/junit-10.xsd %s", top, junit), 0);
+	ck_assert_int_eq(sh("cat %s", junit), 0);
+	ck_assert_ptr_nonnull(strstr(out, "tests=\"1\" failures=\"0\" errors=\"1\""));
+	ck_assert_ptr_nonnull(strstr(out, "<error type=\"error\""));
+
+	ck_assert_int_eq(sh("%s run --help", rigctl()), 0);
+	ck_assert_ptr_nonnull(strstr(out, "usage: rigctl run"));
+	ck_assert_ptr_null(strstr(out, "usage: rigctl results"));
+	ck_assert_int_eq(sh("%s --db %s results --profile production", rigctl(), dbp), 4);
+	ck_assert_ptr_nonnull(strstr(out, "--profile does not apply to results"));
 	tsd_rmdir(tmp);
 }
 END_TEST
@@ -362,6 +400,7 @@ Suite *suite_e2e_rigctl(void)
 	tcase_add_test(tc, results_read_only_while_rigd_is_stopped);
 	tcase_add_test(tc, report_out_ignores_a_planted_symlink);
 	tcase_add_test(tc, junit_after_rigd_dies_counts_the_rest_as_errors);
+	tcase_add_test(tc, unreachable_rigd_leaves_a_junit_error_and_the_next_step);
 	suite_add_tcase(s, tc);
 	return s;
 }
