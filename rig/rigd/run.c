@@ -12,10 +12,13 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "drivers/edge/gpiod_probe.h"
 #include "rig/common/log.h"
 #include "rig/common/timeutil.h"
+#include "rig/core/fixture_lines.h"
 #include "rig/core/model_check.h"
 #include "rig/core/recording.h"
+#include "rig/rigd/notify.h"
 #include "rig/rigd/stored.h"
 
 #ifndef RIG_VERSION
@@ -223,6 +226,14 @@ static void record_header(struct rigd *d)
 
 int edges_connect(struct rigd *d, struct rig_error *err)
 {
+	/* A chip by label, lines by name: their offsets on this boot's chip,
+	 * and every line on the chip, before any is requested. */
+	if (!strncmp(d->fixture.edge_input, "gpiod:", 6) &&
+	    edge_gpiod_resolve_fixture(&d->fixture, err) < 0)
+		return -1;
+	char names[1024];
+	if (rig_fixture_line_names(&d->fixture, names, sizeof(names)) > 0)
+		log_info("lines by name on %s: %s", d->fixture.edge_input + 6, names);
 	struct edge_input_line lines[EDGE_INPUT_FIXTURE_LINES] = {{0}};
 	size_t n = edge_input_fixture_lines(&d->fixture, lines);
 	d->edges = edge_input_open(d->fixture.edge_input, lines, n, err);
@@ -448,6 +459,8 @@ static void run_finished(struct rigd *d, const struct rig_seq_event *ev)
 {
 	const char *state = rig_run_state_name(ev->run_state);
 	log_notice("run %s %s%s%s", d->ctx.run_id, state, ev->reason[0] ? ": " : "", ev->reason);
+	rig_notify_status("idle; last run %s %s%s%.200s", d->ctx.run_id, state,
+			  ev->reason[0] ? ": " : "", ev->reason);
 	snprintf(d->last.run_id, sizeof(d->last.run_id), "%s", d->ctx.run_id);
 	snprintf(d->last.state, sizeof(d->last.state), "%s", state);
 	snprintf(d->last.reason, sizeof(d->last.reason), "%s", ev->reason);
@@ -519,9 +532,12 @@ static void handle_event(struct rigd *d, const struct rig_seq_event *ev)
 		ev = &done;
 		break;
 	case RIG_EV_POINT_STARTED:
-		if (ev->point >= 0 && ev->point < d->profile.n_points)
+		if (ev->point >= 0 && ev->point < d->profile.n_points) {
 			log_info("point %d/%d %s started", ev->point + 1, d->profile.n_points,
 				 d->profile.points[ev->point].name);
+			rig_notify_status("run %s: point %d of %d, %s", d->ctx.run_id, ev->point + 1,
+					  d->profile.n_points, d->profile.points[ev->point].name);
+		}
 		/* The LEDs' levels as the edge input knows them now: a position
 		 * that sat out earlier points did not follow its LED edges. */
 		send_levels(d);
@@ -835,6 +851,8 @@ int run_start(struct rigd *d, const struct ctl_request *req, char *ret_run_id, s
 	snprintf(ret_run_id, id_len, "%s", d->ctx.run_id);
 	log_notice("run %s: profile %s, %d position(s), operator %s", d->ctx.run_id,
 		   d->profile.name, req->n_positions, req->operator_name);
+	rig_notify_status("run %s: profile %s, %d position(s), operator %s, starting", d->ctx.run_id,
+			  d->profile.name, req->n_positions, req->operator_name);
 	if (d->record) {
 		char when[32];
 		fprintf(d->record, "# run=%s\n# started=%s\n", d->ctx.run_id,
