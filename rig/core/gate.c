@@ -956,6 +956,16 @@ enum rig_gate_state rig_gate_tick(struct rig_gate *g, int64_t now_ns)
 	return g->state;
 }
 
+bool rig_gate_extend(struct rig_gate *g, double min_gate_s)
+{
+	if (g->state != RIG_GATE_DONE || !(min_gate_s > g->cfg.min_gate_s))
+		return false;
+	g->cfg.min_gate_s = min_gate_s;
+	g->state = RIG_GATE_GATING;
+	g->next_fit_n = g->n + 1;	/* the span is checked from the next edge on */
+	return true;
+}
+
 void rig_gate_progress(const struct rig_gate *g, struct rig_gate_result *ret)
 {
 	if (g->state == RIG_GATE_GATING && g->last_fit.edges_used >= 2)

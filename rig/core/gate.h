@@ -216,6 +216,13 @@ void rig_gate_maybe_lost(struct rig_gate *g);
  * bound, early or at the time-out, is stated only up to there. */
 void rig_gate_edges_complete(struct rig_gate *g, int64_t t_ns);
 
+/* A DONE gate whose result decides nothing (indeterminate) goes on
+ * gathering edges in the same gate until it spans min_gate_s: its
+ * quantization term shrinks with the span, which a new gate pooled with
+ * this one (sharing that term whole) cannot do. false, and nothing
+ * changed, unless the gate is DONE and min_gate_s longer than its minimum. */
+bool rig_gate_extend(struct rig_gate *g, double min_gate_s);
+
 void rig_gate_result(const struct rig_gate *g, struct rig_gate_result *ret);
 /* The result of the last fit (cheap; up to RIG_GATE_REFIT_FRACTION of the
  * edges behind while gating): for progress, never for a verdict. */

@@ -82,6 +82,17 @@ static double k_one_sided(double alpha, double nu)
 	return gsl_cdf_tdist_Qinv(alpha, nu < 1 ? 1 : floor(nu));
 }
 
+/* The looks after the first share what the first leaves of RIG_RETEST_RISK. */
+static double guard_k(double k, double nu, int look, int max_retests)
+{
+	if (look <= 1)
+		return k;
+	double first = 1 - 0.5 * (1 + erf(2 / sqrt(2.0)));	/* Phi(-2) */
+	int looks = max_retests > 0 ? max_retests : 1;
+	double alpha = (RIG_RETEST_RISK - first) / looks;
+	return fmax(k, k_one_sided(alpha, nu));
+}
+
 int rig_retest_pool(const struct rig_attempt *a, int n, int look, int max_retests,
 		    struct rig_pooled *ret)
 {
@@ -126,13 +137,14 @@ int rig_retest_pool(const struct rig_attempt *a, int n, int look, int max_retest
 	ret->nu = nu;
 	ret->k = rig_student_k2(nu);
 	ret->u_pct = ret->k * u_c;
-	ret->k_judge = ret->k;
-	if (look > 1) {
-		double first = 1 - 0.5 * (1 + erf(2 / sqrt(2.0)));	/* Phi(-2) */
-		int looks = max_retests > 0 ? max_retests : 1;
-		double alpha = (RIG_RETEST_RISK - first) / looks;
-		ret->k_judge = fmax(ret->k, k_one_sided(alpha, nu));
-	}
+	ret->k_judge = guard_k(ret->k, nu, look, max_retests);
 	ret->u_judge_pct = ret->k_judge * u_c;
 	return 0;
+}
+
+double rig_retest_guard_k(double k, int look, int max_retests)
+{
+	if (!(k > 0))
+		return k;
+	return guard_k(k, nu_of_k(k), look, max_retests);
 }

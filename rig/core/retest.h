@@ -53,4 +53,12 @@ bool rig_attempt_from_expanded(int attempt, double value_pct, double u_pct, doub
 int rig_retest_pool(const struct rig_attempt *a, int n, int look, int max_retests,
 		    struct rig_pooled *ret);
 
+/* The guard's coverage factor for a look at one estimate (a gate extended
+ * rather than measured again: its later looks see the earlier evidence and
+ * more), by the same rule as the pool's: look 1 is judged at k, the later
+ * looks share what is left of RIG_RETEST_RISK. k is the estimate's own
+ * 95.45 % coverage factor (2 for infinite dof); k <= 0 (a bound) is
+ * returned as it is. */
+double rig_retest_guard_k(double k, int look, int max_retests);
+
 #endif

@@ -84,6 +84,14 @@ struct pos_state {
 	struct rig_attempt pool[N_OUTPUTS + 1][MAX_ATTEMPTS];
 	int n_pool[N_OUTPUTS + 1];
 	int looks;
+	/* An accuracy point's own gate, indeterminate when done, extended
+	 * instead of measured again: the looks at it so far that found it
+	 * indeterminate (over the point's attempts: each was a chance of a
+	 * false PASS) and the span of this attempt's first look. */
+	int gate_looks;
+	double first_look_s;
+	/* indeterminate, and no later look could decide it (look_futile) */
+	bool futile;
 	/* each output line's last edge, so a gate set up later continues
 	 * its chain of line sequence numbers */
 	struct rig_edge last_edge[N_OUTPUTS];
@@ -466,6 +474,7 @@ static void init_measurement(struct rig_seq *s, int i)
 	memset(ps->gating, 0, sizeof(ps->gating));
 	memset(ps->secondary, 0, sizeof(ps->secondary));
 	ps->own_done_ns = 0;
+	ps->first_look_s = 0;
 	ps->power_led_dark = false;
 	for (int o = 0; o < N_OUTPUTS; o++)
 		ps->kh[o] = o == OUT_COUNTER ? m->counter_kh : output_kh[o];
@@ -571,6 +580,8 @@ static void begin_point(struct rig_seq *s)
 		ps->lost_before = 0;
 		ps->done = false;
 		ps->looks = 0;
+		ps->gate_looks = 0;
+		ps->futile = false;
 		ps->led_lit = false;
 		memset(ps->n_pool, 0, sizeof(ps->n_pool));
 		ps->share = rig_setpoint_power_share(&s->sp, s->plan.pos[i].model.elements);
@@ -616,7 +627,9 @@ static enum outcome judge_indeterminate(const struct rig_seq *s, const struct po
 		return FINAL;
 	switch (s->prof->indeterminate) {
 	case RIG_INDETERMINATE_RETEST:
-		return ps->attempt <= s->prof->max_retests ? RETRY : FINAL;
+		/* an extended gate has had the retests' looks already */
+		return ps->attempt <= s->prof->max_retests && ps->gate_looks == 0 && !ps->futile
+			       ? RETRY : FINAL;
 	case RIG_INDETERMINATE_FAIL:
 		*v = RIG_VERDICT_FAIL;
 		return FINAL;
@@ -674,6 +687,102 @@ static bool pool_add_gate(struct pos_state *ps, int o, const struct rig_gate_res
 		.u_shared_pct = sqrt(shared2) * pct_r,
 		.nu = b->nu_eff,
 	};
+	return true;
+}
+
+/* --- an indeterminate gate extended rather than measured again ---------------
+ *
+ * A retest starts a new gate and pools it with the first, but the pulse-
+ * update quantization (a slow sawtooth the gates share) counts whole in
+ * the pool: at light load, where it sets U, a retest rarely decides and
+ * costs a first-edge wait besides. The same gate kept open instead spans
+ * longer, and that term falls with the span. Its looks (1 + j EXTEND_STEP
+ * times the first look's span, j up to max_retests) take the retests' place and
+ * their guard (retest.c): each later look could pass a meter at the band
+ * edge too, so together they keep the specific risk under
+ * RIG_RETEST_RISK. */
+
+/* Each later look of an extended gate comes after this share of the first
+ * look's span more (the looks at 1.5, 2, ... times it). A trade: a longer
+ * step decides more of the points near the band edge and costs each point
+ * that stays undecided more bench time. On the validation bench (see
+ * BENCHMARKS.md) 0.5 cut bench time on every profile and model and still
+ * left fewer points indeterminate than the pooled retests did. */
+#define EXTEND_STEP 0.5
+
+/* The half-width the verdict of the point's own gate uses at its next look. */
+static double own_u_judge(const struct rig_seq *s, const struct pos_state *ps,
+			  const struct rig_gate_result *g)
+{
+	if (ps->gate_looks == 0 || !(g->k > 0) || !(g->u_pct > 0))
+		return g->u_pct;
+	return rig_retest_guard_k(g->k, ps->gate_looks + 1, s->prof->max_retests) * g->u_pct / g->k;
+}
+
+/* Could a later look decide an indeterminate result? Its half-width w
+ * never falls below the guard's k (at infinite dof) times what the later
+ * look keeps: the reference, the edge clock, the source and the duty
+ * whole; for a retest also the update quantization, which the pool counts
+ * whole, while an extended gate shrinks it as 1 / span and the scatter as
+ * span^-1.5 (the last look spans 1 + max_retests times the first). The
+ * estimate moves only by what the later look averages away: allowed 2.5
+ * standard deviations of that change. Where |error| stays within the
+ * later w of the band edge even so, a decision is unlikely (about 1 %)
+ * and the later looks are bench time spent for nothing: the result is
+ * final. Stopping never passes anything, so it costs no false-PASS risk. */
+static bool look_futile(const struct rig_seq *s, const struct pos_state *ps,
+			const struct rig_gate_result *g, bool extending)
+{
+	const struct rig_gate_budget *b = &g->budget;
+	if (!(b->uc_rel > 0) || !(g->k > 0) || !(g->u_pct > 0))
+		return false;
+	double pct_r = 100.0 + g->error_pct;
+	double c_sc = b->term[RIG_U_SCATTER].contribution;
+	double c_q = b->term[RIG_U_QUANTUM].contribution;
+	double kept2 = b->uc_rel * b->uc_rel - c_sc * c_sc - c_q * c_q;
+	double moving_now2 = c_sc * c_sc, moving_last2 = 0;
+	if (extending) {
+		double ratio = (1.0 + EXTEND_STEP * s->prof->max_retests) /
+			       (1.0 + EXTEND_STEP * ps->gate_looks);
+		double sc_last = c_sc / pow(ratio, 1.5), q_last = c_q / ratio;
+		moving_now2 += c_q * c_q;
+		moving_last2 = sc_last * sc_last + q_last * q_last;
+	} else {
+		kept2 += c_q * c_q;
+	}
+	double kept_last = sqrt(fmax(kept2, 0) + moving_last2);
+	double change = sqrt(fmax(moving_now2 - moving_last2, 0));
+	int last_look = 1 + s->prof->max_retests;
+	double w_last = rig_retest_guard_k(2.0, last_look, s->prof->max_retests) * kept_last;
+	double from_edge = fabs(fabs(g->error_pct) - cur_point(s)->band_pct);
+	return from_edge + 2.5 * change * pct_r <= w_last * pct_r;
+}
+
+/* The own gate of an accuracy point, done but deciding nothing: kept open
+ * for the next look where the profile would measure again, unless no
+ * later look could decide it. */
+static bool extend_indeterminate(const struct rig_seq *s, struct pos_state *ps, int o)
+{
+	const struct rig_point *p = cur_point(s);
+	struct rig_gate *g = &ps->gate[o];
+	if (p->kind != RIG_POINT_ACCURACY || g->state != RIG_GATE_DONE || ps->looks > 0 ||
+	    s->prof->indeterminate != RIG_INDETERMINATE_RETEST ||
+	    ps->gate_looks >= s->prof->max_retests)
+		return false;
+	struct rig_gate_result r;
+	rig_gate_result(g, &r);
+	if (!(r.k > 0) || rig_verdict_accuracy(r.error_pct, own_u_judge(s, ps, &r), p->band_pct) !=
+				  RIG_VERDICT_INDETERMINATE)
+		return false;
+	if (look_futile(s, ps, &r, true)) {
+		ps->futile = true;
+		return false;
+	}
+	if (!(ps->first_look_s > 0))
+		ps->first_look_s = r.gate_s;
+	if (!rig_gate_extend(g, (1 + EXTEND_STEP * (ps->gate_looks + 1)) * ps->first_look_s))
+		return false;
+	ps->gate_looks++;
 	return true;
 }
 
@@ -874,11 +983,25 @@ static enum outcome judge_gates(const struct rig_seq *s, struct pos_state *ps,
 			r->gate = g[o];
 	}
 	if (p->kind == RIG_POINT_ACCURACY) {
-		r->verdict = rig_verdict_accuracy(r->gate.error_pct, r->gate.u_pct, p->band_pct);
+		double u_judge = own_u_judge(s, ps, &r->gate);
+		r->verdict = rig_verdict_accuracy(r->gate.error_pct, u_judge, p->band_pct);
 		snprintf(r->detail, sizeof(r->detail), "error %+.4f %% U %.4f %% over %.1f s, %d edges%s%s",
 			 r->gate.error_pct, r->gate.u_pct, r->gate.gate_s, r->gate.edges_used,
 			 r->gate.state == RIG_GATE_TIMED_OUT ? "; " : "",
 			 r->gate.state == RIG_GATE_TIMED_OUT ? r->gate.why : "");
+		if (ps->gate_looks > 0)
+			append(r->detail, sizeof(r->detail), "; gate extended after %d indeterminate "
+			       "look%s, judged with w %.4f %% (k %.2f)", ps->gate_looks,
+			       ps->gate_looks > 1 ? "s" : "", u_judge,
+			       r->gate.u_pct > 0 ? r->gate.k * u_judge / r->gate.u_pct : 0);
+		if (r->verdict == RIG_VERDICT_INDETERMINATE && pooled_slot < 0 &&
+		    ps->gate_looks < s->prof->max_retests &&
+		    (ps->futile || look_futile(s, ps, &r->gate, false))) {
+			ps->futile = true;
+			append(r->detail, sizeof(r->detail), "; not measured longer: what a later "
+			       "look keeps (the reference above all) leaves it within w of the band "
+			       "edge");
+		}
 		if (pooled_slot >= 0) {
 			/* an attempt without an estimate (a bound) cannot join the
 			 * pool: then the pool and it must both pass */
@@ -1049,6 +1172,8 @@ static void judge_change(const struct rig_seq *s, struct pos_state *ps,
 	struct rig_pooled pl;
 	if (r->attempt > 1 && o >= 0 && pooled(s, ps, o, &pl))
 		u_judge = pl.u_judge_pct;
+	else if (ps->gate_looks > 0)
+		u_judge = own_u_judge(s, ps, &r->gate);
 	double change, u;
 	enum rig_verdict v = rig_verdict_change(r->gate.error_pct, u_judge,
 						ps->point_err[k], ps->point_u[k],
@@ -1484,6 +1609,12 @@ static void check_point_done(struct rig_seq *s)
 {
 	if (s->phase != PH_MEASURING)
 		return;
+	/* every position, before any waits on another: a done gate takes no
+	 * edges, so one extended later would miss those that came meanwhile */
+	for (int i = 0; i < s->fix->n_positions; i++)
+		for (int o = 0; o < N_OUTPUTS; o++)
+			if (s->pos[i].in_point && s->pos[i].gating[o] && !s->pos[i].secondary[o])
+				extend_indeterminate(s, &s->pos[i], o);
 	for (int i = 0; i < s->fix->n_positions; i++) {
 		if (!s->pos[i].in_point)
 			continue;

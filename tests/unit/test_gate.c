@@ -120,6 +120,41 @@ START_TEST(known_error_at_2A_within_stated_u)
 }
 END_TEST
 
+/* A done gate extended goes on gating the same edges until the longer
+ * span, and its quantization term falls with the span. */
+START_TEST(extended_gate_keeps_its_edges_and_shrinks_quantization)
+{
+	struct rig_gate_config c = base_cfg();
+	c.target_u_pct = 0.2;
+	c.quantum_s = 0.050;
+	rig_gate_init(&gate, &c);
+	rig_gate_reference_power(&gate, 0, 2400);
+	struct synth_meter m;
+	struct synth_meter_cfg mc = meter_cfg(2400, 0.3);
+	mc.quantum_s = c.quantum_s;
+	synth_meter_init(&m, &mc, 11);
+	ck_assert_int_eq(run_gate(&gate, &m, 400), RIG_GATE_DONE);
+	struct rig_gate_result first, later;
+	rig_gate_result(&gate, &first);
+	/* only a done gate, and only to a longer span */
+	ck_assert(!rig_gate_extend(&gate, 0));
+	ck_assert_int_eq(gate.state, RIG_GATE_DONE);
+	ck_assert(rig_gate_extend(&gate, 2 * first.gate_s));
+	ck_assert_int_eq(gate.state, RIG_GATE_GATING);
+	ck_assert(!rig_gate_extend(&gate, 3 * first.gate_s));
+	ck_assert_int_eq(run_gate(&gate, &m, 400), RIG_GATE_DONE);
+	rig_gate_result(&gate, &later);
+	ck_assert(later.gate_s >= 2 * first.gate_s);
+	ck_assert(later.gate_s < 2 * first.gate_s + 7.5 + 1);	/* the next edge after it */
+	ck_assert_int_gt(later.edges_used, first.edges_used);
+	double q1 = first.budget.term[RIG_U_QUANTUM].contribution;
+	double q2 = later.budget.term[RIG_U_QUANTUM].contribution;
+	ck_assert_msg(q2 < 0.6 * q1, "quantization %.6f then %.6f", q1, q2);
+	ck_assert(later.u_pct < first.u_pct);
+	ck_assert(fabs(later.error_pct - 0.3) <= later.u_pct);
+}
+END_TEST
+
 /* One 75 s edge interval at 2 A is half a pulse: with jitter alone (the
  * duty exactly known) the stated U is under 0.005 %. */
 START_TEST(jitter_alone_one_interval_under_5ppm_pct)
@@ -829,6 +864,7 @@ Suite *suite_gate(void)
 	tcase_add_test(tc, handbook_percent_registration);
 	tcase_add_test(tc, student_k2_and_least_squares);
 	tcase_add_test(tc, known_error_at_2A_within_stated_u);
+	tcase_add_test(tc, extended_gate_keeps_its_edges_and_shrinks_quantization);
 	tcase_add_test(tc, jitter_alone_one_interval_under_5ppm_pct);
 	tcase_add_test(tc, quantization_gates_long_enough_and_no_longer);
 	tcase_add_test(tc, scatter_above_prior_is_used);

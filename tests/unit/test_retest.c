@@ -58,12 +58,30 @@ START_TEST(degrees_of_freedom_and_bounds)
 }
 END_TEST
 
+/* A gate extended instead of retested is judged by the pool's rule. */
+START_TEST(guard_for_a_single_extended_estimate)
+{
+	ck_assert_double_eq(rig_retest_guard_k(2.0, 1, 2), 2.0);
+	ck_assert_double_eq_tol(rig_retest_guard_k(2.0, 2, 2), 3.054, 0.005);
+	ck_assert_double_eq_tol(rig_retest_guard_k(2.0, 3, 2), 3.054, 0.005);
+	/* one retest allowed: it alone has the 0.225 % left */
+	ck_assert_double_eq_tol(rig_retest_guard_k(2.0, 2, 1), 2.84, 0.005);
+	/* few dof: Student's t, never below the estimate's own k */
+	double k4 = rig_student_k2(4);
+	ck_assert(rig_retest_guard_k(k4, 2, 2) > rig_retest_guard_k(2.0, 2, 2));
+	ck_assert(rig_retest_guard_k(k4, 2, 2) >= k4);
+	/* a bound is not an estimate */
+	ck_assert_double_eq(rig_retest_guard_k(0, 2, 2), 0);
+}
+END_TEST
+
 Suite *suite_retest(void)
 {
 	Suite *s = suite_create("retest");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, equal_attempts_pool_the_independent_part_only);
 	tcase_add_test(tc, degrees_of_freedom_and_bounds);
+	tcase_add_test(tc, guard_for_a_single_extended_estimate);
 	suite_add_tcase(s, tc);
 	return s;
 }
