@@ -415,12 +415,42 @@ static int ext_error(const struct ext_call *x)
 	return sim_bench_set_error(x->b, pos, &curve) ? SCPI_ERR_DATA_RANGE : 0;
 }
 
+/* What the LCD register shows: the operator's reading, for tests and demos. */
+static int ext_register(const struct ext_call *x)
+{
+	int pos, err;
+	if ((err = want_args(x->n, 1)))
+		return err;
+	const struct sim_meter *m;
+	if (int_arg(x->arg[0], &pos) || !(m = meter_at(x->b, pos)) || sim_meter_lcd_kwh(m) < 0)
+		return SCPI_ERR_DATA_RANGE;	/* no such position, or no LCD */
+	snprintf(x->reply, x->len, "%.10g", sim_meter_lcd_kwh(m));
+	return 1;
+}
+
+/* A wrong register ratio from now on (1: right). */
+static int ext_register_ratio(const struct ext_call *x)
+{
+	int pos, err;
+	if ((err = want_args(x->n, 2)))
+		return err;
+	char *end;
+	double ratio = strtod(x->arg[1], &end);
+	struct sim_meter *m;
+	if (int_arg(x->arg[0], &pos) || *end || end == x->arg[1] || !(ratio >= 0.001 && ratio <= 1000) ||
+	    !(m = meter_at(x->b, pos)))
+		return SCPI_ERR_DATA_RANGE;
+	sim_meter_set_register_ratio(m, ratio);
+	return 0;
+}
+
 static const struct {
 	const char *header;
 	int (*fn)(const struct ext_call *x);
 } ext_commands[] = {
 	{ "SIM:TRUTH?", ext_truth }, { "SIM:TIME?", ext_time }, { "SIM:FAULT", ext_fault },
 	{ "SIM:DEAD", ext_dead }, { "SIM:REVERSE", ext_reverse }, { "SIM:ERROR", ext_error },
+	{ "SIM:REGISTER?", ext_register }, { "SIM:REGRATIO", ext_register_ratio },
 };
 
 int sim_bench_ext(void *bench, int64_t now_ns, const char *cmd, char *reply, size_t len)

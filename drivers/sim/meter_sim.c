@@ -341,3 +341,25 @@ int sim_reference_run(struct sim_reference *r, const struct sim_source *src, int
 	}
 	return 0;
 }
+
+static double register_ratio(const struct sim_meter *m)
+{
+	return m->cfg.register_ratio > 0 ? m->cfg.register_ratio : 1;
+}
+
+double sim_meter_lcd_kwh(const struct sim_meter *m)
+{
+	if (!m->cfg.model.lcd)
+		return -1;
+	double res = m->cfg.register_resolution_kwh > 0 ? m->cfg.register_resolution_kwh : 0.1;
+	double kwh = m->cfg.register_kwh + register_ratio(m) * m->registered_wh / 1000;
+	/* the last digit truncated, as a counter shows it; a hair of rounding
+	 * noise is not a digit */
+	return floor(kwh / res + 1e-9) * res;
+}
+
+void sim_meter_set_register_ratio(struct sim_meter *m, double ratio)
+{
+	m->cfg.register_kwh += (register_ratio(m) - ratio) * m->registered_wh / 1000;
+	m->cfg.register_ratio = ratio;
+}

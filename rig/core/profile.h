@@ -24,6 +24,7 @@ enum rig_point_kind {
 	RIG_POINT_PULSE_DUTY,		/* 50 % duty on an output */
 	RIG_POINT_WARM_UP,		/* load applied for max_gate, nothing judged */
 	RIG_POINT_CONNECTION_CHECK,	/* a short step: edges on every wired output of every position */
+	RIG_POINT_REGISTER,		/* a known energy applied; the LCD register read before and after */
 };
 
 /* What production does with an INDETERMINATE verdict. */
@@ -80,6 +81,13 @@ struct rig_point {
 	 * window makes certain to detect; 0 when the window was given as
 	 * max_gate (rig_point_detect_limit_w then says what it detects). */
 	double detect_w;
+
+	/* Register (LCD) test: the energy applied at the meter (primary Wh),
+	 * the register's least digit (kWh), and how long the point waits for
+	 * each reading (before and after) before it gives up on a position. */
+	double energy_wh;
+	double resolution_kwh;
+	double reading_wait_s;
 };
 
 struct rig_profile {
@@ -114,7 +122,8 @@ int rig_profile_check_model(const struct rig_profile *p,
 double rig_point_current_a(const struct rig_point *p, const struct rig_meter_model *m);
 
 /* False when the point is not for this model ("requires = dual" on a
- * single-element meter): such points are skipped, not failed. */
+ * single-element meter, a register test on a meter without an LCD): such
+ * points are skipped, not failed. */
 bool rig_point_applies(const struct rig_point *p, const struct rig_meter_model *m);
 
 /* Elements that carry current for this model: "all" resolves to the

@@ -15,10 +15,13 @@ const char rigctl_usage[] =
 	"      [--test-reason new|periodic|complaint|repair|sample|other] [--customer C]\n"
 	"      [--as-found | --as-left [--follows RUN]] [--register-before N=KWH ...]\n"
 	"      [--ambient DEG_C] [--humidity PCT] [--calibration-override REASON]\n"
-	"      [--expect-model MODEL] [--model-override]\n"
+	"      [--expect-model MODEL] [--model-override] [--readings prompt|none|sim:HOST:PORT]\n"
 	"                        start a run on rigd, follow it to the end; a position\n"
 	"                        whose model is not the expected one or the one stored\n"
-	"                        for its serial is refused unless --model-override\n"
+	"                        for its serial is refused unless --model-override;\n"
+	"                        register points ask for the LCD readings (--readings:\n"
+	"                        prompt on a terminal, else none: give them with\n"
+	"                        rigctl reading; sim: ask rig-sim)\n"
 	"  status [--json]       what rigd is doing\n"
 	"  abort [--reason TEXT] abort the running run (source output off first)\n"
 	"  safe-off              ask rigd to switch the source output off now\n"
@@ -38,6 +41,8 @@ const char rigctl_usage[] =
 	"                        --out DIR three files (totals, points, worst)\n"
 	"  history SERIAL [--format table|csv|json]\n"
 	"                        every test of one meter, oldest first, as stored then\n"
+	"  reading POSITION KWH [--run RUN]\n"
+	"                        the register reading a running register point asks for\n"
 	"  register RUN POSITION KWH\n"
 	"                        store a meter's register reading after its run\n"
 	"  verify CERT.pdf       check a signed certificate: valid, or what differs\n"
@@ -139,7 +144,7 @@ static const struct {
 	{"results", RIGCTL_RESULTS}, {"report", RIGCTL_REPORT},	    {"model", RIGCTL_MODEL},
 	{"profiles", RIGCTL_PROFILES}, {"fixture", RIGCTL_FIXTURE_CHECK},
 	{"analyse", RIGCTL_ANALYSE}, {"verify", RIGCTL_VERIFY}, {"history", RIGCTL_HISTORY},
-	{"register", RIGCTL_REGISTER},
+	{"register", RIGCTL_REGISTER}, {"reading", RIGCTL_READING},
 };
 
 /* One option: 1 when it was known, 2 for --help, 3 for --version, 0 when
@@ -181,6 +186,7 @@ static int take_option(struct cursor *cur, const char *name, struct rigctl_args 
 	STRING_OPT("--customer", customer)
 	STRING_OPT("--follows", follows)
 	STRING_OPT("--calibration-override", override_reason)
+	STRING_OPT("--readings", readings)
 #undef STRING_OPT
 	if (strcmp(name, "--live") == 0) {
 		a->live = true;
@@ -314,6 +320,10 @@ static int check_command(struct rigctl_args *a, const char **positional, int n_p
 			return usage_error(why, why_len, "%s", "run: at least one --position N:MODEL:SERIAL");
 		if (!a->operator_name)
 			return usage_error(why, why_len, "%s", "run: --operator is required");
+		if (a->readings && strcmp(a->readings, "prompt") && strcmp(a->readings, "none") &&
+		    strncmp(a->readings, "sim:", 4))
+			return usage_error(why, why_len, "run: --readings \"%s\": prompt, none or sim:HOST:PORT",
+					   a->readings);
 		if (a->follows && (!a->test_state || strcmp(a->test_state, "as-left")))
 			return usage_error(why, why_len, "%s", "run: --follows is for an --as-left test");
 		for (int n = 1; n <= RIG_MAX_POSITIONS; n++) {
@@ -372,6 +382,18 @@ static int check_command(struct rigctl_args *a, const char **positional, int n_p
 			return usage_error(why, why_len, "%s",
 					   "usage: rigctl register RUN POSITION KWH (position 1..16, 0 .. 999999999 kWh)");
 		a->run_id = positional[0];
+		a->reg_position = (int)n;
+		a->reg_kwh = kwh;
+		return 0;
+	}
+	case RIGCTL_READING: {
+		char *end1, *end2;
+		long n = n_positional == 2 ? strtol(positional[0], &end1, 10) : 0;
+		double kwh = n_positional == 2 ? strtod(positional[1], &end2) : -1;
+		if (n_positional != 2 || *end1 || *end2 || n < 1 || n > RIG_MAX_POSITIONS ||
+		    !(kwh >= 0 && kwh < 1e9))
+			return usage_error(why, why_len, "%s",
+					   "usage: rigctl reading POSITION KWH [--run RUN] (position 1..16, 0 .. 999999999 kWh)");
 		a->reg_position = (int)n;
 		a->reg_kwh = kwh;
 		return 0;

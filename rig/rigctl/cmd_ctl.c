@@ -138,3 +138,19 @@ int cmd_register(const struct rigctl_args *a, const struct rigctl_env *env)
 		       a->reg_position, a->reg_kwh);
 	return RIGCTL_EXIT_PASS;
 }
+
+int cmd_reading(const struct rigctl_args *a, const struct rigctl_env *env)
+{
+	cJSON *req = request("reading");
+	if (a->run_id)
+		cJSON_AddStringToObject(req, "run", a->run_id);
+	cJSON_AddNumberToObject(req, "position", a->reg_position);
+	cJSON_AddNumberToObject(req, "reading", a->reg_kwh);
+	cJSON *reply = call(env, req);
+	if (!reply)
+		return RIGCTL_EXIT_ERROR;
+	cJSON_Delete(reply);
+	if (!a->quiet)
+		printf("position %d: register reading %.10g kWh taken\n", a->reg_position, a->reg_kwh);
+	return RIGCTL_EXIT_PASS;
+}

@@ -72,6 +72,24 @@ static void handle_register(struct rigd *d, struct ctl_client *c, const struct c
 		reply_json(c, ok_reply());
 }
 
+/* A register point's reading, while it asks for one (the sequencer says
+ * whether it does). */
+static void handle_reading(struct rigd *d, struct ctl_client *c, const struct ctl_request *req)
+{
+	struct rig_error err = {0};
+	if (!d->running)
+		reply_error(c, "no run is running");
+	else if (req->run_id[0] && strcmp(req->run_id, d->ctx.run_id))
+		reply_error(c, "that run is not the one running");
+	else if (rigd_seq_reading(d, rigd_bench_now(d), req->position, req->reading_kwh, &err) < 0)
+		reply_error(c, err.msg);
+	else {
+		log_info("position %d: register reading %.10g kWh", req->position, req->reading_kwh);
+		reply_json(c, ok_reply());
+	}
+	run_pump(d);
+}
+
 static void handle_start(struct rigd *d, struct ctl_client *c, const struct ctl_request *req)
 {
 	char run_id[64], why[600];
@@ -222,6 +240,9 @@ void requests_handle(struct ctl_server *srv, struct ctl_client *c, char *line, v
 		break;
 	case CTL_REGISTER:
 		handle_register(d, c, &req);
+		break;
+	case CTL_READING:
+		handle_reading(d, c, &req);
 		break;
 	}
 }

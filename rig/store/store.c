@@ -357,6 +357,8 @@ static const char *point_kind_name(enum rig_point_kind k)
 		return "warm-up";
 	case RIG_POINT_CONNECTION_CHECK:
 		return "connection-check";
+	case RIG_POINT_REGISTER:
+		return "register";
 	}
 	return "unknown";
 }

@@ -48,6 +48,9 @@ END_TEST
 START_TEST(hostile_clients_and_fd_exhaustion_do_not_stall_rigd) { run_scenario("hostile"); }
 END_TEST
 
+START_TEST(register_point_reads_the_lcd_and_never_blocks) { run_scenario("register"); }
+END_TEST
+
 Suite *suite_e2e_bench(void)
 {
 	Suite *s = suite_create("e2e_bench");
@@ -65,6 +68,7 @@ Suite *suite_e2e_bench(void)
 	tcase_add_test(tc, bad_models_profiles_and_positions_are_refused);
 	tcase_add_test(tc, no_start_while_the_interlock_is_open);
 	tcase_add_test(tc, a_wrong_model_is_refused_unless_overridden_and_recorded);
+	tcase_add_test(tc, register_point_reads_the_lcd_and_never_blocks);
 	tcase_add_test(tc, hostile_clients_and_fd_exhaustion_do_not_stall_rigd);
 	suite_add_tcase(s, tc);
 	return s;

@@ -488,6 +488,38 @@ START_TEST(sim_commands_report_truth_and_set_faults)
 }
 END_TEST
 
+/* The LCD register: what SIM:REGISTER? answers follows the register in
+ * whole 0.1 kWh digits; SIM:REGRATIO makes it count at a wrong ratio from
+ * then on, without a jump; a meter without an LCD has no reading. */
+START_TEST(sim_register_reads_the_lcd_and_takes_a_wrong_ratio)
+{
+	one_meter(1, 0);
+	cfg.pos[0].meter.model.lcd = true;
+	cfg.pos[0].meter.register_kwh = 100;
+	cfg.settle_s = 0;
+	struct sim_bench *b = sim_bench_new(&cfg);
+	char reply[256];
+	drive(b, 0, 120, 0.1, 0);	/* 200 A primary at 120 V: 24 kW, 1 kWh in 150 s */
+	sim_bench_advance(b, 150 * S + S / 10, NULL, NULL);
+	ck_assert_int_eq(sim_bench_scpi(b, 150 * S, "SIM:REGISTER? 1", reply, sizeof(reply)), 1);
+	ck_assert_str_eq(reply, "101");
+	scpi_ok(b, 150 * S, "SIM:REGRATIO 1,10");
+	sim_bench_scpi(b, 150 * S, "SIM:REGISTER? 1", reply, sizeof(reply));
+	ck_assert_str_eq(reply, "101");
+	sim_bench_advance(b, 300 * S + S / 10, NULL, NULL);
+	sim_bench_scpi(b, 300 * S, "SIM:REGISTER? 1", reply, sizeof(reply));
+	ck_assert_double_eq_tol(atof(reply), 111, 0.11);
+	sim_bench_free(b);
+
+	one_meter(1, 0);	/* no LCD */
+	b = sim_bench_new(&cfg);
+	sim_bench_scpi(b, 0, "SIM:REGISTER? 1", reply, sizeof(reply));
+	sim_bench_scpi(b, 0, "SYST:ERR?", reply, sizeof(reply));
+	ck_assert_str_eq(reply, "-222,\"Data out of range\"");
+	sim_bench_free(b);
+}
+END_TEST
+
 START_TEST(junk_sim_commands_are_errors_not_crashes)
 {
 	one_meter(1, 0);
@@ -557,6 +589,7 @@ Suite *suite_sim_meter(void)
 	tcase_add_test(tc, settling_delays_full_registration);
 	tcase_add_test(tc, reference_pulses_at_its_constant);
 	tcase_add_test(tc, sim_commands_report_truth_and_set_faults);
+	tcase_add_test(tc, sim_register_reads_the_lcd_and_takes_a_wrong_ratio);
 	tcase_add_test(tc, junk_sim_commands_are_errors_not_crashes);
 	tcase_add_test(tc, huge_sim_error_is_refused_not_run);
 	tcase_add_test(tc, reverse_led_follows_the_net_power_and_holds_below_one_amp);
