@@ -119,7 +119,8 @@ reference = full-load-pf1
 # --- effect of voltage (C12.1 test 5; guide 2.2: supply 102..138 V) --------
 # Change from full-load-pf1 (120 V), within the band (engineering choice,
 # as for power factor). The points are written for 120 V meters: a meter
-# rated otherwise is refused (the profile's [defaults] voltage).
+# rated otherwise is tested with every voltage scaled to its rating, and
+# refused where these two leave the guide's 102..138 V supply range.
 [point voltage-102v]
 kind = accuracy
 current = 100 %

@@ -665,6 +665,17 @@ double rig_point_current_a(const struct rig_point *p, const struct rig_meter_mod
 	return p->current_pct >= 0 ? p->current_pct / 100.0 * m->rated_current_a : p->current_a;
 }
 
+/* "138 V", or "149.5 V (138 V scaled to the 130 V rating)". */
+static void describe_voltage(const struct rig_profile *p, const struct rig_point *pt, char *buf,
+			     size_t len)
+{
+	if (p->scaled_from_v > 0)
+		snprintf(buf, len, "%g V (%g V scaled to the %g V rating)", pt->voltage_v,
+			 pt->voltage_v * p->scaled_from_v / p->nominal_v, p->nominal_v);
+	else
+		snprintf(buf, len, "%g V", pt->voltage_v);
+}
+
 static int check_point(const struct rig_profile *p, const struct rig_point *pt,
 		       const struct rig_meter_model *m, struct rig_error *err)
 {
@@ -680,10 +691,13 @@ static int check_point(const struct rig_profile *p, const struct rig_point *pt,
 		return rig_error_set(err, f, pt->line,
 				     "point '%s': %g A is above the %g A maximum of %s", pt->name,
 				     amps, m->max_current_a, m->model);
-	if (pt->voltage_v < SUPPLY_MIN_V || pt->voltage_v > SUPPLY_MAX_V)
+	if (pt->voltage_v < SUPPLY_MIN_V - 1e-9 || pt->voltage_v > SUPPLY_MAX_V + 1e-9) {
+		char v[96];
+		describe_voltage(p, pt, v, sizeof(v));
 		return rig_error_set(err, f, pt->line,
-				     "point '%s': %g V is outside the supply range %d..%d V",
-				     pt->name, pt->voltage_v, SUPPLY_MIN_V, SUPPLY_MAX_V);
+				     "point '%s': %s is outside the supply range %d..%d V",
+				     pt->name, v, SUPPLY_MIN_V, SUPPLY_MAX_V);
+	}
 	unsigned model_mask = m->elements >= 2 ? 3u : 1u;
 	if ((!pt->all_elements && (pt->elements & ~model_mask)) || (pt->reversed & ~model_mask))
 		return rig_error_set(err, f, pt->line,
@@ -695,17 +709,38 @@ static int check_point(const struct rig_profile *p, const struct rig_point *pt,
 	return 0;
 }
 
+void rig_profile_for_rating(const struct rig_profile *p, double element_v,
+			    struct rig_profile *ret)
+{
+	if (ret != p)
+		*ret = *p;
+	if (!(p->nominal_v > 0) || !(element_v > 0) || fabs(element_v - p->nominal_v) < 1e-9)
+		return;
+	double scale = element_v / p->nominal_v;
+	for (int i = 0; i < ret->n_points; i++)
+		ret->points[i].voltage_v *= scale;
+	ret->scaled_from_v = ret->scaled_from_v > 0 ? ret->scaled_from_v : p->nominal_v;
+	ret->nominal_v = element_v;
+}
+
 int rig_profile_check_model(const struct rig_profile *p, const struct rig_meter_model *m,
 			    struct rig_error *err)
 {
 	/* every point's voltage is written for the profile's nominal element
-	 * voltage: a meter rated otherwise would be tested at the wrong one */
-	if (p->nominal_v > 0 && fabs(m->element_voltage_v - p->nominal_v) > 1e-9)
-		return rig_error_set(err, p->source_file, 0,
-				     "%s is rated %g V per element; profile '%s' tests %g V meters",
-				     m->model, m->element_voltage_v, p->name, p->nominal_v);
-	for (int i = 0; i < p->n_points; i++)
+	 * voltage: a meter rated otherwise is tested at its own, the points
+	 * scaled (never at the profile's) */
+	struct rig_profile *rated = NULL;
+	if (p->nominal_v > 0 && fabs(m->element_voltage_v - p->nominal_v) > 1e-9) {
+		rated = malloc(sizeof(*rated));
+		if (!rated)
+			return rig_error_set(err, p->source_file, 0, "out of memory");
+		rig_profile_for_rating(p, m->element_voltage_v, rated);
+		p = rated;
+	}
+	int rc = 0;
+	for (int i = 0; i < p->n_points && rc == 0; i++)
 		if (rig_point_applies(&p->points[i], m) && check_point(p, &p->points[i], m, err))
-			return -1;
-	return 0;
+			rc = -1;
+	free(rated);
+	return rc;
 }

@@ -123,6 +123,7 @@ struct pos_state {
 struct rig_seq {
 	struct rig_run_plan plan;
 	const struct rig_profile *prof;
+	struct rig_profile *rated;	/* the profile scaled to the batch's rating; NULL: as given */
 	const struct rig_fixture *fix;
 	const struct rig_meter_model *model;	/* first present position's: its CT ratio is everyone's */
 	double primary_per_source;
@@ -233,6 +234,8 @@ struct rig_seq *rig_seq_new(void)
 
 void rig_seq_free(struct rig_seq *s)
 {
+	if (s)
+		free(s->rated);
 	free(s);
 }
 
@@ -852,11 +855,50 @@ static void begin_point(struct rig_seq *s)
 	s->phase = PH_APPLYING;
 }
 
+/* The element voltage every present meter is rated for: one source feeds
+ * them all in parallel, so they must agree. */
+static int batch_rating(const struct rig_run_plan *plan, double *ret_v, struct rig_error *err)
+{
+	int first = -1;
+	*ret_v = 0;
+	for (int i = 0; i < plan->fixture->n_positions && i < RIG_MAX_POSITIONS; i++) {
+		const struct rig_meter_model *m = &plan->pos[i].model;
+		if (!plan->pos[i].present)
+			continue;
+		if (first < 0) {
+			first = i;
+			*ret_v = m->element_voltage_v;
+		} else if (fabs(m->element_voltage_v - *ret_v) > 1e-9) {
+			return rig_error_set(err, NULL, 0,
+					     "positions %d (%g V) and %d (%g V) are rated for different "
+					     "voltages and share the source's; test them in separate runs",
+					     first + 1, *ret_v, i + 1, m->element_voltage_v);
+		}
+	}
+	return 0;
+}
+
 int rig_seq_start(struct rig_seq *s, const struct rig_run_plan *plan, int64_t now_ns,
 		  struct rig_error *err)
 {
 	if (s->state != RIG_RUN_IDLE)
 		return rig_error_set(err, NULL, 0, "the sequencer has already run");
+	if (!plan || !plan->profile || !plan->fixture)
+		return check_plan(plan, err);
+	/* the points follow the meters' rating (rig_profile_for_rating) */
+	double rating;
+	struct rig_run_plan rated = *plan;
+	if (batch_rating(plan, &rating, err))
+		return -1;
+	if (rating > 0 && plan->profile->nominal_v > 0 &&
+	    fabs(rating - plan->profile->nominal_v) > 1e-9) {
+		free(s->rated);
+		if (!(s->rated = malloc(sizeof(*s->rated))))
+			return rig_error_set(err, NULL, 0, "out of memory");
+		rig_profile_for_rating(plan->profile, rating, s->rated);
+		rated.profile = s->rated;
+	}
+	plan = &rated;
 	if (check_plan(plan, err))
 		return -1;
 	s->plan = *plan;

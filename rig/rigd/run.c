@@ -791,6 +791,15 @@ int run_start(struct rigd *d, const struct ctl_request *req, char *ret_run_id, s
 	if (load_profile(d, req->profile, why, why_len) < 0 || build_plan(d, req, why, why_len) < 0 ||
 	    devices_ready(d, why, why_len) < 0)
 		return -1;
+	/* Stored and run at the meters' rating: a 130 V meter's points at
+	 * 130 V, not the profile's 120 V (the sequencer scales the same way,
+	 * so a replay of the profile's text agrees). */
+	for (int i = 0; i < d->fixture.n_positions; i++)
+		if (d->plan.pos[i].present) {
+			rig_profile_for_rating(&d->profile, d->plan.pos[i].model.element_voltage_v,
+					       &d->profile);
+			break;
+		}
 
 	char notes[sizeof(req->notes) + 600];
 	record_override(d, req, notes, sizeof(notes));

@@ -51,6 +51,9 @@ END_TEST
 START_TEST(register_point_reads_the_lcd_and_never_blocks) { run_scenario("register"); }
 END_TEST
 
+START_TEST(a_meter_is_run_and_stored_at_its_rating) { run_scenario("rating"); }
+END_TEST
+
 Suite *suite_e2e_bench(void)
 {
 	Suite *s = suite_create("e2e_bench");
@@ -69,6 +72,7 @@ Suite *suite_e2e_bench(void)
 	tcase_add_test(tc, no_start_while_the_interlock_is_open);
 	tcase_add_test(tc, a_wrong_model_is_refused_unless_overridden_and_recorded);
 	tcase_add_test(tc, register_point_reads_the_lcd_and_never_blocks);
+	tcase_add_test(tc, a_meter_is_run_and_stored_at_its_rating);
 	tcase_add_test(tc, hostile_clients_and_fd_exhaustion_do_not_stall_rigd);
 	suite_add_tcase(s, tc);
 	return s;
