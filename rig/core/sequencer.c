@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rig/core/batch_check.h"
 #include "rig/core/checks.h"
 #include "rig/core/connection.h"
 #include "rig/core/influence.h"
@@ -855,29 +856,6 @@ static void begin_point(struct rig_seq *s)
 	s->phase = PH_APPLYING;
 }
 
-/* The element voltage every present meter is rated for: one source feeds
- * them all in parallel, so they must agree. */
-static int batch_rating(const struct rig_run_plan *plan, double *ret_v, struct rig_error *err)
-{
-	int first = -1;
-	*ret_v = 0;
-	for (int i = 0; i < plan->fixture->n_positions && i < RIG_MAX_POSITIONS; i++) {
-		const struct rig_meter_model *m = &plan->pos[i].model;
-		if (!plan->pos[i].present)
-			continue;
-		if (first < 0) {
-			first = i;
-			*ret_v = m->element_voltage_v;
-		} else if (fabs(m->element_voltage_v - *ret_v) > 1e-9) {
-			return rig_error_set(err, NULL, 0,
-					     "positions %d (%g V) and %d (%g V) are rated for different "
-					     "voltages and share the source's; test them in separate runs",
-					     first + 1, *ret_v, i + 1, m->element_voltage_v);
-		}
-	}
-	return 0;
-}
-
 int rig_seq_start(struct rig_seq *s, const struct rig_run_plan *plan, int64_t now_ns,
 		  struct rig_error *err)
 {
@@ -888,7 +866,7 @@ int rig_seq_start(struct rig_seq *s, const struct rig_run_plan *plan, int64_t no
 	/* the points follow the meters' rating (rig_profile_for_rating) */
 	double rating;
 	struct rig_run_plan rated = *plan;
-	if (batch_rating(plan, &rating, err))
+	if (rig_batch_check(plan, &rating, err))
 		return -1;
 	if (rating > 0 && plan->profile->nominal_v > 0 &&
 	    fabs(rating - plan->profile->nominal_v) > 1e-9) {

@@ -14,6 +14,7 @@
 
 #include "rig/common/log.h"
 #include "rig/common/timeutil.h"
+#include "rig/core/batch_check.h"
 #include "rig/core/model_check.h"
 #include "rig/core/recording.h"
 #include "rig/rigd/stored.h"
@@ -722,6 +723,12 @@ static int build_plan(struct rigd *d, const struct ctl_request *req, char *why, 
 		snprintf(sp->serial, sizeof(sp->serial), "%s", p->serial);
 		if (check_model_safety(d, req, p->position, why, why_len) < 0)
 			return -1;
+	}
+	/* one rating, enclosures whole: refused before anything is stored */
+	struct rig_error err = {0};
+	if (rig_batch_check(&d->plan, NULL, &err) < 0) {
+		snprintf(why, why_len, "%s", err.msg);
+		return -1;
 	}
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "drivers/sim/bench.h"
+#include "rig/core/batch_check.h"
 #include "rig/core/fixture.h"
 #include "rig/core/model.h"
 #include "rig/core/profile.h"
@@ -195,6 +196,44 @@ START_TEST(sim_meter_registers_on_a_208_network)
 }
 END_TEST
 
+static void place(struct rig_run_plan *plan, int position, const char *m)
+{
+	plan->pos[position - 1].present = true;
+	plan->pos[position - 1].model = model(m);
+	snprintf(plan->pos[position - 1].serial, sizeof(plan->pos[0].serial), "E%d", position);
+}
+
+/* A flush-mount enclosure of N meters is N meters to test: it takes N
+ * consecutive positions, one meter (and serial) each, or it is refused;
+ * its count is never ignored. */
+START_TEST(an_enclosure_of_n_meters_takes_n_positions)
+{
+	struct rig_fixture *f = sim_fixture();	/* 4 positions */
+	struct rig_profile *p = profile(nominal_only);
+	struct rig_run_plan plan = { .profile = p, .fixture = f };
+	struct rig_setpoint sp;
+	struct rig_error err = { 0 };
+	const char *three = "MD-240-F-3-SO-021-00";
+	place(&plan, 1, three);
+	ck_assert_int_eq(first_apply(&plan, &sp, &err), -1);
+	ck_assert_msg(strstr(err.msg, "encloses 3 meters") && strstr(err.msg, "positions 1..3") &&
+		      strstr(err.msg, "position 2 is empty"), "%s", err.msg);
+	place(&plan, 2, three);
+	place(&plan, 3, "MD-240-F-1-SO-021-00");
+	ck_assert_int_eq(first_apply(&plan, &sp, &err), -1);
+	ck_assert_msg(strstr(err.msg, "position 3 holds another model"), "%s", err.msg);
+	place(&plan, 3, three);
+	ck_assert_msg(first_apply(&plan, &sp, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(rig_batch_check(&plan, NULL, &err), 0);
+	/* a second enclosure starting at 4 would need 4..6 */
+	place(&plan, 4, three);
+	ck_assert_int_eq(rig_batch_check(&plan, NULL, &err), -1);
+	ck_assert_msg(strstr(err.msg, "position 5 is not on the fixture"), "%s", err.msg);
+	free(p);
+	free(f);
+}
+END_TEST
+
 Suite *suite_ratings(void)
 {
 	Suite *s = suite_create("ratings");
@@ -202,6 +241,7 @@ Suite *suite_ratings(void)
 	tcase_add_test(tc, a_meter_is_tested_at_its_rating);
 	tcase_add_test(tc, element_2_follows_the_network);
 	tcase_add_test(tc, sim_meter_registers_on_a_208_network);
+	tcase_add_test(tc, an_enclosure_of_n_meters_takes_n_positions);
 	suite_add_tcase(s, tc);
 	return s;
 }
