@@ -485,7 +485,7 @@ static void put_result(struct line *l, const struct rig_point_result *r)
 	    g->scatter_dof);
 	put(l, " current_a=%a reference_w=%a edges_counted=%d led_on=%d value=%a", r->current_a,
 	    r->reference_w, r->edges_counted, r->led_on ? 1 : 0, r->value);
-	if (r->reading_before_kwh != 0 || r->reading_after_kwh != 0)
+	if (r->has_readings)
 		put(l, " reading_before=%a reading_after=%a", r->reading_before_kwh,
 		    r->reading_after_kwh);
 	put_budget(l, &g->budget);

@@ -758,6 +758,7 @@ static void judge_register(const struct rig_seq *s, const struct pos_state *ps,
 {
 	const struct rig_point *p = cur_point(s);
 	double energy = register_energy_wh(s, ps);
+	r->has_readings = true;
 	r->reading_before_kwh = ps->have_reading[0] ? ps->reading[0] : -1;
 	r->reading_after_kwh = ps->have_reading[1] ? ps->reading[1] : -1;
 	struct rig_register_judgement j;

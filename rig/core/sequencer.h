@@ -97,8 +97,10 @@ struct rig_point_result {
 	struct rig_output_result outputs[RIG_SEQ_MAX_OUTPUTS];
 	double value;			/* duty (percent), output disagreement (percent),
 					 * register advance (kWh) */
-	/* register (LCD) test: the readings (kWh; < 0 not given) and the
-	 * energy the reference says was applied at the meter (gate.reference_wh) */
+	/* register (LCD) test (has_readings): the readings (kWh; < 0 not
+	 * given) and the energy the reference says was applied at the meter
+	 * (gate.reference_wh) */
+	bool has_readings;
 	double reading_before_kwh, reading_after_kwh;
 	char detail[400];		/* one line for people (a pooled retest lists its attempts) */
 };

@@ -82,7 +82,7 @@ cJSON *point_result_to_json(const struct run_context *ctx, const struct rig_poin
 			cJSON_AddNumberToObject(o, "edges", r->edges_counted);
 		if (p->kind == RIG_POINT_REVERSE_LED)
 			cJSON_AddBoolToObject(o, "led_on", r->led_on);
-		if (p->kind == RIG_POINT_REGISTER) {
+		if (p->kind == RIG_POINT_REGISTER && r->has_readings) {
 			if (r->reading_before_kwh >= 0)
 				rig_json_add_number(o, "reading_before_kwh", r->reading_before_kwh);
 			if (r->reading_after_kwh >= 0)

@@ -34,7 +34,20 @@ static const char *const canonical_sql[] = {
 	" FROM points p JOIN measurements m ON m.point_id = p.id"
 	" JOIN point_budget_terms t ON t.measurement_id = m.id"
 	" WHERE p.run_id = ?1 ORDER BY p.idx, m.position, m.attempt, t.term",
+	/* schema 7; hashed only when the run has such rows (hash_rows), so
+	 * that runs sealed before keep their seals */
+	"SELECT p.idx, m.position - 1, m.attempt, o.output, o.kh, o.verdict, o.error_pct, o.u_pct,"
+	" o.bound, o.lost, o.edges, o.duty FROM points p"
+	" JOIN measurements m ON m.point_id = p.id"
+	" JOIN measurement_outputs o ON o.measurement_id = m.id"
+	" WHERE p.run_id = ?1 ORDER BY p.idx, m.position, m.attempt, o.output",
+	"SELECT p.idx, m.position - 1, m.attempt, m.reading_before_kwh, m.reading_after_kwh"
+	" FROM points p JOIN measurements m ON m.point_id = p.id WHERE p.run_id = ?1"
+	" AND (m.reading_before_kwh IS NOT NULL OR m.reading_after_kwh IS NOT NULL)"
+	" ORDER BY p.idx, m.position, m.attempt",
 };
+/* The queries from here on were added after runs were first sealed. */
+#define FIRST_OPTIONAL_QUERY 6
 
 static void put_u64(struct rig_sha256 *h, uint64_t v)
 {
@@ -75,10 +88,14 @@ static int hash_rows(struct store *s, int64_t run, uint8_t ret[32], struct rig_e
 		if (store_prepare(s, canonical_sql[q], &st, err) < 0)
 			return -1;
 		sqlite3_bind_int64(st, 1, run);
+		int rc = sqlite3_step(st), rows = 0;
+		if (q >= FIRST_OPTIONAL_QUERY && rc == SQLITE_DONE) {
+			sqlite3_finalize(st);	/* none: hashed as before the query existed */
+			continue;
+		}
 		uint8_t table = (uint8_t)q;
 		rig_sha256_update(&h, &table, 1);
-		int rc, rows = 0;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
 			rig_sha256_update(&h, "\x1e", 1);
 			for (int c = 0; c < sqlite3_column_count(st); c++)
 				hash_value(st, c, &h);

@@ -424,6 +424,10 @@ START_TEST(the_migration_keeps_sealed_runs_verifiable)
 	ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
 	char *msg = NULL;
 	int rc = sqlite3_exec(db,
+			      /* schema 7's */
+			      "DROP TABLE measurement_outputs;"
+			      "ALTER TABLE measurements DROP COLUMN reading_before_kwh;"
+			      "ALTER TABLE measurements DROP COLUMN reading_after_kwh;"
 			      "DROP INDEX run_positions_by_model; DROP INDEX run_records_by_follows;"
 			      "DROP TABLE run_records; DROP TABLE run_standards;"
 			      "ALTER TABLE run_positions DROP COLUMN model;"
