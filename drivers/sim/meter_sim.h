@@ -142,6 +142,11 @@ double sim_meter_lcd_kwh(const struct sim_meter *m);
  * at the new ratio from what it shows. */
 void sim_meter_set_register_ratio(struct sim_meter *m, double ratio);
 
+/* A wrong ratio on output s from now on (its cycle 10 times its Wh), or
+ * the right one again: the output counts on from the register as it is
+ * (at most one edge at once where the new cycle puts it). */
+void sim_meter_set_wrong_ratio(struct sim_meter *m, enum rig_signal s, bool wrong);
+
 /* Primary amps per source amp. */
 double sim_meter_current_ratio(const struct sim_meter_cfg *cfg);
 

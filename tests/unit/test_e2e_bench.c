@@ -54,6 +54,9 @@ END_TEST
 START_TEST(a_meter_is_run_and_stored_at_its_rating) { run_scenario("rating"); }
 END_TEST
 
+START_TEST(meter_faults_set_on_the_running_simulator_fail_named) { run_scenario("runtime-faults"); }
+END_TEST
+
 Suite *suite_e2e_bench(void)
 {
 	Suite *s = suite_create("e2e_bench");
@@ -73,6 +76,7 @@ Suite *suite_e2e_bench(void)
 	tcase_add_test(tc, a_wrong_model_is_refused_unless_overridden_and_recorded);
 	tcase_add_test(tc, register_point_reads_the_lcd_and_never_blocks);
 	tcase_add_test(tc, a_meter_is_run_and_stored_at_its_rating);
+	tcase_add_test(tc, meter_faults_set_on_the_running_simulator_fail_named);
 	tcase_add_test(tc, hostile_clients_and_fd_exhaustion_do_not_stall_rigd);
 	suite_add_tcase(s, tc);
 	return s;
