@@ -111,9 +111,11 @@ struct pos_state {
 	bool line_watched[N_OUTPUTS];
 	bool wiring_error;
 	bool led_lit;		/* power or reverse-phase LED on during the connection check */
-	/* register point: readings before [0] and after [1], kWh */
+	/* register point: readings before [0] and after [1], kWh; Kh 10 edges
+	 * while the load was on (and its ramp down), the meter's own count */
 	double reading[2];
 	bool have_reading[2];
+	int reg_kh10_edges;
 	/* final accuracy results, for the points that judge their change */
 	double point_err[RIG_PROFILE_MAX_POINTS], point_u[RIG_PROFILE_MAX_POINTS];
 	bool point_have[RIG_PROFILE_MAX_POINTS];
@@ -562,6 +564,8 @@ static void stop(struct rig_seq *s, enum rig_run_state final_state, const char *
 static void end_run(struct rig_seq *s);
 static void finish_point(struct rig_seq *s);
 static void advance_time(struct rig_seq *s, int64_t t);
+static void append(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* --- register (LCD) test ------------------------------------------------------------ */
 
@@ -741,6 +745,20 @@ static void register_reference_edge(struct rig_seq *s, const struct rig_edge *e)
 	s->reg_ref_pulses++;
 }
 
+/* The meter's own Kh 10 output while loaded: what its register should
+ * have counted by its outputs (an edge every 5 Wh). */
+static void register_output_edge(struct rig_seq *s, int position, enum rig_signal sig,
+				 const struct rig_edge *e)
+{
+	if (sig != RIG_SIG_KH10 || position < 1 || position > RIG_MAX_POSITIONS ||
+	    s->state != RIG_RUN_RUNNING || !s->prof || s->point >= s->prof->n_points ||
+	    cur_point(s)->kind != RIG_POINT_REGISTER || s->reg < REG_SETTLE_ON ||
+	    s->reg > REG_SETTLE_OFF || s->reg_on_ns == 0 || e->timestamp_ns < s->reg_on_ns ||
+	    !s->pos[position - 1].in_point)
+		return;
+	s->pos[position - 1].reg_kh10_edges++;
+}
+
 /* The energy the reference says this position's meter had (primary Wh). */
 static double register_energy_wh(const struct rig_seq *s, const struct pos_state *ps)
 {
@@ -766,6 +784,13 @@ static void judge_register(const struct rig_seq *s, const struct pos_state *ps,
 					p->resolution_kwh, p->band_pct, &j, r->detail,
 					sizeof(r->detail));
 	r->value = j.advance_kwh;
+	r->edges_counted = ps->reg_kh10_edges;
+	/* the meter's own output beside its register: a register that
+	 * disagrees with it while the output agrees with the reference is the
+	 * register's fault (ratio, display), not the metering's */
+	if (s->fix->pos[r->position - 1][RIG_SIG_KH10].line >= 0 && energy > 0)
+		append(r->detail, sizeof(r->detail), "; Kh 10 output counted %.3f kWh (%d edges)",
+		       ps->reg_kh10_edges * 5.0 / 1000, ps->reg_kh10_edges);
 	r->gate.u_pct = -1;	/* a bound by the register's digit, not an uncertainty */
 	r->gate.error_pct = r->verdict == RIG_VERDICT_INDETERMINATE ? 0 : j.error_pct;
 	r->gate.reference_wh = energy;
@@ -848,6 +873,7 @@ static void begin_point(struct rig_seq *s)
 		ps->led_lit = false;
 		ps->power_led_dark = false;
 		ps->have_reading[0] = ps->have_reading[1] = false;
+		ps->reg_kh10_edges = 0;
 		ps->reading[0] = ps->reading[1] = -1;
 		memset(ps->n_pool, 0, sizeof(ps->n_pool));
 		ps->share = rig_setpoint_power_share(&s->sp, s->plan.pos[i].model.elements);
@@ -1871,6 +1897,8 @@ void rig_seq_edge(struct rig_seq *s, int position, enum rig_signal sig, const st
 	remember_line(s, position, sig, e);
 	if (sig == RIG_SIG_REFERENCE)
 		register_reference_edge(s, e);
+	else
+		register_output_edge(s, position, sig, e);
 	if (!measuring(s))
 		return;
 	advance_time(s, e->timestamp_ns);

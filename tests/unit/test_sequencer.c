@@ -1551,6 +1551,10 @@ START_TEST(register_point_judges_the_advance_against_the_reference)
 	ck_assert_int_eq(bad->verdict, RIG_VERDICT_FAIL);
 	ck_assert_double_eq_tol(bad->value, 10.0, 0.11);
 	ck_assert_msg(strstr(bad->detail, "wrong register ratio"), "%s", bad->detail);
+	/* the meter's own Kh 10 output counted the energy: 1 kWh, 200 edges */
+	ck_assert_int_ge(good->edges_counted, 199);
+	ck_assert_int_le(good->edges_counted, 203);
+	ck_assert_msg(strstr(bad->detail, "Kh 10 output counted 1.0"), "%s", bad->detail);
 	/* the energy: 1000 s between the readings, not more */
 	double between = (double)(bench.reading_wanted_at[1] - bench.reading_wanted_at[0]) / 1e9;
 	ck_assert_msg(between > 1000 && between < 1030, "%g s", between);
