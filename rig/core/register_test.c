@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 enum rig_verdict rig_register_judge(double before_kwh, double after_kwh, double energy_wh,
-				    double resolution_kwh, double band_pct,
+				    double energy_pm_wh, double resolution_kwh, double band_pct,
 				    struct rig_register_judgement *ret, char *detail,
 				    size_t detail_len)
 {
@@ -25,14 +25,16 @@ enum rig_verdict rig_register_judge(double before_kwh, double after_kwh, double 
 		return j.verdict;
 	}
 	j.error_pct = 100 * (j.advance_kwh - j.expected_kwh) / j.expected_kwh;
-	j.tolerance_kwh = resolution_kwh + band_pct / 100 * j.expected_kwh;
+	double pm_kwh = energy_pm_wh > 0 ? energy_pm_wh / 1000 : 0;
+	j.tolerance_kwh = resolution_kwh + band_pct / 100 * j.expected_kwh + pm_kwh;
 	double off = j.advance_kwh - j.expected_kwh;
 	j.verdict = fabs(off) <= j.tolerance_kwh + 1e-9 ? RIG_VERDICT_PASS : RIG_VERDICT_FAIL;
 	int n = snprintf(detail, detail_len,
 			 "register %.10g -> %.10g kWh: advance %.4f kWh for %.4f kWh applied "
-			 "(%+.2f %%; allowed %.4f kWh: one %g kWh digit + %g %%)",
+			 "(%+.2f %%; allowed %.4f kWh: one %g kWh digit + %g %% + the "
+			 "reference's %.4f kWh)",
 			 before_kwh, after_kwh, j.advance_kwh, j.expected_kwh, j.error_pct,
-			 j.tolerance_kwh, resolution_kwh, band_pct);
+			 j.tolerance_kwh, resolution_kwh, band_pct, pm_kwh);
 	if (j.verdict == RIG_VERDICT_FAIL && n >= 0 && (size_t)n < detail_len) {
 		const char *why = j.advance_kwh < 0 ? "the register went back"
 				  : j.advance_kwh <= resolution_kwh ? "the register did not count"

@@ -18,12 +18,13 @@ struct rig_register_judgement {
 	double tolerance_kwh;		/* resolution + band x expected */
 };
 
-/* PASS when |advance - expected| <= resolution + band % of expected, FAIL
+/* PASS when |advance - expected| <= resolution + band % of expected +
+ * energy_pm_wh (how far either way the reference's energy may be), FAIL
  * otherwise (a register that went back, stood still or counts at another
  * ratio); INDETERMINATE when a reading is missing (< 0) or no energy was
  * measured. detail gets one line for people. */
 enum rig_verdict rig_register_judge(double before_kwh, double after_kwh, double energy_wh,
-				    double resolution_kwh, double band_pct,
+				    double energy_pm_wh, double resolution_kwh, double band_pct,
 				    struct rig_register_judgement *ret, char *detail,
 				    size_t detail_len);
 

@@ -150,6 +150,7 @@ struct rig_seq {
 	/* register point */
 	enum reg_stage reg;
 	int64_t reg_wait_end_ns, reg_end_ns, reg_on_ns, reg_off_ns;
+	int64_t reg_on_sent_ns, reg_off_sent_ns;	/* when the load's / unloading's APPLY went out */
 	const struct rig_meter_model *reg_model;	/* the model the setpoint follows */
 	double reg_source_w;		/* source watts while loaded (read back, else setpoint) */
 	uint64_t reg_ref_pulses;	/* standard-pulses reference: pulses while loaded */
@@ -619,6 +620,10 @@ static void apply_register_setpoint(struct rig_seq *s, bool loaded, enum reg_sta
 		for (int i = 0; i < s->fix->n_positions; i++)
 			s->pos[i].share = rig_setpoint_power_share(&s->sp,
 								   s->plan.pos[i].model.elements);
+	if (next == REG_LOADING)
+		s->reg_on_sent_ns = s->now_ns;
+	else
+		s->reg_off_sent_ns = s->now_ns;
 	s->reg = next;
 	s->phase = PH_APPLYING;
 	send_command(s, RIG_CMD_APPLY);
@@ -636,7 +641,7 @@ static void readings_taken(struct rig_seq *s)
 		any |= s->pos[i].in_point && s->pos[i].have_reading[0];
 	s->reg_source_w = -1;
 	s->reg_ref_pulses = 0;
-	s->reg_on_ns = s->reg_off_ns = 0;
+	s->reg_on_ns = s->reg_off_ns = s->reg_on_sent_ns = s->reg_off_sent_ns = 0;
 	if (!any) {
 		finish_point(s);	/* nobody read the register: no energy to spend */
 		return;
@@ -652,8 +657,9 @@ static void register_applied(struct rig_seq *s)
 		ask_readings(s, false);
 		return;
 	case REG_LOADING:
-		/* from here to the unloading's completion the energy counts; the
-		 * source's ramps up and down, alike, cancel */
+		/* the load came on between its APPLY's sending and completing,
+		 * and went off likewise (register_energy_wh); the source's ramps
+		 * up and down, alike, cancel */
 		s->reg_on_ns = s->now_ns;
 		s->reg = REG_SETTLE_ON;
 		break;
@@ -737,10 +743,9 @@ static int64_t register_deadline(const struct rig_seq *s)
 static void register_reference_edge(struct rig_seq *s, const struct rig_edge *e)
 {
 	if (s->state != RIG_RUN_RUNNING || !s->prof || s->point >= s->prof->n_points ||
-	    cur_point(s)->kind != RIG_POINT_REGISTER || s->reg < REG_SETTLE_ON ||
-	    s->reg > REG_SETTLE_OFF || s->reg_on_ns == 0 || e->timestamp_ns < s->reg_on_ns ||
-	    (s->reg == REG_SETTLE_OFF && e->timestamp_ns > s->reg_off_ns) ||
-	    e->kind != RIG_EDGE_RISING)	/* one edge a pulse */
+	    cur_point(s)->kind != RIG_POINT_REGISTER || s->reg < REG_LOADING ||
+	    s->reg > REG_SETTLE_OFF || e->timestamp_ns < s->reg_on_sent_ns ||
+	    e->kind != RIG_EDGE_RISING)	/* one edge a pulse; none without current */
 		return;
 	s->reg_ref_pulses++;
 }
@@ -752,36 +757,51 @@ static void register_output_edge(struct rig_seq *s, int position, enum rig_signa
 {
 	if (sig != RIG_SIG_KH10 || position < 1 || position > RIG_MAX_POSITIONS ||
 	    s->state != RIG_RUN_RUNNING || !s->prof || s->point >= s->prof->n_points ||
-	    cur_point(s)->kind != RIG_POINT_REGISTER || s->reg < REG_SETTLE_ON ||
-	    s->reg > REG_SETTLE_OFF || s->reg_on_ns == 0 || e->timestamp_ns < s->reg_on_ns ||
+	    cur_point(s)->kind != RIG_POINT_REGISTER || s->reg < REG_LOADING ||
+	    s->reg > REG_SETTLE_OFF || e->timestamp_ns < s->reg_on_sent_ns ||
 	    !s->pos[position - 1].in_point)
 		return;
 	s->pos[position - 1].reg_kh10_edges++;
 }
 
-/* The energy the reference says this position's meter had (primary Wh). */
-static double register_energy_wh(const struct rig_seq *s, const struct pos_state *ps)
+/* The energy the reference says this position's meter had (primary Wh),
+ * and how far either way it may be (ret_pm_wh): a reference standard's
+ * pulses to one pulse; the source's power times the time on, to the time
+ * its setpoint commands took (the output changed somewhere between an
+ * APPLY's sending and its completion: on a simulated bench running faster
+ * than real time, that is seconds). */
+static double register_energy_wh(const struct rig_seq *s, const struct pos_state *ps,
+				 double *ret_pm_wh)
 {
+	*ret_pm_wh = 0;
 	if (s->reg_on_ns == 0 || s->reg_off_ns <= s->reg_on_ns)
 		return 0;
-	double source_wh = s->fix->reference == RIG_REF_STANDARD_PULSES
-				   ? (double)s->reg_ref_pulses * s->fix->ref_wh_per_pulse
-				   : s->reg_source_w * (double)(s->reg_off_ns - s->reg_on_ns) /
-					     RIG_NS_PER_S / 3600;
-	return source_wh * s->primary_per_source * ps->share;
+	double scale = s->primary_per_source * ps->share;
+	if (s->fix->reference == RIG_REF_STANDARD_PULSES) {
+		*ret_pm_wh = s->fix->ref_wh_per_pulse * scale;
+		return (double)s->reg_ref_pulses * s->fix->ref_wh_per_pulse * scale;
+	}
+	double on = ((double)s->reg_on_sent_ns + (double)s->reg_on_ns) / 2;
+	double off = ((double)s->reg_off_sent_ns + (double)s->reg_off_ns) / 2;
+	double spread = ((double)(s->reg_on_ns - s->reg_on_sent_ns) +
+			 (double)(s->reg_off_ns - s->reg_off_sent_ns)) / 2;
+	double w_h = s->reg_source_w * scale / RIG_NS_PER_S / 3600;
+	*ret_pm_wh = w_h * spread;
+	return w_h * (off - on);
 }
 
 static void judge_register(const struct rig_seq *s, const struct pos_state *ps,
 			   struct rig_point_result *r)
 {
 	const struct rig_point *p = cur_point(s);
-	double energy = register_energy_wh(s, ps);
+	double energy_pm = 0;
+	double energy = register_energy_wh(s, ps, &energy_pm);
 	r->has_readings = true;
 	r->reading_before_kwh = ps->have_reading[0] ? ps->reading[0] : -1;
 	r->reading_after_kwh = ps->have_reading[1] ? ps->reading[1] : -1;
 	struct rig_register_judgement j;
 	r->verdict = rig_register_judge(r->reading_before_kwh, r->reading_after_kwh, energy,
-					p->resolution_kwh, p->band_pct, &j, r->detail,
+					energy_pm, p->resolution_kwh, p->band_pct, &j, r->detail,
 					sizeof(r->detail));
 	r->value = j.advance_kwh;
 	r->edges_counted = ps->reg_kh10_edges;

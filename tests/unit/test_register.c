@@ -16,33 +16,39 @@ START_TEST(register_advance_is_judged_within_a_digit_and_the_band)
 	struct rig_register_judgement j;
 	char d[300];
 	/* 1 kWh applied, read 1234.5 -> 1235.5: passes */
-	ck_assert_int_eq(rig_register_judge(1234.5, 1235.5, 1000, 0.1, 0.5, &j, d, sizeof(d)),
+	ck_assert_int_eq(rig_register_judge(1234.5, 1235.5, 1000, 0, 0.1, 0.5, &j, d, sizeof(d)),
 			 RIG_VERDICT_PASS);
 	ck_assert_double_eq_tol(j.advance_kwh, 1.0, 1e-9);
 	ck_assert_double_eq_tol(j.tolerance_kwh, 0.105, 1e-12);
 	/* one digit off is the readings' truncation: still a pass */
-	ck_assert_int_eq(rig_register_judge(1234.5, 1235.4, 1000, 0.1, 0.5, &j, d,
+	ck_assert_int_eq(rig_register_judge(1234.5, 1235.4, 1000, 0, 0.1, 0.5, &j, d,
 					    sizeof(d)), RIG_VERDICT_PASS);
 	/* two digits off is not */
-	ck_assert_int_eq(rig_register_judge(1234.5, 1235.3, 1000, 0.1, 0.5, &j, d, sizeof(d)),
+	ck_assert_int_eq(rig_register_judge(1234.5, 1235.3, 1000, 0, 0.1, 0.5, &j, d, sizeof(d)),
 			 RIG_VERDICT_FAIL);
 	/* a register counting ten times too fast, standing still, going back */
-	ck_assert_int_eq(rig_register_judge(10, 20, 1000, 0.1, 0.5, &j, d, sizeof(d)),
+	ck_assert_int_eq(rig_register_judge(10, 20, 1000, 0, 0.1, 0.5, &j, d, sizeof(d)),
 			 RIG_VERDICT_FAIL);
 	ck_assert_msg(strstr(d, "wrong register ratio") && strstr(d, "x10"), "%s", d);
-	ck_assert_int_eq(rig_register_judge(10, 10, 1000, 0.1, 0.5, &j, d, sizeof(d)),
+	ck_assert_int_eq(rig_register_judge(10, 10, 1000, 0, 0.1, 0.5, &j, d, sizeof(d)),
 			 RIG_VERDICT_FAIL);
 	ck_assert_msg(strstr(d, "did not count"), "%s", d);
-	ck_assert_int_eq(rig_register_judge(10, 9, 1000, 0.1, 0.5, &j, d, sizeof(d)),
+	ck_assert_int_eq(rig_register_judge(10, 9, 1000, 0, 0.1, 0.5, &j, d, sizeof(d)),
 			 RIG_VERDICT_FAIL);
 	ck_assert_msg(strstr(d, "went back"), "%s", d);
+	/* the reference's own spread widens what is allowed */
+	ck_assert_int_eq(rig_register_judge(1234.5, 1235.3, 1000, 0, 0.1, 0.5, &j, d, sizeof(d)),
+			 RIG_VERDICT_FAIL);
+	ck_assert_int_eq(rig_register_judge(1234.5, 1235.3, 1000, 100, 0.1, 0.5, &j, d, sizeof(d)),
+			 RIG_VERDICT_PASS);
+	ck_assert_double_eq_tol(j.tolerance_kwh, 0.205, 1e-12);
 	/* a reading missing, or no energy measured: no verdict either way */
-	ck_assert_int_eq(rig_register_judge(-1, 10, 1000, 0.1, 0.5, &j, d, sizeof(d)),
+	ck_assert_int_eq(rig_register_judge(-1, 10, 1000, 0, 0.1, 0.5, &j, d, sizeof(d)),
 			 RIG_VERDICT_INDETERMINATE);
 	ck_assert_msg(strstr(d, "not read before"), "%s", d);
-	ck_assert_int_eq(rig_register_judge(9, -1, 1000, 0.1, 0.5, &j, d, sizeof(d)),
+	ck_assert_int_eq(rig_register_judge(9, -1, 1000, 0, 0.1, 0.5, &j, d, sizeof(d)),
 			 RIG_VERDICT_INDETERMINATE);
-	ck_assert_int_eq(rig_register_judge(9, 10, 0, 0.1, 0.5, &j, d, sizeof(d)),
+	ck_assert_int_eq(rig_register_judge(9, 10, 0, 0, 0.1, 0.5, &j, d, sizeof(d)),
 			 RIG_VERDICT_INDETERMINATE);
 }
 END_TEST
