@@ -87,6 +87,15 @@ int cmd_status(const struct rigctl_args *a, const struct rigctl_env *env)
 		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(run, "positions"))
 			printf("            position %d  %s  %s\n", rig_json_int(p, "position", 0, 1000000, 0),
 			       rig_json_str(p, "model", "?"), rig_json_str(p, "serial", "?"));
+		const cJSON *w = cJSON_GetObjectItemCaseSensitive(run, "readings_wanted");
+		if (cJSON_IsObject(w)) {
+			printf("readings    point %s asks for the register %s the energy, %.0f s left:",
+			       rig_json_str(w, "name", "?"), rig_json_str(w, "when", "?"),
+			       rig_json_num(w, "wait_s", 0));
+			cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(w, "positions"))
+				printf(" %d", rig_json_int(p, "position", 0, 1000000, 0));
+			printf(" (rigctl reading POSITION KWH)\n");
+		}
 	}
 	const cJSON *last = cJSON_GetObjectItemCaseSensitive(reply, "last");
 	if (cJSON_IsObject(last)) {

@@ -140,6 +140,16 @@ static void handle_status(struct rigd *d, struct ctl_client *c)
 		cJSON_AddStringToObject(run, "profile", d->profile.name);
 		cJSON_AddNumberToObject(run, "points", d->profile.n_points);
 		cJSON_AddStringToObject(run, "operator", d->operator_name);
+		if (d->wanted.kind == RIG_EV_READING_WANTED) {
+			/* what an operator at another terminal needs to give them */
+			cJSON *w = event_to_json(&d->ctx, &d->wanted);
+			/* bench seconds, as the event says them */
+			double left = (double)(d->wanted_until_ns - rig_monotonic_ns()) / RIG_NS_PER_S *
+				      (d->fixture.time_scale > 0 ? d->fixture.time_scale : 1);
+			cJSON_DeleteItemFromObject(w, "event");
+			cJSON_ReplaceItemInObject(w, "wait_s", cJSON_CreateNumber(left > 0 ? left : 0));
+			cJSON_AddItemToObject(run, "readings_wanted", w);
+		}
 		cJSON *positions = cJSON_AddArrayToObject(run, "positions");
 		for (int p = 0; p < d->fixture.n_positions; p++) {
 			if (!d->plan.pos[p].present)

@@ -482,6 +482,9 @@ static void handle_event(struct rigd *d, const struct rig_seq_event *ev)
 {
 	struct rig_seq_event done;
 	char why[200];
+	/* the readings are in, or their wait is over, once the sequencer moves on */
+	if (ev->kind != RIG_EV_PROGRESS && ev->kind != RIG_EV_READING_WANTED)
+		d->wanted.kind = RIG_EV_PROGRESS;
 	switch (ev->kind) {
 	case RIG_EV_COMMAND:
 		source_begin(d, &ev->cmd);
@@ -517,6 +520,16 @@ static void handle_event(struct rigd *d, const struct rig_seq_event *ev)
 		}
 		stored_run_end(d, &done);
 		ev = &done;
+		break;
+	case RIG_EV_READING_WANTED:
+		log_notice("point %d: register readings %s the energy wanted from positions 0x%x "
+			   "within %.0f s", ev->point, ev->reading_after ? "after" : "before",
+			   ev->positions, ev->remaining_s);
+		d->wanted = *ev;
+		d->wanted_until_ns = rig_monotonic_ns() +
+				     (int64_t)(ev->remaining_s / (d->fixture.time_scale > 0
+								  ? d->fixture.time_scale : 1) *
+					       RIG_NS_PER_S);
 		break;
 	case RIG_EV_POINT_STARTED:
 		if (ev->point >= 0 && ev->point < d->profile.n_points)
@@ -842,6 +855,7 @@ int run_start(struct rigd *d, const struct ctl_request *req, char *ret_run_id, s
 	d->watchdog_ns = INT64_MAX;
 	d->probe_ns = rig_monotonic_ns() + EDGE_PROBE_NS;
 	d->progress_point = -1;
+	d->wanted.kind = RIG_EV_PROGRESS;
 	d->last.state[0] = d->last.reason[0] = '\0';
 	snprintf(d->operator_name, sizeof(d->operator_name), "%s", req->operator_name);
 	snprintf(ret_run_id, id_len, "%s", d->ctx.run_id);
