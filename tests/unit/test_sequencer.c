@@ -1618,6 +1618,23 @@ START_TEST(register_point_without_readings_does_not_block_the_run)
 }
 END_TEST
 
+/* An abort while the register point waits for readings (voltage on)
+ * switches the output off first and ends the point as aborted. */
+START_TEST(abort_while_waiting_for_readings_switches_off)
+{
+	setup(0, 0);
+	parse_profile(register_profile);
+	bench.abort_at = bench.now + S(30);	/* inside the 60 s wait */
+	run();
+	ck_assert_int_eq(bench.final_state, RIG_RUN_ABORTED);
+	ck_assert_int_eq(bench.readings_wanted, 1);
+	ck_assert_int_eq(bench.cmd_log[bench.cmd_index_at_stop % 256], RIG_CMD_OUTPUT_OFF);
+	for (int i = 0; i < NPOS; i++)
+		ck_assert_int_eq(result(0, i)->verdict, RIG_VERDICT_ABORTED);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
 /* A reading is taken only while a register point asks for it, once. */
 START_TEST(register_readings_refused_out_of_turn)
 {
@@ -1686,6 +1703,7 @@ Suite *suite_sequencer(void)
 	tcase_add_test(c12, register_point_without_readings_does_not_block_the_run);
 	tcase_add_test(c12, register_energy_follows_each_meter_and_the_reference);
 	tcase_add_test(c12, register_readings_refused_out_of_turn);
+	tcase_add_test(c12, abort_while_waiting_for_readings_switches_off);
 	suite_add_tcase(s, c12);
 	return s;
 }
