@@ -15,6 +15,7 @@
 [profile]
 name = ansi-c12.1
 description = C12.1 tests 1-6 and 14 (accuracy, influence, creep, start), LED and output tests
+method = ANSI C12.1-2014 tests 1-6 and 14; bands from the IMS Mini Meter installation guide rev 3.1
 indeterminate = retest        ; measure again before calling a point indeterminate
 max_retests = 2
 

@@ -12,6 +12,7 @@
 [profile]
 name = production
 description = Fast end-of-line screen: connection check, full and light load, 0.5 pf lag, all outputs, reverse LED per CT, creep
+method = rig production screen (a subset of ANSI C12.1-2014 tests 1, 3 and 4); bands from the IMS Mini Meter installation guide rev 3.1
 indeterminate = retest
 max_retests = 1               ; one retest keeps the line moving; then it is reported
 

@@ -122,11 +122,20 @@ static void outputs_text(const char *outputs, char *text, size_t len)
 	snprintf(text + used, len - used, " Wh per pulse");
 }
 
+void cert_model_text(const struct store_certificate *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", c->model,
+		 c->model_backfilled ? " (INFERRED: not recorded with this run; the model and ratings"
+				       " are the serial's description when records began)"
+				     : "");
+}
+
 void cert_facts(const struct store_certificate *c, cert_fact_fn fn, void *ctx)
 {
 	char t[400];
 	fn("Meter", "Serial number", c->serial, false, ctx);
-	fn("Meter", "Model", c->model, false, ctx);
+	cert_model_text(c, t, sizeof(t));
+	fn("Meter", "Model", t, c->model_backfilled, ctx);
 	snprintf(t, sizeof(t), "%d element%s, %g V %s", c->elements, c->elements == 1 ? "" : "s",
 		 c->voltage_v, c->voltage_between);
 	fn("Meter", "Rating", t, false, ctx);
@@ -145,8 +154,10 @@ void cert_facts(const struct store_certificate *c, cert_fact_fn fn, void *ctx)
 		fn("Meter", "Description", description, false, ctx);
 
 	fn("Test", "Run", c->run_id, false, ctx);
+	if (c->record.method[0])
+		fn("Test", "Method", c->record.method, false, ctx);
 	snprintf(t, sizeof(t), "%s (sha256 %.16s)", c->profile_name, c->profile_sha256);
-	fn("Test", "Method (test profile)", t, false, ctx);
+	fn("Test", c->record.method[0] ? "Test profile" : "Method (test profile)", t, false, ctx);
 	snprintf(t, sizeof(t), "%s (sha256 %.16s)", c->fixture_name, c->fixture_sha256);
 	fn("Test", "Fixture", t, false, ctx);
 	snprintf(t, sizeof(t), "%s%s%s", c->station, c->host[0] ? " on " : "", c->host);

@@ -16,6 +16,10 @@ typedef void (*cert_fact_fn)(const char *section, const char *label, const char 
 			     bool warn, void *ctx);
 void cert_facts(const struct store_certificate *c, cert_fact_fn fn, void *ctx);
 
+/* The model as stored with the run; a model copied in from the serial's
+ * later description (runs stored before schema 5) says it is inferred. */
+void cert_model_text(const struct store_certificate *c, char *buf, size_t len);
+
 /* "PASS", "FAIL", "IN PROGRESS", ... for this meter. */
 void cert_meter_verdict(const struct store_certificate *c, char *buf, size_t len);
 

@@ -35,9 +35,9 @@ static void record_facts(const struct store_certificate *c, cert_fact_fn fn, voi
 		    c->register_before_kwh);
 	number_fact(fn, ctx, "Register after (kWh)", c->has_register_after, "%.3f",
 		    c->register_after_kwh);
-	if (r->weighting != STORE_WEIGHTING_NONE) {
+	if (r->weighting != RIG_WEIGHTING_NONE) {
 		char label[64];
-		snprintf(label, sizeof(label), "Weighted average %s (%%)", store_weighting_name(r->weighting));
+		snprintf(label, sizeof(label), "Weighted average %s (%%)", rig_weighting_name(r->weighting));
 		number_fact(fn, ctx, label, c->has_weighted, "%+.3f", c->weighted_avg_pct);
 	}
 	size_t n = 0;

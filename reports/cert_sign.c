@@ -44,6 +44,8 @@ int cert_statement(struct store *s, const struct store_certificate *c, const cha
 	u = add(buf, len, u, "verdict %s\nstate %s\nstarted %s\nended %s\n", c->verdict, c->state,
 		c->started_at, c->ended_at);
 	u = add(buf, len, u, "rows %s\nseal %s\nkey %s\n", rows, seal, key_b64);
+	if (c->model_backfilled)
+		u = add(buf, len, u, "model-source backfilled\n");
 	for (int i = 0; i < c->n_points; i++) {
 		const struct store_cert_point *p = &c->points[i];
 		char e[32] = "-", uu[32] = "-";
@@ -245,18 +247,6 @@ static void statement_value(const char *statement, const char *name, char *buf, 
 		}
 }
 
-static bool key_known(struct store *s, const char *key_b64)
-{
-	sqlite3_stmt *st;
-	struct rig_error ignore = {0};
-	if (store_prepare(s, "SELECT 1 FROM stations WHERE public_key = ?1 AND public_key <> ''", &st, &ignore) < 0)
-		return false;
-	store_bind_text(st, 1, key_b64);
-	bool known = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return known;
-}
-
 /* Each line of the signed statement that the database no longer says. */
 static int compare_lines(const char *signed_st, const char *db_st, FILE *out)
 {
@@ -296,7 +286,7 @@ static int check_against_db(struct store *s, const struct signed_pdf *sp, FILE *
 	statement_value(sp->statement, "serial", serial, sizeof(serial));
 	statement_value(sp->statement, "key", key, sizeof(key));
 	int problems = 0;
-	if (!key_known(s, key)) {
+	if (!store_station_key_known(s, key)) {
 		fprintf(out, "signed by key %s, which is not the key of any station in this database\n", key);
 		problems++;
 	}

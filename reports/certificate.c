@@ -323,7 +323,8 @@ static void meter_section(FILE *out, const struct store_certificate *c)
 	char text[256];
 	fprintf(out, "<h2>Meter</h2>\n<table class=\"facts\">\n");
 	fact(out, "Serial number", c->serial, false);
-	fact(out, "Model", c->model, false);
+	cert_model_text(c, text, sizeof(text));
+	fact(out, "Model", text, false);
 	snprintf(text, sizeof(text), "%d element%s, %g V %s", c->elements, c->elements == 1 ? "" : "s",
 		 c->voltage_v, c->voltage_between);
 	fact(out, "Rating", text, false);
@@ -359,6 +360,8 @@ static void test_section(FILE *out, const struct store_certificate *c)
 	char text[300];
 	fprintf(out, "<h2>Test</h2>\n<table class=\"facts\">\n");
 	fact(out, "Run", c->run_id, true);
+	if (c->record.method[0])
+		fact(out, "Method", c->record.method, false);
 	snprintf(text, sizeof(text), "%s (sha256 %s)", c->profile_name, c->profile_sha256);
 	fact(out, "Test profile", text, false);
 	snprintf(text, sizeof(text), "%s (sha256 %s)", c->fixture_name, c->fixture_sha256);

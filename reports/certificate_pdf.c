@@ -181,15 +181,18 @@ static void fact_row(const char *section, const char *label, const char *value, 
 		heading(p, section);
 		p->section = section;
 	}
+	/* the row is as tall as the taller of a wrapped label and its value */
 	double h = text_at(p, MARGIN + 130, p->y, TEXT_W - 130, value, "DejaVu Sans 9", false);
-	need(p, h + 2);
+	double lh = text_at(p, MARGIN, p->y, 125, label, "DejaVu Sans 9", false);
+	need(p, (h > lh ? h : lh) + 2);
 	color(p, 0.35, 0.35, 0.35);
-	text_at(p, MARGIN, p->y, 125, label, "DejaVu Sans 9", true);
+	lh = text_at(p, MARGIN, p->y, 125, label, "DejaVu Sans 9", true);
 	if (warn)
 		color(p, 0.7, 0.1, 0.1);
 	else
 		color(p, 0, 0, 0);
-	p->y += text_at(p, MARGIN + 130, p->y, TEXT_W - 130, value, "DejaVu Sans 9", true) + 2;
+	h = text_at(p, MARGIN + 130, p->y, TEXT_W - 130, value, "DejaVu Sans 9", true);
+	p->y += (h > lh ? h : lh) + 2;
 	color(p, 0, 0, 0);
 }
 
@@ -374,8 +377,8 @@ static void detection_table(struct pdf *p)
 static void budget_table(struct pdf *p)
 {
 	static const struct table t = {
-		7, {"#", "Point", "uc %", "\u03bd eff", "k", "U %", "Largest contribution"},
-		{22, 100, 50, 50, 40, 50, 199.28},
+		8, {"#", "Point", "uc %", "\u03bd eff", "k", "U %", "Ref. u %", "Largest contribution"},
+		{22, 100, 45, 45, 38, 45, 55, 161.28},
 	};
 	bool any = false;
 	for (int i = 0; i < p->c->n_points; i++)
@@ -386,7 +389,9 @@ static void budget_table(struct pdf *p)
 	heading(p, "Uncertainty budget summary (GUM, per point)");
 	paragraph(p, "Standard uncertainties of each input combine in quadrature to uc (relative to the "
 		     "registration); U = k uc with k from the Welch-Satterthwaite degrees of freedom at "
-		     "a coverage probability of 95.45 %.", "DejaVu Sans 8");
+		     "a coverage probability of 95.45 %. Ref. u: the standard uncertainty of the "
+		     "reference energy (the reference standard's, or the source's, stated accuracy) "
+		     "as it entered the point.", "DejaVu Sans 8");
 	table_head(p, &t);
 	for (int i = 0; i < p->c->n_points; i++) {
 		const struct store_cert_point *pt = &p->c->points[i];
@@ -407,7 +412,10 @@ static void budget_table(struct pdf *p)
 			snprintf(cells[3], 200, "\u221e");
 		snprintf(cells[4], 200, "%.3f", b->k);
 		snprintf(cells[5], 200, "%.4f", pt->u_pct);
-		snprintf(cells[6], 200, "%s %.4f %% (period %s)", rig_u_term_name((enum rig_u_term)top),
+		/* the reference standard's (or source's) own standard uncertainty
+		 * as it entered this point's budget */
+		snprintf(cells[6], 200, "%.4f", 100 * fabs(b->term[RIG_U_REFERENCE].contribution));
+		snprintf(cells[7], 200, "%s %.4f %% (period %s)", rig_u_term_name((enum rig_u_term)top),
 			 100 * b->term[top].contribution, rig_period_check_name(b->period_check));
 		table_row(p, &t, cells);
 	}

@@ -22,6 +22,13 @@ static void csv_num(FILE *out, const char *fmt, double v)
 		fprintf(out, fmt, v);
 }
 
+/* A band applies to accuracy points only (creep, starting load, LED and
+ * connection points are judged on counts), as on the certificate. */
+static double band_of(const struct store_point_row *r)
+{
+	return r->band_pct > 0 && strcmp(r->kind, "accuracy") == 0 ? r->band_pct : NAN;
+}
+
 static int csv_point(const struct store_point_row *r, void *ctx)
 {
 	FILE *out = ctx;
@@ -43,12 +50,12 @@ static int csv_point(const struct store_point_row *r, void *ctx)
 	csv_num(out, "%.6f", r->has_error ? r->error_pct : NAN);
 	csv_num(out, "%.6f", r->has_error ? r->u_pct : NAN);
 	csv_num(out, "%.4g", r->k);
-	csv_num(out, "%.6g", r->band_pct > 0 ? r->band_pct : NAN);
+	csv_num(out, "%.6g", band_of(r));
 	fputc(',', out);
 	report_csv_field(out, r->verdict);
 	fputc(',', out);
 	report_csv_field(out, r->test_state);
-	fputc('\n', out);
+	fputs("\r\n", out);
 	return ferror(out) ? -1 : 0;
 }
 
@@ -57,7 +64,7 @@ int report_points_csv(FILE *out, struct store *s, const struct store_filter *f,
 {
 	for (size_t i = 0; i < N_POINT_COLUMNS; i++)
 		fprintf(out, "%s%s", i ? "," : "", point_columns[i]);
-	fputc('\n', out);
+	fputs("\r\n", out);
 	int rc = store_query_points(s, f, csv_point, out, err);
 	if (rc > 0)
 		rc = rig_error_set(err, NULL, 0, "writing failed");
@@ -90,7 +97,7 @@ static int json_point(const struct store_point_row *r, void *ctx)
 	json_num(o, "error_pct", r->has_error ? r->error_pct : NAN);
 	json_num(o, "u_pct", r->has_error ? r->u_pct : NAN);
 	json_num(o, "k", r->k);
-	json_num(o, "band_pct", r->band_pct > 0 ? r->band_pct : NAN);
+	json_num(o, "band_pct", band_of(r));
 	cJSON_AddStringToObject(o, "verdict", r->verdict);
 	cJSON_AddStringToObject(o, "as_found_left", r->test_state);
 	cJSON_AddItemToArray((cJSON *)ctx, o);
@@ -220,7 +227,7 @@ int report_batch_csv(FILE *out, struct store *s, const struct store_filter *f,
 		return -1;
 	}
 	fputs("profile,point,name,n,mean_pct,sd_pct,band_pct,cpk,meters,passed,yield_pct,"
-	      "weighting,weighted_n,weighted_mean_pct\n",
+	      "weighting,weighted_n,weighted_mean_pct\r\n",
 	      out);
 	for (int i = 0; i < sum->n_points; i++) {
 		const struct store_point_summary *p = &sum->points[i];
@@ -238,7 +245,7 @@ int report_batch_csv(FILE *out, struct store *s, const struct store_filter *f,
 		report_csv_field(out, w.rule);
 		fprintf(out, ",%d", w.n);
 		csv_num(out, "%.6f", w.n ? w.sum / w.n : NAN);
-		fputc('\n', out);
+		fputs("\r\n", out);
 	}
 	free(sum);
 	return ferror(out) ? rig_error_set(err, NULL, 0, "writing failed") : 0;

@@ -55,6 +55,12 @@ static int write_b64(const char *path, const uint8_t *bin, size_t n, mode_t mode
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode);
 	if (fd < 0)
 		return rig_error_set(err, path, 0, "station key: %s", strerror(errno));
+	/* the exact mode, whatever the umask: the public half is for everyone */
+	if (fchmod(fd, mode) < 0) {
+		close(fd);
+		unlink(path);
+		return rig_error_set(err, path, 0, "station key: %s", strerror(errno));
+	}
 	ssize_t w = write(fd, line, strlen(line));
 	int rc = fsync(fd);
 	if (close(fd) < 0 || w != (ssize_t)strlen(line) || rc < 0) {
@@ -64,13 +70,32 @@ static int write_b64(const char *path, const uint8_t *bin, size_t n, mode_t mode
 	return 0;
 }
 
+int station_key_check_private(const char *path, struct rig_error *err)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return rig_error_set(err, path, 0, "station key: %s", strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return rig_error_set(err, path, 0, "station key: not a regular file");
+	if (st.st_mode & (S_IRWXG | S_IRWXO))
+		return rig_error_set(err, path, 0,
+				     "station key: mode %04o lets others read or change the secret key;"
+				     " not signing with it (chmod 600 it, or make a new one)",
+				     (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
 int station_key_load(const char *dir, struct station_key *ret, struct rig_error *err)
 {
 	if (sodium_init() < 0)
 		return rig_error_set(err, NULL, 0, "libsodium failed to initialise");
 	char path[512];
 	snprintf(path, sizeof(path), "%s/station.key", dir);
-	if (read_b64(path, ret->sk, STATION_SK_BYTES, err) < 0)
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return rig_error_set(err, path, 0,
+				     "no station signing key: make it once with `rigctl --db %s/DATABASE key init`",
+				     dir);
+	if (station_key_check_private(path, err) < 0 || read_b64(path, ret->sk, STATION_SK_BYTES, err) < 0)
 		return -1;
 	/* The public key is the second half of libsodium's secret key. */
 	crypto_sign_ed25519_sk_to_pk(ret->pk, ret->sk);
@@ -78,7 +103,18 @@ int station_key_load(const char *dir, struct station_key *ret, struct rig_error 
 	return 0;
 }
 
-int station_key_ensure(const char *dir, struct station_key *ret, struct rig_error *err)
+int station_key_public(const char *dir, char ret_b64[STATION_B64_LEN], struct rig_error *err)
+{
+	char path[512];
+	uint8_t pk[STATION_PK_BYTES];
+	snprintf(path, sizeof(path), "%s/station.pub", dir);
+	if (read_b64(path, pk, STATION_PK_BYTES, err) < 0)
+		return -1;
+	station_b64_encode(pk, STATION_PK_BYTES, ret_b64, STATION_B64_LEN);
+	return 0;
+}
+
+int station_key_init(const char *dir, struct station_key *ret, struct rig_error *err)
 {
 	if (sodium_init() < 0)
 		return rig_error_set(err, NULL, 0, "libsodium failed to initialise");
@@ -86,15 +122,18 @@ int station_key_ensure(const char *dir, struct station_key *ret, struct rig_erro
 	snprintf(sk_path, sizeof(sk_path), "%s/station.key", dir);
 	snprintf(pk_path, sizeof(pk_path), "%s/station.pub", dir);
 	if (access(sk_path, F_OK) == 0)
-		return station_key_load(dir, ret, err);
+		return rig_error_set(err, sk_path, 0,
+				     "station key: a key is there already; a station keeps its key"
+				     " (remove it by hand to replace it: earlier certificates name the old one)");
 	crypto_sign_keypair(ret->pk, ret->sk);
+	/* O_EXCL with 0600: the secret is never readable by others, even for a moment. */
 	if (write_b64(sk_path, ret->sk, STATION_SK_BYTES, 0600, err) < 0)
 		return -1;
 	unlink(pk_path);
 	if (write_b64(pk_path, ret->pk, STATION_PK_BYTES, 0644, err) < 0)
 		return -1;
 	station_b64_encode(ret->pk, STATION_PK_BYTES, ret->pk_b64, sizeof(ret->pk_b64));
-	return 1;
+	return 0;
 }
 
 void station_key_sign(const struct station_key *k, const void *msg, size_t len,

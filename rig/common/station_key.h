@@ -1,8 +1,9 @@
 /* The station's Ed25519 signing key (libsodium). It lives beside the
  * results database, in the daemon's state directory: station.key (secret,
- * mode 0600) and station.pub, each one base64 line. rigd creates the pair
- * on first start when missing; certificates are signed with it and carry
- * the public key. */
+ * mode 0600) and station.pub, each one base64 line. The pair is made once,
+ * at install (`rigctl key init`); rigd refuses to start without it, and
+ * nothing signs with a secret key that others may read. Certificates and
+ * the chain head are signed with it and carry the public key. */
 #ifndef RIG_COMMON_STATION_KEY_H
 #define RIG_COMMON_STATION_KEY_H
 
@@ -25,12 +26,20 @@ struct station_key {
 /* The directory of the database file at db_path (its state directory). */
 void station_key_dir(const char *db_path, char *buf, size_t len);
 
-/* Loads the pair from dir, or creates it when neither file exists.
- * 1 when created, 0 when loaded, -1 with err. */
-int station_key_ensure(const char *dir, struct station_key *ret, struct rig_error *err);
+/* Makes a new pair in dir (station.key 0600, station.pub 0644). Refuses,
+ * -1 with err, when dir already holds a secret key: a station keeps its key. */
+int station_key_init(const char *dir, struct station_key *ret, struct rig_error *err);
 
-/* Loads an existing pair; -1 with err when missing or unreadable. */
+/* 0 when the secret key file at path may be read by its owner only (no
+ * group or other permission bits), -1 with err saying what to do. */
+int station_key_check_private(const char *path, struct rig_error *err);
+
+/* Loads an existing pair; -1 with err when missing, unreadable, or open
+ * to others (station_key_check_private). */
 int station_key_load(const char *dir, struct station_key *ret, struct rig_error *err);
+
+/* The public key of dir's pair (station.pub) into ret_b64; -1 with err. */
+int station_key_public(const char *dir, char ret_b64[STATION_B64_LEN], struct rig_error *err);
 
 void station_key_sign(const struct station_key *k, const void *msg, size_t len,
 		      uint8_t ret_sig[STATION_SIG_BYTES]);

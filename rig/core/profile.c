@@ -53,9 +53,9 @@ static const char *const point_keys[] = {
 	"reading_wait",
 };
 
-enum profile_key { P_NAME, P_DESCRIPTION, P_INDETERMINATE, P_MAX_RETESTS, P_WEIGHTING, P_COUNT };
+enum profile_key { P_NAME, P_DESCRIPTION, P_INDETERMINATE, P_MAX_RETESTS, P_WEIGHTING, P_METHOD, P_COUNT };
 static const char *const profile_keys[] = { "name", "description", "indeterminate", "max_retests",
-					    "weighting" };
+					    "weighting", "method" };
 
 struct parser {
 	const char *file;
@@ -410,6 +410,8 @@ static int set_profile_key(struct parser *ps, const struct rig_ini_item *it, str
 	case P_DESCRIPTION:
 		return rig_ini_string(it, ps->file, ps->p->description,
 				      sizeof(ps->p->description), err);
+	case P_METHOD:
+		return rig_ini_string(it, ps->file, ps->p->method, sizeof(ps->p->method), err);
 	case P_INDETERMINATE:
 		if (rig_ini_choice(it, ps->file, policy_names, &choice, err))
 			return -1;
@@ -431,7 +433,7 @@ static int set_profile_key(struct parser *ps, const struct rig_ini_item *it, str
 		return 0;
 	}
 	return rig_error_set(err, ps->file, it->line,
-			     "unknown key '%s' in [profile] (name, description, indeterminate, max_retests, weighting)",
+			     "unknown key '%s' in [profile] (name, description, method, indeterminate, max_retests, weighting)",
 			     it->key);
 }
 

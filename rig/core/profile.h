@@ -93,6 +93,7 @@ struct rig_point {
 struct rig_profile {
 	char name[RIG_NAME_LEN];
 	char description[160];
+	char method[160];		/* the method by reference: standard, edition, tests */
 	char source_file[256];
 	enum rig_indeterminate_policy indeterminate;
 	int max_retests;		/* per point, for RETEST and for lost edges */

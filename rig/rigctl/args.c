@@ -47,7 +47,12 @@ const char rigctl_usage[] =
 	"                        store a meter's register reading after its run\n"
 	"  verify CERT.pdf       check a signed certificate: valid, or what differs\n"
 	"                        from the database\n"
-	"  verify --db           walk the database's hash chain of sealed runs\n"
+	"  verify --db           walk the database's hash chain of sealed runs and\n"
+	"                        check its signed head (a removed newest run shows)\n"
+	"  key init              make the station's signing key beside the database\n"
+	"                        (once, at install; station.key mode 0600, station.pub)\n"
+	"  key show              the station's public key; refuses a secret key file\n"
+	"                        that others may read\n"
 	"  model MODEL [--json]  what a model number means\n"
 	"  profiles              test profiles with their point counts\n"
 	"  fixture check [--live] FILE\n"
@@ -144,7 +149,7 @@ static const struct {
 	{"results", RIGCTL_RESULTS}, {"report", RIGCTL_REPORT},	    {"model", RIGCTL_MODEL},
 	{"profiles", RIGCTL_PROFILES}, {"fixture", RIGCTL_FIXTURE_CHECK},
 	{"analyse", RIGCTL_ANALYSE}, {"verify", RIGCTL_VERIFY}, {"history", RIGCTL_HISTORY},
-	{"register", RIGCTL_REGISTER}, {"reading", RIGCTL_READING},
+	{"register", RIGCTL_REGISTER}, {"reading", RIGCTL_READING}, {"key", RIGCTL_KEY},
 };
 
 /* One option: 1 when it was known, 2 for --help, 3 for --version, 0 when
@@ -368,6 +373,11 @@ static int check_command(struct rigctl_args *a, const char **positional, int n_p
 			return usage_error(why, why_len, "%s",
 					   "report --batch: filter by --model, --since, --until");
 		break;
+	case RIGCTL_KEY:
+		if (n_positional != 1 || (strcmp(positional[0], "init") && strcmp(positional[0], "show")))
+			return usage_error(why, why_len, "%s", "usage: rigctl key init|show");
+		a->key_action = positional[0];
+		return 0;
 	case RIGCTL_HISTORY:
 		if (n_positional != 1)
 			return usage_error(why, why_len, "%s", "usage: rigctl history SERIAL");

@@ -38,6 +38,7 @@ enum rigctl_cmd {
 	RIGCTL_REGISTER,	/* a meter's register reading after its run */
 	RIGCTL_READING,		/* a register reading a running register point asks for */
 	RIGCTL_VERIFY,
+	RIGCTL_KEY,		/* the station signing key: init, show */
 };
 
 enum rigctl_format { RIGCTL_FMT_TABLE, RIGCTL_FMT_CSV, RIGCTL_FMT_JSON, RIGCTL_FMT_HTML, RIGCTL_FMT_PDF };
@@ -95,6 +96,7 @@ struct rigctl_args {
 	/* fixture check; verify: the certificate (NULL: walk the chain) */
 	const char *file;
 	bool live;		/* --live: probe the edge input and the source */
+	const char *key_action;	/* key: "init" or "show" */
 	/* analyse: the arguments from the command word on */
 	int sub_argc;
 	char **sub_argv;

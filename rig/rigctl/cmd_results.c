@@ -384,8 +384,10 @@ static int print_history_row(const struct store_history_row *r, void *ctx)
 	if (r->has_weighted)
 		snprintf(weighted, sizeof(weighted), "%+.3f", r->weighted_avg_pct);
 	if (h->format == RIGCTL_FMT_TABLE) {
-		printf("%-24.24s  %-36s  %3d  %-22.22s  %-9s  %-9s  %-13s  %8s  %s%s\n",
-		       r->started_at, r->run_id, r->position, r->model,
+		char model[40];
+		snprintf(model, sizeof(model), "%s%s", r->model, r->model_backfilled ? " (inferred)" : "");
+		printf("%-24.24s  %-36s  %3d  %-33.33s  %-9s  %-9s  %-13s  %8s  %s%s\n",
+		       r->started_at, r->run_id, r->position, model,
 		       r->test_state[0] ? r->test_state : "-",
 		       r->test_reason[0] ? r->test_reason : "-", r->verdict, weighted,
 		       r->follows_run[0] ? "follows " : "", r->follows_run);
@@ -397,7 +399,8 @@ static int print_history_row(const struct store_history_row *r, void *ctx)
 			report_csv_field(stdout, fields[i]);
 			fputc(',', stdout);
 		}
-		printf("%d,%s\n", r->position, r->has_weighted ? weighted : "");
+		printf("%d,%s,%s\r\n", r->position, r->has_weighted ? weighted : "",
+		       r->model_backfilled ? "backfilled" : "recorded");
 	} else {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "run", r->run_id);
@@ -405,6 +408,7 @@ static int print_history_row(const struct store_history_row *r, void *ctx)
 		cJSON_AddStringToObject(o, "station", r->station);
 		cJSON_AddNumberToObject(o, "position", r->position);
 		cJSON_AddStringToObject(o, "model", r->model);
+		cJSON_AddStringToObject(o, "model_source", r->model_backfilled ? "backfilled" : "recorded");
 		cJSON_AddNumberToObject(o, "rated_current_a", r->rated_current_a);
 		cJSON_AddStringToObject(o, "profile", r->profile);
 		cJSON_AddStringToObject(o, "run_state", r->state);
@@ -432,11 +436,11 @@ int cmd_history(const struct rigctl_args *a, const struct rigctl_env *env)
 						  ? a->format
 						  : RIGCTL_FMT_TABLE};
 	if (h.format == RIGCTL_FMT_TABLE)
-		printf("%-24s  %-36s  %3s  %-22s  %-9s  %-9s  %-13s  %8s\n", "started (UTC)", "run",
+		printf("%-24s  %-36s  %3s  %-33s  %-9s  %-9s  %-13s  %8s\n", "started (UTC)", "run",
 		       "pos", "model (as tested)", "test", "reason", "verdict", "wavg %");
 	else if (h.format == RIGCTL_FMT_CSV)
 		printf("started_at,run,model,profile,run_state,verdict,test,test_reason,customer,"
-		       "follows,weighting,position,weighted_avg_pct\n");
+		       "follows,weighting,position,weighted_avg_pct,model_source\r\n");
 	else
 		h.array = cJSON_CreateArray();
 	struct rig_error err = {0};

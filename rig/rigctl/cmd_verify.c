@@ -4,7 +4,9 @@
 #include "rig/rigctl/commands.h"
 
 #include <stdio.h>
+#include <string.h>
 
+#include "rig/common/station_key.h"
 #include "reports/cert_sign.h"
 #include "rig/store/seal.h"
 #include "rig/store/store.h"
@@ -23,10 +25,24 @@ static int verify_chain(struct store *db, const char *path)
 		fprintf(stderr, "rigctl: verify: %s\n", err.msg);
 		return RIGCTL_EXIT_ERROR;
 	}
+	/* The station's own public key, when beside the database: a head
+	 * signed by another key (stations rewritten to match) shows here. */
+	char dir[512], pub[STATION_B64_LEN];
+	struct rig_error ignore = {0};
+	station_key_dir(path, dir, sizeof(dir));
+	if (r.head_signed && station_key_public(dir, pub, &ignore) == 0 && strcmp(pub, r.head_key) != 0) {
+		printf("chain: the head is signed by %s, not by this station's key %s (%s/station.pub)\n",
+		       r.head_key, pub, dir);
+		r.problems++;
+	}
 	printf("%s: %s: %d sealed run(s) walked, %d problem(s)", path, r.problems ? "NOT VALID" : "valid",
 	       r.sealed, r.problems);
 	if (r.unsealed_before)
 		printf("; %d run(s) from before sealing began", r.unsealed_before);
+	if (r.head_signed)
+		printf("; head seal #%lld signed by %s", r.head_seq, r.head_key);
+	else if (r.sealed)
+		printf("; no signed head (sealed before heads began: a removed newest run would not show)");
 	printf("\n");
 	return r.problems ? RIGCTL_EXIT_FAIL : RIGCTL_EXIT_PASS;
 }

@@ -31,5 +31,6 @@ int cmd_history(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_register(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_reading(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_verify(const struct rigctl_args *a, const struct rigctl_env *env);
+int cmd_key(const struct rigctl_args *a, const struct rigctl_env *env);
 
 #endif

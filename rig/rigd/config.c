@@ -71,7 +71,7 @@ static int set_key(struct rigd_config *c, const char *key, const char *value, co
 	RECORD_TEXT("approver_role", approver_role)
 #undef RECORD_TEXT
 	if (strcmp(key, "weighting") == 0) {
-		if (store_weighting_parse(value, &c->weighting) < 0)
+		if (rig_weighting_parse(value, &c->weighting) < 0)
 			return rig_error_set(err, file, line,
 					     "weighting: \"%s\" is not one of (4FL+LL)/5, (FL+LL)/2, (4FL+2LL+PF)/7, none",
 					     value);

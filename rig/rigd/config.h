@@ -29,7 +29,7 @@ struct rigd_config {
 	char lab_accreditation[96];	/* body and number, e.g. "A2LA 1234.01" */
 	char approver_name[64];
 	char approver_role[64];
-	enum store_weighting weighting;	/* weighted average registration rule */
+	enum rig_weighting weighting;	/* weighted average registration rule */
 };
 
 void rigd_config_defaults(struct rigd_config *c);

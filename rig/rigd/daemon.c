@@ -109,8 +109,9 @@ int rigd_start(struct rigd *d, const char *config_path, const char *record,
 	d->store = runstore_open(d->cfg.database, err);
 	if (!d->store)
 		return -1;
-	/* The station's signing key: created on first start, its public half
-	 * kept in the station record. */
+	/* The station's signing key (made at install, `rigctl key init`):
+	 * its public half kept in the station record; it signs the chain
+	 * head with every seal. Missing, or readable by others: no start. */
 	if (runstore_station_key(d->store, d->cfg.database, d->cfg.station, err) < 0)
 		return -1;
 	int interrupted = runstore_mark_interrupted(d->store, err);

@@ -42,6 +42,7 @@ struct runstore {
 	char pending_run[64];
 	char pending_reason[240];
 	int64_t pending_ms;
+	struct station_key *key;	/* signs the chain head */
 };
 
 static int64_t now_ms(void)
@@ -67,20 +68,34 @@ struct runstore *runstore_open(const char *path, struct rig_error *err)
 
 static int store_pending_end(struct runstore *rs, struct rig_error *err);
 
+static void sign_head(const void *msg, size_t len, uint8_t ret_sig[64], void *ctx)
+{
+	station_key_sign(ctx, msg, len, ret_sig);
+}
+
 int runstore_station_key(struct runstore *rs, const char *db_path, const char *station,
 			 struct rig_error *err)
 {
 	char dir[512], host[64] = "";
 	station_key_dir(db_path, dir, sizeof(dir));
-	struct station_key key;
-	int created = station_key_ensure(dir, &key, err);
-	if (created < 0)
+	/* Made once at install (`rigctl key init`), never here: a station
+	 * that signs must not change its key behind its certificates' back. */
+	struct station_key *key = calloc(1, sizeof(*key));
+	if (!key)
+		return rig_error_set(err, NULL, 0, "out of memory");
+	if (station_key_load(dir, key, err) < 0) {
+		free(key);
 		return -1;
-	if (created)
-		log_notice("created the station signing key in %s/station.key (public %s)", dir, key.pk_b64);
-	sodium_memzero(key.sk, sizeof(key.sk));
+	}
+	rs->key = key;
+	store_set_head_signer(rs->db, key->pk_b64, sign_head, key);
 	gethostname(host, sizeof(host) - 1);
-	return store_station_set_key(rs->db, station, host, key.pk_b64, err);
+	if (store_station_set_key(rs->db, station, host, key->pk_b64, err) < 0)
+		return -1;
+	int signed_now = store_sign_head_if_unsigned(rs->db, err);
+	if (signed_now > 0)
+		log_notice("signed the head of the chain of runs sealed before heads began");
+	return signed_now < 0 ? -1 : 0;
 }
 
 void runstore_close(struct runstore *rs)
@@ -92,6 +107,10 @@ void runstore_close(struct runstore *rs)
 		log_err("run %s: its end is still not stored (%s); the next start marks it "
 			"interrupted", rs->pending_run, err.msg);
 	store_close(rs->db);
+	if (rs->key) {
+		sodium_memzero(rs->key, sizeof(*rs->key));
+		free(rs->key);
+	}
 	free(rs);
 }
 
@@ -143,11 +162,14 @@ int runstore_begin(struct runstore *rs, const struct run_meta *meta, char *ret_r
 		.started_ms = now_ms(),
 		.record = meta->record,
 	};
-	/* A profile's weighting rule wins over the station's. */
+	/* A profile's weighting rule wins over the station's; the method is
+	 * the profile's. */
 	struct store_run_record record;
-	if (meta->record && meta->profile && meta->profile->has_weighting) {
+	if (meta->record && meta->profile) {
 		record = *meta->record;
-		record.weighting = (enum store_weighting)meta->profile->weighting;
+		if (meta->profile->has_weighting)
+			record.weighting = meta->profile->weighting;
+		snprintf(record.method, sizeof(record.method), "%s", meta->profile->method);
 		sm.record = &record;
 	}
 	char id[STORE_RUN_ID_LEN];
@@ -370,7 +392,7 @@ static void add_record(cJSON *run, cJSON *meter, const struct store_certificate 
 		cJSON_AddStringToObject(o, "follows", r->follows_run);
 		add_optional(o, "ambient_c", r->has_ambient_c, r->ambient_c);
 		add_optional(o, "humidity_pct", r->has_humidity_pct, r->humidity_pct);
-		cJSON_AddStringToObject(o, "weighting", store_weighting_name(r->weighting));
+		cJSON_AddStringToObject(o, "weighting", rig_weighting_name(r->weighting));
 		cJSON_AddStringToObject(o, "calibration_override_by", r->cal_override_by);
 		cJSON_AddStringToObject(o, "calibration_override_reason", r->cal_override_reason);
 		cJSON_AddBoolToObject(o, "simulated", r->simulated);

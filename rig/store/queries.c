@@ -51,6 +51,13 @@ void store_results_sql(const struct store_filter *f, char *buf, size_t len)
 		" r.reason FROM run_positions rp JOIN runs r ON r.id = rp.run_id"
 		" JOIN meters me ON me.id = rp.meter_id JOIN stations st ON st.id = r.station_id"
 		" WHERE 1");
+	n = store_filter_sql(f, buf, len, n);
+	if (n < len)
+		snprintf(buf + n, len - n, " ORDER BY r.started_ms, r.id, rp.position");
+}
+
+size_t store_filter_sql(const struct store_filter *f, char *buf, size_t len, size_t n)
+{
 	struct {
 		bool on;
 		const char *sql;
@@ -65,8 +72,7 @@ void store_results_sql(const struct store_filter *f, char *buf, size_t len)
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]) && n < len; i++)
 		if (parts[i].on)
 			n += (size_t)snprintf(buf + n, len - n, "%s", parts[i].sql);
-	if (n < len)
-		snprintf(buf + n, len - n, " ORDER BY r.started_ms, r.id, rp.position");
+	return n;
 }
 
 void store_bind_filter(sqlite3_stmt *st, const struct store_filter *f)
@@ -131,7 +137,7 @@ static const char *const sql_certificate_header =
 	" r.fixture_sha256, r.operator, r.notes, r.software_version, r.started_at,"
 	" COALESCE(r.ended_at, ''), rp.model, rp.elements, rp.voltage_v, rp.voltage_between,"
 	" rp.ct_primary_a, rp.ct_secondary_a, rp.rated_current_a, rp.max_current_a, rp.outputs,"
-	" rp.register_before_kwh, rp.register_after_kwh, rp.weighted_avg_pct"
+	" rp.register_before_kwh, rp.register_after_kwh, rp.weighted_avg_pct, rp.model_source"
 	" FROM runs r JOIN run_positions rp ON rp.run_id = r.id AND rp.position = ?2"
 	" JOIN meters me ON me.id = rp.meter_id JOIN stations st ON st.id = r.station_id"
 	" JOIN instruments i ON i.id = r.instrument_id WHERE r.id = ?1";
@@ -239,6 +245,7 @@ static int load_header(struct store *s, int64_t run, int position, struct store_
 	c->register_after_kwh = sqlite3_column_double(st, i++);
 	c->has_weighted = sqlite3_column_type(st, i) != SQLITE_NULL;
 	c->weighted_avg_pct = sqlite3_column_double(st, i++);
+	c->model_backfilled = strcmp(store_column_text(st, i++), "backfilled") == 0;
 	sqlite3_finalize(st);
 	return 0;
 }
@@ -635,4 +642,155 @@ int store_summary_load(struct store *s, const struct store_filter *f, struct sto
 		rc = load_errors(s, f, ret, err);
 	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	return rc;
+}
+
+/* --- a meter's history, points in long form, weighted averages ---------- */
+
+/* CROSS JOIN: from the serial through its index, never a walk of all runs. */
+const char *const store_sql_history =
+	"SELECT r.run_uuid, r.started_at, st.name, rp.position, rp.model, rp.rated_current_a,"
+	" r.profile_name, r.state, rp.verdict, COALESCE(rr.test_reason, ''),"
+	" COALESCE(rr.customer, ''), COALESCE(rr.test_state, ''), COALESCE(rr.follows_run, ''),"
+	" rp.weighted_avg_pct, COALESCE(rr.weighting, ''), rp.model_source FROM meters me"
+	" CROSS JOIN run_positions rp ON rp.meter_id = me.id"
+	" CROSS JOIN runs r ON r.id = rp.run_id"
+	" JOIN stations st ON st.id = r.station_id"
+	" LEFT JOIN run_records rr ON rr.run_id = r.id"
+	" WHERE me.serial = ?1 ORDER BY r.started_ms, r.id";
+
+int store_history(struct store *s, const char *serial, store_history_fn fn, void *ctx,
+		  struct rig_error *err)
+{
+	sqlite3_stmt *st;
+	if (store_prepare(s, store_sql_history, &st, err) < 0)
+		return -1;
+	store_bind_text(st, 1, serial);
+	int rc, stop = 0;
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_history_row row = {
+			.run_id = store_column_text(st, 0),
+			.started_at = store_column_text(st, 1),
+			.station = store_column_text(st, 2),
+			.position = sqlite3_column_int(st, 3),
+			.model = store_column_text(st, 4),
+			.rated_current_a = sqlite3_column_double(st, 5),
+			.profile = store_column_text(st, 6),
+			.state = store_column_text(st, 7),
+			.verdict = store_column_text(st, 8),
+			.test_reason = store_column_text(st, 9),
+			.customer = store_column_text(st, 10),
+			.test_state = store_column_text(st, 11),
+			.follows_run = store_column_text(st, 12),
+			.has_weighted = sqlite3_column_type(st, 13) != SQLITE_NULL,
+			.weighted_avg_pct = sqlite3_column_double(st, 13),
+			.weighting = store_column_text(st, 14),
+			.model_backfilled = strcmp(store_column_text(st, 15), "backfilled") == 0,
+		};
+		stop = fn(&row, ctx);
+	}
+	if (!stop && rc != SQLITE_DONE)
+		stop = rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return stop;
+}
+
+/* Final attempts, k from the stored budget. Filters are bound values. */
+static const char *const sql_points =
+	"SELECT r.run_uuid, me.serial, rp.model, rp.position, p.idx, p.name, p.kind, p.voltage_v,"
+	" COALESCE(m.current_a, p.current_a), p.current_pct, p.pf, p.leading, p.frequency_hz,"
+	" m.error_pct, m.u_pct, b.k, p.band_pct, COALESCE(m.verdict, 'none'),"
+	" COALESCE(rr.test_state, '') FROM runs r"
+	" JOIN run_positions rp ON rp.run_id = r.id JOIN meters me ON me.id = rp.meter_id"
+	" JOIN points p ON p.run_id = r.id"
+	" LEFT JOIN measurements m ON m.point_id = p.id AND m.position = rp.position"
+	" AND m.attempt = (SELECT MAX(m2.attempt) FROM measurements m2"
+	"   WHERE m2.point_id = p.id AND m2.position = rp.position)"
+	" LEFT JOIN point_budget b ON b.measurement_id = m.id"
+	" LEFT JOIN run_records rr ON rr.run_id = r.id"
+	" WHERE (?1 IS NULL OR me.serial = ?1) AND (?2 IS NULL OR rp.model = ?2)"
+	" AND r.started_ms >= ?3 AND r.started_ms < ?4 AND (?5 IS NULL OR r.run_uuid = ?5)"
+	" ORDER BY r.started_ms, r.id, rp.position, p.idx";
+
+int store_query_points(struct store *s, const struct store_filter *f, store_point_fn fn,
+		       void *ctx, struct rig_error *err)
+{
+	sqlite3_stmt *st;
+	if (store_prepare(s, sql_points, &st, err) < 0)
+		return -1;
+	if (f && f->serial)
+		store_bind_text(st, 1, f->serial);
+	if (f && f->model)
+		store_bind_text(st, 2, f->model);
+	sqlite3_bind_int64(st, 3, f ? f->from_ms : 0);
+	sqlite3_bind_int64(st, 4, f && f->to_ms ? f->to_ms : INT64_MAX);
+	if (f && f->run_id)
+		store_bind_text(st, 5, f->run_id);
+	int rc, stop = 0;
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		bool has_error = sqlite3_column_type(st, 13) != SQLITE_NULL;
+		struct store_point_row row = {
+			.run_id = store_column_text(st, 0),
+			.serial = store_column_text(st, 1),
+			.model = store_column_text(st, 2),
+			.position = sqlite3_column_int(st, 3),
+			.point = sqlite3_column_int(st, 4),
+			.name = store_column_text(st, 5),
+			.kind = store_column_text(st, 6),
+			.voltage_v = sqlite3_column_double(st, 7),
+			.current_a = sqlite3_column_double(st, 8),
+			.current_pct = sqlite3_column_double(st, 9),
+			.pf = sqlite3_column_double(st, 10),
+			.leading = sqlite3_column_int(st, 11) != 0,
+			.frequency_hz = sqlite3_column_double(st, 12),
+			.has_error = has_error,
+			.error_pct = has_error ? sqlite3_column_double(st, 13) : NAN,
+			.u_pct = has_error ? sqlite3_column_double(st, 14) : NAN,
+			.k = sqlite3_column_type(st, 15) != SQLITE_NULL ? sqlite3_column_double(st, 15)
+									: NAN,
+			.band_pct = sqlite3_column_double(st, 16),
+			.verdict = store_column_text(st, 17),
+			.test_state = store_column_text(st, 18),
+		};
+		stop = fn(&row, ctx);
+	}
+	if (!stop && rc != SQLITE_DONE)
+		stop = rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return stop;
+}
+
+static const char *const sql_weighted =
+	"SELECT r.run_uuid, me.serial, rp.model, rp.verdict, COALESCE(rr.weighting, ''),"
+	" rp.weighted_avg_pct FROM runs r JOIN run_positions rp ON rp.run_id = r.id"
+	" JOIN meters me ON me.id = rp.meter_id LEFT JOIN run_records rr ON rr.run_id = r.id"
+	" WHERE r.started_ms >= ?1 AND r.started_ms < ?2 AND (?3 IS NULL OR rp.model = ?3)"
+	" ORDER BY r.started_ms, r.id, rp.position";
+
+int store_query_weighted(struct store *s, const struct store_filter *f, store_weighted_fn fn,
+			 void *ctx, struct rig_error *err)
+{
+	sqlite3_stmt *st;
+	if (store_prepare(s, sql_weighted, &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, f ? f->from_ms : 0);
+	sqlite3_bind_int64(st, 2, f && f->to_ms ? f->to_ms : INT64_MAX);
+	if (f && f->model)
+		store_bind_text(st, 3, f->model);
+	int rc, stop = 0;
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_weighted_row row = {
+			.run_id = store_column_text(st, 0),
+			.serial = store_column_text(st, 1),
+			.model = store_column_text(st, 2),
+			.verdict = store_column_text(st, 3),
+			.weighting = store_column_text(st, 4),
+			.has_value = sqlite3_column_type(st, 5) != SQLITE_NULL,
+			.weighted_avg_pct = sqlite3_column_double(st, 5),
+		};
+		stop = fn(&row, ctx);
+	}
+	if (!stop && rc != SQLITE_DONE)
+		stop = rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return stop;
 }

@@ -125,6 +125,9 @@ struct store_certificate {
 	 * its weighted average by the record's rule, and the record */
 	bool has_register_before, has_register_after, has_weighted;
 	double register_before_kwh, register_after_kwh, weighted_avg_pct;
+	/* the model and ratings were not recorded with the run (stored before
+	 * schema 5) but copied from the serial's later description */
+	bool model_backfilled;
 	struct store_run_record record;
 	int n_points;
 	struct store_cert_point points[RIG_PROFILE_MAX_POINTS];
@@ -184,6 +187,77 @@ struct store_summary {
 int store_summary_load(struct store *s, const struct store_filter *f, struct store_summary *ret,
 		       struct rig_error *err);
 
+/* --- a meter's history, points in long form, weighted averages ---------- */
+
+/* One test of a meter, as stored with the run (its model as typed then). */
+struct store_history_row {
+	const char *run_id;
+	const char *started_at;
+	const char *station;
+	int position;			/* 1-based */
+	const char *model;
+	double rated_current_a;
+	const char *profile;
+	const char *state;		/* the run's */
+	const char *verdict;		/* the meter's */
+	const char *test_reason;
+	const char *customer;
+	const char *test_state;
+	const char *follows_run;
+	bool has_weighted;
+	double weighted_avg_pct;
+	const char *weighting;
+	bool model_backfilled;		/* model inferred, not recorded (before schema 5) */
+};
+typedef int (*store_history_fn)(const struct store_history_row *row, void *ctx);
+
+/* Every run of one meter, oldest first (by serial: an index lookup). Its
+ * SQL is store_sql_history, for plan checks. */
+extern const char *const store_sql_history;
+int store_history(struct store *s, const char *serial, store_history_fn fn, void *ctx,
+		  struct rig_error *err);
+
+/* One measured point of one meter in long form, for exports. */
+struct store_point_row {
+	const char *run_id;
+	const char *serial;
+	const char *model;
+	int position;			/* 1-based */
+	int point;			/* index in the profile */
+	const char *name;
+	const char *kind;
+	double voltage_v, current_a, current_pct, pf;
+	bool leading;
+	double frequency_hz;
+	bool has_error;
+	double error_pct, u_pct, k;	/* k NAN without a stored budget */
+	double band_pct;
+	const char *verdict;
+	const char *test_state;
+};
+typedef int (*store_point_fn)(const struct store_point_row *row, void *ctx);
+
+/* Final attempts of every point of the runs the filter selects (serial,
+ * model, from_ms, to_ms, run_id). */
+int store_query_points(struct store *s, const struct store_filter *f, store_point_fn fn,
+		       void *ctx, struct rig_error *err);
+
+/* Each meter test's weighted average in the runs the filter selects
+ * (model, from_ms, to_ms): serial, run, rule name; has false when the
+ * run named no rule or a figure was missing. */
+struct store_weighted_row {
+	const char *run_id;
+	const char *serial;
+	const char *model;
+	const char *verdict;
+	const char *weighting;
+	bool has_value;
+	double weighted_avg_pct;
+};
+typedef int (*store_weighted_fn)(const struct store_weighted_row *row, void *ctx);
+int store_query_weighted(struct store *s, const struct store_filter *f, store_weighted_fn fn,
+			 void *ctx, struct rig_error *err);
+
 /* The SQL of the certificate and summary queries, for plan checks. */
 extern const char *const store_sql_certificate_latest;
 extern const char *const store_sql_certificate_points;
@@ -194,7 +268,10 @@ extern const char *const store_sql_summary_meters;
 void store_results_sql(const struct store_filter *f, char *buf, size_t len);
 /* One row of the listing store_results_sql selects (texts point into st). */
 void store_result_row_read(sqlite3_stmt *st, struct store_result_row *ret);
-/* Binds f's values to the numbered parameters store_results_sql uses. */
+/* Appends to buf (n of len used) the " AND ..." fragments of the filters f
+ * sets, with parameters ?1..?6; returns the new n. */
+size_t store_filter_sql(const struct store_filter *f, char *buf, size_t len, size_t n);
+/* Binds f's values to the numbered parameters store_filter_sql uses. */
 void store_bind_filter(sqlite3_stmt *st, const struct store_filter *f);
 
 #endif

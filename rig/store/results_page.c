@@ -64,22 +64,11 @@ static void page_sql(const struct store_filter *f, bool newest_first, char *buf,
 			  " JOIN runs r ON r.id = rp.run_id JOIN meters me ON me.id = rp.meter_id WHERE 1"
 			: "SELECT r.started_ms, r.id, rp.position FROM run_positions rp"
 			  " JOIN runs r ON r.id = rp.run_id WHERE 1");
-	struct {
-		bool on;
-		const char *sql;
-	} parts[] = {
-		{f->serial, " AND me.serial = ?1"},
-		{f->model, " AND rp.model = ?2"},
-		{f->from_ms, " AND r.started_ms >= ?3"},
-		{f->to_ms, " AND r.started_ms < ?4"},
-		{f->verdict, " AND rp.verdict = ?5"},
-		{f->run_id, " AND r.run_uuid = ?6"},
-		{!newest_first, " AND (r.started_ms, r.id, rp.position) >= (?7, ?8, ?9)"},
-		{newest_first, " AND (r.started_ms, r.id, rp.position) <= (?7, ?8, ?9)"},
-	};
-	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]) && n < len; i++)
-		if (parts[i].on)
-			n += (size_t)snprintf(buf + n, len - n, "%s", parts[i].sql);
+	n = store_filter_sql(f, buf, len, n);
+	if (n < len)
+		n += (size_t)snprintf(buf + n, len - n, newest_first
+				      ? " AND (r.started_ms, r.id, rp.position) <= (?7, ?8, ?9)"
+				      : " AND (r.started_ms, r.id, rp.position) >= (?7, ?8, ?9)");
 	if (n < len)
 		snprintf(buf + n, len - n, newest_first
 			 ? " ORDER BY r.started_ms DESC, r.id DESC, rp.position DESC LIMIT 1 OFFSET ?10"

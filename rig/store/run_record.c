@@ -7,6 +7,7 @@
 
 #include "rig/core/weighting.h"
 #include "rig/store/queries.h"
+#include "rig/store/seal.h"
 #include "rig/store/store_private.h"
 
 static void copy(char *dst, size_t len, const char *src)
@@ -16,29 +17,6 @@ static void copy(char *dst, size_t len, const char *src)
 #define COPY(dst, src) copy((dst), sizeof(dst), (src))
 
 /* --- rules and checks ------------------------------------------------------ */
-
-/* The rules are the core's (rig/core/weighting.h), in the same order. */
-_Static_assert((int)STORE_WEIGHTING_4FL_2LL_PF == (int)RIG_WEIGHTING_4FL_2LL_PF,
-	       "store and core weighting rules differ");
-
-const char *store_weighting_name(enum store_weighting w)
-{
-	return rig_weighting_name((enum rig_weighting)w);
-}
-
-int store_weighting_parse(const char *text, enum store_weighting *ret)
-{
-	enum rig_weighting w;
-	if (rig_weighting_parse(text, &w) < 0)
-		return -1;
-	*ret = (enum store_weighting)w;
-	return 0;
-}
-
-double store_weighting_apply(enum store_weighting w, double fl, double ll, double pf)
-{
-	return rig_weighting_apply((enum rig_weighting)w, fl, ll, pf);
-}
 
 static bool one_of(const char *text, const char *const *words)
 {
@@ -84,7 +62,7 @@ static int check_texts(const struct store_run_record *r, struct rig_error *err)
 		{"lab address", r->lab_address},       {"lab accreditation", r->lab_accreditation},
 		{"approver name", r->approver_name},   {"approver role", r->approver_role},
 		{"override by", r->cal_override_by},   {"override reason", r->cal_override_reason},
-		{"ambient source", r->ambient_source},
+		{"ambient source", r->ambient_source}, {"method", r->method},
 	};
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
 		if (!text_ok(texts[i].value))
@@ -208,8 +186,8 @@ int store_record_write(struct store *s, int64_t run, const struct store_run_reco
 			  "INSERT INTO run_records (run_id, test_reason, customer, test_state,"
 			  " follows_run, ambient_c, humidity_pct, ambient_source, lab_name, lab_address,"
 			  " lab_accreditation, approver_name, approver_role, weighting, cal_override_by,"
-			  " cal_override_reason, simulated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-			  " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+			  " cal_override_reason, simulated, method) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+			  " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
 			  &st, err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, run);
@@ -227,10 +205,11 @@ int store_record_write(struct store *s, int64_t run, const struct store_run_reco
 	store_bind_text(st, 11, r->lab_accreditation);
 	store_bind_text(st, 12, r->approver_name);
 	store_bind_text(st, 13, r->approver_role);
-	store_bind_text(st, 14, r->weighting ? store_weighting_name(r->weighting) : "");
+	store_bind_text(st, 14, r->weighting ? rig_weighting_name(r->weighting) : "");
 	store_bind_text(st, 15, r->cal_override_by);
 	store_bind_text(st, 16, r->cal_override_reason);
 	sqlite3_bind_int(st, 17, r->simulated);
+	store_bind_text(st, 18, r->method);
 	if (store_step_done(s, st, err) < 0)
 		return -1;
 	return write_standards(s, run, r, err);
@@ -269,15 +248,15 @@ static const char *const sql_weighting_points =
 	"   WHERE m2.point_id = p.id AND m2.position = rp.position)"
 	" WHERE rp.run_id = ?1 ORDER BY rp.position, p.idx";
 
-static enum store_weighting run_weighting(struct store *s, int64_t run)
+static enum rig_weighting run_weighting(struct store *s, int64_t run)
 {
 	sqlite3_stmt *st;
-	enum store_weighting w = STORE_WEIGHTING_NONE;
+	enum rig_weighting w = RIG_WEIGHTING_NONE;
 	if (store_prepare(s, "SELECT weighting FROM run_records WHERE run_id = ?1", &st, NULL) < 0)
 		return w;
 	sqlite3_bind_int64(st, 1, run);
-	if (sqlite3_step(st) == SQLITE_ROW && store_weighting_parse(store_column_text(st, 0), &w) < 0)
-		w = STORE_WEIGHTING_NONE;
+	if (sqlite3_step(st) == SQLITE_ROW && rig_weighting_parse(store_column_text(st, 0), &w) < 0)
+		w = RIG_WEIGHTING_NONE;
 	sqlite3_finalize(st);
 	return w;
 }
@@ -299,8 +278,8 @@ static int store_weighted(struct store *s, int64_t run, int position, double val
 
 int store_record_weighted(struct store *s, int64_t run, struct rig_error *err)
 {
-	enum store_weighting w = run_weighting(s, run);
-	if (w == STORE_WEIGHTING_NONE)
+	enum rig_weighting w = run_weighting(s, run);
+	if (w == RIG_WEIGHTING_NONE)
 		return 0;
 	sqlite3_stmt *st;
 	if (store_prepare(s, sql_weighting_points, &st, err) < 0)
@@ -333,7 +312,7 @@ int store_record_weighted(struct store *s, int64_t run, struct rig_error *err)
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
 	for (int i = 0; i < n; i++) {
-		double v = store_weighting_apply(w, fig[i][0], fig[i][1], fig[i][2]);
+		double v = rig_weighting_apply(w, fig[i][0], fig[i][1], fig[i][2]);
 		if (store_weighted(s, run, positions[i], isfinite(v) ? v : NAN, err) < 0)
 			return -1;
 	}
@@ -346,7 +325,7 @@ static const char *const sql_record =
 	"SELECT rr.test_reason, rr.customer, rr.test_state, rr.follows_run, rr.ambient_c,"
 	" rr.humidity_pct, rr.ambient_source, rr.lab_name, rr.lab_address, rr.lab_accreditation,"
 	" rr.approver_name, rr.approver_role, rr.weighting, rr.cal_override_by,"
-	" rr.cal_override_reason, rr.simulated FROM run_records rr WHERE rr.run_id = ?1";
+	" rr.cal_override_reason, rr.simulated, rr.method FROM run_records rr WHERE rr.run_id = ?1";
 
 static void read_record(sqlite3_stmt *st, struct store_run_record *r)
 {
@@ -365,11 +344,12 @@ static void read_record(sqlite3_stmt *st, struct store_run_record *r)
 	COPY(r->lab_accreditation, store_column_text(st, i++));
 	COPY(r->approver_name, store_column_text(st, i++));
 	COPY(r->approver_role, store_column_text(st, i++));
-	if (store_weighting_parse(store_column_text(st, i++), &r->weighting) < 0)
-		r->weighting = STORE_WEIGHTING_NONE;
+	if (rig_weighting_parse(store_column_text(st, i++), &r->weighting) < 0)
+		r->weighting = RIG_WEIGHTING_NONE;
 	COPY(r->cal_override_by, store_column_text(st, i++));
 	COPY(r->cal_override_reason, store_column_text(st, i++));
 	r->simulated = sqlite3_column_int(st, i++) != 0;
+	COPY(r->method, store_column_text(st, i++));
 }
 
 static int load_standards(struct store *s, int64_t run, struct store_run_record *r,
@@ -438,14 +418,9 @@ int store_run_record_load(struct store *s, const char *run_id, struct store_run_
 	return load_registers(s, run, ret, err);
 }
 
-int store_set_register_after(struct store *s, const char *run_id, int position, double kwh,
-			     struct rig_error *err)
+static int write_register_after(struct store *s, int64_t run, const char *run_id, int position,
+				double kwh, struct rig_error *err)
 {
-	if (!(kwh >= 0 && kwh < 1e9))
-		return rig_error_set(err, NULL, 0, "a register reading is 0 .. 999999999 kWh");
-	int64_t run = store_run_rowid(s, run_id, err);
-	if (run < 0)
-		return -1;
 	sqlite3_stmt *st;
 	if (store_prepare(s,
 			  "UPDATE run_positions SET register_after_kwh = ?3 WHERE run_id = ?1"
@@ -461,153 +436,21 @@ int store_set_register_after(struct store *s, const char *run_id, int position, 
 		return rig_error_set(err, NULL, 0,
 				     "run %s has no meter at position %d, or its reading after is stored already",
 				     run_id, position);
-	return 0;
+	/* sealed with the reading, as an addendum to the run's seal */
+	return store_seal_register_after(s, run, position, err);
 }
 
-/* CROSS JOIN: from the serial through its index, never a walk of all runs. */
-const char *const store_sql_history =
-	"SELECT r.run_uuid, r.started_at, st.name, rp.position, rp.model, rp.rated_current_a,"
-	" r.profile_name, r.state, rp.verdict, COALESCE(rr.test_reason, ''),"
-	" COALESCE(rr.customer, ''), COALESCE(rr.test_state, ''), COALESCE(rr.follows_run, ''),"
-	" rp.weighted_avg_pct, COALESCE(rr.weighting, '') FROM meters me"
-	" CROSS JOIN run_positions rp ON rp.meter_id = me.id"
-	" CROSS JOIN runs r ON r.id = rp.run_id"
-	" JOIN stations st ON st.id = r.station_id"
-	" LEFT JOIN run_records rr ON rr.run_id = r.id"
-	" WHERE me.serial = ?1 ORDER BY r.started_ms, r.id";
-
-int store_history(struct store *s, const char *serial, store_history_fn fn, void *ctx,
-		  struct rig_error *err)
+int store_set_register_after(struct store *s, const char *run_id, int position, double kwh,
+			     struct rig_error *err)
 {
-	sqlite3_stmt *st;
-	if (store_prepare(s, store_sql_history, &st, err) < 0)
+	if (!(kwh >= 0 && kwh < 1e9))
+		return rig_error_set(err, NULL, 0, "a register reading is 0 .. 999999999 kWh");
+	int64_t run = store_run_rowid(s, run_id, err);
+	if (run < 0 || store_exec(s, "SAVEPOINT register_after", err) < 0)
 		return -1;
-	store_bind_text(st, 1, serial);
-	int rc, stop = 0;
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_history_row row = {
-			.run_id = store_column_text(st, 0),
-			.started_at = store_column_text(st, 1),
-			.station = store_column_text(st, 2),
-			.position = sqlite3_column_int(st, 3),
-			.model = store_column_text(st, 4),
-			.rated_current_a = sqlite3_column_double(st, 5),
-			.profile = store_column_text(st, 6),
-			.state = store_column_text(st, 7),
-			.verdict = store_column_text(st, 8),
-			.test_reason = store_column_text(st, 9),
-			.customer = store_column_text(st, 10),
-			.test_state = store_column_text(st, 11),
-			.follows_run = store_column_text(st, 12),
-			.has_weighted = sqlite3_column_type(st, 13) != SQLITE_NULL,
-			.weighted_avg_pct = sqlite3_column_double(st, 13),
-			.weighting = store_column_text(st, 14),
-		};
-		stop = fn(&row, ctx);
-	}
-	if (!stop && rc != SQLITE_DONE)
-		stop = rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
-	return stop;
-}
-
-/* Final attempts, k from the stored budget. Filters are bound values. */
-static const char *const sql_points =
-	"SELECT r.run_uuid, me.serial, rp.model, rp.position, p.idx, p.name, p.kind, p.voltage_v,"
-	" COALESCE(m.current_a, p.current_a), p.current_pct, p.pf, p.leading, p.frequency_hz,"
-	" m.error_pct, m.u_pct, b.k, p.band_pct, COALESCE(m.verdict, 'none'),"
-	" COALESCE(rr.test_state, '') FROM runs r"
-	" JOIN run_positions rp ON rp.run_id = r.id JOIN meters me ON me.id = rp.meter_id"
-	" JOIN points p ON p.run_id = r.id"
-	" LEFT JOIN measurements m ON m.point_id = p.id AND m.position = rp.position"
-	" AND m.attempt = (SELECT MAX(m2.attempt) FROM measurements m2"
-	"   WHERE m2.point_id = p.id AND m2.position = rp.position)"
-	" LEFT JOIN point_budget b ON b.measurement_id = m.id"
-	" LEFT JOIN run_records rr ON rr.run_id = r.id"
-	" WHERE (?1 IS NULL OR me.serial = ?1) AND (?2 IS NULL OR rp.model = ?2)"
-	" AND r.started_ms >= ?3 AND r.started_ms < ?4 AND (?5 IS NULL OR r.run_uuid = ?5)"
-	" ORDER BY r.started_ms, r.id, rp.position, p.idx";
-
-int store_query_points(struct store *s, const struct store_filter *f, store_point_fn fn,
-		       void *ctx, struct rig_error *err)
-{
-	sqlite3_stmt *st;
-	if (store_prepare(s, sql_points, &st, err) < 0)
+	if (write_register_after(s, run, run_id, position, kwh, err) < 0) {
+		sqlite3_exec(s->db, "ROLLBACK TO register_after; RELEASE register_after", NULL, NULL, NULL);
 		return -1;
-	if (f && f->serial)
-		store_bind_text(st, 1, f->serial);
-	if (f && f->model)
-		store_bind_text(st, 2, f->model);
-	sqlite3_bind_int64(st, 3, f ? f->from_ms : 0);
-	sqlite3_bind_int64(st, 4, f && f->to_ms ? f->to_ms : INT64_MAX);
-	if (f && f->run_id)
-		store_bind_text(st, 5, f->run_id);
-	int rc, stop = 0;
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		bool has_error = sqlite3_column_type(st, 13) != SQLITE_NULL;
-		struct store_point_row row = {
-			.run_id = store_column_text(st, 0),
-			.serial = store_column_text(st, 1),
-			.model = store_column_text(st, 2),
-			.position = sqlite3_column_int(st, 3),
-			.point = sqlite3_column_int(st, 4),
-			.name = store_column_text(st, 5),
-			.kind = store_column_text(st, 6),
-			.voltage_v = sqlite3_column_double(st, 7),
-			.current_a = sqlite3_column_double(st, 8),
-			.current_pct = sqlite3_column_double(st, 9),
-			.pf = sqlite3_column_double(st, 10),
-			.leading = sqlite3_column_int(st, 11) != 0,
-			.frequency_hz = sqlite3_column_double(st, 12),
-			.has_error = has_error,
-			.error_pct = has_error ? sqlite3_column_double(st, 13) : NAN,
-			.u_pct = has_error ? sqlite3_column_double(st, 14) : NAN,
-			.k = sqlite3_column_type(st, 15) != SQLITE_NULL ? sqlite3_column_double(st, 15)
-									: NAN,
-			.band_pct = sqlite3_column_double(st, 16),
-			.verdict = store_column_text(st, 17),
-			.test_state = store_column_text(st, 18),
-		};
-		stop = fn(&row, ctx);
 	}
-	if (!stop && rc != SQLITE_DONE)
-		stop = rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
-	return stop;
-}
-
-static const char *const sql_weighted =
-	"SELECT r.run_uuid, me.serial, rp.model, rp.verdict, COALESCE(rr.weighting, ''),"
-	" rp.weighted_avg_pct FROM runs r JOIN run_positions rp ON rp.run_id = r.id"
-	" JOIN meters me ON me.id = rp.meter_id LEFT JOIN run_records rr ON rr.run_id = r.id"
-	" WHERE r.started_ms >= ?1 AND r.started_ms < ?2 AND (?3 IS NULL OR rp.model = ?3)"
-	" ORDER BY r.started_ms, r.id, rp.position";
-
-int store_query_weighted(struct store *s, const struct store_filter *f, store_weighted_fn fn,
-			 void *ctx, struct rig_error *err)
-{
-	sqlite3_stmt *st;
-	if (store_prepare(s, sql_weighted, &st, err) < 0)
-		return -1;
-	sqlite3_bind_int64(st, 1, f ? f->from_ms : 0);
-	sqlite3_bind_int64(st, 2, f && f->to_ms ? f->to_ms : INT64_MAX);
-	if (f && f->model)
-		store_bind_text(st, 3, f->model);
-	int rc, stop = 0;
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_weighted_row row = {
-			.run_id = store_column_text(st, 0),
-			.serial = store_column_text(st, 1),
-			.model = store_column_text(st, 2),
-			.verdict = store_column_text(st, 3),
-			.weighting = store_column_text(st, 4),
-			.has_value = sqlite3_column_type(st, 5) != SQLITE_NULL,
-			.weighted_avg_pct = sqlite3_column_double(st, 5),
-		};
-		stop = fn(&row, ctx);
-	}
-	if (!stop && rc != SQLITE_DONE)
-		stop = rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
-	return stop;
+	return store_exec(s, "RELEASE register_after", err);
 }

@@ -12,25 +12,11 @@
 #include <stdint.h>
 
 #include "rig/core/error.h"
+#include "rig/core/weighting.h"
 #include "rig/store/store.h"
 
-struct store_filter;
-
-/* Weighted average registration: named rules (error percentages of the
- * full load pf 1 point FL, light load pf 1 LL, full load pf 0.5 lag PF). */
-enum store_weighting {
-	STORE_WEIGHTING_NONE,
-	STORE_WEIGHTING_4FL_LL,		/* (4FL+LL)/5 */
-	STORE_WEIGHTING_FL_LL,		/* (FL+LL)/2 */
-	STORE_WEIGHTING_4FL_2LL_PF,	/* (4FL+2LL+PF)/7 */
-};
-
-/* "(4FL+LL)/5", "(FL+LL)/2", "(4FL+2LL+PF)/7", "none". */
-const char *store_weighting_name(enum store_weighting w);
-/* The name (case and spaces ignored) to the rule; -1 when unknown. */
-int store_weighting_parse(const char *text, enum store_weighting *ret);
-/* The weighted average; NAN when the rule needs a figure that is NAN. */
-double store_weighting_apply(enum store_weighting w, double fl, double ll, double pf);
+/* The weighting rule is the core's (rig/core/weighting.h), stored by its
+ * rig_weighting_name(). */
 
 /* Why the meters were tested: "new", "periodic", "complaint", "repair",
  * "sample", "other", or "" (not stated). */
@@ -70,7 +56,8 @@ struct store_run_record {
 	char lab_accreditation[96];
 	char approver_name[64];
 	char approver_role[64];
-	enum store_weighting weighting;
+	enum rig_weighting weighting;
+	char method[160];		/* the method by reference (the profile's), "" */
 	char cal_override_by[64];	/* who ran past an overdue calibration, "" */
 	char cal_override_reason[160];
 	bool simulated;			/* the run was on a simulated bench */
@@ -92,73 +79,5 @@ int store_run_record_load(struct store *s, const char *run_id, struct store_run_
 /* The reading after the test, given when the meter is off the bench. */
 int store_set_register_after(struct store *s, const char *run_id, int position, double kwh,
 			     struct rig_error *err);
-
-/* One test of a meter, as stored with the run (its model as typed then). */
-struct store_history_row {
-	const char *run_id;
-	const char *started_at;
-	const char *station;
-	int position;			/* 1-based */
-	const char *model;
-	double rated_current_a;
-	const char *profile;
-	const char *state;		/* the run's */
-	const char *verdict;		/* the meter's */
-	const char *test_reason;
-	const char *customer;
-	const char *test_state;
-	const char *follows_run;
-	bool has_weighted;
-	double weighted_avg_pct;
-	const char *weighting;
-};
-typedef int (*store_history_fn)(const struct store_history_row *row, void *ctx);
-
-/* Every run of one meter, oldest first (by serial: an index lookup). Its
- * SQL is store_sql_history, for plan checks. */
-extern const char *const store_sql_history;
-int store_history(struct store *s, const char *serial, store_history_fn fn, void *ctx,
-		  struct rig_error *err);
-
-/* One measured point of one meter in long form, for exports. */
-struct store_point_row {
-	const char *run_id;
-	const char *serial;
-	const char *model;
-	int position;			/* 1-based */
-	int point;			/* index in the profile */
-	const char *name;
-	const char *kind;
-	double voltage_v, current_a, current_pct, pf;
-	bool leading;
-	double frequency_hz;
-	bool has_error;
-	double error_pct, u_pct, k;	/* k NAN without a stored budget */
-	double band_pct;
-	const char *verdict;
-	const char *test_state;
-};
-typedef int (*store_point_fn)(const struct store_point_row *row, void *ctx);
-
-/* Final attempts of every point of the runs the filter selects (serial,
- * model, from_ms, to_ms, run_id). */
-int store_query_points(struct store *s, const struct store_filter *f, store_point_fn fn,
-		       void *ctx, struct rig_error *err);
-
-/* Each meter test's weighted average in the runs the filter selects
- * (model, from_ms, to_ms): serial, run, rule name; has false when the
- * run named no rule or a figure was missing. */
-struct store_weighted_row {
-	const char *run_id;
-	const char *serial;
-	const char *model;
-	const char *verdict;
-	const char *weighting;
-	bool has_value;
-	double weighted_avg_pct;
-};
-typedef int (*store_weighted_fn)(const struct store_weighted_row *row, void *ctx);
-int store_query_weighted(struct store *s, const struct store_filter *f, store_weighted_fn fn,
-			 void *ctx, struct rig_error *err);
 
 #endif

@@ -180,7 +180,7 @@ static const char *const migration_steps[] = {
 	"  lab_accreditation TEXT NOT NULL DEFAULT '',"
 	"  approver_name TEXT NOT NULL DEFAULT '',"
 	"  approver_role TEXT NOT NULL DEFAULT '',"
-	"  weighting TEXT NOT NULL DEFAULT '',"	/* store_weighting_name(), '' none */
+	"  weighting TEXT NOT NULL DEFAULT '',"	/* rig_weighting_name(), '' none */
 	"  cal_override_by TEXT NOT NULL DEFAULT '',"
 	"  cal_override_reason TEXT NOT NULL DEFAULT '',"
 	"  simulated INTEGER NOT NULL DEFAULT 0);"
@@ -198,9 +198,42 @@ static const char *const migration_steps[] = {
 	"  SELECT r.id, 'source', i.serial, i.cal_due FROM runs r"
 	"  JOIN instruments i ON i.id = r.instrument_id;",
 
-	/* 5 -> 6: reserved for a step of another change merged beside this
-	 * one; a no-op here, so that the step below is version 7 as agreed. */
-	"SELECT 1;",
+	/* -> next (the records step): seals cover the whole record, and the
+	 * chain's head is signed (rig/store/seal.h). Each seal keeps the
+	 * format it was made in (1: before this step) and names what it
+	 * seals: a run, or a register reading after written later (so a run
+	 * has more than one seal: run_seals is rebuilt without its unique
+	 * run_uuid). The meter description that the step to schema 5 copied
+	 * from `meters` into runs stored before it is marked 'backfilled'
+	 * (inferred from the serial's latest description, not recorded with
+	 * the run); those runs are the ones without a record row, which rigd
+	 * writes with every run since. The record names the test method by
+	 * reference (the profile's `method`). */
+	"CREATE TABLE run_seals_new ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  run_uuid TEXT NOT NULL,"
+	"  subject TEXT NOT NULL DEFAULT 'run',"	/* 'run' or 'register-after N' */
+	"  format INTEGER NOT NULL DEFAULT 1,"
+	"  rows_sha256 TEXT NOT NULL,"
+	"  prev_seal TEXT NOT NULL,"
+	"  seal TEXT NOT NULL UNIQUE,"
+	"  UNIQUE (run_uuid, subject));"
+	"INSERT INTO run_seals_new (seq, run_uuid, rows_sha256, prev_seal, seal)"
+	"  SELECT seq, run_uuid, rows_sha256, prev_seal, seal FROM run_seals;"
+	"DROP TABLE run_seals;"
+	"ALTER TABLE run_seals_new RENAME TO run_seals;"
+	"CREATE TABLE chain_head ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  seq INTEGER NOT NULL,"		/* the newest seal when signed */
+	"  seal TEXT NOT NULL,"
+	"  public_key TEXT NOT NULL,"
+	"  signature TEXT NOT NULL);"	/* of the head (seal.c: head_message) */
+	"ALTER TABLE run_positions ADD COLUMN model_source TEXT NOT NULL DEFAULT 'recorded'"
+	"  CHECK (model_source IN ('recorded', 'backfilled'));"
+	"UPDATE run_positions SET model_source = 'backfilled'"
+	"  WHERE run_id NOT IN (SELECT run_id FROM run_records);"
+	/* the method by reference (standard, edition, tests: the profile's) */
+	"ALTER TABLE run_records ADD COLUMN method TEXT NOT NULL DEFAULT '';",
 
 	/* 6 -> 7: every output gated beside a point's own (Kh 100, Kh 1000,
 	 * the counter, the load LED) as a row of its own, with its verdict,

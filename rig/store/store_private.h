@@ -12,6 +12,11 @@ struct store {
 	sqlite3 *db;
 	bool readonly;
 	bool batch;		/* inside store_batch_begin .. store_batch_commit */
+	int seal_format;	/* 0: STORE_SEAL_FORMAT (seal.h) */
+	/* signs the chain head with each seal (store_set_head_signer) */
+	void (*head_sign)(const void *msg, size_t len, unsigned char ret_sig[64], void *ctx);
+	void *head_sign_ctx;
+	char head_key[100];
 };
 
 /* Prepares sql or sets err naming what failed. */

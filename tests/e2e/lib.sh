@@ -76,6 +76,8 @@ log_level = ${E2E_LOG_LEVEL:-info}
 record_edges = ${E2E_RECORD:-off}
 ${E2E_CONF_EXTRA:-}
 CONF
+	# the station signing key, made once as at install (rigd needs it)
+	[ -e "$dir/station.key" ] || "$RIG_BIN/rigctl" --db "$dir/rig.db" key init >/dev/null
 }
 
 # e2e_start_rigd DIR: waits until it answers on its socket ($E2E_SOCK, set

@@ -103,7 +103,7 @@ static char *signed_pdf_text(const char *idn, char pdf[160], struct station_key 
 	char run_id[STORE_RUN_ID_LEN];
 	struct store *s = two_meter_run(idn, run_id);
 	struct rig_error err = {0};
-	ck_assert_int_eq(station_key_ensure(dir, key, &err), 1);
+	ck_assert_int_eq(station_key_init(dir, key, &err), 0);
 	ck_assert_int_eq(store_certificate_load(s, "SE-0001", NULL, c, &err), 0);
 	snprintf(pdf, 160, "%s/cert.pdf", dir);
 	ck_assert_msg(cert_write_signed_pdf(s, c, key, pdf, &err) == 0, "%s", err.msg);
@@ -166,6 +166,9 @@ START_TEST(pdf_states_the_stored_values_on_numbered_pages)
 	ck_assert_msg(strstr(text, budget_row), "no \"%s\"", budget_row);
 	ck_assert_ptr_nonnull(strstr(text, "0.0200"));
 	ck_assert_ptr_nonnull(strstr(text, "2.030"));
+	/* the reference's own standard uncertainty as it entered the point */
+	ck_assert_ptr_nonnull(strstr(text, "Ref. u: the standard uncertainty"));
+	ck_assert_ptr_nonnull(strstr(text, "0.0020"));
 	ck_assert_ptr_null(strstr(text, "SIMULATED"));
 	/* no contradiction: the meter passed, the run failed elsewhere */
 	ck_assert_ptr_nonnull(strstr(text, "Verdict for this meter: PASS"));

@@ -55,6 +55,7 @@ static void make_database(void)
 	struct rig_error err;
 	struct store *s = store_open(db, &err);
 	ck_assert_ptr_nonnull(s);
+	tsd_sign_heads(s, dir);
 	static struct tsd_bench b;
 	tsd_bench_init(&b, "A1", "A2", 1795000000000LL);	/* 2026-11-18 */
 	ck_assert_int_eq(store_begin_run(s, &b.plan, &b.meta, run_pass, &err), 0);
@@ -139,19 +140,25 @@ START_TEST(reports_certificates_and_summary)
 }
 END_TEST
 
-/* The signed PDF through the binaries: refused without the station key,
- * then signed, verified, and caught once the database is changed. */
+/* The signed PDF through the binaries: refused with a station key that
+ * others may read, then signed, verified, and caught once the database is
+ * changed. */
 START_TEST(pdf_certificates_are_signed_and_verified)
 {
 	make_database();
+	char key_path[160];
+	snprintf(key_path, sizeof(key_path), "%s/station.key", dir);
+	ck_assert_int_eq(chmod(key_path, 0644), 0);
 	ck_assert_int_eq(sh("%s --db %s report --serial A1 --format pdf --out %s/a1.pdf", rigctl(), db, dir), 4);
 	ck_assert_ptr_nonnull(strstr(out, "station key"));
-	struct rig_error err = {0};
-	struct station_key key;
-	ck_assert_int_eq(station_key_ensure(dir, &key, &err), 1);
-	struct store *s = store_open(db, &err);
-	ck_assert_int_eq(store_station_set_key(s, "station-1", "rigpi", key.pk_b64, &err), 0);
-	store_close(s);
+	ck_assert_ptr_nonnull(strstr(out, "mode 0644"));
+	snprintf(key_path, sizeof(key_path), "%s/a1.pdf", dir);
+	ck_assert_int_eq(access(key_path, F_OK), -1);
+	snprintf(key_path, sizeof(key_path), "%s/station.key", dir);
+	ck_assert_int_eq(sh("%s --db %s key show", rigctl(), db), 1);
+	ck_assert_int_eq(chmod(key_path, 0600), 0);
+	ck_assert_int_eq(sh("%s --db %s key show", rigctl(), db), 0);
+	ck_assert_ptr_nonnull(strstr(out, "readable by its owner only"));
 
 	ck_assert_int_eq(sh("%s --db %s report --run %s --format pdf --out %s", rigctl(), db, run_fail, dir), 0);
 	ck_assert_int_eq(sh("%s --db %s verify %s/certificate-B1.pdf", rigctl(), db, dir), 0);

@@ -146,7 +146,7 @@ START_TEST(the_weighted_average_is_the_rule_over_the_final_attempts)
 	struct tsd_bench b;
 	tsd_bench_init(&b, "W1", NULL, T0);
 	percent_points(&b);
-	struct store_run_record rec = {.weighting = STORE_WEIGHTING_4FL_2LL_PF};
+	struct store_run_record rec = {.weighting = RIG_WEIGHTING_4FL_2LL_PF};
 	b.meta.record = &rec;
 	char id[STORE_RUN_ID_LEN];
 	run_one(s, &b, 0.21, -0.62, 0.33, id);
@@ -159,11 +159,11 @@ START_TEST(the_weighted_average_is_the_rule_over_the_final_attempts)
 	ck_assert_int_eq(store_certificate_load(s, "W1", id, c, &err), 0);
 	ck_assert(c->has_weighted);
 	ck_assert(fabs(c->weighted_avg_pct - hand) < 1e-12);
-	ck_assert_int_eq(c->record.weighting, STORE_WEIGHTING_4FL_2LL_PF);
+	ck_assert_int_eq(c->record.weighting, RIG_WEIGHTING_4FL_2LL_PF);
 	free(c);
 
 	/* (4FL+LL)/5 on another run */
-	rec.weighting = STORE_WEIGHTING_4FL_LL;
+	rec.weighting = RIG_WEIGHTING_4FL_LL;
 	run_one(s, &b, 0.10, 0.30, 0.0, id);
 	ck_assert(fabs(sql_double(s, "SELECT weighted_avg_pct FROM run_positions ORDER BY run_id DESC") -
 		       (4 * 0.10 + 0.30) / 5) < 1e-12);
@@ -177,7 +177,7 @@ START_TEST(no_weighted_average_without_its_load_points)
 	struct tsd_bench b;
 	tsd_bench_init(&b, "W2", NULL, T0);
 	/* points in amps on a 200 A meter: 50 % and 5 %, neither FL nor LL */
-	struct store_run_record rec = {.weighting = STORE_WEIGHTING_FL_LL};
+	struct store_run_record rec = {.weighting = RIG_WEIGHTING_FL_LL};
 	b.meta.record = &rec;
 	char id[STORE_RUN_ID_LEN];
 	run_one(s, &b, 0.1, 0.1, 0.1, id);
@@ -188,15 +188,15 @@ END_TEST
 
 START_TEST(weighting_rules_parse_by_name)
 {
-	enum store_weighting w;
-	ck_assert_int_eq(store_weighting_parse("(4FL + LL)/5", &w), 0);
-	ck_assert_int_eq(w, STORE_WEIGHTING_4FL_LL);
-	ck_assert_int_eq(store_weighting_parse("(fl+ll)/2", &w), 0);
-	ck_assert_int_eq(w, STORE_WEIGHTING_FL_LL);
-	ck_assert_int_eq(store_weighting_parse("(4FL+2LL+PF)/7", &w), 0);
-	ck_assert_int_eq(w, STORE_WEIGHTING_4FL_2LL_PF);
-	ck_assert_int_eq(store_weighting_parse("(3FL+LL)/4", &w), -1);
-	ck_assert(fabs(store_weighting_apply(STORE_WEIGHTING_FL_LL, 0.2, 0.4, 9) - 0.3) < 1e-15);
+	enum rig_weighting w;
+	ck_assert_int_eq(rig_weighting_parse("(4FL + LL)/5", &w), 0);
+	ck_assert_int_eq(w, RIG_WEIGHTING_4FL_LL);
+	ck_assert_int_eq(rig_weighting_parse("(fl+ll)/2", &w), 0);
+	ck_assert_int_eq(w, RIG_WEIGHTING_FL_LL);
+	ck_assert_int_eq(rig_weighting_parse("(4FL+2LL+PF)/7", &w), 0);
+	ck_assert_int_eq(w, RIG_WEIGHTING_4FL_2LL_PF);
+	ck_assert_int_eq(rig_weighting_parse("(3FL+LL)/4", &w), -1);
+	ck_assert(fabs(rig_weighting_apply(RIG_WEIGHTING_FL_LL, 0.2, 0.4, 9) - 0.3) < 1e-15);
 }
 END_TEST
 
@@ -389,6 +389,26 @@ START_TEST(migration_counts_old_positions_from_one_and_keeps_their_model)
 	ck_assert(c->points[0].measured && c->points[0].error_pct == 0.2);
 	ck_assert_int_eq(c->record.n_standards, 1);
 	ck_assert_str_eq(c->record.standards[0].cal_due, "2027-01-01");
+	/* the model was copied from `meters`, not recorded with the run: marked
+	 * so, and the certificate says the model is inferred */
+	ck_assert(c->model_backfilled);
+	ck_assert_int_eq(sql_double(s, "SELECT COUNT(*) FROM run_positions WHERE model_source = 'backfilled'"), 2);
+	char *html = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&html, &len);
+	ck_assert_int_eq(report_certificate_html(f, c), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(html, "MMS-120-1001 (INFERRED: not recorded with this run"));
+	free(html);
+	/* a run stored now records its model */
+	struct tsd_bench b;
+	tsd_bench_init(&b, "OLD2", NULL, T0);
+	struct store_run_record rec = {0};
+	b.meta.record = &rec;
+	char id[STORE_RUN_ID_LEN];
+	ck_assert_int_eq(store_begin_run(s, &b.plan, &b.meta, id, &err), 0);
+	ck_assert_int_eq(store_certificate_load(s, "OLD2", id, c, &err), 0);
+	ck_assert(!c->model_backfilled);
 	free(c);
 	store_close(s);
 }
@@ -412,6 +432,7 @@ START_TEST(the_migration_keeps_sealed_runs_verifiable)
 	tsd_bench_init(&b, "SEAL1", "SEAL2", T0);
 	char id[STORE_RUN_ID_LEN];
 	struct rig_error err = {0};
+	store_set_seal_format(s, 1);	/* as schema 4 sealed it */
 	ck_assert_int_eq(store_begin_run(s, &b.plan, &b.meta, id, &err), 0);
 	for (int pos = 0; pos < 2; pos++) {
 		struct rig_point_result r = tsd_result(0, pos, 1, 0.1 * (pos + 1), 0.05, 100, RIG_VERDICT_PASS);
@@ -428,6 +449,12 @@ START_TEST(the_migration_keeps_sealed_runs_verifiable)
 			      "DROP TABLE measurement_outputs;"
 			      "ALTER TABLE measurements DROP COLUMN reading_before_kwh;"
 			      "ALTER TABLE measurements DROP COLUMN reading_after_kwh;"
+			      "DROP TABLE chain_head;"
+			      "CREATE TABLE run_seals_old (seq INTEGER PRIMARY KEY, run_uuid TEXT NOT NULL UNIQUE,"
+			      " rows_sha256 TEXT NOT NULL, prev_seal TEXT NOT NULL, seal TEXT NOT NULL UNIQUE);"
+			      "INSERT INTO run_seals_old SELECT seq, run_uuid, rows_sha256, prev_seal, seal FROM run_seals;"
+			      "DROP TABLE run_seals; ALTER TABLE run_seals_old RENAME TO run_seals;"
+			      "ALTER TABLE run_positions DROP COLUMN model_source;"
 			      "DROP INDEX run_positions_by_model; DROP INDEX run_records_by_follows;"
 			      "DROP TABLE run_records; DROP TABLE run_standards;"
 			      "ALTER TABLE run_positions DROP COLUMN model;"
@@ -644,7 +671,7 @@ START_TEST(station_config_takes_the_lab_the_approver_and_the_rule)
 	ck_assert_msg(rigd_config_parse(text, strlen(text), "rigd.conf", &c, &err) == 0, "%s", err.msg);
 	ck_assert_str_eq(c.lab_accreditation, "A2LA 1234.01");
 	ck_assert_str_eq(c.approver_role, "Quality manager");
-	ck_assert_int_eq(c.weighting, STORE_WEIGHTING_FL_LL);
+	ck_assert_int_eq(c.weighting, RIG_WEIGHTING_FL_LL);
 	const char *bad = "weighting = (3FL+LL)/4\n";
 	ck_assert_int_eq(rigd_config_parse(bad, strlen(bad), "rigd.conf", &c, &err), -1);
 	ck_assert_int_eq(err.line, 1);
@@ -656,7 +683,7 @@ END_TEST
 
 START_TEST(a_profiles_weighting_rule_wins_over_the_stations)
 {
-	const char *text = "[profile]\nname = w\nweighting = (FL + LL)/2\n"
+	const char *text = "[profile]\nname = w\nweighting = (FL + LL)/2\nmethod = ANSI C12.1-2014 test 3\n"
 			   "[point fl]\nkind = accuracy\ncurrent = 100 %\nvoltage = 120 V\n"
 			   "frequency = 60 Hz\nband = 0.5 %\ntarget_uncertainty = 0.1 %\noutput = 10\n";
 	static struct rig_profile p;
@@ -664,6 +691,7 @@ START_TEST(a_profiles_weighting_rule_wins_over_the_stations)
 	ck_assert_msg(rig_profile_parse(text, strlen(text), "w.profile", &p, &err) == 0, "%s", err.msg);
 	ck_assert(p.has_weighting);
 	ck_assert_int_eq(p.weighting, RIG_WEIGHTING_FL_LL);
+	ck_assert_str_eq(p.method, "ANSI C12.1-2014 test 3");
 	const char *bad = "[profile]\nname = w\nweighting = 4FL\n";
 	ck_assert_int_eq(rig_profile_parse(bad, strlen(bad), "w.profile", &p, &err), -1);
 	ck_assert_int_eq(err.line, 3);
@@ -672,7 +700,8 @@ START_TEST(a_profiles_weighting_rule_wins_over_the_stations)
 	tsd_bench_init(&b, "PW", NULL, T0);
 	b.profile.has_weighting = true;
 	b.profile.weighting = RIG_WEIGHTING_4FL_2LL_PF;
-	struct store_run_record rec = {.weighting = STORE_WEIGHTING_4FL_LL};
+	snprintf(b.profile.method, sizeof(b.profile.method), "ANSI C12.1-2014 tests 1-6 and 14");
+	struct store_run_record rec = {.weighting = RIG_WEIGHTING_4FL_LL};
 	struct run_meta meta = {.station = "s", .operator_name = "o", .profile = &b.profile,
 				.fixture = &b.fixture, .plan = &b.plan, .record = &rec};
 	struct runstore *rs = runstore_open(db_path, &err);
@@ -683,7 +712,8 @@ START_TEST(a_profiles_weighting_rule_wins_over_the_stations)
 	struct store *s = open_ok();
 	struct store_run_record got;
 	ck_assert_int_eq(store_run_record_load(s, id, &got, &err), 0);
-	ck_assert_int_eq(got.weighting, STORE_WEIGHTING_4FL_2LL_PF);
+	ck_assert_int_eq(got.weighting, RIG_WEIGHTING_4FL_2LL_PF);
+	ck_assert_str_eq(got.method, "ANSI C12.1-2014 tests 1-6 and 14");	/* the profile's method, recorded */
 	store_close(s);
 }
 END_TEST
@@ -728,6 +758,7 @@ START_TEST(points_export_in_long_form_with_formulas_neutralised)
 	struct store *s = open_ok();
 	struct tsd_bench b;
 	tsd_bench_init(&b, "=HYPERLINK(\"x\")", NULL, T0);
+	b.profile.points[3].band_pct = 0.5;	/* the creep point: stored, never a band */
 	struct store_run_record rec = {0};
 	snprintf(rec.test_state, sizeof(rec.test_state), "as-found");
 	b.meta.record = &rec;
@@ -742,7 +773,10 @@ START_TEST(points_export_in_long_form_with_formulas_neutralised)
 	ck_assert_msg(strncmp(text, "run,serial,model,position,point,", 32) == 0, "%s", text);
 	int lines = 0;
 	for (const char *p = text; *p; p++)
-		lines += *p == '\n';
+		if (*p == '\n') {
+			ck_assert_msg(p > text && p[-1] == '\r', "a row ends without CRLF (RFC 4180)");
+			lines++;
+		}
 	ck_assert_int_eq(lines, 1 + TSD_POINTS);	/* header, one row per point */
 	ck_assert_ptr_nonnull(strstr(text, "\"'=HYPERLINK(\"\"x\"\")\""));
 	ck_assert_ptr_null(strstr(text, ",=HYPERLINK"));
@@ -750,7 +784,18 @@ START_TEST(points_export_in_long_form_with_formulas_neutralised)
 	ck_assert_ptr_nonnull(strstr(text, ",0.330000,"));
 	ck_assert_ptr_nonnull(strstr(text, ",1,1,full load pf 1,accuracy,120,100,,1,60,0.210000,"));
 	ck_assert_ptr_null(strstr(text, ",0.700000,"));
-	ck_assert_ptr_nonnull(strstr(text, ",as-found\n"));
+	ck_assert_ptr_nonnull(strstr(text, ",as-found\r\n"));
+	/* no band where none applies: the creep point's band (stored 0.5) is
+	 * empty, its 16th field */
+	const char *creep = strstr(text, ",creep,creep,");
+	ck_assert_ptr_nonnull(creep);
+	while (creep > text && creep[-1] != '\n')
+		creep--;
+	char row[400], *rest = row, *field = NULL;
+	snprintf(row, sizeof(row), "%.*s", (int)strcspn(creep, "\r"), creep);
+	for (int i = 0; i < 16; i++)
+		field = strsep(&rest, ",");
+	ck_assert_msg(field && !*field, "band \"%s\" in %s", field, creep);
 	free(text);
 	store_close(s);
 }
@@ -762,9 +807,10 @@ START_TEST(the_certificate_shows_the_record)
 	struct tsd_bench b;
 	tsd_bench_init(&b, "C1", NULL, T0);
 	percent_points(&b);
-	struct store_run_record rec = {.weighting = STORE_WEIGHTING_4FL_LL, .simulated = true};
+	struct store_run_record rec = {.weighting = RIG_WEIGHTING_4FL_LL, .simulated = true};
 	snprintf(rec.customer, sizeof(rec.customer), "Acme <Flats>");
 	snprintf(rec.test_reason, sizeof(rec.test_reason), "periodic");
+	snprintf(rec.method, sizeof(rec.method), "ANSI C12.1-2014 tests 1-6 and 14");
 	snprintf(rec.lab_accreditation, sizeof(rec.lab_accreditation), "A2LA 1234.01");
 	snprintf(rec.approver_name, sizeof(rec.approver_name), "A. Approver");
 	snprintf(rec.cal_override_by, sizeof(rec.cal_override_by), "J. Doe");
@@ -786,7 +832,7 @@ START_TEST(the_certificate_shows_the_record)
 	fclose(out);
 	const char *want[] = {"Acme &lt;Flats&gt;", "periodic", "A2LA 1234.01", "A. Approver",
 			      "REF-9", "(overdue)", "by override of J. Doe", "customer waiting",
-			      "(4FL+LL)/5", "+0.180", "SIMULATED BENCH"};
+			      "(4FL+LL)/5", "+0.180", "SIMULATED BENCH", "ANSI C12.1-2014 tests 1-6 and 14"};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		ck_assert_msg(strstr(html, want[i]), "no \"%s\" on the certificate", want[i]);
 	free(html);
@@ -811,9 +857,9 @@ START_TEST(the_certificate_shows_the_record)
 	text[n] = '\0';
 	pclose(p);
 	const char *in_pdf[] = {"Acme <Flats>", "periodic", "A2LA 1234.01", "A. Approver", "REF-9",
-				"override of J. Doe", "+0.180"};
+				"override of J. Doe", "+0.180", "Method ANSI C12.1-2014 tests 1-6 and 14"};
 	for (size_t i = 0; i < sizeof(in_pdf) / sizeof(in_pdf[0]); i++)
-		ck_assert_msg(strstr(text, in_pdf[i]), "no \"%s\" in the PDF:\n%s", in_pdf[i], text);
+		ck_assert_msg(strstr(text, in_pdf[i]), "no \"%s\" in the PDF:\n%.3000s", in_pdf[i], text);
 	free(c);
 	store_close(s);
 }

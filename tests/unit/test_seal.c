@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "reports/cert_sign.h"
 #include "rig/common/station_key.h"
@@ -27,11 +28,33 @@ static void teardown(void)
 	tsd_rmdir(dir);
 }
 
+/* What a run's record holds in these tests. */
+static struct store_run_record *test_record(void)
+{
+	static struct store_run_record rec;
+	memset(&rec, 0, sizeof(rec));
+	snprintf(rec.customer, sizeof(rec.customer), "Acme Flats");
+	snprintf(rec.test_reason, sizeof(rec.test_reason), "complaint");
+	snprintf(rec.lab_name, sizeof(rec.lab_name), "Meter Shop 3");
+	snprintf(rec.method, sizeof(rec.method), "ANSI C12.1-2014 tests 1-6 and 14");
+	rec.weighting = RIG_WEIGHTING_4FL_LL;
+	rec.has_ambient_c = true;
+	rec.ambient_c = 22.5;
+	rec.n_standards = 1;
+	snprintf(rec.standards[0].role, sizeof(rec.standards[0].role), "reference");
+	snprintf(rec.standards[0].identity, sizeof(rec.standards[0].identity), "REF-9");
+	snprintf(rec.standards[0].certificate, sizeof(rec.standards[0].certificate), "CAL-2026-117");
+	rec.pos[1].has_register_before = true;
+	rec.pos[1].register_before_kwh = 18234.6;
+	return &rec;
+}
+
 static void one_run(struct store *s, const char *serial, int64_t t0, char run_id[STORE_RUN_ID_LEN])
 {
 	struct rig_error err = {0};
 	struct tsd_bench b;
 	tsd_bench_init(&b, serial, NULL, t0);
+	b.meta.record = test_record();
 	ck_assert_int_eq(store_begin_run(s, &b.plan, &b.meta, run_id, &err), 0);
 	struct rig_point_result r[] = {
 		tsd_result(0, 0, 1, 0.210, 0.040, 100, RIG_VERDICT_PASS),
@@ -49,6 +72,7 @@ static void three_runs(char ids[3][STORE_RUN_ID_LEN])
 	struct rig_error err = {0};
 	struct store *s = store_open(db_path, &err);
 	ck_assert_msg(s != NULL, "%s", err.msg);
+	tsd_sign_heads(s, dir);
 	one_run(s, "A-1", T0, ids[0]);
 	one_run(s, "A-2", T0 + 100000, ids[1]);
 	one_run(s, "A-3", T0 + 200000, ids[2]);
@@ -149,14 +173,34 @@ START_TEST(a_run_deleted_with_its_seal_is_found)
 }
 END_TEST
 
-START_TEST(the_station_key_is_made_once)
+START_TEST(the_station_key_is_made_once_and_kept_private)
 {
 	struct rig_error err = {0};
 	struct station_key a, b;
-	ck_assert_int_eq(station_key_ensure(dir, &a, &err), 1);
-	ck_assert_int_eq(station_key_ensure(dir, &b, &err), 0);
+	ck_assert_int_eq(station_key_load(dir, &a, &err), -1);	/* none yet: no key made on the fly */
+	ck_assert_ptr_nonnull(strstr(err.msg, "key init"));
+	ck_assert_int_eq(station_key_init(dir, &a, &err), 0);
+	ck_assert_int_eq(station_key_init(dir, &b, &err), -1);	/* a station keeps its key */
+	ck_assert_int_eq(station_key_load(dir, &b, &err), 0);
 	ck_assert_str_eq(a.pk_b64, b.pk_b64);
 	ck_assert_int_eq(memcmp(a.sk, b.sk, sizeof(a.sk)), 0);
+	char path[128], pub[STATION_B64_LEN];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/station.key", dir);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	ck_assert_int_eq(station_key_public(dir, pub, &err), 0);
+	ck_assert_str_eq(pub, a.pk_b64);
+	/* a secret key others may read is not signed with */
+	const mode_t open_modes[] = {0640, 0604, 0660, 0644};
+	for (size_t i = 0; i < sizeof(open_modes) / sizeof(open_modes[0]); i++) {
+		ck_assert_int_eq(chmod(path, open_modes[i]), 0);
+		memset(&err, 0, sizeof(err));
+		ck_assert_int_eq(station_key_load(dir, &b, &err), -1);
+		ck_assert_ptr_nonnull(strstr(err.msg, "lets others read"));
+	}
+	ck_assert_int_eq(chmod(path, 0400), 0);
+	ck_assert_int_eq(station_key_load(dir, &b, &err), 0);
 	uint8_t sig[STATION_SIG_BYTES];
 	station_key_sign(&a, "abc", 3, sig);
 	ck_assert_int_eq(station_key_verify(b.pk, "abc", 3, sig), 0);
@@ -174,8 +218,7 @@ static void signed_certificate(char ids[3][STORE_RUN_ID_LEN], char pdf[160])
 	struct rig_error err = {0};
 	struct store *s = store_open(db_path, &err);
 	struct station_key key;
-	ck_assert_int_eq(station_key_ensure(dir, &key, &err), 1);
-	ck_assert_int_eq(store_station_set_key(s, "station-1", "rigpi", key.pk_b64, &err), 0);
+	ck_assert_int_eq(station_key_load(dir, &key, &err), 0);	/* made by three_runs */
 	struct store_certificate *c = calloc(1, sizeof(*c));
 	ck_assert_int_eq(store_certificate_load(s, "A-2", NULL, c, &err), 0);
 	snprintf(pdf, 160, "%s/cert.pdf", dir);
@@ -301,6 +344,228 @@ START_TEST(a_file_that_is_no_signed_certificate_is_refused)
 }
 END_TEST
 
+/* Format 2 covers everything a certificate shows beyond the points: each
+ * of these edits, on a fresh database, breaks the seal of run A-2. */
+START_TEST(a_changed_record_standard_or_meter_description_is_found)
+{
+	static const char *const edits[] = {
+		"UPDATE run_records SET customer = 'Other Co' WHERE run_id = %lld",
+		"UPDATE run_records SET ambient_c = 23.5 WHERE run_id = %lld",
+		"UPDATE run_records SET weighting = '(FL+LL)/2' WHERE run_id = %lld",
+		"UPDATE run_records SET method = 'ANSI C12.1-2022' WHERE run_id = %lld",
+		"UPDATE run_standards SET certificate = 'CAL-FORGED' WHERE run_id = %lld",
+		"UPDATE run_positions SET model = 'MMS-120-4001' WHERE run_id = %lld",
+		"UPDATE run_positions SET rated_current_a = 400 WHERE run_id = %lld",
+		"UPDATE run_positions SET register_before_kwh = 18000 WHERE run_id = %lld",
+		"UPDATE run_positions SET weighted_avg_pct = 0.01 WHERE run_id = %lld",
+		"UPDATE run_positions SET model_source = 'backfilled' WHERE run_id = %lld",
+		"DELETE FROM run_standards WHERE run_id = %lld",
+	};
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		tsd_rmdir(dir);
+		tsd_tmpdir(dir, db_path);
+		char ids[3][STORE_RUN_ID_LEN], sql[300];
+		three_runs(ids);
+		struct findings f;
+		ck_assert_int_eq(walk(&f).problems, 0);
+		snprintf(sql, sizeof(sql), edits[i], 2LL);	/* runs.id of A-2 */
+		tamper(sql);
+		struct store_chain_report r = walk(&f);
+		ck_assert_msg(r.problems == 1 && strstr(f.text, ids[1]) && strstr(f.text, "changed after it was sealed"),
+			      "%s: %s", sql, f.text);
+	}
+}
+END_TEST
+
+/* The newest run deleted with its seal: every link that is left holds, but
+ * the signed head names the seal that is gone. */
+START_TEST(the_newest_run_deleted_with_its_seal_is_found)
+{
+	char ids[3][STORE_RUN_ID_LEN], sql[300];
+	three_runs(ids);
+	struct findings f;
+	struct store_chain_report r = walk(&f);
+	ck_assert_msg(r.problems == 0 && r.head_signed && r.head_seq == 3, "%s", f.text);
+	snprintf(sql, sizeof(sql),
+		 "PRAGMA foreign_keys = ON; DELETE FROM run_seals WHERE run_uuid = '%s';"
+		 " DELETE FROM runs WHERE run_uuid = '%s'", ids[2], ids[2]);
+	tamper(sql);
+	r = walk(&f);
+	ck_assert_int_eq(r.sealed, 2);
+	ck_assert_msg(r.problems == 1 && strstr(f.text, "the chain was cut"), "%s", f.text);
+	/* the head removed as well */
+	tamper("DELETE FROM chain_head");
+	r = walk(&f);
+	ck_assert_msg(r.problems == 1 && strstr(f.text, "signed head is missing"), "%s", f.text);
+}
+END_TEST
+
+START_TEST(a_head_moved_back_or_signed_by_another_key_is_found)
+{
+	char ids[3][STORE_RUN_ID_LEN], sql[300];
+	three_runs(ids);
+	/* the head pointed at the second seal, its signature kept */
+	snprintf(sql, sizeof(sql),
+		 "UPDATE chain_head SET seq = 2, seal = (SELECT seal FROM run_seals WHERE seq = 2)");
+	tamper(sql);
+	struct findings f;
+	struct store_chain_report r = walk(&f);
+	ck_assert_msg(strstr(f.text, "does not verify") && strstr(f.text, "added without the station's key"),
+		      "%s", f.text);
+	/* a head signed by a key no station holds */
+	tsd_rmdir(dir);
+	tsd_tmpdir(dir, db_path);
+	three_runs(ids);
+	tamper("UPDATE stations SET public_key = 'AAAA'");
+	r = walk(&f);
+	ck_assert_msg(r.problems == 1 && strstr(f.text, "which no station here holds"), "%s", f.text);
+}
+END_TEST
+
+/* The register after, written once the meter is off the bench, is sealed
+ * as an addendum: verified, and an edit or an unsealed reading shows. */
+START_TEST(the_register_after_is_sealed_as_an_addendum)
+{
+	char ids[3][STORE_RUN_ID_LEN], sql[300];
+	three_runs(ids);
+	struct rig_error err = {0};
+	struct store *s = store_open(db_path, &err);
+	tsd_sign_heads(s, dir);
+	ck_assert_msg(store_set_register_after(s, ids[0], 1, 18236.1, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(store_set_register_after(s, ids[0], 1, 18236.2, &err), -1);	/* once */
+	store_close(s);
+	struct findings f;
+	struct store_chain_report r = walk(&f);
+	ck_assert_msg(r.problems == 0 && r.head_seq == 4, "%s", f.text);
+	tamper("UPDATE run_positions SET register_after_kwh = 18299 WHERE run_id = 1");
+	r = walk(&f);
+	ck_assert_msg(r.problems == 1 && strstr(f.text, "register-after 1 changed"), "%s", f.text);
+	/* a reading after written behind the rig's back has no seal */
+	tamper("UPDATE run_positions SET register_after_kwh = 18300 WHERE run_id = 2");
+	r = walk(&f);
+	snprintf(sql, sizeof(sql), "run %s position 1: a register reading after that was never sealed", ids[1]);
+	ck_assert_msg(strstr(f.text, sql), "%s", f.text);
+}
+END_TEST
+
+/* Seals keep their format: a run sealed as before (format 1) verifies
+ * beside newer ones, and its record was never covered. */
+START_TEST(format_1_seals_still_verify_beside_format_2)
+{
+	struct rig_error err = {0};
+	struct store *s = store_open(db_path, &err);
+	tsd_sign_heads(s, dir);
+	char old_run[STORE_RUN_ID_LEN], new_run[STORE_RUN_ID_LEN];
+	store_set_seal_format(s, 1);
+	one_run(s, "OLD-1", T0, old_run);
+	store_set_seal_format(s, 0);
+	one_run(s, "NEW-1", T0 + 100000, new_run);
+	store_close(s);
+	struct findings f;
+	struct store_chain_report r = walk(&f);
+	ck_assert_msg(r.problems == 0 && r.sealed == 2 && r.newest_format == STORE_SEAL_FORMAT, "%s",
+		      f.text);
+	tamper("UPDATE run_records SET customer = 'Other Co'");
+	r = walk(&f);
+	ck_assert_msg(r.problems == 1 && strstr(f.text, new_run) && !strstr(f.text, old_run), "%s", f.text);
+}
+END_TEST
+
+/* Format 2 hashes positions as the tables store them, from 1; format 1
+ * keeps the 0-based form its seals were made with. */
+START_TEST(format_2_hashes_the_stored_1_based_positions)
+{
+	char ids[3][STORE_RUN_ID_LEN];
+	three_runs(ids);
+	sqlite3 *db;
+	ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+	for (int format = 1; format <= STORE_SEAL_FORMAT; format++) {
+		size_t n;
+		const char *const *sql = store_seal_canonical_sql(format, &n);
+		ck_assert_ptr_nonnull(sql);
+		/* the positions table, then the measurements, budgets and terms:
+		 * each has the position in its second column */
+		const size_t with_position[] = {1, 3, 4, 5};
+		for (size_t k = 0; k < 4; k++) {
+			sqlite3_stmt *st;
+			ck_assert_int_eq(sqlite3_prepare_v2(db, sql[with_position[k]], -1, &st, NULL), SQLITE_OK);
+			sqlite3_bind_int64(st, 1, 1);
+			int rows = 0;
+			while (sqlite3_step(st) == SQLITE_ROW) {
+				int pos = sqlite3_column_int(st, with_position[k] == 1 ? 0 : 1);
+				ck_assert_msg(pos == (format >= 2 ? 1 : 0), "format %d table %zu: position %d", format,
+					      with_position[k], pos);
+				rows++;
+			}
+			sqlite3_finalize(st);
+			if (with_position[k] <= 3)	/* budgets are optional */
+				ck_assert_int_gt(rows, 0);
+		}
+	}
+	sqlite3_close(db);
+	size_t n;
+	ck_assert_ptr_null(store_seal_canonical_sql(STORE_SEAL_FORMAT + 1, &n));
+}
+END_TEST
+
+/* A database sealed before heads began gets its head signed once, at
+ * rigd's start; a chain whose head was removed is never signed over. */
+START_TEST(an_old_chain_gets_its_head_signed_once_a_removed_head_never)
+{
+	struct rig_error err = {0};
+	struct store *s = store_open(db_path, &err);
+	char a[STORE_RUN_ID_LEN], b[STORE_RUN_ID_LEN];
+	store_set_seal_format(s, 1);	/* no signer, format 1: as before heads */
+	one_run(s, "OLD-1", T0, a);
+	one_run(s, "OLD-2", T0 + 100000, b);
+	struct findings f;
+	store_close(s);
+	struct store_chain_report r = walk(&f);
+	ck_assert_msg(r.problems == 0 && !r.head_signed, "%s", f.text);
+	s = store_open(db_path, &err);
+	tsd_sign_heads(s, dir);
+	ck_assert_int_eq(store_sign_head_if_unsigned(s, &err), 1);
+	ck_assert_int_eq(store_sign_head_if_unsigned(s, &err), 0);
+	store_close(s);
+	r = walk(&f);
+	ck_assert_msg(r.problems == 0 && r.head_signed && r.head_seq == 2, "%s", f.text);
+
+	/* format 2 seals, then the newest run, its seal and the head removed */
+	tsd_rmdir(dir);
+	tsd_tmpdir(dir, db_path);
+	char ids[3][STORE_RUN_ID_LEN], sql[300];
+	three_runs(ids);
+	snprintf(sql, sizeof(sql),
+		 "PRAGMA foreign_keys = ON; DELETE FROM run_seals WHERE run_uuid = '%s';"
+		 " DELETE FROM runs WHERE run_uuid = '%s'; DELETE FROM chain_head", ids[2], ids[2]);
+	tamper(sql);
+	s = store_open(db_path, &err);
+	tsd_sign_heads(s, dir);
+	ck_assert_int_eq(store_sign_head_if_unsigned(s, &err), 0);
+	store_close(s);
+	r = walk(&f);
+	ck_assert_msg(r.problems == 1 && strstr(f.text, "signed head is missing"), "%s", f.text);
+}
+END_TEST
+
+START_TEST(rigctl_key_arguments)
+{
+	struct rigctl_args a;
+	char why[200];
+	char *v1[] = {"rigctl", "--db", "x.db", "key", "init", NULL};
+	ck_assert_int_eq(rigctl_parse_args(5, v1, &a, why, sizeof(why)), 0);
+	ck_assert_int_eq(a.cmd, RIGCTL_KEY);
+	ck_assert_str_eq(a.key_action, "init");
+	char *v2[] = {"rigctl", "key", "show", NULL};
+	ck_assert_int_eq(rigctl_parse_args(3, v2, &a, why, sizeof(why)), 0);
+	ck_assert_str_eq(a.key_action, "show");
+	char *v3[] = {"rigctl", "key", "rotate", NULL};
+	ck_assert_int_eq(rigctl_parse_args(3, v3, &a, why, sizeof(why)), -1);
+	char *v4[] = {"rigctl", "key", NULL};
+	ck_assert_int_eq(rigctl_parse_args(2, v4, &a, why, sizeof(why)), -1);
+}
+END_TEST
+
 START_TEST(rigctl_verify_arguments)
 {
 	struct rigctl_args a;
@@ -329,7 +594,15 @@ Suite *suite_seal(void)
 	tcase_add_test(tc, a_byte_changed_in_a_stored_point_is_found);
 	tcase_add_test(tc, a_deleted_run_is_found);
 	tcase_add_test(tc, a_run_deleted_with_its_seal_is_found);
-	tcase_add_test(tc, the_station_key_is_made_once);
+	tcase_add_test(tc, the_station_key_is_made_once_and_kept_private);
+	tcase_add_test(tc, a_changed_record_standard_or_meter_description_is_found);
+	tcase_add_test(tc, the_newest_run_deleted_with_its_seal_is_found);
+	tcase_add_test(tc, a_head_moved_back_or_signed_by_another_key_is_found);
+	tcase_add_test(tc, the_register_after_is_sealed_as_an_addendum);
+	tcase_add_test(tc, format_1_seals_still_verify_beside_format_2);
+	tcase_add_test(tc, format_2_hashes_the_stored_1_based_positions);
+	tcase_add_test(tc, an_old_chain_gets_its_head_signed_once_a_removed_head_never);
+	tcase_add_test(tc, rigctl_key_arguments);
 	tcase_add_test(tc, a_signed_certificate_verifies);
 	tcase_add_test(tc, an_edited_pdf_is_found);
 	tcase_add_test(tc, a_changed_point_is_named);

@@ -8,6 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rig/common/station_key.h"
+#include "rig/store/seal.h"
+
 static void set_point(struct rig_point *p, const char *name, enum rig_point_kind kind,
 		      double current_a, double pf, double band)
 {
@@ -123,6 +126,25 @@ void tsd_tmpdir(char dir[64], char db_path[96])
 	snprintf(dir, 64, "%s/rig-store-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(db_path, 96, "%s/results.db", dir);
+}
+
+static void sign_with(const void *msg, size_t len, uint8_t ret_sig[64], void *ctx)
+{
+	station_key_sign(ctx, msg, len, ret_sig);
+}
+
+void tsd_sign_heads(struct store *s, const char *dir)
+{
+	static struct station_key keys[4];
+	static int next;
+	struct station_key *key = &keys[next++ % 4];
+	struct rig_error err = {0};
+	char path[512];
+	snprintf(path, sizeof(path), "%s/station.key", dir);
+	int rc = access(path, F_OK) == 0 ? station_key_load(dir, key, &err) : station_key_init(dir, key, &err);
+	ck_assert_msg(rc == 0, "%s", err.msg);
+	store_set_head_signer(s, key->pk_b64, sign_with, key);
+	ck_assert_int_eq(store_station_set_key(s, "station-1", "rigpi", key->pk_b64, &err), 0);
 }
 
 void tsd_rmdir(const char *dir)

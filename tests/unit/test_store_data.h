@@ -25,6 +25,10 @@ void tsd_bench_init(struct tsd_bench *b, const char *serial0, const char *serial
 struct rig_point_result tsd_result(int point, int position, int attempt, double error_pct,
 				   double u_pct, double current_a, enum rig_verdict v);
 
+/* The station key in dir (made when missing) signs s's chain head with
+ * every seal, as rigd's does, and is recorded with the bench's station. */
+void tsd_sign_heads(struct store *s, const char *dir);
+
 /* mkdtemp under TMPDIR; path of "results.db" inside it into db_path. */
 void tsd_tmpdir(char dir[64], char db_path[96]);
 /* Removes the folder and every file in it. */

@@ -58,6 +58,7 @@ START_TEST(outputs_and_readings_are_rows)
 	struct rig_error err = { 0 };
 	struct store *s = store_open(db_path, &err);
 	ck_assert_msg(s, "%s", err.msg);
+	tsd_sign_heads(s, dir);
 	static struct tsd_bench b;
 	tsd_bench_init(&b, "OUT1", "OUT2", T0);
 	char id[STORE_RUN_ID_LEN];
