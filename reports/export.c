@@ -71,13 +71,48 @@ static int csv_row(const struct store_result_row *r, void *ctx)
 	return ferror(out) ? -2 : 0;
 }
 
-int report_export_csv(FILE *out, struct store *s, const struct store_filter *f,
+/* The newest `newest` rows of a query that lists oldest first: a count,
+ * then the rows past the ones skipped. */
+struct newest_rows {
+	int skip, seen;
+	store_result_fn fn;
+	void *ctx;
+};
+
+static int count_rows(const struct store_result_row *r, void *ctx)
+{
+	(void)r;
+	((struct newest_rows *)ctx)->skip++;
+	return 0;
+}
+
+static int pass_newest(const struct store_result_row *r, void *ctx)
+{
+	struct newest_rows *n = ctx;
+	if (n->seen++ < n->skip)
+		return 0;
+	return n->fn(r, n->ctx);
+}
+
+static int query_newest(struct store *s, const struct store_filter *f, int newest,
+			store_result_fn fn, void *ctx, struct rig_error *err)
+{
+	if (newest <= 0)
+		return store_query_results(s, f, fn, ctx, err);
+	struct newest_rows n = {.fn = fn, .ctx = ctx};
+	if (store_query_results(s, f, count_rows, &n, err) < 0)
+		return -1;
+	n.skip = n.skip > newest ? n.skip - newest : 0;
+	return store_query_results(s, f, pass_newest, &n, err);
+}
+
+int report_export_csv(FILE *out, struct store *s, const struct store_filter *f, int newest,
 		      struct rig_error *err)
 {
 	for (size_t i = 0; i < N_COLUMNS; i++)
 		fprintf(out, "%s%s", i ? "," : "", columns[i]);
 	fputs("\r\n", out);
-	int rc = store_query_results(s, f, csv_row, out, err);
+	int rc = query_newest(s, f, newest, csv_row, out, err);
 	if (rc == -2 || ferror(out))
 		return rig_error_set(err, NULL, 0, "writing CSV failed");
 	return rc < 0 ? -1 : 0;
@@ -105,13 +140,13 @@ static int json_row(const struct store_result_row *r, void *ctx)
 	return 0;
 }
 
-int report_export_json(FILE *out, struct store *s, const struct store_filter *f,
+int report_export_json(FILE *out, struct store *s, const struct store_filter *f, int newest,
 		       struct rig_error *err)
 {
 	cJSON *array = cJSON_CreateArray();
 	if (!array)
 		return rig_error_set(err, NULL, 0, "out of memory");
-	int rc = store_query_results(s, f, json_row, array, err);
+	int rc = query_newest(s, f, newest, json_row, array, err);
 	if (rc == -2)
 		rig_error_set(err, NULL, 0, "out of memory");
 	char *text = rc == 0 ? cJSON_Print(array) : NULL;

@@ -11,12 +11,13 @@
  * leading/trailing space; quotes doubled. */
 void report_csv_field(FILE *out, const char *text);
 
-/* Header and one row per meter and run. 0, or -1 with err. */
-int report_export_csv(FILE *out, struct store *s, const struct store_filter *f,
+/* Header and one row per meter and run, oldest first; newest > 0: only the
+ * newest that many rows (still oldest first). 0, or -1 with err. */
+int report_export_csv(FILE *out, struct store *s, const struct store_filter *f, int newest,
 		      struct rig_error *err);
 
-/* A JSON array of objects with the same fields. 0, or -1 with err. */
-int report_export_json(FILE *out, struct store *s, const struct store_filter *f,
+/* A JSON array of objects with the same fields and rows. 0, or -1 with err. */
+int report_export_json(FILE *out, struct store *s, const struct store_filter *f, int newest,
 		       struct rig_error *err);
 
 #endif

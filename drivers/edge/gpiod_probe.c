@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "rig/core/fixture_lines.h"
+
 #define LABEL_PREFIX "label="
 
 static bool chip_has_label(const char *path, const char *label)
@@ -53,6 +55,40 @@ int edge_gpiod_find_chip(const char *args, char *path, size_t len, struct rig_er
 		return rig_error_set(err, NULL, 0, "no gpio chip labelled %s (%d gpio chips on this "
 				     "machine)", label, chips);
 	return 0;
+}
+
+static int chip_offset_of(void *ctx, const char *name)
+{
+	return gpiod_chip_get_line_offset_from_name(ctx, name);
+}
+
+int edge_gpiod_resolve_fixture(struct rig_fixture *f, struct rig_error *err)
+{
+	if (strncmp(f->edge_input, "gpiod:", 6) != 0)
+		return rig_error_set(err, NULL, 0, "edge input %s is not a gpio chip", f->edge_input);
+	char path[300];
+	if (edge_gpiod_find_chip(f->edge_input + 6, path, sizeof(path), err) < 0)
+		return -1;
+	struct gpiod_chip *chip = gpiod_chip_open(path);
+	if (!chip) {
+		if (errno == ENOENT)
+			return rig_error_set(err, NULL, 0, "gpio chip %s does not exist", path);
+		return rig_error_set(err, NULL, 0, "gpio chip %s: %s", path, strerror(errno));
+	}
+	struct gpiod_chip_info *info = gpiod_chip_get_info(chip);
+	char desc[400];
+	snprintf(desc, sizeof(desc), "%s (%s)", info ? gpiod_chip_info_get_label(info) : "?", path);
+	struct rig_chip_lines lines = {
+		.chip = desc,
+		.n_lines = info ? (unsigned)gpiod_chip_info_get_num_lines(info) : 0,
+		.offset_of = chip_offset_of,
+		.ctx = chip,
+	};
+	int r = rig_fixture_resolve_lines(f, &lines, err);
+	if (info)
+		gpiod_chip_info_free(info);
+	gpiod_chip_close(chip);
+	return r;
 }
 
 /* One line's state: 0 free, -1 missing or held (err says). */

@@ -12,6 +12,7 @@
 #include "drivers/sim/sim_config.h"
 #include "drivers/sim/sim_server.h"
 #include "rig/core/fixture.h"
+#include "rig/core/fixture_lines.h"
 #include "rig/core/model.h"
 
 static volatile sig_atomic_t stop;
@@ -188,6 +189,13 @@ int main(int argc, char **argv)
 		static struct rig_fixture fx;
 		if (rig_fixture_load(fixture_path, &fx, &err)) {
 			fprintf(stderr, "rig-sim: %s\n", rig_error_format(&err, msg, sizeof(msg)));
+			free(all);
+			return 2;
+		}
+		/* the simulated meters' lines are offsets: a chip's names mean nothing here */
+		if (rig_fixture_has_named_lines(&fx)) {
+			fprintf(stderr, "rig-sim: %s gives lines by the chip's names; rig-sim takes a fixture "
+				"with line offsets (or --lines)\n", fixture_path);
 			free(all);
 			return 2;
 		}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rig/core/fixture_lines.h"
 #include "rig/core/recording.h"
 #include "rig/core/sha256.h"
 
@@ -37,6 +38,7 @@ struct cur_run {
 	 * live run's (each needs a completion, so a few at most) */
 	char cmds[4][RIG_REC_MAX_LINE];
 	int cmd_head, cmd_len;
+	char line_names[RIG_REC_MAX_LINE];	/* meta lines: the chip's names on the bench */
 };
 
 struct rig_analysis {
@@ -49,6 +51,8 @@ struct rig_analysis {
 	struct rig_an_point *points;
 	int n_points, cap_points;
 	struct cur_run cur;
+	/* opt.fixture's own copy: its named lines get each run's recorded offsets */
+	struct rig_fixture *fixture;
 };
 
 static void *grow(void *p, int *cap, int need, size_t size)
@@ -72,6 +76,15 @@ struct rig_analysis *rig_analysis_new(const char *name, const struct rig_analysi
 	snprintf(a->name, sizeof(a->name), "%s", name ? name : "");
 	if (opt)
 		a->opt = *opt;
+	if (a->opt.fixture) {
+		a->fixture = malloc(sizeof(*a->fixture));
+		if (!a->fixture) {
+			free(a);
+			return NULL;
+		}
+		*a->fixture = *a->opt.fixture;
+		a->opt.fixture = a->fixture;
+	}
 	a->version = 1;
 	return a;
 }
@@ -92,6 +105,7 @@ void rig_analysis_free(struct rig_analysis *a)
 	free_cur(&a->cur);
 	free(a->runs);
 	free(a->points);
+	free(a->fixture);
 	free(a);
 }
 
@@ -328,6 +342,17 @@ static void start_replay(struct rig_analysis *a, struct rig_an_run *r, int64_t n
 	if (c->fixture && !a->opt.fixture && c->fixture->ref_spec_file[0] && !c->fixture->have_ref_spec)
 		lack(r, "no text of the reference specification the fixture names");
 	r->rejudged = a->opt.profile || a->opt.fixture;
+	/* Edges carry offsets: a fixture that names lines routes them with
+	 * the names' offsets the bench recorded. */
+	struct rig_error ne = {0};
+	if (a->opt.fixture && rig_fixture_has_named_lines(a->opt.fixture) &&
+	    rig_fixture_resolve_from_names(a->fixture, c->line_names, &ne) < 0) {
+		char why[700], buf[600];
+		snprintf(why, sizeof(why), "the fixture's lines by name cannot be placed on the recorded "
+			 "edges: %s", rig_error_format(&ne, buf, sizeof(buf)));
+		lack(r, why);
+		return;
+	}
 	if (r->lacks[0] && !r->rejudged)
 		return;
 	if ((!c->profile && !a->opt.profile) || (!c->fixture && !a->opt.fixture))
@@ -665,8 +690,13 @@ static int run_record_line(struct rig_analysis *a, const char *text, struct rig_
 	}
 	if (n < 2)
 		return rig_error_set(err, a->name, a->line_no, "'%s' needs more fields", f[0]);
-	if (strcmp(f[0], "meta") == 0)
+	if (strcmp(f[0], "meta") == 0) {
+		size_t len;
+		if (n >= 3 && strcmp(f[1], "lines") == 0 &&
+		    rig_rec_unescape(f[2], a->cur.line_names, sizeof(a->cur.line_names) - 1, &len) == 0)
+			a->cur.line_names[len] = '\0';
 		return 0;
+	}
 	if (strcmp(f[0], "text") == 0)
 		return text_begin(a, f, n, err);
 	if (strcmp(f[0], "t") == 0)	/* its text runs to the end of the line */

@@ -85,6 +85,9 @@ struct parser {
 	const char *const *keys;	/* key names of the current section */
 	int n_uses;
 	struct line_use uses[RIG_MAX_POSITIONS * RIG_SIG_COUNT + 4];
+	int n_names;		/* distinct line names (named_placeholder) */
+	char names[RIG_MAX_POSITIONS * RIG_SIG_COUNT + 4][RIG_LINE_NAME_MAX];
+	int first_name_line;	/* file line of the first named line, 0 none */
 };
 
 /* Keys per section; index = position in the list. */
@@ -267,14 +270,34 @@ static int check_date(const struct rig_ini_item *it, const char *file, struct ri
 	return 0;
 }
 
-/* "17", "line 17", "17 active-low"; "none" when allow_none. */
-static int parse_line_spec(const struct rig_ini_item *it, const char *file, bool allow_none,
+static bool name_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.';
+}
+
+/* A line given by the chip's name for it: the same name, the same
+ * placeholder (so a name wired twice is caught like an offset). */
+static int named_placeholder(struct parser *ps, const char *name)
+{
+	for (int i = 0; i < ps->n_names; i++)
+		if (!strcmp(ps->names[i], name))
+			return RIG_LINE_NAMED + i;
+	snprintf(ps->names[ps->n_names], RIG_LINE_NAME_MAX, "%s", name);
+	return RIG_LINE_NAMED + ps->n_names++;
+}
+
+/* "17", "line 17", "17 active-low", "GPIO17", "line GPIO17 active-low";
+ * "none" when allow_none. A name is the chip's (gpioinfo lists them),
+ * resolved to an offset when the chip is opened. */
+static int parse_line_spec(struct parser *ps, const struct rig_ini_item *it, bool allow_none,
 			   struct rig_line *ret, struct rig_error *err)
 {
+	const char *file = ps->file;
 	const char *s = it->value;
+	memset(ret, 0, sizeof(*ret));
+	ret->file_line = it->line;
 	if (allow_none && !strcasecmp(s, "none")) {
 		ret->line = -1;
-		ret->active_low = false;
 		return 0;
 	}
 	if (!strncasecmp(s, "line", 4) && (s[4] == ' ' || s[4] == '\t'))
@@ -282,12 +305,26 @@ static int parse_line_spec(const struct rig_ini_item *it, const char *file, bool
 	while (*s == ' ' || *s == '\t')
 		s++;
 	char *end;
-	errno = 0;
-	long n = strtol(s, &end, 10);
-	if (end == s || errno || n < 0 || n > MAX_LINE_OFFSET)
-		return rig_error_set(err, file, it->line, "%s: '%s' is not a GPIO line 0..%d%s",
-				     it->key, it->value, MAX_LINE_OFFSET,
-				     allow_none ? " or none" : "");
+	long n = -1;
+	if (isalpha((unsigned char)*s) && strncasecmp(s, "active-", 7) != 0) {
+		size_t len = 0;
+		while (name_char(s[len]))
+			len++;
+		if (len >= RIG_LINE_NAME_MAX)
+			return rig_error_set(err, file, it->line, "%s: line name '%.*s' is longer than %d characters",
+					     it->key, (int)len, s, RIG_LINE_NAME_MAX - 1);
+		memcpy(ret->name, s, len);
+		ret->name[len] = '\0';
+		end = (char *)s + len;
+	} else {
+		errno = 0;
+		n = strtol(s, &end, 10);
+		if (end == s || errno || n < 0 || n > MAX_LINE_OFFSET)
+			return rig_error_set(err, file, it->line,
+					     "%s: '%s' is not a GPIO line: an offset 0..%d or the chip's "
+					     "name for it (e.g. GPIO17)%s",
+					     it->key, it->value, MAX_LINE_OFFSET, allow_none ? ", or none" : "");
+	}
 	while (*end == ' ' || *end == '\t')
 		end++;
 	bool active_low = false;
@@ -295,7 +332,12 @@ static int parse_line_spec(const struct rig_ini_item *it, const char *file, bool
 		active_low = true;
 	else if (*end && strcasecmp(end, "active-high"))
 		return rig_error_set(err, file, it->line,
-				     "%s: '%s' after the line number is not active-low", it->key, end);
+				     "%s: '%s' after the line is not active-low", it->key, end);
+	if (ret->name[0]) {
+		if (!ps->first_name_line)
+			ps->first_name_line = it->line;
+		n = named_placeholder(ps, ret->name);
+	}
 	ret->line = (int)n;
 	ret->active_low = active_low;
 	return 0;
@@ -308,9 +350,14 @@ static int claim_line(struct parser *ps, const struct rig_ini_item *it, int line
 		return 0;
 	for (int i = 0; i < ps->n_uses; i++)
 		if (ps->uses[i].line == line)
-			return rig_error_set(err, ps->file, it->line,
-					     "GPIO line %d is already used by %s (line %d)", line,
-					     ps->uses[i].what, ps->uses[i].file_line);
+			return line >= RIG_LINE_NAMED
+				       ? rig_error_set(err, ps->file, it->line,
+						       "GPIO line %s is already used by %s (line %d)",
+						       ps->names[line - RIG_LINE_NAMED], ps->uses[i].what,
+						       ps->uses[i].file_line)
+				       : rig_error_set(err, ps->file, it->line,
+						       "GPIO line %d is already used by %s (line %d)", line,
+						       ps->uses[i].what, ps->uses[i].file_line);
 	struct line_use *u = &ps->uses[ps->n_uses++];
 	u->line = line;
 	u->file_line = it->line;
@@ -491,7 +538,7 @@ static int set_reference(struct parser *ps, int key, const struct rig_ini_item *
 		return positive_at_most(it, ps->file, NULL, MAX_WH_PER_PULSE, &f->ref_wh_per_pulse,
 					err);
 	case R_LINE:
-		if (parse_line_spec(it, ps->file, false, &f->ref_line, err))
+		if (parse_line_spec(ps, it, false, &f->ref_line, err))
 			return -1;
 		return claim_line(ps, it, f->ref_line.line, "the reference", err);
 	case R_SPEC:
@@ -531,7 +578,7 @@ static int set_edges(struct parser *ps, int key, const struct rig_ini_item *it, 
 					     f->time_scale);
 		return 0;
 	case E_INTERLOCK:
-		if (parse_line_spec(it, ps->file, true, &f->interlock, err))
+		if (parse_line_spec(ps, it, true, &f->interlock, err))
 			return -1;
 		return claim_line(ps, it, f->interlock.line, "the interlock", err);
 	case E_UPDATE_PERIOD:
@@ -551,7 +598,7 @@ static int set_edges(struct parser *ps, int key, const struct rig_ini_item *it, 
 	case E_HEARTBEAT:
 		/* An output: rigd toggles it while alive, for a retriggerable
 		 * relay in the source's enable loop. */
-		if (parse_line_spec(it, ps->file, true, &f->heartbeat, err))
+		if (parse_line_spec(ps, it, true, &f->heartbeat, err))
 			return -1;
 		if (f->heartbeat.active_low)
 			return rig_error_set(err, ps->file, it->line,
@@ -566,7 +613,7 @@ static int set_position(struct parser *ps, int key, const struct rig_ini_item *i
 {
 	int pos = ps->f->n_positions - 1;
 	struct rig_line *l = &ps->f->pos[pos][key];
-	if (parse_line_spec(it, ps->file, true, l, err))
+	if (parse_line_spec(ps, it, true, l, err))
 		return -1;
 	char what[40];
 	snprintf(what, sizeof(what), "position %d %s", pos + 1, signal_keys[key]);
@@ -787,6 +834,11 @@ int rig_fixture_parse(const char *text, size_t len, const char *file,
 						  section_names[required[i]]);
 		if (r == 0 && ret->n_positions == 0)
 			r = rig_error_set(err, ps->file, 0, "no [position 1] section: no meter is wired");
+		/* Names are the chip's: only a gpio chip has them. */
+		if (r == 0 && ps->first_name_line && strncmp(ret->edge_input, "gpiod:", 6) != 0)
+			r = rig_error_set(err, ps->file, ps->first_name_line,
+					  "a line given by name needs a gpio chip (input = gpiod:...); "
+					  "%s takes line offsets", ret->edge_input);
 	}
 	free(ps);
 	if (r != 0)

@@ -33,9 +33,17 @@ enum rig_injection {
 	RIG_INJECT_PRIMARY_TURNS,	/* source drives a loop through the meter's CT: source A = primary A / turns */
 };
 
+#define RIG_LINE_NAME_MAX 32
+/* Lines named in the file hold RIG_LINE_NAMED + k (one k per distinct
+ * name, so equal names compare equal) until rig_fixture_resolve_lines
+ * (rig/core/fixture_lines.h) gives them the chip's offset. */
+#define RIG_LINE_NAMED (1 << 20)
+
 struct rig_line {
 	int line;		/* offset on the fixture's chip; -1 when not wired */
 	bool active_low;
+	char name[RIG_LINE_NAME_MAX];	/* the chip's name for the line ("GPIO17"); "" by offset */
+	int file_line;		/* where the fixture file wires it, for messages */
 };
 
 /* The network a dual-element meter's two elements are wired to. */

@@ -330,7 +330,7 @@ static int check_position(const struct rig_run_plan *plan, int i, struct rig_err
 		if (err) {
 			char msg[sizeof(err->msg)];
 			snprintf(msg, sizeof(msg), "%s", err->msg);
-			snprintf(err->msg, sizeof(err->msg), "position %d: %.490s", i + 1, msg);
+			snprintf(err->msg, sizeof(err->msg), "position %d: %.480s", i + 1, msg);
 		}
 		return -1;
 	}

@@ -1,6 +1,9 @@
-/* rigctl's command line: a subcommand and its options, parsed into a plain
- * struct (no I/O) so the parsing is testable on its own. Options take
- * "--name value" or "--name=value". */
+/* rigctl's command line: global options, a subcommand and its options,
+ * parsed with getopt_long into a plain struct (no I/O) so the parsing is
+ * testable on its own. Options take "--name value" or "--name=value"
+ * (an optional value, as --wait's, only "--name=value"). Each subcommand
+ * accepts only its own options (and the global ones); every error names
+ * the valid choices and the command's help. */
 #ifndef RIG_RIGCTL_ARGS_H
 #define RIG_RIGCTL_ARGS_H
 
@@ -39,12 +42,14 @@ enum rigctl_cmd {
 	RIGCTL_READING,		/* a register reading a running register point asks for */
 	RIGCTL_VERIFY,
 	RIGCTL_KEY,		/* the station signing key: init, show */
+	RIGCTL_DEQUEUE,		/* take a waiting run out of rigd's queue */
 };
 
 enum rigctl_format { RIGCTL_FMT_TABLE, RIGCTL_FMT_CSV, RIGCTL_FMT_JSON, RIGCTL_FMT_HTML, RIGCTL_FMT_PDF };
 
 struct rigctl_args {
 	enum rigctl_cmd cmd;
+	enum rigctl_cmd help_cmd;	/* RIGCTL_HELP: the command asked about (RIGCTL_HELP: all) */
 	const char *config;		/* NULL: RIG_DEFAULT_CONFIG when it exists */
 	const char *socket;		/* overrides the config */
 	const char *db;			/* overrides the config */
@@ -64,6 +69,8 @@ struct rigctl_args {
 	const char *test_state;		/* "as-found", "as-left" */
 	const char *follows;
 	const char *override_reason;	/* --calibration-override */
+	bool wait;			/* --wait: queue behind a running run */
+	double wait_s;			/* --wait=SECONDS: at most that long; < 0 no limit */
 	bool has_ambient_c, has_humidity_pct;
 	double ambient_c, humidity_pct;
 	bool has_register[RIG_MAX_POSITIONS + 1];	/* --register-before N=KWH */
@@ -76,6 +83,8 @@ struct rigctl_args {
 	double reg_kwh;
 	/* abort */
 	const char *reason;
+	/* dequeue TICKET */
+	unsigned ticket;
 	/* results */
 	const char *serial;
 	const char *model;
@@ -108,6 +117,9 @@ int rigctl_parse_args(int argc, char **argv, struct rigctl_args *ret, char *why,
 /* "1:MMS-120-2001:A123": position, model, serial (the serial may contain ':'). */
 int rigctl_parse_position(const char *text, struct ctl_position *ret, char *why, size_t why_len);
 
+/* The global usage (`rigctl --help`), and one command's help with its
+ * options and examples (`rigctl run --help`). */
 extern const char rigctl_usage[];
+const char *rigctl_command_help(enum rigctl_cmd cmd);
 
 #endif

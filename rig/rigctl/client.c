@@ -24,8 +24,19 @@ int rig_client_connect(struct rig_client *c, const char *socket_path)
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", socket_path);
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		snprintf(c->error, sizeof(c->error), "cannot reach rigd at %s: %s", socket_path,
-			 strerror(errno));
+		int e = errno;
+		/* the next step for the cause at hand */
+		const char *hint =
+			e == EACCES || e == EPERM
+				? "join the socket's group (socket_group in rigd.conf, e.g. "
+				  "usermod -aG rig $USER) and log in again"
+			: e == ENOENT || e == ECONNREFUSED
+				? "is rigd running? start it (systemctl start rigd, or "
+				  "rigd -c /etc/rig/rigd.conf); or name its socket with "
+				  "--socket PATH or --config FILE"
+				: "check --socket PATH or the config's socket_path";
+		snprintf(c->error, sizeof(c->error), "cannot reach rigd at %s: %s; %s", socket_path,
+			 strerror(e), hint);
 		if (c->fd >= 0)
 			close(c->fd);
 		c->fd = -1;

@@ -10,7 +10,7 @@
 struct rig_client {
 	int fd;
 	struct rig_linebuf in;
-	char error[256];
+	char error[512];
 };
 
 int rig_client_connect(struct rig_client *c, const char *socket_path);

@@ -171,7 +171,7 @@ static int compare_stored(const struct store_measurement *m, void *ctx)
 			snprintf(c->first, sizeof(c->first),
 				 "point %d position %d attempt %d: stored %s %.17g %.17g, replay %s "
 				 "%.17g %.17g%s",
-				 m->point, m->position, m->attempt, m->verdict, m->error_pct,
+				 m->point + 1, m->position, m->attempt, m->verdict, m->error_pct,
 				 m->u_pct, mine.verdict, mine.error_pct, mine.u_pct,
 				 mine.has_budget != m->has_budget || strcmp(mine.verdict, m->verdict) ||
 						 mine.error_pct != m->error_pct || mine.u_pct != m->u_pct
@@ -182,7 +182,7 @@ static int compare_stored(const struct store_measurement *m, void *ctx)
 	if (!c->first[0])
 		snprintf(c->first, sizeof(c->first),
 			 "point %d position %d attempt %d is stored but the replay did not produce it",
-			 m->point, m->position, m->attempt);
+			 m->point + 1, m->position, m->attempt);
 	return 0;
 }
 

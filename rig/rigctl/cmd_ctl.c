@@ -1,6 +1,7 @@
 /* Short requests to rigd: status, abort, safe-off. */
 #include "rig/rigctl/commands.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -103,6 +104,16 @@ int cmd_status(const struct rigctl_args *a, const struct rigctl_env *env)
 		printf("last run    %s %s%s%s\n", rig_json_str(last, "run", "?"),
 		       rig_json_str(last, "state", "?"), reason[0] ? ": " : "", reason);
 	}
+	const cJSON *queue = cJSON_GetObjectItemCaseSensitive(reply, "queue");
+	int queued = cJSON_GetArraySize(queue);
+	printf("queue       %d waiting%s\n", queued, queued ? " (first to start first):" : "");
+	const cJSON *q;
+	cJSON_ArrayForEach(q, queue)
+		printf("            %d. ticket %d  profile %s, %d position(s), operator %s, "
+		       "waiting %d s\n",
+		       rig_json_int(q, "place", 0, 1000000, 0), rig_json_int(q, "ticket", 0, INT32_MAX, 0),
+		       rig_json_str(q, "profile", "?"), rig_json_int(q, "positions", 0, 1000, 0),
+		       rig_json_str(q, "operator", "?"), rig_json_int(q, "waiting_s", 0, INT32_MAX, 0));
 	cJSON_Delete(reply);
 	return RIGCTL_EXIT_PASS;
 }
@@ -118,6 +129,19 @@ int cmd_abort(const struct rigctl_args *a, const struct rigctl_env *env)
 	cJSON_Delete(reply);
 	if (!a->quiet)
 		printf("abort requested: the source output goes off first\n");
+	return RIGCTL_EXIT_PASS;
+}
+
+int cmd_dequeue(const struct rigctl_args *a, const struct rigctl_env *env)
+{
+	cJSON *req = request("dequeue");
+	cJSON_AddNumberToObject(req, "ticket", a->ticket);
+	cJSON *reply = call(env, req);
+	if (!reply)
+		return RIGCTL_EXIT_ERROR;
+	cJSON_Delete(reply);
+	if (!a->quiet)
+		printf("ticket %u taken out of the queue\n", a->ticket);
 	return RIGCTL_EXIT_PASS;
 }
 

@@ -15,12 +15,18 @@
 
 /* gpiod: each line looked at without taking it; other inputs (sim,
  * replay): opened with every line, as rigd opens them. */
-static int probe_edges(const struct rig_fixture *f)
+static int probe_edges(struct rig_fixture *f)
 {
 	struct edge_input_line lines[EDGE_INPUT_FIXTURE_LINES] = { { 0 } };
-	size_t n = edge_input_fixture_lines(f, lines);
 	struct rig_error err = { 0 };
 	int r;
+	/* the chip's offsets for the lines named, as rigd resolves them */
+	if (!strncmp(f->edge_input, "gpiod:", 6) && edge_gpiod_resolve_fixture(f, &err) < 0) {
+		char buf[800];
+		printf("edges %s: FAILED: %s\n", f->edge_input, rig_error_format(&err, buf, sizeof(buf)));
+		return -1;
+	}
+	size_t n = edge_input_fixture_lines(f, lines);
 	if (!strncmp(f->edge_input, "gpiod:", 6)) {
 		edge_input_add_line(lines, &n, &f->heartbeat);	/* an output, but it must be free too */
 		r = edge_gpiod_probe(f->edge_input + 6, lines, n, stdout, &err);
@@ -90,7 +96,7 @@ static int probe_source(const struct rig_fixture *f)
 	return r;
 }
 
-int fixture_probe_live(const struct rig_fixture *f)
+int fixture_probe_live(struct rig_fixture *f)
 {
 	int bad = probe_edges(f) < 0;
 	bad += probe_source(f) < 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rig/core/fixture.h"
+#include "rig/core/fixture_lines.h"
 #include "rig/core/model.h"
 #include "rig/core/profile.h"
 
@@ -40,7 +41,8 @@ int cmd_profiles(const struct rigctl_args *a, const struct rigctl_env *env)
 	const char *dir = env->cfg.profiles_dir;
 	DIR *dp = opendir(dir);
 	if (!dp) {
-		fprintf(stderr, "rigctl: profiles directory %s: cannot open\n", dir);
+		fprintf(stderr, "rigctl: profiles directory %s: cannot open; set profiles in rigd.conf "
+				"and name it with --config FILE\n", dir);
 		return RIGCTL_EXIT_ERROR;
 	}
 	char *names[256];
@@ -92,14 +94,16 @@ int cmd_fixture_check(const struct rigctl_args *a)
 		       a->file, f->name, f->n_positions, lines, f->source_driver, f->source_transport,
 		       f->edge_input);
 		/* What switches the source off when rigd cannot (fixtures/README.md). */
+		char hb[64];
 		if (f->heartbeat.line < 0 && f->comm_watchdog_s <= 0)
 			printf("%s: warning: no dead-man (heartbeat, comm_watchdog): a killed or hung rigd "
 			       "leaves the output as it was until something restarts it\n", a->file);
 		else if (f->heartbeat.line >= 0 && f->comm_watchdog_s > 0)
-			printf("%s: dead-man: heartbeat on line %d, instrument watchdog %g s\n", a->file,
-			       f->heartbeat.line, f->comm_watchdog_s);
+			printf("%s: dead-man: heartbeat on %s, instrument watchdog %g s\n", a->file,
+			       rig_line_describe(&f->heartbeat, hb, sizeof(hb)), f->comm_watchdog_s);
 		else if (f->heartbeat.line >= 0)
-			printf("%s: dead-man: heartbeat on line %d\n", a->file, f->heartbeat.line);
+			printf("%s: dead-man: heartbeat on %s\n", a->file,
+			       rig_line_describe(&f->heartbeat, hb, sizeof(hb)));
 		else
 			printf("%s: dead-man: instrument watchdog %g s\n", a->file, f->comm_watchdog_s);
 		if (a->live && fixture_probe_live(f) < 0)

@@ -27,7 +27,9 @@ static struct store *open_db(const struct rigctl_env *env)
 	struct store *db = store_open_readonly(env->db, &err);
 	if (!db) {
 		char buf[800];
-		fprintf(stderr, "rigctl: %s\n", rig_error_format(&err, buf, sizeof(buf)));
+		fprintf(stderr, "rigctl: %s; name the database with --db FILE or --config FILE "
+				"(its database setting)\n",
+			rig_error_format(&err, buf, sizeof(buf)));
 	}
 	return db;
 }
@@ -169,9 +171,9 @@ int cmd_results(const struct rigctl_args *a, const struct rigctl_env *env)
 	struct rig_error err = {0};
 	int rc = 0;
 	if (a->format == RIGCTL_FMT_CSV) {
-		rc = report_export_csv(stdout, db, &f, &err);
+		rc = report_export_csv(stdout, db, &f, a->limit, &err);
 	} else if (a->format == RIGCTL_FMT_JSON) {
-		rc = report_export_json(stdout, db, &f, &err);
+		rc = report_export_json(stdout, db, &f, a->limit, &err);
 	} else {
 		struct table t = {.limit = a->limit};
 		rc = store_query_results(db, &f, count_row, &t, &err);
@@ -495,13 +497,15 @@ int cmd_report(const struct rigctl_args *a, const struct rigctl_env *env)
 		struct store_filter f = {.run_id = a->run_id};
 		struct rig_error err = {0};
 		if (a->out && rm.out && !is_directory(a->out)) {
-			fprintf(stderr, "rigctl: report --run: --out must be a directory\n");
+			fprintf(stderr, "rigctl: report --run: --out must be a directory (one "
+					"certificate per meter); for one meter use --serial S --run ID\n");
 			rc = -1;
 		} else if (store_query_results(db, &f, certificate_per_meter, &rm, &err) < 0) {
 			fprintf(stderr, "rigctl: report: %s\n", err.msg);
 			rc = -1;
 		} else if (rm.written == 0) {
-			fprintf(stderr, "rigctl: report: no meters in run %s\n", a->run_id);
+			fprintf(stderr, "rigctl: report: no meters in run %s (rigctl results lists the "
+					"stored runs)\n", a->run_id);
 			rc = -1;
 		} else if (rm.failed) {
 			rc = -1;

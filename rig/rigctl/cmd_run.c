@@ -41,6 +41,8 @@ struct follow {
 	char reason[256];
 	int n_points;
 	char point_names[RIG_PROFILE_MAX_POINTS][RIG_NAME_LEN];
+	int64_t point_started_ns[RIG_PROFILE_MAX_POINTS];	/* 0: not seen */
+	int64_t started_ns;		/* the run's start, real time */
 };
 
 static int terminal_width(void)
@@ -91,11 +93,23 @@ static void show_progress(struct follow *f, const cJSON *ev)
 	fflush(stdout);
 }
 
+/* A point's real time runs from its "point_started" to its result. */
+static void point_started(struct follow *f, const cJSON *ev)
+{
+	int point = rig_json_int(ev, "point", 0, RIG_PROFILE_MAX_POINTS - 1, -1);
+	if (point >= 0)
+		f->point_started_ns[point] = rig_monotonic_ns();
+}
+
 static void show_point(struct follow *f, const cJSON *ev)
 {
 	struct junit_case jc;
-	if (junit_case_from_json(ev, &jc) == 0)
+	if (junit_case_from_json(ev, &jc) == 0) {
+		int64_t t0 = f->point_started_ns[jc.point];
+		if (t0 > 0)
+			jc.time_s = (double)(rig_monotonic_ns() - t0) / RIG_NS_PER_S;
 		junit_add(&f->junit, &jc);
+	}
 	if (f->a->quiet)
 		return;
 	clear_bar(f);
@@ -203,6 +217,8 @@ static cJSON *start_request(const struct rigctl_args *a)
 		cJSON_AddStringToObject(req, "expected_model", a->expect_model);
 	if (a->model_override)
 		cJSON_AddBoolToObject(req, "model_override", true);
+	if (a->wait)
+		cJSON_AddBoolToObject(req, "queue", true);
 	const struct {
 		const char *key, *value;
 	} record[] = {
@@ -324,6 +340,8 @@ static int follow_run(struct follow *f, struct rig_client *c)
 		if (event && strcmp(run, f->run_id) == 0) {
 			if (strcmp(event, "progress") == 0) {
 				show_progress(f, msg);
+			} else if (strcmp(event, "point_started") == 0) {
+				point_started(f, msg);
 			} else if (strcmp(event, "point") == 0) {
 				show_point(f, msg);
 			} else if (strcmp(event, "point_retry") == 0) {
@@ -341,57 +359,8 @@ static int follow_run(struct follow *f, struct rig_client *c)
 	}
 }
 
-int cmd_run(const struct rigctl_args *a, const struct rigctl_env *env)
+static void catch_signals(void)
 {
-	struct rig_client c;
-	if (rig_client_connect(&c, env->socket) < 0) {
-		fprintf(stderr, "rigctl: %s\n", c.error);
-		return RIGCTL_EXIT_ERROR;
-	}
-	struct follow f;
-	memset(&f, 0, sizeof(f));
-	f.a = a;
-	f.tty = isatty(STDOUT_FILENO);
-	f.last_point = -1;
-	junit_init(&f.junit, a->profile, "");
-	char when[32];
-	snprintf(f.junit.timestamp, sizeof(f.junit.timestamp), "%s",
-		 rig_iso8601_utc(time(NULL), when, sizeof(when)));
-
-	int code = RIGCTL_EXIT_ERROR;
-	/* Subscribe first so no event of our run is missed. */
-	cJSON *req = simple_request("subscribe");
-	cJSON *reply = rig_client_call(&c, req, 5000);
-	cJSON_Delete(req);
-	if (!reply) {
-		fprintf(stderr, "rigctl: %s\n", c.error);
-		goto out;
-	}
-	cJSON_Delete(reply);
-	req = start_request(a);
-	reply = rig_client_call(&c, req, 30000);
-	cJSON_Delete(req);
-	if (!reply) {
-		fprintf(stderr, "rigctl: %s\n", c.error);
-		goto out;
-	}
-	if (!rig_json_bool(reply, "ok", false)) {
-		fprintf(stderr, "rigctl: run refused: %s\n", rig_json_str(reply, "error", "?"));
-		cJSON_Delete(reply);
-		goto out;
-	}
-	snprintf(f.run_id, sizeof(f.run_id), "%s", rig_json_str(reply, "run", ""));
-	const cJSON *name;
-	cJSON_ArrayForEach(name, cJSON_GetObjectItemCaseSensitive(reply, "points")) {
-		if (f.n_points < RIG_PROFILE_MAX_POINTS && cJSON_IsString(name))
-			snprintf(f.point_names[f.n_points++], RIG_NAME_LEN, "%s", name->valuestring);
-	}
-	snprintf(f.junit.run_id, sizeof(f.junit.run_id), "%s", f.run_id);
-	cJSON_Delete(reply);
-	if (!a->quiet)
-		printf("run %s started: profile %s, %d position(s)\n", f.run_id, a->profile,
-		       a->n_positions);
-
 	struct sigaction sa = {.sa_handler = on_interrupt};
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -402,17 +371,175 @@ int cmd_run(const struct rigctl_args *a, const struct rigctl_env *env)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigprocmask(SIG_UNBLOCK, &mask, NULL);
+}
+
+static void say_queued(const struct follow *f, const cJSON *msg)
+{
+	if (f->a->quiet)
+		return;
+	unsigned ticket = (unsigned)rig_json_num(msg, "ticket", 0);
+	char limit[48] = "without a limit";
+	if (f->a->wait_s > 0)
+		snprintf(limit, sizeof(limit), "at most %.0f s", f->a->wait_s);
+	printf("queued: ticket %u, place %d behind run %s; waiting %s (rigctl dequeue %u "
+	       "leaves the queue)\n",
+	       ticket, rig_json_int(msg, "place", 0, 1000000, 0), rig_json_str(msg, "behind", "?"),
+	       limit, ticket);
+	fflush(stdout);
+}
+
+/* The start's reply; with --wait, the queue's word comes first and the
+ * reply when our turn comes. NULL with why; *code the exit code then. */
+static cJSON *await_start(struct follow *f, struct rig_client *c, char *why, size_t why_len,
+			  int *code)
+{
+	const struct rigctl_args *a = f->a;
+	int64_t begin = rig_monotonic_ns();
+	int64_t reply_by = begin + 30 * RIG_NS_PER_S;
+	int64_t queue_until = a->wait_s > 0 ? begin + (int64_t)(a->wait_s * 1e9) : INT64_MAX;
+	bool queued = false;
+	*code = RIGCTL_EXIT_ERROR;
+	for (;;) {
+		/* Ctrl-C before the reply: wait for it and abort what started;
+		 * while queued nothing started, so leave the queue. */
+		if (interrupted && queued) {
+			snprintf(why, why_len, "interrupted while queued: left the queue");
+			*code = RIGCTL_EXIT_ABORTED;
+			return NULL;
+		}
+		int64_t now = rig_monotonic_ns(), until = queued ? queue_until : reply_by;
+		if (now >= until) {
+			if (queued)
+				snprintf(why, why_len,
+					 "still queued after %.0f s (--wait=%.0f): left the queue; "
+					 "wait longer with --wait=SECONDS, or --wait alone",
+					 (double)(now - begin) / RIG_NS_PER_S, a->wait_s);
+			else
+				snprintf(why, why_len, "no reply from rigd within 30 s");
+			return NULL;
+		}
+		int64_t left_ms = (until - now) / 1000000 + 1;
+		cJSON *msg = NULL;
+		int r = rig_client_next(c, left_ms < 1000 ? (int)left_ms : 1000, &msg);
+		if (r < 0) {
+			snprintf(why, why_len, "%s", c->error);
+			return NULL;
+		}
+		if (r == 0)
+			continue;
+		if (cJSON_GetObjectItemCaseSensitive(msg, "ok"))
+			return msg;
+		if (strcmp(rig_json_str(msg, "event", ""), "queued") == 0) {
+			queued = true;
+			say_queued(f, msg);
+		}
+		cJSON_Delete(msg);
+	}
+}
+
+/* A run that never ran still leaves a JUnit file CI can read: one error. */
+static int junit_not_run(struct follow *f, const char *why)
+{
+	const struct rigctl_args *a = f->a;
+	if (!a->junit)
+		return 0;
+	snprintf(f->junit.run_state, sizeof(f->junit.run_state), "not started");
+	snprintf(f->junit.reason, sizeof(f->junit.reason), "%.199s", why);
+	char name[64];
+	snprintf(name, sizeof(name), "start run (profile %.40s)", a->profile);
+	if (junit_add_refusal(&f->junit, name, why) < 0 || junit_write_file(&f->junit, a->junit) < 0) {
+		fprintf(stderr, "rigctl: cannot write %s\n", a->junit);
+		return -1;
+	}
+	if (!a->quiet)
+		printf("JUnit: %s\n", a->junit);
+	return 0;
+}
+
+/* Connects, subscribes, asks for the start (queued with --wait). 0 with
+ * f->run_id and the points; -1 with why and *code. */
+static int start_run(struct follow *f, struct rig_client *c, const char *socket_path, char *why,
+		     size_t why_len, int *code)
+{
+	*code = RIGCTL_EXIT_ERROR;
+	if (rig_client_connect(c, socket_path) < 0) {
+		snprintf(why, why_len, "%s", c->error);
+		return -1;
+	}
+	/* Subscribe first so no event of our run is missed. */
+	cJSON *req = simple_request("subscribe");
+	cJSON *reply = rig_client_call(c, req, 5000);
+	cJSON_Delete(req);
+	if (!reply) {
+		snprintf(why, why_len, "%s", c->error);
+		return -1;
+	}
+	cJSON_Delete(reply);
+	req = start_request(f->a);
+	int sent = rig_client_send(c, req);
+	cJSON_Delete(req);
+	reply = sent < 0 ? NULL : await_start(f, c, why, why_len, code);
+	if (sent < 0)
+		snprintf(why, why_len, "%s", c->error);
+	if (!reply)
+		return -1;
+	if (!rig_json_bool(reply, "ok", false)) {
+		snprintf(why, why_len, "run refused: %s", rig_json_str(reply, "error", "?"));
+		cJSON_Delete(reply);
+		return -1;
+	}
+	snprintf(f->run_id, sizeof(f->run_id), "%s", rig_json_str(reply, "run", ""));
+	const char *station = rig_json_str(reply, "station", "");
+	if (station[0])
+		snprintf(f->junit.station, sizeof(f->junit.station), "%s", station);
+	const cJSON *name;
+	cJSON_ArrayForEach(name, cJSON_GetObjectItemCaseSensitive(reply, "points")) {
+		if (f->n_points < RIG_PROFILE_MAX_POINTS && cJSON_IsString(name))
+			snprintf(f->point_names[f->n_points++], RIG_NAME_LEN, "%s", name->valuestring);
+	}
+	snprintf(f->junit.run_id, sizeof(f->junit.run_id), "%s", f->run_id);
+	cJSON_Delete(reply);
+	return 0;
+}
+
+int cmd_run(const struct rigctl_args *a, const struct rigctl_env *env)
+{
+	struct follow f;
+	memset(&f, 0, sizeof(f));
+	f.a = a;
+	f.tty = isatty(STDOUT_FILENO);
+	f.last_point = -1;
+	junit_init(&f.junit, a->profile, "");
+	char when[32];
+	snprintf(f.junit.timestamp, sizeof(f.junit.timestamp), "%s",
+		 rig_iso8601_utc(time(NULL), when, sizeof(when)));
+	catch_signals();
+
+	struct rig_client c;
+	char why[600];
+	int code;
+	if (start_run(&f, &c, env->socket, why, sizeof(why), &code) < 0) {
+		fprintf(stderr, "rigctl: %s\n", why);
+		if (junit_not_run(&f, why) < 0)
+			code = RIGCTL_EXIT_ERROR;
+		goto out;
+	}
+	f.started_ns = rig_monotonic_ns();
+	if (!a->quiet)
+		printf("run %s started: profile %s, %d position(s)\n", f.run_id, a->profile,
+		       a->n_positions);
 
 	if (follow_run(&f, &c) < 0) {
 		clear_bar(&f);
 		fprintf(stderr, "rigctl: %s (run %s)\n", c.error, f.run_id);
 		snprintf(f.state, sizeof(f.state), "error");
-		snprintf(f.reason, sizeof(f.reason), "%s", c.error);
+		snprintf(f.reason, sizeof(f.reason), "%.250s", c.error);
 		code = RIGCTL_EXIT_ERROR;
 	} else {
 		clear_bar(&f);
 		code = rigctl_exit_for_state(f.state);
 	}
+	f.junit.time_s = (double)(rig_monotonic_ns() - f.started_ns) / RIG_NS_PER_S;
 	snprintf(f.junit.run_state, sizeof(f.junit.run_state), "%s", f.state);
 	snprintf(f.junit.reason, sizeof(f.junit.reason), "%.199s", f.reason);
 	if (!a->quiet)

@@ -17,13 +17,14 @@ int rigctl_load_env(const struct rigctl_args *a, struct rigctl_env *env);
 int cmd_run(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_status(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_abort(const struct rigctl_args *a, const struct rigctl_env *env);
+int cmd_dequeue(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_safe_off(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_model(const struct rigctl_args *a);
 int cmd_profiles(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_fixture_check(const struct rigctl_args *a);
 /* The hardware behind a loaded fixture (cmd_fixture_live.c): 0 when the
  * edge input and the source answer, -1 (reported on stdout) otherwise. */
-int fixture_probe_live(const struct rig_fixture *f);
+int fixture_probe_live(struct rig_fixture *f);
 int cmd_results(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_analyse(const struct rigctl_args *a);
 int cmd_report(const struct rigctl_args *a, const struct rigctl_env *env);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rig/common/jsonl.h"
 #include "rig/common/safe_file.h"
@@ -16,6 +17,10 @@ void junit_init(struct junit_report *r, const char *suite, const char *run_id)
 	memset(r, 0, sizeof(*r));
 	snprintf(r->suite, sizeof(r->suite), "%s", suite ? suite : "rig");
 	snprintf(r->run_id, sizeof(r->run_id), "%s", run_id ? run_id : "");
+	r->time_s = NAN;
+	if (gethostname(r->station, sizeof(r->station)) < 0 || !r->station[0])
+		snprintf(r->station, sizeof(r->station), "localhost");
+	r->station[sizeof(r->station) - 1] = '\0';
 }
 
 void junit_free(struct junit_report *r)
@@ -62,6 +67,8 @@ int junit_add_unmeasured(struct junit_report *r, const char *const *names, int n
 			c.verdict = RIG_VERDICT_NONE;
 			c.error_pct = c.u_pct = c.band_pct = NAN;
 			c.gate_s = 0;
+			c.time_s = NAN;
+			c.unmeasured = true;
 			snprintf(c.detail, sizeof(c.detail), "not measured");
 			if (junit_add(r, &c) < 0)
 				return -1;
@@ -74,12 +81,25 @@ void junit_unfinished_as_errors(struct junit_report *r, const char *why)
 {
 	for (int i = 0; i < r->n; i++) {
 		struct junit_case *c = &r->cases[i];
-		if (c->verdict != RIG_VERDICT_NONE)
+		if (!c->unmeasured)
 			continue;
 		c->verdict = RIG_VERDICT_ERROR;
 		snprintf(c->detail, sizeof(c->detail), "not measured: the run did not finish (%.150s)",
 			 why && why[0] ? why : "unknown reason");
 	}
+}
+
+int junit_add_refusal(struct junit_report *r, const char *what, const char *why)
+{
+	struct junit_case c;
+	memset(&c, 0, sizeof(c));
+	snprintf(c.name, sizeof(c.name), "%s", what);
+	c.point = -1;
+	c.verdict = RIG_VERDICT_ERROR;
+	c.error_pct = c.u_pct = c.band_pct = NAN;
+	c.time_s = NAN;
+	snprintf(c.detail, sizeof(c.detail), "%s", why && why[0] ? why : "unknown reason");
+	return junit_add(r, &c);
 }
 
 static void copy(char *dst, size_t size, const char *src)
@@ -107,6 +127,9 @@ int junit_case_from_json(const cJSON *ev, struct junit_case *ret)
 	ret->u_pct = rig_json_num(ev, "u_pct", NAN);
 	ret->band_pct = rig_json_num(ev, "band_pct", NAN);
 	ret->gate_s = rig_json_num(ev, "gate_s", 0);
+	ret->time_s = NAN;
+	if (!(ret->u_pct >= 0) || !isfinite(ret->error_pct))
+		ret->error_pct = ret->u_pct = NAN;	/* nothing was measured */
 	if (rig_verdict_parse(rig_json_str(ev, "verdict", "none"), &ret->verdict) < 0)
 		return -1;
 	return ret->point < 0 || ret->position < 1 ? -1 : 0;
@@ -173,88 +196,123 @@ void xml_escape(FILE *out, const char *text)
 
 static void case_message(const struct junit_case *c, char *buf, size_t len)
 {
-	if (isfinite(c->error_pct) && isfinite(c->band_pct))
+	if (isfinite(c->error_pct) && isfinite(c->u_pct) && isfinite(c->band_pct))
 		snprintf(buf, len, "%s: error %+.3f %% (U %.3f %%, k=2) against band +/-%.2f %%%s%s",
-			 rig_verdict_name(c->verdict), c->error_pct,
-			 isfinite(c->u_pct) ? c->u_pct : 0.0, c->band_pct, c->detail[0] ? "; " : "",
-			 c->detail);
+			 rig_verdict_name(c->verdict), c->error_pct, c->u_pct, c->band_pct,
+			 c->detail[0] ? "; " : "", c->detail);
 	else
 		snprintf(buf, len, "%s%s%s", rig_verdict_name(c->verdict), c->detail[0] ? ": " : "",
 			 c->detail);
 }
 
+static const char *case_tag(enum rig_verdict v)
+{
+	switch (v) {
+	case RIG_VERDICT_PASS: return NULL;
+	case RIG_VERDICT_FAIL: return "failure";
+	case RIG_VERDICT_INDETERMINATE:
+	case RIG_VERDICT_ERROR: return "error";
+	case RIG_VERDICT_NONE:
+	case RIG_VERDICT_ABORTED: return "skipped";
+	}
+	return "error";
+}
+
+/* The figures, one per line, only those measured; the schema has no
+ * properties inside a testcase. */
+static void write_figures(const struct junit_case *c, FILE *out)
+{
+	fputs("      <system-out>", out);
+	xml_escape(out, rig_verdict_name(c->verdict));
+	if (c->point >= 0)
+		fprintf(out, "\npoint=%d\nposition=%d", c->point + 1, c->position);
+	const struct { const char *name; double v; } figures[] = {
+		{"error_pct", c->error_pct}, {"u_pct", c->u_pct}, {"band_pct", c->band_pct},
+		{"gate_s", c->gate_s > 0 ? c->gate_s : NAN},
+	};
+	for (size_t i = 0; i < sizeof(figures) / sizeof(figures[0]); i++)
+		if (isfinite(figures[i].v))
+			fprintf(out, "\n%s=%.4f", figures[i].name, figures[i].v);
+	if (c->detail[0]) {
+		fputs("\ndetail=", out);
+		xml_escape(out, c->detail);
+	}
+	fputs("</system-out>\n", out);
+}
+
 static void write_case(const struct junit_case *c, FILE *out)
 {
 	char classname[160], message[512];
-	snprintf(classname, sizeof(classname), "position%d.%s.%s", c->position, c->model,
-		 c->serial);
+	if (c->point >= 0)
+		snprintf(classname, sizeof(classname), "position%d.%s.%s", c->position, c->model,
+			 c->serial);
+	else
+		snprintf(classname, sizeof(classname), "rig");
 	fputs("    <testcase classname=\"", out);
 	xml_escape(out, classname);
 	fputs("\" name=\"", out);
 	xml_escape(out, c->name);
-	fprintf(out, "\" time=\"%.3f\">\n", c->gate_s > 0 ? c->gate_s : 0.0);
+	fputc('"', out);
+	if (isfinite(c->time_s))
+		fprintf(out, " time=\"%.3f\"", c->time_s > 0 ? c->time_s : 0.0);
+	fputs(">\n", out);
 
 	case_message(c, message, sizeof(message));
-	const char *tag = NULL;
-	switch (c->verdict) {
-	case RIG_VERDICT_PASS: break;
-	case RIG_VERDICT_FAIL: tag = "failure"; break;
-	case RIG_VERDICT_INDETERMINATE:
-	case RIG_VERDICT_ERROR: tag = "error"; break;
-	case RIG_VERDICT_NONE:
-	case RIG_VERDICT_ABORTED: tag = "skipped"; break;
-	}
+	const char *tag = case_tag(c->verdict);
 	if (tag) {
+		/* message for one-line views, the same text as the body for
+		 * consumers that show only the body */
 		fprintf(out, "      <%s type=\"%s\" message=\"", tag, rig_verdict_name(c->verdict));
 		xml_escape(out, message);
-		fputs("\"/>\n", out);
+		fputs("\">", out);
+		xml_escape(out, message);
+		fprintf(out, "</%s>\n", tag);
 	}
-	fputs("      <properties>\n", out);
-	struct { const char *name; double v; } props[] = {
-		{"error_pct", c->error_pct}, {"u_pct", c->u_pct}, {"band_pct", c->band_pct},
-	};
-	for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++)
-		if (isfinite(props[i].v))
-			fprintf(out, "        <property name=\"%s\" value=\"%.4f\"/>\n", props[i].name,
-				props[i].v);
-	fprintf(out, "        <property name=\"verdict\" value=\"%s\"/>\n",
-		rig_verdict_name(c->verdict));
-	fputs("      </properties>\n", out);
-	fputs("      <system-out>", out);
-	xml_escape(out, message);
-	fputs("</system-out>\n", out);
+	write_figures(c, out);
 	fputs("    </testcase>\n", out);
+}
+
+static void write_time_attr(FILE *out, double t)
+{
+	if (isfinite(t))
+		fprintf(out, " time=\"%.3f\"", t > 0 ? t : 0.0);
 }
 
 int junit_write(const struct junit_report *r, FILE *out)
 {
 	int failures = 0, errors = 0, skipped = 0;
 	double total = 0;
+	bool timed = false;
 	for (int i = 0; i < r->n; i++) {
 		enum rig_verdict v = r->cases[i].verdict;
 		failures += v == RIG_VERDICT_FAIL;
 		errors += v == RIG_VERDICT_INDETERMINATE || v == RIG_VERDICT_ERROR;
 		skipped += v == RIG_VERDICT_NONE || v == RIG_VERDICT_ABORTED;
-		total += r->cases[i].gate_s > 0 ? r->cases[i].gate_s : 0;
+		if (isfinite(r->cases[i].time_s)) {
+			total += r->cases[i].time_s;
+			timed = true;
+		}
 	}
+	/* The run's own duration when known: positions are measured together,
+	 * so the cases' times overlap. */
+	double t = isfinite(r->time_s) ? r->time_s : timed ? total : NAN;
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
-	fprintf(out, "<testsuites tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\">\n",
-		r->n, failures, errors, skipped);
-	fputs("  <testsuite name=\"", out);
+	fprintf(out, "<testsuites tests=\"%d\" failures=\"%d\" errors=\"%d\"", r->n, failures,
+		errors);
+	write_time_attr(out, t);
+	fputs(">\n  <testsuite name=\"", out);
 	xml_escape(out, r->suite);
-	fprintf(out, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\"",
-		r->n, failures, errors, skipped, total);
+	fprintf(out, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\"", r->n,
+		failures, errors, skipped);
+	write_time_attr(out, t);
 	if (r->timestamp[0]) {
 		fputs(" timestamp=\"", out);
 		xml_escape(out, r->timestamp);
 		fputc('"', out);
 	}
-	if (r->station[0]) {
-		fputs(" hostname=\"", out);
-		xml_escape(out, r->station);
-		fputc('"', out);
-	}
-	fputs(">\n", out);
+	fputs(" hostname=\"", out);
+	xml_escape(out, r->station[0] ? r->station : "localhost");
+	fputs("\">\n", out);
 	fputs("    <properties>\n", out);
 	const struct { const char *name; const char *value; } props[] = {
 		{"run", r->run_id}, {"run_state", r->run_state}, {"reason", r->reason},

@@ -1,9 +1,14 @@
 /* JUnit XML for CI systems: one testcase per point and position, with the
  * measured error, band and uncertainty; <failure> for FAIL, <error> for
- * INDETERMINATE and ERROR, <skipped> for points not measured or aborted. */
+ * INDETERMINATE and ERROR, <skipped> for points not measured or aborted,
+ * each with the detail as its text. Valid against the Jenkins xunit
+ * junit-10 schema (tests/junit/junit-10.xsd): no properties inside a
+ * testcase (the figures go to its system-out), no skipped on testsuites.
+ * A figure not measured is left out, never written as a number. */
 #ifndef RIG_RIGCTL_JUNIT_H
 #define RIG_RIGCTL_JUNIT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <cjson/cJSON.h>
@@ -19,15 +24,18 @@ struct junit_case {
 	char model[48];
 	enum rig_verdict verdict;
 	double error_pct, u_pct, band_pct;	/* NAN when not applicable */
-	double gate_s;
+	double gate_s;			/* bench time of the gate; 0 when none */
+	double time_s;			/* real seconds the point took; NAN not measured */
+	bool unmeasured;		/* no result came (junit_add_unmeasured) */
 	char detail[400];
 };
 
 struct junit_report {
 	char suite[128];		/* e.g. "ansi-c12.1" */
 	char run_id[64];
-	char station[64];
+	char station[64];		/* hostname: the station, else this host's name */
 	char timestamp[32];		/* ISO 8601 */
+	double time_s;			/* real seconds of the whole run; NAN unknown */
 	int n, cap;
 	struct junit_case *cases;
 	char run_state[32];		/* "passed", "aborted", ... */
@@ -45,11 +53,17 @@ int junit_add_unmeasured(struct junit_report *r, const char *const *names, int n
 			 const struct junit_case *positions, int n_positions);
 /* A run that did not finish (rigd died or lost the bench, the run ended in
  * error): every case not measured becomes an <error> saying why, so CI
- * does not read errors=0 failures=0 as a clean run. */
+ * does not read errors=0 failures=0 as a clean run. A point rigd reported
+ * without a verdict (a warm-up: nothing judged) stays as it was. */
 void junit_unfinished_as_errors(struct junit_report *r, const char *why);
+/* A run that never ran (refused, rigd unreachable, still queued): one
+ * <error> case named `what` carrying why, so CI sees an error, not an
+ * empty or missing file. */
+int junit_add_refusal(struct junit_report *r, const char *what, const char *why);
 /* From the daemon's {"event":"point",...} object; numbers out of range
  * (point 0..RIG_PROFILE_MAX_POINTS-1, position 1..RIG_MAX_POSITIONS) are
- * refused. */
+ * refused. An error without its uncertainty (null, absent or negative) was
+ * not measured: both NAN. time_s is NAN (the caller times the point). */
 int junit_case_from_json(const cJSON *ev, struct junit_case *ret);
 int junit_write(const struct junit_report *r, FILE *out);
 /* Writes a new temporary beside path and renames it (rig/common/safe_file.h),

@@ -18,7 +18,7 @@ int main(int argc, char **argv)
 	}
 	switch (a.cmd) {
 	case RIGCTL_HELP:
-		fputs(rigctl_usage, stdout);
+		fputs(rigctl_command_help(a.help_cmd), stdout);
 		return RIGCTL_EXIT_PASS;
 	case RIGCTL_VERSION:
 		printf("rigctl %s\n", RIG_VERSION);
@@ -39,6 +39,7 @@ int main(int argc, char **argv)
 	case RIGCTL_RUN: return cmd_run(&a, &env);
 	case RIGCTL_STATUS: return cmd_status(&a, &env);
 	case RIGCTL_ABORT: return cmd_abort(&a, &env);
+	case RIGCTL_DEQUEUE: return cmd_dequeue(&a, &env);
 	case RIGCTL_SAFE_OFF: return cmd_safe_off(&a, &env);
 	case RIGCTL_PROFILES: return cmd_profiles(&a, &env);
 	case RIGCTL_RESULTS: return cmd_results(&a, &env);

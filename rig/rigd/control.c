@@ -15,7 +15,7 @@ static const char *const cmd_names[] = {
 	[CTL_START] = "start",		 [CTL_STATUS] = "status", [CTL_SUBSCRIBE] = "subscribe",
 	[CTL_UNSUBSCRIBE] = "unsubscribe", [CTL_ABORT] = "abort",  [CTL_RESULTS] = "results",
 	[CTL_RUN] = "run",		 [CTL_PING] = "ping",	  [CTL_SAFE_OFF] = "safe_off",
-	[CTL_REGISTER] = "register",
+	[CTL_REGISTER] = "register",	 [CTL_DEQUEUE] = "dequeue",
 	[CTL_READING] = "reading",
 };
 
@@ -177,6 +177,10 @@ static int parse_start(const cJSON *obj, struct ctl_request *r, char *why, size_
 	if (ov && !cJSON_IsBool(ov))
 		return fail(why, why_len, "%s", "\"model_override\" must be true or false");
 	r->model_override = cJSON_IsTrue(ov);
+	const cJSON *q = cJSON_GetObjectItemCaseSensitive(obj, "queue");
+	if (q && !cJSON_IsBool(q))
+		return fail(why, why_len, "%s", "\"queue\" must be true or false");
+	r->queue = cJSON_IsTrue(q);
 	if (!ctl_profile_name_ok(r->profile))
 		return fail(why, why_len, "profile \"%s\" is not a valid profile name", r->profile);
 	if (parse_record(obj, r, why, why_len) < 0)
@@ -294,6 +298,16 @@ int ctl_parse_request(const char *line, struct ctl_request *ret, char *why, size
 	case CTL_READING:
 		rc = parse_register(obj, ret, ret->cmd == CTL_REGISTER, why, why_len);
 		break;
+	case CTL_DEQUEUE: {
+		bool has;
+		double t;
+		rc = take_number(obj, "ticket", 1, 4294967295.0, &has, &t, why, why_len);
+		if (rc == 0 && (!has || t != (double)(unsigned)t))
+			rc = fail(why, why_len, "%s", "\"ticket\" must be a whole number 1 .. 4294967295");
+		if (rc == 0)
+			ret->ticket = (unsigned)t;
+		break;
+	}
 	case CTL_RUN: {
 		/* Run ids are strings; a bare number is accepted for convenience. */
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "run");

@@ -28,6 +28,7 @@ enum ctl_cmd {
 	CTL_SAFE_OFF,		/* source output off now (aborts a running run) */
 	CTL_REGISTER,		/* a meter's register reading after its run */
 	CTL_READING,		/* a register reading a running register point asks for */
+	CTL_DEQUEUE,		/* take a queued start out of the queue */
 };
 
 struct ctl_position {
@@ -46,6 +47,7 @@ struct ctl_request {
 	char notes[256];
 	char expected_model[48];	/* the batch's model; "" none (model safety) */
 	bool model_override;		/* run despite a model disagreement (recorded) */
+	bool queue;			/* start: wait behind a running run (FIFO) */
 	int n_positions;
 	struct ctl_position pos[RIG_MAX_POSITIONS];
 	/* start: the certification record (rig/store/run_record.h) */
@@ -70,6 +72,8 @@ struct ctl_request {
 	char run_id[64];
 	int position;			/* register, reading: 1-based */
 	double reading_kwh;
+	/* dequeue: the ticket a queued start was given */
+	unsigned ticket;
 };
 
 /* Parses one request line. -1 with why (for the client's error reply) when

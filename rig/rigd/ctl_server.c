@@ -390,6 +390,14 @@ void ctl_server_sweep(struct ctl_server *srv)
 	}
 }
 
+struct ctl_client *ctl_server_client(struct ctl_server *srv, unsigned id)
+{
+	for (struct ctl_client *c = srv->clients; c; c = c->next)
+		if (c->id == id)
+			return c->dead || c->closing || c->eof ? NULL : c;
+	return NULL;
+}
+
 int ctl_server_client_count(const struct ctl_server *srv)
 {
 	int n = 0;

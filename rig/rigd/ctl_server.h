@@ -75,6 +75,10 @@ void ctl_client_close_after_flush(struct ctl_client *c);
 /* Drops at once. */
 void ctl_client_drop(struct ctl_client *c, const char *why);
 
+/* The client with this id while it can still be answered (connected, not
+ * at its end of input, not closing), NULL otherwise. */
+struct ctl_client *ctl_server_client(struct ctl_server *srv, unsigned id);
+
 /* Frees dropped clients; call after each loop iteration. */
 void ctl_server_sweep(struct ctl_server *srv);
 int ctl_server_client_count(const struct ctl_server *srv);

@@ -143,6 +143,7 @@ int rigd_run(struct rigd *d)
 			d->exit_code = 1;
 			break;
 		}
+		requests_after_turn(d);
 		ctl_server_sweep(&d->ctl);
 	}
 	return d->exit_code;
@@ -164,6 +165,7 @@ void rigd_stop(struct rigd *d)
 	source_disconnect(d);
 	if (d->ctl.loop)
 		ctl_server_close(&d->ctl);
+	run_queue_free(&d->queue);
 	edges_disconnect(d);
 	if (d->record)
 		fclose(d->record);

@@ -24,6 +24,7 @@
 #include "rig/rigd/heartbeat.h"
 #include "rig/rigd/loop.h"
 #include "rig/rigd/recorder.h"
+#include "rig/rigd/run_queue.h"
 #include "rig/rigd/runstore.h"
 
 struct rigd {
@@ -71,6 +72,7 @@ struct rigd {
 	struct rig_seq_event wanted;
 	int64_t wanted_until_ns;
 	bool exit_after_run;
+	struct run_queue queue;		/* starts waiting their turn (--wait) */
 	struct {
 		char run_id[64];
 		char state[32];

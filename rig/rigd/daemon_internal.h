@@ -25,5 +25,8 @@ void edges_disconnect(struct rigd *d);
 void requests_handle(struct ctl_server *srv, struct ctl_client *c, char *line, void *data);
 void broadcast_json(struct rigd *d, cJSON *obj);	/* frees obj */
 void reply_json(struct ctl_client *c, cJSON *obj);	/* frees obj */
+/* After each loop turn: the queue loses starts whose client went away, and
+ * its first start runs when the bench is free. */
+void requests_after_turn(struct rigd *d);
 
 #endif

@@ -67,8 +67,13 @@ cJSON *point_result_to_json(const struct run_context *ctx, const struct rig_poin
 	const struct rig_point *p = point_of(ctx, r->point);
 	bool accuracy_like = p && (p->kind == RIG_POINT_ACCURACY);
 	if (accuracy_like) {
-		rig_json_add_number(o, "error_pct", r->gate.error_pct);
-		rig_json_add_number(o, "u_pct", r->gate.u_pct);
+		/* a gate that never closed measured nothing: null rather than a
+		 * number, as the store keeps it */
+		bool measured = (r->gate.state == RIG_GATE_DONE ||
+				 r->gate.state == RIG_GATE_TIMED_OUT) &&
+				isfinite(r->gate.error_pct) && isfinite(r->gate.u_pct);
+		rig_json_add_number(o, "error_pct", measured ? r->gate.error_pct : NAN);
+		rig_json_add_number(o, "u_pct", measured ? r->gate.u_pct : NAN);
 		rig_json_add_number(o, "band_pct", p->band_pct);
 		cJSON_AddNumberToObject(o, "edges", r->gate.edges_used);
 		rig_json_add_number(o, "gate_s", r->gate.gate_s);

@@ -1,6 +1,7 @@
 #include "rig/rigd/notify.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,22 @@ int rig_notify(const char *state)
 			   addr_len);
 	close(fd);
 	return n == (ssize_t)strlen(state) ? 1 : -1;
+}
+
+int rig_notify_status(const char *fmt, ...)
+{
+	if (!getenv("NOTIFY_SOCKET"))
+		return 0;
+	char line[512] = "STATUS=";
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line + 7, sizeof(line) - 7, fmt, ap);
+	va_end(ap);
+	/* one line: a newline would start another assignment */
+	for (char *c = line; *c; c++)
+		if (*c == '\n')
+			*c = ' ';
+	return rig_notify(line);
 }
 
 int64_t rig_notify_watchdog_ns(void)

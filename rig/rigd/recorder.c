@@ -9,6 +9,7 @@
 
 #include "rig/common/log.h"
 #include "rig/common/timeutil.h"
+#include "rig/core/fixture_lines.h"
 #include "rig/core/recording.h"
 #include "rig/core/sha256.h"
 #include "rig/core/text_file.h"
@@ -98,6 +99,11 @@ static void write_header(struct rigd *d)
 	write_token_line(d, "meta station", d->cfg.station);
 	write_token_line(d, "meta software", RIG_VERSION);
 	write_token_line(d, "meta instrument", d->src ? d->src->idn : "");
+	/* What the chip's line names were on this boot, for judging the
+	 * evidence again with a fixture that names lines. */
+	char names[RIG_REC_MAX_LINE / 4];
+	if (rig_fixture_line_names(&d->fixture, names, sizeof(names)) > 0)
+		write_token_line(d, "meta lines", names);
 	char when[32];
 	write_token_line(d, "meta started", rig_iso8601_utc(time(NULL), when, sizeof(when)));
 	size_t len;

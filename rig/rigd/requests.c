@@ -90,7 +90,7 @@ static void handle_reading(struct rigd *d, struct ctl_client *c, const struct ct
 	run_pump(d);
 }
 
-static void handle_start(struct rigd *d, struct ctl_client *c, const struct ctl_request *req)
+static void start_now(struct rigd *d, struct ctl_client *c, const struct ctl_request *req)
 {
 	char run_id[64], why[600];
 	/* The record first: an overdue calibration refuses the run before
@@ -110,12 +110,127 @@ static void handle_start(struct rigd *d, struct ctl_client *c, const struct ctl_
 			 d->run_record.cal_override_by, d->run_record.cal_override_reason);
 	cJSON *o = ok_reply();
 	cJSON_AddStringToObject(o, "run", run_id);
+	cJSON_AddStringToObject(o, "station", d->cfg.station);
 	/* The points in order, so a client can account for every one of them. */
 	cJSON *points = cJSON_AddArrayToObject(o, "points");
 	for (int i = 0; i < d->profile.n_points; i++)
 		cJSON_AddItemToArray(points, cJSON_CreateString(d->profile.points[i].name));
 	reply_json(c, o);
 	run_pump(d);	/* the first events after the reply */
+}
+
+/* Behind the running run: the client waits for its reply (the start's
+ * own, when its turn comes); now it hears its ticket and place. */
+static void start_queued(struct rigd *d, struct ctl_client *c, const struct ctl_request *req)
+{
+	unsigned ticket = run_queue_push(&d->queue, c->id, req, rig_monotonic_ns());
+	if (!ticket) {
+		char why[200];
+		snprintf(why, sizeof(why), "the queue is full (%d starts waiting); try again later",
+			 RUN_QUEUE_MAX);
+		reply_error(c, why);
+		return;
+	}
+	int place = run_queue_place(&d->queue, ticket);
+	log_notice("start by %s queued: ticket %u, place %d behind run %s", req->operator_name,
+		   ticket, place, d->running ? d->ctx.run_id : "(ending)");
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "event", "queued");
+	cJSON_AddNumberToObject(o, "ticket", ticket);
+	cJSON_AddNumberToObject(o, "place", place);
+	if (d->running)
+		cJSON_AddStringToObject(o, "behind", d->ctx.run_id);
+	reply_json(c, o);
+}
+
+static void handle_start(struct rigd *d, struct ctl_client *c, const struct ctl_request *req)
+{
+	/* First come, first served: a start that does not wait never passes
+	 * the queue either. */
+	if (req->queue && (d->running || d->queue.n > 0) && !d->exit_after_run) {
+		start_queued(d, c, req);
+		return;
+	}
+	if (!d->running && d->queue.n > 0) {
+		char why[200];
+		snprintf(why, sizeof(why),
+			 "%d start(s) are queued for the bench: one run at a time; "
+			 "wait your turn with rigctl run --wait", d->queue.n);
+		log_notice("start refused: %s", why);
+		reply_error(c, why);
+		return;
+	}
+	start_now(d, c, req);
+}
+
+static bool queued_client_alive(const struct run_queue_entry *e, void *data)
+{
+	struct rigd *d = data;
+	if (ctl_server_client(&d->ctl, e->client_id))
+		return true;
+	log_notice("ticket %u (%s) left the queue: its client went away", e->ticket,
+		   e->req.operator_name);
+	return false;
+}
+
+void requests_after_turn(struct rigd *d)
+{
+	if (!d->queue.n)
+		return;
+	run_queue_prune(&d->queue, queued_client_alive, d);
+	struct run_queue_entry *e;
+	while (!d->running && (e = run_queue_pop(&d->queue))) {
+		struct ctl_client *c = ctl_server_client(&d->ctl, e->client_id);
+		if (c && d->exit_after_run) {
+			reply_error(c, "rigd is stopping");
+		} else if (c) {
+			log_notice("ticket %u (%s): its turn after %.0f s in the queue", e->ticket,
+				   e->req.operator_name,
+				   (double)(rig_monotonic_ns() - e->since_ns) / RIG_NS_PER_S);
+			start_now(d, c, &e->req);
+		}
+		free(e);
+	}
+}
+
+static void handle_dequeue(struct rigd *d, struct ctl_client *c, const struct ctl_request *req)
+{
+	struct run_queue_entry *e = run_queue_take(&d->queue, req->ticket);
+	if (!e) {
+		char why[160];
+		snprintf(why, sizeof(why),
+			 "no queued start has ticket %u (rigctl status lists the queue)", req->ticket);
+		reply_error(c, why);
+		return;
+	}
+	log_notice("ticket %u (%s) taken out of the queue by client %u", e->ticket,
+		   e->req.operator_name, c->id);
+	struct ctl_client *waiting = ctl_server_client(&d->ctl, e->client_id);
+	if (waiting && waiting != c) {
+		char why[160];
+		snprintf(why, sizeof(why), "ticket %u was taken out of the queue (rigctl dequeue)",
+			 e->ticket);
+		reply_error(waiting, why);
+	}
+	free(e);
+	reply_json(c, ok_reply());
+}
+
+static void add_queue_status(struct rigd *d, cJSON *o)
+{
+	cJSON *list = cJSON_AddArrayToObject(o, "queue");
+	int place = 1;
+	int64_t now = rig_monotonic_ns();
+	for (const struct run_queue_entry *e = d->queue.head; e; e = e->next, place++) {
+		cJSON *q = cJSON_CreateObject();
+		cJSON_AddNumberToObject(q, "ticket", e->ticket);
+		cJSON_AddNumberToObject(q, "place", place);
+		cJSON_AddStringToObject(q, "operator", e->req.operator_name);
+		cJSON_AddStringToObject(q, "profile", e->req.profile);
+		cJSON_AddNumberToObject(q, "positions", e->req.n_positions);
+		cJSON_AddNumberToObject(q, "waiting_s", (double)((now - e->since_ns) / RIG_NS_PER_S));
+		cJSON_AddItemToArray(list, q);
+	}
 }
 
 static void handle_status(struct rigd *d, struct ctl_client *c)
@@ -167,6 +282,7 @@ static void handle_status(struct rigd *d, struct ctl_client *c)
 		cJSON_AddStringToObject(last, "state", d->last.state);
 		cJSON_AddStringToObject(last, "reason", d->last.reason);
 	}
+	add_queue_status(d, o);
 	reply_json(c, o);
 }
 
@@ -253,6 +369,9 @@ void requests_handle(struct ctl_server *srv, struct ctl_client *c, char *line, v
 		break;
 	case CTL_READING:
 		handle_reading(d, c, &req);
+		break;
+	case CTL_DEQUEUE:
+		handle_dequeue(d, c, &req);
 		break;
 	}
 }

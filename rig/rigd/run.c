@@ -12,11 +12,14 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "drivers/edge/gpiod_probe.h"
 #include "rig/common/log.h"
 #include "rig/common/timeutil.h"
 #include "rig/core/batch_check.h"
+#include "rig/core/fixture_lines.h"
 #include "rig/core/model_check.h"
 #include "rig/core/recording.h"
+#include "rig/rigd/notify.h"
 #include "rig/rigd/stored.h"
 
 #ifndef RIG_VERSION
@@ -224,6 +227,14 @@ static void record_header(struct rigd *d)
 
 int edges_connect(struct rigd *d, struct rig_error *err)
 {
+	/* A chip by label, lines by name: their offsets on this boot's chip,
+	 * and every line on the chip, before any is requested. */
+	if (!strncmp(d->fixture.edge_input, "gpiod:", 6) &&
+	    edge_gpiod_resolve_fixture(&d->fixture, err) < 0)
+		return -1;
+	char names[1024];
+	if (rig_fixture_line_names(&d->fixture, names, sizeof(names)) > 0)
+		log_info("lines by name on %s: %s", d->fixture.edge_input + 6, names);
 	struct edge_input_line lines[EDGE_INPUT_FIXTURE_LINES] = {{0}};
 	size_t n = edge_input_fixture_lines(&d->fixture, lines);
 	d->edges = edge_input_open(d->fixture.edge_input, lines, n, err);
@@ -448,6 +459,8 @@ static void run_finished(struct rigd *d, const struct rig_seq_event *ev)
 {
 	const char *state = rig_run_state_name(ev->run_state);
 	log_notice("run %s %s%s%s", d->ctx.run_id, state, ev->reason[0] ? ": " : "", ev->reason);
+	rig_notify_status("idle; last run %s %s%s%.200s", d->ctx.run_id, state,
+			  ev->reason[0] ? ": " : "", ev->reason);
 	snprintf(d->last.run_id, sizeof(d->last.run_id), "%s", d->ctx.run_id);
 	snprintf(d->last.state, sizeof(d->last.state), "%s", state);
 	snprintf(d->last.reason, sizeof(d->last.reason), "%s", ev->reason);
@@ -470,11 +483,11 @@ static void point_retried(struct rigd *d, const struct rig_point_result *r)
 	if (r->gate.lost_edges)
 		log_warn("point %d %s position %d: %llu edges lost, attempt %d abandoned (%s); "
 			 "measuring the point again",
-			 r->point, name, r->position, (unsigned long long)r->gate.lost_edges,
+			 r->point + 1, name, r->position, (unsigned long long)r->gate.lost_edges,
 			 r->attempt, r->gate.why);
 	else
 		log_warn("point %d %s position %d: attempt %d %s (%s); measuring the point again",
-			 r->point, name, r->position, r->attempt, rig_verdict_name(r->verdict),
+			 r->point + 1, name, r->position, r->attempt, rig_verdict_name(r->verdict),
 			 r->detail);
 }
 
@@ -499,7 +512,7 @@ static void handle_event(struct rigd *d, const struct rig_seq_event *ev)
 		/* Stored before said: a result not committed is never sent. */
 		if (stored_point(d, &ev->result) < 0)
 			return;
-		log_info("point %d position %d: %s %s", ev->result.point, ev->result.position,
+		log_info("point %d position %d: %s %s", ev->result.point + 1, ev->result.position,
 			 rig_verdict_name(ev->result.verdict), ev->result.detail);
 		break;
 	case RIG_EV_POINT_RETRY:
@@ -532,8 +545,12 @@ static void handle_event(struct rigd *d, const struct rig_seq_event *ev)
 					       RIG_NS_PER_S);
 		break;
 	case RIG_EV_POINT_STARTED:
-		if (ev->point >= 0 && ev->point < d->profile.n_points)
-			log_info("point %d %s started", ev->point, d->profile.points[ev->point].name);
+		if (ev->point >= 0 && ev->point < d->profile.n_points) {
+			log_info("point %d/%d %s started", ev->point + 1, d->profile.n_points,
+				 d->profile.points[ev->point].name);
+			rig_notify_status("run %s: point %d of %d, %s", d->ctx.run_id, ev->point + 1,
+					  d->profile.n_points, d->profile.points[ev->point].name);
+		}
 		/* The LEDs' levels as the edge input knows them now: a position
 		 * that sat out earlier points did not follow its LED edges. */
 		send_levels(d);
@@ -801,7 +818,9 @@ int run_start(struct rigd *d, const struct ctl_request *req, char *ret_run_id, s
 	      char *why, size_t why_len)
 {
 	if (d->running) {
-		snprintf(why, why_len, "run %s is running: one run at a time", d->ctx.run_id);
+		snprintf(why, why_len,
+			 "run %s is running: one run at a time; wait your turn with rigctl run --wait",
+			 d->ctx.run_id);
 		return -1;
 	}
 	if (d->exit_after_run) {
@@ -861,6 +880,8 @@ int run_start(struct rigd *d, const struct ctl_request *req, char *ret_run_id, s
 	snprintf(ret_run_id, id_len, "%s", d->ctx.run_id);
 	log_notice("run %s: profile %s, %d position(s), operator %s", d->ctx.run_id,
 		   d->profile.name, req->n_positions, req->operator_name);
+	rig_notify_status("run %s: profile %s, %d position(s), operator %s, starting", d->ctx.run_id,
+			  d->profile.name, req->n_positions, req->operator_name);
 	if (d->record) {
 		char when[32];
 		fprintf(d->record, "# run=%s\n# started=%s\n", d->ctx.run_id,

@@ -208,7 +208,7 @@ int runstore_point(struct runstore *rs, const char *run_id, const struct rig_pro
 	if (store_add_point_result(rs->db, run_id, r, err) < 0) {
 		rs->run_failed = true;
 		snprintf(rs->failure, sizeof(rs->failure), "database: point %d position %d not stored: %.160s",
-			 r->point, r->position, err->msg);
+			 r->point + 1, r->position, err->msg);
 		return -1;
 	}
 	return 0;

@@ -14,7 +14,7 @@ int stored_point(struct rigd *d, const struct rig_point_result *r)
 	char why[300];
 	if (!runstore_failed(d->store, why, sizeof(why)))
 		snprintf(why, sizeof(why), "database: %.280s", err.msg);
-	log_err("run %s: point %d position %d attempt %d %s not stored: %s", d->ctx.run_id, r->point,
+	log_err("run %s: point %d position %d attempt %d %s not stored: %s", d->ctx.run_id, r->point + 1,
 		r->position, r->attempt, rig_verdict_name(r->verdict), err.msg);
 	/* Output off first (the sequencer's stop), then the end as an error. */
 	run_fault(d, why);

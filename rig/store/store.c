@@ -584,7 +584,7 @@ static int insert_measurement(struct store *s, int64_t run, const struct rig_poi
 	if (store_step_done(s, st, err) < 0)
 		return -1;
 	if (sqlite3_changes(s->db) != 1)
-		return rig_error_set(err, NULL, 0, "run has no point %d", r->point);
+		return rig_error_set(err, NULL, 0, "run has no point %d", r->point + 1);
 	return 0;
 }
 

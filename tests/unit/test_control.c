@@ -215,6 +215,39 @@ START_TEST(simple_commands_and_filters)
 }
 END_TEST
 
+/* A start that waits its turn says so; a dequeue names a whole ticket. */
+START_TEST(queue_and_dequeue_requests)
+{
+	struct ctl_request r;
+	char why[200];
+	const char *pos = "\"positions\":[{\"position\":1,\"model\":\"MMS-120-2001\",\"serial\":\"A\"}]";
+	char line[512];
+	snprintf(line, sizeof(line), "{\"cmd\":\"start\",\"profile\":\"p\",\"operator\":\"Ana\",%s}", pos);
+	ck_assert_int_eq(parse(line, &r, why), 0);
+	ck_assert(!r.queue);
+	snprintf(line, sizeof(line),
+		 "{\"cmd\":\"start\",\"profile\":\"p\",\"operator\":\"Ana\",\"queue\":true,%s}", pos);
+	ck_assert_int_eq(parse(line, &r, why), 0);
+	ck_assert(r.queue);
+	snprintf(line, sizeof(line),
+		 "{\"cmd\":\"start\",\"profile\":\"p\",\"operator\":\"Ana\",\"queue\":1,%s}", pos);
+	ck_assert_int_eq(parse(line, &r, why), -1);
+	ck_assert_str_eq(why, "\"queue\" must be true or false");
+
+	ck_assert_int_eq(parse("{\"cmd\":\"dequeue\",\"ticket\":3}", &r, why), 0);
+	ck_assert_int_eq(r.cmd, CTL_DEQUEUE);
+	ck_assert_uint_eq(r.ticket, 3);
+	ck_assert_str_eq(ctl_cmd_name(CTL_DEQUEUE), "dequeue");
+	static const char *const bad[] = {
+		"{\"cmd\":\"dequeue\"}", "{\"cmd\":\"dequeue\",\"ticket\":0}",
+		"{\"cmd\":\"dequeue\",\"ticket\":1.5}", "{\"cmd\":\"dequeue\",\"ticket\":\"3\"}",
+		"{\"cmd\":\"dequeue\",\"ticket\":1e300}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(parse(bad[i], &r, why) == -1, "accepted %s", bad[i]);
+}
+END_TEST
+
 START_TEST(error_line_is_json_with_escaping)
 {
 	char *line = ctl_error_line("bad \"thing\"\n");
@@ -973,6 +1006,7 @@ Suite *suite_control(void)
 	tcase_add_test(tc, start_request_carries_the_expected_model);
 	tcase_add_test(tc, malformed_and_unknown_requests);
 	tcase_add_test(tc, simple_commands_and_filters);
+	tcase_add_test(tc, queue_and_dequeue_requests);
 	tcase_add_test(tc, error_line_is_json_with_escaping);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("buffers");

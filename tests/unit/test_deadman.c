@@ -42,6 +42,8 @@ START_TEST(off_paths_switch_off_a_garbling_instrument) { run_deadman("off-garble
 END_TEST
 START_TEST(systemd_watchdog_pings_only_while_the_loop_runs) { run_deadman("systemd"); }
 END_TEST
+START_TEST(systemd_status_says_the_run_its_point_and_its_end) { run_deadman("systemd-status"); }
+END_TEST
 
 /* systemd's watchdog settings as rigd reads them (sd_watchdog_enabled). */
 START_TEST(watchdog_interval_from_the_environment)
@@ -88,6 +90,7 @@ Suite *suite_deadman(void)
 	tcase_add_test(tc, off_paths_switch_off_a_slow_instrument);
 	tcase_add_test(tc, off_paths_switch_off_a_garbling_instrument);
 	tcase_add_test(tc, systemd_watchdog_pings_only_while_the_loop_runs);
+	tcase_add_test(tc, systemd_status_says_the_run_its_point_and_its_end);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -315,6 +315,37 @@ START_TEST(junit_after_rigd_dies_counts_the_rest_as_errors)
 	ck_assert_msg(strstr(out, "tests=\"4\" failures=\"0\" errors=\"3\" skipped=\"0\"") != NULL,
 		      "%s", out);
 	ck_assert_ptr_nonnull(strstr(out, "the run did not finish"));
+	const char *top = getenv("RIG_TOP") ? getenv("RIG_TOP") : ".";
+	ck_assert_int_eq(sh("xmllint --noout --schema %s/tests/junit/junit-10.xsd %s", top, junit), 0);
+	tsd_rmdir(tmp);
+}
+END_TEST
+
+/* No rigd at the socket: the error says how to start it, and CI still
+ * gets a JUnit file with the error; the command line's own help. */
+START_TEST(unreachable_rigd_leaves_a_junit_error_and_the_next_step)
+{
+	char tmp[64], dbp[96];
+	tsd_tmpdir(tmp, dbp);
+	char junit[128];
+	snprintf(junit, sizeof(junit), "%s/out.xml", tmp);
+	int code = sh("%s --socket %s/none.sock run --profile short --operator ci "
+		      "--position 1:MMS-120-2001:S1 --junit %s",
+		      rigctl(), tmp, junit);
+	ck_assert_int_eq(code, 4);
+	ck_assert_ptr_nonnull(strstr(out, "cannot reach rigd at"));
+	ck_assert_ptr_nonnull(strstr(out, "is rigd running? start it"));
+	const char *top = getenv("RIG_TOP") ? getenv("RIG_TOP") : ".";
+	ck_assert_int_eq(sh("xmllint --noout --schema %s/tests/junit/junit-10.xsd %s", top, junit), 0);
+	ck_assert_int_eq(sh("cat %s", junit), 0);
+	ck_assert_ptr_nonnull(strstr(out, "tests=\"1\" failures=\"0\" errors=\"1\""));
+	ck_assert_ptr_nonnull(strstr(out, "<error type=\"error\""));
+
+	ck_assert_int_eq(sh("%s run --help", rigctl()), 0);
+	ck_assert_ptr_nonnull(strstr(out, "usage: rigctl run"));
+	ck_assert_ptr_null(strstr(out, "usage: rigctl results"));
+	ck_assert_int_eq(sh("%s --db %s results --profile production", rigctl(), dbp), 4);
+	ck_assert_ptr_nonnull(strstr(out, "--profile does not apply to results"));
 	tsd_rmdir(tmp);
 }
 END_TEST
@@ -369,6 +400,7 @@ Suite *suite_e2e_rigctl(void)
 	tcase_add_test(tc, results_read_only_while_rigd_is_stopped);
 	tcase_add_test(tc, report_out_ignores_a_planted_symlink);
 	tcase_add_test(tc, junit_after_rigd_dies_counts_the_rest_as_errors);
+	tcase_add_test(tc, unreachable_rigd_leaves_a_junit_error_and_the_next_step);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "rig/core/fixture.h"
+#include "rig/core/fixture_lines.h"
 #include "rig/core/text_file.h"
 #include "tests/unit/robustness.h"
 
@@ -58,21 +59,178 @@ START_TEST(sim_fixture_loads)
 }
 END_TEST
 
-START_TEST(pi_fixture_loads)
+/* A Raspberry Pi header chip as Raspberry Pi OS names its lines: GPIO2 ..
+ * GPIO27 at their offsets, the HAT EEPROM's ID_SD / ID_SC at 0 and 1,
+ * n_lines lines in all. */
+static int pi_offset_of(void *ctx, const char *name)
 {
-	struct rig_fixture *f = load_shipped("pi-bench-4.conf");
-	ck_assert_str_eq(f->source_transport, "serial:/dev/ttyUSB0:115200:8N1:rtscts");
-	ck_assert_str_eq(f->edge_input, "gpiod:/dev/gpiochip0");
+	(void)ctx;
+	int n;
+	char tail;
+	if (!strcmp(name, "ID_SD") || !strcmp(name, "ID_SDA"))
+		return 0;
+	if (sscanf(name, "GPIO%d%c", &n, &tail) == 1 && n >= 2 && n <= 27)
+		return n;
+	return -1;
+}
+
+static const struct rig_chip_lines pi_chip = {
+	.chip = "pinctrl-rp1 (/dev/gpiochip4)", .n_lines = 54, .offset_of = pi_offset_of,
+};
+
+static void assert_pi_wiring(const char *file, const char *input)
+{
+	struct rig_fixture *f = load_shipped(file);
+	ck_assert_str_eq(f->edge_input, input);
 	ck_assert_int_eq(f->n_positions, 4);
+	/* named, not yet on a chip */
+	ck_assert_str_eq(f->pos[0][RIG_SIG_KH10].name, "GPIO17");
+	ck_assert_int_ge(f->pos[0][RIG_SIG_KH10].line, RIG_LINE_NAMED);
+	ck_assert(rig_fixture_has_named_lines(f));
+	struct rig_error err = { 0 };
+	ck_assert_msg(rig_fixture_resolve_lines(f, &pi_chip, &err) == 0, "%s", err.msg);
 	ck_assert_int_eq(f->interlock.line, 4);
 	ck_assert(f->interlock.active_low);
+	ck_assert_int_eq(f->heartbeat.line, 11);
 	ck_assert_int_eq(f->pos[0][RIG_SIG_KH10].line, 17);
 	ck_assert(f->pos[0][RIG_SIG_KH10].active_low);
 	ck_assert_int_eq(f->pos[0][RIG_SIG_POWER_LED].line, -1);
 	ck_assert_int_eq(f->pos[0][RIG_SIG_COUNTER].line, 7);
 	ck_assert_int_eq(f->pos[3][RIG_SIG_LOAD_LED].line, 3);
+	int pos;
+	enum rig_signal sig;
+	ck_assert_int_eq(rig_fixture_route(f, 27, &pos, &sig), 0);
+	ck_assert_int_eq(pos, 1);
+	ck_assert_int_eq(sig, RIG_SIG_KH100);
 	ck_assert_double_eq(f->time_scale, 1);
 	free(f);
+}
+
+START_TEST(pi_fixture_loads)
+{
+	assert_pi_wiring("pi-bench-4.conf", "gpiod:label=pinctrl-bcm2711");
+	assert_pi_wiring("pi5-bench-4.conf", "gpiod:label=pinctrl-rp1");
+}
+END_TEST
+
+static const char named_base[] =
+	"[fixture]\nname = n\n[source]\ndriver = scpi6100\ntransport = tcp:h:1\n"
+	"lag_angle = positive\nmax_voltage = 140\nmax_current = 1 A\n"		/* lines 1-8 */
+	"[reference]\nkind = source-power\nuncertainty = 0.02 %\n"			/* 9-11 */
+	"[edges]\ninput = gpiod:label=pinctrl-rp1\ninterlock = line GPIO4 active-low\n"	/* 12-14 */
+	"heartbeat = 11\n[position 1]\n";						/* 15-16 */
+
+/* named_base and then the [position 1] keys in `pos` (line 17 on). */
+static int parse_named(const char *pos, struct rig_fixture *f, struct rig_error *err)
+{
+	char text[2048];
+	int n = snprintf(text, sizeof(text), "%s%s", named_base, pos);
+	return rig_fixture_parse(text, (size_t)n, "n.conf", f, err);
+}
+
+static void assert_resolve_refused(const char *pos, int line, const char *what)
+{
+	struct rig_fixture *f = malloc(sizeof(*f));
+	struct rig_error err = { 0 };
+	ck_assert_msg(parse_named(pos, f, &err) == 0, "%s", err.msg);
+	struct rig_fixture before = *f;
+	ck_assert_msg(rig_fixture_resolve_lines(f, &pi_chip, &err) == -1, "resolved '%s'", pos);
+	ck_assert_str_eq(err.file, "n.conf");
+	ck_assert_msg(err.line == line, "'%s': line %d, expected %d (%s)", pos, err.line, line, err.msg);
+	ck_assert_msg(strstr(err.msg, what), "'%s' lacks '%s'", err.msg, what);
+	/* a refused resolution changes nothing */
+	ck_assert(memcmp(&before, f, sizeof(before)) == 0);
+	free(f);
+}
+
+START_TEST(lines_by_name_resolve_on_the_chip_and_are_checked)
+{
+	struct rig_fixture *f = malloc(sizeof(*f));
+	struct rig_error err = { 0 };
+	ck_assert_msg(parse_named("kh10 = GPIO17 active-low\nkh100 = 27\ncounter = line ID_SD\n", f, &err) == 0,
+		      "%s", err.msg);
+	ck_assert_int_eq(f->pos[0][RIG_SIG_KH100].line, 27);
+	ck_assert_str_eq(f->pos[0][RIG_SIG_KH100].name, "");
+	ck_assert_int_eq(f->pos[0][RIG_SIG_KH10].file_line, 17);
+	char d[64];
+	ck_assert_str_eq(rig_line_describe(&f->pos[0][RIG_SIG_KH10], d, sizeof(d)), "GPIO17");
+	ck_assert_msg(rig_fixture_resolve_lines(f, &pi_chip, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(f->pos[0][RIG_SIG_KH10].line, 17);
+	ck_assert(f->pos[0][RIG_SIG_KH10].active_low);
+	ck_assert_int_eq(f->pos[0][RIG_SIG_COUNTER].line, 0);
+	ck_assert(!f->pos[0][RIG_SIG_COUNTER].active_low);
+	ck_assert_int_eq(f->interlock.line, 4);
+	ck_assert_int_eq(f->heartbeat.line, 11);
+	ck_assert_str_eq(rig_line_describe(&f->pos[0][RIG_SIG_KH10], d, sizeof(d)), "GPIO17 (line 17)");
+	ck_assert_str_eq(rig_line_describe(&f->heartbeat, d, sizeof(d)), "line 11");
+	/* resolving again (a reconnect) gives the same */
+	ck_assert_int_eq(rig_fixture_resolve_lines(f, &pi_chip, &err), 0);
+	ck_assert_int_eq(f->pos[0][RIG_SIG_KH10].line, 17);
+	/* offsets alone need no names */
+	ck_assert_int_eq(parse_named("kh10 = 17\n", f, &err), 0);
+	f->interlock.line = 4;
+	f->interlock.name[0] = '\0';
+	ck_assert(!rig_fixture_has_named_lines(f));
+	free(f);
+
+	assert_resolve_refused("kh10 = GPIO17\nkh100 = GPIO99 active-low\n", 18,
+			       "position 1 kh100: chip pinctrl-rp1 (/dev/gpiochip4) has no line named GPIO99");
+	assert_resolve_refused("kh10 = 60\n", 17, "position 1 kh10: line 60 is not on chip pinctrl-rp1 (/dev/gpiochip4) (lines 0..53)");
+	assert_resolve_refused("kh10 = 17\nkh100 = GPIO17\n", 18,
+			       "position 1 kh100: GPIO17 (line 17) on chip pinctrl-rp1 (/dev/gpiochip4) is wired to position 1 kh10 too (line 17");
+	assert_resolve_refused("kh10 = GPIO11\n", 15, "the heartbeat: line 11");
+}
+END_TEST
+
+/* The names' offsets a bench recorded place a named fixture's lines
+ * offline exactly where the chip placed them. */
+START_TEST(recorded_line_names_resolve_a_fixture_offline)
+{
+	struct rig_fixture *bench = load_shipped("pi5-bench-4.conf");
+	struct rig_fixture *offline = load_shipped("pi5-bench-4.conf");
+	char list[2048];
+	ck_assert_int_eq(rig_fixture_line_names(bench, list, sizeof(list)), 0);	/* not resolved yet */
+	struct rig_error err = { 0 };
+	ck_assert_msg(rig_fixture_resolve_lines(bench, &pi_chip, &err) == 0, "%s", err.msg);
+	int len = rig_fixture_line_names(bench, list, sizeof(list));
+	ck_assert_int_gt(len, 0);
+	ck_assert_ptr_nonnull(strstr(list, "GPIO17=17"));
+	ck_assert_ptr_nonnull(strstr(list, "GPIO11=11"));
+	ck_assert_int_eq(rig_fixture_line_names(bench, list, 20), -1);	/* too small: said */
+	rig_fixture_line_names(bench, list, sizeof(list));
+	ck_assert_msg(rig_fixture_resolve_from_names(offline, list, &err) == 0, "%s", err.msg);
+	for (int p = 0; p < 4; p++)
+		for (int s = 0; s < RIG_SIG_COUNT; s++)
+			ck_assert_int_eq(offline->pos[p][s].line, bench->pos[p][s].line);
+	ck_assert_int_eq(offline->interlock.line, 4);
+	/* a name the recording does not hold */
+	struct rig_fixture *other = load_shipped("pi5-bench-4.conf");
+	ck_assert_int_eq(rig_fixture_resolve_from_names(other, "GPIO17=17 GPIO27=27", &err), -1);
+	ck_assert_msg(strstr(err.msg, "has no line named"), "%s", err.msg);
+	ck_assert_int_ge(other->pos[0][RIG_SIG_KH10].line, RIG_LINE_NAMED);
+	free(bench);
+	free(offline);
+	free(other);
+}
+END_TEST
+
+static void assert_refused(int at, const char *text, int line, const char *what);
+
+START_TEST(line_names_are_refused_where_they_cannot_resolve)
+{
+	struct rig_fixture *f = malloc(sizeof(*f));
+	struct rig_error err = { 0 };
+	/* the same name twice is one line wired twice */
+	ck_assert_int_eq(parse_named("kh10 = GPIO5\nkh100 = GPIO5 active-low\n", f, &err), -1);
+	ck_assert_int_eq(err.line, 18);
+	ck_assert_msg(strstr(err.msg, "GPIO line GPIO5 is already used by position 1 kh10 (line 17)"), "%s", err.msg);
+	ck_assert_int_eq(parse_named("kh10 = GPIO_NAME_LONGER_THAN_THIRTY_ONE_CHARS\n", f, &err), -1);
+	ck_assert_msg(strstr(err.msg, "longer than 31"), "%s", err.msg);
+	ck_assert_int_eq(parse_named("kh10 = active-low\n", f, &err), -1);
+	ck_assert_msg(strstr(err.msg, "not a GPIO line"), "%s", err.msg);
+	free(f);
+	/* only a gpio chip has names: sim and replay inputs take offsets */
+	assert_refused(16, "kh100 = GPIO17", 16, "a line given by name needs a gpio chip (input = gpiod:...)");
 }
 END_TEST
 
@@ -261,7 +419,8 @@ START_TEST(dead_man_keys)
 	ck_assert_msg(parse_variant(4, "driver = scpi6100\ncomm_watchdog = none", &err) == 0, "%s", err.msg);
 	assert_refused(13, "input = sim:127.0.0.1:5026\nheartbeat = 0", 16, "already used by the heartbeat (line 14)");
 	assert_refused(13, "input = sim:127.0.0.1:5026\nheartbeat = 40 active-low", 14, "no active level");
-	assert_refused(13, "input = sim:127.0.0.1:5026\nheartbeat = fast", 14, "not a GPIO line");
+	assert_refused(13, "input = sim:127.0.0.1:5026\nheartbeat = fast", 14, "needs a gpio chip");
+	assert_refused(13, "input = sim:127.0.0.1:5026\nheartbeat = 4fast", 14, "not active-low");
 	assert_refused(4, "driver = scpi6100\ncomm_watchdog = 0.05 s", 5, "0.1..3600");
 	assert_refused(4, "driver = scpi6100\ncomm_watchdog = 1e308", 5, "0.1..3600");
 	assert_refused(4, "driver = scpi6100\ncomm_watchdog = 2 V", 5, "unit 'V'");
@@ -443,6 +602,9 @@ Suite *suite_fixture(void)
 	tcase_add_test(t, numbers_beyond_a_bench_are_refused);
 	tcase_add_test(t, text_files_with_a_nul_byte_are_refused);
 	tcase_add_test(t, pi_fixture_loads);
+	tcase_add_test(t, lines_by_name_resolve_on_the_chip_and_are_checked);
+	tcase_add_test(t, line_names_are_refused_where_they_cannot_resolve);
+	tcase_add_test(t, recorded_line_names_resolve_a_fixture_offline);
 	tcase_add_test(t, routing);
 	tcase_add_test(t, dead_man_keys);
 	tcase_add_test(t, signal_names_and_kh);

@@ -267,7 +267,7 @@ START_TEST(export_csv_and_json_carry_notes_with_commas_and_quotes)
 	struct store *s = stored_run(run_id, notes);
 	struct rig_error err = {0};
 	struct capture cap;
-	ck_assert_int_eq(report_export_csv(capture_open(&cap), s, NULL, &err), 0);
+	ck_assert_int_eq(report_export_csv(capture_open(&cap), s, NULL, 0, &err), 0);
 	char *csv = capture_close(&cap);
 	ck_assert_int_eq(count(csv, "\r\n"), 2);
 	ck_assert(strncmp(csv, "run_id,started_at,", 18) == 0);
@@ -277,7 +277,7 @@ START_TEST(export_csv_and_json_carry_notes_with_commas_and_quotes)
 	free(csv);
 
 	struct store_filter f = {.serial = "MM-0042"};
-	ck_assert_int_eq(report_export_json(capture_open(&cap), s, &f, &err), 0);
+	ck_assert_int_eq(report_export_json(capture_open(&cap), s, &f, 0, &err), 0);
 	char *json = capture_close(&cap);
 	cJSON *root = cJSON_Parse(json);
 	ck_assert_ptr_nonnull(root);
@@ -291,7 +291,7 @@ START_TEST(export_csv_and_json_carry_notes_with_commas_and_quotes)
 	free(json);
 
 	f.serial = "nobody";
-	ck_assert_int_eq(report_export_json(capture_open(&cap), s, &f, &err), 0);
+	ck_assert_int_eq(report_export_json(capture_open(&cap), s, &f, 0, &err), 0);
 	json = capture_close(&cap);
 	root = cJSON_Parse(json);
 	ck_assert_int_eq(cJSON_GetArraySize(root), 0);
