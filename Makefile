@@ -14,7 +14,7 @@
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS := libserialport libgpiod sqlite3 libcjson gsl pangocairo cairo-pdf fontconfig libsodium libqrencode
+PKGS := libserialport libgpiod sqlite3 libcjson gsl pangocairo cairo-pdf fontconfig libsodium libqrencode libpq
 DEPS_OK := build/.deps-ok
 
 WARN := -Wall -Wextra -Werror -std=gnu11 -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
@@ -33,10 +33,11 @@ LIB_SRC := $(sort $(filter-out %/main.c,$(wildcard rig/*/*.c drivers/*/*.c drive
 rigd_MAIN := rig/rigd/main.c
 rigctl_MAIN := rig/rigctl/main.c
 rig-sim_MAIN := drivers/sim/main.c
-PROGS := $(foreach p,rigd rigctl rig-sim,$(if $(wildcard $($(p)_MAIN)),$(p)))
+rig-shipper_MAIN := rig/shipper/main.c
+PROGS := $(foreach p,rigd rigctl rig-sim rig-shipper,$(if $(wildcard $($(p)_MAIN)),$(p)))
 # The validation benchmark's meter model and harness also feed a unit test.
 VALBENCH_SRC := tests/bench/indep_meter.c tests/bench/valbench.c tests/bench/valbench_report.c
-TEST_SRC := $(sort $(filter-out tests/unit/run.c,$(wildcard tests/unit/*.c)) $(VALBENCH_SRC))
+TEST_SRC := $(sort $(filter-out tests/unit/run.c,$(wildcard tests/unit/*.c)) $(VALBENCH_SRC) tests/bench/pg_server.c)
 
 REL := build
 SAN := build/san
@@ -141,12 +142,15 @@ install: all
 		$(D)$(DATADIR)/profiles $(D)$(DATADIR)/fixtures $(D)$(DOCDIR)/examples \
 		$(D)$(SYSCONFDIR)/rig/profiles $(D)$(SYSCONFDIR)/rig/fixtures
 	install -m 0755 $(REL)/rigd $(D)$(SBINDIR)/rigd
-	install -m 0755 $(REL)/rigctl $(REL)/rig-sim $(D)$(BINDIR)/
+	install -m 0755 $(REL)/rigctl $(REL)/rig-sim $(REL)/rig-shipper $(D)$(BINDIR)/
 	install -m 0644 doc/rigctl.1 $(D)$(MANDIR)/man1/rigctl.1
 	install -m 0644 doc/rigd.8 $(D)$(MANDIR)/man8/rigd.8
 	sed -e 's|/usr/sbin/rigd|$(SBINDIR)/rigd|g' -e 's|/usr/share/doc/rig|$(DOCDIR)|g' \
 		rig/rigd/rigd.service > $(D)$(UNITDIR)/rigd.service
 	chmod 0644 $(D)$(UNITDIR)/rigd.service
+	sed -e 's|/usr/bin/rig-shipper|$(BINDIR)/rig-shipper|g' -e 's|/usr/share/doc/rig|$(DOCDIR)|g' \
+		rig/shipper/rig-shipper.service > $(D)$(UNITDIR)/rig-shipper.service
+	chmod 0644 $(D)$(UNITDIR)/rig-shipper.service
 	install -m 0644 rig/rigd/rig.sysusers $(D)$(SYSUSERSDIR)/rig.conf
 	install -m 0644 rig/rigd/rig.tmpfiles $(D)$(TMPFILESDIR)/rig.conf
 	install -m 0644 rig/rigd/60-rig-gpio.rules $(D)$(UDEVRULESDIR)/60-rig-gpio.rules
@@ -176,9 +180,10 @@ deb: all
 # libraries of multiarch (rig/scripts/install-deps --arm64); the unit
 # tests built without sanitizers (they do not run under qemu-user) and
 # linked with the arm64 release library.
-# libgsl-dev is not co-installable for two architectures (installing the
-# arm64 one removes the machine's own): the arm64 runtime libgsl27 is used
-# with the native headers, through a gsl.pc of our own.
+# libgsl-dev and libpq-dev are not co-installable for two architectures
+# (installing the arm64 one removes the machine's own): the arm64 runtimes
+# libgsl27 and libpq5 are used with the native headers, through .pc files
+# of our own.
 ARM64 := build/arm64
 ARM64_LIBDIR := /usr/lib/aarch64-linux-gnu
 ARM64_VARS := CC=aarch64-linux-gnu-gcc REL=$(ARM64) SAN=$(ARM64)/t SAN_CFLAGS='-O1 -g' CHECK_LIB=$(ARM64)/librig.a \
@@ -190,6 +195,9 @@ arm64: $(DEPS_OK)
 	@ln -sf $(ARM64_LIBDIR)/libgslcblas.so.0 $(ARM64)/lib/libgslcblas.so
 	@printf 'Name: gsl\nDescription: GSL (arm64 runtime, native headers)\nVersion: 2.7\nLibs: -L%s -lgsl -lgslcblas -lm\nCflags:\n' \
 		'$(CURDIR)/$(ARM64)/lib' > $(ARM64)/pkgconfig/gsl.pc
+	@ln -sf $(ARM64_LIBDIR)/libpq.so.5 $(ARM64)/lib/libpq.so
+	@printf 'Name: libpq\nDescription: libpq (arm64 runtime, native headers)\nVersion: 15\nLibs: -L%s -lpq\nCflags: -I/usr/include/postgresql\n' \
+		'$(CURDIR)/$(ARM64)/lib' > $(ARM64)/pkgconfig/libpq.pc
 	@$(MAKE) --no-print-directory $(ARM64_VARS) $(addprefix $(ARM64)/,$(PROGS)) $(ARM64)/t/check_all
 
 -include $(shell find build -name '*.d' -type f 2>/dev/null)

@@ -392,7 +392,7 @@ static void instrument_section(FILE *out, const struct store_certificate *c)
 }
 
 
-/* The outputs gated with the point's own, a row each under it (schema 7). */
+/* The outputs gated with the point's own, a row each under it (schema 8). */
 static void output_rows(FILE *out, const struct store_cert_point *p)
 {
 	for (int i = 0; i < p->n_outputs; i++) {

@@ -64,7 +64,7 @@ enum opt_id {
 	O_MODEL_OVERRIDE, O_TEST_REASON, O_CUSTOMER, O_AS_FOUND, O_AS_LEFT, O_FOLLOWS,
 	O_REGISTER_BEFORE, O_AMBIENT, O_HUMIDITY, O_CAL_OVERRIDE, O_READINGS,
 	O_REASON, O_JSON, O_SERIAL, O_MODEL, O_SINCE, O_UNTIL, O_VERDICT, O_RUN, O_LIMIT,
-	O_FORMAT, O_OUT, O_SUMMARY, O_BATCH, O_POINTS, O_LIVE,
+	O_FORMAT, O_OUT, O_SUMMARY, O_BATCH, O_POINTS, O_LIVE, O_CENTRAL, O_CAL_DUE,
 };
 
 static const struct option all_options[] = {
@@ -107,6 +107,8 @@ static const struct option all_options[] = {
 	{"batch", no_argument, NULL, O_BATCH},
 	{"points", no_argument, NULL, O_POINTS},
 	{"live", no_argument, NULL, O_LIVE},
+	{"central", required_argument, NULL, O_CENTRAL},
+	{"cal-due", no_argument, NULL, O_CAL_DUE},
 };
 #define N_OPTIONS (sizeof(all_options) / sizeof(all_options[0]))
 #define N_GLOBAL 5	/* help, quiet, config, socket, db: every command's */
@@ -202,7 +204,7 @@ static const struct command commands[] = {
 	 "\n"
 	 "Asks rigd to switch the source output off now (a running run is aborted).\n"},
 	{"results", RIGCTL_RESULTS,
-	 {O_SERIAL, O_MODEL, O_SINCE, O_UNTIL, O_VERDICT, O_RUN, O_LIMIT, O_FORMAT, 0},
+	 {O_SERIAL, O_MODEL, O_SINCE, O_UNTIL, O_VERDICT, O_RUN, O_LIMIT, O_FORMAT, O_CENTRAL, 0},
 	 F(TABLE) | F(CSV) | F(JSON),
 	 "usage: rigctl results [--serial S] [--model M] [--since T] [--until T]\n"
 	 "                      [--verdict V] [--run ID] [--limit N] [--format F]\n"
@@ -219,6 +221,8 @@ static const struct command commands[] = {
 	 "  --run ID        one run\n"
 	 "  --limit N       the newest N rows (1..100000), in every format\n"
 	 "  --format F      table (default), csv or json\n"
+	 "  --central URL   with --serial: the meter's tests on every bench shipping\n"
+	 "                  to this central PostgreSQL (rig-shipper)\n"
 	 "\n" TIMES
 	 "\n"
 	 "examples:\n"
@@ -226,7 +230,7 @@ static const struct command commands[] = {
 	 "  rigctl results --verdict fail --since 2026-11-01 --format csv --limit 50\n"},
 	{"report", RIGCTL_REPORT,
 	 {O_SERIAL, O_RUN, O_OUT, O_FORMAT, O_SUMMARY, O_BATCH, O_POINTS, O_SINCE, O_UNTIL,
-	  O_MODEL, O_VERDICT, 0},
+	  O_MODEL, O_VERDICT, O_CENTRAL, O_CAL_DUE, 0},
 	 F(TABLE) | F(CSV) | F(JSON) | F(HTML) | F(PDF),
 	 "usage: rigctl report --serial S | --run ID [--out FILE|DIR] [--format html|pdf]\n"
 	 "       rigctl report --points [--run ID] [--serial S] [--model M] [--since T]\n"
@@ -251,18 +255,25 @@ static const struct command commands[] = {
 	 "  --format F      html, pdf, table, csv or json, as above\n"
 	 "  --model M, --since T, --until T, --verdict V\n"
 	 "                  filters, where the report takes them\n"
+	 "  --central URL   across every bench shipping to this central PostgreSQL:\n"
+	 "                  --serial S [--run ID] the test's figures (run, standards,\n"
+	 "                  points); --batch [--model M] [--since T] [--until T]\n"
+	 "                  yield and lowest Cpk per bench and model; --cal-due the\n"
+	 "                  benches whose standards are due within 30 days\n"
 	 "\n" TIMES
 	 "\n"
 	 "examples:\n"
 	 "  rigctl report --serial A1001 --out A1001.html\n"
 	 "  rigctl report --run RUN-ID --format pdf --out certs/\n"
 	 "  rigctl report --summary --since 2026-11-01 --until 2026-12-01\n"
-	 "  rigctl report --batch --model MMS-120-2001 --format csv\n"},
-	{"history", RIGCTL_HISTORY, {O_FORMAT, 0}, F(TABLE) | F(CSV) | F(JSON),
-	 "usage: rigctl history SERIAL [--format table|csv|json]\n"
+	 "  rigctl report --batch --model MMS-120-2001 --format csv\n"
+	 "  rigctl report --batch --since 2026-11-01 --central postgresql://rig@quality-db/rig\n"},
+	{"history", RIGCTL_HISTORY, {O_FORMAT, O_CENTRAL, 0}, F(TABLE) | F(CSV) | F(JSON),
+	 "usage: rigctl history SERIAL [--format table|csv|json] [--central URL]\n"
 	 "\n"
 	 "Every test of one meter, oldest first, as stored then: model as tested,\n"
-	 "as-found/as-left, verdict, weighted average registration.\n"
+	 "as-found/as-left, verdict, weighted average registration. With --central\n"
+	 "URL: its tests on every bench shipping to that central PostgreSQL.\n"
 	 "\n"
 	 "examples:\n"
 	 "  rigctl history A1001\n"
@@ -584,6 +595,8 @@ static int take_option(const struct command *cmd, int id, const char *v, struct 
 	case O_BATCH: a->batch = true; return 0;
 	case O_POINTS: a->points = true; return 0;
 	case O_LIVE: a->live = true; return 0;
+	case O_CENTRAL: a->central = v; return 0;
+	case O_CAL_DUE: a->cal_due = true; return 0;
 	}
 	return usage_error(why, why_len, "%s", "internal: an option without a handler");
 }
@@ -659,6 +672,10 @@ static int check_run(struct rigctl_args *a, char *why, size_t why_len)
 
 static int check_report(struct rigctl_args *a, char *why, size_t why_len)
 {
+	if (a->cal_due && !a->central)
+		return usage_error(why, why_len, "%s", "report --cal-due: needs --central URL");
+	if (a->cal_due)
+		return 0;
 	if (!a->summary && !a->batch && !a->points && !a->serial && !a->run_id)
 		return usage_error(why, why_len, "%s",
 				   "report: --serial S, --run ID, --summary, --batch or --points "

@@ -98,6 +98,8 @@ struct rigctl_args {
 	const char *out;		/* output file or directory */
 	bool summary;
 	bool batch;			/* report --batch: summary with weighted averages */
+	const char *central;		/* --central URL: fleet queries across benches */
+	bool cal_due;			/* report --cal-due --central: standards due */
 	bool points;			/* report --points: per-point results, long form */
 	/* model */
 	const char *model_arg;

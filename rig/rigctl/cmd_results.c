@@ -83,7 +83,7 @@ static void print_dof(double dof)
 }
 
 /* The outputs gated with the point's own, one line each, and a register
- * point's readings (schema 7 rows). */
+ * point's readings (schema 8 rows). */
 static void print_point_outputs(const struct store_cert_point *p)
 {
 	if (p->has_reading_before || p->has_reading_after) {

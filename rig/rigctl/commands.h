@@ -33,5 +33,7 @@ int cmd_register(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_reading(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_verify(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_key(const struct rigctl_args *a, const struct rigctl_env *env);
+/* results, history and report with --central URL (cmd_central.c) */
+int cmd_central(const struct rigctl_args *a);
 
 #endif

@@ -16,6 +16,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rigctl: %s\n", why);
 		return RIGCTL_EXIT_ERROR;
 	}
+	if (a.central && (a.cmd == RIGCTL_RESULTS || a.cmd == RIGCTL_REPORT || a.cmd == RIGCTL_HISTORY))
+		return cmd_central(&a);
 	switch (a.cmd) {
 	case RIGCTL_HELP:
 		fputs(rigctl_command_help(a.help_cmd), stdout);

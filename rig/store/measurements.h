@@ -41,7 +41,7 @@ struct store_measurement {
 	double uc_rel, nu_eff, k, update_period_s, declared_period_s;
 	char period_check[32];
 	struct rig_u_component term[RIG_U_TERMS];
-	/* the outputs gated with it (schema 7), in the order gated */
+	/* the outputs gated with it (schema 8), in the order gated */
 	int n_outputs;
 	struct store_output outputs[RIG_SEQ_MAX_OUTPUTS];
 	/* a register point's readings, kWh (NULL: not read) */

@@ -1,5 +1,5 @@
 /* Every output gated beside a point's own as a row of its own, and a
- * register point's readings (schema 7): what the detail text says, in
+ * register point's readings (schema 8): what the detail text says, in
  * columns a query can use. */
 #include <math.h>
 #include <stdio.h>

@@ -374,7 +374,7 @@ static int load_points(struct store *s, int64_t run, int position, struct store_
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Each measured point's output rows and readings (schema 7). */
+/* Each measured point's output rows and readings (schema 8). */
 static int load_outputs(struct store *s, int64_t run, int position, struct store_certificate *c,
 			struct rig_error *err)
 {

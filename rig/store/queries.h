@@ -82,7 +82,7 @@ struct store_cert_point {
 	char detail[400];
 	bool has_budget;		/* the uncertainty budget, stored from schema 3 on */
 	struct rig_gate_budget budget;
-	/* schema 7: the outputs gated with it, and a register point's readings
+	/* schema 8: the outputs gated with it, and a register point's readings
 	 * (not in the certificate's fingerprint, which predates them) */
 	int n_outputs;
 	struct store_output outputs[RIG_SEQ_MAX_OUTPUTS];

@@ -78,7 +78,7 @@ static const char *const canonical_v2[] = {
 	" WHERE run_id = ?1 ORDER BY role",
 };
 
-/* Format 3 (schema 7): format 2's queries, then every output gated beside
+/* Format 3 (schema 8): format 2's queries, then every output gated beside
  * a point's own and a register point's readings, positions as stored. */
 static const char *const canonical_v3_extra[] = {
 	"SELECT p.idx, m.position, m.attempt, o.output, o.kh, o.verdict, o.error_pct, o.u_pct,"

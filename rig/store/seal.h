@@ -12,7 +12,7 @@
  *     seal = SHA-256(0x02 || prev || rows || run || 0x00 || subject)
  *   with subject "run", or "register-after N" for the register reading
  *   after the test, written later and sealed as an addendum of its own;
- *   format 3 (schema 7): format 2 and every output gated beside a point's
+ *   format 3 (schema 8): format 2 and every output gated beside a point's
  *   own (measurement_outputs) and a register point's readings, hashed and
  *   sealed as format 2 is (its format byte 0x03 in the rows hash).
  * (Domain-separated as in RFC 6962.) A changed byte in anything sealed, a

@@ -12,3 +12,9 @@ $(BENCH_DIR)/bench_%: tests/bench/bench_%.c $(BENCH_HELPERS) $(wildcard tests/be
 	$(CC) $(BASE_CFLAGS) $(REL_CFLAGS) -o $@ $< $(BENCH_HELPERS) $(REL)/librig.a $(PKG_LIBS) -lpthread
 
 bench: $(BENCH_PROGS)
+
+# The fleet benchmark alone (also part of make bench at its default scale):
+#   make fleetbench FLEET="50 365"   benches and days of production (a year)
+.PHONY: fleetbench
+fleetbench: $(BENCH_DIR)/bench_fleet $(REL)/rig-shipper
+	@$(BENCH_DIR)/bench_fleet $(FLEET)

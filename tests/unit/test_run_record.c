@@ -445,10 +445,19 @@ START_TEST(the_migration_keeps_sealed_runs_verifiable)
 	ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
 	char *msg = NULL;
 	int rc = sqlite3_exec(db,
-			      /* schema 7's */
+			      /* schema 8's */
 			      "DROP TABLE measurement_outputs;"
 			      "ALTER TABLE measurements DROP COLUMN reading_before_kwh;"
 			      "ALTER TABLE measurements DROP COLUMN reading_after_kwh;"
+			      /* what later steps added (the outbox) goes first */
+			      "DROP TRIGGER IF EXISTS outbox_run_insert;"
+			      "DROP TRIGGER IF EXISTS outbox_run_update;"
+			      "DROP TRIGGER IF EXISTS outbox_position_update;"
+			      "DROP TRIGGER IF EXISTS outbox_measurement;"
+			      "DROP TRIGGER IF EXISTS outbox_seal;"
+			      "DROP TRIGGER IF EXISTS outbox_chain_head;"
+			      "DROP TRIGGER IF EXISTS outbox_chain_head_update;"
+			      "DROP TABLE IF EXISTS outbox;"
 			      "DROP TABLE chain_head;"
 			      "CREATE TABLE run_seals_old (seq INTEGER PRIMARY KEY, run_uuid TEXT NOT NULL UNIQUE,"
 			      " rows_sha256 TEXT NOT NULL, prev_seal TEXT NOT NULL, seal TEXT NOT NULL UNIQUE);"

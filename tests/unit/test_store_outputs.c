@@ -1,4 +1,4 @@
-/* Per-output results and register readings as rows (schema 7): stored with
+/* Per-output results and register readings as rows (schema 8): stored with
  * the measurement, read back bit for bit, on the certificate's points, and
  * under the run's seal. */
 #include <check.h>
@@ -131,7 +131,7 @@ END_TEST
 Suite *suite_store_outputs(void)
 {
 	Suite *s = suite_create("store_outputs");
-	TCase *tc = tcase_create("schema 7");
+	TCase *tc = tcase_create("schema 8");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, outputs_and_readings_are_rows);
 	suite_add_tcase(s, tc);
