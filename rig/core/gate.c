@@ -42,6 +42,18 @@
  * pulse period: no estimator sees it, which is why the fixture's default
  * is conservative (fixtures/README.md).
  *
+ * A declared q that is too long only pads U, and the edges can show it:
+ * the output moves only at update ticks, so consecutive same-direction
+ * intervals fall into two groups exactly q apart once the sawtooth wraps
+ * (struct update_seen). When both chains show the same gap far beyond
+ * their jitter, that q (at its upper 3-sigma end) replaces a longer
+ * declaration (period_check "bounded by the edges' wraps"), and the spread
+ * inside the groups, free of the sawtooth, is the per-edge scatter and the
+ * interval's jitter slack: the sawtooth is counted once, in the
+ * quantization term, not again in the scatter. A gap beyond a shorter
+ * declaration contradicts it even where the end pairs admit it, and an
+ * estimate from the pairs never falls below the gap.
+ *
  * Stopping. The gate stops at the first U <= target once the minimum edges,
  * gate time and residual dof are met, so U must not be able to dip because
  * the residuals happened to be small:
@@ -52,8 +64,11 @@
  *   when that term dominates;
  * - no stop before RIG_GATE_MIN_SCATTER_DOF (2) residual dof, unless the
  *   timing terms could not reach the target even if the prior were three
- *   times too small and the lateness that of the slowest update period
- *   (timing_cannot_matter: light loads, where the reference sets U); by then
+ *   times too small and the lateness that of the slowest update period,
+ *   each end uniform and independent (the two-end law, as U states it
+ *   then; timing_cannot_matter: light loads, where the reference sets U;
+ *   one dof fewer put the strata with a period declared too short below
+ *   93 % in the validation bench); by then
  *   two same-direction edge pairs have been seen, the fewest in which a
  *   wrap of the sawtooth can contradict a wrong update period (a third dof
  *   lengthened gates by about a quarter for no coverage on periods
@@ -66,6 +81,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rig/core/stats.h"
@@ -337,12 +353,21 @@ static bool period_interval(const struct rig_gate *g, double slack_s, double *lo
 	*hi = INFINITY;
 	int n = g->n;
 	bool any = false;
+	if (n < 2 || !(g->t_ns[n - 1] > g->t_ns[0]))
+		return false;
+	/* spans in reference seconds (reference energy over the gate's mean
+	 * rate): a step of the source's power, which the fit follows, must
+	 * not read as lateness */
+	double gate_s = (double)(g->t_ns[n - 1] - g->t_ns[0]) / RIG_NS_PER_S;
+	double wh_per_s = (g->ref_wh_at[n - 1] - g->ref_wh_at[0]) / gate_s;
+	if (!(wh_per_s > 0))
+		return false;
 	for (int i = 0; i < n && i < QUANTUM_END_EDGES; i++)
 		for (int j = n - 1; j > i && j >= n - QUANTUM_END_EDGES; j--) {
 			if ((j - i) % 2)
 				continue;
 			double periods = (j - i) / 2.0;
-			double span_s = (double)(g->t_ns[j] - g->t_ns[i]) / RIG_NS_PER_S;
+			double span_s = (g->ref_wh_at[j] - g->ref_wh_at[i]) / wh_per_s;
 			*lo = fmax(*lo, (span_s - slack_s) / periods);
 			*hi = fmin(*hi, (span_s + slack_s) / periods);
 			any = true;
@@ -374,11 +399,126 @@ static int end_edges_per_direction(const struct rig_gate *g)
 	return n / 2;
 }
 
+/* --- the update period the edges show ------------------------------------ */
+
+/* The meter moves its output only at its update ticks, q apart, so two
+ * consecutive same-direction edges (one pulse period P apart in energy)
+ * are a whole number of ticks apart: floor(P / q) or one more, plus the
+ * jitter. Their intervals fall into two tight groups exactly q apart as
+ * soon as the sawtooth wraps once in the gate; a lateness that only drifts
+ * leaves one group and shows nothing. So the edges themselves measure q
+ * when they wrap, and the spread inside the groups measures the jitter
+ * free of the sawtooth. Both chains (rising, falling) must show the same
+ * gap, far beyond their jitter, before it counts. */
+struct update_seen {
+	bool wrapped;		/* both chains show two groups a common q apart */
+	double q_up_s;		/* the larger chain's gap at its upper 3-sigma end */
+	double q_low_s;		/* the smaller chain's gap at its lower 3-sigma end */
+	double jitter_s;	/* per-edge jitter from the spread inside the groups */
+	int jitter_dof;
+};
+
+/* A gap this many times the groups' pooled scatter proves a wrap. */
+#define WRAP_GAP_SIGMAS 8.0
+/* Intervals per chain before the groups are looked at (12 edges): fewer
+ * estimate the scatter inside the groups too poorly for the gap test. */
+#define WRAP_MIN_INTERVALS 5
+
+static double chain_interval_s(const struct rig_gate *g, int dir, int k, double wh_per_s)
+{
+	int i = dir + 2 * k;
+	return (g->ref_wh_at[i + 2] - g->ref_wh_at[i]) / wh_per_s;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+struct chain_groups {
+	bool split;
+	int cnt[2];		/* intervals in the short and the long group */
+	double gap_s;		/* centre to centre */
+	double gap_edge_s;	/* the widest gap between neighbours */
+	double ss;		/* sum of squares inside the groups */
+	int dof;
+};
+
+/* The intervals of one chain split at their widest gap. */
+static void chain_groups(const struct rig_gate *g, int dir, double wh_per_s, struct chain_groups *ret)
+{
+	double d[RIG_GATE_MAX_EDGES / 2];
+	int n = 0;
+	for (int k = 0; dir + 2 * k + 2 < g->n; k++)
+		d[n++] = chain_interval_s(g, dir, k, wh_per_s);
+	memset(ret, 0, sizeof(*ret));
+	if (n < WRAP_MIN_INTERVALS)
+		return;
+	qsort(d, (size_t)n, sizeof(d[0]), cmp_double);
+	int cut = 1;
+	for (int k = 2; k < n; k++)
+		if (d[k] - d[k - 1] > d[cut] - d[cut - 1])
+			cut = k;
+	double mean[2] = { 0, 0 };
+	ret->cnt[0] = cut;
+	ret->cnt[1] = n - cut;
+	for (int k = 0; k < n; k++)
+		mean[k >= cut] += d[k];
+	mean[0] /= ret->cnt[0];
+	mean[1] /= ret->cnt[1];
+	for (int k = 0; k < n; k++)
+		ret->ss += (d[k] - mean[k >= cut]) * (d[k] - mean[k >= cut]);
+	ret->dof = n - 2;
+	ret->gap_s = mean[1] - mean[0];
+	ret->gap_edge_s = d[cut] - d[cut - 1];
+}
+
+static void update_seen_of(const struct rig_gate *g, double wh_per_s, struct update_seen *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	if (!(wh_per_s > 0))
+		return;
+	struct chain_groups c[2];
+	for (int dir = 0; dir < 2; dir++)
+		chain_groups(g, dir, wh_per_s, &c[dir]);
+	if (c[0].dof < 1 || c[1].dof < 1)
+		return;
+	/* one jitter for both chains (the same input and meter); an interval
+	 * is the difference of two edges' jitter, never below the prior's,
+	 * which holds the counting of a reference standard's pulses too (its
+	 * intervals, read in counted pulses, also fall into groups one pulse
+	 * apart: never taken for the meter's period) */
+	int dof = c[0].dof + c[1].dof;
+	double count_s = g->cfg.reference == RIG_REF_STANDARD_PULSES
+				 ? g->cfg.ref_wh_per_pulse * g->cfg.primary_per_source / wh_per_s
+				 : 0;
+	double prior_s = sqrt(g->cfg.timing_sigma_s * g->cfg.timing_sigma_s + count_s * count_s / 12);
+	double sd = fmax(sqrt((c[0].ss + c[1].ss) / dof), sqrt(2.0) * prior_s);
+	double u[2], up = 0, low = INFINITY;
+	for (int dir = 0; dir < 2; dir++) {
+		if (!(c[dir].gap_edge_s > WRAP_GAP_SIGMAS * sd))
+			return;
+		u[dir] = sd * sqrt(1.0 / c[dir].cnt[0] + 1.0 / c[dir].cnt[1]);
+		up = fmax(up, c[dir].gap_s + 3 * u[dir]);
+		low = fmin(low, c[dir].gap_s - 3 * u[dir]);
+	}
+	/* the same q on both chains, within their uncertainties */
+	if (fabs(c[0].gap_s - c[1].gap_s) > 4 * hypot(u[0], u[1]))
+		return;
+	ret->wrapped = true;
+	ret->q_up_s = up;
+	ret->q_low_s = low;
+	ret->jitter_dof = dof;
+	ret->jitter_s = sqrt((c[0].ss + c[1].ss) / dof / 2);
+}
+
 /* Relative standard uncertainty of the slope's period from the update
  * period; fills the period check of the budget. period_s is the fitted
  * pulse period, sigma_t the jitter allowance per edge (s). */
 static double quantum_u_rel(const struct rig_gate *g, double gate_s, double period_s,
-			    double s_res_t, int dof, struct rig_gate_budget *bud)
+			    double s_res_t, int dof, const struct update_seen *seen,
+			    struct rig_gate_budget *bud)
 {
 	double q = g->cfg.quantum_s > 0 ? g->cfg.quantum_s : 0;
 	bud->declared_period_s = q;
@@ -402,8 +542,22 @@ static double quantum_u_rel(const struct rig_gate *g, double gate_s, double peri
 		/* one pair: the two ends, independent rectangular errors */
 		return q / sqrt(6.0) / gate_s;
 	}
-	if (hi >= lo && lo > 0) {
+	double q_seen_up = seen->q_up_s;
+	if (hi >= lo && lo > 0 && seen->wrapped && q_seen_up < q) {
+		/* The edges wrap and measure a shorter period than declared
+		 * (a conservative declaration, the default): the measured one,
+		 * at its upper 3-sigma end, instead of padding U. */
+		q = q_seen_up;
+		bud->update_period_s = q;
+		bud->period_check = RIG_PERIOD_NARROWED;
+	} else if (hi >= lo && lo > 0 && !(seen->wrapped && seen->q_low_s > q)) {
 		bud->period_check = q > 0 || g->n >= 5 ? RIG_PERIOD_CONSISTENT : RIG_PERIOD_NONE;
+	} else if (hi >= lo && lo > 0) {
+		/* The pairs admit the declared period, but the wraps measure a
+		 * longer one: the declaration is contradicted all the same. */
+		q = q_seen_up;
+		bud->update_period_s = q;
+		bud->period_check = RIG_PERIOD_ESTIMATED;
 	} else {
 		/* The edges spread more than the declared period allows: the
 		 * least slack they need is a lower bound on q + jitter spread;
@@ -417,6 +571,8 @@ static double quantum_u_rel(const struct rig_gate *g, double gate_s, double peri
 		q = spread * (m + 1) / (m > 1 ? m - 1 : 1);
 		if (m < QUANTUM_ESTIMATE_EDGES)
 			q = fmax(q, RIG_GATE_SLOWEST_UPDATE_S);
+		if (seen->wrapped)	/* never below what the wraps measure */
+			q = fmax(q, q_seen_up);
 		bud->update_period_s = q;
 		bud->period_check = RIG_PERIOD_ESTIMATED;
 	}
@@ -424,6 +580,8 @@ static double quantum_u_rel(const struct rig_gate *g, double gate_s, double peri
 	 * quantization's own share, never below the prior. */
 	double net_t = s_res_t * s_res_t - q * q / 12;
 	double sigma_t = fmax(g->cfg.timing_sigma_s, net_t > 0 ? sqrt(net_t) : 0);
+	if (seen->wrapped)	/* measured free of the sawtooth */
+		sigma_t = fmax(g->cfg.timing_sigma_s, seen->jitter_s);
 	period_interval(g, q + 6 * sigma_t, &lo, &hi);
 	if (!(q > 0))
 		return 0;
@@ -454,6 +612,7 @@ const char *rig_period_check_name(enum rig_period_check c)
 	case RIG_PERIOD_NONE: return "not checked";
 	case RIG_PERIOD_CONSISTENT: return "declared, consistent";
 	case RIG_PERIOD_ESTIMATED: return "estimated from the edges";
+	case RIG_PERIOD_NARROWED: return "bounded by the edges' wraps";
 	}
 	return "?";
 }
@@ -482,10 +641,23 @@ static void combine(struct rig_gate_budget *bud)
 /* Per-edge scatter (reference Wh) and its dof: never below the prior; the
  * observed residual scatter replaces it when larger (Student's t on the
  * residual dof), and the prior itself is a type B estimate known to about
- * 25 %, so it carries RIG_GATE_PRIOR_DOF rather than infinite dof. */
-static double edge_scatter(const struct rig_lsq *fit, double prior, double *nu)
+ * 25 %, so it carries RIG_GATE_PRIOR_DOF rather than infinite dof. When the
+ * edges wrap, the residuals hold the update-period sawtooth too, which the
+ * quantization term counts from the edges' geometry: the jitter is then
+ * the scatter inside the interval groups (struct update_seen), so the same
+ * lateness is not counted twice. */
+static double edge_scatter(const struct rig_lsq *fit, double prior, const struct update_seen *seen,
+			   double wh_per_s, double *nu)
 {
 	*nu = RIG_GATE_PRIOR_DOF;
+	if (seen->wrapped && seen->jitter_dof >= 1) {
+		double jitter_wh = seen->jitter_s * wh_per_s;
+		if (jitter_wh > prior) {
+			*nu = seen->jitter_dof;
+			return jitter_wh;
+		}
+		return prior;
+	}
 	if (fit->dof >= 1) {
 		double s_res = sqrt(fit->rss / fit->dof);
 		if (s_res > prior) {
@@ -532,15 +704,18 @@ static void evaluate(const struct rig_gate *g, struct rig_gate_result *r)
 				 ? g->cfg.ref_wh_per_pulse * g->cfg.primary_per_source
 				 : 0;
 	double prior = sqrt(sig_t * sig_t + count_q * count_q / 12);
-	double nu;
-	double sigma = edge_scatter(&fit, prior, &nu);
-	set_term(bud, RIG_U_SCATTER, sigma, sqrt(fit.inv[1][1]) / b, nu);
 
 	double s_res_t = fit.dof >= 1 ? sqrt(fit.rss / fit.dof) / ref_wh_per_s : 0;
 	double period_s = b / ref_wh_per_s;
-	double u_quantum = quantum_u_rel(g, r->gate_s, period_s, s_res_t, fit.dof, bud);
+	struct update_seen seen;
+	update_seen_of(g, ref_wh_per_s, &seen);
+	double u_quantum = quantum_u_rel(g, r->gate_s, period_s, s_res_t, fit.dof, &seen, bud);
 	set_term(bud, RIG_U_QUANTUM, u_quantum, 1, INFINITY);
 	double q_use = bud->update_period_s;
+
+	double nu;
+	double sigma = edge_scatter(&fit, prior, &seen, ref_wh_per_s, &nu);
+	set_term(bud, RIG_U_SCATTER, sigma, sqrt(fit.inv[1][1]) / b, nu);
 
 	double last_x;
 	int last_o = (n - 1) % 2;
@@ -596,10 +771,15 @@ static void evaluate(const struct rig_gate *g, struct rig_gate_result *r)
  * period). They cost two more edge intervals, which at light load is most
  * of a point's time (an interval is 150 s at 120 W on Kh 10). Where U
  * would stay within the target even with the scatter TIMING_GUARD_FACTOR
- * times its prior and a lateness as large as the slowest update period
- * meters use (or the declared one, if slower) moving one end of the gate
- * in full, there is nothing left for them to reveal: the reference and
- * the other type B terms set U, and the stop waits for no residual dof. */
+ * times its prior and each end of the gate late by up to the slowest
+ * update period meters use (or the declared one, if slower), uniformly and
+ * independently (the two-end law: the lateness of edges whole pulse
+ * periods apart is independent while the period is no multiple of q,
+ * which nothing makes it), there is nothing left for them to reveal: the
+ * reference and the other type B terms set U, and the stop waits for no
+ * residual dof. (Counting one end as rectangular over +-q, twice that
+ * variance, kept 1.2 kW gates two intervals longer for nothing: the U they
+ * stated at the stop was already the two-end law's.) */
 static bool timing_cannot_matter(const struct rig_gate *g, const struct rig_gate_result *r)
 {
 	const struct rig_gate_budget *bud = &r->budget;
@@ -609,8 +789,8 @@ static bool timing_cannot_matter(const struct rig_gate *g, const struct rig_gate
 	double c_quantum = bud->term[RIG_U_QUANTUM].contribution;
 	double q_guard = fmax(bud->update_period_s, RIG_GATE_SLOWEST_UPDATE_S);
 	double g_scatter = TIMING_GUARD_FACTOR * c_scatter;
-	/* one end late by up to q_guard, rectangular */
-	double g_quantum = fmax(c_quantum, q_guard / sqrt(3.0) / r->gate_s);
+	/* both ends late by 0..q_guard, independent */
+	double g_quantum = fmax(c_quantum, q_guard / sqrt(6.0) / r->gate_s);
 	double var = bud->uc_rel * bud->uc_rel - c_scatter * c_scatter - c_quantum * c_quantum +
 		     g_scatter * g_scatter + g_quantum * g_quantum;
 	double k = fmax(bud->k, 2.0);

@@ -82,6 +82,7 @@ enum rig_period_check {
 	RIG_PERIOD_NONE,	/* no update period declared, or too few edges to check */
 	RIG_PERIOD_CONSISTENT,	/* the edges agree with the declared period */
 	RIG_PERIOD_ESTIMATED,	/* the edges contradict it: estimated from them, budget widened */
+	RIG_PERIOD_NARROWED,	/* the edges wrap within less: the period they bound is used */
 };
 
 struct rig_gate_budget {

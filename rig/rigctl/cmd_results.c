@@ -135,6 +135,9 @@ static void print_point_budget(const struct store_cert_point *p)
 	if (b->period_check == RIG_PERIOD_ESTIMATED)
 		printf(" (declared %.1f ms: the edges contradicted it, U widened)",
 		       1e3 * b->declared_period_s);
+	else if (b->period_check == RIG_PERIOD_NARROWED)
+		printf(" (declared %.1f ms: the edges' wraps bound it shorter)",
+		       1e3 * b->declared_period_s);
 	printf("\n");
 }
 

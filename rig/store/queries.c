@@ -307,7 +307,7 @@ static void read_budget_row(sqlite3_stmt *st, struct rig_gate_budget *b)
 	b->nu_eff = column_dof(st, 1);
 	b->k = sqlite3_column_double(st, 2);
 	const char *check = store_column_text(st, 3);
-	for (int c = RIG_PERIOD_NONE; c <= RIG_PERIOD_ESTIMATED; c++)
+	for (int c = RIG_PERIOD_NONE; c <= RIG_PERIOD_NARROWED; c++)
 		if (!strcmp(check, rig_period_check_name((enum rig_period_check)c)))
 			b->period_check = (enum rig_period_check)c;
 	b->update_period_s = sqlite3_column_double(st, 4);

@@ -303,6 +303,11 @@ static void dump(FILE *out, const struct val_rec *r, int n)
 			r[i].res.gate.edges_used, (unsigned long long)r[i].res.gate.lost_edges, r[i].retries,
 			r[i].drops_kh10, m->loss == VAL_LOSS_AFTER_FIRST ? " after-first" : "",
 			r[i].measured_through ? " THROUGH" : "", r[i].bench_s, r[i].limit_s, r[i].res.detail);
+		const struct rig_gate_budget *b = &r[i].res.gate.budget;
+		fprintf(out, "  budget %%: scatter %.4f update period %.4f reference %.4f (q %.1f ms, %s) dof %d\n",
+			100 * b->term[RIG_U_SCATTER].contribution, 100 * b->term[RIG_U_QUANTUM].contribution,
+			100 * b->term[RIG_U_REFERENCE].contribution, 1e3 * b->update_period_s,
+			rig_period_check_name(b->period_check), r[i].res.gate.scatter_dof);
 	}
 }
 

@@ -287,8 +287,11 @@ END_TEST
 /* Residual dof let the edges contradict the prior, at two more edge
  * intervals each. At light load the reference sets U and even the slowest
  * update period cannot reach the target, so the gate stops on the first
- * full period (3 edges, 0 dof) and states U for that slowest period; at a
- * load where a 50 ms lateness would matter it still waits for 2 dof. */
+ * full period (3 edges, 0 dof) and states U for that slowest period. At
+ * 1.2 kW the slowest period, both ends late by 0..50 ms independently,
+ * keeps U within the target after 45 s, so the gate stops there too (it
+ * used to wait for 2 dof, counting one end as rectangular over +-50 ms);
+ * at a load where a 50 ms lateness would matter it still waits for 2 dof. */
 START_TEST(light_load_stops_without_residual_dof_when_timing_cannot_matter)
 {
 	struct rig_gate_config c = base_cfg();
@@ -312,10 +315,23 @@ START_TEST(light_load_stops_without_residual_dof_when_timing_cannot_matter)
 	ck_assert_double_eq_tol(light.budget.update_period_s, RIG_GATE_SLOWEST_UPDATE_S, 1e-12);
 	ck_assert(fabs(light.error_pct - 0.2) <= light.u_pct);
 
-	mc = meter_cfg(1200, 0.2);	/* 15 s an edge: 50 ms over 30 s is 0.17 % */
+	struct rig_gate_result middle;
+	mc = meter_cfg(1200, 0.2);	/* 15 s an edge */
 	mc.quantum_s = 1.0 / 60;
 	rig_gate_init(&gate, &c);
 	rig_gate_reference_power(&gate, 0, 1200);
+	synth_meter_init(&m, &mc, 5);
+	ck_assert_int_eq(run_gate(&gate, &m, 40), RIG_GATE_DONE);
+	rig_gate_result(&gate, &middle);
+	ck_assert_int_lt(middle.scatter_dof, RIG_GATE_MIN_SCATTER_DOF);
+	ck_assert_double_eq_tol(middle.budget.update_period_s, RIG_GATE_SLOWEST_UPDATE_S, 1e-12);
+	ck_assert(middle.u_pct <= c.target_u_pct);
+	ck_assert(fabs(middle.error_pct - 0.2) <= middle.u_pct);
+
+	mc = meter_cfg(2400, 0.2);	/* 7.5 s an edge: 50 ms at each end of 30 s is 0.14 % (k = 2) */
+	mc.quantum_s = 1.0 / 60;
+	rig_gate_init(&gate, &c);
+	rig_gate_reference_power(&gate, 0, 2400);
 	synth_meter_init(&m, &mc, 5);
 	ck_assert_int_eq(run_gate(&gate, &m, 40), RIG_GATE_DONE);
 	rig_gate_result(&gate, &heavier);
