@@ -391,6 +391,38 @@ static void instrument_section(FILE *out, const struct store_certificate *c)
 	fprintf(out, "%s</td></tr>\n</table>\n", lapsed ? " (overdue at the time of the test)" : "");
 }
 
+
+/* The outputs gated with the point's own, a row each under it (schema 8). */
+static void output_rows(FILE *out, const struct store_cert_point *p)
+{
+	for (int i = 0; i < p->n_outputs; i++) {
+		const struct store_output *o = &p->outputs[i];
+		fprintf(out, "<tr class=\"output\"><td></td><td>output ");
+		report_html_text(out, o->output);
+		fprintf(out, "</td><td>Kh %g</td>", o->kh);
+		if (o->has_estimate && !o->bound)
+			fprintf(out, "<td class=\"num\">%+.3f</td><td class=\"num\">%.3f</td>",
+				o->error_pct, o->u_pct);
+		else
+			fprintf(out, "<td class=\"num\">-</td><td class=\"num\">-</td>");
+		fprintf(out, "<td class=\"num\">-</td><td class=\"%s\">%s</td><td>%d edges%s",
+			verdict_class(o->verdict), o->verdict, o->edges, o->lost ? ", lost" : "");
+		if (o->has_estimate && o->bound)
+			fprintf(out, "; registers at most %.1f %%", 100 + o->error_pct + o->u_pct);
+		if (o->has_duty)
+			fprintf(out, "; duty %.1f %%", 100 * o->duty);
+		fprintf(out, "</td></tr>\n");
+	}
+	if (p->has_reading_before || p->has_reading_after) {
+		fprintf(out, "<tr class=\"output\"><td></td><td>register readings</td><td colspan=\"6\">");
+		if (p->has_reading_before)
+			fprintf(out, "before %.10g kWh ", p->reading_before_kwh);
+		if (p->has_reading_after)
+			fprintf(out, "after %.10g kWh", p->reading_after_kwh);
+		fprintf(out, "</td></tr>\n");
+	}
+}
+
 static void point_row(FILE *out, const struct store_certificate *c, const struct store_cert_point *p)
 {
 	char setpoint[160];
@@ -411,6 +443,7 @@ static void point_row(FILE *out, const struct store_certificate *c, const struct
 	fprintf(out, "<td class=\"%s\">%s</td><td>", verdict_class(p->verdict), p->verdict);
 	report_html_text(out, p->measured ? p->detail : "not measured");
 	fprintf(out, "</td></tr>\n");
+	output_rows(out, p);
 }
 
 static void dof_text(double dof, char *buf, size_t len)

@@ -286,6 +286,36 @@ int sim_bench_set_error(struct sim_bench *b, int position, const struct sim_erro
 	return 0;
 }
 
+int sim_bench_set_stuck(struct sim_bench *b, int position, enum rig_signal s, bool stuck)
+{
+	struct sim_meter *m = meter_at(b, position);
+	if (!m || (int)s < 0 || s >= RIG_SIG_COUNT)
+		return -1;
+	if (stuck)
+		m->cfg.stuck_on_mask |= 1u << s;
+	else
+		m->cfg.stuck_on_mask &= ~(1u << s);
+	return 0;
+}
+
+int sim_bench_set_wrong_ratio(struct sim_bench *b, int position, enum rig_signal s, bool wrong)
+{
+	struct sim_meter *m = meter_at(b, position);
+	if (!m || (int)s < 0 || s >= RIG_SIG_COUNT)
+		return -1;
+	sim_meter_set_wrong_ratio(m, s, wrong);
+	return 0;
+}
+
+int sim_bench_set_creep(struct sim_bench *b, int position, double watts)
+{
+	struct sim_meter *m = meter_at(b, position);
+	if (!m || !(watts >= 0 && watts <= 1000))
+		return -1;
+	m->cfg.creep_w = watts;
+	return 0;
+}
+
 /* ---- SIM: extension --------------------------------------------------------- */
 
 static int signal_by_name(const char *s)
@@ -415,12 +445,77 @@ static int ext_error(const struct ext_call *x)
 	return sim_bench_set_error(x->b, pos, &curve) ? SCPI_ERR_DATA_RANGE : 0;
 }
 
+/* SIM:STUCK and SIM:WRONGRATIO: <pos>,<signal>,1|0, like SIM:DEAD. */
+static int ext_signal_fault(const struct ext_call *x,
+			    int (*set)(struct sim_bench *, int, enum rig_signal, bool))
+{
+	int pos, v, err;
+	if ((err = want_args(x->n, 3)))
+		return err;
+	int s = signal_by_name(x->arg[1]);
+	if (int_arg(x->arg[0], &pos) || s < 0 || int_arg(x->arg[2], &v) ||
+	    set(x->b, pos, (enum rig_signal)s, v != 0))
+		return SCPI_ERR_DATA_RANGE;
+	return 0;
+}
+
+static int ext_stuck(const struct ext_call *x) { return ext_signal_fault(x, sim_bench_set_stuck); }
+
+static int ext_wrong_ratio(const struct ext_call *x)
+{
+	return ext_signal_fault(x, sim_bench_set_wrong_ratio);
+}
+
+static int ext_creep(const struct ext_call *x)
+{
+	int pos, err;
+	if ((err = want_args(x->n, 2)))
+		return err;
+	char *end;
+	double w = strtod(x->arg[1], &end);
+	if (int_arg(x->arg[0], &pos) || *end || end == x->arg[1] ||
+	    sim_bench_set_creep(x->b, pos, w))
+		return SCPI_ERR_DATA_RANGE;
+	return 0;
+}
+
+/* What the LCD register shows: the operator's reading, for tests and demos. */
+static int ext_register(const struct ext_call *x)
+{
+	int pos, err;
+	if ((err = want_args(x->n, 1)))
+		return err;
+	const struct sim_meter *m;
+	if (int_arg(x->arg[0], &pos) || !(m = meter_at(x->b, pos)) || sim_meter_lcd_kwh(m) < 0)
+		return SCPI_ERR_DATA_RANGE;	/* no such position, or no LCD */
+	snprintf(x->reply, x->len, "%.10g", sim_meter_lcd_kwh(m));
+	return 1;
+}
+
+/* A wrong register ratio from now on (1: right). */
+static int ext_register_ratio(const struct ext_call *x)
+{
+	int pos, err;
+	if ((err = want_args(x->n, 2)))
+		return err;
+	char *end;
+	double ratio = strtod(x->arg[1], &end);
+	struct sim_meter *m;
+	if (int_arg(x->arg[0], &pos) || *end || end == x->arg[1] || !(ratio >= 0.001 && ratio <= 1000) ||
+	    !(m = meter_at(x->b, pos)))
+		return SCPI_ERR_DATA_RANGE;
+	sim_meter_set_register_ratio(m, ratio);
+	return 0;
+}
+
 static const struct {
 	const char *header;
 	int (*fn)(const struct ext_call *x);
 } ext_commands[] = {
 	{ "SIM:TRUTH?", ext_truth }, { "SIM:TIME?", ext_time }, { "SIM:FAULT", ext_fault },
 	{ "SIM:DEAD", ext_dead }, { "SIM:REVERSE", ext_reverse }, { "SIM:ERROR", ext_error },
+	{ "SIM:REGISTER?", ext_register }, { "SIM:REGRATIO", ext_register_ratio },
+	{ "SIM:STUCK", ext_stuck }, { "SIM:WRONGRATIO", ext_wrong_ratio }, { "SIM:CREEP", ext_creep },
 };
 
 int sim_bench_ext(void *bench, int64_t now_ns, const char *cmd, char *reply, size_t len)

@@ -93,5 +93,10 @@ void sim_bench_lose_edges(struct sim_bench *b, uint64_t n);	/* next n numbered e
 int sim_bench_set_dead(struct sim_bench *b, int position, enum rig_signal s, bool dead);
 int sim_bench_set_reversed(struct sim_bench *b, int position, int element, bool reversed);
 int sim_bench_set_error(struct sim_bench *b, int position, const struct sim_error_curve *c);
+/* Runtime faults (SIM:STUCK, SIM:WRONGRATIO, SIM:CREEP): -1 for a bad
+ * position or signal. */
+int sim_bench_set_stuck(struct sim_bench *b, int position, enum rig_signal s, bool stuck);
+int sim_bench_set_wrong_ratio(struct sim_bench *b, int position, enum rig_signal s, bool wrong);
+int sim_bench_set_creep(struct sim_bench *b, int position, double watts);
 
 #endif

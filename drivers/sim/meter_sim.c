@@ -341,3 +341,62 @@ int sim_reference_run(struct sim_reference *r, const struct sim_source *src, int
 	}
 	return 0;
 }
+
+static double register_ratio(const struct sim_meter *m)
+{
+	return m->cfg.register_ratio > 0 ? m->cfg.register_ratio : 1;
+}
+
+double sim_meter_lcd_kwh(const struct sim_meter *m)
+{
+	if (!m->cfg.model.lcd)
+		return -1;
+	double res = m->cfg.register_resolution_kwh > 0 ? m->cfg.register_resolution_kwh : 0.1;
+	double kwh = m->cfg.register_kwh + register_ratio(m) * m->registered_wh / 1000;
+	/* the last digit truncated, as a counter shows it; a hair of rounding
+	 * noise is not a digit */
+	return floor(kwh / res + 1e-9) * res;
+}
+
+void sim_meter_set_register_ratio(struct sim_meter *m, double ratio)
+{
+	m->cfg.register_kwh += (register_ratio(m) - ratio) * m->registered_wh / 1000;
+	m->cfg.register_ratio = ratio;
+}
+
+/* Wh per cycle of output s as the model has it (0: none). */
+static double model_kh(const struct sim_meter *m, enum rig_signal s)
+{
+	const struct rig_meter_model *mm = &m->cfg.model;
+	switch (s) {
+	case RIG_SIG_KH10:
+	case RIG_SIG_KH100:
+	case RIG_SIG_KH1000: {
+		double kh = s == RIG_SIG_KH10 ? 10 : s == RIG_SIG_KH100 ? 100 : 1000;
+		return rig_model_has_output(mm, kh) ? kh : 0;
+	}
+	case RIG_SIG_COUNTER:
+		return mm->counter_kh;
+	case RIG_SIG_LOAD_LED:
+		return SIM_LOAD_LED_KH;
+	default:
+		return 0;
+	}
+}
+
+void sim_meter_set_wrong_ratio(struct sim_meter *m, enum rig_signal s, bool wrong)
+{
+	if ((int)s < 0 || s >= RIG_SIG_COUNT)
+		return;
+	if (wrong)
+		m->cfg.wrong_ratio_mask |= 1u << s;
+	else
+		m->cfg.wrong_ratio_mask &= ~(1u << s);
+	struct sim_pulse_out *o = &m->out[s];
+	o->kh = model_kh(m, s) * (wrong ? 10 : 1);
+	if (o->kh <= 0)
+		return;
+	/* whole cycles of the new ratio so far: the next edges follow from here */
+	uint64_t cycles = (uint64_t)floor(m->registered_wh / o->kh);
+	o->rises = o->falls = cycles;
+}

@@ -63,6 +63,13 @@ struct sim_meter_cfg {
 	unsigned dead_mask;		/* 1u << enum rig_signal: stuck low */
 	unsigned stuck_on_mask;		/* 1u << enum rig_signal: stuck high (an LED lit for good) */
 	unsigned wrong_ratio_mask;	/* 1u << enum rig_signal: a cycle of 10 times its Wh */
+	/* The LCD register (models with one): it shows register_kwh plus the
+	 * registered energy times register_ratio (1 when 0; another value is a
+	 * wrong register ratio), truncated to its last digit,
+	 * register_resolution_kwh (0.1 when 0). */
+	double register_kwh;
+	double register_ratio;
+	double register_resolution_kwh;
 	int source_phase[2];		/* source phase (1..3) per element; 0: 1, 2 */
 	enum rig_injection injection;
 	int turns;			/* RIG_INJECT_PRIMARY_TURNS */
@@ -127,6 +134,18 @@ int sim_meter_run(struct sim_meter *m, const struct sim_source *src, int64_t unt
 /* Power the meter registers and the true power through its primaries at
  * one output state, watts. */
 double sim_meter_power(const struct sim_meter *m, const struct sim_output *o, double *ret_true_w);
+
+/* What the LCD shows now, kWh; -1 when the model has no LCD. */
+double sim_meter_lcd_kwh(const struct sim_meter *m);
+
+/* A new register ratio from now on: the LCD does not jump, it counts
+ * at the new ratio from what it shows. */
+void sim_meter_set_register_ratio(struct sim_meter *m, double ratio);
+
+/* A wrong ratio on output s from now on (its cycle 10 times its Wh), or
+ * the right one again: the output counts on from the register as it is
+ * (at most one edge at once where the new cycle puts it). */
+void sim_meter_set_wrong_ratio(struct sim_meter *m, enum rig_signal s, bool wrong);
 
 /* Primary amps per source amp. */
 double sim_meter_current_ratio(const struct sim_meter_cfg *cfg);

@@ -304,6 +304,12 @@ static int position_key(struct sim_position_cfg *p, const struct where *w, const
 		return to_double(w, k, v, 0, 1000, &m->creep_w);
 	if (!strcmp(k, "starting_a"))
 		return to_double(w, k, v, 0, 1000, &m->starting_a);
+	if (!strcmp(k, "register_kwh"))
+		return to_double(w, k, v, 0, 99999999, &m->register_kwh);
+	if (!strcmp(k, "register_ratio"))
+		return to_double(w, k, v, 0.001, 1000, &m->register_ratio);
+	if (!strcmp(k, "register_resolution_kwh"))
+		return to_double(w, k, v, 0.001, 10, &m->register_resolution_kwh);
 	if (!strcmp(k, "dead"))
 		return list_of_signals(w, k, v, &m->dead_mask);
 	if (!strcmp(k, "stuck_on"))

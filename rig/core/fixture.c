@@ -97,11 +97,11 @@ static const char *const source_keys[] = {
 	"driver", "transport", "element1_phase", "element2_phase", "lag_angle", "injection",
 	"turns", "settle", "reply_timeout", "max_voltage", "max_current", "serial",
 	"calibration_due", "stability", "comm_watchdog", "certificate", "calibration_date",
-	"calibration_lab", NULL,
+	"calibration_lab", "network", NULL,
 };
 enum { S_DRIVER, S_TRANSPORT, S_EL1, S_EL2, S_LAG, S_INJECTION, S_TURNS, S_SETTLE,
        S_REPLY_TIMEOUT, S_MAX_V, S_MAX_A, S_SERIAL, S_CAL_DUE, S_STABILITY, S_COMM_WATCHDOG,
-       S_CERT, S_CAL_DATE, S_CAL_LAB };
+       S_CERT, S_CAL_DATE, S_CAL_LAB, S_NETWORK };
 static const char *const reference_keys[] = {
 	"kind", "uncertainty", "wh_per_pulse", "line", "specification", "certificate",
 	"identity", "calibration_date", "calibration_due", "calibration_lab", NULL,
@@ -434,6 +434,15 @@ static int set_source(struct parser *ps, int key, const struct rig_ini_item *it,
 		if (rig_ini_choice(it, file, words, &choice, err))
 			return -1;
 		f->lag_angle_sign = choice == 0 ? 1 : -1;
+		return 0;
+	}
+	case S_NETWORK: {
+		/* guide 2.1: dual-element meters are for 240 V three-wire and
+		 * "work with 208V applications as well" */
+		static const char *const words[] = { "120/240", "120/208", NULL };
+		if (rig_ini_choice(it, file, words, &choice, err))
+			return -1;
+		f->network = choice == 0 ? RIG_NET_SPLIT_PHASE : RIG_NET_WYE_208;
 		return 0;
 	}
 	case S_INJECTION: {

@@ -46,6 +46,12 @@ struct rig_line {
 	int file_line;		/* where the fixture file wires it, for messages */
 };
 
+/* The network a dual-element meter's two elements are wired to. */
+enum rig_network {
+	RIG_NET_SPLIT_PHASE,	/* 120/240 V three-wire: element 2's voltage at 180 degrees */
+	RIG_NET_WYE_208,	/* two phases of a 120/208 V wye: element 2's 120 degrees behind */
+};
+
 struct rig_fixture {
 	char name[64];
 	char source_file[256];
@@ -65,6 +71,7 @@ struct rig_fixture {
 	char instrument_cal_lab[96];	/* the lab that calibrated it */
 	int source_phase[2];		/* source phase driving meter element 1, 2 */
 	int lag_angle_sign;		/* +1: a lagging current has a positive angle on this source; -1: negative */
+	enum rig_network network;	/* what element 2's voltage is to element 1's */
 	enum rig_injection injection;
 	int turns;			/* RIG_INJECT_PRIMARY_TURNS */
 	double settle_s;		/* source settling after a change of setpoint */

@@ -23,13 +23,13 @@
 
 static const char *const kind_names[] = {
 	"accuracy", "creep", "starting-load", "reverse-led", "output-consistency", "pulse-duty",
-	"warm-up", "connection-check", NULL,
+	"warm-up", "connection-check", "register", NULL,
 };
 static const char *const policy_names[] = { "retest", "fail", "report", NULL };
 
 const char *rig_point_kind_name(enum rig_point_kind k)
 {
-	return k <= RIG_POINT_CONNECTION_CHECK ? kind_names[k] : "unknown";
+	return k <= RIG_POINT_REGISTER ? kind_names[k] : "unknown";
 }
 
 const char *rig_indeterminate_policy_name(enum rig_indeterminate_policy policy)
@@ -43,12 +43,14 @@ enum section { SEC_NONE, SEC_PROFILE, SEC_DEFAULTS, SEC_POINT };
 enum point_key {
 	K_KIND, K_VOLTAGE, K_FREQUENCY, K_CURRENT, K_PF, K_ELEMENTS, K_REVERSED, K_OUTPUT,
 	K_BAND, K_TARGET_U, K_SETTLE, K_MIN_GATE, K_MAX_GATE, K_MIN_EDGES, K_MAX_EDGES,
-	K_LED, K_REQUIRES, K_REFERENCE, K_CHANGE_BAND, K_DETECT, K_COUNT,
+	K_LED, K_REQUIRES, K_REFERENCE, K_CHANGE_BAND, K_DETECT, K_ENERGY, K_RESOLUTION,
+	K_READING_WAIT, K_COUNT,
 };
 static const char *const point_keys[] = {
 	"kind", "voltage", "frequency", "current", "pf", "elements", "reversed", "output",
 	"band", "target_uncertainty", "settle", "min_gate", "max_gate", "min_edges", "max_edges",
-	"led", "requires", "reference", "change_band", "detect",
+	"led", "requires", "reference", "change_band", "detect", "energy", "resolution",
+	"reading_wait",
 };
 
 enum profile_key { P_NAME, P_DESCRIPTION, P_INDETERMINATE, P_MAX_RETESTS, P_WEIGHTING, P_METHOD, P_COUNT };
@@ -85,6 +87,8 @@ static void builtin_defaults(struct rig_point *d)
 	d->min_edges = 2;
 	d->max_edges = 0;
 	d->reference_point = -1;
+	d->resolution_kwh = 0.1;
+	d->reading_wait_s = 300;
 }
 
 static int find_key(const char *const *keys, int n, const char *key)
@@ -205,6 +209,30 @@ static int parse_duration(const struct rig_ini_item *it, const char *file, doubl
 	if (v > MAX_DURATION_S)
 		return rig_error_set(err, file, it->line, "%s: %g s is more than a day (%d s)",
 				     it->key, v, MAX_DURATION_S);
+	*ret = v;
+	return 0;
+}
+
+/* energy, resolution: "1 kWh", "500 Wh" (a unit is required), into kWh;
+ * above 0 and at most 1000 kWh. */
+static int parse_kwh(const struct rig_ini_item *it, const char *file, double *ret,
+		     struct rig_error *err)
+{
+	size_t n = strlen(it->value);
+	bool kwh = n >= 3 && !strcasecmp(it->value + n - 3, "kWh");
+	bool wh = !kwh && n >= 2 && !strcasecmp(it->value + n - 2, "Wh");
+	if (!kwh && !wh)
+		return rig_error_set(err, file, it->line, "%s: '%s' needs a unit: kWh or Wh",
+				     it->key, it->value);
+	struct rig_ini_item num = *it;
+	num.value[n - (kwh ? 3 : 2)] = '\0';
+	double v;
+	if (rig_ini_number(&num, file, NULL, &v, err))
+		return -1;
+	v = kwh ? v : v / 1000;
+	if (!(v > 0 && v <= 1000))
+		return rig_error_set(err, file, it->line, "%s: %s is not above 0 and at most 1000 kWh",
+				     it->key, it->value);
 	*ret = v;
 	return 0;
 }
@@ -351,6 +379,20 @@ static int set_point_key(struct parser *ps, struct rig_point *pt, int key,
 		if (v == 0)
 			return rig_error_set(err, f, it->line, "detect: must be above 0 W");
 		pt->detect_w = v;
+		return 0;
+	case K_ENERGY:
+		if (parse_kwh(it, f, &v, err))
+			return -1;
+		pt->energy_wh = 1000 * v;
+		return 0;
+	case K_RESOLUTION:
+		return parse_kwh(it, f, &pt->resolution_kwh, err);
+	case K_READING_WAIT:
+		if (parse_duration(it, f, &v, err))
+			return -1;
+		if (v == 0)
+			return rig_error_set(err, f, it->line, "reading_wait: must be above 0 s");
+		pt->reading_wait_s = v;
 		return 0;
 	case K_COUNT:
 		break;
@@ -499,6 +541,16 @@ static int finish_point(struct parser *ps, struct rig_error *err)
 	if (pt->min_gate_s > pt->max_gate_s)
 		return rig_error_set(err, f, line, "point '%s': min_gate %g s is above max_gate %g s",
 				     pt->name, pt->min_gate_s, pt->max_gate_s);
+	if ((pt->kind == RIG_POINT_REGISTER) != (pt->energy_wh > 0))
+		return rig_error_set(err, f, line, pt->kind == RIG_POINT_REGISTER
+				     ? "point '%s': register needs energy = (e.g. 1 kWh)"
+				     : "point '%s': energy is for register points", pt->name);
+	/* the advance must be read to better than the band, or the test
+	 * says nothing beyond "it counts" */
+	if (pt->kind == RIG_POINT_REGISTER && pt->resolution_kwh * 1000 > pt->energy_wh / 2)
+		return rig_error_set(err, f, line,
+				     "point '%s': energy %g kWh is less than two register digits of %g kWh",
+				     pt->name, pt->energy_wh / 1000, pt->resolution_kwh);
 	return finish_c12_keys(ps, err);
 }
 
@@ -599,6 +651,8 @@ int rig_profile_load(const char *path, struct rig_profile *ret, struct rig_error
 
 bool rig_point_applies(const struct rig_point *p, const struct rig_meter_model *m)
 {
+	if (p->kind == RIG_POINT_REGISTER && !m->lcd)
+		return false;	/* no LCD register to read */
 	return p->requires_elements == 0 || p->requires_elements == m->elements;
 }
 
@@ -611,6 +665,17 @@ unsigned rig_point_element_mask(const struct rig_point *p, const struct rig_mete
 double rig_point_current_a(const struct rig_point *p, const struct rig_meter_model *m)
 {
 	return p->current_pct >= 0 ? p->current_pct / 100.0 * m->rated_current_a : p->current_a;
+}
+
+/* "138 V", or "149.5 V (138 V scaled to the 130 V rating)". */
+static void describe_voltage(const struct rig_profile *p, const struct rig_point *pt, char *buf,
+			     size_t len)
+{
+	if (p->scaled_from_v > 0)
+		snprintf(buf, len, "%g V (%g V scaled to the %g V rating)", pt->voltage_v,
+			 pt->voltage_v * p->scaled_from_v / p->nominal_v, p->nominal_v);
+	else
+		snprintf(buf, len, "%g V", pt->voltage_v);
 }
 
 static int check_point(const struct rig_profile *p, const struct rig_point *pt,
@@ -628,10 +693,13 @@ static int check_point(const struct rig_profile *p, const struct rig_point *pt,
 		return rig_error_set(err, f, pt->line,
 				     "point '%s': %g A is above the %g A maximum of %s", pt->name,
 				     amps, m->max_current_a, m->model);
-	if (pt->voltage_v < SUPPLY_MIN_V || pt->voltage_v > SUPPLY_MAX_V)
+	if (pt->voltage_v < SUPPLY_MIN_V - 1e-9 || pt->voltage_v > SUPPLY_MAX_V + 1e-9) {
+		char v[96];
+		describe_voltage(p, pt, v, sizeof(v));
 		return rig_error_set(err, f, pt->line,
-				     "point '%s': %g V is outside the supply range %d..%d V",
-				     pt->name, pt->voltage_v, SUPPLY_MIN_V, SUPPLY_MAX_V);
+				     "point '%s': %s is outside the supply range %d..%d V",
+				     pt->name, v, SUPPLY_MIN_V, SUPPLY_MAX_V);
+	}
 	unsigned model_mask = m->elements >= 2 ? 3u : 1u;
 	if ((!pt->all_elements && (pt->elements & ~model_mask)) || (pt->reversed & ~model_mask))
 		return rig_error_set(err, f, pt->line,
@@ -643,17 +711,38 @@ static int check_point(const struct rig_profile *p, const struct rig_point *pt,
 	return 0;
 }
 
+void rig_profile_for_rating(const struct rig_profile *p, double element_v,
+			    struct rig_profile *ret)
+{
+	if (ret != p)
+		*ret = *p;
+	if (!(p->nominal_v > 0) || !(element_v > 0) || fabs(element_v - p->nominal_v) < 1e-9)
+		return;
+	double scale = element_v / p->nominal_v;
+	for (int i = 0; i < ret->n_points; i++)
+		ret->points[i].voltage_v *= scale;
+	ret->scaled_from_v = ret->scaled_from_v > 0 ? ret->scaled_from_v : p->nominal_v;
+	ret->nominal_v = element_v;
+}
+
 int rig_profile_check_model(const struct rig_profile *p, const struct rig_meter_model *m,
 			    struct rig_error *err)
 {
 	/* every point's voltage is written for the profile's nominal element
-	 * voltage: a meter rated otherwise would be tested at the wrong one */
-	if (p->nominal_v > 0 && fabs(m->element_voltage_v - p->nominal_v) > 1e-9)
-		return rig_error_set(err, p->source_file, 0,
-				     "%s is rated %g V per element; profile '%s' tests %g V meters",
-				     m->model, m->element_voltage_v, p->name, p->nominal_v);
-	for (int i = 0; i < p->n_points; i++)
+	 * voltage: a meter rated otherwise is tested at its own, the points
+	 * scaled (never at the profile's) */
+	struct rig_profile *rated = NULL;
+	if (p->nominal_v > 0 && fabs(m->element_voltage_v - p->nominal_v) > 1e-9) {
+		rated = malloc(sizeof(*rated));
+		if (!rated)
+			return rig_error_set(err, p->source_file, 0, "out of memory");
+		rig_profile_for_rating(p, m->element_voltage_v, rated);
+		p = rated;
+	}
+	int rc = 0;
+	for (int i = 0; i < p->n_points && rc == 0; i++)
 		if (rig_point_applies(&p->points[i], m) && check_point(p, &p->points[i], m, err))
-			return -1;
-	return 0;
+			rc = -1;
+	free(rated);
+	return rc;
 }

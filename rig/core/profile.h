@@ -24,6 +24,7 @@ enum rig_point_kind {
 	RIG_POINT_PULSE_DUTY,		/* 50 % duty on an output */
 	RIG_POINT_WARM_UP,		/* load applied for max_gate, nothing judged */
 	RIG_POINT_CONNECTION_CHECK,	/* a short step: edges on every wired output of every position */
+	RIG_POINT_REGISTER,		/* a known energy applied; the LCD register read before and after */
 };
 
 /* What production does with an INDETERMINATE verdict. */
@@ -80,6 +81,13 @@ struct rig_point {
 	 * window makes certain to detect; 0 when the window was given as
 	 * max_gate (rig_point_detect_limit_w then says what it detects). */
 	double detect_w;
+
+	/* Register (LCD) test: the energy applied at the meter (primary Wh),
+	 * the register's least digit (kWh), and how long the point waits for
+	 * each reading (before and after) before it gives up on a position. */
+	double energy_wh;
+	double resolution_kwh;
+	double reading_wait_s;
 };
 
 struct rig_profile {
@@ -95,6 +103,7 @@ struct rig_profile {
 	struct rig_point points[RIG_PROFILE_MAX_POINTS];
 	char sha256[65];		/* of the file's bytes, hex; "" when not computed */
 	double nominal_v;		/* [defaults] voltage: the element rating the profile tests */
+	double scaled_from_v;		/* rig_profile_for_rating: the nominal it was written for; 0 */
 };
 
 /* Parses profile text. `file` is used in error messages only. */
@@ -104,10 +113,19 @@ int rig_profile_parse(const char *text, size_t len, const char *file,
 /* Reads and parses a file (the only I/O in the profile module). */
 int rig_profile_load(const char *path, struct rig_profile *ret, struct rig_error *err);
 
+/* The profile for meters rated element_v per element (line to neutral):
+ * every point's voltage scaled by element_v / nominal_v, so a profile
+ * written for 120 V meters tests a 130 V meter at its rating (and its
+ * variation points in proportion). ret may be p. A profile without a
+ * nominal, or already at that rating, is copied unchanged. */
+void rig_profile_for_rating(const struct rig_profile *p, double element_v,
+			    struct rig_profile *ret);
+
 /* Refuses, before anything is energized, what the model cannot do: an
  * output it lacks (1000 on a T model), current above max_current_a, a voltage
- * outside 102..138 V, an element the model does not have. err names the
- * point and its line. */
+ * outside 102..138 V (after scaling the points to the meter's rating,
+ * rig_profile_for_rating), an element the model does not have. err names
+ * the point and its line. */
 int rig_profile_check_model(const struct rig_profile *p,
 			    const struct rig_meter_model *m, struct rig_error *err);
 
@@ -115,7 +133,8 @@ int rig_profile_check_model(const struct rig_profile *p,
 double rig_point_current_a(const struct rig_point *p, const struct rig_meter_model *m);
 
 /* False when the point is not for this model ("requires = dual" on a
- * single-element meter): such points are skipped, not failed. */
+ * single-element meter, a register test on a meter without an LCD): such
+ * points are skipped, not failed. */
 bool rig_point_applies(const struct rig_point *p, const struct rig_meter_model *m);
 
 /* Elements that carry current for this model: "all" resolves to the

@@ -144,6 +144,7 @@ static const char *const input_names[] = {
 	[RIG_REC_START] = "start", [RIG_REC_DONE] = "done",   [RIG_REC_EDGE] = "edge",
 	[RIG_REC_LOST] = "lost",   [RIG_REC_LEVEL] = "level", [RIG_REC_TICK] = "tick",
 	[RIG_REC_ABORT] = "abort", [RIG_REC_FAULT] = "fault", [RIG_REC_COMPLETE] = "complete",
+	[RIG_REC_READING] = "reading",
 };
 
 int rig_rec_format_input(char *buf, size_t len, const struct rig_rec_input *in)
@@ -176,6 +177,9 @@ int rig_rec_format_input(char *buf, size_t len, const struct rig_rec_input *in)
 		break;
 	case RIG_REC_LEVEL:
 		put(&l, " %d %s %d", in->position, rig_signal_name(in->sig), in->high ? 1 : 0);
+		break;
+	case RIG_REC_READING:
+		put(&l, " %" PRId64 " %d %a", in->now_ns, in->position, in->power_w);
 		break;
 	}
 	return line_end(&l);
@@ -293,7 +297,7 @@ static int parse_edge_fields(char **f, struct rig_rec_input *in, char *why, size
 static const int input_fields[] = {
 	[RIG_REC_START] = 3, [RIG_REC_DONE] = 6,  [RIG_REC_EDGE] = 9, [RIG_REC_LOST] = 5,
 	[RIG_REC_LEVEL] = 5, [RIG_REC_TICK] = 3,  [RIG_REC_ABORT] = 4, [RIG_REC_FAULT] = 4,
-	[RIG_REC_COMPLETE] = 3,
+	[RIG_REC_COMPLETE] = 3, [RIG_REC_READING] = 5,
 };
 
 static int parse_input(const char *text, struct rig_rec_input *ret, char *why, size_t why_len)
@@ -311,10 +315,10 @@ static int parse_input(const char *text, struct rig_rec_input *ret, char *why, s
 		return -1;
 	}
 	int k;
-	for (k = 0; k <= RIG_REC_COMPLETE; k++)
+	for (k = 0; k <= RIG_REC_READING; k++)
 		if (strcmp(f[1], input_names[k]) == 0)
 			break;
-	if (k > RIG_REC_COMPLETE)
+	if (k > RIG_REC_READING)
 		return bad(why, why_len, "sequencer input", f[1]);
 	ret->kind = (enum rig_rec_input_kind)k;
 	if (n != input_fields[k]) {
@@ -332,6 +336,17 @@ static int parse_input(const char *text, struct rig_rec_input *ret, char *why, s
 		if (parse_i64(f[2], &ret->now_ns) < 0)
 			return bad(why, why_len, "time", f[2]);
 		break;
+	case RIG_REC_READING: {
+		int64_t pos;
+		if (parse_i64(f[2], &ret->now_ns) < 0)
+			return bad(why, why_len, "time", f[2]);
+		if (parse_i64(f[3], &pos) < 0 || pos < 1 || pos > RIG_MAX_POSITIONS)
+			return bad(why, why_len, "position", f[3]);
+		ret->position = (int)pos;
+		if (parse_double(f[4], &ret->power_w) < 0)
+			return bad(why, why_len, "reading", f[4]);
+		return 0;
+	}
 	default:
 		if (parse_position_signal(f, ret, why, why_len) < 0)
 			return -1;
@@ -409,6 +424,9 @@ void rig_rec_apply(struct rig_seq *s, const struct rig_rec_input *in)
 	case RIG_REC_COMPLETE:
 		rig_seq_edges_complete(s, in->now_ns);
 		break;
+	case RIG_REC_READING:
+		rig_seq_reading(s, in->now_ns, in->position, in->power_w, NULL);
+		break;
 	}
 }
 
@@ -467,6 +485,9 @@ static void put_result(struct line *l, const struct rig_point_result *r)
 	    g->scatter_dof);
 	put(l, " current_a=%a reference_w=%a edges_counted=%d led_on=%d value=%a", r->current_a,
 	    r->reference_w, r->edges_counted, r->led_on ? 1 : 0, r->value);
+	if (r->has_readings)
+		put(l, " reading_before=%a reading_after=%a", r->reading_before_kwh,
+		    r->reading_after_kwh);
 	put_budget(l, &g->budget);
 	put_text(l, "why", g->why);
 	put_text(l, "detail", r->detail);
@@ -492,6 +513,10 @@ int rig_rec_format_event(char *buf, size_t len, const struct rig_seq_event *ev)
 		put(&l, "ev %s point=%d", ev->kind == RIG_EV_POINT_RESULT ? "result" : "retry",
 		    ev->result.point);
 		put_result(&l, &ev->result);
+		break;
+	case RIG_EV_READING_WANTED:
+		put(&l, "ev reading point=%d after=%d positions=%u wait_s=%a", ev->point,
+		    ev->reading_after ? 1 : 0, ev->positions, ev->remaining_s);
 		break;
 	case RIG_EV_RUN_DONE:
 		put(&l, "ev done point=%d state=%s", ev->point, rig_run_state_name(ev->run_state));

@@ -29,6 +29,7 @@ enum rig_rec_input_kind {
 	RIG_REC_ABORT,		/* rig_seq_abort: now, text */
 	RIG_REC_FAULT,		/* rig_seq_fault: now, text */
 	RIG_REC_COMPLETE,	/* rig_seq_edges_complete: now */
+	RIG_REC_READING,	/* rig_seq_reading: now, position, kwh (power_w holds it) */
 };
 
 struct rig_rec_input {

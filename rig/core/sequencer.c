@@ -22,10 +22,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rig/core/batch_check.h"
 #include "rig/core/checks.h"
 #include "rig/core/connection.h"
 #include "rig/core/influence.h"
 #include "rig/core/model_check.h"
+#include "rig/core/register_test.h"
 #include "rig/core/retest.h"
 #include "rig/core/setpoint.h"
 
@@ -55,6 +57,21 @@ enum phase {
 	PH_MEASURING,
 	PH_STOPPING,		/* waiting to send, or waiting for, OUTPUT_OFF */
 	PH_DONE,
+	PH_REGISTER,		/* a register point between its commands (reg_stage says where) */
+};
+
+/* A register point: voltage only while the register is read, the load for
+ * the energy, voltage only again while it is read once more. */
+enum reg_stage {
+	REG_BEFORE,		/* voltage-only setpoint being applied */
+	REG_WAIT_BEFORE,	/* readings before wanted, until reg_wait_end_ns */
+	REG_LOADING,		/* load setpoint being applied */
+	REG_SETTLE_ON,		/* load on; the reference read after the settle time */
+	REG_READING_POWER,	/* READ_POWER outstanding */
+	REG_ENERGY,		/* load on until reg_end_ns */
+	REG_UNLOADING,		/* voltage-only setpoint being applied */
+	REG_SETTLE_OFF,		/* the source's ramp down and the LCD's update */
+	REG_WAIT_AFTER,		/* readings after wanted, until reg_wait_end_ns */
 };
 
 struct pos_state {
@@ -102,6 +119,11 @@ struct pos_state {
 	bool line_watched[N_OUTPUTS];
 	bool wiring_error;
 	bool led_lit;		/* power or reverse-phase LED on during the connection check */
+	/* register point: readings before [0] and after [1], kWh; Kh 10 edges
+	 * while the load was on (and its ramp down), the meter's own count */
+	double reading[2];
+	bool have_reading[2];
+	int reg_kh10_edges;
 	/* final accuracy results, for the points that judge their change */
 	double point_err[RIG_PROFILE_MAX_POINTS], point_u[RIG_PROFILE_MAX_POINTS];
 	bool point_have[RIG_PROFILE_MAX_POINTS];
@@ -112,6 +134,7 @@ struct pos_state {
 struct rig_seq {
 	struct rig_run_plan plan;
 	const struct rig_profile *prof;
+	struct rig_profile *rated;	/* the profile scaled to the batch's rating; NULL: as given */
 	const struct rig_fixture *fix;
 	const struct rig_meter_model *model;	/* first present position's: its CT ratio is everyone's */
 	double primary_per_source;
@@ -131,6 +154,14 @@ struct rig_seq {
 	/* every edge of the input up to here reached the sequencer or was
 	 * reported lost (the shell reports losses before the edge showing them) */
 	int64_t edges_complete_ns;
+
+	/* register point */
+	enum reg_stage reg;
+	int64_t reg_wait_end_ns, reg_end_ns, reg_on_ns, reg_off_ns;
+	int64_t reg_on_sent_ns, reg_off_sent_ns;	/* when the load's / unloading's APPLY went out */
+	const struct rig_meter_model *reg_model;	/* the model the setpoint follows */
+	double reg_source_w;		/* source watts while loaded (read back, else setpoint) */
+	uint64_t reg_ref_pulses;	/* standard-pulses reference: pulses while loaded */
 
 	/* stopping */
 	enum rig_run_state final_state;
@@ -215,6 +246,8 @@ struct rig_seq *rig_seq_new(void)
 
 void rig_seq_free(struct rig_seq *s)
 {
+	if (s)
+		free(s->rated);
 	free(s);
 }
 
@@ -318,7 +351,8 @@ static int check_position(const struct rig_run_plan *plan, int i, struct rig_err
 				if (rig_model_has_output(m, output_kh[o]) &&
 				    fix->pos[i][output_sig[o]].line < 0)
 					return wiring_error(err, file, p, i, output_sig[o]);
-		} else if (p->kind != RIG_POINT_WARM_UP && fix->pos[i][point_signal(p)].line < 0) {
+		} else if (p->kind != RIG_POINT_WARM_UP && p->kind != RIG_POINT_REGISTER &&
+			   fix->pos[i][point_signal(p)].line < 0) {
 			return wiring_error(err, file, p, i, point_signal(p));
 		}
 		if (check_led_expectation(p, m, file, err))
@@ -508,6 +542,7 @@ static void init_measurement(struct rig_seq *s, int i)
 		rig_led_init(&ps->led, s->settle_until_ns, s->window_end_ns, ps->led_level);
 		break;
 	case RIG_POINT_WARM_UP:
+	case RIG_POINT_REGISTER:
 		break;
 	case RIG_POINT_CONNECTION_CHECK:
 		for (int o = 0; o < N_OUTPUTS; o++) {
@@ -537,6 +572,288 @@ static void start_measuring(struct rig_seq *s, double settle)
 static void stop(struct rig_seq *s, enum rig_run_state final_state, const char *reason);
 
 static void end_run(struct rig_seq *s);
+static void finish_point(struct rig_seq *s);
+static void advance_time(struct rig_seq *s, int64_t t);
+static void append(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* --- register (LCD) test ------------------------------------------------------------ */
+
+/* The point's setpoint, or the same with no current (the register is read
+ * with voltage on: the LCD needs it, and nothing registers meanwhile). */
+static int register_setpoint(struct rig_seq *s, const struct rig_point *p,
+			     const struct rig_meter_model *m, bool loaded, struct rig_error *err)
+{
+	struct rig_point q = *p;
+	if (!loaded) {
+		q.current_a = 0;
+		q.current_pct = -1;
+		q.reversed = 0;
+	}
+	return rig_setpoint_for_point(&q, m, s->fix, s->prof->source_file, &s->sp, err);
+}
+
+static void ask_readings(struct rig_seq *s, bool after)
+{
+	unsigned mask = 0;
+	for (int i = 0; i < s->fix->n_positions; i++)
+		if (s->pos[i].in_point)
+			mask |= 1u << i;
+	s->reg = after ? REG_WAIT_AFTER : REG_WAIT_BEFORE;
+	s->phase = PH_REGISTER;
+	s->reg_wait_end_ns = s->now_ns + (int64_t)llround(cur_point(s)->reading_wait_s * RIG_NS_PER_S);
+	struct rig_seq_event *ev = push(s, RIG_EV_READING_WANTED);
+	ev->reading_after = after;
+	ev->positions = mask;
+	ev->remaining_s = cur_point(s)->reading_wait_s;
+}
+
+static bool readings_complete(const struct rig_seq *s, int which)
+{
+	for (int i = 0; i < s->fix->n_positions; i++)
+		if (s->pos[i].in_point && !s->pos[i].have_reading[which])
+			return false;
+	return true;
+}
+
+static void apply_register_setpoint(struct rig_seq *s, bool loaded, enum reg_stage next)
+{
+	struct rig_error err;
+	if (register_setpoint(s, cur_point(s), s->reg_model, loaded, &err)) {
+		char buf[600];
+		stop(s, RIG_RUN_ERROR, rig_error_format(&err, buf, sizeof(buf)));
+		return;
+	}
+	/* each meter's share of the load (the voltage-only setpoint has none) */
+	if (loaded)
+		for (int i = 0; i < s->fix->n_positions; i++)
+			s->pos[i].share = rig_setpoint_power_share(&s->sp,
+								   s->plan.pos[i].model.elements);
+	if (next == REG_LOADING)
+		s->reg_on_sent_ns = s->now_ns;
+	else
+		s->reg_off_sent_ns = s->now_ns;
+	s->reg = next;
+	s->phase = PH_APPLYING;
+	send_command(s, RIG_CMD_APPLY);
+}
+
+/* Every reading of this stage is in, or its wait is over. */
+static void readings_taken(struct rig_seq *s)
+{
+	if (s->reg == REG_WAIT_AFTER) {
+		finish_point(s);
+		return;
+	}
+	bool any = false;
+	for (int i = 0; i < s->fix->n_positions; i++)
+		any |= s->pos[i].in_point && s->pos[i].have_reading[0];
+	s->reg_source_w = -1;
+	s->reg_ref_pulses = 0;
+	s->reg_on_ns = s->reg_off_ns = s->reg_on_sent_ns = s->reg_off_sent_ns = 0;
+	if (!any) {
+		finish_point(s);	/* nobody read the register: no energy to spend */
+		return;
+	}
+	apply_register_setpoint(s, true, REG_LOADING);
+}
+
+/* A setpoint of the register point is on the output. */
+static void register_applied(struct rig_seq *s)
+{
+	switch (s->reg) {
+	case REG_BEFORE:
+		ask_readings(s, false);
+		return;
+	case REG_LOADING:
+		/* the load came on between its APPLY's sending and completing,
+		 * and went off likewise (register_energy_wh); the source's ramps
+		 * up and down, alike, cancel */
+		s->reg_on_ns = s->now_ns;
+		s->reg = REG_SETTLE_ON;
+		break;
+	case REG_UNLOADING:
+		s->reg_off_ns = s->now_ns;
+		s->reg = REG_SETTLE_OFF;
+		break;
+	default:
+		return;
+	}
+	s->settle_until_ns = s->now_ns + (int64_t)llround(settle_s(s) * RIG_NS_PER_S);
+	s->phase = PH_REGISTER;
+}
+
+/* The load's power is known (source watts): the energy ends when the
+ * meter (the setpoint's whole model) has had the point's energy. */
+static void register_power(struct rig_seq *s, double source_w)
+{
+	double meter_w = source_w * s->primary_per_source;
+	if (!(meter_w > 0)) {
+		stop(s, RIG_RUN_ERROR, "register point: the reference reads no power with the load on");
+		return;
+	}
+	s->reg_source_w = source_w;
+	double need_s = cur_point(s)->energy_wh * 3600 / meter_w;
+	s->reg_end_ns = s->reg_on_ns + (int64_t)llround(need_s * RIG_NS_PER_S);
+	if (s->reg_end_ns < s->now_ns)
+		s->reg_end_ns = s->now_ns;
+	s->reg = REG_ENERGY;
+	s->phase = PH_REGISTER;
+}
+
+static void register_tick(struct rig_seq *s)
+{
+	switch (s->reg) {
+	case REG_WAIT_BEFORE:
+	case REG_WAIT_AFTER:
+		if (s->now_ns >= s->reg_wait_end_ns)
+			readings_taken(s);
+		break;
+	case REG_SETTLE_ON:
+		if (s->now_ns < s->settle_until_ns)
+			break;
+		if (s->fix->reference == RIG_REF_SOURCE_POWER) {
+			s->reg = REG_READING_POWER;
+			send_command(s, RIG_CMD_READ_POWER);
+		} else {
+			register_power(s, rig_setpoint_meter_power_w(&s->sp, 1));
+		}
+		break;
+	case REG_ENERGY:
+		if (s->now_ns >= s->reg_end_ns)
+			apply_register_setpoint(s, false, REG_UNLOADING);
+		break;
+	case REG_SETTLE_OFF:
+		if (s->now_ns >= s->settle_until_ns)
+			ask_readings(s, true);
+		break;
+	default:
+		break;
+	}
+}
+
+static int64_t register_deadline(const struct rig_seq *s)
+{
+	switch (s->reg) {
+	case REG_WAIT_BEFORE:
+	case REG_WAIT_AFTER:
+		return s->reg_wait_end_ns;
+	case REG_SETTLE_ON:
+	case REG_SETTLE_OFF:
+		return s->settle_until_ns;
+	case REG_ENERGY:
+		return s->reg_end_ns;
+	default:
+		return INT64_MAX;
+	}
+}
+
+/* Reference pulses while the load is on (a standard-gated reference). */
+static void register_reference_edge(struct rig_seq *s, const struct rig_edge *e)
+{
+	if (s->state != RIG_RUN_RUNNING || !s->prof || s->point >= s->prof->n_points ||
+	    cur_point(s)->kind != RIG_POINT_REGISTER || s->reg < REG_LOADING ||
+	    s->reg > REG_SETTLE_OFF || e->timestamp_ns < s->reg_on_sent_ns ||
+	    e->kind != RIG_EDGE_RISING)	/* one edge a pulse; none without current */
+		return;
+	s->reg_ref_pulses++;
+}
+
+/* The meter's own Kh 10 output while loaded: what its register should
+ * have counted by its outputs (an edge every 5 Wh). */
+static void register_output_edge(struct rig_seq *s, int position, enum rig_signal sig,
+				 const struct rig_edge *e)
+{
+	if (sig != RIG_SIG_KH10 || position < 1 || position > RIG_MAX_POSITIONS ||
+	    s->state != RIG_RUN_RUNNING || !s->prof || s->point >= s->prof->n_points ||
+	    cur_point(s)->kind != RIG_POINT_REGISTER || s->reg < REG_LOADING ||
+	    s->reg > REG_SETTLE_OFF || e->timestamp_ns < s->reg_on_sent_ns ||
+	    !s->pos[position - 1].in_point)
+		return;
+	s->pos[position - 1].reg_kh10_edges++;
+}
+
+/* The energy the reference says this position's meter had (primary Wh),
+ * and how far either way it may be (ret_pm_wh): a reference standard's
+ * pulses to one pulse; the source's power times the time on, to the time
+ * its setpoint commands took (the output changed somewhere between an
+ * APPLY's sending and its completion: on a simulated bench running faster
+ * than real time, that is seconds). */
+static double register_energy_wh(const struct rig_seq *s, const struct pos_state *ps,
+				 double *ret_pm_wh)
+{
+	*ret_pm_wh = 0;
+	if (s->reg_on_ns == 0 || s->reg_off_ns <= s->reg_on_ns)
+		return 0;
+	double scale = s->primary_per_source * ps->share;
+	if (s->fix->reference == RIG_REF_STANDARD_PULSES) {
+		*ret_pm_wh = s->fix->ref_wh_per_pulse * scale;
+		return (double)s->reg_ref_pulses * s->fix->ref_wh_per_pulse * scale;
+	}
+	double on = ((double)s->reg_on_sent_ns + (double)s->reg_on_ns) / 2;
+	double off = ((double)s->reg_off_sent_ns + (double)s->reg_off_ns) / 2;
+	double spread = ((double)(s->reg_on_ns - s->reg_on_sent_ns) +
+			 (double)(s->reg_off_ns - s->reg_off_sent_ns)) / 2;
+	double w_h = s->reg_source_w * scale / RIG_NS_PER_S / 3600;
+	*ret_pm_wh = w_h * spread;
+	return w_h * (off - on);
+}
+
+static void judge_register(const struct rig_seq *s, const struct pos_state *ps,
+			   struct rig_point_result *r)
+{
+	const struct rig_point *p = cur_point(s);
+	double energy_pm = 0;
+	double energy = register_energy_wh(s, ps, &energy_pm);
+	r->has_readings = true;
+	r->reading_before_kwh = ps->have_reading[0] ? ps->reading[0] : -1;
+	r->reading_after_kwh = ps->have_reading[1] ? ps->reading[1] : -1;
+	struct rig_register_judgement j;
+	r->verdict = rig_register_judge(r->reading_before_kwh, r->reading_after_kwh, energy,
+					energy_pm, p->resolution_kwh, p->band_pct, &j, r->detail,
+					sizeof(r->detail));
+	r->value = j.advance_kwh;
+	r->edges_counted = ps->reg_kh10_edges;
+	/* the meter's own output beside its register: a register that
+	 * disagrees with it while the output agrees with the reference is the
+	 * register's fault (ratio, display), not the metering's */
+	if (s->fix->pos[r->position - 1][RIG_SIG_KH10].line >= 0 && energy > 0)
+		append(r->detail, sizeof(r->detail), "; Kh 10 output counted %.3f kWh (%d edges)",
+		       ps->reg_kh10_edges * 5.0 / 1000, ps->reg_kh10_edges);
+	r->gate.u_pct = -1;	/* a bound by the register's digit, not an uncertainty */
+	r->gate.error_pct = r->verdict == RIG_VERDICT_INDETERMINATE ? 0 : j.error_pct;
+	r->gate.reference_wh = energy;
+	r->gate.registered_wh = 1000 * j.advance_kwh;
+	r->gate.gate_s = s->reg_off_ns > s->reg_on_ns
+				 ? (double)(s->reg_off_ns - s->reg_on_ns) / RIG_NS_PER_S : 0;
+	r->reference_w = s->reg_source_w > 0 ? s->reg_source_w * s->primary_per_source * ps->share
+					     : 0;
+}
+
+int rig_seq_reading(struct rig_seq *s, int64_t now_ns, int position, double kwh,
+		    struct rig_error *err)
+{
+	if (s->state != RIG_RUN_RUNNING || s->phase != PH_REGISTER ||
+	    (s->reg != REG_WAIT_BEFORE && s->reg != REG_WAIT_AFTER))
+		return rig_error_set(err, NULL, 0, "no register reading is wanted now");
+	if (position < 1 || position > s->fix->n_positions || !s->pos[position - 1].in_point)
+		return rig_error_set(err, NULL, 0, "position %d is not in register point '%s'",
+				     position, cur_point(s)->name);
+	if (!(kwh >= 0 && kwh < 1e9))
+		return rig_error_set(err, NULL, 0, "a register reading is 0 .. 999999999 kWh");
+	int which = s->reg == REG_WAIT_AFTER;
+	struct pos_state *ps = &s->pos[position - 1];
+	if (ps->have_reading[which])
+		return rig_error_set(err, NULL, 0, "position %d: the reading %s is already given "
+				     "(%.10g kWh)", position, which ? "after" : "before",
+				     ps->reading[which]);
+	advance_time(s, now_ns);
+	ps->reading[which] = kwh;
+	ps->have_reading[which] = true;
+	if (readings_complete(s, which) || s->now_ns >= s->reg_wait_end_ns)
+		readings_taken(s);
+	return 0;
+}
 
 /* The present positions the point is for; the setpoint follows the model
  * with the most elements among them (the others see their share of it). */
@@ -567,7 +884,9 @@ static void begin_point(struct rig_seq *s)
 	}
 	const struct rig_point *p = cur_point(s);
 	struct rig_error err;
-	if (rig_setpoint_for_point(p, sp_model, s->fix, s->prof->source_file, &s->sp, &err)) {
+	s->reg = REG_BEFORE;
+	s->reg_model = sp_model;
+	if (register_setpoint(s, p, sp_model, p->kind != RIG_POINT_REGISTER, &err)) {
 		char buf[600];
 		stop(s, RIG_RUN_ERROR, rig_error_format(&err, buf, sizeof(buf)));
 		return;
@@ -583,6 +902,10 @@ static void begin_point(struct rig_seq *s)
 		ps->gate_looks = 0;
 		ps->futile = false;
 		ps->led_lit = false;
+		ps->power_led_dark = false;
+		ps->have_reading[0] = ps->have_reading[1] = false;
+		ps->reg_kh10_edges = 0;
+		ps->reading[0] = ps->reading[1] = -1;
 		memset(ps->n_pool, 0, sizeof(ps->n_pool));
 		ps->share = rig_setpoint_power_share(&s->sp, s->plan.pos[i].model.elements);
 	}
@@ -596,6 +919,22 @@ int rig_seq_start(struct rig_seq *s, const struct rig_run_plan *plan, int64_t no
 {
 	if (s->state != RIG_RUN_IDLE)
 		return rig_error_set(err, NULL, 0, "the sequencer has already run");
+	if (!plan || !plan->profile || !plan->fixture)
+		return check_plan(plan, err);
+	/* the points follow the meters' rating (rig_profile_for_rating) */
+	double rating;
+	struct rig_run_plan rated = *plan;
+	if (rig_batch_check(plan, &rating, err))
+		return -1;
+	if (rating > 0 && plan->profile->nominal_v > 0 &&
+	    fabs(rating - plan->profile->nominal_v) > 1e-9) {
+		free(s->rated);
+		if (!(s->rated = malloc(sizeof(*s->rated))))
+			return rig_error_set(err, NULL, 0, "out of memory");
+		rig_profile_for_rating(plan->profile, rating, s->rated);
+		rated.profile = s->rated;
+	}
+	plan = &rated;
 	if (check_plan(plan, err))
 		return -1;
 	s->plan = *plan;
@@ -1292,6 +1631,14 @@ static enum outcome judge(const struct rig_seq *s, struct pos_state *ps,
 		else
 			judge_voltage_only(s, ps, r->position - 1, r);
 		break;
+	case RIG_POINT_REGISTER:
+		judge_register(s, ps, r);
+		judge_power_led(s, ps, r);
+		/* never retested: the readings are the operator's, given once */
+		if (r->verdict == RIG_VERDICT_INDETERMINATE &&
+		    s->prof->indeterminate == RIG_INDETERMINATE_FAIL)
+			r->verdict = RIG_VERDICT_FAIL;
+		return FINAL;
 	}
 	judge_power_led(s, ps, r);
 	return judge_indeterminate(s, ps, &r->verdict);
@@ -1540,6 +1887,7 @@ static void update_done(struct rig_seq *s, int i)
 		break;
 	case RIG_POINT_REVERSE_LED:
 	case RIG_POINT_WARM_UP:
+	case RIG_POINT_REGISTER:
 		ps->done = window_over;
 		break;
 	case RIG_POINT_CONNECTION_CHECK:
@@ -1698,6 +2046,10 @@ void rig_seq_edge(struct rig_seq *s, int position, enum rig_signal sig, const st
 	if (sig == RIG_SIG_POWER_LED && position >= 1 && position <= RIG_MAX_POSITIONS)
 		power_led_edge(s, &s->pos[position - 1], e);
 	remember_line(s, position, sig, e);
+	if (sig == RIG_SIG_REFERENCE)
+		register_reference_edge(s, e);
+	else
+		register_output_edge(s, position, sig, e);
 	if (!measuring(s))
 		return;
 	advance_time(s, e->timestamp_ns);
@@ -1800,6 +2152,10 @@ void rig_seq_tick(struct rig_seq *s, int64_t now_ns)
 	if (s->state != RIG_RUN_RUNNING)
 		return;
 	advance_time(s, now_ns);
+	if (s->phase == PH_REGISTER && !s->cmd_outstanding) {
+		register_tick(s);
+		return;
+	}
 	if (s->phase == PH_SETTLING && s->now_ns >= s->settle_until_ns && !s->cmd_outstanding) {
 		send_command(s, RIG_CMD_READ_POWER);
 		s->phase = PH_READING_POWER;
@@ -1813,6 +2169,8 @@ void rig_seq_tick(struct rig_seq *s, int64_t now_ns)
 
 int64_t rig_seq_next_deadline(const struct rig_seq *s)
 {
+	if (s->state == RIG_RUN_RUNNING && s->phase == PH_REGISTER)
+		return register_deadline(s);
 	if (!measuring(s))
 		return INT64_MAX;
 	int64_t t = s->last_progress_ns + PROGRESS_NS;
@@ -1918,15 +2276,24 @@ void rig_seq_command_done(struct rig_seq *s, int64_t now_ns, bool ok, const char
 		if (!s->output_on) {
 			send_command(s, RIG_CMD_OUTPUT_ON);
 			s->phase = PH_SWITCHING_ON;
+		} else if (cur_point(s)->kind == RIG_POINT_REGISTER) {
+			register_applied(s);
 		} else {
 			start_measuring(s, settle_s(s));
 		}
 		break;
 	case RIG_CMD_OUTPUT_ON:
 		s->output_on = true;
-		start_measuring(s, settle_s(s));
+		if (cur_point(s)->kind == RIG_POINT_REGISTER)
+			register_applied(s);
+		else
+			start_measuring(s, settle_s(s));
 		break;
 	case RIG_CMD_READ_POWER:
+		if (cur_point(s)->kind == RIG_POINT_REGISTER) {
+			register_power(s, power_w);
+			break;
+		}
 		s->reference_source_w = power_w;
 		for (int i = 0; i < s->fix->n_positions; i++)
 			for (int o = 0; o < N_OUTPUTS; o++)

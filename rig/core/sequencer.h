@@ -95,7 +95,13 @@ struct rig_point_result {
 	bool power_led_off;		/* the power LED went dark while measuring */
 	int n_outputs;			/* accuracy: the other outputs gated with it */
 	struct rig_output_result outputs[RIG_SEQ_MAX_OUTPUTS];
-	double value;			/* duty (percent) or output disagreement (percent) */
+	double value;			/* duty (percent), output disagreement (percent),
+					 * register advance (kWh) */
+	/* register (LCD) test (has_readings): the readings (kWh; < 0 not
+	 * given) and the energy the reference says was applied at the meter
+	 * (gate.reference_wh) */
+	bool has_readings;
+	double reading_before_kwh, reading_after_kwh;
 	char detail[400];		/* one line for people (a pooled retest lists its attempts) */
 };
 
@@ -113,6 +119,11 @@ enum rig_seq_event_kind {
 	 * and position follows with attempt + 1, and the final result is the
 	 * pool of every attempt with an estimate (retest.h). */
 	RIG_EV_POINT_RETRY,
+	/* A register point wants the LCD readings (before or after its
+	 * energy) of the positions in ev.positions (bit i: position i + 1),
+	 * given with rig_seq_reading within ev.remaining_s; a position still
+	 * without one then is not judged, and the run goes on. */
+	RIG_EV_READING_WANTED,
 };
 
 enum rig_run_state {
@@ -135,6 +146,9 @@ struct rig_seq_event {
 	double elapsed_s;
 	double remaining_s;		/* estimate */
 	double point_u_pct;		/* current uncertainty of the slowest position */
+	/* reading wanted */
+	bool reading_after;		/* false: before the energy, true: after */
+	unsigned positions;
 	/* run done */
 	enum rig_run_state run_state;
 	char reason[200];		/* abort or fault reason */
@@ -173,6 +187,12 @@ void rig_seq_lost(struct rig_seq *s, int position, enum rig_signal sig, uint64_t
 void rig_seq_edges_complete(struct rig_seq *s, int64_t t_ns);
 void rig_seq_level(struct rig_seq *s, int position, enum rig_signal sig, bool high);
 void rig_seq_tick(struct rig_seq *s, int64_t now_ns);
+/* A register reading (kWh, as the LCD shows it) for a 1-based position,
+ * while a register point asks for it (RIG_EV_READING_WANTED). -1 with err
+ * when none is wanted from that position now, it was given already, or
+ * the number is not a reading (the sequencer is unchanged). */
+int rig_seq_reading(struct rig_seq *s, int64_t now_ns, int position, double kwh,
+		    struct rig_error *err);
 void rig_seq_abort(struct rig_seq *s, int64_t now_ns, const char *reason);
 void rig_seq_fault(struct rig_seq *s, int64_t now_ns, const char *reason);
 

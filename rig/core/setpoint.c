@@ -3,6 +3,15 @@
 #include <math.h>
 #include <string.h>
 
+double rig_setpoint_element2_angle_deg(const struct rig_fixture *f)
+{
+	/* a wye's second phase lags the first by 120 degrees: the sign this
+	 * source gives a lagging angle */
+	if (f->network == RIG_NET_WYE_208)
+		return (f->lag_angle_sign < 0 ? -1 : 1) * 120.0;
+	return 180.0;
+}
+
 double rig_setpoint_primary_per_source(const struct rig_fixture *f,
 				       const struct rig_meter_model *m)
 {
@@ -60,7 +69,7 @@ int rig_setpoint_for_point(const struct rig_point *p, const struct rig_meter_mod
 					     "point '%s': meter element %d has no source phase on "
 					     "this fixture", p->name, el + 1);
 		bool carries = carrying & (1u << el);
-		double v_angle = el == 0 ? 0.0 : 180.0;
+		double v_angle = el == 0 ? 0.0 : rig_setpoint_element2_angle_deg(f);
 		ret->ph[el].phase = f->source_phase[el];
 		ret->ph[el].voltage_v = p->voltage_v;
 		ret->ph[el].voltage_angle_deg = v_angle;

@@ -4,9 +4,9 @@
  * fixture's sign convention, 180 degrees more for a reversed CT.
  *
  * Angles are absolute, relative to element 1's voltage: element 2's
- * voltage is at 180 degrees (the 120/240 V three-wire service the meter's
- * two elements are wired to), and each current sits at its voltage's angle
- * plus the power-factor angle. */
+ * voltage is at 180 degrees on a 120/240 V three-wire service, 120 degrees
+ * behind on two phases of a 120/208 V wye (the fixture's network), and
+ * each current sits at its voltage's angle plus the power-factor angle. */
 #ifndef RIG_CORE_SETPOINT_H
 #define RIG_CORE_SETPOINT_H
 
@@ -15,6 +15,10 @@
 #include "rig/core/model.h"
 #include "rig/core/profile.h"
 #include "rig/core/sequencer.h"
+
+/* Element 2's voltage angle on the fixture's network, in the source's
+ * sign convention: 180, or 120 degrees behind element 1 on a 208 V wye. */
+double rig_setpoint_element2_angle_deg(const struct rig_fixture *f);
 
 /* Meter (primary) energy per unit of source energy: CT primary / secondary
  * when the source drives the CT input, the turns when it drives a loop. */

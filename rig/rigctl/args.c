@@ -43,6 +43,7 @@ const char rigctl_usage[] =
 	"  report     certificates (HTML, signed PDF), per-point tables, batch and\n"
 	"             period summaries\n"
 	"  history    every test of one meter, oldest first\n"
+	"  reading    the LCD reading a running register point asks for\n"
 	"  register   store a meter's register reading after its run\n"
 	"  verify     check a signed certificate, or the database's hash chain\n"
 	"  key        key init | key show: the station's signing key\n"
@@ -61,7 +62,7 @@ enum opt_id {
 	O_CONFIG = 256, O_SOCKET, O_DB, O_VERSION,
 	O_PROFILE, O_OPERATOR, O_POSITION, O_NOTES, O_JUNIT, O_WAIT, O_EXPECT_MODEL,
 	O_MODEL_OVERRIDE, O_TEST_REASON, O_CUSTOMER, O_AS_FOUND, O_AS_LEFT, O_FOLLOWS,
-	O_REGISTER_BEFORE, O_AMBIENT, O_HUMIDITY, O_CAL_OVERRIDE,
+	O_REGISTER_BEFORE, O_AMBIENT, O_HUMIDITY, O_CAL_OVERRIDE, O_READINGS,
 	O_REASON, O_JSON, O_SERIAL, O_MODEL, O_SINCE, O_UNTIL, O_VERDICT, O_RUN, O_LIMIT,
 	O_FORMAT, O_OUT, O_SUMMARY, O_BATCH, O_POINTS, O_LIVE, O_CENTRAL, O_CAL_DUE,
 };
@@ -90,6 +91,7 @@ static const struct option all_options[] = {
 	{"ambient", required_argument, NULL, O_AMBIENT},
 	{"humidity", required_argument, NULL, O_HUMIDITY},
 	{"calibration-override", required_argument, NULL, O_CAL_OVERRIDE},
+	{"readings", required_argument, NULL, O_READINGS},
 	{"reason", required_argument, NULL, O_REASON},
 	{"json", no_argument, NULL, O_JSON},
 	{"serial", required_argument, NULL, O_SERIAL},
@@ -126,7 +128,7 @@ static const struct command commands[] = {
 	{"run", RIGCTL_RUN,
 	 {O_PROFILE, O_OPERATOR, O_POSITION, O_NOTES, O_JUNIT, O_WAIT, O_EXPECT_MODEL,
 	  O_MODEL_OVERRIDE, O_TEST_REASON, O_CUSTOMER, O_AS_FOUND, O_AS_LEFT, O_FOLLOWS,
-	  O_REGISTER_BEFORE, O_AMBIENT, O_HUMIDITY, O_CAL_OVERRIDE, 0},
+	  O_REGISTER_BEFORE, O_AMBIENT, O_HUMIDITY, O_CAL_OVERRIDE, O_READINGS, 0},
 	 0,
 	 "usage: rigctl run --profile P --operator NAME --position N:MODEL:SERIAL [...] [OPTIONS]\n"
 	 "\n"
@@ -156,6 +158,11 @@ static const struct command commands[] = {
 	 "  --humidity PCT         relative humidity (0 .. 100) when no sensor\n"
 	 "  --calibration-override REASON\n"
 	 "                         run past an overdue calibration (recorded)\n"
+	 "  --readings prompt|none|sim:HOST:PORT\n"
+	 "                         where a register point's LCD readings come from:\n"
+	 "                         the operator here (default on a terminal), another\n"
+	 "                         terminal with rigctl reading (default otherwise),\n"
+	 "                         or rig-sim (tests, demo)\n"
 	 "\n"
 	 "examples:\n"
 	 "  rigctl run --profile ansi-c12.1 --operator ana \\\n"
@@ -271,6 +278,16 @@ static const struct command commands[] = {
 	 "examples:\n"
 	 "  rigctl history A1001\n"
 	 "  rigctl history A1001 --format csv\n"},
+	{"reading", RIGCTL_READING, {O_RUN, 0}, 0,
+	 "usage: rigctl reading POSITION KWH [--run ID]\n"
+	 "\n"
+	 "The LCD reading (kWh, 0 .. 999999999) of position POSITION (1..16) that\n"
+	 "a running register point asks for, before or after its energy as the\n"
+	 "point is (rigctl status says which it waits for); refused when none is\n"
+	 "wanted from that position now or it was given already.\n"
+	 "\n"
+	 "examples:\n"
+	 "  rigctl reading 3 18234.6\n"},
 	{"register", RIGCTL_REGISTER, {0}, 0,
 	 "usage: rigctl register RUN POSITION KWH\n"
 	 "\n"
@@ -336,7 +353,7 @@ static const struct command commands[] = {
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static const char command_list[] =
-	"run, status, abort, dequeue, safe-off, results, report, history, register, verify, "
+	"run, status, abort, dequeue, safe-off, results, report, history, reading, register, verify, "
 	"key, model, profiles, fixture, analyse, help, version";
 
 static const struct command *find_command(const char *name)
@@ -545,6 +562,12 @@ static int take_option(const struct command *cmd, int id, const char *v, struct 
 		a->has_humidity_pct = true;
 		return 0;
 	case O_CAL_OVERRIDE: a->override_reason = v; return 0;
+	case O_READINGS:
+		if (strcmp(v, "prompt") && strcmp(v, "none") && strncmp(v, "sim:", 4))
+			return usage_error(why, why_len,
+					   "run: --readings \"%s\": prompt, none or sim:HOST:PORT", v);
+		a->readings = v;
+		return 0;
 	case O_REASON: a->reason = v; return 0;
 	case O_JSON: a->json = true; return 0;
 	case O_SERIAL: a->serial = v; return 0;
@@ -703,6 +726,20 @@ static int check_register(struct rigctl_args *a, char **pos, int n_pos, char *wh
 	return 0;
 }
 
+static int check_reading(struct rigctl_args *a, char **pos, int n_pos, char *why, size_t why_len)
+{
+	char *end1 = NULL, *end2 = NULL;
+	long n = n_pos == 2 ? strtol(pos[0], &end1, 10) : 0;
+	double kwh = n_pos == 2 ? strtod(pos[1], &end2) : -1;
+	if (n_pos != 2 || *end1 || *end2 || n < 1 || n > RIG_MAX_POSITIONS || !(kwh >= 0 && kwh < 1e9))
+		return usage_error(why, why_len, "%s",
+				   "usage: rigctl reading POSITION KWH [--run RUN] (position 1..16, "
+				   "0 .. 999999999 kWh)");
+	a->reg_position = (int)n;
+	a->reg_kwh = kwh;
+	return 0;
+}
+
 /* The command's positional arguments. */
 static int check_command(const struct command *cmd, struct rigctl_args *a, char **pos, int n_pos,
 			 char *why, size_t why_len)
@@ -753,6 +790,8 @@ static int check_command(const struct command *cmd, struct rigctl_args *a, char 
 		return 0;
 	case RIGCTL_REGISTER:
 		return check_register(a, pos, n_pos, why, why_len);
+	case RIGCTL_READING:
+		return check_reading(a, pos, n_pos, why, why_len);
 	case RIGCTL_DEQUEUE: {
 		char *end = NULL;
 		unsigned long t = n_pos == 1 ? strtoul(pos[0], &end, 10) : 0;

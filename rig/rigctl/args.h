@@ -39,6 +39,7 @@ enum rigctl_cmd {
 	RIGCTL_ANALYSE,		/* its options are its own (cmd_analyse.c) */
 	RIGCTL_HISTORY,		/* every test of one meter */
 	RIGCTL_REGISTER,	/* a meter's register reading after its run */
+	RIGCTL_READING,		/* a register reading a running register point asks for */
 	RIGCTL_VERIFY,
 	RIGCTL_KEY,		/* the station signing key: init, show */
 	RIGCTL_DEQUEUE,		/* take a waiting run out of rigd's queue */
@@ -74,7 +75,10 @@ struct rigctl_args {
 	double ambient_c, humidity_pct;
 	bool has_register[RIG_MAX_POSITIONS + 1];	/* --register-before N=KWH */
 	double register_kwh[RIG_MAX_POSITIONS + 1];
-	/* register RUN POSITION KWH */
+	/* run: where register points' readings come from: "prompt", "none"
+	 * or "sim:HOST:PORT" (NULL: prompt on a terminal, else none) */
+	const char *readings;
+	/* register RUN POSITION KWH; reading POSITION KWH */
 	int reg_position;
 	double reg_kwh;
 	/* abort */

@@ -88,6 +88,15 @@ int cmd_status(const struct rigctl_args *a, const struct rigctl_env *env)
 		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(run, "positions"))
 			printf("            position %d  %s  %s\n", rig_json_int(p, "position", 0, 1000000, 0),
 			       rig_json_str(p, "model", "?"), rig_json_str(p, "serial", "?"));
+		const cJSON *w = cJSON_GetObjectItemCaseSensitive(run, "readings_wanted");
+		if (cJSON_IsObject(w)) {
+			printf("readings    point %s asks for the register %s the energy, %.0f s left:",
+			       rig_json_str(w, "name", "?"), rig_json_str(w, "when", "?"),
+			       rig_json_num(w, "wait_s", 0));
+			cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(w, "positions"))
+				printf(" %d", rig_json_int(p, "position", 0, 1000000, 0));
+			printf(" (rigctl reading POSITION KWH)\n");
+		}
 	}
 	const cJSON *last = cJSON_GetObjectItemCaseSensitive(reply, "last");
 	if (cJSON_IsObject(last)) {
@@ -160,5 +169,21 @@ int cmd_register(const struct rigctl_args *a, const struct rigctl_env *env)
 	if (!a->quiet)
 		printf("run %s position %d: register after %g kWh stored\n", a->run_id,
 		       a->reg_position, a->reg_kwh);
+	return RIGCTL_EXIT_PASS;
+}
+
+int cmd_reading(const struct rigctl_args *a, const struct rigctl_env *env)
+{
+	cJSON *req = request("reading");
+	if (a->run_id)
+		cJSON_AddStringToObject(req, "run", a->run_id);
+	cJSON_AddNumberToObject(req, "position", a->reg_position);
+	cJSON_AddNumberToObject(req, "reading", a->reg_kwh);
+	cJSON *reply = call(env, req);
+	if (!reply)
+		return RIGCTL_EXIT_ERROR;
+	cJSON_Delete(reply);
+	if (!a->quiet)
+		printf("position %d: register reading %.10g kWh taken\n", a->reg_position, a->reg_kwh);
 	return RIGCTL_EXIT_PASS;
 }

@@ -82,6 +82,32 @@ static void print_dof(double dof)
 		printf("  %6s", "inf");
 }
 
+/* The outputs gated with the point's own, one line each, and a register
+ * point's readings (schema 8 rows). */
+static void print_point_outputs(const struct store_cert_point *p)
+{
+	if (p->has_reading_before || p->has_reading_after) {
+		printf("    register read");
+		if (p->has_reading_before)
+			printf(" before %.10g kWh", p->reading_before_kwh);
+		if (p->has_reading_after)
+			printf(" after %.10g kWh", p->reading_after_kwh);
+		printf("\n");
+	}
+	for (int i = 0; i < p->n_outputs; i++) {
+		const struct store_output *o = &p->outputs[i];
+		printf("    output %-9s Kh %-5g %-13s", o->output, o->kh, o->verdict);
+		if (o->has_estimate && o->bound)
+			printf("  registers at most %.1f %%", 100 + o->error_pct + o->u_pct);
+		else if (o->has_estimate)
+			printf("  error %+.4f %% U %.4f %%", o->error_pct, o->u_pct);
+		printf("  %d edges%s", o->edges, o->lost ? ", lost" : "");
+		if (o->has_duty)
+			printf("  duty %.1f %%", 100 * o->duty);
+		printf("\n");
+	}
+}
+
 /* A measured point with its uncertainty budget, for `results --run ID`. */
 static void print_point_budget(const struct store_cert_point *p)
 {
@@ -89,6 +115,7 @@ static void print_point_budget(const struct store_cert_point *p)
 	if (p->has_error)
 		printf(", error %+.4f %% U %.4f %%", p->error_pct, p->u_pct);
 	printf(", %d edges in %.1f s\n", p->edges_used, p->gate_s);
+	print_point_outputs(p);
 	if (!p->has_budget)
 		return;
 	const struct rig_gate_budget *b = &p->budget;

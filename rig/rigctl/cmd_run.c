@@ -19,6 +19,7 @@
 #include "rig/rigctl/client.h"
 #include "rig/rigctl/junit.h"
 #include "rig/rigctl/progress.h"
+#include "rig/rigctl/readings.h"
 
 static volatile sig_atomic_t interrupted;
 
@@ -260,6 +261,61 @@ static void send_abort(struct rig_client *c)
 }
 
 /* Events until "done" for our run. 0 when it came, -1 when rigd went away. */
+/* Where the readings come from: the option, else the operator when there
+ * is a terminal to ask on, else another client (rigctl reading). */
+static const char *readings_mode(const struct rigctl_args *a)
+{
+	if (a->readings)
+		return a->readings;
+	return isatty(STDIN_FILENO) ? "prompt" : "none";
+}
+
+static const char *serial_at(const struct follow *f, int position)
+{
+	for (int i = 0; i < f->a->n_positions; i++)
+		if (f->a->pos[i].position == position)
+			return f->a->pos[i].serial;
+	return "?";
+}
+
+/* A register point asks for readings: each one goes to rigd as it is had
+ * (its reply comes back among the events). The point waits for them only
+ * as long as the profile says, so a reading not given never stops the run. */
+static void give_readings(struct follow *f, struct rig_client *c, const cJSON *ev)
+{
+	const char *mode = readings_mode(f->a);
+	const char *when = rig_json_str(ev, "when", "before");
+	clear_bar(f);
+	if (!f->a->quiet || !strcmp(mode, "none"))
+		printf("point %s: register readings %s the energy wanted (within %.0f s)%s\n",
+		       rig_json_str(ev, "name", "?"), when, rig_json_num(ev, "wait_s", 0),
+		       strcmp(mode, "none") ? "" : ": give them with rigctl reading POSITION KWH");
+	if (!strcmp(mode, "none"))
+		return;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(ev, "positions")) {
+		int position = rig_json_int(item, "position", 1, RIG_MAX_POSITIONS, 0);
+		if (position < 1 || interrupted)
+			continue;
+		double kwh;
+		char why[300];
+		if (!strcmp(mode, "prompt")) {
+			if (readings_prompt(position, serial_at(f, position), when, &kwh) != 0)
+				continue;
+		} else if (readings_from_sim(mode, position, &kwh, why, sizeof(why)) < 0) {
+			fprintf(stderr, "rigctl: position %d: %s\n", position, why);
+			continue;
+		}
+		cJSON *req = simple_request("reading");
+		cJSON_AddStringToObject(req, "run", f->run_id);
+		cJSON_AddNumberToObject(req, "position", position);
+		cJSON_AddNumberToObject(req, "reading", kwh);
+		rig_client_send(c, req);
+		cJSON_Delete(req);
+	}
+	fflush(stdout);
+}
+
 static int follow_run(struct follow *f, struct rig_client *c)
 {
 	bool abort_sent = false;
@@ -278,6 +334,9 @@ static int follow_run(struct follow *f, struct rig_client *c)
 			continue;
 		const char *event = rig_json_str(msg, "event", NULL);
 		const char *run = rig_json_str(msg, "run", "");
+		/* a reply to a reading sent: only a refusal is worth saying */
+		if (!event && !rig_json_bool(msg, "ok", true))
+			fprintf(stderr, "rigctl: rigd: %s\n", rig_json_str(msg, "error", "refused"));
 		if (event && strcmp(run, f->run_id) == 0) {
 			if (strcmp(event, "progress") == 0) {
 				show_progress(f, msg);
@@ -287,6 +346,8 @@ static int follow_run(struct follow *f, struct rig_client *c)
 				show_point(f, msg);
 			} else if (strcmp(event, "point_retry") == 0) {
 				show_retry(f, msg);
+			} else if (strcmp(event, "reading_wanted") == 0) {
+				give_readings(f, c, msg);
 			} else if (strcmp(event, "done") == 0) {
 				snprintf(f->state, sizeof(f->state), "%s", rig_json_str(msg, "state", "error"));
 				snprintf(f->reason, sizeof(f->reason), "%s", rig_json_str(msg, "reason", ""));

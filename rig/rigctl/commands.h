@@ -30,6 +30,7 @@ int cmd_analyse(const struct rigctl_args *a);
 int cmd_report(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_history(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_register(const struct rigctl_args *a, const struct rigctl_env *env);
+int cmd_reading(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_verify(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_key(const struct rigctl_args *a, const struct rigctl_env *env);
 /* results, history and report with --central URL (cmd_central.c) */

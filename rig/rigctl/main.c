@@ -48,6 +48,7 @@ int main(int argc, char **argv)
 	case RIGCTL_REPORT: return cmd_report(&a, &env);
 	case RIGCTL_HISTORY: return cmd_history(&a, &env);
 	case RIGCTL_REGISTER: return cmd_register(&a, &env);
+	case RIGCTL_READING: return cmd_reading(&a, &env);
 	case RIGCTL_VERIFY: return cmd_verify(&a, &env);
 	case RIGCTL_KEY: return cmd_key(&a, &env);
 	default: break;

@@ -16,6 +16,7 @@ static const char *const cmd_names[] = {
 	[CTL_UNSUBSCRIBE] = "unsubscribe", [CTL_ABORT] = "abort",  [CTL_RESULTS] = "results",
 	[CTL_RUN] = "run",		 [CTL_PING] = "ping",	  [CTL_SAFE_OFF] = "safe_off",
 	[CTL_REGISTER] = "register",	 [CTL_DEQUEUE] = "dequeue",
+	[CTL_READING] = "reading",
 };
 
 const char *ctl_cmd_name(enum ctl_cmd cmd)
@@ -118,11 +119,12 @@ static int parse_record(const cJSON *obj, struct ctl_request *r, char *why, size
 	return 0;
 }
 
-static int parse_register(const cJSON *obj, struct ctl_request *r, char *why, size_t why_len)
+static int parse_register(const cJSON *obj, struct ctl_request *r, bool need_run, char *why,
+			  size_t why_len)
 {
 	bool has_pos = false, has_reading = false;
 	double pos = 0;
-	if (take_string(obj, "run", r->run_id, sizeof(r->run_id), true, why, why_len) < 0 ||
+	if (take_string(obj, "run", r->run_id, sizeof(r->run_id), need_run, why, why_len) < 0 ||
 	    take_number(obj, "position", 1, RIG_MAX_POSITIONS, &has_pos, &pos, why, why_len) < 0 ||
 	    take_number(obj, "reading", 0, 999999999, &has_reading, &r->reading_kwh, why, why_len) < 0)
 		return -1;
@@ -293,7 +295,8 @@ int ctl_parse_request(const char *line, struct ctl_request *ret, char *why, size
 		rc = parse_results(obj, ret, why, why_len);
 		break;
 	case CTL_REGISTER:
-		rc = parse_register(obj, ret, why, why_len);
+	case CTL_READING:
+		rc = parse_register(obj, ret, ret->cmd == CTL_REGISTER, why, why_len);
 		break;
 	case CTL_DEQUEUE: {
 		bool has;

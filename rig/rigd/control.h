@@ -27,6 +27,7 @@ enum ctl_cmd {
 	CTL_PING,
 	CTL_SAFE_OFF,		/* source output off now (aborts a running run) */
 	CTL_REGISTER,		/* a meter's register reading after its run */
+	CTL_READING,		/* a register reading a running register point asks for */
 	CTL_DEQUEUE,		/* take a queued start out of the queue */
 };
 
@@ -67,9 +68,9 @@ struct ctl_request {
 	enum rig_verdict verdict;
 	int limit;			/* 0: the default */
 	char after[64];			/* "next" of the page before */
-	/* run, register */
+	/* run, register, reading ("run" optional there: the running one) */
 	char run_id[64];
-	int position;			/* register: 1-based */
+	int position;			/* register, reading: 1-based */
 	double reading_kwh;
 	/* dequeue: the ticket a queued start was given */
 	unsigned ticket;

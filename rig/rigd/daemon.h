@@ -67,6 +67,11 @@ struct rigd {
 	int64_t watchdog_ns;		/* real time: force the end of an aborting run */
 	int progress_point;		/* last progress event sent: point and real time */
 	int64_t progress_sent_ns;
+	/* a register point's open request for readings, for status: its event
+	 * (kind RIG_EV_READING_WANTED) and the real time it lapses; kind
+	 * RIG_EV_PROGRESS when none is open */
+	struct rig_seq_event wanted;
+	int64_t wanted_until_ns;
 	bool exit_after_run;
 	struct run_queue queue;		/* starts waiting their turn (--wait) */
 	struct {

@@ -87,6 +87,19 @@ cJSON *point_result_to_json(const struct run_context *ctx, const struct rig_poin
 			cJSON_AddNumberToObject(o, "edges", r->edges_counted);
 		if (p->kind == RIG_POINT_REVERSE_LED)
 			cJSON_AddBoolToObject(o, "led_on", r->led_on);
+		if (p->kind == RIG_POINT_REGISTER && r->has_readings) {
+			if (r->reading_before_kwh >= 0)
+				rig_json_add_number(o, "reading_before_kwh", r->reading_before_kwh);
+			if (r->reading_after_kwh >= 0)
+				rig_json_add_number(o, "reading_after_kwh", r->reading_after_kwh);
+			if (r->reading_before_kwh >= 0 && r->reading_after_kwh >= 0) {
+				rig_json_add_number(o, "advance_kwh", r->value);
+				rig_json_add_number(o, "error_pct", r->gate.error_pct);
+			}
+			rig_json_add_number(o, "reference_wh", r->gate.reference_wh);
+			rig_json_add_number(o, "band_pct", p->band_pct);
+			rig_json_add_number(o, "resolution_kwh", p->resolution_kwh);
+		}
 		if (p->kind == RIG_POINT_PULSE_DUTY || p->kind == RIG_POINT_OUTPUT_CONSISTENCY) {
 			rig_json_add_number(o, "value", r->value);
 			rig_json_add_number(o, "band_pct", p->band_pct);
@@ -97,6 +110,27 @@ cJSON *point_result_to_json(const struct run_context *ctx, const struct rig_poin
 	rig_json_add_number(o, "current_a", r->current_a);
 	rig_json_add_number(o, "reference_w", r->reference_w);
 	cJSON_AddStringToObject(o, "detail", r->detail);
+	return o;
+}
+
+/* A register point asks for the LCD readings of these positions. */
+static cJSON *reading_wanted_to_json(const struct run_context *ctx, const struct rig_seq_event *ev)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "event", "reading_wanted");
+	add_point_identity(o, ctx, ev->point);
+	cJSON_AddStringToObject(o, "when", ev->reading_after ? "after" : "before");
+	rig_json_add_number(o, "wait_s", ev->remaining_s);
+	cJSON *arr = cJSON_AddArrayToObject(o, "positions");
+	for (int i = 0; i < RIG_MAX_POSITIONS; i++) {
+		if (!(ev->positions & (1u << i)))
+			continue;
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddNumberToObject(e, "position", i + 1);
+		if (ctx->plan)
+			cJSON_AddStringToObject(e, "serial", ctx->plan->pos[i].serial);
+		cJSON_AddItemToArray(arr, e);
+	}
 	return o;
 }
 
@@ -132,6 +166,8 @@ cJSON *event_to_json(const struct run_context *ctx, const struct rig_seq_event *
 		cJSON_AddStringToObject(o, "state", rig_run_state_name(ev->run_state));
 		cJSON_AddStringToObject(o, "reason", ev->reason);
 		return o;
+	case RIG_EV_READING_WANTED:
+		return reading_wanted_to_json(ctx, ev);
 	case RIG_EV_COMMAND:
 		break;
 	}

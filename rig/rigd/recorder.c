@@ -221,6 +221,19 @@ void rigd_seq_fault(struct rigd *d, int64_t now_ns, const char *reason)
 	input(d, &in);
 }
 
+/* Recorded whether it is taken or refused: the replay refuses it alike. */
+int rigd_seq_reading(struct rigd *d, int64_t now_ns, int position, double kwh,
+		     struct rig_error *err)
+{
+	struct rig_rec_input in = {.kind = RIG_REC_READING, .now_ns = now_ns, .position = position,
+				   .power_w = kwh};
+	if (recording(d)) {
+		char line[RIG_REC_MAX_LINE];
+		write_line(d, line, rig_rec_format_input(line, sizeof(line), &in));
+	}
+	return rig_seq_reading(d->seq, now_ns, position, kwh, err);
+}
+
 /* Every event taken is recorded; the end of a drain is where a crash must
  * not lose lines, and the end of the run closes the record. */
 int rigd_seq_next_event(struct rigd *d, struct rig_seq_event *ev)

@@ -42,6 +42,8 @@ void rigd_seq_tick(struct rigd *d, int64_t now_ns);
 void rigd_seq_edges_complete(struct rigd *d, int64_t now_ns);
 void rigd_seq_abort(struct rigd *d, int64_t now_ns, const char *reason);
 void rigd_seq_fault(struct rigd *d, int64_t now_ns, const char *reason);
+int rigd_seq_reading(struct rigd *d, int64_t now_ns, int position, double kwh,
+		     struct rig_error *err);
 int rigd_seq_next_event(struct rigd *d, struct rig_seq_event *ev);
 
 /* The watchdog ended the run in the sequencer's place: an `end` line. */

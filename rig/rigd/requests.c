@@ -72,6 +72,24 @@ static void handle_register(struct rigd *d, struct ctl_client *c, const struct c
 		reply_json(c, ok_reply());
 }
 
+/* A register point's reading, while it asks for one (the sequencer says
+ * whether it does). */
+static void handle_reading(struct rigd *d, struct ctl_client *c, const struct ctl_request *req)
+{
+	struct rig_error err = {0};
+	if (!d->running)
+		reply_error(c, "no run is running");
+	else if (req->run_id[0] && strcmp(req->run_id, d->ctx.run_id))
+		reply_error(c, "that run is not the one running");
+	else if (rigd_seq_reading(d, rigd_bench_now(d), req->position, req->reading_kwh, &err) < 0)
+		reply_error(c, err.msg);
+	else {
+		log_info("position %d: register reading %.10g kWh", req->position, req->reading_kwh);
+		reply_json(c, ok_reply());
+	}
+	run_pump(d);
+}
+
 static void start_now(struct rigd *d, struct ctl_client *c, const struct ctl_request *req)
 {
 	char run_id[64], why[600];
@@ -274,6 +292,16 @@ static void handle_status(struct rigd *d, struct ctl_client *c)
 		cJSON_AddStringToObject(run, "profile", d->profile.name);
 		cJSON_AddNumberToObject(run, "points", d->profile.n_points);
 		cJSON_AddStringToObject(run, "operator", d->operator_name);
+		if (d->wanted.kind == RIG_EV_READING_WANTED) {
+			/* what an operator at another terminal needs to give them */
+			cJSON *w = event_to_json(&d->ctx, &d->wanted);
+			/* bench seconds, as the event says them */
+			double left = (double)(d->wanted_until_ns - rig_monotonic_ns()) / RIG_NS_PER_S *
+				      (d->fixture.time_scale > 0 ? d->fixture.time_scale : 1);
+			cJSON_DeleteItemFromObject(w, "event");
+			cJSON_ReplaceItemInObject(w, "wait_s", cJSON_CreateNumber(left > 0 ? left : 0));
+			cJSON_AddItemToObject(run, "readings_wanted", w);
+		}
 		cJSON *positions = cJSON_AddArrayToObject(run, "positions");
 		for (int p = 0; p < d->fixture.n_positions; p++) {
 			if (!d->plan.pos[p].present)
@@ -375,6 +403,9 @@ void requests_handle(struct ctl_server *srv, struct ctl_client *c, char *line, v
 		break;
 	case CTL_REGISTER:
 		handle_register(d, c, &req);
+		break;
+	case CTL_READING:
+		handle_reading(d, c, &req);
 		break;
 	case CTL_DEQUEUE:
 		handle_dequeue(d, c, &req);

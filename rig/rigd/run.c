@@ -15,6 +15,7 @@
 #include "drivers/edge/gpiod_probe.h"
 #include "rig/common/log.h"
 #include "rig/common/timeutil.h"
+#include "rig/core/batch_check.h"
 #include "rig/core/fixture_lines.h"
 #include "rig/core/model_check.h"
 #include "rig/core/recording.h"
@@ -495,6 +496,9 @@ static void handle_event(struct rigd *d, const struct rig_seq_event *ev)
 {
 	struct rig_seq_event done;
 	char why[200];
+	/* the readings are in, or their wait is over, once the sequencer moves on */
+	if (ev->kind != RIG_EV_PROGRESS && ev->kind != RIG_EV_READING_WANTED)
+		d->wanted.kind = RIG_EV_PROGRESS;
 	switch (ev->kind) {
 	case RIG_EV_COMMAND:
 		source_begin(d, &ev->cmd);
@@ -530,6 +534,16 @@ static void handle_event(struct rigd *d, const struct rig_seq_event *ev)
 		}
 		stored_run_end(d, &done);
 		ev = &done;
+		break;
+	case RIG_EV_READING_WANTED:
+		log_notice("point %d: register readings %s the energy wanted from positions 0x%x "
+			   "within %.0f s", ev->point, ev->reading_after ? "after" : "before",
+			   ev->positions, ev->remaining_s);
+		d->wanted = *ev;
+		d->wanted_until_ns = rig_monotonic_ns() +
+				     (int64_t)(ev->remaining_s / (d->fixture.time_scale > 0
+								  ? d->fixture.time_scale : 1) *
+					       RIG_NS_PER_S);
 		break;
 	case RIG_EV_POINT_STARTED:
 		if (ev->point >= 0 && ev->point < d->profile.n_points) {
@@ -741,6 +755,12 @@ static int build_plan(struct rigd *d, const struct ctl_request *req, char *why, 
 		if (check_model_safety(d, req, p->position, why, why_len) < 0)
 			return -1;
 	}
+	/* one rating, enclosures whole: refused before anything is stored */
+	struct rig_error err = {0};
+	if (rig_batch_check(&d->plan, NULL, &err) < 0) {
+		snprintf(why, why_len, "%s", err.msg);
+		return -1;
+	}
 	return 0;
 }
 
@@ -811,6 +831,15 @@ int run_start(struct rigd *d, const struct ctl_request *req, char *ret_run_id, s
 	if (load_profile(d, req->profile, why, why_len) < 0 || build_plan(d, req, why, why_len) < 0 ||
 	    devices_ready(d, why, why_len) < 0)
 		return -1;
+	/* Stored and run at the meters' rating: a 130 V meter's points at
+	 * 130 V, not the profile's 120 V (the sequencer scales the same way,
+	 * so a replay of the profile's text agrees). */
+	for (int i = 0; i < d->fixture.n_positions; i++)
+		if (d->plan.pos[i].present) {
+			rig_profile_for_rating(&d->profile, d->plan.pos[i].model.element_voltage_v,
+					       &d->profile);
+			break;
+		}
 
 	char notes[sizeof(req->notes) + 600];
 	record_override(d, req, notes, sizeof(notes));
@@ -846,6 +875,7 @@ int run_start(struct rigd *d, const struct ctl_request *req, char *ret_run_id, s
 	d->watchdog_ns = INT64_MAX;
 	d->probe_ns = rig_monotonic_ns() + EDGE_PROBE_NS;
 	d->progress_point = -1;
+	d->wanted.kind = RIG_EV_PROGRESS;
 	d->last.state[0] = d->last.reason[0] = '\0';
 	snprintf(d->operator_name, sizeof(d->operator_name), "%s", req->operator_name);
 	snprintf(ret_run_id, id_len, "%s", d->ctx.run_id);

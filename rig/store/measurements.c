@@ -91,7 +91,8 @@ int store_run_measurements(struct store *s, const char *run_id, store_measuremen
 	sqlite3_stmt *st;
 	if (store_prepare(s,
 			  "SELECT p.idx, m.position, m.attempt, m.current_a, m.reference_w, m.edges_used,"
-			  " m.gate_s, m.error_pct, m.u_pct, m.value, m.verdict, m.detail, m.id"
+			  " m.gate_s, m.error_pct, m.u_pct, m.value, m.verdict, m.detail, m.id,"
+			  " m.reading_before_kwh, m.reading_after_kwh"
 			  " FROM measurements m JOIN points p ON p.id = m.point_id"
 			  " WHERE p.run_id = ?1 ORDER BY m.id",
 			  &st, err) < 0)
@@ -101,7 +102,12 @@ int store_run_measurements(struct store *s, const char *run_id, store_measuremen
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_measurement m;
 		read_row(st, &m);
-		if (read_budget(s, sqlite3_column_int64(st, 12), &m, err) < 0) {
+		m.has_reading_before = sqlite3_column_type(st, 13) != SQLITE_NULL;
+		m.reading_before_kwh = sqlite3_column_double(st, 13);
+		m.has_reading_after = sqlite3_column_type(st, 14) != SQLITE_NULL;
+		m.reading_after_kwh = sqlite3_column_double(st, 14);
+		if (read_budget(s, sqlite3_column_int64(st, 12), &m, err) < 0 ||
+		    store_read_outputs(s, sqlite3_column_int64(st, 12), &m, err) < 0) {
 			sqlite3_finalize(st);
 			return -1;
 		}
@@ -115,6 +121,30 @@ int store_run_measurements(struct store *s, const char *run_id, store_measuremen
 	if (rc != SQLITE_DONE)
 		return rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
 	return 0;
+}
+
+/* As outputs.c keeps them: an estimate only with a U, a duty only when measured. */
+static void outputs_of(const struct rig_point_result *r, struct store_measurement *ret)
+{
+	ret->has_reading_before = r->has_readings && r->reading_before_kwh >= 0;
+	ret->reading_before_kwh = ret->has_reading_before ? r->reading_before_kwh : 0;
+	ret->has_reading_after = r->has_readings && r->reading_after_kwh >= 0;
+	ret->reading_after_kwh = ret->has_reading_after ? r->reading_after_kwh : 0;
+	for (int i = 0; i < r->n_outputs && i < RIG_SEQ_MAX_OUTPUTS; i++) {
+		const struct rig_output_result *o = &r->outputs[i];
+		struct store_output *so = &ret->outputs[ret->n_outputs++];
+		snprintf(so->output, sizeof(so->output), "%s", rig_signal_name(o->sig));
+		so->kh = o->kh;
+		snprintf(so->verdict, sizeof(so->verdict), "%s", rig_verdict_name(o->verdict));
+		so->has_estimate = o->u_pct >= 0 && isfinite(o->error_pct) && isfinite(o->u_pct);
+		so->error_pct = so->has_estimate ? o->error_pct : 0;
+		so->u_pct = so->has_estimate ? o->u_pct : 0;
+		so->bound = o->bound;
+		so->lost = o->lost;
+		so->edges = o->edges;
+		so->has_duty = o->duty >= 0 && isfinite(o->duty);
+		so->duty = so->has_duty ? o->duty : 0;
+	}
 }
 
 void store_measurement_of(const struct rig_point_result *r, struct store_measurement *ret)
@@ -138,6 +168,7 @@ void store_measurement_of(const struct rig_point_result *r, struct store_measure
 		ret->value = r->value;
 	snprintf(ret->verdict, sizeof(ret->verdict), "%s", rig_verdict_name(r->verdict));
 	snprintf(ret->detail, sizeof(ret->detail), "%s", r->detail);
+	outputs_of(r, ret);
 	/* as insert_budget keeps it: only a measured budget, non-finite
 	 * figures as 0, infinite degrees of freedom as NULL */
 	const struct rig_gate_budget *b = &r->gate.budget;
@@ -180,9 +211,28 @@ static bool same_budget(const struct store_measurement *a, const struct store_me
 	       strcmp(a->period_check, b->period_check) == 0;
 }
 
+static bool same_outputs(const struct store_measurement *a, const struct store_measurement *b)
+{
+	if (a->n_outputs != b->n_outputs || a->has_reading_before != b->has_reading_before ||
+	    a->has_reading_after != b->has_reading_after ||
+	    !same(a->reading_before_kwh, b->reading_before_kwh) ||
+	    !same(a->reading_after_kwh, b->reading_after_kwh))
+		return false;
+	for (int i = 0; i < a->n_outputs; i++) {
+		const struct store_output *x = &a->outputs[i], *y = &b->outputs[i];
+		if (strcmp(x->output, y->output) || !same(x->kh, y->kh) ||
+		    strcmp(x->verdict, y->verdict) || x->has_estimate != y->has_estimate ||
+		    !same(x->error_pct, y->error_pct) || !same(x->u_pct, y->u_pct) ||
+		    x->bound != y->bound || x->lost != y->lost || x->edges != y->edges ||
+		    x->has_duty != y->has_duty || !same(x->duty, y->duty))
+			return false;
+	}
+	return true;
+}
+
 bool store_measurement_equal(const struct store_measurement *a, const struct store_measurement *b)
 {
-	return same_budget(a, b) && a->point == b->point && a->position == b->position && a->attempt == b->attempt &&
+	return same_budget(a, b) && same_outputs(a, b) && a->point == b->point && a->position == b->position && a->attempt == b->attempt &&
 	       same(a->current_a, b->current_a) && same(a->reference_w, b->reference_w) &&
 	       a->edges_used == b->edges_used && same(a->gate_s, b->gate_s) &&
 	       a->has_error == b->has_error && same(a->error_pct, b->error_pct) &&

@@ -9,6 +9,19 @@
 #include "rig/core/sequencer.h"
 #include "rig/store/store.h"
 
+/* One output gated beside a point's own (measurement_outputs). */
+struct store_output {
+	char output[16];		/* rig_signal_name() */
+	double kh;
+	char verdict[16];
+	bool has_estimate;		/* error_pct and u_pct not NULL */
+	double error_pct, u_pct;
+	bool bound, lost;
+	int edges;
+	bool has_duty;
+	double duty;
+};
+
 struct store_measurement {
 	int point;			/* index in the profile */
 	int position;			/* 1-based, as stored and on the bench */
@@ -28,6 +41,12 @@ struct store_measurement {
 	double uc_rel, nu_eff, k, update_period_s, declared_period_s;
 	char period_check[32];
 	struct rig_u_component term[RIG_U_TERMS];
+	/* the outputs gated with it (schema 8), in the order gated */
+	int n_outputs;
+	struct store_output outputs[RIG_SEQ_MAX_OUTPUTS];
+	/* a register point's readings, kWh (NULL: not read) */
+	bool has_reading_before, has_reading_after;
+	double reading_before_kwh, reading_after_kwh;
 };
 
 typedef int (*store_measurement_fn)(const struct store_measurement *m, void *ctx);

@@ -374,6 +374,43 @@ static int load_points(struct store *s, int64_t run, int position, struct store_
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Each measured point's output rows and readings (schema 8). */
+static int load_outputs(struct store *s, int64_t run, int position, struct store_certificate *c,
+			struct rig_error *err)
+{
+	sqlite3_stmt *st;
+	if (store_prepare(s,
+			  "SELECT m.id, m.reading_before_kwh, m.reading_after_kwh FROM points p"
+			  " JOIN measurements m ON m.point_id = p.id"
+			  " WHERE p.run_id = ?1 AND p.idx = ?2 AND m.position = ?3 AND m.attempt = ?4",
+			  &st, err) < 0)
+		return -1;
+	int rc = 0;
+	for (int i = 0; rc == 0 && i < c->n_points; i++) {
+		struct store_cert_point *p = &c->points[i];
+		if (!p->measured)
+			continue;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, run);
+		sqlite3_bind_int(st, 2, p->idx);
+		sqlite3_bind_int(st, 3, position);
+		sqlite3_bind_int(st, 4, p->attempt);
+		if (sqlite3_step(st) != SQLITE_ROW)
+			continue;
+		p->has_reading_before = sqlite3_column_type(st, 1) != SQLITE_NULL;
+		p->reading_before_kwh = sqlite3_column_double(st, 1);
+		p->has_reading_after = sqlite3_column_type(st, 2) != SQLITE_NULL;
+		p->reading_after_kwh = sqlite3_column_double(st, 2);
+		struct store_measurement m;
+		memset(&m, 0, sizeof(m));
+		rc = store_read_outputs(s, sqlite3_column_int64(st, 0), &m, err);
+		p->n_outputs = m.n_outputs;
+		memcpy(p->outputs, m.outputs, sizeof(p->outputs));
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int store_certificate_load(struct store *s, const char *serial, const char *run_id,
 			   struct store_certificate *ret, struct rig_error *err)
 {
@@ -395,6 +432,8 @@ int store_certificate_load(struct store *s, const char *serial, const char *run_
 		rc = load_points(s, run, position, ret, &h, err);
 	if (rc == 0)
 		rc = load_budgets(s, run, position, ret, &h, err);
+	if (rc == 0)
+		rc = load_outputs(s, run, position, ret, err);
 	if (rc == 0)
 		rc = store_run_record_load(s, ret->run_id, &ret->record, err);
 	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);

@@ -13,6 +13,7 @@
 #include "rig/core/profile.h"
 #include "rig/store/run_record.h"
 #include "rig/store/stats.h"
+#include "rig/store/measurements.h"
 #include "rig/store/store.h"
 
 /* Every field optional: NULL (or 0 for times) matches anything. */
@@ -81,6 +82,12 @@ struct store_cert_point {
 	char detail[400];
 	bool has_budget;		/* the uncertainty budget, stored from schema 3 on */
 	struct rig_gate_budget budget;
+	/* schema 8: the outputs gated with it, and a register point's readings
+	 * (not in the certificate's fingerprint, which predates them) */
+	int n_outputs;
+	struct store_output outputs[RIG_SEQ_MAX_OUTPUTS];
+	bool has_reading_before, has_reading_after;
+	double reading_before_kwh, reading_after_kwh;
 };
 
 struct store_certificate {

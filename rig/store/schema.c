@@ -272,6 +272,27 @@ static const char *const migration_steps[] = {
 	"  INSERT INTO outbox (kind, run_uuid, ref) VALUES ('head', '', NEW.seq); END;"
 	"CREATE TRIGGER outbox_chain_head_update AFTER UPDATE ON chain_head BEGIN"
 	"  INSERT INTO outbox (kind, run_uuid, ref) VALUES ('head', '', NEW.seq); END;",
+
+	/* 7 -> 8 (planned as 7; the outbox step above took that number
+	 * first): every output gated beside a point's own (Kh 100, Kh 1000,
+	 * the counter, the load LED) as a row of its own, with its verdict,
+	 * registration and U (NULL without an estimate); and a register
+	 * point's LCD readings (NULL: not a register point, or not read). */
+	"CREATE TABLE measurement_outputs ("
+	"  measurement_id INTEGER NOT NULL REFERENCES measurements (id) ON DELETE CASCADE,"
+	"  output TEXT NOT NULL,"		/* rig_signal_name(): kh100, counter, load_led ... */
+	"  kh REAL NOT NULL,"			/* Wh per cycle */
+	"  verdict TEXT NOT NULL,"		/* 'none': not decided at the point's power */
+	"  error_pct REAL,"
+	"  u_pct REAL,"
+	"  bound INTEGER NOT NULL,"		/* under two edges: at most 100 + error + U */
+	"  lost INTEGER NOT NULL,"		/* its edges were lost: no verdict */
+	"  edges INTEGER NOT NULL,"
+	"  duty REAL,"				/* load LED: its on fraction */
+	"  PRIMARY KEY (measurement_id, output));"
+	"CREATE INDEX measurement_outputs_by_verdict ON measurement_outputs (output, verdict);"
+	"ALTER TABLE measurements ADD COLUMN reading_before_kwh REAL;"
+	"ALTER TABLE measurements ADD COLUMN reading_after_kwh REAL;",
 };
 
 #define N_STEPS ((int)(sizeof(migration_steps) / sizeof(migration_steps[0])))

@@ -78,7 +78,34 @@ static const char *const canonical_v2[] = {
 	" WHERE run_id = ?1 ORDER BY role",
 };
 
+/* Format 3 (schema 8): format 2's queries, then every output gated beside
+ * a point's own and a register point's readings, positions as stored. */
+static const char *const canonical_v3_extra[] = {
+	"SELECT p.idx, m.position, m.attempt, o.output, o.kh, o.verdict, o.error_pct, o.u_pct,"
+	" o.bound, o.lost, o.edges, o.duty FROM points p"
+	" JOIN measurements m ON m.point_id = p.id"
+	" JOIN measurement_outputs o ON o.measurement_id = m.id"
+	" WHERE p.run_id = ?1 ORDER BY p.idx, m.position, m.attempt, o.output",
+	"SELECT p.idx, m.position, m.attempt, m.reading_before_kwh, m.reading_after_kwh"
+	" FROM points p JOIN measurements m ON m.point_id = p.id WHERE p.run_id = ?1"
+	" ORDER BY p.idx, m.position, m.attempt",
+};
+
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* format 2's queries and format 3's additions, in one list */
+static const char *canonical_v3[N_OF(canonical_v2) + N_OF(canonical_v3_extra)];
+
+static const char *const *v3_queries(void)
+{
+	if (!canonical_v3[0]) {
+		for (size_t i = 0; i < N_OF(canonical_v2); i++)
+			canonical_v3[i] = canonical_v2[i];
+		for (size_t i = 0; i < N_OF(canonical_v3_extra); i++)
+			canonical_v3[N_OF(canonical_v2) + i] = canonical_v3_extra[i];
+	}
+	return canonical_v3;
+}
 
 const char *const *store_seal_canonical_sql(int format, size_t *ret_n)
 {
@@ -89,6 +116,10 @@ const char *const *store_seal_canonical_sql(int format, size_t *ret_n)
 	if (format == 2) {
 		*ret_n = N_OF(canonical_v2);
 		return canonical_v2;
+	}
+	if (format == 3) {
+		*ret_n = N_OF(canonical_v3);
+		return v3_queries();
 	}
 	*ret_n = 0;
 	return NULL;

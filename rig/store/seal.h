@@ -11,7 +11,10 @@
  *     rows = SHA-256(0x00 || 0x02 || rows),
  *     seal = SHA-256(0x02 || prev || rows || run || 0x00 || subject)
  *   with subject "run", or "register-after N" for the register reading
- *   after the test, written later and sealed as an addendum of its own.
+ *   after the test, written later and sealed as an addendum of its own;
+ *   format 3 (schema 8): format 2 and every output gated beside a point's
+ *   own (measurement_outputs) and a register point's readings, hashed and
+ *   sealed as format 2 is (its format byte 0x03 in the rows hash).
  * (Domain-separated as in RFC 6962.) A changed byte in anything sealed, a
  * deleted run or a deleted seal breaks the walk of store_verify_chain.
  *
@@ -35,7 +38,7 @@
 #include "rig/store/store.h"
 
 #define STORE_SEAL_HEX 65
-#define STORE_SEAL_FORMAT 2	/* the format new seals are made in */
+#define STORE_SEAL_FORMAT 3	/* the format new seals are made in */
 
 /* The hash of run_id's rows as they are stored now, as hex. */
 int store_run_rows_hash(struct store *s, const char *run_id, char ret_hex[STORE_SEAL_HEX],
@@ -74,7 +77,7 @@ void store_set_head_signer(struct store *s, const char *public_key_b64, store_si
  * signs its current head. 1 signed, 0 nothing to sign, -1 with err. */
 int store_sign_head_if_unsigned(struct store *s, struct rig_error *err);
 
-/* The canonical queries of a seal format (1, 2; NULL otherwise). */
+/* The canonical queries of a seal format (1, 2, 3; NULL otherwise). */
 const char *const *store_seal_canonical_sql(int format, size_t *ret_n);
 
 /* Seals new runs in an older format: for tests that reproduce a database

@@ -357,6 +357,8 @@ static const char *point_kind_name(enum rig_point_kind k)
 		return "warm-up";
 	case RIG_POINT_CONNECTION_CHECK:
 		return "connection-check";
+	case RIG_POINT_REGISTER:
+		return "register";
 	}
 	return "unknown";
 }
@@ -683,8 +685,11 @@ int store_add_point_result(struct store *s, const char *run_id, const struct rig
 		return -1;
 	int64_t run = store_run_rowid(s, run_id, err);
 	int rc = run < 0 ? -1 : insert_measurement(s, run, r, err);
+	int64_t mid = sqlite3_last_insert_rowid(s->db);
 	if (rc == 0)
 		rc = insert_budget(s, r, err);
+	if (rc == 0)
+		rc = store_insert_outputs(s, mid, r, err);
 	if (rc == 0)
 		rc = update_position_verdict(s, run, r, err);
 	return in_transaction(s, rc, err);

@@ -41,4 +41,13 @@ int store_record_write(struct store *s, int64_t run, const struct store_run_reco
 /* Each position's weighted average by the run's rule, at its end. */
 int store_record_weighted(struct store *s, int64_t run, struct rig_error *err);
 
+/* A measurement's output rows and register readings (outputs.c):
+ * written right after it (mid: its rowid), read back with it. */
+struct rig_point_result;
+struct store_measurement;
+int store_insert_outputs(struct store *s, int64_t mid, const struct rig_point_result *r,
+			 struct rig_error *err);
+int store_read_outputs(struct store *s, int64_t mid, struct store_measurement *m,
+		       struct rig_error *err);
+
 #endif

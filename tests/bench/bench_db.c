@@ -127,6 +127,14 @@ static struct rig_point_result result_for(struct gen *g, int idx, const struct r
 		r.verdict = RIG_VERDICT_PASS;
 		snprintf(r.detail, sizeof(r.detail), "edges on every expected line");
 		break;
+	case RIG_POINT_REGISTER:
+		r.has_readings = true;
+		r.reading_before_kwh = 1000;
+		r.reading_after_kwh = 1000 + p->energy_wh / 1000;
+		r.value = p->energy_wh / 1000;
+		r.verdict = RIG_VERDICT_PASS;
+		snprintf(r.detail, sizeof(r.detail), "register advanced %.1f kWh", r.value);
+		break;
 	}
 	return r;
 }

@@ -89,6 +89,14 @@ void vb_limit(const struct rig_point *p, const struct rig_fixture *f,
 		ret->total_s = ret->settle_s + ret->span_s;
 		ret->bound = "first edge";
 		return;
+	case RIG_POINT_REGISTER:
+		/* the energy at the point's power, a settle on and one off; the
+		 * readings are the operator's time, not the bench's */
+		ret->intervals = 0;
+		ret->span_s = watts > 0 ? p->energy_wh * 3600 / watts : INFINITY;
+		ret->total_s = 2 * ret->settle_s + ret->span_s;
+		ret->bound = "energy";
+		return;
 	case RIG_POINT_STARTING_LOAD:
 	case RIG_POINT_PULSE_DUTY:
 		break;

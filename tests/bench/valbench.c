@@ -379,6 +379,7 @@ static void drain(struct val_shell *sh)
 			sh->state = ev.run_state;
 			break;
 		case RIG_EV_PROGRESS:
+		case RIG_EV_READING_WANTED:	/* no register points in these profiles */
 			break;
 		}
 	}

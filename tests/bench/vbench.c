@@ -223,6 +223,7 @@ static int drain(struct vb_state *st, int64_t now, char *err, size_t len)
 			break;
 		case RIG_EV_PROGRESS:
 		case RIG_EV_POINT_RETRY:	/* the final attempt's result follows */
+		case RIG_EV_READING_WANTED:	/* no register points in these profiles */
 			break;
 		}
 	}

@@ -173,8 +173,10 @@ START_TEST(shipped_profiles_state_their_detection_limits)
 }
 END_TEST
 
-/* MMS-130-1001 decodes as a 130 V meter; the profiles, written for 120 V,
- * refuse it instead of testing it at 120 V. */
+/* MMS-130-1001 decodes as a 130 V meter; a profile written for 120 V
+ * tests it at its rating, its points scaled, and refuses it where a scaled
+ * point leaves the guide's supply range (the 138 V points: 149.5 V), never
+ * testing it at 120 V. */
 START_TEST(a_rating_the_profile_cannot_test_is_refused)
 {
 	struct rig_profile *p = load_shipped("ansi-c12.1.profile");
@@ -182,10 +184,19 @@ START_TEST(a_rating_the_profile_cannot_test_is_refused)
 	ck_assert_double_eq(m.element_voltage_v, 130);
 	struct rig_error err = { 0 };
 	ck_assert_int_eq(rig_profile_check_model(p, &m, &err), -1);
-	ck_assert_msg(strstr(err.msg, "rated 130 V") && strstr(err.msg, "tests 120 V"), "%s",
-		      err.msg);
+	ck_assert_msg(strstr(err.msg, "149.5 V (138 V scaled to the 130 V rating)") &&
+		      strstr(err.msg, "supply range"), "%s", err.msg);
 	m = model("MMS-120-1001");
 	ck_assert_int_eq(rig_profile_check_model(p, &m, &err), 0);
+	/* the profile itself is untouched: a rated copy is scaled */
+	ck_assert_double_eq(p->nominal_v, 120);
+	struct rig_profile *r = malloc(sizeof(*r));
+	rig_profile_for_rating(p, 130, r);
+	ck_assert_double_eq(r->nominal_v, 130);
+	ck_assert_double_eq(r->scaled_from_v, 120);
+	ck_assert_double_eq_tol(r->points[0].voltage_v, 130, 1e-9);
+	ck_assert_double_eq(p->points[0].voltage_v, 120);
+	free(r);
 	free(p);
 }
 END_TEST

@@ -495,14 +495,17 @@ START_TEST(test_migration_queues_older_records)
 	fill_bench(db_path, "bench-a", "A", 2, T0);
 	sqlite3 *db;
 	ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
-	/* the outbox step is the last one (an integrator who appends another
-	 * step after it moves this version too) */
-	char sql[400];
-	snprintf(sql, sizeof(sql), "DROP TRIGGER outbox_run_insert; DROP TRIGGER outbox_run_update;"
+	/* the outbox step is the one before the last (the per-output rows,
+	 * schema 8, follow it): both are taken back */
+	char sql[700];
+	snprintf(sql, sizeof(sql), "DROP TABLE measurement_outputs;"
+		 "ALTER TABLE measurements DROP COLUMN reading_before_kwh;"
+		 "ALTER TABLE measurements DROP COLUMN reading_after_kwh;"
+		 "DROP TRIGGER outbox_run_insert; DROP TRIGGER outbox_run_update;"
 		 "DROP TRIGGER outbox_position_update; DROP TRIGGER outbox_measurement;"
 		 "DROP TRIGGER outbox_seal; DROP TRIGGER outbox_chain_head;"
 		 "DROP TRIGGER outbox_chain_head_update; DROP TABLE outbox; PRAGMA user_version = %d",
-		 store_schema_latest_version() - 1);
+		 store_schema_latest_version() - 2);
 	ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	struct rig_error err = { 0 };

@@ -19,6 +19,7 @@
 #include "rig/common/log.h"
 #include "rig/common/timeutil.h"
 #include "rig/rigd/control.h"
+#include "rig/rigctl/args.h"
 #include "rig/rigd/ctl_server.h"
 #include "rig/rigd/loop.h"
 #include "rig/rigd/notify.h"
@@ -46,6 +47,42 @@ START_TEST(start_request_is_parsed)
 	ck_assert_int_eq(r.pos[1].position, 3);
 	ck_assert_str_eq(r.pos[1].model, "MMD-120-2001");
 	ck_assert_str_eq(r.pos[1].serial, "B9");
+}
+END_TEST
+
+/* A register point's reading: a position and a reading, the run optional;
+ * rigctl's reading command and --readings option parse alike. */
+START_TEST(reading_request_is_parsed)
+{
+	struct ctl_request r;
+	char why[200];
+	ck_assert_int_eq(parse("{\"cmd\":\"reading\",\"position\":3,\"reading\":18234.6}", &r, why), 0);
+	ck_assert_int_eq(r.cmd, CTL_READING);
+	ck_assert_int_eq(r.position, 3);
+	ck_assert_double_eq(r.reading_kwh, 18234.6);
+	ck_assert_str_eq(r.run_id, "");
+	ck_assert_int_eq(parse("{\"cmd\":\"reading\",\"run\":\"R\",\"position\":1,\"reading\":0}", &r, why), 0);
+	ck_assert_str_eq(r.run_id, "R");
+	ck_assert_int_eq(parse("{\"cmd\":\"reading\",\"position\":1}", &r, why), -1);
+	ck_assert_int_eq(parse("{\"cmd\":\"reading\",\"position\":17,\"reading\":1}", &r, why), -1);
+	ck_assert_int_eq(parse("{\"cmd\":\"reading\",\"position\":1,\"reading\":-1}", &r, why), -1);
+	ck_assert_int_eq(parse("{\"cmd\":\"register\",\"position\":1,\"reading\":1}", &r, why), -1);
+
+	struct rigctl_args a;
+	char *argv1[] = { "rigctl", "reading", "2", "1234.5", "--run", "X", NULL };
+	ck_assert_int_eq(rigctl_parse_args(6, argv1, &a, why, sizeof(why)), 0);
+	ck_assert_int_eq(a.cmd, RIGCTL_READING);
+	ck_assert_int_eq(a.reg_position, 2);
+	ck_assert_double_eq(a.reg_kwh, 1234.5);
+	char *argv2[] = { "rigctl", "reading", "2", NULL };
+	ck_assert_int_eq(rigctl_parse_args(3, argv2, &a, why, sizeof(why)), -1);
+	char *argv3[] = { "rigctl", "run", "--profile", "p", "--operator", "o", "--position",
+			  "1:MMS-120-2001:A", "--readings", "ask", NULL };
+	ck_assert_int_eq(rigctl_parse_args(10, argv3, &a, why, sizeof(why)), -1);
+	ck_assert_msg(strstr(why, "prompt, none or sim:HOST:PORT"), "%s", why);
+	argv3[9] = "sim:127.0.0.1:5025";
+	ck_assert_int_eq(rigctl_parse_args(10, argv3, &a, why, sizeof(why)), 0);
+	ck_assert_str_eq(a.readings, "sim:127.0.0.1:5025");
 }
 END_TEST
 
@@ -964,6 +1001,7 @@ Suite *suite_control(void)
 	Suite *s = suite_create("control");
 	TCase *tc = tcase_create("requests");
 	tcase_add_test(tc, start_request_is_parsed);
+	tcase_add_test(tc, reading_request_is_parsed);
 	tcase_add_test(tc, bad_start_requests_say_why);
 	tcase_add_test(tc, start_request_carries_the_expected_model);
 	tcase_add_test(tc, malformed_and_unknown_requests);

@@ -48,6 +48,15 @@ END_TEST
 START_TEST(hostile_clients_and_fd_exhaustion_do_not_stall_rigd) { run_scenario("hostile"); }
 END_TEST
 
+START_TEST(register_point_reads_the_lcd_and_never_blocks) { run_scenario("register"); }
+END_TEST
+
+START_TEST(a_meter_is_run_and_stored_at_its_rating) { run_scenario("rating"); }
+END_TEST
+
+START_TEST(meter_faults_set_on_the_running_simulator_fail_named) { run_scenario("runtime-faults"); }
+END_TEST
+
 START_TEST(a_second_job_waits_its_turn_in_the_queue) { run_scenario("queue"); }
 END_TEST
 
@@ -71,6 +80,9 @@ Suite *suite_e2e_bench(void)
 	tcase_add_test(tc, bad_models_profiles_and_positions_are_refused);
 	tcase_add_test(tc, no_start_while_the_interlock_is_open);
 	tcase_add_test(tc, a_wrong_model_is_refused_unless_overridden_and_recorded);
+	tcase_add_test(tc, register_point_reads_the_lcd_and_never_blocks);
+	tcase_add_test(tc, a_meter_is_run_and_stored_at_its_rating);
+	tcase_add_test(tc, meter_faults_set_on_the_running_simulator_fail_named);
 	tcase_add_test(tc, hostile_clients_and_fd_exhaustion_do_not_stall_rigd);
 	tcase_add_test(tc, a_second_job_waits_its_turn_in_the_queue);
 	tcase_add_test(tc, rigctl_runs_through_an_ssh_forwarded_socket);

@@ -667,7 +667,7 @@ static char *source_text(const char *rel)
 static const char *const recorded_calls[] = {
 	"rig_seq_start", "rig_seq_command_done", "rig_seq_edge", "rig_seq_lost", "rig_seq_level",
 	"rig_seq_tick", "rig_seq_abort", "rig_seq_fault", "rig_seq_next_event",
-	"rig_seq_edges_complete",
+	"rig_seq_edges_complete", "rig_seq_reading",
 };
 /* ... and those that do not (or make a new one). */
 static const char *const other_calls[] = {

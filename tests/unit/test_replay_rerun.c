@@ -226,6 +226,7 @@ static void drain(struct harness *h)
 		case RIG_EV_POINT_STARTED:
 		case RIG_EV_PROGRESS:
 		case RIG_EV_POINT_RETRY:	/* the final attempt's result follows */
+		case RIG_EV_READING_WANTED:	/* no register points in these profiles */
 			break;
 		}
 	}

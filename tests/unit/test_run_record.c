@@ -445,6 +445,10 @@ START_TEST(the_migration_keeps_sealed_runs_verifiable)
 	ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
 	char *msg = NULL;
 	int rc = sqlite3_exec(db,
+			      /* schema 8's */
+			      "DROP TABLE measurement_outputs;"
+			      "ALTER TABLE measurements DROP COLUMN reading_before_kwh;"
+			      "ALTER TABLE measurements DROP COLUMN reading_after_kwh;"
 			      /* what later steps added (the outbox) goes first */
 			      "DROP TRIGGER IF EXISTS outbox_run_insert;"
 			      "DROP TRIGGER IF EXISTS outbox_run_update;"

@@ -101,6 +101,15 @@ struct bench {
 	enum rig_run_state final_state;
 	char reason[200];
 	int cmd_index_at_stop;	/* index in cmd_log of the first command after a stop request */
+	/* the LCD registers: what each meter registered (Wh) since the run
+	 * began, shown times register_ratio from 1234.5 kWh, a 0.1 kWh digit */
+	double register_wh[NPOS];
+	double register_ratio[NPOS];
+	int64_t register_at;
+	bool answer_readings;
+	int readings_wanted;
+	int64_t reading_wanted_at[4];
+	double register_wh_at_point1[NPOS];	/* when the point after the first started */
 	int64_t apply_outstanding_abort_done;
 };
 
@@ -304,6 +313,25 @@ static void start_meters(void)
 	bench.meter_starts++;
 }
 
+/* The meters' registers up to now, at the setpoint they have had. */
+static void accumulate_registers(void)
+{
+	if (bench.output_on && bench.register_at > 0)
+		for (int i = 0; i < NPOS; i++) {
+			double w = meter_power_w(bench.plan.pos[i].model.elements) *
+				   (1 + bench.error_pct[i] / 100);
+			if (w > 0)
+				bench.register_wh[i] += w * (double)(bench.now - bench.register_at) / 1e9 / 3600;
+		}
+	bench.register_at = bench.now;
+}
+
+static double lcd_kwh(int i)
+{
+	double ratio = bench.register_ratio[i] > 0 ? bench.register_ratio[i] : 1;
+	return floor((1234.5 + ratio * bench.register_wh[i] / 1000) / 0.1 + 1e-9) * 0.1;
+}
+
 static void drain(void)
 {
 	struct rig_seq_event ev;
@@ -347,7 +375,24 @@ static void drain(void)
 				bench.results_before_retry = bench.n_results;
 			bench.retries[bench.n_retries++] = ev.result;
 			break;
+		case RIG_EV_READING_WANTED:
+			accumulate_registers();
+			if (bench.readings_wanted < 4)
+				bench.reading_wanted_at[bench.readings_wanted] = bench.now;
+			bench.readings_wanted++;
+			for (int i = 0; bench.answer_readings && i < NPOS; i++) {
+				struct rig_error err;
+				if (ev.positions & (1u << i))
+					ck_assert_msg(rig_seq_reading(bench.seq, bench.now, i + 1, lcd_kwh(i),
+								      &err) == 0, "%s", err.msg);
+			}
+			break;
 		case RIG_EV_POINT_STARTED:
+			if (ev.point == 1) {
+				accumulate_registers();
+				memcpy(bench.register_wh_at_point1, bench.register_wh,
+				       sizeof(bench.register_wh));
+			}
 			if (bench.per_point_error && ev.point < 8)
 				memcpy(bench.error_pct, bench.point_error[ev.point],
 				       sizeof(bench.error_pct));
@@ -359,6 +404,7 @@ static void drain(void)
 static void complete_command(void)
 {
 	bench.pending = false;
+	accumulate_registers();
 	bool ok = bench.fail_command_no != bench.commands;
 	double power = 0;
 	if (ok) {
@@ -1557,6 +1603,146 @@ START_TEST(a_wrong_model_is_refused_before_energising)
 }
 END_TEST
 
+static const char register_profile[] =
+	"[profile]\nname = reg\nindeterminate = report\n[defaults]\nvoltage = 120 V\n"
+	"settle = 10 s\nmin_gate = 5 s\nmax_gate = 900 s\nmin_edges = 4\n"
+	"[point register]\nkind = register\ncurrent = 30 A\nenergy = 1 kWh\n"
+	"resolution = 0.1 kWh\nreading_wait = 60 s\n"
+	"[point FL]\nkind = accuracy\ncurrent = 30 A\n";
+
+/* The register point applies 1 kWh (3600 W for 1000 s) between readings:
+ * a register that advances by it passes, one that counts ten times as
+ * fast fails as a wrong register ratio; both readings are on the result. */
+START_TEST(register_point_judges_the_advance_against_the_reference)
+{
+	setup(0.21, 0.21);
+	parse_profile(register_profile);
+	bench.register_ratio[1] = 10;
+	bench.answer_readings = true;
+	run();
+	ck_assert_int_eq(bench.readings_wanted, 2);
+	const struct rig_point_result *good = result(0, 0), *bad = result(0, 1);
+	ck_assert_ptr_nonnull(good);
+	ck_assert_ptr_nonnull(bad);
+	ck_assert_msg(good->verdict == RIG_VERDICT_PASS, "%s", good->detail);
+	ck_assert_double_eq_tol(good->reading_before_kwh, 1234.5, 1e-9);
+	ck_assert_double_eq_tol(good->reading_after_kwh, 1235.5, 1e-9);
+	ck_assert_double_eq_tol(good->value, 1.0, 1e-9);
+	/* the reference says 1 kWh, give or take the last command's latency */
+	ck_assert_double_eq_tol(good->gate.reference_wh, 1000, 1.0);
+	ck_assert_int_eq(bad->verdict, RIG_VERDICT_FAIL);
+	ck_assert_double_eq_tol(bad->value, 10.0, 0.11);
+	ck_assert_msg(strstr(bad->detail, "wrong register ratio"), "%s", bad->detail);
+	/* the meter's own Kh 10 output counted the energy: 1 kWh, 200 edges */
+	ck_assert_int_ge(good->edges_counted, 199);
+	ck_assert_int_le(good->edges_counted, 203);
+	ck_assert_msg(strstr(bad->detail, "Kh 10 output counted 1.0"), "%s", bad->detail);
+	/* the energy: 1000 s between the readings, not more */
+	double between = (double)(bench.reading_wanted_at[1] - bench.reading_wanted_at[0]) / 1e9;
+	ck_assert_msg(between > 1000 && between < 1030, "%g s", between);
+	ck_assert(result(1, 0) && result(1, 0)->verdict == RIG_VERDICT_PASS);
+	ck_assert_int_eq(bench.final_state, RIG_RUN_FAILED);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+/* A dual and a single-element meter share the bench: the energy is the
+ * dual's (both elements loaded), the single one sees element 1's half;
+ * with a reference standard the energy is its pulses counted while loaded. */
+START_TEST(register_energy_follows_each_meter_and_the_reference)
+{
+	for (int standard = 0; standard < 2; standard++) {
+		setup(0.1, -0.1);
+		bench.plan.pos[1].model = decode("MMD-120-2001-T-SCC");
+		parse_profile(register_profile);
+		if (standard) {
+			bench.fix.reference = RIG_REF_STANDARD_PULSES;
+			bench.fix.ref_wh_per_pulse = 1e-4;
+			bench.standard = true;
+		}
+		bench.answer_readings = true;
+		run();
+		const struct rig_point_result *single = result(0, 0), *dual = result(0, 1);
+		ck_assert_msg(single->verdict == RIG_VERDICT_PASS, "%s", single->detail);
+		ck_assert_msg(dual->verdict == RIG_VERDICT_PASS, "%s", dual->detail);
+		ck_assert_double_eq_tol(dual->gate.reference_wh, 1000, 2);
+		ck_assert_double_eq_tol(single->gate.reference_wh, 500, 1);
+		ck_assert_double_eq_tol(single->value, 0.5, 0.1 + 1e-9);
+		if (standard)
+			for (int i = 0; i < bench.commands; i++)
+				ck_assert_int_ne(bench.cmd_log[i], RIG_CMD_READ_POWER);
+		rig_seq_free(bench.seq);
+	}
+}
+END_TEST
+
+/* Nobody gives the readings: the point waits its reading_wait, is not
+ * judged, spends no energy, and the run goes on to its next point. */
+START_TEST(register_point_without_readings_does_not_block_the_run)
+{
+	setup(0.1, 0.1);
+	parse_profile(register_profile);
+	int64_t t0 = bench.now;
+	run();
+	ck_assert_int_eq(bench.readings_wanted, 1);
+	for (int i = 0; i < NPOS; i++) {
+		const struct rig_point_result *r = result(0, i);
+		ck_assert_ptr_nonnull(r);
+		ck_assert_int_eq(r->verdict, RIG_VERDICT_INDETERMINATE);
+		ck_assert_msg(strstr(r->detail, "not read before"), "%s", r->detail);
+		ck_assert_double_eq(r->reading_before_kwh, -1);
+		ck_assert_double_eq(bench.register_wh_at_point1[i], 0);	/* no energy spent */
+		ck_assert_ptr_nonnull(result(1, i));
+	}
+	/* 60 s of waiting, then the accuracy point; not the 1000 s of energy */
+	ck_assert_int_lt(bench.reading_wanted_at[0] - t0, S(5));
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+/* An abort while the register point waits for readings (voltage on)
+ * switches the output off first and ends the point as aborted. */
+START_TEST(abort_while_waiting_for_readings_switches_off)
+{
+	setup(0, 0);
+	parse_profile(register_profile);
+	bench.abort_at = bench.now + S(30);	/* inside the 60 s wait */
+	run();
+	ck_assert_int_eq(bench.final_state, RIG_RUN_ABORTED);
+	ck_assert_int_eq(bench.readings_wanted, 1);
+	ck_assert_int_eq(bench.cmd_log[bench.cmd_index_at_stop % 256], RIG_CMD_OUTPUT_OFF);
+	for (int i = 0; i < NPOS; i++)
+		ck_assert_int_eq(result(0, i)->verdict, RIG_VERDICT_ABORTED);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
+/* A reading is taken only while a register point asks for it, once. */
+START_TEST(register_readings_refused_out_of_turn)
+{
+	struct rig_error err;
+	setup(0, 0);
+	parse_profile(register_profile);
+	ck_assert_int_eq(rig_seq_reading(bench.seq, bench.now, 1, 10, &err), -1);
+	ck_assert_msg(strstr(err.msg, "no register reading is wanted"), "%s", err.msg);
+	ck_assert_int_eq(rig_seq_start(bench.seq, &bench.plan, bench.now, &err), 0);
+	/* through the voltage-only apply and on */
+	for (int k = 0; k < 2; k++) {
+		drain();
+		bench.now += CMD_LATENCY;
+		complete_command();
+	}
+	drain();
+	ck_assert_int_eq(bench.readings_wanted, 1);
+	ck_assert_int_eq(rig_seq_reading(bench.seq, bench.now, 1, 1e12, &err), -1);
+	ck_assert_int_eq(rig_seq_reading(bench.seq, bench.now, 3, 10, &err), -1);
+	ck_assert_int_eq(rig_seq_reading(bench.seq, bench.now, 1, 10, &err), 0);
+	ck_assert_int_eq(rig_seq_reading(bench.seq, bench.now, 1, 11, &err), -1);
+	ck_assert_msg(strstr(err.msg, "already given (10 kWh)"), "%s", err.msg);
+	rig_seq_free(bench.seq);
+}
+END_TEST
+
 Suite *suite_sequencer(void)
 {
 	Suite *s = suite_create("sequencer");
@@ -1597,6 +1783,11 @@ Suite *suite_sequencer(void)
 	tcase_add_test(c12, silent_meter_with_its_power_led_on_fails_and_stays);
 	tcase_add_test(c12, voltage_only_step_finds_an_empty_position_by_its_power_led);
 	tcase_add_test(c12, a_wrong_model_is_refused_before_energising);
+	tcase_add_test(c12, register_point_judges_the_advance_against_the_reference);
+	tcase_add_test(c12, register_point_without_readings_does_not_block_the_run);
+	tcase_add_test(c12, register_energy_follows_each_meter_and_the_reference);
+	tcase_add_test(c12, register_readings_refused_out_of_turn);
+	tcase_add_test(c12, abort_while_waiting_for_readings_switches_off);
 	suite_add_tcase(s, c12);
 	return s;
 }

@@ -488,6 +488,70 @@ START_TEST(sim_commands_report_truth_and_set_faults)
 }
 END_TEST
 
+/* The LCD register: what SIM:REGISTER? answers follows the register in
+ * whole 0.1 kWh digits; SIM:REGRATIO makes it count at a wrong ratio from
+ * then on, without a jump; a meter without an LCD has no reading. */
+START_TEST(sim_register_reads_the_lcd_and_takes_a_wrong_ratio)
+{
+	one_meter(1, 0);
+	cfg.pos[0].meter.model.lcd = true;
+	cfg.pos[0].meter.register_kwh = 100;
+	cfg.settle_s = 0;
+	struct sim_bench *b = sim_bench_new(&cfg);
+	char reply[256];
+	drive(b, 0, 120, 0.1, 0);	/* 200 A primary at 120 V: 24 kW, 1 kWh in 150 s */
+	sim_bench_advance(b, 150 * S + S / 10, NULL, NULL);
+	ck_assert_int_eq(sim_bench_scpi(b, 150 * S, "SIM:REGISTER? 1", reply, sizeof(reply)), 1);
+	ck_assert_str_eq(reply, "101");
+	scpi_ok(b, 150 * S, "SIM:REGRATIO 1,10");
+	sim_bench_scpi(b, 150 * S, "SIM:REGISTER? 1", reply, sizeof(reply));
+	ck_assert_str_eq(reply, "101");
+	sim_bench_advance(b, 300 * S + S / 10, NULL, NULL);
+	sim_bench_scpi(b, 300 * S, "SIM:REGISTER? 1", reply, sizeof(reply));
+	ck_assert_double_eq_tol(atof(reply), 111, 0.11);
+	sim_bench_free(b);
+
+	one_meter(1, 0);	/* no LCD */
+	b = sim_bench_new(&cfg);
+	sim_bench_scpi(b, 0, "SIM:REGISTER? 1", reply, sizeof(reply));
+	sim_bench_scpi(b, 0, "SYST:ERR?", reply, sizeof(reply));
+	ck_assert_str_eq(reply, "-222,\"Data out of range\"");
+	sim_bench_free(b);
+}
+END_TEST
+
+/* The runtime faults take effect on the running bench: a Kh 100 output
+ * switched to a wrong ratio counts ten times slower from then on. */
+START_TEST(sim_runtime_faults_wrong_ratio_stuck_creep)
+{
+	one_meter(1, 0);
+	cfg.settle_s = 0;
+	struct sim_bench *b = sim_bench_new(&cfg);
+	char reply[256];
+	drive(b, 0, 120, 0.1, 0);	/* 24 kW: Kh 100 a cycle every 15 s */
+	reset_rec();
+	sim_bench_advance(b, 150 * S, record, &rec);
+	size_t before = count(&rec, 1, RIG_EDGE_RISING);
+	ck_assert_int_le(labs((long)before - 10), 1);
+	scpi_ok(b, 150 * S, "SIM:WRONGRATIO 1,kh100,1");
+	reset_rec();
+	sim_bench_advance(b, 300 * S, record, &rec);
+	ck_assert_int_le(count(&rec, 1, RIG_EDGE_RISING), 2);	/* a cycle of 150 s */
+	scpi_ok(b, 300 * S, "SIM:STUCK 1,load_led,1");
+	ck_assert_uint_ne(sim_bench_meter(b, 1)->cfg.stuck_on_mask & (1u << RIG_SIG_LOAD_LED), 0);
+	scpi_ok(b, 300 * S, "SIM:CREEP 1,30");
+	ck_assert_double_eq(sim_bench_meter(b, 1)->cfg.creep_w, 30);
+	static const char *const bad[] = { "SIM:CREEP 1,5000", "SIM:STUCK 1,kh7,1",
+					   "SIM:WRONGRATIO 0,kh100,1", "SIM:CREEP 1" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		sim_bench_scpi(b, 300 * S, bad[i], reply, sizeof(reply));
+		sim_bench_scpi(b, 300 * S, "SYST:ERR?", reply, sizeof(reply));
+		ck_assert_msg(strncmp(reply, "0,", 2) != 0, "%s accepted", bad[i]);
+	}
+	sim_bench_free(b);
+}
+END_TEST
+
 START_TEST(junk_sim_commands_are_errors_not_crashes)
 {
 	one_meter(1, 0);
@@ -557,6 +621,8 @@ Suite *suite_sim_meter(void)
 	tcase_add_test(tc, settling_delays_full_registration);
 	tcase_add_test(tc, reference_pulses_at_its_constant);
 	tcase_add_test(tc, sim_commands_report_truth_and_set_faults);
+	tcase_add_test(tc, sim_register_reads_the_lcd_and_takes_a_wrong_ratio);
+	tcase_add_test(tc, sim_runtime_faults_wrong_ratio_stuck_creep);
 	tcase_add_test(tc, junk_sim_commands_are_errors_not_crashes);
 	tcase_add_test(tc, huge_sim_error_is_refused_not_run);
 	tcase_add_test(tc, reverse_led_follows_the_net_power_and_holds_below_one_amp);
