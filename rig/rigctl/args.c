@@ -62,7 +62,7 @@ enum opt_id {
 	O_CONFIG = 256, O_SOCKET, O_DB, O_VERSION,
 	O_PROFILE, O_OPERATOR, O_POSITION, O_NOTES, O_JUNIT, O_WAIT, O_EXPECT_MODEL,
 	O_MODEL_OVERRIDE, O_TEST_REASON, O_CUSTOMER, O_AS_FOUND, O_AS_LEFT, O_FOLLOWS,
-	O_REGISTER_BEFORE, O_AMBIENT, O_HUMIDITY, O_CAL_OVERRIDE, O_READINGS,
+	O_REGISTER_BEFORE, O_AMBIENT, O_HUMIDITY, O_CAL_OVERRIDE, O_OVERRIDE_BY, O_READINGS,
 	O_REASON, O_JSON, O_SERIAL, O_MODEL, O_SINCE, O_UNTIL, O_VERDICT, O_RUN, O_LIMIT,
 	O_FORMAT, O_OUT, O_SUMMARY, O_BATCH, O_POINTS, O_LIVE, O_CENTRAL, O_CAL_DUE,
 };
@@ -81,7 +81,7 @@ static const struct option all_options[] = {
 	{"junit", required_argument, NULL, O_JUNIT},
 	{"wait", optional_argument, NULL, O_WAIT},
 	{"expect-model", required_argument, NULL, O_EXPECT_MODEL},
-	{"model-override", no_argument, NULL, O_MODEL_OVERRIDE},
+	{"model-override", required_argument, NULL, O_MODEL_OVERRIDE},
 	{"test-reason", required_argument, NULL, O_TEST_REASON},
 	{"customer", required_argument, NULL, O_CUSTOMER},
 	{"as-found", no_argument, NULL, O_AS_FOUND},
@@ -91,6 +91,7 @@ static const struct option all_options[] = {
 	{"ambient", required_argument, NULL, O_AMBIENT},
 	{"humidity", required_argument, NULL, O_HUMIDITY},
 	{"calibration-override", required_argument, NULL, O_CAL_OVERRIDE},
+	{"override-by", required_argument, NULL, O_OVERRIDE_BY},
 	{"readings", required_argument, NULL, O_READINGS},
 	{"reason", required_argument, NULL, O_REASON},
 	{"json", no_argument, NULL, O_JSON},
@@ -128,7 +129,7 @@ static const struct command commands[] = {
 	{"run", RIGCTL_RUN,
 	 {O_PROFILE, O_OPERATOR, O_POSITION, O_NOTES, O_JUNIT, O_WAIT, O_EXPECT_MODEL,
 	  O_MODEL_OVERRIDE, O_TEST_REASON, O_CUSTOMER, O_AS_FOUND, O_AS_LEFT, O_FOLLOWS,
-	  O_REGISTER_BEFORE, O_AMBIENT, O_HUMIDITY, O_CAL_OVERRIDE, O_READINGS, 0},
+	  O_REGISTER_BEFORE, O_AMBIENT, O_HUMIDITY, O_CAL_OVERRIDE, O_OVERRIDE_BY, O_READINGS, 0},
 	 0,
 	 "usage: rigctl run --profile P --operator NAME --position N:MODEL:SERIAL [...] [OPTIONS]\n"
 	 "\n"
@@ -149,7 +150,9 @@ static const struct command commands[] = {
 	 "                         SECONDS in the queue, without: no limit. The\n"
 	 "                         seconds need '=' (--wait=600)\n"
 	 "  --expect-model MODEL   the batch's model: a meter of another is refused\n"
-	 "  --model-override       run despite a model disagreement (recorded)\n"
+	 "  --model-override REASON\n"
+	 "                         run despite a model disagreement, and why\n"
+	 "                         (recorded; needs --override-by)\n"
 	 "  --test-reason R        " TEST_REASONS "\n"
 	 "  --customer C           the customer, for the certificate\n"
 	 "  --as-found | --as-left the meter's state (--follows RUN: the as-found run)\n"
@@ -157,7 +160,10 @@ static const struct command commands[] = {
 	 "  --ambient DEG_C        ambient temperature (-40 .. 85) when no sensor\n"
 	 "  --humidity PCT         relative humidity (0 .. 100) when no sensor\n"
 	 "  --calibration-override REASON\n"
-	 "                         run past an overdue calibration (recorded)\n"
+	 "                         run past an overdue calibration, and why\n"
+	 "                         (recorded; needs --override-by)\n"
+	 "  --override-by NAME     who gives the override (on the record as such;\n"
+	 "                         an override without it is refused)\n"
 	 "  --readings prompt|none|sim:HOST:PORT\n"
 	 "                         where a register point's LCD readings come from:\n"
 	 "                         the operator here (default on a terminal), another\n"
@@ -495,6 +501,18 @@ static int take_register_before(struct rigctl_args *a, const char *v, char *why,
 	return 0;
 }
 
+/* --model-override REASON: getopt_long takes the next argument whatever it
+ * is, so a forgotten reason would swallow the next option; refused. */
+static int take_model_override(struct rigctl_args *a, const char *v, char *why, size_t why_len)
+{
+	if (!v[0] || v[0] == '-')
+		return usage_error(why, why_len, "%s",
+				   "run: --model-override needs the reason: --model-override \"WHY\"");
+	a->model_override = true;
+	a->model_override_reason = v;
+	return 0;
+}
+
 static int take_wait(struct rigctl_args *a, const char *v, char *why, size_t why_len)
 {
 	a->wait = true;
@@ -532,7 +550,7 @@ static int take_option(const struct command *cmd, int id, const char *v, struct 
 	case O_JUNIT: a->junit = v; return 0;
 	case O_WAIT: return take_wait(a, v, why, why_len);
 	case O_EXPECT_MODEL: a->expect_model = v; return 0;
-	case O_MODEL_OVERRIDE: a->model_override = true; return 0;
+	case O_MODEL_OVERRIDE: return take_model_override(a, v, why, why_len);
 	case O_TEST_REASON:
 		if (!store_test_reason_ok(v))
 			return usage_error(why, why_len,
@@ -562,6 +580,7 @@ static int take_option(const struct command *cmd, int id, const char *v, struct 
 		a->has_humidity_pct = true;
 		return 0;
 	case O_CAL_OVERRIDE: a->override_reason = v; return 0;
+	case O_OVERRIDE_BY: a->override_by = v; return 0;
 	case O_READINGS:
 		if (strcmp(v, "prompt") && strcmp(v, "none") && strncmp(v, "sim:", 4))
 			return usage_error(why, why_len,
@@ -655,6 +674,14 @@ static int check_run(struct rigctl_args *a, char *why, size_t why_len)
 				   "run: at least one --position N:MODEL:SERIAL (rigctl run --help)");
 	if (!a->operator_name)
 		return usage_error(why, why_len, "%s", "run: --operator NAME is required");
+	if ((a->model_override || a->override_reason) && !(a->override_by && a->override_by[0]))
+		return usage_error(why, why_len, "%s",
+				   "run: an override needs --override-by NAME (who gives it; "
+				   "it is recorded)");
+	if (a->override_by && !a->model_override && !a->override_reason)
+		return usage_error(why, why_len, "%s",
+				   "run: --override-by is for --model-override or "
+				   "--calibration-override");
 	if (a->follows && (!a->test_state || strcmp(a->test_state, "as-left")))
 		return usage_error(why, why_len, "%s",
 				   "run: --follows RUN is for an --as-left test; add --as-left");

@@ -60,6 +60,8 @@ struct rigctl_args {
 	const char *notes;
 	const char *expect_model;	/* run: the batch's model (model safety) */
 	bool model_override;		/* run: despite a model disagreement (recorded) */
+	const char *model_override_reason;	/* --model-override REASON */
+	const char *override_by;	/* --override-by: who gives an override */
 	const char *junit;
 	int n_positions;
 	struct ctl_position pos[RIG_MAX_POSITIONS];

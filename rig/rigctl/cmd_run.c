@@ -215,8 +215,10 @@ static cJSON *start_request(const struct rigctl_args *a)
 		cJSON_AddStringToObject(req, "notes", a->notes);
 	if (a->expect_model)
 		cJSON_AddStringToObject(req, "expected_model", a->expect_model);
-	if (a->model_override)
+	if (a->model_override) {
 		cJSON_AddBoolToObject(req, "model_override", true);
+		cJSON_AddStringToObject(req, "model_override_reason", a->model_override_reason);
+	}
 	if (a->wait)
 		cJSON_AddBoolToObject(req, "queue", true);
 	const struct {
@@ -224,6 +226,7 @@ static cJSON *start_request(const struct rigctl_args *a)
 	} record[] = {
 		{"test_reason", a->test_reason}, {"customer", a->customer}, {"test", a->test_state},
 		{"follows", a->follows},	 {"override_reason", a->override_reason},
+		{"override_by", a->override_by},
 	};
 	for (size_t i = 0; i < sizeof(record) / sizeof(record[0]); i++)
 		if (record[i].value)

@@ -123,7 +123,7 @@ int certrecord_build(const struct rigd_config *cfg, const struct rig_fixture *f,
 				 overdue);
 			return -1;
 		}
-		COPY(ret->cal_override_by, req->operator_name);
+		COPY(ret->cal_override_by, req->override_by);
 		COPY(ret->cal_override_reason, req->override_reason);
 	}
 	COPY(ret->test_reason, req->test_reason);

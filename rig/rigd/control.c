@@ -102,8 +102,6 @@ static int parse_record(const cJSON *obj, struct ctl_request *r, char *why, size
 	    take_string(obj, "customer", r->customer, sizeof(r->customer), false, why, why_len) < 0 ||
 	    take_string(obj, "test", r->test_state, sizeof(r->test_state), false, why, why_len) < 0 ||
 	    take_string(obj, "follows", r->follows, sizeof(r->follows), false, why, why_len) < 0 ||
-	    take_string(obj, "override_reason", r->override_reason, sizeof(r->override_reason),
-			false, why, why_len) < 0 ||
 	    take_number(obj, "ambient_c", -40, 85, &r->has_ambient_c, &r->ambient_c, why, why_len) < 0 ||
 	    take_number(obj, "humidity_pct", 0, 100, &r->has_humidity_pct, &r->humidity_pct, why,
 			why_len) < 0)
@@ -164,6 +162,35 @@ static int parse_position(const cJSON *item, int index, struct ctl_position *ret
 	return 0;
 }
 
+/* An override names who made it and why; one without a name is refused
+ * (the record must never guess who overrode). */
+static int parse_override(const cJSON *obj, struct ctl_request *r, char *why, size_t why_len)
+{
+	if (take_string(obj, "override_by", r->override_by, sizeof(r->override_by), false, why,
+			why_len) < 0 ||
+	    take_string(obj, "model_override_reason", r->model_override_reason,
+			sizeof(r->model_override_reason), false, why, why_len) < 0 ||
+	    take_string(obj, "override_reason", r->override_reason, sizeof(r->override_reason),
+			false, why, why_len) < 0)
+		return -1;
+	bool any = r->model_override || r->override_reason[0];
+	if (any && !r->override_by[0])
+		return fail(why, why_len, "%s",
+			    "an override needs \"override_by\": the name of who overrides "
+			    "(it is recorded)");
+	if (r->model_override && !r->model_override_reason[0])
+		return fail(why, why_len, "%s",
+			    "\"model_override\" needs \"model_override_reason\": why (it is recorded)");
+	if (!r->model_override && r->model_override_reason[0])
+		return fail(why, why_len, "%s",
+			    "\"model_override_reason\" is for \"model_override\": true");
+	if (!any && r->override_by[0])
+		return fail(why, why_len, "%s",
+			    "\"override_by\" is for an override (\"model_override\" or "
+			    "\"override_reason\")");
+	return 0;
+}
+
 static int parse_start(const cJSON *obj, struct ctl_request *r, char *why, size_t why_len)
 {
 	if (take_string(obj, "profile", r->profile, sizeof(r->profile), true, why, why_len) < 0 ||
@@ -177,6 +204,8 @@ static int parse_start(const cJSON *obj, struct ctl_request *r, char *why, size_
 	if (ov && !cJSON_IsBool(ov))
 		return fail(why, why_len, "%s", "\"model_override\" must be true or false");
 	r->model_override = cJSON_IsTrue(ov);
+	if (parse_override(obj, r, why, why_len) < 0)
+		return -1;
 	const cJSON *q = cJSON_GetObjectItemCaseSensitive(obj, "queue");
 	if (q && !cJSON_IsBool(q))
 		return fail(why, why_len, "%s", "\"queue\" must be true or false");

@@ -47,6 +47,8 @@ struct ctl_request {
 	char notes[256];
 	char expected_model[48];	/* the batch's model; "" none (model safety) */
 	bool model_override;		/* run despite a model disagreement (recorded) */
+	char model_override_reason[160];	/* why (required with model_override) */
+	char override_by[64];		/* who overrides (required with either override) */
 	bool queue;			/* start: wait behind a running run (FIFO) */
 	int n_positions;
 	struct ctl_position pos[RIG_MAX_POSITIONS];

@@ -294,18 +294,31 @@ static void copy_str(cJSON *to, const cJSON *from, const char *key)
 		cJSON_AddStringToObject(to, key, v->valuestring);
 }
 
-/* A supervisor's override, proven by the supervisor's own PIN or badge in
- * the request: who and why go into the run's record. */
-static int supervisor_override(struct panel *p, const cJSON *ov, cJSON *req, char *notes,
-			       size_t notes_len, char *why, size_t why_len)
+/* Who overrides: the signed-in user when a supervisor and no other
+ * credentials are given, else the supervisor proven by their own PIN or
+ * badge in the request. The name recorded is the verified user's, never a
+ * name typed into the form. */
+static int override_user(struct panel *p, const struct panel_session *s, const cJSON *ov,
+			 struct panel_user *u)
+{
+	if (str(ov, "badge")[0])
+		return panel_auth_verify(&p->auth, NULL, PANEL_SECRET_BADGE, str(ov, "badge"), u);
+	if (str(ov, "name")[0] || str(ov, "pin")[0])
+		return panel_auth_verify(&p->auth, str(ov, "name"), PANEL_SECRET_PIN,
+					 str(ov, "pin"), u);
+	*u = s->user;
+	return 0;
+}
+
+/* A supervisor's override: who (override_by) and why go into the run's
+ * record and its notes. */
+static int supervisor_override(struct panel *p, const struct panel_session *s, const cJSON *ov,
+			       cJSON *req, char *notes, size_t notes_len, char *why,
+			       size_t why_len)
 {
 	const char *reason = str(ov, "reason");
 	struct panel_user u;
-	int rc = str(ov, "badge")[0]
-			 ? panel_auth_verify(&p->auth, NULL, PANEL_SECRET_BADGE, str(ov, "badge"), &u)
-			 : panel_auth_verify(&p->auth, str(ov, "name"), PANEL_SECRET_PIN,
-					     str(ov, "pin"), &u);
-	if (rc < 0 || u.role != PANEL_ROLE_SUPERVISOR) {
+	if (override_user(p, s, ov, &u) < 0 || u.role != PANEL_ROLE_SUPERVISOR) {
 		snprintf(why, why_len, "override refused: a supervisor's name and PIN (or badge) "
 				       "are needed");
 		return -1;
@@ -314,15 +327,21 @@ static int supervisor_override(struct panel *p, const cJSON *ov, cJSON *req, cha
 		snprintf(why, why_len, "override refused: say why (it is recorded)");
 		return -1;
 	}
-	char who[300];
-	snprintf(who, sizeof(who), "supervisor %s: %.100s", u.name, reason);
-	if (cJSON_IsTrue(cJSON_GetObjectItem(ov, "model")))
+	char because[128];
+	snprintf(because, sizeof(because), "%.100s", reason);
+	bool model = cJSON_IsTrue(cJSON_GetObjectItem(ov, "model"));
+	bool calibration = cJSON_IsTrue(cJSON_GetObjectItem(ov, "calibration"));
+	if (model) {
 		cJSON_AddBoolToObject(req, "model_override", true);
-	if (cJSON_IsTrue(cJSON_GetObjectItem(ov, "calibration")))
-		cJSON_AddStringToObject(req, "override_reason", who);
+		cJSON_AddStringToObject(req, "model_override_reason", because);
+	}
+	if (calibration)
+		cJSON_AddStringToObject(req, "override_reason", because);
+	if (model || calibration)
+		cJSON_AddStringToObject(req, "override_by", u.name);
 	size_t n = strlen(notes);
-	if (snprintf(notes + n, notes_len - n, "%s[override by %s]", n ? " " : "", who) >=
-	    (int)(notes_len - n)) {
+	if (snprintf(notes + n, notes_len - n, "%s[override by supervisor %s: %s]", n ? " " : "",
+		     u.name, because) >= (int)(notes_len - n)) {
 		snprintf(why, why_len, "override refused: the notes and the reason are too long");
 		return -1;
 	}
@@ -345,7 +364,7 @@ static enum MHD_Result api_start(struct panel *p, struct MHD_Connection *conn,
 	const cJSON *ov = cJSON_GetObjectItem(in, "override");
 	char why[300];
 	if (cJSON_IsObject(ov) &&
-	    supervisor_override(p, ov, req, notes, sizeof(notes), why, sizeof(why)) < 0) {
+	    supervisor_override(p, s, ov, req, notes, sizeof(notes), why, sizeof(why)) < 0) {
 		cJSON_Delete(req);
 		return panel_send_error(conn, 403, why);
 	}

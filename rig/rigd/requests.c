@@ -108,6 +108,8 @@ static void start_now(struct rigd *d, struct ctl_client *c, const struct ctl_req
 	if (d->run_record.cal_override_by[0])
 		log_warn("calibration overdue: run started on the override of %s (%s)",
 			 d->run_record.cal_override_by, d->run_record.cal_override_reason);
+	if (req->model_override)
+		log_warn("model override by %s (%s)", req->override_by, req->model_override_reason);
 	cJSON *o = ok_reply();
 	cJSON_AddStringToObject(o, "run", run_id);
 	cJSON_AddStringToObject(o, "station", d->cfg.station);

@@ -765,13 +765,16 @@ static int build_plan(struct rigd *d, const struct ctl_request *req, char *why, 
 }
 
 /* The override of a model disagreement goes into the run's notes, so the
- * record says who ran which meter as what. */
+ * record says who overrode, why, and which meter ran as what. */
 static void record_override(const struct rigd *d, const struct ctl_request *req, char *notes,
 			    size_t len)
 {
 	snprintf(notes, len, "%s", req->notes);
 	if (!req->model_override)
 		return;
+	size_t at = strlen(notes);
+	snprintf(notes + at, len - at, "%s[model override by %s: %s]", at ? " " : "",
+		 req->override_by, req->model_override_reason);
 	for (int i = 0; i < d->fixture.n_positions; i++) {
 		const struct rig_seq_position *sp = &d->plan.pos[i];
 		if (!sp->present ||
@@ -841,7 +844,7 @@ int run_start(struct rigd *d, const struct ctl_request *req, char *ret_run_id, s
 			break;
 		}
 
-	char notes[sizeof(req->notes) + 600];
+	char notes[sizeof(req->notes) + 800];
 	record_override(d, req, notes, sizeof(notes));
 	struct run_meta meta = {
 		.station = d->cfg.station,

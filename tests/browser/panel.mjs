@@ -279,6 +279,9 @@ async function wrongModel() {
   await verdictOf(page, 1);
   assert.match(sql('SELECT notes FROM runs ORDER BY id DESC LIMIT 1'),
     /override by supervisor sam: label misprint, checked by hand/);
+  // rigd's own record of the model override names the supervisor, not the operator
+  assert.match(sql('SELECT notes FROM runs ORDER BY id DESC LIMIT 1'),
+    /\[model override by sam: label misprint, checked by hand\] \[model override: position 1 PB-0001 run as MMD-120-2001/);
   assert.equal(sql('SELECT operator FROM runs ORDER BY id DESC LIMIT 1'), 'ana');
   // the meter's history now says MMD-120-2001: the label's MMS is refused
   await scan(page, 'PB-0001 MMS-120-2001');
@@ -359,7 +362,7 @@ async function calibration() {
   await page.click('#ov-ok');
   await verdictOf(page, 1);
   assert.equal(sql("SELECT cal_override_by || '|' || cal_override_reason FROM run_records ORDER BY run_id DESC LIMIT 1"),
-    'ana|supervisor sam: recalibration booked, checked against the spare');
+    'sam|recalibration booked, checked against the spare');
   assert.match(sql('SELECT notes FROM runs ORDER BY id DESC LIMIT 1'), /override by supervisor sam/);
   // the engineer's page shows the overdue calibration
   await page.goto(new URL('engineer.html', env.PANEL_URL).href);

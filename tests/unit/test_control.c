@@ -87,7 +87,7 @@ START_TEST(reading_request_is_parsed)
 END_TEST
 
 /* Model safety travels with the request: the batch's expected model and
- * an explicit override (a bool, nothing else). */
+ * an explicit override (a bool, nothing else), with who and why. */
 START_TEST(start_request_carries_the_expected_model)
 {
 	struct ctl_request r;
@@ -95,10 +95,13 @@ START_TEST(start_request_carries_the_expected_model)
 	const char *pos = "\"positions\":[{\"position\":1,\"model\":\"MMS-120-2001\",\"serial\":\"A\"}]";
 	char line[512];
 	snprintf(line, sizeof(line), "{\"cmd\":\"start\",\"profile\":\"p\",\"operator\":\"Ana\","
-		 "\"expected_model\":\"MMS-120-2001\",\"model_override\":true,%s}", pos);
+		 "\"expected_model\":\"MMS-120-2001\",\"model_override\":true,"
+		 "\"model_override_reason\":\"label misprint\",\"override_by\":\"Sam\",%s}", pos);
 	ck_assert_int_eq(parse(line, &r, why), 0);
 	ck_assert_str_eq(r.expected_model, "MMS-120-2001");
 	ck_assert(r.model_override);
+	ck_assert_str_eq(r.override_by, "Sam");
+	ck_assert_str_eq(r.model_override_reason, "label misprint");
 	snprintf(line, sizeof(line), "{\"cmd\":\"start\",\"profile\":\"p\",\"operator\":\"Ana\",%s}",
 		 pos);
 	ck_assert_int_eq(parse(line, &r, why), 0);
@@ -108,6 +111,41 @@ START_TEST(start_request_carries_the_expected_model)
 		 "\"model_override\":\"yes\",%s}", pos);
 	ck_assert_int_eq(parse(line, &r, why), -1);
 	ck_assert_msg(strstr(why, "model_override"), "%s", why);
+}
+END_TEST
+
+/* An override names who gives it: without "override_by" it is refused,
+ * never recorded under the operator's name; and a model override says
+ * why. */
+START_TEST(an_override_without_who_is_refused)
+{
+	struct ctl_request r;
+	char why[200];
+	const char *pos = "\"positions\":[{\"position\":1,\"model\":\"MMS-120-2001\",\"serial\":\"A\"}]";
+	const struct {
+		const char *fields, *says;
+	} bad[] = {
+		{"\"override_reason\":\"standard away\"", "override_by"},
+		{"\"model_override\":true,\"model_override_reason\":\"misprint\"", "override_by"},
+		{"\"model_override\":true,\"override_by\":\"Sam\"", "model_override_reason"},
+		{"\"override_by\":\"Sam\"", "is for an override"},
+		{"\"override_by\":\"\",\"override_reason\":\"standard away\"", "override_by"},
+		{"\"override_by\":7,\"override_reason\":\"standard away\"", "override_by"},
+		{"\"model_override_reason\":\"misprint\",\"override_by\":\"Sam\"", "model_override"},
+	};
+	char line[512];
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "{\"cmd\":\"start\",\"profile\":\"p\",\"operator\":\"Ana\","
+			 "%s,%s}", bad[i].fields, pos);
+		ck_assert_msg(parse(line, &r, why) == -1, "accepted: %s", bad[i].fields);
+		ck_assert_msg(strstr(why, bad[i].says), "%s: %s", bad[i].fields, why);
+	}
+	snprintf(line, sizeof(line), "{\"cmd\":\"start\",\"profile\":\"p\",\"operator\":\"Ana\","
+		 "\"override_reason\":\"standard away\",\"override_by\":\"Sam\",%s}", pos);
+	ck_assert_int_eq(parse(line, &r, why), 0);
+	ck_assert_str_eq(r.override_by, "Sam");
+	ck_assert_str_eq(r.override_reason, "standard away");
+	ck_assert_str_eq(r.operator_name, "Ana");
 }
 END_TEST
 
@@ -1004,6 +1042,7 @@ Suite *suite_control(void)
 	tcase_add_test(tc, reading_request_is_parsed);
 	tcase_add_test(tc, bad_start_requests_say_why);
 	tcase_add_test(tc, start_request_carries_the_expected_model);
+	tcase_add_test(tc, an_override_without_who_is_refused);
 	tcase_add_test(tc, malformed_and_unknown_requests);
 	tcase_add_test(tc, simple_commands_and_filters);
 	tcase_add_test(tc, queue_and_dequeue_requests);

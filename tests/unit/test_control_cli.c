@@ -41,10 +41,30 @@ START_TEST(model_safety_and_live_check_options)
 	struct rigctl_args a;
 	char why[200];
 	ck_assert_int_eq(PARSE(&a, why, "run", "--profile", "p", "--position", "1:MMS-120-2001:A",
-			       "--operator", "Ana", "--expect-model", "MMS-120-2001", "--model-override"),
+			       "--operator", "Ana", "--expect-model", "MMS-120-2001", "--model-override",
+			       "label misprint", "--override-by", "Sam"),
 			 0);
 	ck_assert_str_eq(a.expect_model, "MMS-120-2001");
 	ck_assert(a.model_override);
+	ck_assert_str_eq(a.model_override_reason, "label misprint");
+	ck_assert_str_eq(a.override_by, "Sam");
+	/* an override names who gives it, and a model override says why */
+	ck_assert_int_eq(PARSE(&a, why, "run", "--profile", "p", "--position", "1:MMS-120-2001:A",
+			       "--operator", "Ana", "--model-override", "label misprint"),
+			 -1);
+	ck_assert_str_eq(why, "run: an override needs --override-by NAME (who gives it; it is recorded)");
+	ck_assert_int_eq(PARSE(&a, why, "run", "--profile", "p", "--position", "1:MMS-120-2001:A",
+			       "--operator", "Ana", "--calibration-override", "standard away"),
+			 -1);
+	ck_assert_msg(strstr(why, "--override-by NAME"), "%s", why);
+	ck_assert_int_eq(PARSE(&a, why, "run", "--profile", "p", "--position", "1:MMS-120-2001:A",
+			       "--operator", "Ana", "--model-override", "--override-by", "Sam"),
+			 -1);
+	ck_assert_msg(strstr(why, "--model-override needs the reason"), "%s", why);
+	ck_assert_int_eq(PARSE(&a, why, "run", "--profile", "p", "--position", "1:MMS-120-2001:A",
+			       "--operator", "Ana", "--override-by", "Sam"),
+			 -1);
+	ck_assert_msg(strstr(why, "--override-by is for"), "%s", why);
 	ck_assert_int_eq(PARSE(&a, why, "run", "--profile", "p", "--position", "1:MMS-120-2001:A",
 			       "--operator", "Ana"),
 			 0);
@@ -196,7 +216,7 @@ START_TEST(options_of_another_command_are_refused)
 	ck_assert_str_eq(why, "--json takes no value");
 	/* no abbreviations: --model is not --model-override */
 	ck_assert_int_eq(PARSE(&a, why, "run", "--profile", "p", "--operator", "x", "--position",
-			       "1:M:S", "--model"), -1);
+			       "1:M:S", "--model", "X"), -1);
 	ck_assert_str_eq(why, "--model: write the option in full (--model-override?)");
 	ck_assert_int_eq(PARSE(&a, why, "--sock", "/tmp/s", "status"), -1);
 }

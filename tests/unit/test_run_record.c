@@ -535,8 +535,9 @@ START_TEST(an_overdue_calibration_refuses_the_run_unless_overridden)
 	ck_assert_str_eq(rec.cal_override_by, "");
 	/* with a reason: run, and the override is recorded with who and why */
 	snprintf(req.override_reason, sizeof(req.override_reason), "standard at the lab, customer waiting");
+	snprintf(req.override_by, sizeof(req.override_by), "M. Roe");
 	ck_assert_int_eq(certrecord_build(&cfg, &f, &req, NULL, "2026-12-01", &rec, why, sizeof(why)), 0);
-	ck_assert_str_eq(rec.cal_override_by, "J. Doe");
+	ck_assert_str_eq(rec.cal_override_by, "M. Roe");
 	ck_assert_str_eq(rec.cal_override_reason, "standard at the lab, customer waiting");
 	ck_assert_str_eq(rec.lab_name, "Meter Shop");
 	ck_assert(rec.simulated);
@@ -738,7 +739,7 @@ START_TEST(rigctl_takes_the_record_history_and_register)
 	ck_assert_msg(PARSE(&a, why, "run", "--profile", "p", "--operator", "o", "--position", "2:M:S",
 			    "--as-left", "--follows", "RUN-1", "--test-reason", "repair",
 			    "--register-before", "2=17.5", "--ambient=21", "--humidity", "40",
-			    "--calibration-override", "why not") == 0, "%s", why);
+			    "--calibration-override", "why not", "--override-by", "M. Roe") == 0, "%s", why);
 	ck_assert_str_eq(a.test_state, "as-left");
 	ck_assert_str_eq(a.follows, "RUN-1");
 	ck_assert(a.has_register[2] && a.register_kwh[2] == 17.5);
