@@ -11,7 +11,7 @@
 static const char *const point_columns[] = {
 	"run", "serial", "model", "position", "point", "name", "kind", "setpoint_v",
 	"setpoint_a", "setpoint_pct", "pf", "frequency_hz", "error_pct", "u_pct", "k",
-	"band_pct", "verdict", "as_found_left",
+	"band_pct", "verdict", "as_found_left", "output", "kh", "edges", "bound", "duty",
 };
 #define N_POINT_COLUMNS (sizeof(point_columns) / sizeof(point_columns[0]))
 
@@ -29,9 +29,9 @@ static double band_of(const struct store_point_row *r)
 	return r->band_pct > 0 && strcmp(r->kind, "accuracy") == 0 ? r->band_pct : NAN;
 }
 
-static int csv_point(const struct store_point_row *r, void *ctx)
+/* The columns that name the point, the same on each of its rows. */
+static void csv_point_head(FILE *out, const struct store_point_row *r)
 {
-	FILE *out = ctx;
 	report_csv_field(out, r->run_id);
 	fputc(',', out);
 	report_csv_field(out, r->serial);
@@ -47,15 +47,46 @@ static int csv_point(const struct store_point_row *r, void *ctx)
 	/* a lagging pf positive, leading negative: one signed column */
 	csv_num(out, "%.4g", r->leading ? -r->pf : r->pf);
 	csv_num(out, "%.6g", r->frequency_hz);
+}
+
+static void csv_tail(FILE *out, const struct store_point_row *r, const char *verdict,
+		     const char *output, double kh, int edges, const char *bound, double duty)
+{
+	fputc(',', out);
+	report_csv_field(out, verdict);
+	fputc(',', out);
+	report_csv_field(out, r->test_state);
+	fputc(',', out);
+	report_csv_field(out, output);
+	csv_num(out, "%.6g", kh);
+	csv_num(out, "%.0f", edges >= 0 ? edges : NAN);
+	fprintf(out, ",%s", bound);
+	csv_num(out, "%.4f", duty);
+	fputs("\r\n", out);
+}
+
+/* One row per output: the point's own first, then each output gated
+ * beside it (its registration, U and verdict; no budget of its own, so
+ * no k), filterable on the output column. */
+static int csv_point(const struct store_point_row *r, void *ctx)
+{
+	FILE *out = ctx;
+	csv_point_head(out, r);
 	csv_num(out, "%.6f", r->has_error ? r->error_pct : NAN);
 	csv_num(out, "%.6f", r->has_error ? r->u_pct : NAN);
 	csv_num(out, "%.4g", r->k);
 	csv_num(out, "%.6g", band_of(r));
-	fputc(',', out);
-	report_csv_field(out, r->verdict);
-	fputc(',', out);
-	report_csv_field(out, r->test_state);
-	fputs("\r\n", out);
+	csv_tail(out, r, r->verdict, r->output, r->output_kh, r->edges, "", NAN);
+	for (int i = 0; i < r->n_outputs; i++) {
+		const struct store_output *o = &r->outputs[i];
+		csv_point_head(out, r);
+		csv_num(out, "%.6f", o->has_estimate ? o->error_pct : NAN);
+		csv_num(out, "%.6f", o->has_estimate ? o->u_pct : NAN);
+		csv_num(out, "%.4g", NAN);
+		csv_num(out, "%.6g", band_of(r));
+		csv_tail(out, r, o->verdict, o->output, o->kh, o->edges, o->bound ? "1" : "0",
+			 o->has_duty ? o->duty : NAN);
+	}
 	return ferror(out) ? -1 : 0;
 }
 
@@ -79,7 +110,7 @@ static void json_num(cJSON *o, const char *key, double v)
 		cJSON_AddNullToObject(o, key);
 }
 
-static int json_point(const struct store_point_row *r, void *ctx)
+static cJSON *json_point_head(const struct store_point_row *r)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "run", r->run_id);
@@ -94,13 +125,41 @@ static int json_point(const struct store_point_row *r, void *ctx)
 	json_num(o, "setpoint_pct", r->current_pct >= 0 ? r->current_pct : NAN);
 	json_num(o, "pf", r->leading ? -r->pf : r->pf);
 	json_num(o, "frequency_hz", r->frequency_hz);
+	return o;
+}
+
+/* The same rows as the CSV: the point's own output, then each beside it. */
+static int json_point(const struct store_point_row *r, void *ctx)
+{
+	cJSON *o = json_point_head(r);
 	json_num(o, "error_pct", r->has_error ? r->error_pct : NAN);
 	json_num(o, "u_pct", r->has_error ? r->u_pct : NAN);
 	json_num(o, "k", r->k);
 	json_num(o, "band_pct", band_of(r));
 	cJSON_AddStringToObject(o, "verdict", r->verdict);
 	cJSON_AddStringToObject(o, "as_found_left", r->test_state);
+	cJSON_AddStringToObject(o, "output", r->output);
+	json_num(o, "kh", r->output_kh);
+	json_num(o, "edges", r->edges >= 0 ? r->edges : NAN);
+	cJSON_AddNullToObject(o, "bound");
+	cJSON_AddNullToObject(o, "duty");
 	cJSON_AddItemToArray((cJSON *)ctx, o);
+	for (int i = 0; i < r->n_outputs; i++) {
+		const struct store_output *x = &r->outputs[i];
+		o = json_point_head(r);
+		json_num(o, "error_pct", x->has_estimate ? x->error_pct : NAN);
+		json_num(o, "u_pct", x->has_estimate ? x->u_pct : NAN);
+		cJSON_AddNullToObject(o, "k");
+		json_num(o, "band_pct", band_of(r));
+		cJSON_AddStringToObject(o, "verdict", x->verdict);
+		cJSON_AddStringToObject(o, "as_found_left", r->test_state);
+		cJSON_AddStringToObject(o, "output", x->output);
+		json_num(o, "kh", x->kh);
+		cJSON_AddNumberToObject(o, "edges", x->edges);
+		cJSON_AddBoolToObject(o, "bound", x->bound);
+		json_num(o, "duty", x->has_duty ? x->duty : NAN);
+		cJSON_AddItemToArray((cJSON *)ctx, o);
+	}
 	return 0;
 }
 

@@ -117,6 +117,25 @@ static const char *const central_steps[] = {
 	"  JOIN points pt ON pt.run_uuid = m.run_uuid AND pt.idx = m.point_idx"
 	"  WHERE pt.kind = 'accuracy' AND m.error_pct IS NOT NULL AND NOT m.superseded"
 	"  GROUP BY 1, 2, 3, 4, 5;",
+
+	/* 3 -> 4: every output gated beside a point's own (Kh 100, Kh 1000,
+	 * the counter, the load LED; the bench's schema 8), a row each under
+	 * its measurement's key and the output's name. */
+	"CREATE TABLE measurement_outputs ("
+	"  run_uuid UUID NOT NULL,"
+	"  point_idx SMALLINT NOT NULL,"
+	"  position SMALLINT NOT NULL,"
+	"  attempt SMALLINT NOT NULL,"
+	"  output TEXT NOT NULL,"
+	"  kh DOUBLE PRECISION NOT NULL,"
+	"  verdict TEXT NOT NULL,"
+	"  error_pct DOUBLE PRECISION, u_pct DOUBLE PRECISION,"
+	"  bound BOOLEAN NOT NULL, lost BOOLEAN NOT NULL, edges INTEGER NOT NULL,"
+	"  duty DOUBLE PRECISION,"
+	"  PRIMARY KEY (run_uuid, point_idx, position, attempt, output),"
+	"  FOREIGN KEY (run_uuid, point_idx, position, attempt)"
+	"   REFERENCES measurements (run_uuid, point_idx, position, attempt));"
+	"CREATE INDEX measurement_outputs_by_verdict ON measurement_outputs (output, verdict);",
 };
 
 #define N_STEPS ((int)(sizeof(central_steps) / sizeof(central_steps[0])))

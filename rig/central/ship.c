@@ -128,6 +128,18 @@ static const struct ship_step steps[] = {
 	  " LEFT JOIN point_budget b ON b.measurement_id = m.id"
 	  " WHERE o.seq > ?1 AND o.seq <= ?2 AND o.kind = 'measurement'",
 	  NULL, MEASUREMENTS_SQL },
+	/* the outputs beside each: committed with their measurement, so its
+	 * outbox entry carries them */
+	{ "measurement_outputs",
+	  "SELECT json_group_array(json_object('run_uuid', o.run_uuid, 'point_idx', p.idx,"
+	  "  'position', m.position, 'attempt', m.attempt, 'output', x.output, 'kh', x.kh,"
+	  "  'verdict', x.verdict, 'error_pct', x.error_pct, 'u_pct', x.u_pct,"
+	  "  'bound', x.bound, 'lost', x.lost, 'edges', x.edges, 'duty', x.duty))"
+	  " FROM outbox o JOIN measurements m ON m.id = o.ref"
+	  " JOIN points p ON p.id = m.point_id"
+	  " JOIN measurement_outputs x ON x.measurement_id = m.id"
+	  " WHERE o.seq > ?1 AND o.seq <= ?2 AND o.kind = 'measurement'",
+	  "ON CONFLICT DO NOTHING" },
 	{ "seals",
 	  "SELECT json_group_array(json_object('bench', ?3, 'seq', s.seq,"
 	  "  'run_uuid', s.run_uuid, 'subject', s.subject, 'format', s.format,"

@@ -699,7 +699,7 @@ static const char *const sql_points =
 	"SELECT r.run_uuid, me.serial, rp.model, rp.position, p.idx, p.name, p.kind, p.voltage_v,"
 	" COALESCE(m.current_a, p.current_a), p.current_pct, p.pf, p.leading, p.frequency_hz,"
 	" m.error_pct, m.u_pct, b.k, p.band_pct, COALESCE(m.verdict, 'none'),"
-	" COALESCE(rr.test_state, '') FROM runs r"
+	" COALESCE(rr.test_state, ''), m.id, p.output_kh, m.edges_used FROM runs r"
 	" JOIN run_positions rp ON rp.run_id = r.id JOIN meters me ON me.id = rp.meter_id"
 	" JOIN points p ON p.run_id = r.id"
 	" LEFT JOIN measurements m ON m.point_id = p.id AND m.position = rp.position"
@@ -725,9 +725,23 @@ int store_query_points(struct store *s, const struct store_filter *f, store_poin
 	sqlite3_bind_int64(st, 4, f && f->to_ms ? f->to_ms : INT64_MAX);
 	if (f && f->run_id)
 		store_bind_text(st, 5, f->run_id);
+	struct store_measurement *m = calloc(1, sizeof(*m));
+	if (!m) {
+		sqlite3_finalize(st);
+		return rig_error_set(err, NULL, 0, "out of memory");
+	}
 	int rc, stop = 0;
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		m->n_outputs = 0;
+		if (sqlite3_column_type(st, 19) != SQLITE_NULL &&
+		    store_read_outputs(s, sqlite3_column_int64(st, 19), m, err) < 0) {
+			stop = -1;
+			break;
+		}
 		bool has_error = sqlite3_column_type(st, 13) != SQLITE_NULL;
+		bool has_kh = sqlite3_column_type(st, 20) != SQLITE_NULL;
+		double kh = has_kh ? sqlite3_column_double(st, 20) : NAN;
+		enum rig_signal own = has_kh ? rig_signal_for_kh(kh) : RIG_SIG_COUNT;
 		struct store_point_row row = {
 			.run_id = store_column_text(st, 0),
 			.serial = store_column_text(st, 1),
@@ -750,12 +764,19 @@ int store_query_points(struct store *s, const struct store_filter *f, store_poin
 			.band_pct = sqlite3_column_double(st, 16),
 			.verdict = store_column_text(st, 17),
 			.test_state = store_column_text(st, 18),
+			.output = own < RIG_SIG_COUNT ? rig_signal_name(own) : "",
+			.output_kh = kh,
+			.edges = sqlite3_column_type(st, 21) != SQLITE_NULL ? sqlite3_column_int(st, 21)
+									  : -1,
+			.n_outputs = m->n_outputs,
+			.outputs = m->outputs,
 		};
 		stop = fn(&row, ctx);
 	}
 	if (!stop && rc != SQLITE_DONE)
 		stop = rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
 	sqlite3_finalize(st);
+	free(m);
 	return stop;
 }
 

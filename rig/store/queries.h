@@ -234,6 +234,12 @@ struct store_point_row {
 	double band_pct;
 	const char *verdict;
 	const char *test_state;
+	const char *output;		/* the point's own output (kh10 ...), "" when none */
+	double output_kh;		/* NAN when none */
+	int edges;			/* edges used; < 0 when not measured */
+	/* every output gated beside it (schema 8), in stored order */
+	int n_outputs;
+	const struct store_output *outputs;
 };
 typedef int (*store_point_fn)(const struct store_point_row *row, void *ctx);
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../bench/pg_server.h"
+#include "rig/central/central.h"
 #include "rig/store/durability.h"
 #include "rig/store/run_record.h"
 #include "rig/store/schema.h"
@@ -71,6 +72,16 @@ static struct rig_point_result result_with_budget(int point, int position, doubl
 	struct rig_point_result r = tsd_result(point, position, 1, e, 0.05, 100, RIG_VERDICT_PASS);
 	if (point == 3)
 		return r;
+	if (point == 0) {	/* Kh 100 and the counter gated beside Kh 10 */
+		r.n_outputs = 2;
+		r.outputs[0] = (struct rig_output_result){ .sig = RIG_SIG_KH100, .kh = 100,
+							   .verdict = RIG_VERDICT_PASS, .error_pct = e,
+							   .u_pct = 0.08, .edges = 12, .duty = -1 };
+		r.outputs[1] = (struct rig_output_result){ .sig = RIG_SIG_COUNTER, .kh = 1000,
+							   .verdict = RIG_VERDICT_FAIL, .error_pct = -99,
+							   .u_pct = 0, .edges = 0, .bound = true,
+							   .duty = -1 };
+	}
 	struct rig_gate_budget *b = &r.gate.budget;
 	b->uc_rel = 0.00025;
 	b->nu_eff = 40;
@@ -231,6 +242,12 @@ static void assert_central_matches(const char *db, const char *station)
 		{ "SELECT count(*) FROM chain_heads h JOIN seals s ON s.bench = h.bench AND s.seq = h.seq"
 		  " AND s.seal = h.seal JOIN runs r USING (run_uuid) WHERE r.station = '%s'",
 		  "SELECT count(*) FROM chain_head" },
+		{ "SELECT count(*) FROM measurement_outputs m JOIN runs r USING (run_uuid)"
+		  " WHERE r.station = '%s'", "SELECT count(*) FROM measurement_outputs" },
+		{ "SELECT count(*) FROM measurement_outputs m JOIN runs r USING (run_uuid)"
+		  " WHERE r.station = '%s' AND output = 'counter' AND verdict = 'fail' AND bound"
+		  " AND edges = 0", "SELECT count(*) FROM measurement_outputs WHERE output = 'counter'"
+		  " AND verdict = 'fail' AND bound = 1 AND edges = 0" },
 		{ "SELECT count(*) FROM runs WHERE station = '%s' AND state = 'passed'",
 		  "SELECT count(*) FROM runs WHERE state = 'passed'" },
 	};
@@ -268,6 +285,16 @@ START_TEST(test_ships_every_record_once)
 	assert_central_matches(db_path, "bench-a");
 	ck_assert_int_eq(pg_value("SELECT count(*) FROM measurements"), 3 * 2 * TSD_POINTS + 1);
 	ck_assert_int_eq(pg_value("SELECT count(*) FROM measurements WHERE superseded"), 1);
+	/* each output beside its measurement, once: point 1 of 2 meters in 3
+	 * runs and its retest, Kh 100 and the counter each */
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM measurement_outputs"), 2 * (3 * 2 + 1));
+	ck_assert_int_eq(pg_value("SELECT count(DISTINCT (run_uuid, point_idx, position, attempt,"
+				  " output)) FROM measurement_outputs WHERE point_idx = 0"),
+			 2 * (3 * 2 + 1));
+	ck_assert_int_eq(pg_value("SELECT round(sum(error_pct) * 1e6) FROM measurement_outputs"
+				  " WHERE output = 'kh100'"),
+			 sqlite_value(db_path, "SELECT CAST(round(sum(error_pct) * 1e6) AS INTEGER)"
+				      " FROM measurement_outputs WHERE output = 'kh100'"));
 	assert_day_sums_match(db_path);
 	ck_assert_int_eq(pg_value("SELECT max(jsonb_array_length(budget_terms)) FROM measurements"),
 			 RIG_U_TERMS);
@@ -316,6 +343,8 @@ START_TEST(test_duplicate_delivery_changes_nothing)
 	pg_value("UPDATE ship_state SET last_seq = 0");
 	ck_assert_int_eq(ship_all(copy, "bench-a"), 0);
 	ck_assert_int_eq(pg_value("SELECT count(*) FROM measurements"), meas);
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM measurement_outputs"),
+			 sqlite_value(copy, "SELECT count(*) FROM measurement_outputs"));
 	assert_central_matches(copy, "bench-a");
 
 	/* Another file under the same name (a restored backup, a new disk) is
@@ -386,17 +415,21 @@ START_TEST(test_central_schema_migrates)
 	ck_assert_int_eq(pg_value("SELECT count(*) FROM pg_indexes WHERE indexname = 'run_positions_by_serial'"), 0);
 	fill_bench(db_path, "bench-a", "A", 2, T0);
 	ck_assert_int_eq(ship_all(db_path, "bench-a"), 0);	/* migrates on connecting */
-	ck_assert_int_eq(pg_value("SELECT version FROM rig_central_version"), 3);
+	ck_assert_int_eq(pg_value("SELECT version FROM rig_central_version"),
+			 central_schema_latest_version());
 	ck_assert_int_eq(pg_value("SELECT count(*) FROM pg_indexes WHERE indexname = 'run_positions_by_serial'"), 1);
 	assert_central_matches(db_path, "bench-a");
 
 	/* The same rows in a version 2 database: step 3 marks the retested
 	 * attempt and sums the days from them. */
-	pg_value("DROP TABLE point_stats; ALTER TABLE measurements DROP COLUMN superseded;"
+	pg_value("DROP TABLE measurement_outputs; DROP TABLE point_stats;"
+		 " ALTER TABLE measurements DROP COLUMN superseded;"
 		 " UPDATE rig_central_version SET version = 2");
 	snprintf(cmd, sizeof(cmd), "%s --central '%s' --init-central >/dev/null", shipper_bin(), url);
 	ck_assert_int_eq(system(cmd), 0);
-	ck_assert_int_eq(pg_value("SELECT version FROM rig_central_version"), 3);
+	ck_assert_int_eq(pg_value("SELECT version FROM rig_central_version"),
+			 central_schema_latest_version());
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM measurement_outputs"), 0);	/* step 4: the table */
 	ck_assert_int_eq(pg_value("SELECT count(*) FROM measurements WHERE superseded"), 1);
 	assert_day_sums_match(db_path);
 

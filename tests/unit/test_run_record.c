@@ -3,6 +3,7 @@
  * assembly of it and its refusal of an overdue calibration
  * (rig/rigd/certrecord.h), and the long-form exports built on it. */
 #include <check.h>
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -794,7 +795,7 @@ START_TEST(points_export_in_long_form_with_formulas_neutralised)
 	ck_assert_ptr_nonnull(strstr(text, ",0.330000,"));
 	ck_assert_ptr_nonnull(strstr(text, ",1,1,full load pf 1,accuracy,120,100,,1,60,0.210000,"));
 	ck_assert_ptr_null(strstr(text, ",0.700000,"));
-	ck_assert_ptr_nonnull(strstr(text, ",as-found\r\n"));
+	ck_assert_ptr_nonnull(strstr(text, ",as-found,"));
 	/* no band where none applies: the creep point's band (stored 0.5) is
 	 * empty, its 16th field */
 	const char *creep = strstr(text, ",creep,creep,");
@@ -806,6 +807,75 @@ START_TEST(points_export_in_long_form_with_formulas_neutralised)
 	for (int i = 0; i < 16; i++)
 		field = strsep(&rest, ",");
 	ck_assert_msg(field && !*field, "band \"%s\" in %s", field, creep);
+	free(text);
+	store_close(s);
+}
+END_TEST
+
+/* Each output gated beside a point is a row of its own under the point's,
+ * told apart by the output column; the point's own output first. */
+START_TEST(points_export_has_a_row_per_output)
+{
+	struct store *s = open_ok();
+	struct tsd_bench b;
+	tsd_bench_init(&b, "O1", NULL, T0);
+	struct rig_error err = {0};
+	char id[STORE_RUN_ID_LEN];
+	ck_assert_msg(store_begin_run(s, &b.plan, &b.meta, id, &err) == 0, "%s", err.msg);
+	struct rig_point_result r = tsd_result(0, 0, 1, 0.12, 0.04, 100, RIG_VERDICT_FAIL);
+	r.n_outputs = 2;
+	r.outputs[0] = (struct rig_output_result){ .sig = RIG_SIG_KH100, .kh = 100,
+						   .verdict = RIG_VERDICT_FAIL, .error_pct = -6.4,
+						   .u_pct = 0.5, .edges = 1, .bound = true, .duty = -1 };
+	r.outputs[1] = (struct rig_output_result){ .sig = RIG_SIG_LOAD_LED, .kh = 10,
+						   .verdict = RIG_VERDICT_PASS, .error_pct = 0.11,
+						   .u_pct = 0.05, .edges = 40, .duty = 0.499 };
+	ck_assert_msg(store_add_point_result(s, id, &r, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(store_end_run(s, id, RIG_RUN_FAILED, "", T0 + HOUR, &err), 0);
+
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	ck_assert_int_eq(report_points_csv(out, s, NULL, &err), 0);
+	fclose(out);
+	ck_assert_msg(strstr(text, ",as_found_left,output,kh,edges,bound,duty\r\n"), "%s", text);
+	int lines = 0;
+	for (const char *p = text; *p; p++)
+		lines += *p == '\n';
+	ck_assert_int_eq(lines, 1 + TSD_POINTS + 2);
+	const char *own = strstr(text, ",0.120000,0.040000,");
+	const char *kh100 = strstr(text, ",-6.400000,0.500000,,");
+	const char *led = strstr(text, ",0.110000,0.050000,,");
+	ck_assert_msg(own && kh100 && led && own < kh100 && kh100 < led, "%s", text);
+	ck_assert_msg(strstr(own, ",fail,,kh10,10,"), "%s", text);
+	ck_assert_msg(strstr(kh100, ",fail,,kh100,100,1,1,\r\n"), "%s", text);
+	ck_assert_msg(strstr(led, ",pass,,load_led,10,40,0,0.4990\r\n"), "%s", text);
+	/* an output's row names its point as the point's own row does */
+	const char *own_start = own, *kh100_start = kh100;
+	while (own_start > text && own_start[-1] != '\n')
+		own_start--;
+	while (kh100_start > text && kh100_start[-1] != '\n')
+		kh100_start--;
+	ck_assert_int_eq(own - own_start, kh100 - kh100_start);
+	ck_assert_msg(strncmp(own_start, kh100_start, own - own_start) == 0, "%s", text);
+	free(text);
+
+	text = NULL;
+	out = open_memstream(&text, &len);
+	ck_assert_int_eq(report_points_json(out, s, NULL, &err), 0);
+	fclose(out);
+	cJSON *rows = cJSON_Parse(text);
+	ck_assert_int_eq(cJSON_GetArraySize(rows), TSD_POINTS + 2);
+	cJSON *o = cJSON_GetArrayItem(rows, 1);
+	ck_assert_str_eq(cJSON_GetObjectItem(o, "output")->valuestring, "kh100");
+	ck_assert_str_eq(cJSON_GetObjectItem(o, "verdict")->valuestring, "fail");
+	ck_assert_str_eq(cJSON_GetObjectItem(o, "serial")->valuestring, "O1");
+	ck_assert_int_eq(cJSON_GetObjectItem(o, "point")->valueint, 1);
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(o, "bound")));
+	ck_assert_double_eq_tol(cJSON_GetObjectItem(o, "error_pct")->valuedouble, -6.4, 1e-9);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(rows, 0), "output")->valuestring,
+			 "kh10");
+	cJSON_Delete(rows);
 	free(text);
 	store_close(s);
 }
@@ -922,6 +992,7 @@ Suite *suite_run_record(void)
 	TCase *exports = tcase_create("exports");
 	tcase_add_checked_fixture(exports, setup, teardown);
 	tcase_add_test(exports, points_export_in_long_form_with_formulas_neutralised);
+	tcase_add_test(exports, points_export_has_a_row_per_output);
 	tcase_add_test(exports, the_certificate_shows_the_record);
 	suite_add_tcase(s, exports);
 	TCase *bench = tcase_create("simulated bench");
