@@ -14,7 +14,7 @@
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS := libserialport libgpiod sqlite3 libcjson gsl pangocairo cairo-pdf fontconfig libsodium libqrencode libpq
+PKGS := libserialport libgpiod sqlite3 libcjson gsl pangocairo cairo-pdf fontconfig libsodium libqrencode libpq libmicrohttpd
 DEPS_OK := build/.deps-ok
 
 WARN := -Wall -Wextra -Werror -std=gnu11 -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
@@ -46,9 +46,14 @@ SAN := build/san
 all: $(addprefix $(REL)/,$(PROGS))
 
 $(DEPS_OK):
-	@pkg-config --exists 'libgpiod >= 2.0' $(PKGS) check 2>/dev/null || ./rig/scripts/install-deps
+	@pkg-config --exists 'libgpiod >= 2.0' $(PKGS) check 2>/dev/null && [ -x /usr/bin/chromium ] || \
+		./rig/scripts/install-deps
 	@mkdir -p $(@D) && touch $@
 deps: ; @./rig/scripts/install-deps
+# The browser tests' node modules, as pinned by their lock file.
+BROWSER_DEPS := tests/browser/node_modules/.package-lock.json
+$(BROWSER_DEPS): tests/browser/package-lock.json
+	@./rig/scripts/install-deps
 
 # --- objects, two flavours -------------------------------------------------
 $(REL)/obj/%.o: %.c $(DEPS_OK)
@@ -89,12 +94,12 @@ $(SAN)/check_all: $(SAN)/obj/tests/unit/run.o $(TEST_SRC:%.c=$(SAN)/obj/%.o) $(C
 # installed first, outside the tests' time-outs); the real-kernel test bed
 # runs first (set RIG_SKIP_VMTEST=1 to skip it on a developer
 # machine; CI never skips it). Check's summary is the last line.
-check: $(SAN)/check_all $(addprefix $(SAN)/,$(PROGS)) all
+check: $(SAN)/check_all $(addprefix $(SAN)/,$(PROGS)) all $(BROWSER_DEPS)
 	@./rig/scripts/install-deps >/dev/null && ./rig/scripts/install-deps --arm64 >/dev/null
 	@if [ -x tests/vm/run ]; then tests/vm/run; fi
 	@RIG_BIN=$(SAN) RIG_TOP=$(CURDIR) CK_DEFAULT_TIMEOUT=120 $(SAN)/check_all
 
-unit: $(SAN)/check_all $(addprefix $(SAN)/,$(PROGS))
+unit: $(SAN)/check_all $(addprefix $(SAN)/,$(PROGS)) $(BROWSER_DEPS)
 	@RIG_BIN=$(SAN) RIG_TOP=$(CURDIR) CK_DEFAULT_TIMEOUT=120 $(SAN)/check_all
 
 demo: all
@@ -128,8 +133,8 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
-# The web panel's static files, once the tree has them.
-PANEL_STATIC := $(wildcard rig/panel/static)
+# The operator panel's static files (rigd finds them in $(DATADIR)/panel).
+PANEL_STATIC := panel
 D = $(DESTDIR)
 # Documentation= of the unit and the man pages name these files.
 DOCS := README.md:README.md rig/README.md:rigd-rigctl.md fixtures/README.md:fixtures.md \
@@ -157,7 +162,8 @@ install: all
 	install -m 0644 profiles/*.profile $(D)$(DATADIR)/profiles/
 	install -m 0644 fixtures/*.conf fixtures/*.spec $(D)$(DATADIR)/fixtures/
 	$(foreach d,$(DOCS),install -m 0644 $(word 1,$(subst :, ,$(d))) $(D)$(DOCDIR)/$(word 2,$(subst :, ,$(d)));)
-	install -m 0644 rig/rigd/rigd.conf.example rig/rigd/tcp-source.conf $(D)$(DOCDIR)/examples/
+	install -m 0644 rig/rigd/rigd.conf.example rig/rigd/tcp-source.conf rig/rigd/panel-http.conf \
+		rig/rigd/rig-panel.service $(D)$(DOCDIR)/examples/
 	$(if $(PANEL_STATIC),install -d $(D)$(DATADIR)/panel && cp -R $(PANEL_STATIC)/. $(D)$(DATADIR)/panel/)
 	@# /etc/rig: the defaults, never over a file the bench already has
 	@for f in rig/rigd/rigd.conf.example:rigd.conf $(foreach p,$(wildcard profiles/*.profile),$(p):profiles/$(notdir $(p))) \

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+
+#include "rig/rigd/panel.h"
 
 void rigd_config_defaults(struct rigd_config *c)
 {
@@ -59,7 +62,16 @@ static int set_key(struct rigd_config *c, const char *key, const char *value, co
 	TEXT("database", database)
 	TEXT("socket", socket_path)
 	TEXT("socket_group", socket_group)
+	TEXT("panel_dir", panel_dir)
+	TEXT("operators", operators)
 #undef TEXT
+	if (strcmp(key, "http") == 0) {
+		if (strcasecmp(value, "off") == 0) {
+			c->http[0] = '\0';
+			return 0;
+		}
+		return set_text(c->http, sizeof(c->http), value, file, line, key, err);
+	}
 	/* printed on certificates: no control characters (a tab) either */
 #define RECORD_TEXT(name, field)                                                             \
 	if (strcmp(key, name) == 0)                                                          \
@@ -182,5 +194,11 @@ int rigd_config_check(const struct rigd_config *c, const char *file, struct rig_
 		return rig_error_set(err, file, 0, "database: not set");
 	if (!c->socket_path[0])
 		return rig_error_set(err, file, 0, "socket: not set");
+	struct sockaddr_storage addr;
+	unsigned addr_len;
+	if (c->http[0] && panel_parse_addr(c->http, &addr, &addr_len, err) < 0) {
+		snprintf(err->file, sizeof(err->file), "%s", file);
+		return -1;
+	}
 	return 0;
 }

@@ -30,6 +30,10 @@ struct rigd_config {
 	char approver_name[64];
 	char approver_role[64];
 	enum rig_weighting weighting;	/* weighted average registration rule */
+	/* the operator panel (rig/rigd/panel.h): off unless http is set */
+	char http[64];			/* ADDR:PORT, e.g. 127.0.0.1:8080; "" off */
+	char panel_dir[256];		/* its static files; "" found next to rigd */
+	char operators[256];		/* who may sign in (name role kind hash lines) */
 };
 
 void rigd_config_defaults(struct rigd_config *c);

@@ -13,6 +13,7 @@
 #include "rig/common/log.h"
 #include "rig/common/timeutil.h"
 #include "rig/rigd/notify.h"
+#include "rig/rigd/panel.h"
 
 static void signal_event(struct rig_loop *loop, int fd, uint32_t events, void *data)
 {
@@ -75,7 +76,7 @@ static int load_settings(struct rigd *d, const char *config_path, struct rig_err
 	return rig_fixture_load(d->cfg.fixture, &d->fixture, err);
 }
 
-int rigd_start(struct rigd *d, const char *config_path, const char *record,
+int rigd_start(struct rigd *d, const char *config_path, const struct rigd_overrides *ov,
 	       struct rig_error *err)
 {
 	memset(d, 0, sizeof(*d));
@@ -92,6 +93,10 @@ int rigd_start(struct rigd *d, const char *config_path, const char *record,
 	recorder_keep_fixture(d);
 	if (ambient_start(&d->ambient, &d->fixture, err) < 0)
 		return -1;
+	const char *record = ov ? ov->record : NULL;
+	if (ov && ov->http)
+		snprintf(d->cfg.http, sizeof(d->cfg.http), "%s",
+			 strcmp(ov->http, "off") == 0 ? "" : ov->http);
 	if (record)
 		snprintf(d->cfg.record_edges, sizeof(d->cfg.record_edges), "%s",
 			 strcmp(record, "off") == 0 ? "" : record);
@@ -128,6 +133,14 @@ int rigd_start(struct rigd *d, const char *config_path, const char *record,
 	if (ctl_server_open(&d->ctl, d->loop, d->cfg.socket_path, d->cfg.socket_group,
 			    requests_handle, d, err) < 0)
 		return -1;
+	/* The panel last: it is a client of the control socket. A panel that
+	 * cannot listen (the port taken) leaves rigd running without it:
+	 * restarting would reopen the source each time, and rigctl works. */
+	if (d->cfg.http[0] && !(d->panel = panel_start(&d->cfg, err))) {
+		char buf[800];
+		log_err("operator panel not started: %s", rig_error_format(err, buf, sizeof(buf)));
+		memset(err, 0, sizeof(*err));
+	}
 	rig_loop_set_timer_fn(d->loop, run_on_timer, d);
 	log_notice("rigd %s ready: station %s, fixture %s, socket %s", RIG_VERSION, d->cfg.station,
 		   d->fixture.name, d->cfg.socket_path);
@@ -163,8 +176,12 @@ void rigd_stop(struct rigd *d)
 		source_force_off(d, "exit");
 	heartbeat_stop(d);
 	source_disconnect(d);
+	/* The socket first: a panel thread waiting for a reply sees it close
+	 * at once instead of waiting out its time-out. */
 	if (d->ctl.loop)
 		ctl_server_close(&d->ctl);
+	panel_stop(d->panel);
+	d->panel = NULL;
 	run_queue_free(&d->queue);
 	edges_disconnect(d);
 	if (d->record)

@@ -45,6 +45,7 @@ struct rigd {
 	/* edges */
 	struct edge_input *edges;
 	struct rig_seqno seqno;		/* the request's numbers: losses on any line */
+	uint64_t edges_seen;		/* every edge read since start (the panel's edge rate) */
 	int64_t probe_ns;		/* real time: next look at the edge input during a run */
 	FILE *record;
 	struct recorder rec;		/* the run record written to `record` */
@@ -74,13 +75,21 @@ struct rigd {
 		char reason[200];
 	} last;
 
+	struct panel *panel;		/* the operator panel over HTTP, when configured */
+
 	int exit_code;
 };
 
+/* What the command line overrides in the configuration file. */
+struct rigd_overrides {
+	const char *record;		/* --record FILE|off */
+	const char *http;		/* --http ADDR:PORT|off */
+};
+
 /* Start-up in the safe order: source off, database (interrupted runs),
- * edges, control socket. record (may be NULL) overrides record_edges.
+ * edges, control socket, panel. ov (may be NULL) overrides settings.
  * -1 with err when the daemon cannot run. */
-int rigd_start(struct rigd *d, const char *config_path, const char *record,
+int rigd_start(struct rigd *d, const char *config_path, const struct rigd_overrides *ov,
 	       struct rig_error *err);
 /* Runs until a signal (or a fatal error). Returns the exit code. */
 int rigd_run(struct rigd *d);

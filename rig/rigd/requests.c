@@ -101,6 +101,37 @@ static void start_now(struct rigd *d, struct ctl_client *c, const struct ctl_req
 	run_pump(d);	/* the first events after the reply */
 }
 
+/* The calibration of the source and of the reference standard, as the
+ * fixture states it, and whether a run would be refused for it today. */
+static void add_calibration(cJSON *o, const struct rig_fixture *f)
+{
+	char today[32];
+	rig_iso8601_utc(time(NULL), today, sizeof(today));
+	today[10] = '\0';	/* YYYY-MM-DD: compares as text */
+	const struct {
+		const char *what, *id, *cert, *date, *due;
+	} standards[] = {
+		{"source", f->instrument_serial, f->instrument_certificate, f->instrument_cal_date,
+		 f->instrument_cal_due},
+		{"reference standard", f->ref_identity, f->ref_certificate, f->ref_cal_date,
+		 f->ref_cal_due},
+	};
+	cJSON *arr = cJSON_AddArrayToObject(o, "calibration");
+	for (size_t i = 0; i < sizeof(standards) / sizeof(standards[0]); i++) {
+		if (!standards[i].id[0] && !standards[i].due[0])
+			continue;
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "what", standards[i].what);
+		cJSON_AddStringToObject(e, "identity", standards[i].id);
+		cJSON_AddStringToObject(e, "certificate", standards[i].cert);
+		cJSON_AddStringToObject(e, "calibrated", standards[i].date);
+		cJSON_AddStringToObject(e, "due", standards[i].due);
+		cJSON_AddBoolToObject(e, "overdue",
+				      standards[i].due[0] && strcmp(standards[i].due, today) < 0);
+		cJSON_AddItemToArray(arr, e);
+	}
+}
+
 /* Behind the running run: the client waits for its reply (the start's
  * own, when its turn comes); now it hears its ticket and place. */
 static void start_queued(struct rigd *d, struct ctl_client *c, const struct ctl_request *req)
@@ -228,6 +259,12 @@ static void handle_status(struct rigd *d, struct ctl_client *c)
 	if (d->src)
 		cJSON_AddStringToObject(o, "instrument", d->src->idn);
 	cJSON_AddStringToObject(o, "edges", d->edges ? "connected" : "disconnected");
+	/* counters since start: a client derives the edge rate from two replies */
+	cJSON *counts = cJSON_AddObjectToObject(o, "edge_counts");
+	cJSON_AddNumberToObject(counts, "seen", (double)d->edges_seen);
+	cJSON_AddNumberToObject(counts, "lost", (double)d->seqno.total_lost);
+	cJSON_AddNumberToObject(counts, "repeated", (double)d->seqno.total_repeats);
+	add_calibration(o, &d->fixture);
 	cJSON_AddStringToObject(o, "interlock", d->fixture.interlock.line < 0 ? "none"
 						: d->interlock_closed	      ? "closed"
 										      : "open");

@@ -396,6 +396,7 @@ static void edge_event(struct rig_loop *loop, int fd, uint32_t events, void *dat
 		}
 		for (int i = 0; i < n; i++) {
 			const struct rig_edge *e = &batch[i];
+			d->edges_seen++;
 			record_edge(d, e);
 			uint64_t lost_here = edge_numbers(d, e);
 			if (d->fixture.interlock.line >= 0 &&

@@ -1,0 +1,58 @@
+/* Shared by the panel's files: panel.c (server, static files), panel_api.c
+ * (the JSON API), panel_stream.c (Server-Sent Events). */
+#ifndef RIG_RIGD_PANEL_INTERNAL_H
+#define RIG_RIGD_PANEL_INTERNAL_H
+
+#include <cjson/cJSON.h>
+#include <microhttpd.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rig/rigd/panel.h"
+#include "rig/rigd/panel_auth.h"
+
+#define PANEL_MAX_BODY (64 * 1024)
+#define PANEL_MAX_STREAMS 16		/* each holds one control client (of 32) */
+#define PANEL_MAX_CONNECTIONS 48
+#define PANEL_CALL_MS 10000		/* a request's reply from rigd */
+
+struct panel {
+	struct MHD_Daemon *mhd;
+	struct panel_auth auth;
+	char socket_path[108];
+	char dir[256];
+	char database[256];
+	char profiles_dir[256];
+	char url[96];
+	atomic_bool stopping;
+	atomic_int streams;
+};
+
+/* A POST body, gathered over the handler's calls. */
+struct panel_body {
+	char *data;
+	size_t len;
+	bool too_big;
+};
+
+/* Sends body with the panel's headers (no caching of API answers, no
+ * framing, nosniff). */
+enum MHD_Result panel_send(struct MHD_Connection *conn, unsigned status, const char *type,
+			   const void *body, size_t len);
+/* A report (a certificate) as an HTML document of its own. */
+enum MHD_Result panel_send_document(struct MHD_Connection *conn, const char *html, size_t len);
+/* Sends obj (freed). */
+enum MHD_Result panel_send_json(struct MHD_Connection *conn, unsigned status, cJSON *obj);
+enum MHD_Result panel_send_error(struct MHD_Connection *conn, unsigned status, const char *why);
+
+/* One request to rigd's control socket (request freed); its reply, or NULL
+ * with why. */
+cJSON *panel_ctl_call(struct panel *p, cJSON *request, char *why, size_t why_len);
+
+enum MHD_Result panel_api_get(struct panel *p, struct MHD_Connection *conn, const char *url);
+enum MHD_Result panel_api_post(struct panel *p, struct MHD_Connection *conn, const char *url,
+			       struct panel_body *body);
+enum MHD_Result panel_stream(struct panel *p, struct MHD_Connection *conn);
+
+#endif
