@@ -107,7 +107,8 @@ int fleet_certificate(PGconn *pg, const char *serial, const char *run_uuid, FILE
 			       " p.position AS pos, r.started_at, r.ended_at, r.profile_name AS profile,"
 			       " r.operator, p.verdict, r.state AS run_state, r.lab_name AS lab,"
 			       " r.approver_name AS approver, s.public_key AS station_key,"
-			       " (SELECT seal FROM seals se WHERE se.run_uuid = r.run_uuid LIMIT 1) AS seal"
+			       " (SELECT seal FROM seals se WHERE se.run_uuid = r.run_uuid"
+			       "  AND coalesce(se.subject, 'run') = 'run' ORDER BY se.seq LIMIT 1) AS seal"
 			       " FROM run_positions p JOIN runs r USING (run_uuid)"
 			       " JOIN stations s ON s.name = r.station AND s.host = r.host"
 			       " WHERE r.run_uuid::text = $1 AND p.position = $2::smallint",

@@ -391,6 +391,20 @@ static void say_queued(const struct follow *f, const cJSON *msg)
 	fflush(stdout);
 }
 
+/* Leaving the queue is asked for, never assumed: rigd may have started
+ * our run (or refused it) just before it reads the dequeue, and a run that
+ * started must be followed (and, after Ctrl-C, aborted), not left running
+ * unseen. The first answer after the dequeue decides: the start's reply
+ * (ok with its run, or its refusal), or the dequeue's bare ok. */
+static int leave_queue(struct rig_client *c, unsigned ticket)
+{
+	cJSON *req = simple_request("dequeue");
+	cJSON_AddNumberToObject(req, "ticket", ticket);
+	int rc = rig_client_send(c, req);
+	cJSON_Delete(req);
+	return rc;
+}
+
 /* The start's reply; with --wait, the queue's word comes first and the
  * reply when our turn comes. NULL with why; *code the exit code then. */
 static cJSON *await_start(struct follow *f, struct rig_client *c, char *why, size_t why_len,
@@ -400,25 +414,41 @@ static cJSON *await_start(struct follow *f, struct rig_client *c, char *why, siz
 	int64_t begin = rig_monotonic_ns();
 	int64_t reply_by = begin + 30 * RIG_NS_PER_S;
 	int64_t queue_until = a->wait_s > 0 ? begin + (int64_t)(a->wait_s * 1e9) : INT64_MAX;
-	bool queued = false;
+	bool queued = false, leaving = false;
+	unsigned ticket = 0;
+	char left_why[200] = "";
+	int left_code = RIGCTL_EXIT_ERROR;
 	*code = RIGCTL_EXIT_ERROR;
 	for (;;) {
-		/* Ctrl-C before the reply: wait for it and abort what started;
-		 * while queued nothing started, so leave the queue. */
-		if (interrupted && queued) {
-			snprintf(why, why_len, "interrupted while queued: left the queue");
-			*code = RIGCTL_EXIT_ABORTED;
-			return NULL;
-		}
-		int64_t now = rig_monotonic_ns(), until = queued ? queue_until : reply_by;
-		if (now >= until) {
-			if (queued)
-				snprintf(why, why_len,
+		int64_t now = rig_monotonic_ns();
+		/* Ctrl-C while queued, or the end of the wait: ask to leave. */
+		if (queued && !leaving && (interrupted || now >= queue_until)) {
+			if (interrupted) {
+				snprintf(left_why, sizeof(left_why), "interrupted while queued: left the queue");
+				left_code = RIGCTL_EXIT_ABORTED;
+			} else {
+				snprintf(left_why, sizeof(left_why),
 					 "still queued after %.0f s (--wait=%.0f): left the queue; "
 					 "wait longer with --wait=SECONDS, or --wait alone",
 					 (double)(now - begin) / RIG_NS_PER_S, a->wait_s);
-			else
+			}
+			leaving = true;
+			reply_by = now + 5 * RIG_NS_PER_S;
+			if (leave_queue(c, ticket) < 0) {
+				snprintf(why, why_len, "%s", left_why);
+				*code = left_code;
+				return NULL;
+			}
+		}
+		int64_t until = queued && !leaving ? queue_until : reply_by;
+		if (now >= until) {
+			if (leaving) {
+				/* no answer: the connection's end takes us out */
+				snprintf(why, why_len, "%s", left_why);
+				*code = left_code;
+			} else {
 				snprintf(why, why_len, "no reply from rigd within 30 s");
+			}
 			return NULL;
 		}
 		int64_t left_ms = (until - now) / 1000000 + 1;
@@ -430,10 +460,19 @@ static cJSON *await_start(struct follow *f, struct rig_client *c, char *why, siz
 		}
 		if (r == 0)
 			continue;
-		if (cJSON_GetObjectItemCaseSensitive(msg, "ok"))
-			return msg;
+		if (cJSON_GetObjectItemCaseSensitive(msg, "ok")) {
+			bool left = leaving && rig_json_bool(msg, "ok", false) &&
+				    !cJSON_GetObjectItemCaseSensitive(msg, "run");
+			if (!left)
+				return msg;	/* the start's reply, even while leaving */
+			cJSON_Delete(msg);
+			snprintf(why, why_len, "%s", left_why);
+			*code = left_code;
+			return NULL;
+		}
 		if (strcmp(rig_json_str(msg, "event", ""), "queued") == 0) {
 			queued = true;
+			ticket = (unsigned)rig_json_num(msg, "ticket", 0);
 			say_queued(f, msg);
 		}
 		cJSON_Delete(msg);

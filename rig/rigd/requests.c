@@ -342,8 +342,28 @@ static void handle_query(struct rigd *d, struct ctl_client *c, const struct ctl_
 	reply_json(c, o);
 }
 
+/* An emergency stop ends the queue too: a waiting start would switch the
+ * source back on as soon as the run it stopped has ended. */
+static void queue_clear(struct rigd *d, const char *why)
+{
+	struct run_queue_entry *e;
+	while ((e = run_queue_pop(&d->queue))) {
+		struct ctl_client *waiting = ctl_server_client(&d->ctl, e->client_id);
+		log_notice("ticket %u (%s) taken out of the queue: %s", e->ticket,
+			   e->req.operator_name, why);
+		if (waiting) {
+			char msg[200];
+			snprintf(msg, sizeof(msg), "ticket %u was taken out of the queue: %s; start again "
+				 "once the bench is safe", e->ticket, why);
+			reply_error(waiting, msg);
+		}
+		free(e);
+	}
+}
+
 static void handle_safe_off(struct rigd *d, struct ctl_client *c)
 {
+	queue_clear(d, "safe-off requested");
 	if (d->running) {
 		run_abort(d, "safe-off requested");
 		reply_json(c, ok_reply());

@@ -509,6 +509,22 @@ START_TEST(test_fleet_queries)
 	ck_assert_msg(strstr(out, "full load pf 1") && strstr(out, "bench-b"), "%s", out);	/* the latest test */
 	free(out);
 
+	/* A run with a register-after addendum has two seals: the certificate
+	 * names the run's own, whatever order the server finds them in (here
+	 * the addendum stored first, as after a re-delivery or a VACUUM FULL). */
+	pg_value("CREATE TABLE s_run AS SELECT * FROM seals WHERE run_uuid ="
+		 " (SELECT run_uuid FROM runs WHERE station = 'bench-b' ORDER BY started_at DESC"
+		 " LIMIT 1) AND subject = 'run'");
+	pg_value("DELETE FROM seals WHERE (bench, seq) IN (SELECT bench, seq FROM s_run)");
+	pg_value("INSERT INTO seals (bench, seq, run_uuid, subject, format, rows_sha256, prev_seal, seal)"
+		 " SELECT bench, seq + 1000, run_uuid, 'register-after 1', 2, rows_sha256, seal,"
+		 " 'addendum-seal-not-the-runs' FROM s_run");
+	pg_value("INSERT INTO seals SELECT * FROM s_run");
+	pg_value("DROP TABLE s_run");
+	ck_assert_int_eq(rigctl_central("report --serial M-1-1", &out), 0);
+	ck_assert_msg(!strstr(out, "addendum-seal-not-the-runs"), "the addendum's seal named: %s", out);
+	free(out);
+
 	pg_value("INSERT INTO run_standards (run_uuid, role, identity, cal_due)"
 		 " SELECT run_uuid, 'reference', 'RS-9', to_char(current_date + 10, 'YYYY-MM-DD')"
 		 " FROM runs WHERE station = 'bench-b' ORDER BY started_at DESC LIMIT 1");

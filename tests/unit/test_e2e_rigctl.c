@@ -321,6 +321,65 @@ START_TEST(junit_after_rigd_dies_counts_the_rest_as_errors)
 }
 END_TEST
 
+/* A stand-in rigd that queues the start, then starts it just as the
+ * client's --wait runs out (before it reads the client's next line, as
+ * rigd may): the client must ask to leave (dequeue), and then follow the
+ * run that started rather than say it left the queue. Exit 0 when the
+ * dequeue came, 5 when the client went away without asking. */
+static void racing_daemon(int lfd)
+{
+	int c = accept(lfd, NULL, NULL);
+	if (c < 0)
+		_exit(1);
+	FILE *in = fdopen(c, "r");
+	char line[4096];
+	static const char queued[] = "{\"event\":\"queued\",\"ticket\":7,\"place\":1,\"behind\":\"66\"}\n";
+	static const char started[] =
+		"{\"ok\":true,\"run\":\"77\",\"points\":[\"full-load\"]}\n"
+		"{\"ok\":false,\"error\":\"no queued start has ticket 7\"}\n";
+	if (!fgets(line, sizeof(line), in) || write(c, "{\"ok\":true}\n", 12) < 0)
+		_exit(2);
+	if (!fgets(line, sizeof(line), in) || write(c, queued, strlen(queued)) < 0)
+		_exit(3);
+	usleep(1500000);	/* past --wait=1: the run starts now */
+	if (write(c, started, strlen(started)) < 0)
+		_exit(4);
+	if (!fgets(line, sizeof(line), in) || !strstr(line, "\"dequeue\"") || !strstr(line, "7"))
+		_exit(5);
+	usleep(100000);
+	_exit(0);	/* then gone mid-run */
+}
+
+START_TEST(a_wait_that_runs_out_as_the_run_starts_follows_the_run)
+{
+	char tmp[64], dbp[96];
+	tsd_tmpdir(tmp, dbp);
+	char sock[100];
+	snprintf(sock, sizeof(sock), "%s/rigd.sock", tmp);
+	int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", sock);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	ck_assert_int_eq(listen(lfd, 4), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		racing_daemon(lfd);
+	close(lfd);
+	int code = sh("%s --socket %s run --profile short --operator ana --wait=1 "
+		      "--position 1:MMS-120-2001:S1", rigctl(), sock);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "rigctl left without asking to leave the queue (daemon exit %d): %s",
+		      WEXITSTATUS(status), out);
+	ck_assert_msg(strstr(out, "left the queue") == NULL, "%s", out);
+	ck_assert_msg(strstr(out, "77") != NULL, "the run that started is not followed: %s", out);
+	ck_assert_int_eq(code, 4);	/* the stand-in dies mid-run */
+	tsd_rmdir(tmp);
+}
+END_TEST
+
 /* No rigd at the socket: the error says how to start it, and CI still
  * gets a JUnit file with the error; the command line's own help. */
 START_TEST(unreachable_rigd_leaves_a_junit_error_and_the_next_step)
@@ -400,6 +459,7 @@ Suite *suite_e2e_rigctl(void)
 	tcase_add_test(tc, results_read_only_while_rigd_is_stopped);
 	tcase_add_test(tc, report_out_ignores_a_planted_symlink);
 	tcase_add_test(tc, junit_after_rigd_dies_counts_the_rest_as_errors);
+	tcase_add_test(tc, a_wait_that_runs_out_as_the_run_starts_follows_the_run);
 	tcase_add_test(tc, unreachable_rigd_leaves_a_junit_error_and_the_next_step);
 	suite_add_tcase(s, tc);
 	return s;
