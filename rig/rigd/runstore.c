@@ -92,9 +92,9 @@ int runstore_station_key(struct runstore *rs, const char *db_path, const char *s
 	gethostname(host, sizeof(host) - 1);
 	if (store_station_set_key(rs->db, station, host, key->pk_b64, err) < 0)
 		return -1;
-	int signed_now = store_sign_head_if_unsigned(rs->db, err);
+	int signed_now = store_sign_migrated_head(rs->db, err);
 	if (signed_now > 0)
-		log_notice("signed the head of the chain of runs sealed before heads began");
+		log_notice("signed the head of the chain of runs sealed before heads began, as migrated just now");
 	return signed_now < 0 ? -1 : 0;
 }
 
