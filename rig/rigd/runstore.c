@@ -73,6 +73,19 @@ static void sign_head(const void *msg, size_t len, uint8_t ret_sig[64], void *ct
 	station_key_sign(ctx, msg, len, ret_sig);
 }
 
+int runstore_key_ready(const char *db_path, struct rig_error *err)
+{
+	char dir[512];
+	station_key_dir(db_path, dir, sizeof(dir));
+	struct station_key *key = calloc(1, sizeof(*key));
+	if (!key)
+		return rig_error_set(err, NULL, 0, "out of memory");
+	int rc = station_key_load(dir, key, err);
+	sodium_memzero(key, sizeof(*key));
+	free(key);
+	return rc < 0 ? -1 : 0;
+}
+
 int runstore_station_key(struct runstore *rs, const char *db_path, const char *station,
 			 struct rig_error *err)
 {
