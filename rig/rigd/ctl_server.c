@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -396,6 +397,18 @@ struct ctl_client *ctl_server_client(struct ctl_server *srv, unsigned id)
 		if (c->id == id)
 			return c->dead || c->closing || c->eof ? NULL : c;
 	return NULL;
+}
+
+bool ctl_client_hung_up(const struct ctl_client *c)
+{
+	struct pollfd p = {.fd = c->fd, .events = POLLIN | POLLRDHUP};
+	int n;
+	do
+		n = poll(&p, 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return true;	/* not a socket we can use any more */
+	return (p.revents & (POLLHUP | POLLRDHUP | POLLERR | POLLNVAL)) != 0;
 }
 
 int ctl_server_client_count(const struct ctl_server *srv)

@@ -78,6 +78,9 @@ void ctl_client_drop(struct ctl_client *c, const char *why);
 /* The client with this id while it can still be answered (connected, not
  * at its end of input, not closing), NULL otherwise. */
 struct ctl_client *ctl_server_client(struct ctl_server *srv, unsigned id);
+/* True when the peer has hung up (closed, killed) even though the loop has
+ * not read its end of input yet: a look at the socket, nothing consumed. */
+bool ctl_client_hung_up(const struct ctl_client *c);
 
 /* Frees dropped clients; call after each loop iteration. */
 void ctl_server_sweep(struct ctl_server *srv);

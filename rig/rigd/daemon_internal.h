@@ -28,5 +28,7 @@ void reply_json(struct ctl_client *c, cJSON *obj);	/* frees obj */
 /* After each loop turn: the queue loses starts whose client went away, and
  * its first start runs when the bench is free. */
 void requests_after_turn(struct rigd *d);
+/* Empties the queue: each waiting client is told why (exit 4 for rigctl). */
+void requests_queue_clear(struct rigd *d, const char *why);
 
 #endif

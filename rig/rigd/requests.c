@@ -214,7 +214,11 @@ void requests_after_turn(struct rigd *d)
 	struct run_queue_entry *e;
 	while (!d->running && (e = run_queue_pop(&d->queue))) {
 		struct ctl_client *c = ctl_server_client(&d->ctl, e->client_id);
-		if (c && d->exit_after_run) {
+		if (c && ctl_client_hung_up(c)) {
+			/* Killed before the loop read its end: no run for nobody. */
+			log_notice("ticket %u (%s) left the queue: its client hung up", e->ticket,
+				   e->req.operator_name);
+		} else if (c && d->exit_after_run) {
 			reply_error(c, "rigd is stopping");
 		} else if (c) {
 			log_notice("ticket %u (%s): its turn after %.0f s in the queue", e->ticket,
@@ -342,9 +346,9 @@ static void handle_query(struct rigd *d, struct ctl_client *c, const struct ctl_
 	reply_json(c, o);
 }
 
-/* An emergency stop ends the queue too: a waiting start would switch the
- * source back on as soon as the run it stopped has ended. */
-static void queue_clear(struct rigd *d, const char *why)
+/* An emergency stop or a rig error ends the queue too: a waiting start
+ * would switch the source back on as soon as the run before it has ended. */
+void requests_queue_clear(struct rigd *d, const char *why)
 {
 	struct run_queue_entry *e;
 	while ((e = run_queue_pop(&d->queue))) {
@@ -352,8 +356,8 @@ static void queue_clear(struct rigd *d, const char *why)
 		log_notice("ticket %u (%s) taken out of the queue: %s", e->ticket,
 			   e->req.operator_name, why);
 		if (waiting) {
-			char msg[200];
-			snprintf(msg, sizeof(msg), "ticket %u was taken out of the queue: %s; start again "
+			char msg[400];
+			snprintf(msg, sizeof(msg), "ticket %u was taken out of the queue: %.300s; start again "
 				 "once the bench is safe", e->ticket, why);
 			reply_error(waiting, msg);
 		}
@@ -363,7 +367,7 @@ static void queue_clear(struct rigd *d, const char *why)
 
 static void handle_safe_off(struct rigd *d, struct ctl_client *c)
 {
-	queue_clear(d, "safe-off requested");
+	requests_queue_clear(d, "safe-off requested");
 	if (d->running) {
 		run_abort(d, "safe-off requested");
 		reply_json(c, ok_reply());

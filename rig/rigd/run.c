@@ -456,6 +456,20 @@ static void send_levels(struct rigd *d)
 
 #define PROGRESS_EVERY_NS (RIG_NS_PER_S / 5)
 
+/* After a rig error (dead-man, output off failed, instrument, source fault)
+ * the bench needs a person: no queued start may switch the source on. A
+ * normal end or an operator's abort keeps the queue going. */
+static void queue_stop_after_rig_error(struct rigd *d, const char *what)
+{
+	if (!d->queue.n)
+		return;
+	char why[300];
+	snprintf(why, sizeof(why), "run %s ended in a rig error (%.200s)", d->ctx.run_id, what);
+	log_err("%s: emptying the queue (%d start(s) waiting); the bench needs a person", why,
+		d->queue.n);
+	requests_queue_clear(d, why);
+}
+
 static void run_finished(struct rigd *d, const struct rig_seq_event *ev)
 {
 	const char *state = rig_run_state_name(ev->run_state);
@@ -468,8 +482,11 @@ static void run_finished(struct rigd *d, const struct rig_seq_event *ev)
 	d->running = false;
 	d->watchdog_ns = INT64_MAX;
 	/* Belt and braces: the sequencer's last command was output off. */
-	if (d->src && !d->src_busy)
-		source_force_off(d, "end of run");
+	bool off_failed = d->src && !d->src_busy && source_force_off(d, "end of run") < 0;
+	if (ev->run_state == RIG_RUN_ERROR)
+		queue_stop_after_rig_error(d, ev->reason[0] ? ev->reason : "error");
+	else if (off_failed)
+		queue_stop_after_rig_error(d, "source output off failed at the end of the run");
 	if (d->exit_after_run)
 		rig_loop_quit(d->loop);
 }
@@ -619,6 +636,8 @@ static void watchdog_expired(struct rigd *d)
 		 d->last.reason[0] ? d->last.reason : "abort");
 	recorder_watchdog_end(d, &ev);
 	handle_event(d, &ev);
+	/* Even after an operator's abort: the source did not go off in time. */
+	queue_stop_after_rig_error(d, ev.reason);
 }
 
 void run_on_timer(struct rig_loop *loop, int64_t now_ns, void *data)

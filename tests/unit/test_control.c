@@ -356,6 +356,27 @@ START_TEST(outbuf_caps_and_drains)
 }
 END_TEST
 
+/* A waiting client killed before the loop has read its end of input: the
+ * queue must see the hang-up before it starts that client's run. */
+START_TEST(a_hung_up_client_is_seen_before_its_end_is_read)
+{
+	int sv[2];
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	struct ctl_client c = {.fd = sv[0], .id = 1};
+	ck_assert(!ctl_client_hung_up(&c));
+	/* a live client with unread input is not hung up */
+	ck_assert_int_eq(write(sv[1], "{}\n", 3), 3);
+	ck_assert(!ctl_client_hung_up(&c));
+	close(sv[1]);
+	ck_assert(ctl_client_hung_up(&c));
+	/* nothing was consumed: the loop still reads the line, then the end */
+	char buf[8];
+	ck_assert_int_eq(read(sv[0], buf, sizeof(buf)), 3);
+	ck_assert_int_eq(read(sv[0], buf, sizeof(buf)), 0);
+	close(sv[0]);
+}
+END_TEST
+
 START_TEST(json_numbers_never_nan)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -1053,6 +1074,7 @@ Suite *suite_control(void)
 	tcase_add_test(tc, linebuf_refuses_an_oversized_line);
 	tcase_add_test(tc, outbuf_caps_and_drains);
 	tcase_add_test(tc, json_numbers_never_nan);
+	tcase_add_test(tc, a_hung_up_client_is_seen_before_its_end_is_read);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("server");
 	tcase_add_test(tc, loop_dispatches_fds_and_the_deadline);

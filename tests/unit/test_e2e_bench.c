@@ -60,6 +60,12 @@ END_TEST
 START_TEST(a_second_job_waits_its_turn_in_the_queue) { run_scenario("queue"); }
 END_TEST
 
+START_TEST(a_rig_error_empties_the_queue_so_no_job_switches_the_source_back_on)
+{
+	run_scenario("queue-rig-error");
+}
+END_TEST
+
 START_TEST(safe_off_empties_the_queue_so_no_job_switches_the_source_back_on)
 {
 	run_scenario("queue-safe-off");
@@ -92,6 +98,7 @@ Suite *suite_e2e_bench(void)
 	tcase_add_test(tc, hostile_clients_and_fd_exhaustion_do_not_stall_rigd);
 	tcase_add_test(tc, a_second_job_waits_its_turn_in_the_queue);
 	tcase_add_test(tc, safe_off_empties_the_queue_so_no_job_switches_the_source_back_on);
+	tcase_add_test(tc, a_rig_error_empties_the_queue_so_no_job_switches_the_source_back_on);
 	tcase_add_test(tc, rigctl_runs_through_an_ssh_forwarded_socket);
 	suite_add_tcase(s, tc);
 	return s;
