@@ -110,7 +110,11 @@ int rigd_start(struct rigd *d, const char *config_path, const struct rigd_overri
 	/* 1. The source, and its output off, before anything else. */
 	if (source_connect(d, err) < 0)
 		return -1;
-	/* 2. The database: a run a crash left open is marked interrupted. */
+	/* 2. The database: a run a crash left open is marked interrupted. The
+	 * key is looked at first: a start that migrates a chain sealed before
+	 * heads began signs its head, and no later start will. */
+	if (runstore_key_ready(d->cfg.database, err) < 0)
+		return -1;
 	d->store = runstore_open(d->cfg.database, err);
 	if (!d->store)
 		return -1;

@@ -73,6 +73,19 @@ static void sign_head(const void *msg, size_t len, uint8_t ret_sig[64], void *ct
 	station_key_sign(ctx, msg, len, ret_sig);
 }
 
+int runstore_key_ready(const char *db_path, struct rig_error *err)
+{
+	char dir[512];
+	station_key_dir(db_path, dir, sizeof(dir));
+	struct station_key *key = calloc(1, sizeof(*key));
+	if (!key)
+		return rig_error_set(err, NULL, 0, "out of memory");
+	int rc = station_key_load(dir, key, err);
+	sodium_memzero(key, sizeof(*key));
+	free(key);
+	return rc < 0 ? -1 : 0;
+}
+
 int runstore_station_key(struct runstore *rs, const char *db_path, const char *station,
 			 struct rig_error *err)
 {
@@ -92,9 +105,9 @@ int runstore_station_key(struct runstore *rs, const char *db_path, const char *s
 	gethostname(host, sizeof(host) - 1);
 	if (store_station_set_key(rs->db, station, host, key->pk_b64, err) < 0)
 		return -1;
-	int signed_now = store_sign_head_if_unsigned(rs->db, err);
+	int signed_now = store_sign_migrated_head(rs->db, err);
 	if (signed_now > 0)
-		log_notice("signed the head of the chain of runs sealed before heads began");
+		log_notice("signed the head of the chain of runs sealed before heads began, as migrated just now");
 	return signed_now < 0 ? -1 : 0;
 }
 

@@ -29,6 +29,11 @@ struct runstore;
 struct runstore *runstore_open(const char *path, struct rig_error *err);
 void runstore_close(struct runstore *rs);	/* NULL-safe */
 
+/* The station key beside the database at db_path loads (rigd looks before
+ * opening the database: the start that migrates an old chain is the only
+ * one that signs its head). 0, or -1 with err. */
+int runstore_key_ready(const char *db_path, struct rig_error *err);
+
 /* Loads or creates the station's signing key beside the database at
  * db_path and records its public key with the station. */
 int runstore_station_key(struct runstore *rs, const char *db_path, const char *station,

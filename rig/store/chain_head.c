@@ -72,16 +72,18 @@ static int count_of(struct store *s, const char *sql, struct rig_error *err)
 	return n < 0 ? rig_error_set(err, NULL, 0, "chain head: %s", sqlite3_errmsg(s->db)) : n;
 }
 
-int store_sign_head_if_unsigned(struct store *s, struct rig_error *err)
+int store_sign_migrated_head(struct store *s, struct rig_error *err)
 {
+	/* Only a chain this very process migrated: a head missing at any other
+	 * time was removed (or never signed) and is for verify to report. */
+	if (!s->migrated_unheaded || !s->head_sign)
+		return 0;
 	int heads = count_of(s, "SELECT COUNT(*) FROM chain_head", err);
-	int newer = count_of(s, "SELECT COUNT(*) FROM run_seals WHERE format >= 2", err);
 	int seals = count_of(s, "SELECT COUNT(*) FROM run_seals", err);
-	if (heads < 0 || newer < 0 || seals < 0)
+	if (heads < 0 || seals < 0)
 		return -1;
-	/* A head removed from a chain that had one is for verify to report,
-	 * never to sign over. */
-	if (heads > 0 || newer > 0 || seals == 0 || !s->head_sign)
+	s->migrated_unheaded = false;	/* once */
+	if (heads > 0 || seals == 0)
 		return 0;
 	if (store_exec(s, "BEGIN IMMEDIATE", err) < 0)
 		return -1;
@@ -138,9 +140,15 @@ int store_head_check(struct store *s, store_chain_problem_fn fn, void *ctx,
 		return -1;
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_finalize(st);
-		/* Seals of format 2 are always made with a signed head. */
+		/* Seals of format 2 are always made with a signed head; older
+		 * ones get theirs when rigd migrates them (store_sign_migrated_head).
+		 * Without one, a chain rewritten in full cannot be told apart. */
 		if (r->newest_format >= 2)
 			store_chain_problem(fn, ctx, r, "the chain's signed head is missing (removed): the newest runs cannot be told complete");
+		else if (r->newest_format == 1)
+			store_chain_problem(fn, ctx, r,
+				"chain head never signed: database migrated without the station key, or its head"
+				" removed; the seals (format 1) alone cannot show that runs were not rewritten");
 		return 0;
 	}
 	int64_t seq = sqlite3_column_int64(st, 0);

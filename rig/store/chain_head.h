@@ -1,5 +1,5 @@
 /* Internal to rig/store: the chain's signed head, for seal.c. The public
- * side (store_set_head_signer, store_sign_head_if_unsigned,
+ * side (store_set_head_signer, store_sign_migrated_head,
  * store_station_key_known) is declared in seal.h. */
 #ifndef RIG_STORE_CHAIN_HEAD_H
 #define RIG_STORE_CHAIN_HEAD_H

@@ -316,6 +316,7 @@ int store_schema_version(sqlite3 *db, struct rig_error *err)
 	return version;
 }
 
+/* 1 when this call applied the step, 0 when another process had. */
 static int apply_step(sqlite3 *db, int from, struct rig_error *err)
 {
 	char *msg = NULL;
@@ -335,7 +336,7 @@ static int apply_step(sqlite3 *db, int from, struct rig_error *err)
 		goto rollback;
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
 		goto rollback;
-	return 0;
+	return 1;
 rollback:
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 fail:
@@ -345,8 +346,9 @@ fail:
 	return -1;
 }
 
-int store_schema_migrate_to(sqlite3 *db, int target, struct rig_error *err)
+static int migrate(sqlite3 *db, int target, int *ret_lowest_applied, struct rig_error *err)
 {
+	*ret_lowest_applied = -1;
 	int version = store_schema_version(db, err);
 	if (version < 0)
 		return -1;
@@ -357,13 +359,32 @@ int store_schema_migrate_to(sqlite3 *db, int target, struct rig_error *err)
 				     version, N_STEPS);
 	if (target > N_STEPS)
 		target = N_STEPS;
-	for (int v = version; v < target; v++)
-		if (apply_step(db, v, err) < 0)
+	for (int v = version; v < target; v++) {
+		int applied = apply_step(db, v, err);
+		if (applied < 0)
 			return -1;
+		if (applied && *ret_lowest_applied < 0)
+			*ret_lowest_applied = v;
+	}
 	return 0;
+}
+
+int store_schema_migrate_to(sqlite3 *db, int target, struct rig_error *err)
+{
+	int lowest;
+	return migrate(db, target, &lowest, err);
 }
 
 int store_schema_migrate(sqlite3 *db, struct rig_error *err)
 {
-	return store_schema_migrate_to(db, N_STEPS, err);
+	int lowest;
+	return migrate(db, N_STEPS, &lowest, err);
+}
+
+int store_schema_migrate_noting(sqlite3 *db, bool *ret_crossed_chain_head, struct rig_error *err)
+{
+	int lowest;
+	int rc = migrate(db, N_STEPS, &lowest, err);
+	*ret_crossed_chain_head = rc == 0 && lowest >= 0 && lowest < STORE_SCHEMA_CHAIN_HEAD;
+	return rc;
 }

@@ -6,6 +6,7 @@
 #define RIG_STORE_SCHEMA_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 
 #include "rig/core/error.h"
 
@@ -22,5 +23,14 @@ int store_schema_migrate_to(sqlite3 *db, int target, struct rig_error *err);
 
 /* Same, to the latest version. */
 int store_schema_migrate(sqlite3 *db, struct rig_error *err);
+
+/* The version whose step (the records step) made the chain_head table. */
+#define STORE_SCHEMA_CHAIN_HEAD 6
+
+/* store_schema_migrate, telling whether this very call applied the step to
+ * STORE_SCHEMA_CHAIN_HEAD: a chain sealed before heads began was migrated
+ * here and now (store_sign_migrated_head), known from this process, never
+ * from anything in the file that its writer could forge. */
+int store_schema_migrate_noting(sqlite3 *db, bool *ret_crossed_chain_head, struct rig_error *err);
 
 #endif

@@ -73,9 +73,11 @@ int store_verify_chain(struct store *s, store_chain_problem_fn fn, void *ctx,
 typedef void (*store_sign_fn)(const void *msg, size_t len, uint8_t ret_sig[64], void *ctx);
 void store_set_head_signer(struct store *s, const char *public_key_b64, store_sign_fn fn, void *ctx);
 
-/* A database sealed before heads began (format 1 seals only, no head):
- * signs its current head. 1 signed, 0 nothing to sign, -1 with err. */
-int store_sign_head_if_unsigned(struct store *s, struct rig_error *err);
+/* A chain sealed before heads began that this very store_open migrated
+ * across the records step (schema.h): signs its head, once, with the
+ * signer set. Never otherwise: a head missing later is store_verify_chain's
+ * to report. 1 signed, 0 nothing to sign, -1 with err. */
+int store_sign_migrated_head(struct store *s, struct rig_error *err);
 
 /* The canonical queries of a seal format (1, 2, 3; NULL otherwise). */
 const char *const *store_seal_canonical_sql(int format, size_t *ret_n);

@@ -76,7 +76,8 @@ struct store *store_open(const char *path, struct rig_error *err)
 	/* WAL lets reports read while the daemon writes; FULL sync makes every
 	 * commit durable across a power cut too, not only a crash of rigd. */
 	if (store_exec(s, "PRAGMA journal_mode = WAL", err) < 0 ||
-	    store_exec(s, "PRAGMA synchronous = FULL", err) < 0 || store_schema_migrate(s->db, err) < 0) {
+	    store_exec(s, "PRAGMA synchronous = FULL", err) < 0 ||
+	    store_schema_migrate_noting(s->db, &s->migrated_unheaded, err) < 0) {
 		if (err)
 			snprintf(err->file, sizeof(err->file), "%s", path);
 		store_close(s);

@@ -17,6 +17,9 @@ struct store {
 	void (*head_sign)(const void *msg, size_t len, unsigned char ret_sig[64], void *ctx);
 	void *head_sign_ctx;
 	char head_key[100];
+	/* this open migrated the file across the records step: its old
+	 * chain may get its head signed once (store_sign_migrated_head) */
+	bool migrated_unheaded;
 };
 
 /* Prepares sql or sets err naming what failed. */

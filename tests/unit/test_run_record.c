@@ -488,14 +488,24 @@ START_TEST(the_migration_keeps_sealed_runs_verifiable)
 	ck_assert_msg(rc == SQLITE_OK, "%s", msg ? msg : "");
 	sqlite3_close(db);
 
-	s = open_ok();	/* migrates 4 -> 5 */
+	s = open_ok();	/* migrates 4 -> 5 -> ... */
 	ck_assert(sql_double(s, "SELECT MIN(position) FROM run_positions") == 1);
 	struct store_chain_report report = {0};
 	int problems = 0;
+	/* migrated by a store without the key: the head stays unsigned */
 	ck_assert_int_eq(store_verify_chain(s, count_problem, &problems, &report, &err), 0);
 	ck_assert_int_eq(report.sealed, 1);
+	ck_assert_int_eq(problems, 1);
+	ck_assert(!report.head_signed);
+	/* with it, as rigd's start: signed once, and the chain verifies */
+	tsd_sign_heads(s, dir);
+	ck_assert_int_eq(store_sign_migrated_head(s, &err), 1);
+	ck_assert_int_eq(store_sign_migrated_head(s, &err), 0);
+	problems = 0;
+	ck_assert_int_eq(store_verify_chain(s, count_problem, &problems, &report, &err), 0);
 	ck_assert_int_eq(problems, 0);
 	ck_assert_int_eq(report.problems, 0);
+	ck_assert(report.head_signed);
 	/* and a changed position would show */
 	ck_assert_int_eq(sqlite3_exec(s->db, "UPDATE measurements SET attempt = 2", NULL, NULL, NULL),
 			 SQLITE_OK);

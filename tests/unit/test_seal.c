@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "reports/cert_sign.h"
 #include "rig/common/station_key.h"
+#include "rig/rigd/runstore.h"
 #include "rig/rigctl/args.h"
 #include "rig/store/queries.h"
 #include "rig/store/seal.h"
@@ -508,42 +510,130 @@ START_TEST(format_2_hashes_the_stored_1_based_positions)
 }
 END_TEST
 
-/* A database sealed before heads began gets its head signed once, at
- * rigd's start; a chain whose head was removed is never signed over. */
-START_TEST(an_old_chain_gets_its_head_signed_once_a_removed_head_never)
+/* The file as schema 5 left it (before the records step made chain_head
+ * and numbered seal formats), its seals all of format 1. */
+static void back_to_schema_5(void)
+{
+	tamper("DROP TABLE measurement_outputs;"
+	       "ALTER TABLE measurements DROP COLUMN reading_before_kwh;"
+	       "ALTER TABLE measurements DROP COLUMN reading_after_kwh;"
+	       "DROP TRIGGER outbox_run_insert; DROP TRIGGER outbox_run_update;"
+	       "DROP TRIGGER outbox_position_update; DROP TRIGGER outbox_measurement;"
+	       "DROP TRIGGER outbox_seal; DROP TRIGGER outbox_chain_head;"
+	       "DROP TRIGGER outbox_chain_head_update; DROP TABLE outbox;"
+	       "DROP TABLE chain_head;"
+	       "CREATE TABLE run_seals_old (seq INTEGER PRIMARY KEY, run_uuid TEXT NOT NULL UNIQUE,"
+	       " rows_sha256 TEXT NOT NULL, prev_seal TEXT NOT NULL, seal TEXT NOT NULL UNIQUE);"
+	       "INSERT INTO run_seals_old SELECT seq, run_uuid, rows_sha256, prev_seal, seal FROM run_seals;"
+	       "DROP TABLE run_seals; ALTER TABLE run_seals_old RENAME TO run_seals;"
+	       "ALTER TABLE run_positions DROP COLUMN model_source;"
+	       "ALTER TABLE run_records DROP COLUMN method;"
+	       "PRAGMA user_version = 5;");
+}
+
+/* Two runs sealed in format 1 by a store without a signer: as before heads. */
+static void old_chain(void)
 {
 	struct rig_error err = {0};
 	struct store *s = store_open(db_path, &err);
+	ck_assert_msg(s != NULL, "%s", err.msg);
 	char a[STORE_RUN_ID_LEN], b[STORE_RUN_ID_LEN];
-	store_set_seal_format(s, 1);	/* no signer, format 1: as before heads */
+	store_set_seal_format(s, 1);
 	one_run(s, "OLD-1", T0, a);
 	one_run(s, "OLD-2", T0 + 100000, b);
-	struct findings f;
 	store_close(s);
-	struct store_chain_report r = walk(&f);
-	ck_assert_msg(r.problems == 0 && !r.head_signed, "%s", f.text);
-	s = store_open(db_path, &err);
-	tsd_sign_heads(s, dir);
-	ck_assert_int_eq(store_sign_head_if_unsigned(s, &err), 1);
-	ck_assert_int_eq(store_sign_head_if_unsigned(s, &err), 0);
-	store_close(s);
-	r = walk(&f);
-	ck_assert_msg(r.problems == 0 && r.head_signed && r.head_seq == 2, "%s", f.text);
+}
 
-	/* format 2 seals, then the newest run, its seal and the head removed */
-	tsd_rmdir(dir);
-	tsd_tmpdir(dir, db_path);
+/* rigd's start: the database opened (and migrated), then the station key. */
+static int rigd_start(void)
+{
+	struct rig_error err = {0};
+	struct station_key key;
+	char path[128];
+	snprintf(path, sizeof(path), "%s/station.key", dir);
+	if (access(path, F_OK) != 0)
+		ck_assert_int_eq(station_key_init(dir, &key, &err), 0);
+	struct runstore *rs = runstore_open(db_path, &err);
+	ck_assert_msg(rs != NULL, "%s", err.msg);
+	int rc = runstore_station_key(rs, db_path, "station-1", &err);
+	runstore_close(rs);
+	return rc == 0 ? 0 : -1;
+}
+
+/* A chain of format-1 seals without a head is reported: nothing in it
+ * shows that its runs were not rewritten and resealed in full. */
+START_TEST(a_missing_head_over_format_1_seals_is_reported)
+{
+	old_chain();
+	struct findings f;
+	struct store_chain_report r = walk(&f);
+	ck_assert_msg(r.problems == 1 && !r.head_signed && strstr(f.text, "chain head never signed"), "%s",
+		      f.text);
+}
+END_TEST
+
+/* An old chain that rigd itself migrates across the records step gets its
+ * head signed then, once; a later start signs nothing. */
+START_TEST(an_old_chain_migrated_by_rigd_is_signed_once)
+{
+	old_chain();
+	back_to_schema_5();
+	ck_assert_int_eq(rigd_start(), 0);
+	struct findings f;
+	struct store_chain_report r = walk(&f);
+	ck_assert_msg(r.problems == 0 && r.head_signed && r.head_seq == 2, "%s", f.text);
+	tamper("DELETE FROM chain_head");
+	ck_assert_int_eq(rigd_start(), 0);	/* no migration now: no signing */
+	r = walk(&f);
+	ck_assert_msg(!r.head_signed && r.problems == 1 && strstr(f.text, "chain head never signed"), "%s",
+		      f.text);
+}
+END_TEST
+
+/* The attack: a stored value changed, every seal recomputed in format 1
+ * (no key needed), the head deleted. rigd's next start must not sign the
+ * forged chain, and verify must not call it valid. */
+START_TEST(a_chain_resealed_in_format_1_without_its_head_is_never_signed)
+{
+	old_chain();
+	back_to_schema_5();
+	ck_assert_int_eq(rigd_start(), 0);	/* the honest migration: signed */
+	tamper("UPDATE measurements SET error_pct = 0.01 WHERE id = 1");
+	tamper("DELETE FROM run_seals; DELETE FROM chain_head");
+	struct rig_error err = {0};
+	struct store *s = store_open(db_path, &err);
+	store_set_seal_format(s, 1);
+	ck_assert_int_eq(store_seal_run(s, 1, &err), 0);
+	ck_assert_int_eq(store_seal_run(s, 2, &err), 0);
+	store_close(s);
+	ck_assert_int_eq(rigd_start(), 0);
+	struct findings f;
+	struct store_chain_report r = walk(&f);
+	ck_assert_msg(!r.head_signed && r.problems == 1 && strstr(f.text, "chain head never signed"), "%s",
+		      f.text);
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM chain_head", -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int(st, 0), 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+END_TEST
+
+/* A removed head over format-2 seals is reported and never signed over. */
+START_TEST(a_removed_head_is_never_signed_over)
+{
 	char ids[3][STORE_RUN_ID_LEN], sql[300];
 	three_runs(ids);
 	snprintf(sql, sizeof(sql),
 		 "PRAGMA foreign_keys = ON; DELETE FROM run_seals WHERE run_uuid = '%s';"
 		 " DELETE FROM runs WHERE run_uuid = '%s'; DELETE FROM chain_head", ids[2], ids[2]);
 	tamper(sql);
-	s = store_open(db_path, &err);
-	tsd_sign_heads(s, dir);
-	ck_assert_int_eq(store_sign_head_if_unsigned(s, &err), 0);
-	store_close(s);
-	r = walk(&f);
+	ck_assert_int_eq(rigd_start(), 0);
+	struct findings f;
+	struct store_chain_report r = walk(&f);
 	ck_assert_msg(r.problems == 1 && strstr(f.text, "signed head is missing"), "%s", f.text);
 }
 END_TEST
@@ -601,7 +691,10 @@ Suite *suite_seal(void)
 	tcase_add_test(tc, the_register_after_is_sealed_as_an_addendum);
 	tcase_add_test(tc, format_1_seals_still_verify_beside_format_2);
 	tcase_add_test(tc, format_2_hashes_the_stored_1_based_positions);
-	tcase_add_test(tc, an_old_chain_gets_its_head_signed_once_a_removed_head_never);
+	tcase_add_test(tc, a_missing_head_over_format_1_seals_is_reported);
+	tcase_add_test(tc, an_old_chain_migrated_by_rigd_is_signed_once);
+	tcase_add_test(tc, a_chain_resealed_in_format_1_without_its_head_is_never_signed);
+	tcase_add_test(tc, a_removed_head_is_never_signed_over);
 	tcase_add_test(tc, rigctl_key_arguments);
 	tcase_add_test(tc, a_signed_certificate_verifies);
 	tcase_add_test(tc, an_edited_pdf_is_found);
