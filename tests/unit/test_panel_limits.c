@@ -1,0 +1,134 @@
+/* The panel's readers (anyone who reaches its address) never hold more
+ * than half of rigd's control clients: rigctl's abort and safe-off must
+ * always find one. Against a stand-in control socket that accepts and
+ * never answers, as a rigd busy for a moment looks. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "rig/rigd/config.h"
+#include "rig/rigd/ctl_server.h"
+#include "rig/rigd/panel.h"
+
+#define MAX_HELD 128
+
+struct standin {
+	int listen_fd;
+	int held[MAX_HELD];
+	atomic_int n_held;
+	atomic_bool stop;
+};
+
+static void *standin_accept(void *arg)
+{
+	struct standin *s = arg;
+	while (!atomic_load(&s->stop)) {
+		struct pollfd p = {.fd = s->listen_fd, .events = POLLIN};
+		if (poll(&p, 1, 50) <= 0)
+			continue;
+		int fd = accept(s->listen_fd, NULL, NULL);
+		if (fd < 0)
+			continue;
+		int n = atomic_load(&s->n_held);
+		if (n < MAX_HELD) {
+			s->held[n] = fd;
+			atomic_store(&s->n_held, n + 1);
+		} else {
+			close(fd);
+		}
+	}
+	return NULL;
+}
+
+static int http_connect(int port, const char *url)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(fd, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	char req[160];
+	int n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: localhost\r\n\r\n", url);
+	ck_assert_int_eq(write(fd, req, (size_t)n), n);
+	return fd;
+}
+
+START_TEST(panel_readers_leave_rigds_control_clients_for_rigctl)
+{
+	const char *top = getenv("RIG_TOP");
+	struct standin s = {0};
+	char sock[108];
+	snprintf(sock, sizeof(sock), "/tmp/rig-panel-limits-%d.sock", (int)getpid());
+	unlink(sock);
+	s.listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un ua = {.sun_family = AF_UNIX};
+	snprintf(ua.sun_path, sizeof(ua.sun_path), "%s", sock);
+	ck_assert_int_eq(bind(s.listen_fd, (struct sockaddr *)&ua, sizeof(ua)), 0);
+	ck_assert_int_eq(listen(s.listen_fd, 128), 0);
+	pthread_t th;
+	ck_assert_int_eq(pthread_create(&th, NULL, standin_accept, &s), 0);
+
+	struct rigd_config c;
+	rigd_config_defaults(&c);
+	snprintf(c.http, sizeof(c.http), "127.0.0.1:0");
+	snprintf(c.socket_path, sizeof(c.socket_path), "%s", sock);
+	snprintf(c.panel_dir, sizeof(c.panel_dir), "%s/panel", top ? top : ".");
+	snprintf(c.profiles_dir, sizeof(c.profiles_dir), "%s/profiles", top ? top : ".");
+	c.operators[0] = '\0';
+	struct rig_error err = {0};
+	struct panel *p = panel_start(&c, &err);
+	ck_assert_msg(p != NULL, "%s", err.msg);
+	int port = 0;
+	ck_assert_int_eq(sscanf(panel_url(p), "http://127.0.0.1:%d/", &port), 1);
+
+	/* 12 live pages and 24 reads at once: more than rigd has clients */
+	int fds[36];
+	for (int i = 0; i < 36; i++)
+		fds[i] = http_connect(port, i < 12 ? "/api/events" : "/api/status");
+	/* until the panel has made every connection it will make */
+	int last = -1;
+	for (int waited = 0; waited < 40; waited++) {
+		usleep(100 * 1000);
+		int n = atomic_load(&s.n_held);
+		if (n == last && waited >= 15)
+			break;
+		last = n;
+	}
+	int held = atomic_load(&s.n_held);
+
+	/* the stand-in hangs up: every waiting panel thread ends at once */
+	atomic_store(&s.stop, true);
+	pthread_join(th, NULL);
+	for (int i = 0; i < atomic_load(&s.n_held); i++)
+		close(s.held[i]);
+	for (int i = 0; i < 36; i++)
+		close(fds[i]);
+	panel_stop(p);
+	close(s.listen_fd);
+	unlink(sock);
+
+	ck_assert_msg(held > 0, "the panel never reached the control socket");
+	ck_assert_msg(held <= CTL_MAX_CLIENTS / 2,
+		      "the panel's readers held %d of rigd's %d control clients", held,
+		      CTL_MAX_CLIENTS);
+}
+END_TEST
+
+Suite *suite_panel_limits(void)
+{
+	Suite *s = suite_create("panel_limits");
+	TCase *tc = tcase_create("panel_limits");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, panel_readers_leave_rigds_control_clients_for_rigctl);
+	suite_add_tcase(s, tc);
+	return s;
+}
