@@ -1,7 +1,8 @@
-/* The panel's readers (anyone who reaches its address) never hold more
- * than half of rigd's control clients: rigctl's abort and safe-off must
- * always find one. Against a stand-in control socket that accepts and
- * never answers, as a rigd busy for a moment looks. */
+/* The panel over real HTTP: its readers (anyone who reaches its address)
+ * never hold more than half of rigd's control clients, so rigctl's abort
+ * and safe-off always find one (against a stand-in control socket that
+ * accepts and never answers, as a rigd busy for a moment looks); and
+ * signing out, a write like any other, needs the session's CSRF token. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
@@ -18,6 +19,7 @@
 #include "rig/rigd/config.h"
 #include "rig/rigd/ctl_server.h"
 #include "rig/rigd/panel.h"
+#include "rig/rigd/panel_auth.h"
 
 #define MAX_HELD 128
 
@@ -123,12 +125,95 @@ START_TEST(panel_readers_leave_rigds_control_clients_for_rigctl)
 }
 END_TEST
 
+
+/* One request on its own connection, extra headers (each ending "\r\n")
+ * after the panel's; the whole reply (the panel closes). */
+static void http_call(int port, const char *target, const char *headers, const char *body,
+		      char *reply, size_t len)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(fd, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	char req[1024];
+	int n = snprintf(req, sizeof(req),
+			 "%s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n%s"
+			 "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+			 target, headers, strlen(body), body);
+	ck_assert_int_eq(write(fd, req, (size_t)n), n);
+	size_t got = 0;
+	ssize_t r;
+	while (got + 1 < len && (r = read(fd, reply + got, len - 1 - got)) > 0)
+		got += (size_t)r;
+	reply[got] = '\0';
+	close(fd);
+}
+
+static void reply_value(const char *reply, const char *after, const char *stop, char *out,
+			size_t len)
+{
+	const char *at = strstr(reply, after);
+	ck_assert_msg(at != NULL, "no %s in %s", after, reply);
+	at += strlen(after);
+	size_t n = strcspn(at, stop);
+	ck_assert_uint_lt(n, len);
+	snprintf(out, len, "%.*s", (int)n, at);
+}
+
+START_TEST(signing_out_needs_the_sessions_csrf_token)
+{
+	const char *top = getenv("RIG_TOP");
+	char hash[PANEL_HASH_MAX], ops[64];
+	struct rig_error err = {0};
+	ck_assert_int_eq(panel_hash_secret("1234", hash, sizeof(hash), &err), 0);
+	snprintf(ops, sizeof(ops), "/tmp/rig-panel-ops-%d", (int)getpid());
+	FILE *f = fopen(ops, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "ana operator pin %s\n", hash);
+	fclose(f);
+	struct rigd_config c;
+	rigd_config_defaults(&c);
+	snprintf(c.http, sizeof(c.http), "127.0.0.1:0");
+	snprintf(c.socket_path, sizeof(c.socket_path), "/nonexistent/rig.sock");
+	snprintf(c.panel_dir, sizeof(c.panel_dir), "%s/panel", top ? top : ".");
+	snprintf(c.operators, sizeof(c.operators), "%s", ops);
+	struct panel *p = panel_start(&c, &err);
+	ck_assert_msg(p != NULL, "%s", err.msg);
+	int port = 0;
+	ck_assert_int_eq(sscanf(panel_url(p), "http://127.0.0.1:%d/", &port), 1);
+
+	char reply[4096], token[80], csrf[80], cookie[160], both[320];
+	http_call(port, "POST /api/signin", "", "{\"name\":\"ana\",\"pin\":\"1234\"}", reply,
+		  sizeof(reply));
+	reply_value(reply, "rig_session=", ";", token, sizeof(token));
+	reply_value(reply, "\"csrf\":\"", "\"", csrf, sizeof(csrf));
+	snprintf(cookie, sizeof(cookie), "Cookie: rig_session=%s\r\n", token);
+	snprintf(both, sizeof(both), "%sX-CSRF-Token: %s\r\n", cookie, csrf);
+
+	/* the cookie without the token (what another page could make the
+	 * browser send): refused, and the session lives on */
+	http_call(port, "POST /api/signout", cookie, "{}", reply, sizeof(reply));
+	ck_assert_msg(strncmp(reply, "HTTP/1.1 403", 12) == 0, "%s", reply);
+	http_call(port, "GET /api/session", cookie, "", reply, sizeof(reply));
+	ck_assert_msg(strstr(reply, "\"name\":\"ana\""), "signed out without the token: %s", reply);
+	/* with it: signed out */
+	http_call(port, "POST /api/signout", both, "{}", reply, sizeof(reply));
+	ck_assert_msg(strncmp(reply, "HTTP/1.1 200", 12) == 0, "%s", reply);
+	http_call(port, "GET /api/session", cookie, "", reply, sizeof(reply));
+	ck_assert_msg(strstr(reply, "\"user\":null"), "%s", reply);
+	panel_stop(p);
+	unlink(ops);
+}
+END_TEST
+
 Suite *suite_panel_limits(void)
 {
 	Suite *s = suite_create("panel_limits");
 	TCase *tc = tcase_create("panel_limits");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, panel_readers_leave_rigds_control_clients_for_rigctl);
+	tcase_add_test(tc, signing_out_needs_the_sessions_csrf_token);
 	suite_add_tcase(s, tc);
 	return s;
 }
