@@ -16,6 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "rig/common/log.h"
 #include "rig/rigd/config.h"
 #include "rig/rigd/ctl_server.h"
 #include "rig/rigd/panel.h"
@@ -197,6 +198,21 @@ START_TEST(signing_out_needs_the_sessions_csrf_token)
 	ck_assert_msg(strncmp(reply, "HTTP/1.1 403", 12) == 0, "%s", reply);
 	http_call(port, "GET /api/session", cookie, "", reply, sizeof(reply));
 	ck_assert_msg(strstr(reply, "\"name\":\"ana\""), "signed out without the token: %s", reply);
+	/* a name typed with a line break is logged on its one line */
+	FILE *log = tmpfile();
+	ck_assert_ptr_nonnull(log);
+	rig_log_set_stream(log);
+	http_call(port, "POST /api/signin", "",
+		  "{\"name\":\"x\\nrig: notice: FORGED\",\"pin\":\"0\"}", reply, sizeof(reply));
+	rig_log_set_stream(NULL);
+	ck_assert_msg(strncmp(reply, "HTTP/1.1 403", 12) == 0, "%s", reply);
+	char logged[2048] = "";
+	rewind(log);
+	size_t n_log = fread(logged, 1, sizeof(logged) - 1, log);
+	logged[n_log] = '\0';
+	fclose(log);
+	ck_assert_msg(strstr(logged, "refused for x?rig: notice: FORGED"), "%s", logged);
+	ck_assert_msg(!strstr(logged, "\nrig: notice: FORGED"), "a forged line: %s", logged);
 	/* with it: signed out */
 	http_call(port, "POST /api/signout", both, "{}", reply, sizeof(reply));
 	ck_assert_msg(strncmp(reply, "HTTP/1.1 200", 12) == 0, "%s", reply);
