@@ -61,6 +61,11 @@ void rig_log(enum rig_log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	/* One message, one line: a name or reason typed into the panel or sent
+	 * on the control socket cannot start a forged line of its own. */
+	for (char *c = line; *c; c++)
+		if ((unsigned char)*c < 0x20 && *c != '\t')
+			*c = '?';
 	/* One fprintf per line so concurrent writers do not interleave mid-line. */
 	if (journal_prefix)
 		fprintf(out, "<%d>%s\n", (int)level, line);

@@ -181,8 +181,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return panel_send_error(conn, 405, "GET or POST only");
 	if (strcmp(url, "/api/events") == 0)
 		return panel_stream(p, conn);
-	if (strncmp(url, "/api/", 5) == 0)
-		return panel_api_get(p, conn, url);
+	if (strncmp(url, "/api/", 5) == 0) {
+		if (atomic_fetch_add(&p->reads, 1) >= PANEL_MAX_READS) {
+			atomic_fetch_sub(&p->reads, 1);
+			return panel_send_error(conn, 503, "the panel is busy; try again");
+		}
+		enum MHD_Result rc = panel_api_get(p, conn, url);
+		atomic_fetch_sub(&p->reads, 1);
+		return rc;
+	}
 	return serve_static(p, conn, url);
 }
 
@@ -327,6 +334,7 @@ struct panel *panel_start(const struct rigd_config *cfg, struct rig_error *err)
 	snprintf(p->profiles_dir, sizeof(p->profiles_dir), "%s", cfg->profiles_dir);
 	atomic_init(&p->stopping, false);
 	atomic_init(&p->streams, 0);
+	atomic_init(&p->reads, 0);
 	if (panel_auth_init(&p->auth, cfg->operators, err) < 0 ||
 	    find_dir(cfg, p->dir, sizeof(p->dir), err) < 0) {
 		panel_auth_free(&p->auth);

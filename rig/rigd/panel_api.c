@@ -237,9 +237,16 @@ static enum MHD_Result api_signin(struct panel *p, struct MHD_Connection *conn, 
 
 static enum MHD_Result api_signout(struct panel *p, struct MHD_Connection *conn)
 {
+	/* a write like any other: a live session ends only with its CSRF token */
 	const char *token = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, COOKIE);
-	if (token)
+	struct panel_session s;
+	if (token && panel_session_find(&p->auth, token, time(NULL), &s) == 0) {
+		if (!panel_csrf_ok(&s, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+								    "X-CSRF-Token")))
+			return panel_send_error(conn, 403,
+						"missing or wrong CSRF token: reload the page");
 		panel_session_end(&p->auth, token);
+	}
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddBoolToObject(o, "ok", true);
 	return panel_send_json(conn, 200, o);

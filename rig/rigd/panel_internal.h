@@ -13,7 +13,12 @@
 #include "rig/rigd/panel_auth.h"
 
 #define PANEL_MAX_BODY (64 * 1024)
-#define PANEL_MAX_STREAMS 16		/* each holds one control client (of 32) */
+/* What anyone who reaches the address may hold of rigd's CTL_MAX_CLIENTS
+ * (32) control clients: a stream holds one for as long as it is open, a
+ * read (GET /api/...) one per request. Together at most half, so rigctl
+ * (abort, safe-off, a start) and a signed-in user's writes always find one. */
+#define PANEL_MAX_STREAMS 8
+#define PANEL_MAX_READS 8
 #define PANEL_MAX_CONNECTIONS 48
 #define PANEL_CALL_MS 10000		/* a request's reply from rigd */
 
@@ -27,6 +32,7 @@ struct panel {
 	char url[96];
 	atomic_bool stopping;
 	atomic_int streams;
+	atomic_int reads;		/* GET /api/... requests being answered */
 };
 
 /* A POST body, gathered over the handler's calls. */
