@@ -173,7 +173,8 @@ elements = 2
 # The LCD is read with voltage on and no current, 2 kWh are applied at full
 # load (48 kW on a dual 200 A model: 150 s), the LCD is read again; the
 # advance must match the reference's energy within one digit of the
-# register and the band. Meters without an LCD skip it. The readings come
+# register and the band: a ratio check (5.5 % allowed here), the accuracy
+# is judged on the outputs. Meters without an LCD skip it. The readings come
 # from the operator (rigctl run prompts; rigctl reading POSITION KWH from
 # another terminal) or from rig-sim (rigctl run --readings sim:HOST:PORT);
 # a position not read within reading_wait is not judged and the run goes

@@ -545,8 +545,8 @@ static int finish_point(struct parser *ps, struct rig_error *err)
 		return rig_error_set(err, f, line, pt->kind == RIG_POINT_REGISTER
 				     ? "point '%s': register needs energy = (e.g. 1 kWh)"
 				     : "point '%s': energy is for register points", pt->name);
-	/* the advance must be read to better than the band, or the test
-	 * says nothing beyond "it counts" */
+	/* a ratio check: at least two digits, so a register that stood
+	 * still or counts at half or double the rate cannot pass */
 	if (pt->kind == RIG_POINT_REGISTER && pt->resolution_kwh * 1000 > pt->energy_wh / 2)
 		return rig_error_set(err, f, line,
 				     "point '%s': energy %g kWh is less than two register digits of %g kWh",

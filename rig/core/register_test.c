@@ -32,9 +32,10 @@ enum rig_verdict rig_register_judge(double before_kwh, double after_kwh, double 
 	int n = snprintf(detail, detail_len,
 			 "register %.10g -> %.10g kWh: advance %.4f kWh for %.4f kWh applied "
 			 "(%+.2f %%; allowed %.4f kWh: one %g kWh digit + %g %% + the "
-			 "reference's %.4f kWh)",
+			 "reference's %.4f kWh; a ratio check, the allowance is %.2f %%)",
 			 before_kwh, after_kwh, j.advance_kwh, j.expected_kwh, j.error_pct,
-			 j.tolerance_kwh, resolution_kwh, band_pct, pm_kwh);
+			 j.tolerance_kwh, resolution_kwh, band_pct, pm_kwh,
+			 100 * j.tolerance_kwh / j.expected_kwh);
 	if (j.verdict == RIG_VERDICT_FAIL && n >= 0 && (size_t)n < detail_len) {
 		const char *why = j.advance_kwh < 0 ? "the register went back"
 				  : j.advance_kwh <= resolution_kwh ? "the register did not count"

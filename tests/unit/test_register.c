@@ -20,6 +20,8 @@ START_TEST(register_advance_is_judged_within_a_digit_and_the_band)
 			 RIG_VERDICT_PASS);
 	ck_assert_double_eq_tol(j.advance_kwh, 1.0, 1e-9);
 	ck_assert_double_eq_tol(j.tolerance_kwh, 0.105, 1e-12);
+	/* a ratio check, and the detail says how wide it is */
+	ck_assert_msg(strstr(d, "a ratio check, the allowance is 10.50 %"), "%s", d);
 	/* one digit off is the readings' truncation: still a pass */
 	ck_assert_int_eq(rig_register_judge(1234.5, 1235.4, 1000, 0, 0.1, 0.5, &j, d,
 					    sizeof(d)), RIG_VERDICT_PASS);
