@@ -14,36 +14,8 @@
 #include "rig/common/station_key.h"
 #include "rig/store/seal.h"
 #include "rig/store/store.h"
+#include "shell_capture.h"
 #include "test_store_data.h"
-
-static char out[65536];
-
-/* Runs a shell command line; returns its exit code, output (stdout and
- * stderr) in `out`. */
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	strncat(cmd, " 2>&1", sizeof(cmd) - strlen(cmd) - 1);
-	FILE *p = popen(cmd, "r");
-	ck_assert_ptr_nonnull(p);
-	size_t n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = '\0';
-	int status = pclose(p);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static const char *rigctl(void)
-{
-	static char path[512];
-	const char *bin = getenv("RIG_BIN");
-	snprintf(path, sizeof(path), "%s/rigctl", bin ? bin : "build/san");
-	return path;
-}
 
 static char dir[64], db[96];
 static char run_pass[STORE_RUN_ID_LEN], run_fail[STORE_RUN_ID_LEN];
@@ -83,35 +55,35 @@ static void make_database(void)
 START_TEST(results_filter_and_format)
 {
 	make_database();
-	ck_assert_int_eq(sh("%s --db %s results", rigctl(), db), 0);
-	ck_assert_ptr_nonnull(strstr(out, run_pass));
-	ck_assert_ptr_nonnull(strstr(out, run_fail));
-	ck_assert_ptr_nonnull(strstr(out, "A2"));
+	ck_assert_int_eq(test_sh("%s --db %s results", test_rigctl_path(), db), 0);
+	ck_assert_ptr_nonnull(strstr(test_sh_out, run_pass));
+	ck_assert_ptr_nonnull(strstr(test_sh_out, run_fail));
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "A2"));
 
-	ck_assert_int_eq(sh("%s --db %s results --verdict fail --format csv", rigctl(), db), 0);
-	ck_assert_ptr_nonnull(strstr(out, "B<2>&\"\""));	/* CSV quoting */
-	ck_assert_ptr_null(strstr(out, "A1"));
-	ck_assert_ptr_null(strstr(out, "B1,"));
+	ck_assert_int_eq(test_sh("%s --db %s results --verdict fail --format csv", test_rigctl_path(), db), 0);
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "B<2>&\"\""));	/* CSV quoting */
+	ck_assert_ptr_null(strstr(test_sh_out, "A1"));
+	ck_assert_ptr_null(strstr(test_sh_out, "B1,"));
 
-	ck_assert_int_eq(sh("%s --db %s results --serial A1 --format json", rigctl(), db), 0);
-	ck_assert_ptr_nonnull(strstr(out, "\"A1\""));
-	ck_assert_ptr_null(strstr(out, "\"A2\""));
+	ck_assert_int_eq(test_sh("%s --db %s results --serial A1 --format json", test_rigctl_path(), db), 0);
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "\"A1\""));
+	ck_assert_ptr_null(strstr(test_sh_out, "\"A2\""));
 	/* valid JSON */
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "%s --db %s results --format json | python3 -c 'import json,sys; "
-		 "d=json.load(sys.stdin); sys.exit(len(d)!=4)'", rigctl(), db);
-	ck_assert_int_eq(sh("%s", cmd), 0);
+		 "d=json.load(sys.stdin); sys.exit(len(d)!=4)'", test_rigctl_path(), db);
+	ck_assert_int_eq(test_sh("%s", cmd), 0);
 
-	ck_assert_int_eq(sh("%s --db %s results --since 2026-11-19 --format csv", rigctl(), db), 0);
-	ck_assert_ptr_null(strstr(out, "A1"));
-	ck_assert_ptr_nonnull(strstr(out, "B1"));
-	ck_assert_int_eq(sh("%s --db %s results --until 2026-11-19", rigctl(), db), 0);
-	ck_assert_ptr_nonnull(strstr(out, "A1"));
-	ck_assert_ptr_null(strstr(out, "B1"));
+	ck_assert_int_eq(test_sh("%s --db %s results --since 2026-11-19 --format csv", test_rigctl_path(), db), 0);
+	ck_assert_ptr_null(strstr(test_sh_out, "A1"));
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "B1"));
+	ck_assert_int_eq(test_sh("%s --db %s results --until 2026-11-19", test_rigctl_path(), db), 0);
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "A1"));
+	ck_assert_ptr_null(strstr(test_sh_out, "B1"));
 
 	/* usage and database errors are exit 4 */
-	ck_assert_int_eq(sh("%s --db %s results --verdict maybe", rigctl(), db), 4);
-	ck_assert_int_eq(sh("%s --db %s/none.db results", rigctl(), dir), 4);
+	ck_assert_int_eq(test_sh("%s --db %s results --verdict maybe", test_rigctl_path(), db), 4);
+	ck_assert_int_eq(test_sh("%s --db %s/none.db results", test_rigctl_path(), dir), 4);
 	tsd_rmdir(dir);
 }
 END_TEST
@@ -119,23 +91,23 @@ END_TEST
 START_TEST(reports_certificates_and_summary)
 {
 	make_database();
-	ck_assert_int_eq(sh("%s --db %s report --run %s --out %s", rigctl(), db, run_fail, dir), 0);
+	ck_assert_int_eq(test_sh("%s --db %s report --run %s --out %s", test_rigctl_path(), db, run_fail, dir), 0);
 	char path[300];
 	snprintf(path, sizeof(path), "%s/certificate-B1.html", dir);
 	ck_assert_int_eq(access(path, R_OK), 0);
 	snprintf(path, sizeof(path), "%s/certificate-B_2___.html", dir);	/* file-safe name */
 	ck_assert_int_eq(access(path, R_OK), 0);
-	ck_assert_int_eq(sh("grep -c 'B&lt;2&gt;&amp;' %s", path), 0);
+	ck_assert_int_eq(test_sh("grep -c 'B&lt;2&gt;&amp;' %s", path), 0);
 
 	snprintf(path, sizeof(path), "%s/a1.html", dir);
-	ck_assert_int_eq(sh("%s --db %s report --serial A1 --out %s", rigctl(), db, path), 0);
-	ck_assert_int_eq(sh("grep -c '%s' %s", run_pass, path), 0);
+	ck_assert_int_eq(test_sh("%s --db %s report --serial A1 --out %s", test_rigctl_path(), db, path), 0);
+	ck_assert_int_eq(test_sh("grep -c '%s' %s", run_pass, path), 0);
 
-	ck_assert_int_eq(sh("%s --db %s report --serial NOPE --out %s/x.html", rigctl(), db, dir), 4);
-	ck_assert_int_eq(sh("%s --db %s report --run no-such-run --out %s", rigctl(), db, dir), 4);
+	ck_assert_int_eq(test_sh("%s --db %s report --serial NOPE --out %s/x.html", test_rigctl_path(), db, dir), 4);
+	ck_assert_int_eq(test_sh("%s --db %s report --run no-such-run --out %s", test_rigctl_path(), db, dir), 4);
 
-	ck_assert_int_eq(sh("%s --db %s report --summary --since 2026-11-01", rigctl(), db), 0);
-	ck_assert_ptr_nonnull(strstr(out, "B<2>&\""));	/* the worst meter is named */
+	ck_assert_int_eq(test_sh("%s --db %s report --summary --since 2026-11-01", test_rigctl_path(), db), 0);
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "B<2>&\""));	/* the worst meter is named */
 	tsd_rmdir(dir);
 }
 END_TEST
@@ -149,41 +121,41 @@ START_TEST(pdf_certificates_are_signed_and_verified)
 	char key_path[160];
 	snprintf(key_path, sizeof(key_path), "%s/station.key", dir);
 	ck_assert_int_eq(chmod(key_path, 0644), 0);
-	ck_assert_int_eq(sh("%s --db %s report --serial A1 --format pdf --out %s/a1.pdf", rigctl(), db, dir), 4);
-	ck_assert_ptr_nonnull(strstr(out, "station key"));
-	ck_assert_ptr_nonnull(strstr(out, "mode 0644"));
+	ck_assert_int_eq(test_sh("%s --db %s report --serial A1 --format pdf --out %s/a1.pdf", test_rigctl_path(), db, dir), 4);
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "station key"));
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "mode 0644"));
 	snprintf(key_path, sizeof(key_path), "%s/a1.pdf", dir);
 	ck_assert_int_eq(access(key_path, F_OK), -1);
 	snprintf(key_path, sizeof(key_path), "%s/station.key", dir);
-	ck_assert_int_eq(sh("%s --db %s key show", rigctl(), db), 1);
+	ck_assert_int_eq(test_sh("%s --db %s key show", test_rigctl_path(), db), 1);
 	ck_assert_int_eq(chmod(key_path, 0600), 0);
-	ck_assert_int_eq(sh("%s --db %s key show", rigctl(), db), 0);
-	ck_assert_ptr_nonnull(strstr(out, "readable by its owner only"));
+	ck_assert_int_eq(test_sh("%s --db %s key show", test_rigctl_path(), db), 0);
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "readable by its owner only"));
 
-	ck_assert_int_eq(sh("%s --db %s report --run %s --format pdf --out %s", rigctl(), db, run_fail, dir), 0);
-	ck_assert_int_eq(sh("%s --db %s verify %s/certificate-B1.pdf", rigctl(), db, dir), 0);
-	ck_assert_ptr_nonnull(strstr(out, "valid"));
-	ck_assert_int_eq(sh("%s --db %s verify --db", rigctl(), db), 0);
-	ck_assert_ptr_nonnull(strstr(out, "2 sealed run(s) walked, 0 problem(s)"));
+	ck_assert_int_eq(test_sh("%s --db %s report --run %s --format pdf --out %s", test_rigctl_path(), db, run_fail, dir), 0);
+	ck_assert_int_eq(test_sh("%s --db %s verify %s/certificate-B1.pdf", test_rigctl_path(), db, dir), 0);
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "valid"));
+	ck_assert_int_eq(test_sh("%s --db %s verify --db", test_rigctl_path(), db), 0);
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "2 sealed run(s) walked, 0 problem(s)"));
 	/* the file's QR code holds the identifier and the signature */
-	ck_assert_int_eq(sh("pdftoppm -r 150 -png %s/certificate-B1.pdf %s/qr && "
+	ck_assert_int_eq(test_sh("pdftoppm -r 150 -png %s/certificate-B1.pdf %s/qr && "
 			    "for f in %s/qr*.png; do zbarimg -q --raw \"$f\"; done", dir, dir, dir), 0);
-	ck_assert_ptr_nonnull(strstr(out, "RIGCERT1 "));
-	ck_assert_ptr_nonnull(strstr(out, run_fail));
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "RIGCERT1 "));
+	ck_assert_ptr_nonnull(strstr(test_sh_out, run_fail));
 
-	ck_assert_int_eq(sh("sqlite3 %s \"UPDATE measurements SET verdict = 'pass' WHERE verdict = 'fail'\"", db), 0);
-	ck_assert_int_eq(sh("%s --db %s verify --db", rigctl(), db), 1);
-	ck_assert_ptr_nonnull(strstr(out, run_fail));
-	ck_assert_int_eq(sh("%s --db %s verify %s/certificate-B1.pdf", rigctl(), db, dir), 1);
-	ck_assert_ptr_nonnull(strstr(out, "NOT VALID"));
-	ck_assert_int_eq(sh("%s --db %s verify %s/none.pdf", rigctl(), db, dir), 4);
+	ck_assert_int_eq(test_sh("sqlite3 %s \"UPDATE measurements SET verdict = 'pass' WHERE verdict = 'fail'\"", db), 0);
+	ck_assert_int_eq(test_sh("%s --db %s verify --db", test_rigctl_path(), db), 1);
+	ck_assert_ptr_nonnull(strstr(test_sh_out, run_fail));
+	ck_assert_int_eq(test_sh("%s --db %s verify %s/certificate-B1.pdf", test_rigctl_path(), db, dir), 1);
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "NOT VALID"));
+	ck_assert_int_eq(test_sh("%s --db %s verify %s/none.pdf", test_rigctl_path(), db, dir), 4);
 	tsd_rmdir(dir);
 }
 END_TEST
 
 /* Runs rigctl in a child as an operator who may read the database but not
  * write its folder (nobody, when the tests run as root). Exit code; the
- * output in `out`. */
+ * output in `test_sh_out`. */
 static int rigctl_as_reader(const char *folder, const char *db_path)
 {
 	int p[2];
@@ -197,15 +169,15 @@ static int rigctl_as_reader(const char *folder, const char *db_path)
 		close(p[0]);
 		if (getuid() == 0 && (setgid(65534) < 0 || setuid(65534) < 0))
 			_exit(99);
-		execl(rigctl(), rigctl(), "--db", db_path, "results", (char *)NULL);
+		execl(test_rigctl_path(), test_rigctl_path(), "--db", db_path, "results", (char *)NULL);
 		_exit(98);
 	}
 	close(p[1]);
 	size_t n = 0;
 	ssize_t r;
-	while (n < sizeof(out) - 1 && (r = read(p[0], out + n, sizeof(out) - 1 - n)) > 0)
+	while (n < sizeof(test_sh_out) - 1 && (r = read(p[0], test_sh_out + n, sizeof(test_sh_out) - 1 - n)) > 0)
 		n += (size_t)r;
-	out[n] = '\0';
+	test_sh_out[n] = '\0';
 	close(p[0]);
 	int status;
 	waitpid(pid, &status, 0);
@@ -220,8 +192,8 @@ START_TEST(results_read_only_while_rigd_is_stopped)
 	make_database();	/* written and closed, as a stopped rigd leaves it */
 	ck_assert_int_eq(chmod(dir, 0755), 0);
 	ck_assert_int_eq(rigctl_as_reader(dir, db), 0);
-	ck_assert_msg(strstr(out, run_pass) != NULL, "%s", out);
-	ck_assert_ptr_null(strstr(out, "readonly"));
+	ck_assert_msg(strstr(test_sh_out, run_pass) != NULL, "%s", test_sh_out);
+	ck_assert_ptr_null(strstr(test_sh_out, "readonly"));
 
 	char shm[128], wal[128];
 	snprintf(shm, sizeof(shm), "%s-shm", db);
@@ -229,7 +201,7 @@ START_TEST(results_read_only_while_rigd_is_stopped)
 	unlink(shm);
 	unlink(wal);
 	ck_assert_int_eq(rigctl_as_reader(dir, db), 4);
-	ck_assert_msg(strstr(out, "-shm is missing") != NULL, "%s", out);
+	ck_assert_msg(strstr(test_sh_out, "-shm is missing") != NULL, "%s", test_sh_out);
 	tsd_rmdir(dir);
 }
 END_TEST
@@ -247,18 +219,18 @@ START_TEST(report_out_ignores_a_planted_symlink)
 	fputs("precious\n", v);
 	fclose(v);
 	ck_assert_int_eq(symlink(victim, link), 0);
-	ck_assert_int_eq(sh("%s --db %s report --serial A1 --out %s", rigctl(), db, path), 0);
-	ck_assert_int_eq(sh("cat %s", victim), 0);
-	ck_assert_str_eq(out, "precious\n");
-	ck_assert_int_eq(sh("grep -c '%s' %s", run_pass, path), 0);
+	ck_assert_int_eq(test_sh("%s --db %s report --serial A1 --out %s", test_rigctl_path(), db, path), 0);
+	ck_assert_int_eq(test_sh("cat %s", victim), 0);
+	ck_assert_str_eq(test_sh_out, "precious\n");
+	ck_assert_int_eq(test_sh("grep -c '%s' %s", run_pass, path), 0);
 
 	snprintf(path, sizeof(path), "%s/summary.csv", dir);
 	snprintf(link, sizeof(link), "%s.tmp", path);
 	ck_assert_int_eq(symlink(victim, link), 0);
-	ck_assert_int_eq(sh("%s --db %s report --summary --format csv --out %s", rigctl(), db, path), 0);
-	ck_assert_int_eq(sh("cat %s", victim), 0);
-	ck_assert_str_eq(out, "precious\n");
-	ck_assert_int_eq(sh("grep -c '^profile,point,' %s", path), 0);	/* one table: the points */
+	ck_assert_int_eq(test_sh("%s --db %s report --summary --format csv --out %s", test_rigctl_path(), db, path), 0);
+	ck_assert_int_eq(test_sh("cat %s", victim), 0);
+	ck_assert_str_eq(test_sh_out, "precious\n");
+	ck_assert_int_eq(test_sh("grep -c '^profile,point,' %s", path), 0);	/* one table: the points */
 	tsd_rmdir(dir);
 }
 END_TEST
@@ -305,18 +277,18 @@ START_TEST(junit_after_rigd_dies_counts_the_rest_as_errors)
 	if (pid == 0)
 		dying_daemon(lfd);
 	close(lfd);
-	int code = sh("%s --socket %s run --profile short --operator ana --position 1:MMS-120-2001:S1 "
+	int code = test_sh("%s --socket %s run --profile short --operator ana --position 1:MMS-120-2001:S1 "
 		      "--position 2:MMS-120-2001:S2 --junit %s --quiet",
-		      rigctl(), sock, junit);
+		      test_rigctl_path(), sock, junit);
 	waitpid(pid, NULL, 0);
 	ck_assert_int_eq(code, 4);
-	ck_assert_int_eq(sh("cat %s", junit), 0);
+	ck_assert_int_eq(test_sh("cat %s", junit), 0);
 	/* One pass, three cases never measured: errors, not skips. */
-	ck_assert_msg(strstr(out, "tests=\"4\" failures=\"0\" errors=\"3\" skipped=\"0\"") != NULL,
-		      "%s", out);
-	ck_assert_ptr_nonnull(strstr(out, "the run did not finish"));
+	ck_assert_msg(strstr(test_sh_out, "tests=\"4\" failures=\"0\" errors=\"3\" skipped=\"0\"") != NULL,
+		      "%s", test_sh_out);
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "the run did not finish"));
 	const char *top = getenv("RIG_TOP") ? getenv("RIG_TOP") : ".";
-	ck_assert_int_eq(sh("xmllint --noout --schema %s/tests/junit/junit-10.xsd %s", top, junit), 0);
+	ck_assert_int_eq(test_sh("xmllint --noout --schema %s/tests/junit/junit-10.xsd %s", top, junit), 0);
 	tsd_rmdir(tmp);
 }
 END_TEST
@@ -366,15 +338,15 @@ START_TEST(a_wait_that_runs_out_as_the_run_starts_follows_the_run)
 	if (pid == 0)
 		racing_daemon(lfd);
 	close(lfd);
-	int code = sh("%s --socket %s run --profile short --operator ana --wait=1 "
-		      "--position 1:MMS-120-2001:S1", rigctl(), sock);
+	int code = test_sh("%s --socket %s run --profile short --operator ana --wait=1 "
+		      "--position 1:MMS-120-2001:S1", test_rigctl_path(), sock);
 	int status = 0;
 	waitpid(pid, &status, 0);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		      "rigctl left without asking to leave the queue (daemon exit %d): %s",
-		      WEXITSTATUS(status), out);
-	ck_assert_msg(strstr(out, "left the queue") == NULL, "%s", out);
-	ck_assert_msg(strstr(out, "77") != NULL, "the run that started is not followed: %s", out);
+		      WEXITSTATUS(status), test_sh_out);
+	ck_assert_msg(strstr(test_sh_out, "left the queue") == NULL, "%s", test_sh_out);
+	ck_assert_msg(strstr(test_sh_out, "77") != NULL, "the run that started is not followed: %s", test_sh_out);
 	ck_assert_int_eq(code, 4);	/* the stand-in dies mid-run */
 	tsd_rmdir(tmp);
 }
@@ -388,23 +360,23 @@ START_TEST(unreachable_rigd_leaves_a_junit_error_and_the_next_step)
 	tsd_tmpdir(tmp, dbp);
 	char junit[128];
 	snprintf(junit, sizeof(junit), "%s/out.xml", tmp);
-	int code = sh("%s --socket %s/none.sock run --profile short --operator ci "
+	int code = test_sh("%s --socket %s/none.sock run --profile short --operator ci "
 		      "--position 1:MMS-120-2001:S1 --junit %s",
-		      rigctl(), tmp, junit);
+		      test_rigctl_path(), tmp, junit);
 	ck_assert_int_eq(code, 4);
-	ck_assert_ptr_nonnull(strstr(out, "cannot reach rigd at"));
-	ck_assert_ptr_nonnull(strstr(out, "is rigd running? start it"));
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "cannot reach rigd at"));
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "is rigd running? start it"));
 	const char *top = getenv("RIG_TOP") ? getenv("RIG_TOP") : ".";
-	ck_assert_int_eq(sh("xmllint --noout --schema %s/tests/junit/junit-10.xsd %s", top, junit), 0);
-	ck_assert_int_eq(sh("cat %s", junit), 0);
-	ck_assert_ptr_nonnull(strstr(out, "tests=\"1\" failures=\"0\" errors=\"1\""));
-	ck_assert_ptr_nonnull(strstr(out, "<error type=\"error\""));
+	ck_assert_int_eq(test_sh("xmllint --noout --schema %s/tests/junit/junit-10.xsd %s", top, junit), 0);
+	ck_assert_int_eq(test_sh("cat %s", junit), 0);
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "tests=\"1\" failures=\"0\" errors=\"1\""));
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "<error type=\"error\""));
 
-	ck_assert_int_eq(sh("%s run --help", rigctl()), 0);
-	ck_assert_ptr_nonnull(strstr(out, "usage: rigctl run"));
-	ck_assert_ptr_null(strstr(out, "usage: rigctl results"));
-	ck_assert_int_eq(sh("%s --db %s results --profile production", rigctl(), dbp), 4);
-	ck_assert_ptr_nonnull(strstr(out, "--profile does not apply to results"));
+	ck_assert_int_eq(test_sh("%s run --help", test_rigctl_path()), 0);
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "usage: rigctl run"));
+	ck_assert_ptr_null(strstr(test_sh_out, "usage: rigctl results"));
+	ck_assert_int_eq(test_sh("%s --db %s results --profile production", test_rigctl_path(), dbp), 4);
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "--profile does not apply to results"));
 	tsd_rmdir(tmp);
 }
 END_TEST
@@ -412,13 +384,13 @@ END_TEST
 START_TEST(model_profiles_and_fixture_check)
 {
 	const char *top = getenv("RIG_TOP") ? getenv("RIG_TOP") : ".";
-	ck_assert_int_eq(sh("%s model MMD-120-2001-T-SCC --json", rigctl()), 0);
-	ck_assert_ptr_nonnull(strstr(out, "\"elements\":2"));
-	ck_assert_int_eq(sh("%s model MMQ-120-2001", rigctl()), 4);
-	ck_assert_ptr_nonnull(strstr(out, "refused"));
-	ck_assert_int_eq(sh("%s fixture check %s/fixtures/sim.conf", rigctl(), top), 0);
-	ck_assert_ptr_nonnull(strstr(out, "4 positions"));
-	ck_assert_ptr_nonnull(strstr(out, "dead-man: heartbeat on line 200, instrument watchdog 0.8 s"));
+	ck_assert_int_eq(test_sh("%s model MMD-120-2001-T-SCC --json", test_rigctl_path()), 0);
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "\"elements\":2"));
+	ck_assert_int_eq(test_sh("%s model MMQ-120-2001", test_rigctl_path()), 4);
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "refused"));
+	ck_assert_int_eq(test_sh("%s fixture check %s/fixtures/sim.conf", test_rigctl_path(), top), 0);
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "4 positions"));
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "dead-man: heartbeat on line 200, instrument watchdog 0.8 s"));
 
 	char tmpdir[64], dbp[96];
 	tsd_tmpdir(tmpdir, dbp);
@@ -427,22 +399,22 @@ START_TEST(model_profiles_and_fixture_check)
 	FILE *f = fopen(conf, "w");
 	fprintf(f, "[fixture]\nname = x\n[source]\ndriver = nonesuch\n");
 	fclose(f);
-	ck_assert_int_eq(sh("%s fixture check %s", rigctl(), conf), 4);
-	ck_assert_ptr_nonnull(strstr(out, conf));	/* file:line */
+	ck_assert_int_eq(test_sh("%s fixture check %s", test_rigctl_path(), conf), 4);
+	ck_assert_ptr_nonnull(strstr(test_sh_out, conf));	/* file:line */
 
 	snprintf(conf, sizeof(conf), "%s/rigd.conf", tmpdir);
 	f = fopen(conf, "w");
 	fprintf(f, "profiles = %s/profiles\n", top);
 	fclose(f);
-	ck_assert_int_eq(sh("%s --config %s profiles", rigctl(), conf), 0);
-	ck_assert_ptr_nonnull(strstr(out, "ansi-c12.1"));
-	ck_assert_ptr_nonnull(strstr(out, "points"));
-	ck_assert_int_eq(sh("%s --config %s/none.conf profiles", rigctl(), tmpdir), 4);
-	ck_assert_int_eq(sh("%s --socket %s/none.sock status", rigctl(), tmpdir), 4);
-	ck_assert_ptr_nonnull(strstr(out, "cannot reach rigd"));
-	ck_assert_int_eq(sh("%s frobnicate", rigctl()), 4);
-	ck_assert_int_eq(sh("%s --help", rigctl()), 0);
-	ck_assert_ptr_nonnull(strstr(out, "exit codes"));
+	ck_assert_int_eq(test_sh("%s --config %s profiles", test_rigctl_path(), conf), 0);
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "ansi-c12.1"));
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "points"));
+	ck_assert_int_eq(test_sh("%s --config %s/none.conf profiles", test_rigctl_path(), tmpdir), 4);
+	ck_assert_int_eq(test_sh("%s --socket %s/none.sock status", test_rigctl_path(), tmpdir), 4);
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "cannot reach rigd"));
+	ck_assert_int_eq(test_sh("%s frobnicate", test_rigctl_path()), 4);
+	ck_assert_int_eq(test_sh("%s --help", test_rigctl_path()), 0);
+	ck_assert_ptr_nonnull(strstr(test_sh_out, "exit codes"));
 	tsd_rmdir(tmpdir);
 }
 END_TEST

@@ -8,34 +8,8 @@
 #include <sys/wait.h>
 
 #include "test_sim_process.h"
+#include "shell_capture.h"
 #include "test_store_data.h"
-
-static char out[65536];
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	strncat(cmd, " 2>&1", sizeof(cmd) - strlen(cmd) - 1);
-	FILE *p = popen(cmd, "r");
-	ck_assert_ptr_nonnull(p);
-	size_t n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = '\0';
-	int status = pclose(p);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static const char *rigctl(void)
-{
-	static char path[512];
-	const char *bin = getenv("RIG_BIN");
-	snprintf(path, sizeof(path), "%s/rigctl", bin ? bin : "build/san");
-	return path;
-}
 
 static void write_fixture(const char *path, const char *transport, const char *edges)
 {
@@ -61,16 +35,16 @@ START_TEST(live_check_against_rig_sim)
 	snprintf(ed, sizeof(ed), "sim:127.0.0.1:%d", p.edge_port);
 	write_fixture(conf, tr, ed);
 	/* the syntax check alone touches nothing */
-	ck_assert_int_eq(sh("%s fixture check %s", rigctl(), conf), 0);
-	ck_assert_ptr_null(strstr(out, "IDN"));
-	ck_assert_int_eq(sh("%s fixture check --live %s", rigctl(), conf), 0);
-	ck_assert_msg(strstr(out, "*IDN?") && strstr(out, "live check: ok"), "%s", out);
-	ck_assert_msg(strstr(out, "edges sim:127.0.0.1:") && strstr(out, "ok, 4 lines"), "%s", out);
+	ck_assert_int_eq(test_sh("%s fixture check %s", test_rigctl_path(), conf), 0);
+	ck_assert_ptr_null(strstr(test_sh_out, "IDN"));
+	ck_assert_int_eq(test_sh("%s fixture check --live %s", test_rigctl_path(), conf), 0);
+	ck_assert_msg(strstr(test_sh_out, "*IDN?") && strstr(test_sh_out, "live check: ok"), "%s", test_sh_out);
+	ck_assert_msg(strstr(test_sh_out, "edges sim:127.0.0.1:") && strstr(test_sh_out, "ok, 4 lines"), "%s", test_sh_out);
 	sim_process_stop(&p);
 	/* nothing answers any more */
-	ck_assert_int_eq(sh("%s fixture check --live %s", rigctl(), conf), 4);
-	ck_assert_msg(strstr(out, "source tcp:") && strstr(out, "FAILED"), "%s", out);
-	ck_assert_msg(strstr(out, "live check: FAILED"), "%s", out);
+	ck_assert_int_eq(test_sh("%s fixture check --live %s", test_rigctl_path(), conf), 4);
+	ck_assert_msg(strstr(test_sh_out, "source tcp:") && strstr(test_sh_out, "FAILED"), "%s", test_sh_out);
+	ck_assert_msg(strstr(test_sh_out, "live check: FAILED"), "%s", test_sh_out);
 	tsd_rmdir(dir);
 }
 END_TEST
@@ -82,11 +56,11 @@ START_TEST(live_check_without_the_gpio_chip_fails_clearly)
 	tsd_tmpdir(dir, db);
 	snprintf(conf, sizeof(conf), "%s/gpio.conf", dir);
 	write_fixture(conf, "tcp:127.0.0.1:1", "gpiod:/dev/gpiochip-none");
-	ck_assert_int_eq(sh("%s fixture check --live %s", rigctl(), conf), 4);
-	ck_assert_msg(strstr(out, "gpio chip /dev/gpiochip-none does not exist"), "%s", out);
+	ck_assert_int_eq(test_sh("%s fixture check --live %s", test_rigctl_path(), conf), 4);
+	ck_assert_msg(strstr(test_sh_out, "gpio chip /dev/gpiochip-none does not exist"), "%s", test_sh_out);
 	write_fixture(conf, "tcp:127.0.0.1:1", "gpiod:label=pinctrl-none");
-	ck_assert_int_eq(sh("%s fixture check --live %s", rigctl(), conf), 4);
-	ck_assert_msg(strstr(out, "no gpio chip labelled pinctrl-none"), "%s", out);
+	ck_assert_int_eq(test_sh("%s fixture check --live %s", test_rigctl_path(), conf), 4);
+	ck_assert_msg(strstr(test_sh_out, "no gpio chip labelled pinctrl-none"), "%s", test_sh_out);
 	tsd_rmdir(dir);
 }
 END_TEST
