@@ -211,6 +211,10 @@ static int checked_verify(struct panel *p, struct MHD_Connection *conn, const ch
 	if (panel_lockout_check(&p->lockout, who, addr, now_s, why, why_len) < 0) {
 		*locked = true;
 		log_notice("panel: refused without checking (from %s): %s", addr, why);
+		/* as slow as a miss: hammering gets no faster answers, nor a
+		 * faster-growing log */
+		struct timespec delay = {0, PANEL_MISS_DELAY_MS * 1000000L};
+		nanosleep(&delay, NULL);
 		return -1;
 	}
 	if (panel_auth_verify(&p->auth, name, kind, secret, u) == 0) {
