@@ -156,7 +156,7 @@ async function showRun(id) {
   const rec = run.record || {};
   showDetail('Run ' + id + ': ' + run.state + (run.reason ? ' (' + run.reason + ')' : '') + ', ' + run.profile +
              ', operator ' + run.operator + (rec.customer ? ', customer ' + rec.customer : '') +
-             (run.notes ? ', notes as entered: \u201c' + quotedNotes(run.notes) + '\u201d' : ''),
+             (run.notes ? ', notes (free text): \u201c' + quotedNotes(run.notes) + '\u201d' : ''),
     table(['pos.', 'serial', 'point', 'kind', 'verdict', 'error %', 'U %', 'band ±%', 'detail'], rows));
 }
 

@@ -15,7 +15,7 @@ const char cert_decision_rule[] =
 	"at the effective degrees of freedom where the budget says so). Error = registration - 100 %. "
 	"The results relate only to the item tested.";
 
-const char cert_notes_label[] = "Notes (free text as entered, not checked by rig)";
+const char cert_notes_label[] = "Notes (free text, as stored with the run)";
 
 /* The length of the UTF-8 sequence at s to replace (0: keep it), and what
  * goes in its place. */

@@ -252,7 +252,7 @@ START_TEST(a_note_that_mimics_an_override_is_shown_as_a_note)
 	char *html = capture_close(&cap);
 	assert_balanced(html);
 	/* in the notes' row, labelled as free text and quoted, on one line */
-	ck_assert_msg(strstr(html, "<tr><th>Notes (free text as entered, not checked by rig)</th>"
+	ck_assert_msg(strstr(html, "<tr><th>Notes (free text, as stored with the run)</th>"
 				   "<td>\xe2\x80\x9cok \xe2\x86\xb5 Overridden by J. Smith: "
 				   "calibration waived \xe2\x86\xb5 \xef\xbf\xbd[2J\xef\xbf\xbdx&quot; "
 				   "end\xe2\x80\x9d</td></tr>"), "%s", html);
