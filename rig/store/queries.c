@@ -20,6 +20,17 @@ static int64_t upper_time(const struct store_filter *f)
 	return f && f->to_ms ? f->to_ms : INT64_MAX;
 }
 
+/* Ends a listing stepped until the callback stopped it (its value is
+ * returned) or the rows ran out: -1 with err when a step failed. */
+static int end_listing(struct store *s, sqlite3_stmt *st, int rc, int stop,
+		       struct rig_error *err)
+{
+	if (!stop && rc != SQLITE_DONE)
+		stop = rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return stop;
+}
+
 /* --- results listing ----------------------------------------------------- */
 
 void store_result_row_read(sqlite3_stmt *st, struct store_result_row *ret)
@@ -109,10 +120,7 @@ int store_query_results(struct store *s, const struct store_filter *f, store_res
 		store_result_row_read(st, &row);
 		stop = fn(&row, ctx);
 	}
-	if (!stop && rc != SQLITE_DONE)
-		stop = rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
-	return stop;
+	return end_listing(s, st, rc, stop, err);
 }
 
 /* --- certificate --------------------------------------------------------- */
@@ -486,6 +494,8 @@ static void count_run_state(struct store_summary *sum, const char *state)
 			(*(int *)((char *)sum + states[i].offset))++;
 }
 
+/* Prepares sql, whose ?1 and ?2 are the filter's period and ?3 its model
+ * (the summary, points and weighted queries), and binds them. */
 static int bind_period(struct store *s, const char *sql, const struct store_filter *f,
 		       sqlite3_stmt **st, struct rig_error *err)
 {
@@ -688,10 +698,7 @@ int store_history(struct store *s, const char *serial, store_history_fn fn, void
 		};
 		stop = fn(&row, ctx);
 	}
-	if (!stop && rc != SQLITE_DONE)
-		stop = rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
-	return stop;
+	return end_listing(s, st, rc, stop, err);
 }
 
 /* Final attempts, k from the stored budget. Filters are bound values. */
@@ -707,22 +714,18 @@ static const char *const sql_points =
 	"   WHERE m2.point_id = p.id AND m2.position = rp.position)"
 	" LEFT JOIN point_budget b ON b.measurement_id = m.id"
 	" LEFT JOIN run_records rr ON rr.run_id = r.id"
-	" WHERE (?1 IS NULL OR me.serial = ?1) AND (?2 IS NULL OR rp.model = ?2)"
-	" AND r.started_ms >= ?3 AND r.started_ms < ?4 AND (?5 IS NULL OR r.run_uuid = ?5)"
+	" WHERE r.started_ms >= ?1 AND r.started_ms < ?2 AND (?3 IS NULL OR rp.model = ?3)"
+	" AND (?4 IS NULL OR me.serial = ?4) AND (?5 IS NULL OR r.run_uuid = ?5)"
 	" ORDER BY r.started_ms, r.id, rp.position, p.idx";
 
 int store_query_points(struct store *s, const struct store_filter *f, store_point_fn fn,
 		       void *ctx, struct rig_error *err)
 {
 	sqlite3_stmt *st;
-	if (store_prepare(s, sql_points, &st, err) < 0)
+	if (bind_period(s, sql_points, f, &st, err) < 0)
 		return -1;
 	if (f && f->serial)
-		store_bind_text(st, 1, f->serial);
-	if (f && f->model)
-		store_bind_text(st, 2, f->model);
-	sqlite3_bind_int64(st, 3, f ? f->from_ms : 0);
-	sqlite3_bind_int64(st, 4, f && f->to_ms ? f->to_ms : INT64_MAX);
+		store_bind_text(st, 4, f->serial);
 	if (f && f->run_id)
 		store_bind_text(st, 5, f->run_id);
 	struct store_measurement *m = calloc(1, sizeof(*m));
@@ -773,9 +776,7 @@ int store_query_points(struct store *s, const struct store_filter *f, store_poin
 		};
 		stop = fn(&row, ctx);
 	}
-	if (!stop && rc != SQLITE_DONE)
-		stop = rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
+	stop = end_listing(s, st, rc, stop, err);
 	free(m);
 	return stop;
 }
@@ -791,12 +792,8 @@ int store_query_weighted(struct store *s, const struct store_filter *f, store_we
 			 void *ctx, struct rig_error *err)
 {
 	sqlite3_stmt *st;
-	if (store_prepare(s, sql_weighted, &st, err) < 0)
+	if (bind_period(s, sql_weighted, f, &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, f ? f->from_ms : 0);
-	sqlite3_bind_int64(st, 2, f && f->to_ms ? f->to_ms : INT64_MAX);
-	if (f && f->model)
-		store_bind_text(st, 3, f->model);
 	int rc, stop = 0;
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_weighted_row row = {
@@ -810,8 +807,5 @@ int store_query_weighted(struct store *s, const struct store_filter *f, store_we
 		};
 		stop = fn(&row, ctx);
 	}
-	if (!stop && rc != SQLITE_DONE)
-		stop = rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
-	return stop;
+	return end_listing(s, st, rc, stop, err);
 }
