@@ -454,12 +454,17 @@ int store_certificate_load(struct store *s, const char *serial, const char *run_
 
 /* --- summary ------------------------------------------------------------- */
 
+/* The period and model filter of the summary, points and weighted queries:
+ * the parameters bind_period binds. */
+#define WHERE_PERIOD_MODEL \
+	" WHERE r.started_ms >= ?1 AND r.started_ms < ?2 AND (?3 IS NULL OR rp.model = ?3)"
+
 /* Runs in the period, their meters (primary key joins). The runs are the
  * outer loop, so one run's rows come together. */
 const char *const store_sql_summary_meters =
 	"SELECT r.id, r.state, rp.verdict FROM runs r"
 	" CROSS JOIN run_positions rp ON rp.run_id = r.id"
-	" WHERE r.started_ms >= ?1 AND r.started_ms < ?2 AND (?3 IS NULL OR rp.model = ?3)";
+	WHERE_PERIOD_MODEL;
 
 /* Final attempts of accuracy points in the period. */
 const char *const store_sql_summary_errors =
@@ -469,7 +474,7 @@ const char *const store_sql_summary_errors =
 	" CROSS JOIN measurements m ON m.point_id = p.id"
 	" CROSS JOIN run_positions rp ON rp.run_id = r.id AND rp.position = m.position"
 	" CROSS JOIN meters me ON me.id = rp.meter_id"
-	" WHERE r.started_ms >= ?1 AND r.started_ms < ?2 AND (?3 IS NULL OR rp.model = ?3)"
+	WHERE_PERIOD_MODEL
 	" AND p.kind = 'accuracy' AND m.error_pct IS NOT NULL"
 	" AND m.attempt = (SELECT MAX(m2.attempt) FROM measurements m2"
 	"   WHERE m2.point_id = m.point_id AND m2.position = m.position)";
@@ -494,8 +499,7 @@ static void count_run_state(struct store_summary *sum, const char *state)
 			(*(int *)((char *)sum + states[i].offset))++;
 }
 
-/* Prepares sql, whose ?1 and ?2 are the filter's period and ?3 its model
- * (the summary, points and weighted queries), and binds them. */
+/* Prepares sql and binds the filter's period and model (WHERE_PERIOD_MODEL). */
 static int bind_period(struct store *s, const char *sql, const struct store_filter *f,
 		       sqlite3_stmt **st, struct rig_error *err)
 {
@@ -714,7 +718,7 @@ static const char *const sql_points =
 	"   WHERE m2.point_id = p.id AND m2.position = rp.position)"
 	" LEFT JOIN point_budget b ON b.measurement_id = m.id"
 	" LEFT JOIN run_records rr ON rr.run_id = r.id"
-	" WHERE r.started_ms >= ?1 AND r.started_ms < ?2 AND (?3 IS NULL OR rp.model = ?3)"
+	WHERE_PERIOD_MODEL
 	" AND (?4 IS NULL OR me.serial = ?4) AND (?5 IS NULL OR r.run_uuid = ?5)"
 	" ORDER BY r.started_ms, r.id, rp.position, p.idx";
 
@@ -785,7 +789,7 @@ static const char *const sql_weighted =
 	"SELECT r.run_uuid, me.serial, rp.model, rp.verdict, COALESCE(rr.weighting, ''),"
 	" rp.weighted_avg_pct FROM runs r JOIN run_positions rp ON rp.run_id = r.id"
 	" JOIN meters me ON me.id = rp.meter_id LEFT JOIN run_records rr ON rr.run_id = r.id"
-	" WHERE r.started_ms >= ?1 AND r.started_ms < ?2 AND (?3 IS NULL OR rp.model = ?3)"
+	WHERE_PERIOD_MODEL
 	" ORDER BY r.started_ms, r.id, rp.position";
 
 int store_query_weighted(struct store *s, const struct store_filter *f, store_weighted_fn fn,
