@@ -20,8 +20,8 @@ static int64_t upper_time(const struct store_filter *f)
 	return f && f->to_ms ? f->to_ms : INT64_MAX;
 }
 
-/* Ends a listing stepped until the callback stopped it (its value is
- * returned) or the rows ran out: -1 with err when a step failed. */
+/* Ends a statement stepped until its rows ran out or a callback stopped
+ * it (stop, returned as it is): -1 with err when a step failed. */
 static int end_listing(struct store *s, sqlite3_stmt *st, int rc, int stop,
 		       struct rig_error *err)
 {
@@ -204,14 +204,23 @@ static int find_run_position(struct store *s, const char *serial, const char *ru
 	return 0;
 }
 
+/* Prepares sql and binds a run's rowid (?1) and a position in it (?2). */
+static int prepare_run_position(struct store *s, const char *sql, int64_t run, int position,
+				sqlite3_stmt **st, struct rig_error *err)
+{
+	if (store_prepare(s, sql, st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(*st, 1, run);
+	sqlite3_bind_int(*st, 2, position);
+	return 0;
+}
+
 static int load_header(struct store *s, int64_t run, int position, struct store_certificate *c,
 		       struct rig_sha256 *h, struct rig_error *err)
 {
 	sqlite3_stmt *st;
-	if (store_prepare(s, sql_certificate_header, &st, err) < 0)
+	if (prepare_run_position(s, sql_certificate_header, run, position, &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, run);
-	sqlite3_bind_int(st, 2, position);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_finalize(st);
 		return rig_error_set(err, NULL, 0, "results database: run disappeared while reading");
@@ -330,6 +339,18 @@ static void read_budget_row(sqlite3_stmt *st, struct rig_gate_budget *b)
 		}
 }
 
+/* Resets st for the measurement of p's final attempt at the position:
+ * run ?1, point ?2, position ?3, attempt ?4. */
+static void bind_final_attempt(sqlite3_stmt *st, int64_t run, int position,
+			       const struct store_cert_point *p)
+{
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, run);
+	sqlite3_bind_int(st, 2, p->idx);
+	sqlite3_bind_int(st, 3, position);
+	sqlite3_bind_int(st, 4, p->attempt);
+}
+
 /* The budget of each measured point's final attempt (none before schema 3
  * or for points without a measured error); its rows join the fingerprint. */
 static int load_budgets(struct store *s, int64_t run, int position, struct store_certificate *c,
@@ -343,11 +364,7 @@ static int load_budgets(struct store *s, int64_t run, int position, struct store
 		struct store_cert_point *p = &c->points[i];
 		if (!p->measured)
 			continue;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, run);
-		sqlite3_bind_int(st, 2, p->idx);
-		sqlite3_bind_int(st, 3, position);
-		sqlite3_bind_int(st, 4, p->attempt);
+		bind_final_attempt(st, run, position, p);
 		for (int t = 0; t < RIG_U_TERMS; t++)
 			p->budget.term[t].dof = INFINITY;
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -356,30 +373,23 @@ static int load_budgets(struct store *s, int64_t run, int position, struct store
 			p->has_budget = true;
 		}
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return end_listing(s, st, rc, 0, err);
 }
 
 static int load_points(struct store *s, int64_t run, int position, struct store_certificate *c,
 		       struct rig_sha256 *h, struct rig_error *err)
 {
 	sqlite3_stmt *st;
-	if (store_prepare(s, store_sql_certificate_points, &st, err) < 0)
+	if (prepare_run_position(s, store_sql_certificate_points, run, position, &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, run);
-	sqlite3_bind_int(st, 2, position);
 	int rc;
 	c->n_points = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && c->n_points < RIG_PROFILE_MAX_POINTS) {
 		hash_row(st, h);
 		read_point(st, &c->points[c->n_points++]);
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	/* a row past the most a profile holds is left unread, not an error */
+	return end_listing(s, st, rc == SQLITE_ROW ? SQLITE_DONE : rc, 0, err);
 }
 
 /* Each measured point's output rows and readings (schema 8). */
@@ -398,11 +408,7 @@ static int load_outputs(struct store *s, int64_t run, int position, struct store
 		struct store_cert_point *p = &c->points[i];
 		if (!p->measured)
 			continue;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, run);
-		sqlite3_bind_int(st, 2, p->idx);
-		sqlite3_bind_int(st, 3, position);
-		sqlite3_bind_int(st, 4, p->attempt);
+		bind_final_attempt(st, run, position, p);
 		if (sqlite3_step(st) != SQLITE_ROW)
 			continue;
 		p->has_reading_before = sqlite3_column_type(st, 1) != SQLITE_NULL;
@@ -534,11 +540,8 @@ static int load_counts(struct store *s, const struct store_filter *f, struct sto
 		else
 			sum->meters_other++;
 	}
-	if (rc != SQLITE_DONE)
-		rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
 	sum->pass_rate = sum->meters ? (double)sum->meters_passed / sum->meters : NAN;
-	return rc == SQLITE_DONE ? 0 : -1;
+	return end_listing(s, st, rc, 0, err);
 }
 
 static struct store_point_summary *point_group(struct store_summary *sum, const char *profile,
@@ -634,15 +637,13 @@ static int load_errors(struct store *s, const struct store_filter *f, struct sto
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		add_error(sum, st);
-	if (rc != SQLITE_DONE)
-		rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
+	int r = end_listing(s, st, rc, 0, err);
 	qsort(sum->points, (size_t)sum->n_points, sizeof(sum->points[0]), by_profile_and_index);
 	for (int i = 0; i < sum->n_points; i++) {
 		sum->points[i].sd = store_stats_sd(&sum->points[i].stats);
 		sum->points[i].cpk = store_stats_cpk(&sum->points[i].stats, sum->points[i].band_pct);
 	}
-	return rc == SQLITE_DONE ? 0 : -1;
+	return r;
 }
 
 int store_summary_load(struct store *s, const struct store_filter *f, struct store_summary *ret,
