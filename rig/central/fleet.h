@@ -10,7 +10,9 @@
 
 #include "rig/core/error.h"
 
-/* Every test of one meter on any bench, oldest first; *ret_rows the count. */
+/* Every test of one meter on any bench, oldest first, with its register
+ * before and after the run and its register points' readings; *ret_rows
+ * the count. */
 int fleet_meter_history(PGconn *pg, const char *serial, bool csv, FILE *out, int *ret_rows,
 			struct rig_error *err);
 

@@ -64,6 +64,7 @@ static int set_key(struct rigd_config *c, const char *key, const char *value, co
 	TEXT("socket_group", socket_group)
 	TEXT("panel_dir", panel_dir)
 	TEXT("operators", operators)
+	TEXT("central", central)
 #undef TEXT
 	if (strcmp(key, "http") == 0) {
 		if (strcasecmp(value, "off") == 0) {

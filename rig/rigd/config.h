@@ -34,6 +34,9 @@ struct rigd_config {
 	char http[64];			/* ADDR:PORT, e.g. 127.0.0.1:8080; "" off */
 	char panel_dir[256];		/* its static files; "" found next to rigd */
 	char operators[256];		/* who may sign in (name role kind hash lines) */
+	/* the central database rigctl's fleet questions ask (rigctl only:
+	 * rigd never talks to it); "" none */
+	char central[512];
 };
 
 void rigd_config_defaults(struct rigd_config *c);
