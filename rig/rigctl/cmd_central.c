@@ -28,7 +28,9 @@ bool central_takes_by_default(const struct rigctl_args *a)
 		return a->serial && !a->model && !a->run_id && !a->has_since && !a->has_until &&
 		       !a->has_verdict && !a->limit;
 	case RIGCTL_REPORT:
-		return a->cal_due || (a->batch && !a->out);
+		/* the fleet's batch figures filter by model and time only */
+		return a->cal_due || (a->batch && !a->out && !a->has_verdict && !a->serial &&
+				      !a->run_id);
 	default:
 		return false;
 	}
