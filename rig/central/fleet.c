@@ -133,9 +133,15 @@ int fleet_certificate(PGconn *pg, const char *serial, const char *run_uuid, FILE
 		rc = run_and_print(pg,
 				   "SELECT DISTINCT ON (m.point_idx) pt.name AS point, pt.kind,"
 				   " m.attempt, round(m.error_pct::numeric, 4) AS error_pct,"
-				   " round(m.u_pct::numeric, 4) AS u_pct, pt.band_pct, m.verdict, m.detail"
+				   " round(m.u_pct::numeric, 4) AS u_pct, pt.band_pct, m.verdict, m.detail,"
+				   " CASE WHEN g.run_uuid IS NULL THEN '' ELSE"
+				   "  coalesce(g.reading_before_kwh::text, '-') || '>'"
+				   "  || coalesce(g.reading_after_kwh::text, '-') END AS register_kwh"
 				   " FROM measurements m JOIN points pt ON pt.run_uuid = m.run_uuid"
-				   " AND pt.idx = m.point_idx WHERE m.run_uuid::text = $1"
+				   " AND pt.idx = m.point_idx LEFT JOIN register_readings g"
+				   " ON g.run_uuid = m.run_uuid AND g.point_idx = m.point_idx"
+				   " AND g.position = m.position AND g.attempt = m.attempt"
+				   " WHERE m.run_uuid::text = $1"
 				   " AND m.position = $2::smallint ORDER BY m.point_idx, m.attempt DESC",
 				   2, q, false, out, NULL, err);
 	}

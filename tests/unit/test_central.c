@@ -715,6 +715,9 @@ START_TEST(test_fleet_queries)
 	ck_assert_int_eq(rigctl_central("history M-1-1", &out), 0);
 	ck_assert_msg(strstr(out, "1001>-"), "%s", out);
 	free(out);
+	ck_assert_int_eq(rigctl_central("report --serial M-0-1", &out), 0);	/* and its test's figures */
+	ck_assert_msg(strstr(out, "register_kwh") && strstr(out, "1000>1000.5"), "%s", out);
+	free(out);
 
 	/* The station setting: `central` in rigd.conf answers the fleet
 	 * questions without --central; --local reads the bench's own file;
