@@ -81,6 +81,7 @@ static int set_key(struct rigd_config *c, const char *key, const char *value, co
 	TEXT("panel_dir", panel_dir)
 	TEXT("operators", operators)
 	TEXT("http_hosts", http_hosts)
+	TEXT("central", central)
 #undef TEXT
 	if (strcmp(key, "signin_lock_after") == 0)
 		return set_seconds(&c->signin_lock_after, 0, value, file, line, key, err);

@@ -38,6 +38,9 @@ struct rigd_config {
 	int signin_lock_after;		/* wrong PINs in a row that lock; 0 never */
 	int signin_lock_s;		/* the first lock; doubles with each miss after */
 	int signin_lock_max_s;		/* the longest */
+	/* the central database rigctl's fleet questions ask (rigctl only:
+	 * rigd never talks to it); "" none */
+	char central[512];
 };
 
 void rigd_config_defaults(struct rigd_config *c);

@@ -446,6 +446,9 @@ START_TEST(the_migration_keeps_sealed_runs_verifiable)
 	ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
 	char *msg = NULL;
 	int rc = sqlite3_exec(db,
+			      /* schema 9's (its triggers name the readings) */
+			      "DROP TRIGGER IF EXISTS outbox_reading_insert;"
+			      "DROP TRIGGER IF EXISTS outbox_reading_update;"
 			      /* schema 8's */
 			      "DROP TABLE measurement_outputs;"
 			      "ALTER TABLE measurements DROP COLUMN reading_before_kwh;"
