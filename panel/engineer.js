@@ -156,8 +156,15 @@ async function showRun(id) {
   const rec = run.record || {};
   showDetail('Run ' + id + ': ' + run.state + (run.reason ? ' (' + run.reason + ')' : '') + ', ' + run.profile +
              ', operator ' + run.operator + (rec.customer ? ', customer ' + rec.customer : '') +
-             (run.notes ? ', notes: ' + run.notes : ''),
+             (run.notes ? ', notes (free text): \u201c' + quotedNotes(run.notes) + '\u201d' : ''),
     table(['pos.', 'serial', 'point', 'kind', 'verdict', 'error %', 'U %', 'band ±%', 'detail'], rows));
+}
+
+// Free text, shown so it cannot pass for rig's own words (as on the
+// certificate): no line breaks, control or direction characters.
+function quotedNotes(text) {
+  return text.replace(/[\r\n]/g, ' \u21b5 ').replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, '\ufffd')
+    .replace(/[\u201c\u201d]/g, '"');
 }
 
 document.addEventListener('DOMContentLoaded', () => {

@@ -8,6 +8,7 @@ const $ = (id) => document.getElementById(id);
 const state = {
   status: null,          // rigd's last status
   session: { user: null, csrf: null, sign_in: false },
+  pageToken: null,       // ABORT's, for whoever stands at the bench signed in or not
   wo: null,              // {profile, expected_model, batch, customer, test_reason}
   scans: {},             // position -> {serial, model, ok, error}
   hl: 1,                 // the position the next scan goes to
@@ -22,7 +23,7 @@ const state = {
 async function api(path, body) {
   const opt = body === undefined ? {} : {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': state.session.csrf || '' },
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': state.session.csrf || state.pageToken || '' },
     body: JSON.stringify(body),
   };
   let r;
@@ -485,12 +486,14 @@ async function onStart(override) {
 }
 
 async function onAbort() {
-  if (!state.session.user) {
-    showMessage('Sign in to abort from the panel, or open the lid: the source goes off at once');
-    openSignIn();
-    return;
+  // no sign-in: whoever stands at the bench can stop it
+  let r = await api('/api/abort', { reason: 'abort button' });
+  if (!r.ok && /token/.test(r.error || '')) {
+    // rigd restarted since the page loaded: take its new tokens, once
+    const s = await api('/api/session');
+    if (s.ok) { state.session = { user: s.user, csrf: s.csrf || null, sign_in: s.sign_in }; state.pageToken = s.page_token || null; }
+    r = await api('/api/abort', { reason: 'abort button' });
   }
-  const r = await api('/api/abort', { reason: 'abort button' });
   if (!r.ok) showMessage('Abort: ' + r.error, 'info');
 }
 
@@ -597,6 +600,7 @@ function closeOverride() {
 async function init() {
   const s = await api('/api/session');
   if (s.ok) state.session = { user: s.user, csrf: s.csrf || null, sign_in: s.sign_in };
+  if (s.ok) state.pageToken = s.page_token || null;
   $('scan').addEventListener('keydown', (ev) => {
     if (ev.key === 'Enter') { ev.preventDefault(); const v = ev.target.value; ev.target.value = ''; onScan(v); }
   });

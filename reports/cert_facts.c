@@ -15,6 +15,80 @@ const char cert_decision_rule[] =
 	"at the effective degrees of freedom where the budget says so). Error = registration - 100 %. "
 	"The results relate only to the item tested.";
 
+const char cert_notes_label[] = "Notes (free text, as stored with the run)";
+
+/* The length of the UTF-8 sequence at s to replace (0: keep it), and what
+ * goes in its place. */
+static size_t unsafe_char(const unsigned char *s, const char **with)
+{
+	static const char replacement[] = "\xef\xbf\xbd";	/* U+FFFD */
+	if (*s == '\n' || *s == '\r') {
+		*with = " \xe2\x86\xb5 ";	/* " ↵ " */
+		return 1;
+	}
+	if (*s < 0x20 || *s == 0x7f) {
+		*with = replacement;
+		return 1;
+	}
+	if (s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f) {	/* C1 controls */
+		*with = replacement;
+		return 2;
+	}
+	if (s[0] == 0xe2 && s[1] == 0x80 && s[2]) {
+		if (s[2] == 0x9c || s[2] == 0x9d) {	/* curly quotes: not ours to close */
+			*with = "\"";
+			return 3;
+		}
+		/* marks, line and paragraph separators, embeddings and overrides */
+		if (s[2] == 0x8e || s[2] == 0x8f || (s[2] >= 0xa8 && s[2] <= 0xae)) {
+			*with = replacement;
+			return 3;
+		}
+	}
+	if (s[0] == 0xe2 && s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9) {	/* isolates */
+		*with = replacement;
+		return 3;
+	}
+	return 0;
+}
+
+void cert_notes_text(const char *notes, char *buf, size_t len)
+{
+	static const char open[] = "\xe2\x80\x9c", close[] = "\xe2\x80\x9d", more[] = "\xe2\x80\xa6";
+	if (len < sizeof(open) + sizeof(close) + sizeof(more)) {
+		snprintf(buf, len, "%s", "");
+		return;
+	}
+	size_t room = len - (sizeof(close) - 1) - (sizeof(more) - 1) - 1, n = 0;
+	memcpy(buf, open, sizeof(open) - 1);
+	n = sizeof(open) - 1;
+	const unsigned char *s = (const unsigned char *)notes;
+	bool cut = false;
+	while (*s) {
+		const char *with = NULL;
+		size_t take = unsafe_char(s, &with);
+		size_t seq = take;
+		if (!take) {	/* a whole UTF-8 sequence, never half of one */
+			seq = 1;
+			while (s[seq] && (s[seq] & 0xc0) == 0x80)
+				seq++;
+		}
+		size_t out = with ? strlen(with) : seq;
+		if (n + out > room) {
+			cut = true;
+			break;
+		}
+		memcpy(buf + n, with ? with : (const char *)s, out);
+		n += out;
+		s += seq;
+	}
+	if (cut) {
+		memcpy(buf + n, more, sizeof(more) - 1);
+		n += sizeof(more) - 1;
+	}
+	memcpy(buf + n, close, sizeof(close));
+}
+
 void cert_meter_verdict(const struct store_certificate *c, char *buf, size_t len)
 {
 	const char *v = strcmp(c->state, "running") == 0 ? "in progress" : c->verdict;
@@ -168,8 +242,10 @@ void cert_facts(const struct store_certificate *c, cert_fact_fn fn, void *ctx)
 	cert_run_outcome(c, t, sizeof(t));
 	fn("Test", "Run outcome", t, false, ctx);
 	fn("Test", "Software", c->software_version[0] ? c->software_version : "-", false, ctx);
+	char notes[4 * sizeof(c->notes)];
+	cert_notes_text(c->notes, notes, sizeof(notes));
 	if (c->notes[0])
-		fn("Test", "Notes", c->notes, false, ctx);
+		fn("Test", cert_notes_label, notes, false, ctx);
 	fn("Test", "Bench", cert_simulated(c) ? "SIMULATED (rig-sim): not a measurement of a real meter" : "physical bench", cert_simulated(c), ctx);
 
 	fn("Instruments", "Source identity", c->instrument_idn[0] ? c->instrument_idn : "-", false, ctx);

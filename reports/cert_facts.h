@@ -49,6 +49,13 @@ void cert_setpoint_text(const struct store_certificate *c, const struct store_ce
 /* True when the source answered as rig-sim does: a simulated bench. */
 bool cert_simulated(const struct store_certificate *c);
 
+/* The run's notes are free text (the panel's or rigctl's): they are shown
+ * under this label, in quotes, with line breaks and other control or
+ * direction characters replaced, so that no note can pass for a line rig
+ * writes itself (an override, an outcome). */
+extern const char cert_notes_label[];
+void cert_notes_text(const char *notes, char *buf, size_t len);
+
 extern const char cert_decision_rule[];
 
 #endif

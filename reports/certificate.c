@@ -374,8 +374,10 @@ static void test_section(FILE *out, const struct store_certificate *c)
 	cert_run_outcome(c, text, sizeof(text));
 	fact(out, "Run outcome", text, false);
 	fact(out, "Software", c->software_version, false);
+	char notes[4 * sizeof(c->notes)];
+	cert_notes_text(c->notes, notes, sizeof(notes));
 	if (c->notes[0])
-		fact(out, "Notes", c->notes, false);
+		fact(out, cert_notes_label, notes, false);
 	fprintf(out, "</table>\n");
 }
 

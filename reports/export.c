@@ -1,6 +1,7 @@
 #include "reports/export.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,13 @@ void report_csv_field(FILE *out, const char *text)
 		fputc(*p, out);
 	}
 	fputc('"', out);
+}
+
+void report_csv_number(FILE *out, const char *fmt, double v)
+{
+	fputc(',', out);
+	if (isfinite(v))
+		fprintf(out, fmt, v);
 }
 
 static const char *const columns[] = {

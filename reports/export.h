@@ -11,6 +11,10 @@
  * leading/trailing space; quotes doubled. */
 void report_csv_field(FILE *out, const char *text);
 
+/* A comma, then v as fmt writes it; nothing after the comma when v is
+ * not finite (not known). */
+void report_csv_number(FILE *out, const char *fmt, double v);
+
 /* Header and one row per meter and run, oldest first; newest > 0: only the
  * newest that many rows (still oldest first). 0, or -1 with err. */
 int report_export_csv(FILE *out, struct store *s, const struct store_filter *f, int newest,

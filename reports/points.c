@@ -15,13 +15,6 @@ static const char *const point_columns[] = {
 };
 #define N_POINT_COLUMNS (sizeof(point_columns) / sizeof(point_columns[0]))
 
-static void csv_num(FILE *out, const char *fmt, double v)
-{
-	fputc(',', out);
-	if (isfinite(v))
-		fprintf(out, fmt, v);
-}
-
 /* A band applies to accuracy points only (creep, starting load, LED and
  * connection points are judged on counts), as on the certificate. */
 static double band_of(const struct store_point_row *r)
@@ -41,12 +34,12 @@ static void csv_point_head(FILE *out, const struct store_point_row *r)
 	report_csv_field(out, r->name);
 	fputc(',', out);
 	report_csv_field(out, r->kind);
-	csv_num(out, "%.6g", r->voltage_v);
-	csv_num(out, "%.6g", r->current_a);
-	csv_num(out, "%.6g", r->current_pct >= 0 ? r->current_pct : NAN);
+	report_csv_number(out, "%.6g", r->voltage_v);
+	report_csv_number(out, "%.6g", r->current_a);
+	report_csv_number(out, "%.6g", r->current_pct >= 0 ? r->current_pct : NAN);
 	/* a lagging pf positive, leading negative: one signed column */
-	csv_num(out, "%.4g", r->leading ? -r->pf : r->pf);
-	csv_num(out, "%.6g", r->frequency_hz);
+	report_csv_number(out, "%.4g", r->leading ? -r->pf : r->pf);
+	report_csv_number(out, "%.6g", r->frequency_hz);
 }
 
 static void csv_tail(FILE *out, const struct store_point_row *r, const char *verdict,
@@ -58,10 +51,10 @@ static void csv_tail(FILE *out, const struct store_point_row *r, const char *ver
 	report_csv_field(out, r->test_state);
 	fputc(',', out);
 	report_csv_field(out, output);
-	csv_num(out, "%.6g", kh);
-	csv_num(out, "%.0f", edges >= 0 ? edges : NAN);
+	report_csv_number(out, "%.6g", kh);
+	report_csv_number(out, "%.0f", edges >= 0 ? edges : NAN);
 	fprintf(out, ",%s", bound);
-	csv_num(out, "%.4f", duty);
+	report_csv_number(out, "%.4f", duty);
 	fputs("\r\n", out);
 }
 
@@ -72,18 +65,18 @@ static int csv_point(const struct store_point_row *r, void *ctx)
 {
 	FILE *out = ctx;
 	csv_point_head(out, r);
-	csv_num(out, "%.6f", r->has_error ? r->error_pct : NAN);
-	csv_num(out, "%.6f", r->has_error ? r->u_pct : NAN);
-	csv_num(out, "%.4g", r->k);
-	csv_num(out, "%.6g", band_of(r));
+	report_csv_number(out, "%.6f", r->has_error ? r->error_pct : NAN);
+	report_csv_number(out, "%.6f", r->has_error ? r->u_pct : NAN);
+	report_csv_number(out, "%.4g", r->k);
+	report_csv_number(out, "%.6g", band_of(r));
 	csv_tail(out, r, r->verdict, r->output, r->output_kh, r->edges, "", NAN);
 	for (int i = 0; i < r->n_outputs; i++) {
 		const struct store_output *o = &r->outputs[i];
 		csv_point_head(out, r);
-		csv_num(out, "%.6f", o->has_estimate ? o->error_pct : NAN);
-		csv_num(out, "%.6f", o->has_estimate ? o->u_pct : NAN);
-		csv_num(out, "%.4g", NAN);
-		csv_num(out, "%.6g", band_of(r));
+		report_csv_number(out, "%.6f", o->has_estimate ? o->error_pct : NAN);
+		report_csv_number(out, "%.6f", o->has_estimate ? o->u_pct : NAN);
+		report_csv_number(out, "%.4g", NAN);
+		report_csv_number(out, "%.6g", band_of(r));
 		csv_tail(out, r, o->verdict, o->output, o->kh, o->edges, o->bound ? "1" : "0",
 			 o->has_duty ? o->duty : NAN);
 	}
@@ -220,30 +213,30 @@ static int add_weighted(const struct store_weighted_row *r, void *ctx)
 	return 0;
 }
 
-static struct store_summary *load_summary(struct store *s, const struct store_filter *f,
-					  struct rig_error *err)
+/* The batch's summary, its weighted averages gathered into w (a row each
+ * into w->rows when set); NULL with err, w->rows freed, when either fails. */
+static struct store_summary *load_batch(struct store *s, const struct store_filter *f,
+					struct weighted_stats *w, struct rig_error *err)
 {
 	struct store_summary *sum = malloc(sizeof(*sum));
-	if (!sum) {
+	if (!sum)
 		rig_error_set(err, NULL, 0, "out of memory");
-		return NULL;
-	}
-	if (store_summary_load(s, f, sum, err) < 0) {
-		free(sum);
-		return NULL;
-	}
-	return sum;
+	else if (store_summary_load(s, f, sum, err) >= 0 &&
+		 store_query_weighted(s, f, add_weighted, w, err) >= 0)
+		return sum;
+	free(sum);
+	cJSON_Delete(w->rows);
+	w->rows = NULL;
+	return NULL;
 }
 
 int report_batch_text(FILE *out, struct store *s, const struct store_filter *f,
 		      struct rig_error *err)
 {
-	struct store_summary *sum = load_summary(s, f, err);
 	struct weighted_stats w = {0};
-	if (!sum || store_query_weighted(s, f, add_weighted, &w, err) < 0) {
-		free(sum);
+	struct store_summary *sum = load_batch(s, f, &w, err);
+	if (!sum)
 		return -1;
-	}
 	fprintf(out, "Batch: %d run(s), %d meter test(s), %d passed, %d failed, %d other\n",
 		sum->runs, sum->meters, sum->meters_passed, sum->meters_failed, sum->meters_other);
 	if (isfinite(sum->pass_rate))
@@ -279,12 +272,10 @@ int report_batch_text(FILE *out, struct store *s, const struct store_filter *f,
 int report_batch_csv(FILE *out, struct store *s, const struct store_filter *f,
 		     struct rig_error *err)
 {
-	struct store_summary *sum = load_summary(s, f, err);
 	struct weighted_stats w = {0};
-	if (!sum || store_query_weighted(s, f, add_weighted, &w, err) < 0) {
-		free(sum);
+	struct store_summary *sum = load_batch(s, f, &w, err);
+	if (!sum)
 		return -1;
-	}
 	fputs("profile,point,name,n,mean_pct,sd_pct,band_pct,cpk,meters,passed,yield_pct,"
 	      "weighting,weighted_n,weighted_mean_pct\r\n",
 	      out);
@@ -294,16 +285,16 @@ int report_batch_csv(FILE *out, struct store *s, const struct store_filter *f,
 		fprintf(out, ",%d,", p->idx + 1);
 		report_csv_field(out, p->name);
 		fprintf(out, ",%d", p->stats.n);
-		csv_num(out, "%.6f", p->stats.mean);
-		csv_num(out, "%.6f", p->sd);
-		csv_num(out, "%.6g", p->band_pct);
-		csv_num(out, "%.4f", p->cpk);
+		report_csv_number(out, "%.6f", p->stats.mean);
+		report_csv_number(out, "%.6f", p->sd);
+		report_csv_number(out, "%.6g", p->band_pct);
+		report_csv_number(out, "%.4f", p->cpk);
 		fprintf(out, ",%d,%d", sum->meters, sum->meters_passed);
-		csv_num(out, "%.3f", 100 * sum->pass_rate);
+		report_csv_number(out, "%.3f", 100 * sum->pass_rate);
 		fputc(',', out);
 		report_csv_field(out, w.rule);
 		fprintf(out, ",%d", w.n);
-		csv_num(out, "%.6f", w.n ? w.sum / w.n : NAN);
+		report_csv_number(out, "%.6f", w.n ? w.sum / w.n : NAN);
 		fputs("\r\n", out);
 	}
 	free(sum);
@@ -313,13 +304,10 @@ int report_batch_csv(FILE *out, struct store *s, const struct store_filter *f,
 int report_batch_json(FILE *out, struct store *s, const struct store_filter *f,
 		      struct rig_error *err)
 {
-	struct store_summary *sum = load_summary(s, f, err);
 	struct weighted_stats w = {.rows = cJSON_CreateArray()};
-	if (!sum || store_query_weighted(s, f, add_weighted, &w, err) < 0) {
-		free(sum);
-		cJSON_Delete(w.rows);
+	struct store_summary *sum = load_batch(s, f, &w, err);
+	if (!sum)
 		return -1;
-	}
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "runs", sum->runs);
 	cJSON_AddNumberToObject(o, "meters", sum->meters);

@@ -57,15 +57,9 @@ int report_summary_text(FILE *out, const struct store_summary *s, const char *ti
 
 static void csv_metric(FILE *out, const char *name, double v)
 {
-	char buf[32];
-	fprintf(out, "%s,%s\r\n", name, isfinite(v) ? (snprintf(buf, sizeof(buf), "%.10g", v), buf) : "");
-}
-
-static void csv_number(FILE *out, const char *fmt, double v)
-{
-	fputc(',', out);
-	if (isfinite(v))
-		fprintf(out, fmt, v);
+	fputs(name, out);
+	report_csv_number(out, "%.10g", v);
+	fputs("\r\n", out);
 }
 
 static void totals_csv(FILE *out, const struct store_summary *s)
@@ -96,17 +90,17 @@ static void points_csv(FILE *out, const struct store_summary *s)
 		report_csv_field(out, p->profile);
 		fprintf(out, ",%d,", p->idx + 1);
 		report_csv_field(out, p->name);
-		csv_number(out, "%.10g", p->current_a);
-		csv_number(out, "%.10g", p->pf);
+		report_csv_number(out, "%.10g", p->current_a);
+		report_csv_number(out, "%.10g", p->pf);
 		fprintf(out, ",%d", p->leading);
-		csv_number(out, "%.10g", p->band_pct);
+		report_csv_number(out, "%.10g", p->band_pct);
 		fprintf(out, ",%d", p->stats.n);
-		csv_number(out, "%.10g", p->stats.mean);
-		csv_number(out, "%.10g", p->sd);
-		csv_number(out, "%.10g", p->cpk);
+		report_csv_number(out, "%.10g", p->stats.mean);
+		report_csv_number(out, "%.10g", p->sd);
+		report_csv_number(out, "%.10g", p->cpk);
 		fputc(',', out);
 		report_csv_field(out, p->worst_serial);
-		csv_number(out, "%.10g", p->worst_error_pct);
+		report_csv_number(out, "%.10g", p->worst_error_pct);
 		fputs("\r\n", out);
 	}
 }
@@ -121,9 +115,9 @@ static void worst_csv(FILE *out, const struct store_summary *s)
 		report_csv_field(out, w->run_id);
 		fputc(',', out);
 		report_csv_field(out, w->point);
-		csv_number(out, "%.10g", w->error_pct);
-		csv_number(out, "%.10g", w->band_pct);
-		csv_number(out, "%.10g", w->band_used);
+		report_csv_number(out, "%.10g", w->error_pct);
+		report_csv_number(out, "%.10g", w->band_pct);
+		report_csv_number(out, "%.10g", w->band_used);
 		fputs("\r\n", out);
 	}
 }

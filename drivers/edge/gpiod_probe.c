@@ -57,6 +57,21 @@ int edge_gpiod_find_chip(const char *args, char *path, size_t len, struct rig_er
 	return 0;
 }
 
+/* The chip args names (edge_gpiod_find_chip), its path into path; NULL
+ * with err saying why. */
+static struct gpiod_chip *open_chip(const char *args, char *path, size_t len,
+				    struct rig_error *err)
+{
+	if (edge_gpiod_find_chip(args, path, len, err) < 0)
+		return NULL;
+	struct gpiod_chip *chip = gpiod_chip_open(path);
+	if (!chip && errno == ENOENT)
+		rig_error_set(err, NULL, 0, "gpio chip %s does not exist", path);
+	else if (!chip)
+		rig_error_set(err, NULL, 0, "gpio chip %s: %s", path, strerror(errno));
+	return chip;
+}
+
 static int chip_offset_of(void *ctx, const char *name)
 {
 	return gpiod_chip_get_line_offset_from_name(ctx, name);
@@ -67,14 +82,9 @@ int edge_gpiod_resolve_fixture(struct rig_fixture *f, struct rig_error *err)
 	if (strncmp(f->edge_input, "gpiod:", 6) != 0)
 		return rig_error_set(err, NULL, 0, "edge input %s is not a gpio chip", f->edge_input);
 	char path[300];
-	if (edge_gpiod_find_chip(f->edge_input + 6, path, sizeof(path), err) < 0)
+	struct gpiod_chip *chip = open_chip(f->edge_input + 6, path, sizeof(path), err);
+	if (!chip)
 		return -1;
-	struct gpiod_chip *chip = gpiod_chip_open(path);
-	if (!chip) {
-		if (errno == ENOENT)
-			return rig_error_set(err, NULL, 0, "gpio chip %s does not exist", path);
-		return rig_error_set(err, NULL, 0, "gpio chip %s: %s", path, strerror(errno));
-	}
 	struct gpiod_chip_info *info = gpiod_chip_get_info(chip);
 	char desc[400];
 	snprintf(desc, sizeof(desc), "%s (%s)", info ? gpiod_chip_info_get_label(info) : "?", path);
@@ -123,14 +133,9 @@ int edge_gpiod_probe(const char *args, const struct edge_input_line *lines, size
 		     FILE *out, struct rig_error *err)
 {
 	char path[300];
-	if (edge_gpiod_find_chip(args, path, sizeof(path), err) < 0)
+	struct gpiod_chip *chip = open_chip(args, path, sizeof(path), err);
+	if (!chip)
 		return -1;
-	struct gpiod_chip *chip = gpiod_chip_open(path);
-	if (!chip) {
-		if (errno == ENOENT)
-			return rig_error_set(err, NULL, 0, "gpio chip %s does not exist", path);
-		return rig_error_set(err, NULL, 0, "gpio chip %s: %s", path, strerror(errno));
-	}
 	struct gpiod_chip_info *info = gpiod_chip_get_info(chip);
 	unsigned n_chip = info ? (unsigned)gpiod_chip_info_get_num_lines(info) : 0;
 	fprintf(out, "gpio chip %s: %s, label %s, %u lines\n", path,

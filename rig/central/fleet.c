@@ -75,7 +75,16 @@ int fleet_meter_history(PGconn *pg, const char *serial, bool csv, FILE *out, int
 			     " AS started, r.station, r.run_uuid AS run, p.position AS pos,"
 			     " p.model, r.profile_name AS profile, coalesce(r.test_state, '') AS test,"
 			     " r.state AS run_state, p.verdict,"
-			     " coalesce(round(p.weighted_avg_pct::numeric, 3)::text, '') AS wavg_pct"
+			     " coalesce(round(p.weighted_avg_pct::numeric, 3)::text, '') AS wavg_pct,"
+			     /* the register before and after the run, and each register
+			      * point's readings (final attempt): "before>after" kWh */
+			     " coalesce(p.register_before_kwh::text, '') AS reg_before_kwh,"
+			     " coalesce(p.register_after_kwh::text, '') AS reg_after_kwh,"
+			     " coalesce((SELECT string_agg(coalesce(x.reading_before_kwh::text, '-') || '>'"
+			     "  || coalesce(x.reading_after_kwh::text, '-'), ' ' ORDER BY x.point_idx)"
+			     "  FROM (SELECT DISTINCT ON (point_idx) * FROM register_readings g"
+			     "   WHERE g.run_uuid = r.run_uuid AND g.position = p.position"
+			     "   ORDER BY point_idx, attempt DESC) x), '') AS register_points_kwh"
 			     " FROM run_positions p JOIN runs r USING (run_uuid)"
 			     " WHERE p.serial = $1 ORDER BY r.started_at, p.position",
 			     1, p, csv, out, ret_rows, err);
@@ -124,9 +133,15 @@ int fleet_certificate(PGconn *pg, const char *serial, const char *run_uuid, FILE
 		rc = run_and_print(pg,
 				   "SELECT DISTINCT ON (m.point_idx) pt.name AS point, pt.kind,"
 				   " m.attempt, round(m.error_pct::numeric, 4) AS error_pct,"
-				   " round(m.u_pct::numeric, 4) AS u_pct, pt.band_pct, m.verdict, m.detail"
+				   " round(m.u_pct::numeric, 4) AS u_pct, pt.band_pct, m.verdict, m.detail,"
+				   " CASE WHEN g.run_uuid IS NULL THEN '' ELSE"
+				   "  coalesce(g.reading_before_kwh::text, '-') || '>'"
+				   "  || coalesce(g.reading_after_kwh::text, '-') END AS register_kwh"
 				   " FROM measurements m JOIN points pt ON pt.run_uuid = m.run_uuid"
-				   " AND pt.idx = m.point_idx WHERE m.run_uuid::text = $1"
+				   " AND pt.idx = m.point_idx LEFT JOIN register_readings g"
+				   " ON g.run_uuid = m.run_uuid AND g.point_idx = m.point_idx"
+				   " AND g.position = m.position AND g.attempt = m.attempt"
+				   " WHERE m.run_uuid::text = $1"
 				   " AND m.position = $2::smallint ORDER BY m.point_idx, m.attempt DESC",
 				   2, q, false, out, NULL, err);
 	}

@@ -10,12 +10,15 @@
 
 #include "rig/core/error.h"
 
-/* Every test of one meter on any bench, oldest first; *ret_rows the count. */
+/* Every test of one meter on any bench, oldest first, with its register
+ * before and after the run and its register points' readings; *ret_rows
+ * the count. */
 int fleet_meter_history(PGconn *pg, const char *serial, bool csv, FILE *out, int *ret_rows,
 			struct rig_error *err);
 
 /* One test's figures as its certificate states them: the run (the latest of
- * the serial, or run_uuid), its standards and every point's final attempt. */
+ * the serial, or run_uuid), its standards and every point's final attempt
+ * (a register point with its readings). */
 int fleet_certificate(PGconn *pg, const char *serial, const char *run_uuid, FILE *out,
 		      struct rig_error *err);
 

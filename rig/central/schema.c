@@ -136,6 +136,19 @@ static const char *const central_steps[] = {
 	"  FOREIGN KEY (run_uuid, point_idx, position, attempt)"
 	"   REFERENCES measurements (run_uuid, point_idx, position, attempt));"
 	"CREATE INDEX measurement_outputs_by_verdict ON measurement_outputs (output, verdict);",
+
+	/* 4 -> 5: a register point's readings (the meter's register before
+	 * and after the energy it was given, kWh; NULL not read), under their
+	 * measurement's key (the bench's schema 9 queues them). */
+	"CREATE TABLE register_readings ("
+	"  run_uuid UUID NOT NULL,"
+	"  point_idx SMALLINT NOT NULL,"
+	"  position SMALLINT NOT NULL,"
+	"  attempt SMALLINT NOT NULL,"
+	"  reading_before_kwh DOUBLE PRECISION, reading_after_kwh DOUBLE PRECISION,"
+	"  PRIMARY KEY (run_uuid, point_idx, position, attempt),"
+	"  FOREIGN KEY (run_uuid, point_idx, position, attempt)"
+	"   REFERENCES measurements (run_uuid, point_idx, position, attempt));",
 };
 
 #define N_STEPS ((int)(sizeof(central_steps) / sizeof(central_steps[0])))

@@ -17,6 +17,11 @@ struct ship_step {
 	const char *pg_sql;	/* instead of the plain INSERT, when set */
 };
 
+/* The measurements the batch names under `kind`, each once however often
+ * it was queued (a re-queue, rig-shipper --backfill). */
+#define IN_BATCH(kind) \
+	" m.id IN (SELECT ref FROM outbox WHERE seq > ?1 AND seq <= ?2 AND kind = '" kind "')"
+
 #define RUNS_IN_BATCH \
 	" r.run_uuid IN (SELECT run_uuid FROM outbox WHERE seq > ?1 AND seq <= ?2 AND kind = 'run')"
 
@@ -113,7 +118,7 @@ static const struct ship_step steps[] = {
 	  " FROM points p JOIN runs r ON r.id = p.run_id WHERE" RUNS_IN_BATCH,
 	  "ON CONFLICT DO NOTHING" },
 	{ "measurements",
-	  "SELECT json_group_array(json_object('run_uuid', o.run_uuid, 'point_idx', p.idx,"
+	  "SELECT json_group_array(json_object('run_uuid', r.run_uuid, 'point_idx', p.idx,"
 	  "  'position', m.position, 'attempt', m.attempt, 'current_a', m.current_a,"
 	  "  'reference_w', m.reference_w, 'edges_used', m.edges_used, 'gate_s', m.gate_s,"
 	  "  'error_pct', m.error_pct, 'u_pct', m.u_pct, 'value', m.value,"
@@ -123,23 +128,39 @@ static const struct ship_step steps[] = {
 	  "  json((SELECT json_group_array(json_array(t.term, t.u, t.sensitivity,"
 	  "    t.contribution, t.dof)) FROM point_budget_terms t"
 	  "    WHERE t.measurement_id = m.id))))"
-	  " FROM outbox o JOIN measurements m ON m.id = o.ref"
-	  " JOIN points p ON p.id = m.point_id"
+	  " FROM measurements m JOIN points p ON p.id = m.point_id"
+	  " JOIN runs r ON r.id = p.run_id"
 	  " LEFT JOIN point_budget b ON b.measurement_id = m.id"
-	  " WHERE o.seq > ?1 AND o.seq <= ?2 AND o.kind = 'measurement'",
+	  " WHERE" IN_BATCH("measurement"),
 	  NULL, MEASUREMENTS_SQL },
 	/* the outputs beside each: committed with their measurement, so its
 	 * outbox entry carries them */
 	{ "measurement_outputs",
-	  "SELECT json_group_array(json_object('run_uuid', o.run_uuid, 'point_idx', p.idx,"
+	  "SELECT json_group_array(json_object('run_uuid', r.run_uuid, 'point_idx', p.idx,"
 	  "  'position', m.position, 'attempt', m.attempt, 'output', x.output, 'kh', x.kh,"
 	  "  'verdict', x.verdict, 'error_pct', x.error_pct, 'u_pct', x.u_pct,"
 	  "  'bound', x.bound, 'lost', x.lost, 'edges', x.edges, 'duty', x.duty))"
-	  " FROM outbox o JOIN measurements m ON m.id = o.ref"
-	  " JOIN points p ON p.id = m.point_id"
+	  " FROM measurements m JOIN points p ON p.id = m.point_id"
+	  " JOIN runs r ON r.id = p.run_id"
 	  " JOIN measurement_outputs x ON x.measurement_id = m.id"
-	  " WHERE o.seq > ?1 AND o.seq <= ?2 AND o.kind = 'measurement'",
+	  " WHERE" IN_BATCH("measurement"),
 	  "ON CONFLICT DO NOTHING" },
+	/* a register point's readings, after their measurement; the latest
+	 * written replaces an earlier one */
+	{ "register_readings",
+	  "SELECT json_group_array(json_object('run_uuid', r.run_uuid, 'point_idx', p.idx,"
+	  "  'position', m.position, 'attempt', m.attempt,"
+	  "  'reading_before_kwh', m.reading_before_kwh,"
+	  "  'reading_after_kwh', m.reading_after_kwh))"
+	  " FROM measurements m JOIN points p ON p.id = m.point_id"
+	  " JOIN runs r ON r.id = p.run_id"
+	  " WHERE (m.reading_before_kwh IS NOT NULL OR m.reading_after_kwh IS NOT NULL)"
+	  " AND" IN_BATCH("reading"),
+	  "ON CONFLICT (run_uuid, point_idx, position, attempt) DO UPDATE SET"
+	  " reading_before_kwh = EXCLUDED.reading_before_kwh,"
+	  " reading_after_kwh = EXCLUDED.reading_after_kwh"
+	  " WHERE (register_readings.reading_before_kwh, register_readings.reading_after_kwh)"
+	  " IS DISTINCT FROM (EXCLUDED.reading_before_kwh, EXCLUDED.reading_after_kwh)" },
 	{ "seals",
 	  "SELECT json_group_array(json_object('bench', ?3, 'seq', s.seq,"
 	  "  'run_uuid', s.run_uuid, 'subject', s.subject, 'format', s.format,"
@@ -227,6 +248,38 @@ int64_t ship_pending(sqlite3 *db, struct rig_error *err)
 	sqlite3_finalize(st);
 	if (n < 0)
 		return sqlite_fail(db, "counting the outbox", err);
+	return n;
+}
+
+int64_t ship_requeue_all(sqlite3 *db, struct rig_error *err)
+{
+	static const char sql[] =
+		"INSERT INTO outbox (kind, run_uuid) SELECT 'run', run_uuid FROM runs ORDER BY id;"
+		"INSERT INTO outbox (kind, run_uuid, ref) SELECT 'measurement', r.run_uuid, m.id"
+		"  FROM measurements m JOIN points p ON p.id = m.point_id"
+		"  JOIN runs r ON r.id = p.run_id ORDER BY m.id;"
+		"INSERT INTO outbox (kind, run_uuid, ref) SELECT 'reading', r.run_uuid, m.id"
+		"  FROM measurements m JOIN points p ON p.id = m.point_id"
+		"  JOIN runs r ON r.id = p.run_id"
+		"  WHERE m.reading_before_kwh IS NOT NULL OR m.reading_after_kwh IS NOT NULL"
+		"  ORDER BY m.id;"
+		"INSERT INTO outbox (kind, run_uuid, ref)"
+		"  SELECT 'seal', run_uuid, seq FROM run_seals ORDER BY seq;"
+		"INSERT INTO outbox (kind, run_uuid, ref) SELECT 'head', '', seq FROM chain_head;";
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return sqlite_fail(db, "queueing the records", err);
+	int before = sqlite3_total_changes(db);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		sqlite_fail(db, "queueing the records", err);
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	int64_t n = sqlite3_total_changes(db) - before;
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		sqlite_fail(db, "queueing the records", err);
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
 	return n;
 }
 

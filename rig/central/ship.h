@@ -34,6 +34,14 @@ int ship_default_bench_name(sqlite3 *db, char *buf, size_t len, struct rig_error
 int ship_batch(sqlite3 *db, PGconn *pg, const char *bench, int max_entries,
 	       struct ship_batch_stats *stats, struct rig_error *err);
 
+/* Queues every committed record of the bench again, oldest first (runs,
+ * measurements with their outputs, register readings, seals, the chain
+ * head), in one transaction: for a bench whose records went to a central
+ * database that was replaced, or were shipped by a shipper that did not
+ * know a table yet. Shipping them again is harmless (natural keys). The
+ * number of entries queued, or -1 with err. */
+int64_t ship_requeue_all(sqlite3 *db, struct rig_error *err);
+
 /* Entries still waiting in the outbox; -1 on error. */
 int64_t ship_pending(sqlite3 *db, struct rig_error *err);
 

@@ -18,7 +18,7 @@
 
 #define GLOBAL_OPTIONS                                                         \
 	"global options (before or after the command):\n"                      \
-	"  --config FILE   rigd's config (socket and database paths);\n"       \
+	"  --config FILE   rigd's config (socket, database, central database);\n"\
 	"                  default /etc/rig/rigd.conf when it exists\n"         \
 	"  --socket PATH   rigd's control socket (overrides the config)\n"     \
 	"  --db FILE       the database (overrides the config)\n"              \
@@ -65,6 +65,7 @@ enum opt_id {
 	O_REGISTER_BEFORE, O_AMBIENT, O_HUMIDITY, O_CAL_OVERRIDE, O_OVERRIDE_BY, O_READINGS,
 	O_REASON, O_JSON, O_SERIAL, O_MODEL, O_SINCE, O_UNTIL, O_VERDICT, O_RUN, O_LIMIT,
 	O_FORMAT, O_OUT, O_SUMMARY, O_BATCH, O_POINTS, O_LIVE, O_CENTRAL, O_CAL_DUE,
+	O_LOCAL,
 };
 
 static const struct option all_options[] = {
@@ -110,6 +111,7 @@ static const struct option all_options[] = {
 	{"live", no_argument, NULL, O_LIVE},
 	{"central", required_argument, NULL, O_CENTRAL},
 	{"cal-due", no_argument, NULL, O_CAL_DUE},
+	{"local", no_argument, NULL, O_LOCAL},
 };
 #define N_OPTIONS (sizeof(all_options) / sizeof(all_options[0]))
 #define N_GLOBAL 5	/* help, quiet, config, socket, db: every command's */
@@ -210,7 +212,8 @@ static const struct command commands[] = {
 	 "\n"
 	 "Asks rigd to switch the source output off now (a running run is aborted).\n"},
 	{"results", RIGCTL_RESULTS,
-	 {O_SERIAL, O_MODEL, O_SINCE, O_UNTIL, O_VERDICT, O_RUN, O_LIMIT, O_FORMAT, O_CENTRAL, 0},
+	 {O_SERIAL, O_MODEL, O_SINCE, O_UNTIL, O_VERDICT, O_RUN, O_LIMIT, O_FORMAT, O_CENTRAL,
+	  O_LOCAL, 0},
 	 F(TABLE) | F(CSV) | F(JSON),
 	 "usage: rigctl results [--serial S] [--model M] [--since T] [--until T]\n"
 	 "                      [--verdict V] [--run ID] [--limit N] [--format F]\n"
@@ -228,7 +231,9 @@ static const struct command commands[] = {
 	 "  --limit N       the newest N rows (1..100000), in every format\n"
 	 "  --format F      table (default), csv or json\n"
 	 "  --central URL   with --serial: the meter's tests on every bench shipping\n"
-	 "                  to this central PostgreSQL (rig-shipper)\n"
+	 "                  to this central PostgreSQL (rig-shipper); `central` in\n"
+	 "                  the config does so too, for --serial in table or csv\n"
+	 "  --local         this bench's database, despite `central` in the config\n"
 	 "\n" TIMES
 	 "\n"
 	 "examples:\n"
@@ -236,7 +241,7 @@ static const struct command commands[] = {
 	 "  rigctl results --verdict fail --since 2026-11-01 --format csv --limit 50\n"},
 	{"report", RIGCTL_REPORT,
 	 {O_SERIAL, O_RUN, O_OUT, O_FORMAT, O_SUMMARY, O_BATCH, O_POINTS, O_SINCE, O_UNTIL,
-	  O_MODEL, O_VERDICT, O_CENTRAL, O_CAL_DUE, 0},
+	  O_MODEL, O_VERDICT, O_CENTRAL, O_CAL_DUE, O_LOCAL, 0},
 	 F(TABLE) | F(CSV) | F(JSON) | F(HTML) | F(PDF),
 	 "usage: rigctl report --serial S | --run ID [--out FILE|DIR] [--format html|pdf]\n"
 	 "       rigctl report --points [--run ID] [--serial S] [--model M] [--since T]\n"
@@ -265,7 +270,10 @@ static const struct command commands[] = {
 	 "                  --serial S [--run ID] the test's figures (run, standards,\n"
 	 "                  points); --batch [--model M] [--since T] [--until T]\n"
 	 "                  yield and lowest Cpk per bench and model; --cal-due the\n"
-	 "                  benches whose standards are due within 30 days\n"
+	 "                  benches whose standards are due within 30 days;\n"
+	 "                  `central = URL` in the config answers --batch (table,\n"
+	 "                  csv) and --cal-due so; certificates stay this bench's\n"
+	 "  --local         this bench's database, despite `central` in the config\n"
 	 "\n" TIMES
 	 "\n"
 	 "examples:\n"
@@ -274,12 +282,14 @@ static const struct command commands[] = {
 	 "  rigctl report --summary --since 2026-11-01 --until 2026-12-01\n"
 	 "  rigctl report --batch --model MMS-120-2001 --format csv\n"
 	 "  rigctl report --batch --since 2026-11-01 --central postgresql://rig@quality-db/rig\n"},
-	{"history", RIGCTL_HISTORY, {O_FORMAT, O_CENTRAL, 0}, F(TABLE) | F(CSV) | F(JSON),
-	 "usage: rigctl history SERIAL [--format table|csv|json] [--central URL]\n"
+	{"history", RIGCTL_HISTORY, {O_FORMAT, O_CENTRAL, O_LOCAL, 0}, F(TABLE) | F(CSV) | F(JSON),
+	 "usage: rigctl history SERIAL [--format table|csv|json] [--central URL | --local]\n"
 	 "\n"
 	 "Every test of one meter, oldest first, as stored then: model as tested,\n"
 	 "as-found/as-left, verdict, weighted average registration. With --central\n"
-	 "URL: its tests on every bench shipping to that central PostgreSQL.\n"
+	 "URL, or `central = URL` in the config (table or csv): its tests on every\n"
+	 "bench shipping to that central PostgreSQL, with its register readings;\n"
+	 "--local: this bench's database only (also what is not shipped yet).\n"
 	 "\n"
 	 "examples:\n"
 	 "  rigctl history A1001\n"
@@ -616,6 +626,7 @@ static int take_option(const struct command *cmd, int id, const char *v, struct 
 	case O_LIVE: a->live = true; return 0;
 	case O_CENTRAL: a->central = v; return 0;
 	case O_CAL_DUE: a->cal_due = true; return 0;
+	case O_LOCAL: a->local = true; return 0;
 	}
 	return usage_error(why, why_len, "%s", "internal: an option without a handler");
 }
@@ -699,8 +710,9 @@ static int check_run(struct rigctl_args *a, char *why, size_t why_len)
 
 static int check_report(struct rigctl_args *a, char *why, size_t why_len)
 {
-	if (a->cal_due && !a->central)
-		return usage_error(why, why_len, "%s", "report --cal-due: needs --central URL");
+	if (a->cal_due && a->local)
+		return usage_error(why, why_len, "%s",
+				   "report --cal-due: asks the central database; drop --local");
 	if (a->cal_due)
 		return 0;
 	if (!a->summary && !a->batch && !a->points && !a->serial && !a->run_id)
@@ -771,6 +783,8 @@ static int check_reading(struct rigctl_args *a, char **pos, int n_pos, char *why
 static int check_command(const struct command *cmd, struct rigctl_args *a, char **pos, int n_pos,
 			 char *why, size_t why_len)
 {
+	if (a->local && a->central)
+		return usage_error(why, why_len, "%s: --local or --central URL, not both", cmd->name);
 	switch (a->cmd) {
 	case RIGCTL_RUN:
 		if (n_pos > 0 && a->wait && strspn(pos[0], "0123456789") == strlen(pos[0])) {

@@ -101,6 +101,7 @@ struct rigctl_args {
 	bool summary;
 	bool batch;			/* report --batch: summary with weighted averages */
 	const char *central;		/* --central URL: fleet queries across benches */
+	bool local;			/* --local: this bench's file despite `central` */
 	bool cal_due;			/* report --cal-due --central: standards due */
 	bool points;			/* report --points: per-point results, long form */
 	/* model */

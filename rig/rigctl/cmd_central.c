@@ -17,6 +17,25 @@ static const char *iso_or_null(bool has, time_t t, char buf[32])
 	return buf;
 }
 
+bool central_takes_by_default(const struct rigctl_args *a)
+{
+	if (a->format != RIGCTL_FMT_TABLE && a->format != RIGCTL_FMT_CSV)
+		return false;
+	switch (a->cmd) {
+	case RIGCTL_HISTORY:
+		return true;
+	case RIGCTL_RESULTS:
+		return a->serial && !a->model && !a->run_id && !a->has_since && !a->has_until &&
+		       !a->has_verdict && !a->limit;
+	case RIGCTL_REPORT:
+		/* the fleet's batch figures filter by model and time only */
+		return a->cal_due || (a->batch && !a->out && !a->has_verdict && !a->serial &&
+				      !a->run_id);
+	default:
+		return false;
+	}
+}
+
 int cmd_central(const struct rigctl_args *a)
 {
 	struct rig_error err = { 0 };

@@ -58,6 +58,26 @@ static cJSON *request(const char *cmd)
 	return req;
 }
 
+/* Sends req, whose reply says no more than that rigd took it: true when
+ * it did, false after saying why on stderr. */
+static bool accepted(const struct rigctl_env *env, cJSON *req)
+{
+	cJSON *reply = call(env, req);
+	cJSON_Delete(reply);
+	return reply != NULL;
+}
+
+/* A position's register reading in kWh, for the run when one is named. */
+static cJSON *reading_request(const char *cmd, const struct rigctl_args *a)
+{
+	cJSON *req = request(cmd);
+	if (a->run_id)
+		cJSON_AddStringToObject(req, "run", a->run_id);
+	cJSON_AddNumberToObject(req, "position", a->reg_position);
+	cJSON_AddNumberToObject(req, "reading", a->reg_kwh);
+	return req;
+}
+
 int cmd_status(const struct rigctl_args *a, const struct rigctl_env *env)
 {
 	cJSON *reply = call(env, request("status"));
@@ -123,10 +143,8 @@ int cmd_abort(const struct rigctl_args *a, const struct rigctl_env *env)
 	cJSON *req = request("abort");
 	if (a->reason)
 		cJSON_AddStringToObject(req, "reason", a->reason);
-	cJSON *reply = call(env, req);
-	if (!reply)
+	if (!accepted(env, req))
 		return RIGCTL_EXIT_ERROR;
-	cJSON_Delete(reply);
 	if (!a->quiet)
 		printf("abort requested: the source output goes off first\n");
 	return RIGCTL_EXIT_PASS;
@@ -136,10 +154,8 @@ int cmd_dequeue(const struct rigctl_args *a, const struct rigctl_env *env)
 {
 	cJSON *req = request("dequeue");
 	cJSON_AddNumberToObject(req, "ticket", a->ticket);
-	cJSON *reply = call(env, req);
-	if (!reply)
+	if (!accepted(env, req))
 		return RIGCTL_EXIT_ERROR;
-	cJSON_Delete(reply);
 	if (!a->quiet)
 		printf("ticket %u taken out of the queue\n", a->ticket);
 	return RIGCTL_EXIT_PASS;
@@ -147,10 +163,8 @@ int cmd_dequeue(const struct rigctl_args *a, const struct rigctl_env *env)
 
 int cmd_safe_off(const struct rigctl_args *a, const struct rigctl_env *env)
 {
-	cJSON *reply = call(env, request("safe_off"));
-	if (!reply)
+	if (!accepted(env, request("safe_off")))
 		return RIGCTL_EXIT_ERROR;
-	cJSON_Delete(reply);
 	if (!a->quiet)
 		printf("source output off\n");
 	return RIGCTL_EXIT_PASS;
@@ -158,14 +172,8 @@ int cmd_safe_off(const struct rigctl_args *a, const struct rigctl_env *env)
 
 int cmd_register(const struct rigctl_args *a, const struct rigctl_env *env)
 {
-	cJSON *req = request("register");
-	cJSON_AddStringToObject(req, "run", a->run_id);
-	cJSON_AddNumberToObject(req, "position", a->reg_position);
-	cJSON_AddNumberToObject(req, "reading", a->reg_kwh);
-	cJSON *reply = call(env, req);
-	if (!reply)
+	if (!accepted(env, reading_request("register", a)))
 		return RIGCTL_EXIT_ERROR;
-	cJSON_Delete(reply);
 	if (!a->quiet)
 		printf("run %s position %d: register after %g kWh stored\n", a->run_id,
 		       a->reg_position, a->reg_kwh);
@@ -174,15 +182,8 @@ int cmd_register(const struct rigctl_args *a, const struct rigctl_env *env)
 
 int cmd_reading(const struct rigctl_args *a, const struct rigctl_env *env)
 {
-	cJSON *req = request("reading");
-	if (a->run_id)
-		cJSON_AddStringToObject(req, "run", a->run_id);
-	cJSON_AddNumberToObject(req, "position", a->reg_position);
-	cJSON_AddNumberToObject(req, "reading", a->reg_kwh);
-	cJSON *reply = call(env, req);
-	if (!reply)
+	if (!accepted(env, reading_request("reading", a)))
 		return RIGCTL_EXIT_ERROR;
-	cJSON_Delete(reply);
 	if (!a->quiet)
 		printf("position %d: register reading %.10g kWh taken\n", a->reg_position, a->reg_kwh);
 	return RIGCTL_EXIT_PASS;

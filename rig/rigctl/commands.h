@@ -35,5 +35,10 @@ int cmd_verify(const struct rigctl_args *a, const struct rigctl_env *env);
 int cmd_key(const struct rigctl_args *a, const struct rigctl_env *env);
 /* results, history and report with --central URL (cmd_central.c) */
 int cmd_central(const struct rigctl_args *a);
+/* Whether the central database answers this request in the form asked,
+ * when its URL comes from the config (`central`) rather than --central:
+ * a meter's history, the fleet's yield, calibration due; never what only
+ * the bench gives (certificates, JSON, listings by other filters). */
+bool central_takes_by_default(const struct rigctl_args *a);
 
 #endif

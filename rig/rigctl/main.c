@@ -16,7 +16,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rigctl: %s\n", why);
 		return RIGCTL_EXIT_ERROR;
 	}
-	if (a.central && (a.cmd == RIGCTL_RESULTS || a.cmd == RIGCTL_REPORT || a.cmd == RIGCTL_HISTORY))
+	bool fleet = a.cmd == RIGCTL_RESULTS || a.cmd == RIGCTL_REPORT || a.cmd == RIGCTL_HISTORY;
+	if (fleet && a.central)
 		return cmd_central(&a);
 	switch (a.cmd) {
 	case RIGCTL_HELP:
@@ -37,6 +38,16 @@ int main(int argc, char **argv)
 	struct rigctl_env env;
 	if (rigctl_load_env(&a, &env) < 0)
 		return RIGCTL_EXIT_ERROR;
+	/* the config's central database, for what it answers (--local: never) */
+	if (fleet && !a.local && env.cfg.central[0] && central_takes_by_default(&a)) {
+		a.central = env.cfg.central;
+		return cmd_central(&a);
+	}
+	if (a.cmd == RIGCTL_REPORT && a.cal_due) {
+		fprintf(stderr, "rigctl: report --cal-due asks the central database: --central URL,"
+			" or central = URL in %s\n", a.config ? a.config : RIG_DEFAULT_CONFIG);
+		return RIGCTL_EXIT_ERROR;
+	}
 	switch (a.cmd) {
 	case RIGCTL_RUN: return cmd_run(&a, &env);
 	case RIGCTL_STATUS: return cmd_status(&a, &env);

@@ -18,6 +18,9 @@ void rigd_config_defaults(struct rigd_config *c)
 	snprintf(c->database, sizeof(c->database), "/var/lib/rig/rig.db");
 	snprintf(c->socket_path, sizeof(c->socket_path), "%s", RIG_DEFAULT_SOCKET);
 	c->log_level = RIG_LOG_INFO;
+	c->signin_lock_after = 5;
+	c->signin_lock_s = 60;
+	c->signin_lock_max_s = 3600;
 }
 
 static char *trim(char *s)
@@ -50,6 +53,19 @@ static int record_text(char *field, size_t size, const char *value, const char *
 	return set_text(field, size, value, file, line, key, err);
 }
 
+static int set_seconds(int *field, int min, const char *value, const char *file, int line,
+		       const char *key, struct rig_error *err)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(value, &end, 10);
+	if (*end || end == value || errno || v < min || v > 7 * 24 * 3600)
+		return rig_error_set(err, file, line, "%s: \"%s\" is not a whole number %d..%d", key,
+				     value, min, 7 * 24 * 3600);
+	*field = (int)v;
+	return 0;
+}
+
 static int set_key(struct rigd_config *c, const char *key, const char *value, const char *file,
 		   int line, struct rig_error *err)
 {
@@ -64,7 +80,15 @@ static int set_key(struct rigd_config *c, const char *key, const char *value, co
 	TEXT("socket_group", socket_group)
 	TEXT("panel_dir", panel_dir)
 	TEXT("operators", operators)
+	TEXT("http_hosts", http_hosts)
+	TEXT("central", central)
 #undef TEXT
+	if (strcmp(key, "signin_lock_after") == 0)
+		return set_seconds(&c->signin_lock_after, 0, value, file, line, key, err);
+	if (strcmp(key, "signin_lock_s") == 0)
+		return set_seconds(&c->signin_lock_s, 1, value, file, line, key, err);
+	if (strcmp(key, "signin_lock_max_s") == 0)
+		return set_seconds(&c->signin_lock_max_s, 1, value, file, line, key, err);
 	if (strcmp(key, "http") == 0) {
 		if (strcasecmp(value, "off") == 0) {
 			c->http[0] = '\0';

@@ -34,6 +34,13 @@ struct rigd_config {
 	char http[64];			/* ADDR:PORT, e.g. 127.0.0.1:8080; "" off */
 	char panel_dir[256];		/* its static files; "" found next to rigd */
 	char operators[256];		/* who may sign in (name role kind hash lines) */
+	char http_hosts[256];		/* more names it answers to (Host header) */
+	int signin_lock_after;		/* wrong PINs in a row that lock; 0 never */
+	int signin_lock_s;		/* the first lock; doubles with each miss after */
+	int signin_lock_max_s;		/* the longest */
+	/* the central database rigctl's fleet questions ask (rigctl only:
+	 * rigd never talks to it); "" none */
+	char central[512];
 };
 
 void rigd_config_defaults(struct rigd_config *c);

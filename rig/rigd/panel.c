@@ -145,12 +145,47 @@ static enum MHD_Result serve_static(struct panel *p, struct MHD_Connection *conn
 
 /* --- routing --------------------------------------------------------------- */
 
+void panel_client_address(struct MHD_Connection *conn, char *out, size_t len)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	snprintf(out, len, "?");
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+			  (socklen_t)len);
+}
+
+static enum MHD_Result refuse_host(struct panel *p, struct MHD_Connection *conn,
+				   const char *host)
+{
+	char from[INET6_ADDRSTRLEN], text[300];
+	panel_client_address(conn, from, sizeof(from));
+	log_notice("panel: refused a request from %s for host \"%.80s\": not a name this panel "
+		   "serves (http_hosts in rigd.conf)", from, host ? host : "(none)");
+	int n = snprintf(text, sizeof(text),
+			 "This panel does not answer to the name \"%.80s\". Open it as %s, or add "
+			 "the name to http_hosts in rigd.conf.\n", host ? host : "", p->url);
+	return panel_send(conn, 421, "text/plain; charset=utf-8", text,
+			  n < (int)sizeof(text) ? (size_t)n : sizeof(text) - 1);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
 {
 	(void)version;
 	struct panel *p = cls;
+	/* before anything else, on the request's first call */
+	if (!*con_cls) {
+		const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
+		if (!panel_host_ok(p, host))
+			return refuse_host(p, conn, host);
+	}
 	if (strcmp(method, "POST") == 0) {
 		struct panel_body *b = *con_cls;
 		if (!b) {
@@ -335,12 +370,17 @@ struct panel *panel_start(const struct rigd_config *cfg, struct rig_error *err)
 	atomic_init(&p->stopping, false);
 	atomic_init(&p->streams, 0);
 	atomic_init(&p->reads, 0);
+	struct panel_lock_policy lock = {cfg->signin_lock_after, cfg->signin_lock_s,
+					 cfg->signin_lock_max_s};
+	panel_lockout_init(&p->lockout, &lock);
 	if (panel_auth_init(&p->auth, cfg->operators, err) < 0 ||
 	    find_dir(cfg, p->dir, sizeof(p->dir), err) < 0) {
 		panel_auth_free(&p->auth);
+		panel_lockout_free(&p->lockout);
 		free(p);
 		return NULL;
 	}
+	panel_token_new(p->page_token);
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
 			 MHD_USE_ERROR_LOG | (addr.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
 	p->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, p,
@@ -353,6 +393,7 @@ struct panel *panel_start(const struct rigd_config *cfg, struct rig_error *err)
 	if (!p->mhd) {
 		rig_error_set(err, NULL, 0, "http: cannot listen on %s (address in use?)", cfg->http);
 		panel_auth_free(&p->auth);
+		panel_lockout_free(&p->lockout);
 		free(p);
 		return NULL;
 	}
@@ -362,6 +403,7 @@ struct panel *panel_start(const struct rigd_config *cfg, struct rig_error *err)
 	else if (info)
 		((struct sockaddr_in6 *)&addr)->sin6_port = htons(info->port);
 	format_url(p, &addr);
+	panel_hosts_init(p, cfg->http_hosts, &addr);
 	log_notice("panel on %s (files %s, %d operator line(s)%s)", p->url, p->dir, p->auth.n_ops,
 		   p->auth.n_ops ? "" : ": read-only, nobody can sign in");
 	(void)addr_len;
@@ -380,5 +422,6 @@ void panel_stop(struct panel *p)
 	atomic_store(&p->stopping, true);
 	MHD_stop_daemon(p->mhd);
 	panel_auth_free(&p->auth);
+	panel_lockout_free(&p->lockout);
 	free(p);
 }

@@ -1,8 +1,11 @@
 /* The panel's JSON API. Reads are open to every viewer; every write needs
  * a signed-in session and its CSRF token, and goes to rigd as a control
- * request with the signed-in user as the operator. */
+ * request with the signed-in user as the operator. ABORT alone needs no
+ * sign-in (whoever stands at a live bench must be able to stop it), only
+ * the page's token. */
 #include "rig/rigd/panel_internal.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +15,7 @@
 #include "reports/certificate.h"
 #include "rig/common/jsonl.h"
 #include "rig/common/log.h"
+#include "rig/common/timeutil.h"
 #include "rig/core/fixture.h"
 #include "rig/core/model.h"
 #include "rig/core/model_check.h"
@@ -48,6 +52,7 @@ static enum MHD_Result api_session(struct panel *p, struct MHD_Connection *conn)
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddBoolToObject(o, "ok", true);
 	cJSON_AddBoolToObject(o, "sign_in", p->auth.n_ops > 0);
+	cJSON_AddStringToObject(o, "page_token", p->page_token);
 	if (session_of(p, conn, &s)) {
 		cJSON *u = cJSON_AddObjectToObject(o, "user");
 		cJSON_AddStringToObject(u, "name", s.user.name);
@@ -192,16 +197,56 @@ static const char *str(const cJSON *o, const char *key)
 	return s ? s : "";
 }
 
+/* A PIN (name's) or badge checked under the lockout: 0 with *u, else -1;
+ * when sign-in is locked (now, or by this miss) *locked and why say so. */
+static int checked_verify(struct panel *p, struct MHD_Connection *conn, const char *name,
+			  enum panel_secret kind, const char *secret, struct panel_user *u,
+			  bool *locked, char *why, size_t why_len)
+{
+	char addr[INET6_ADDRSTRLEN];
+	panel_client_address(conn, addr, sizeof(addr));
+	const char *who = kind == PANEL_SECRET_PIN ? name : NULL;
+	int64_t now_s = rig_monotonic_ns() / 1000000000;
+	*locked = false;
+	if (panel_lockout_check(&p->lockout, who, addr, now_s, why, why_len) < 0) {
+		*locked = true;
+		log_notice("panel: refused without checking (from %s): %s", addr, why);
+		/* as slow as a miss: hammering gets no faster answers, nor a
+		 * faster-growing log */
+		struct timespec delay = {0, PANEL_MISS_DELAY_MS * 1000000L};
+		nanosleep(&delay, NULL);
+		return -1;
+	}
+	if (panel_auth_verify(&p->auth, name, kind, secret, u) == 0) {
+		panel_lockout_success(&p->lockout, who, addr);
+		return 0;
+	}
+	if (secret && secret[0] &&
+	    panel_lockout_miss(&p->lockout, who, addr, now_s, why, why_len)) {
+		*locked = true;
+		log_warn("panel: %s (the last from %s)", why, addr);
+	}
+	return -1;
+}
+
 static enum MHD_Result api_signin(struct panel *p, struct MHD_Connection *conn, const cJSON *in)
 {
 	struct panel_user u;
 	const char *badge = str(in, "badge");
-	int rc = badge[0] ? panel_auth_verify(&p->auth, NULL, PANEL_SECRET_BADGE, badge, &u)
-			  : panel_auth_verify(&p->auth, str(in, "name"), PANEL_SECRET_PIN,
-					      str(in, "pin"), &u);
+	char locked_why[200];
+	bool locked;
+	int rc = badge[0] ? checked_verify(p, conn, NULL, PANEL_SECRET_BADGE, badge, &u, &locked,
+					   locked_why, sizeof(locked_why))
+			  : checked_verify(p, conn, str(in, "name"), PANEL_SECRET_PIN, str(in, "pin"),
+					   &u, &locked, locked_why, sizeof(locked_why));
 	if (rc < 0) {
 		log_notice("panel: sign-in refused%s%s", badge[0] ? " (badge)" : " for ",
 			   badge[0] ? "" : str(in, "name"));
+		if (locked) {
+			char why[260];
+			snprintf(why, sizeof(why), "not signed in: %s", locked_why);
+			return panel_send_error(conn, 429, why);
+		}
 		return panel_send_error(conn, 403, "not recognised: check the name and PIN, or scan "
 						   "the badge again");
 	}
@@ -305,29 +350,38 @@ static void copy_str(cJSON *to, const cJSON *from, const char *key)
  * credentials are given, else the supervisor proven by their own PIN or
  * badge in the request. The name recorded is the verified user's, never a
  * name typed into the form. */
-static int override_user(struct panel *p, const struct panel_session *s, const cJSON *ov,
-			 struct panel_user *u)
+static int override_user(struct panel *p, struct MHD_Connection *conn,
+			 const struct panel_session *s, const cJSON *ov, struct panel_user *u,
+			 bool *locked, char *why, size_t why_len)
 {
+	*locked = false;
 	if (str(ov, "badge")[0])
-		return panel_auth_verify(&p->auth, NULL, PANEL_SECRET_BADGE, str(ov, "badge"), u);
+		return checked_verify(p, conn, NULL, PANEL_SECRET_BADGE, str(ov, "badge"), u,
+				      locked, why, why_len);
 	if (str(ov, "name")[0] || str(ov, "pin")[0])
-		return panel_auth_verify(&p->auth, str(ov, "name"), PANEL_SECRET_PIN,
-					 str(ov, "pin"), u);
+		return checked_verify(p, conn, str(ov, "name"), PANEL_SECRET_PIN, str(ov, "pin"), u,
+				      locked, why, why_len);
 	*u = s->user;
 	return 0;
 }
 
 /* A supervisor's override: who (override_by) and why go into the run's
  * record and its notes. */
-static int supervisor_override(struct panel *p, const struct panel_session *s, const cJSON *ov,
-			       cJSON *req, char *notes, size_t notes_len, char *why,
-			       size_t why_len)
+static int supervisor_override(struct panel *p, struct MHD_Connection *conn,
+			       const struct panel_session *s, const cJSON *ov, cJSON *req,
+			       char *notes, size_t notes_len, char *why, size_t why_len)
 {
 	const char *reason = str(ov, "reason");
 	struct panel_user u;
-	if (override_user(p, s, ov, &u) < 0 || u.role != PANEL_ROLE_SUPERVISOR) {
-		snprintf(why, why_len, "override refused: a supervisor's name and PIN (or badge) "
-				       "are needed");
+	char locked_why[200];
+	bool locked;
+	if (override_user(p, conn, s, ov, &u, &locked, locked_why, sizeof(locked_why)) < 0 ||
+	    u.role != PANEL_ROLE_SUPERVISOR) {
+		if (locked)
+			snprintf(why, why_len, "override refused: %s", locked_why);
+		else
+			snprintf(why, why_len, "override refused: a supervisor's name and PIN (or "
+					       "badge) are needed");
 		return -1;
 	}
 	if (strlen(reason) < 3) {
@@ -371,7 +425,7 @@ static enum MHD_Result api_start(struct panel *p, struct MHD_Connection *conn,
 	const cJSON *ov = cJSON_GetObjectItem(in, "override");
 	char why[300];
 	if (cJSON_IsObject(ov) &&
-	    supervisor_override(p, s, ov, req, notes, sizeof(notes), why, sizeof(why)) < 0) {
+	    supervisor_override(p, conn, s, ov, req, notes, sizeof(notes), why, sizeof(why)) < 0) {
 		cJSON_Delete(req);
 		return panel_send_error(conn, 403, why);
 	}
@@ -393,12 +447,17 @@ static enum MHD_Result api_start(struct panel *p, struct MHD_Connection *conn,
 	return ctl_forward(p, conn, req);
 }
 
+/* s is NULL for someone not signed in. */
 static enum MHD_Result api_abort(struct panel *p, struct MHD_Connection *conn,
 				 const struct panel_session *s, const cJSON *in)
 {
-	char reason[160];
-	snprintf(reason, sizeof(reason), "aborted on the panel by %.40s%s%.80s", s->user.name,
+	char reason[160], addr[INET6_ADDRSTRLEN];
+	const char *who = s ? s->user.name : "someone not signed in";
+	snprintf(reason, sizeof(reason), "aborted on the panel by %.40s%s%.80s", who,
 		 str(in, "reason")[0] ? ": " : "", str(in, "reason"));
+	panel_client_address(conn, addr, sizeof(addr));
+	log_notice("panel: abort by %s (from %s)", s ? s->user.name : "someone not signed in",
+		   addr);
 	cJSON *req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "cmd", "abort");
 	cJSON_AddStringToObject(req, "reason", reason);
@@ -424,21 +483,27 @@ enum MHD_Result panel_api_post(struct panel *p, struct MHD_Connection *conn, con
 	}
 	enum MHD_Result rc;
 	struct panel_session s;
+	bool signed_in = session_of(p, conn, &s);
+	const char *token = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
+	bool csrf = signed_in && panel_csrf_ok(&s, token);
 	if (strcmp(url, "/api/signin") == 0) {
 		rc = api_signin(p, conn, in);
 	} else if (strcmp(url, "/api/signout") == 0) {
 		rc = api_signout(p, conn);
-	} else if (!session_of(p, conn, &s)) {
+	} else if (strcmp(url, "/api/abort") == 0) {
+		/* the session's token, else the page's: never another site's page */
+		if (csrf || panel_token_ok(p->page_token, token))
+			rc = api_abort(p, conn, csrf ? &s : NULL, in);
+		else
+			rc = panel_send_error(conn, 403, "missing or wrong page token: reload the page");
+	} else if (!signed_in) {
 		rc = panel_send_error(conn, 401, "sign in first");
-	} else if (!panel_csrf_ok(&s, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-								   "X-CSRF-Token"))) {
+	} else if (!csrf) {
 		rc = panel_send_error(conn, 403, "missing or wrong CSRF token: reload the page");
 	} else if (strcmp(url, "/api/check") == 0) {
 		rc = api_check(p, conn, in);
 	} else if (strcmp(url, "/api/start") == 0) {
 		rc = api_start(p, conn, &s, in);
-	} else if (strcmp(url, "/api/abort") == 0) {
-		rc = api_abort(p, conn, &s, in);
 	} else {
 		rc = panel_send_error(conn, 404, "no such API");
 	}

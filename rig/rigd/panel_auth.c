@@ -207,6 +207,17 @@ bool panel_csrf_ok(const struct panel_session *s, const char *header)
 	       sodium_memcmp(s->csrf, header, PANEL_TOKEN_HEX) == 0;
 }
 
+void panel_token_new(char *out)
+{
+	random_hex(out);
+}
+
+bool panel_token_ok(const char *token, const char *header)
+{
+	return header && strlen(header) == PANEL_TOKEN_HEX && strlen(token) == PANEL_TOKEN_HEX &&
+	       sodium_memcmp(token, header, PANEL_TOKEN_HEX) == 0;
+}
+
 int panel_hash_secret(const char *secret, char *out, size_t len, struct rig_error *err)
 {
 	if (sodium_init() < 0)

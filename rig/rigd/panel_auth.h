@@ -72,6 +72,11 @@ void panel_session_end(struct panel_auth *a, const char *token);
 /* Constant-time comparison of the request's CSRF token with the session's. */
 bool panel_csrf_ok(const struct panel_session *s, const char *header);
 
+/* A fresh random token (PANEL_TOKEN_HEX hex digits), and its
+ * constant-time comparison with what a request sent. */
+void panel_token_new(char *out);
+bool panel_token_ok(const char *token, const char *header);
+
 /* An Argon2id hash of secret for the operators file. */
 int panel_hash_secret(const char *secret, char *out, size_t len, struct rig_error *err);
 

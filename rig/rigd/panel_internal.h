@@ -11,6 +11,7 @@
 
 #include "rig/rigd/panel.h"
 #include "rig/rigd/panel_auth.h"
+#include "rig/rigd/panel_lockout.h"
 
 #define PANEL_MAX_BODY (64 * 1024)
 /* What anyone who reaches the address may hold of rigd's CTL_MAX_CLIENTS
@@ -21,10 +22,19 @@
 #define PANEL_MAX_READS 8
 #define PANEL_MAX_CONNECTIONS 48
 #define PANEL_CALL_MS 10000		/* a request's reply from rigd */
+#define PANEL_MAX_HOSTS 64
+#define PANEL_HOST_LEN 72
 
 struct panel {
 	struct MHD_Daemon *mhd;
 	struct panel_auth auth;
+	struct panel_lockout lockout;
+	/* The names (Host header, port aside) it answers to: a page of
+	 * another site that rebinds its name to this address is refused. */
+	char hosts[PANEL_MAX_HOSTS][PANEL_HOST_LEN];
+	int n_hosts;
+	/* In every page (GET /api/session): ABORT needs it, not a sign-in. */
+	char page_token[PANEL_TOKEN_HEX + 1];
 	char socket_path[108];
 	char dir[256];
 	char database[256];
@@ -52,9 +62,21 @@ enum MHD_Result panel_send_document(struct MHD_Connection *conn, const char *htm
 enum MHD_Result panel_send_json(struct MHD_Connection *conn, unsigned status, cJSON *obj);
 enum MHD_Result panel_send_error(struct MHD_Connection *conn, unsigned status, const char *why);
 
+/* The client's address as text ("?" when unknown). */
+void panel_client_address(struct MHD_Connection *conn, char *out, size_t len);
+
 /* One request to rigd's control socket (request freed); its reply, or NULL
  * with why. */
 cJSON *panel_ctl_call(struct panel *p, cJSON *request, char *why, size_t why_len);
+
+/* The names it answers to: the local ones, the listening address (each
+ * of this machine's when it listens on all), configured (space- or
+ * comma-separated). */
+struct sockaddr_storage;
+void panel_hosts_init(struct panel *p, const char *configured,
+		      const struct sockaddr_storage *addr);
+/* Whether a request's Host header (port or none) names this panel. */
+bool panel_host_ok(const struct panel *p, const char *host);
 
 enum MHD_Result panel_api_get(struct panel *p, struct MHD_Connection *conn, const char *url);
 enum MHD_Result panel_api_post(struct panel *p, struct MHD_Connection *conn, const char *url,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rig/central/central.h"
+#include "rig/central/ship.h"
 #include "rig/common/log.h"
 #include "rig/shipper/shipper.h"
 
@@ -25,6 +26,7 @@ static void on_signal(int sig)
 static const char usage[] =
 	"usage: rig-shipper --central URL --db FILE [options]\n"
 	"       rig-shipper --central URL --init-central [--schema-version N]\n"
+	"       rig-shipper --db FILE --backfill\n"
 	"Ships the bench's results (its SQLite outbox) to a central PostgreSQL, in\n"
 	"order, retrying with backoff while it is unreachable.\n"
 	"  --central URL        libpq conninfo or postgresql:// URL (or RIG_CENTRAL)\n"
@@ -36,6 +38,8 @@ static const char usage[] =
 	"  --drain              exit once the outbox is empty\n"
 	"  --max-retries N      give up (exit 3) after N failures in a row (0: never)\n"
 	"  --init-central       create or migrate the central schema and exit\n"
+	"  --backfill           queue every record of the bench to ship again and exit\n"
+	"                       (a new central database; harmless to repeat)\n"
 	"  --log-level LEVEL    err, warning, notice, info, debug\n";
 
 static int parse_int(const char *s, int min, int *ret)
@@ -63,6 +67,20 @@ static int init_central(const char *url, int target)
 	return 0;
 }
 
+static int backfill(const char *db_path)
+{
+	struct rig_error err = { 0 };
+	sqlite3 *db = ship_open_bench(db_path, &err);
+	int64_t n = db ? ship_requeue_all(db, &err) : -1;
+	sqlite3_close(db);
+	if (n < 0) {
+		fprintf(stderr, "rig-shipper: %s\n", err.msg);
+		return 1;
+	}
+	printf("queued %lld entries to ship\n", (long long)n);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -76,6 +94,7 @@ int main(int argc, char **argv)
 		{ "max-retries", required_argument, NULL, 'R' },
 		{ "init-central", no_argument, NULL, 'I' },
 		{ "schema-version", required_argument, NULL, 'S' },
+		{ "backfill", no_argument, NULL, 'F' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -84,7 +103,7 @@ int main(int argc, char **argv)
 	struct shipper_options o;
 	shipper_options_defaults(&o);
 	o.central = getenv("RIG_CENTRAL");
-	bool init = false;
+	bool init = false, requeue = false;
 	int target = central_schema_latest_version();
 	enum rig_log_level level = RIG_LOG_NOTICE;
 	rig_log_init("rig-shipper");
@@ -101,6 +120,7 @@ int main(int argc, char **argv)
 		case 'D': o.drain = true; break;
 		case 'R': bad = parse_int(optarg, 0, &o.max_retries); break;
 		case 'I': init = true; break;
+		case 'F': requeue = true; break;
 		case 'S': bad = parse_int(optarg, 0, &target); break;
 		case 'l': bad = rig_log_level_parse(optarg, &level); break;
 		case 'h': fputs(usage, stdout); return 0;
@@ -112,6 +132,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (requeue && optind == argc && o.db_path && !init)
+		return backfill(o.db_path);
 	if (optind < argc || !o.central || !o.central[0] || (!init && !o.db_path)) {
 		fputs(usage, stderr);
 		return 2;

@@ -20,6 +20,17 @@ static int64_t upper_time(const struct store_filter *f)
 	return f && f->to_ms ? f->to_ms : INT64_MAX;
 }
 
+/* Ends a statement stepped until its rows ran out or a callback stopped
+ * it (stop, returned as it is): -1 with err when a step failed. */
+static int end_listing(struct store *s, sqlite3_stmt *st, int rc, int stop,
+		       struct rig_error *err)
+{
+	if (!stop && rc != SQLITE_DONE)
+		stop = rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return stop;
+}
+
 /* --- results listing ----------------------------------------------------- */
 
 void store_result_row_read(sqlite3_stmt *st, struct store_result_row *ret)
@@ -109,10 +120,7 @@ int store_query_results(struct store *s, const struct store_filter *f, store_res
 		store_result_row_read(st, &row);
 		stop = fn(&row, ctx);
 	}
-	if (!stop && rc != SQLITE_DONE)
-		stop = rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
-	return stop;
+	return end_listing(s, st, rc, stop, err);
 }
 
 /* --- certificate --------------------------------------------------------- */
@@ -196,14 +204,23 @@ static int find_run_position(struct store *s, const char *serial, const char *ru
 	return 0;
 }
 
+/* Prepares sql and binds a run's rowid (?1) and a position in it (?2). */
+static int prepare_run_position(struct store *s, const char *sql, int64_t run, int position,
+				sqlite3_stmt **st, struct rig_error *err)
+{
+	if (store_prepare(s, sql, st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(*st, 1, run);
+	sqlite3_bind_int(*st, 2, position);
+	return 0;
+}
+
 static int load_header(struct store *s, int64_t run, int position, struct store_certificate *c,
 		       struct rig_sha256 *h, struct rig_error *err)
 {
 	sqlite3_stmt *st;
-	if (store_prepare(s, sql_certificate_header, &st, err) < 0)
+	if (prepare_run_position(s, sql_certificate_header, run, position, &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, run);
-	sqlite3_bind_int(st, 2, position);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_finalize(st);
 		return rig_error_set(err, NULL, 0, "results database: run disappeared while reading");
@@ -322,6 +339,18 @@ static void read_budget_row(sqlite3_stmt *st, struct rig_gate_budget *b)
 		}
 }
 
+/* Resets st for the measurement of p's final attempt at the position:
+ * run ?1, point ?2, position ?3, attempt ?4. */
+static void bind_final_attempt(sqlite3_stmt *st, int64_t run, int position,
+			       const struct store_cert_point *p)
+{
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, run);
+	sqlite3_bind_int(st, 2, p->idx);
+	sqlite3_bind_int(st, 3, position);
+	sqlite3_bind_int(st, 4, p->attempt);
+}
+
 /* The budget of each measured point's final attempt (none before schema 3
  * or for points without a measured error); its rows join the fingerprint. */
 static int load_budgets(struct store *s, int64_t run, int position, struct store_certificate *c,
@@ -335,11 +364,7 @@ static int load_budgets(struct store *s, int64_t run, int position, struct store
 		struct store_cert_point *p = &c->points[i];
 		if (!p->measured)
 			continue;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, run);
-		sqlite3_bind_int(st, 2, p->idx);
-		sqlite3_bind_int(st, 3, position);
-		sqlite3_bind_int(st, 4, p->attempt);
+		bind_final_attempt(st, run, position, p);
 		for (int t = 0; t < RIG_U_TERMS; t++)
 			p->budget.term[t].dof = INFINITY;
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -348,30 +373,23 @@ static int load_budgets(struct store *s, int64_t run, int position, struct store
 			p->has_budget = true;
 		}
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return end_listing(s, st, rc, 0, err);
 }
 
 static int load_points(struct store *s, int64_t run, int position, struct store_certificate *c,
 		       struct rig_sha256 *h, struct rig_error *err)
 {
 	sqlite3_stmt *st;
-	if (store_prepare(s, store_sql_certificate_points, &st, err) < 0)
+	if (prepare_run_position(s, store_sql_certificate_points, run, position, &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, run);
-	sqlite3_bind_int(st, 2, position);
 	int rc;
 	c->n_points = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && c->n_points < RIG_PROFILE_MAX_POINTS) {
 		hash_row(st, h);
 		read_point(st, &c->points[c->n_points++]);
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	/* a row past the most a profile holds is left unread, not an error */
+	return end_listing(s, st, rc == SQLITE_ROW ? SQLITE_DONE : rc, 0, err);
 }
 
 /* Each measured point's output rows and readings (schema 8). */
@@ -390,11 +408,7 @@ static int load_outputs(struct store *s, int64_t run, int position, struct store
 		struct store_cert_point *p = &c->points[i];
 		if (!p->measured)
 			continue;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, run);
-		sqlite3_bind_int(st, 2, p->idx);
-		sqlite3_bind_int(st, 3, position);
-		sqlite3_bind_int(st, 4, p->attempt);
+		bind_final_attempt(st, run, position, p);
 		if (sqlite3_step(st) != SQLITE_ROW)
 			continue;
 		p->has_reading_before = sqlite3_column_type(st, 1) != SQLITE_NULL;
@@ -446,12 +460,17 @@ int store_certificate_load(struct store *s, const char *serial, const char *run_
 
 /* --- summary ------------------------------------------------------------- */
 
+/* The period and model filter of the summary, points and weighted queries:
+ * the parameters bind_period binds. */
+#define WHERE_PERIOD_MODEL \
+	" WHERE r.started_ms >= ?1 AND r.started_ms < ?2 AND (?3 IS NULL OR rp.model = ?3)"
+
 /* Runs in the period, their meters (primary key joins). The runs are the
  * outer loop, so one run's rows come together. */
 const char *const store_sql_summary_meters =
 	"SELECT r.id, r.state, rp.verdict FROM runs r"
 	" CROSS JOIN run_positions rp ON rp.run_id = r.id"
-	" WHERE r.started_ms >= ?1 AND r.started_ms < ?2 AND (?3 IS NULL OR rp.model = ?3)";
+	WHERE_PERIOD_MODEL;
 
 /* Final attempts of accuracy points in the period. */
 const char *const store_sql_summary_errors =
@@ -461,7 +480,7 @@ const char *const store_sql_summary_errors =
 	" CROSS JOIN measurements m ON m.point_id = p.id"
 	" CROSS JOIN run_positions rp ON rp.run_id = r.id AND rp.position = m.position"
 	" CROSS JOIN meters me ON me.id = rp.meter_id"
-	" WHERE r.started_ms >= ?1 AND r.started_ms < ?2 AND (?3 IS NULL OR rp.model = ?3)"
+	WHERE_PERIOD_MODEL
 	" AND p.kind = 'accuracy' AND m.error_pct IS NOT NULL"
 	" AND m.attempt = (SELECT MAX(m2.attempt) FROM measurements m2"
 	"   WHERE m2.point_id = m.point_id AND m2.position = m.position)";
@@ -486,6 +505,7 @@ static void count_run_state(struct store_summary *sum, const char *state)
 			(*(int *)((char *)sum + states[i].offset))++;
 }
 
+/* Prepares sql and binds the filter's period and model (WHERE_PERIOD_MODEL). */
 static int bind_period(struct store *s, const char *sql, const struct store_filter *f,
 		       sqlite3_stmt **st, struct rig_error *err)
 {
@@ -520,11 +540,8 @@ static int load_counts(struct store *s, const struct store_filter *f, struct sto
 		else
 			sum->meters_other++;
 	}
-	if (rc != SQLITE_DONE)
-		rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
 	sum->pass_rate = sum->meters ? (double)sum->meters_passed / sum->meters : NAN;
-	return rc == SQLITE_DONE ? 0 : -1;
+	return end_listing(s, st, rc, 0, err);
 }
 
 static struct store_point_summary *point_group(struct store_summary *sum, const char *profile,
@@ -620,15 +637,13 @@ static int load_errors(struct store *s, const struct store_filter *f, struct sto
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		add_error(sum, st);
-	if (rc != SQLITE_DONE)
-		rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
+	int r = end_listing(s, st, rc, 0, err);
 	qsort(sum->points, (size_t)sum->n_points, sizeof(sum->points[0]), by_profile_and_index);
 	for (int i = 0; i < sum->n_points; i++) {
 		sum->points[i].sd = store_stats_sd(&sum->points[i].stats);
 		sum->points[i].cpk = store_stats_cpk(&sum->points[i].stats, sum->points[i].band_pct);
 	}
-	return rc == SQLITE_DONE ? 0 : -1;
+	return r;
 }
 
 int store_summary_load(struct store *s, const struct store_filter *f, struct store_summary *ret,
@@ -688,10 +703,7 @@ int store_history(struct store *s, const char *serial, store_history_fn fn, void
 		};
 		stop = fn(&row, ctx);
 	}
-	if (!stop && rc != SQLITE_DONE)
-		stop = rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
-	return stop;
+	return end_listing(s, st, rc, stop, err);
 }
 
 /* Final attempts, k from the stored budget. Filters are bound values. */
@@ -707,22 +719,18 @@ static const char *const sql_points =
 	"   WHERE m2.point_id = p.id AND m2.position = rp.position)"
 	" LEFT JOIN point_budget b ON b.measurement_id = m.id"
 	" LEFT JOIN run_records rr ON rr.run_id = r.id"
-	" WHERE (?1 IS NULL OR me.serial = ?1) AND (?2 IS NULL OR rp.model = ?2)"
-	" AND r.started_ms >= ?3 AND r.started_ms < ?4 AND (?5 IS NULL OR r.run_uuid = ?5)"
+	WHERE_PERIOD_MODEL
+	" AND (?4 IS NULL OR me.serial = ?4) AND (?5 IS NULL OR r.run_uuid = ?5)"
 	" ORDER BY r.started_ms, r.id, rp.position, p.idx";
 
 int store_query_points(struct store *s, const struct store_filter *f, store_point_fn fn,
 		       void *ctx, struct rig_error *err)
 {
 	sqlite3_stmt *st;
-	if (store_prepare(s, sql_points, &st, err) < 0)
+	if (bind_period(s, sql_points, f, &st, err) < 0)
 		return -1;
 	if (f && f->serial)
-		store_bind_text(st, 1, f->serial);
-	if (f && f->model)
-		store_bind_text(st, 2, f->model);
-	sqlite3_bind_int64(st, 3, f ? f->from_ms : 0);
-	sqlite3_bind_int64(st, 4, f && f->to_ms ? f->to_ms : INT64_MAX);
+		store_bind_text(st, 4, f->serial);
 	if (f && f->run_id)
 		store_bind_text(st, 5, f->run_id);
 	struct store_measurement *m = calloc(1, sizeof(*m));
@@ -773,9 +781,7 @@ int store_query_points(struct store *s, const struct store_filter *f, store_poin
 		};
 		stop = fn(&row, ctx);
 	}
-	if (!stop && rc != SQLITE_DONE)
-		stop = rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
+	stop = end_listing(s, st, rc, stop, err);
 	free(m);
 	return stop;
 }
@@ -784,19 +790,15 @@ static const char *const sql_weighted =
 	"SELECT r.run_uuid, me.serial, rp.model, rp.verdict, COALESCE(rr.weighting, ''),"
 	" rp.weighted_avg_pct FROM runs r JOIN run_positions rp ON rp.run_id = r.id"
 	" JOIN meters me ON me.id = rp.meter_id LEFT JOIN run_records rr ON rr.run_id = r.id"
-	" WHERE r.started_ms >= ?1 AND r.started_ms < ?2 AND (?3 IS NULL OR rp.model = ?3)"
+	WHERE_PERIOD_MODEL
 	" ORDER BY r.started_ms, r.id, rp.position";
 
 int store_query_weighted(struct store *s, const struct store_filter *f, store_weighted_fn fn,
 			 void *ctx, struct rig_error *err)
 {
 	sqlite3_stmt *st;
-	if (store_prepare(s, sql_weighted, &st, err) < 0)
+	if (bind_period(s, sql_weighted, f, &st, err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, f ? f->from_ms : 0);
-	sqlite3_bind_int64(st, 2, f && f->to_ms ? f->to_ms : INT64_MAX);
-	if (f && f->model)
-		store_bind_text(st, 3, f->model);
 	int rc, stop = 0;
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_weighted_row row = {
@@ -810,8 +812,5 @@ int store_query_weighted(struct store *s, const struct store_filter *f, store_we
 		};
 		stop = fn(&row, ctx);
 	}
-	if (!stop && rc != SQLITE_DONE)
-		stop = rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
-	return stop;
+	return end_listing(s, st, rc, stop, err);
 }

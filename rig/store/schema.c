@@ -293,6 +293,66 @@ static const char *const migration_steps[] = {
 	"CREATE INDEX measurement_outputs_by_verdict ON measurement_outputs (output, verdict);"
 	"ALTER TABLE measurements ADD COLUMN reading_before_kwh REAL;"
 	"ALTER TABLE measurements ADD COLUMN reading_after_kwh REAL;",
+
+	/* 8 -> 9: a register point's readings (schema 8) shipped too, as
+	 * outbox entries of their own kind ('reading', ref the measurement),
+	 * queued when a reading is written. The outbox is rebuilt for the new
+	 * kind (its CHECK), keeping every entry and its AUTOINCREMENT high
+	 * mark, so no shipped number is reused; its triggers go with it and
+	 * are made again. Readings stored before this step are queued by it,
+	 * oldest first. */
+	"DROP TRIGGER outbox_run_insert; DROP TRIGGER outbox_run_update;"
+	"DROP TRIGGER outbox_position_update; DROP TRIGGER outbox_measurement;"
+	"DROP TRIGGER outbox_seal; DROP TRIGGER outbox_chain_head;"
+	"DROP TRIGGER outbox_chain_head_update;"
+	"CREATE TABLE outbox_new ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('run', 'measurement', 'seal', 'head', 'reading')),"
+	"  run_uuid TEXT NOT NULL,"
+	"  ref INTEGER NOT NULL DEFAULT 0,"	/* measurements.id, run_seals.seq */
+	"  queued_ms INTEGER NOT NULL DEFAULT"
+	"    (CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)));"
+	"INSERT INTO outbox_new (seq, kind, run_uuid, ref, queued_ms)"
+	"  SELECT seq, kind, run_uuid, ref, queued_ms FROM outbox ORDER BY seq;"
+	"DELETE FROM sqlite_sequence WHERE name = 'outbox_new';"
+	"UPDATE sqlite_sequence SET name = 'outbox_new' WHERE name = 'outbox';"
+	"DROP TABLE outbox;"
+	"ALTER TABLE outbox_new RENAME TO outbox;"
+	"CREATE TRIGGER outbox_run_insert AFTER INSERT ON runs BEGIN"
+	"  INSERT INTO outbox (kind, run_uuid) VALUES ('run', NEW.run_uuid); END;"
+	"CREATE TRIGGER outbox_run_update AFTER UPDATE ON runs BEGIN"
+	"  INSERT INTO outbox (kind, run_uuid) VALUES ('run', NEW.run_uuid); END;"
+	"CREATE TRIGGER outbox_position_update AFTER UPDATE ON run_positions BEGIN"
+	"  INSERT INTO outbox (kind, run_uuid)"
+	"    SELECT 'run', run_uuid FROM runs WHERE id = NEW.run_id; END;"
+	"CREATE TRIGGER outbox_measurement AFTER INSERT ON measurements BEGIN"
+	"  INSERT INTO outbox (kind, run_uuid, ref)"
+	"    SELECT 'measurement', r.run_uuid, NEW.id FROM points p"
+	"    JOIN runs r ON r.id = p.run_id WHERE p.id = NEW.point_id; END;"
+	"CREATE TRIGGER outbox_seal AFTER INSERT ON run_seals BEGIN"
+	"  INSERT INTO outbox (kind, run_uuid, ref) VALUES ('seal', NEW.run_uuid, NEW.seq); END;"
+	"CREATE TRIGGER outbox_chain_head AFTER INSERT ON chain_head BEGIN"
+	"  INSERT INTO outbox (kind, run_uuid, ref) VALUES ('head', '', NEW.seq); END;"
+	"CREATE TRIGGER outbox_chain_head_update AFTER UPDATE ON chain_head BEGIN"
+	"  INSERT INTO outbox (kind, run_uuid, ref) VALUES ('head', '', NEW.seq); END;"
+	/* after its measurement's entry (the readings are written after the
+	 * row, in the same transaction) */
+	"CREATE TRIGGER outbox_reading_insert AFTER INSERT ON measurements"
+	"  WHEN NEW.reading_before_kwh IS NOT NULL OR NEW.reading_after_kwh IS NOT NULL BEGIN"
+	"  INSERT INTO outbox (kind, run_uuid, ref)"
+	"    SELECT 'reading', r.run_uuid, NEW.id FROM points p"
+	"    JOIN runs r ON r.id = p.run_id WHERE p.id = NEW.point_id; END;"
+	"CREATE TRIGGER outbox_reading_update"
+	"  AFTER UPDATE OF reading_before_kwh, reading_after_kwh ON measurements"
+	"  WHEN NEW.reading_before_kwh IS NOT OLD.reading_before_kwh"
+	"    OR NEW.reading_after_kwh IS NOT OLD.reading_after_kwh BEGIN"
+	"  INSERT INTO outbox (kind, run_uuid, ref)"
+	"    SELECT 'reading', r.run_uuid, NEW.id FROM points p"
+	"    JOIN runs r ON r.id = p.run_id WHERE p.id = NEW.point_id; END;"
+	"INSERT INTO outbox (kind, run_uuid, ref) SELECT 'reading', r.run_uuid, m.id"
+	"  FROM measurements m JOIN points p ON p.id = m.point_id JOIN runs r ON r.id = p.run_id"
+	"  WHERE m.reading_before_kwh IS NOT NULL OR m.reading_after_kwh IS NOT NULL"
+	"  ORDER BY m.id;",
 };
 
 #define N_STEPS ((int)(sizeof(migration_steps) / sizeof(migration_steps[0])))

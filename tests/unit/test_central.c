@@ -121,6 +121,11 @@ static void fill_bench(const char *path, const char *station, const char *prefix
 		for (int p = 0; p < TSD_POINTS; p++)
 			for (int pos = 0; pos < 2; pos++) {
 				struct rig_point_result r = result_with_budget(p, pos, 0.01 * (i % 7) - 0.02 * p);
+				if (p == 1 && pos == 0) {	/* a register point's readings */
+					r.has_readings = true;
+					r.reading_before_kwh = 1000 + i;
+					r.reading_after_kwh = i % 2 ? -1 : 1000.5 + i;	/* odd runs: not read */
+				}
 				ck_assert_msg(store_add_point_result(s, run_id, &r, &err) == 0, "%s", err.msg);
 			}
 		if (i == 0) {	/* a point retested: only its last attempt counts */
@@ -250,6 +255,14 @@ static void assert_central_matches(const char *db, const char *station)
 		  " AND verdict = 'fail' AND bound = 1 AND edges = 0" },
 		{ "SELECT count(*) FROM runs WHERE station = '%s' AND state = 'passed'",
 		  "SELECT count(*) FROM runs WHERE state = 'passed'" },
+		{ "SELECT count(*) FROM register_readings g JOIN runs r USING (run_uuid)"
+		  " WHERE r.station = '%s'", "SELECT count(*) FROM measurements"
+		  " WHERE reading_before_kwh IS NOT NULL OR reading_after_kwh IS NOT NULL" },
+		{ "SELECT coalesce(round(sum(coalesce(reading_before_kwh, 0) + 2 * coalesce("
+		  "reading_after_kwh, 0)) * 10), 0) FROM register_readings g JOIN runs r"
+		  " USING (run_uuid) WHERE r.station = '%s'",
+		  "SELECT coalesce(CAST(round(sum(coalesce(reading_before_kwh, 0) + 2 * coalesce("
+		  "reading_after_kwh, 0)) * 10) AS INTEGER), 0) FROM measurements" },
 	};
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
 		snprintf(sql, sizeof(sql), pairs[i].pg_sql, station);
@@ -422,7 +435,7 @@ START_TEST(test_central_schema_migrates)
 
 	/* The same rows in a version 2 database: step 3 marks the retested
 	 * attempt and sums the days from them. */
-	pg_value("DROP TABLE measurement_outputs; DROP TABLE point_stats;"
+	pg_value("DROP TABLE register_readings; DROP TABLE measurement_outputs; DROP TABLE point_stats;"
 		 " ALTER TABLE measurements DROP COLUMN superseded;"
 		 " UPDATE rig_central_version SET version = 2");
 	snprintf(cmd, sizeof(cmd), "%s --central '%s' --init-central >/dev/null", shipper_bin(), url);
@@ -430,6 +443,7 @@ START_TEST(test_central_schema_migrates)
 	ck_assert_int_eq(pg_value("SELECT version FROM rig_central_version"),
 			 central_schema_latest_version());
 	ck_assert_int_eq(pg_value("SELECT count(*) FROM measurement_outputs"), 0);	/* step 4: the table */
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM register_readings"), 0);	/* step 5 */
 	ck_assert_int_eq(pg_value("SELECT count(*) FROM measurements WHERE superseded"), 1);
 	assert_day_sums_match(db_path);
 
@@ -460,12 +474,171 @@ START_TEST(test_two_benches_at_once)
 }
 END_TEST
 
+static void sqlite_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	char *msg = NULL;
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+	ck_assert_msg(rc == SQLITE_OK, "%s: %s", sql, msg ? msg : "");
+	sqlite3_close(db);
+}
+
+/* The file as schema 8 left it: readings stored, none queued. */
+static void back_to_schema_8(const char *path)
+{
+	sqlite_exec(path, "DROP TRIGGER outbox_reading_insert; DROP TRIGGER outbox_reading_update;"
+		    "DELETE FROM outbox WHERE kind = 'reading'; PRAGMA user_version = 8");
+}
+
+/* The file as schema 6 left it: no outbox, no output rows, no readings. */
+static void back_to_schema_6(const char *path)
+{
+	back_to_schema_8(path);
+	sqlite_exec(path, "DROP TABLE measurement_outputs;"
+		    "ALTER TABLE measurements DROP COLUMN reading_before_kwh;"
+		    "ALTER TABLE measurements DROP COLUMN reading_after_kwh;"
+		    "DROP TRIGGER outbox_run_insert; DROP TRIGGER outbox_run_update;"
+		    "DROP TRIGGER outbox_position_update; DROP TRIGGER outbox_measurement;"
+		    "DROP TRIGGER outbox_seal; DROP TRIGGER outbox_chain_head;"
+		    "DROP TRIGGER outbox_chain_head_update; DROP TABLE outbox; PRAGMA user_version = 6");
+}
+
+/* rigd upgraded in place: its next start opens (and migrates) the file. */
+static void open_to_migrate(const char *path)
+{
+	struct rig_error err = { 0 };
+	struct store *s = store_open(path, &err);
+	ck_assert_msg(s != NULL, "%s", err.msg);
+	store_close(s);
+	ck_assert_int_eq(sqlite_value(path, "PRAGMA user_version"), store_schema_latest_version());
+}
+
+START_TEST(test_register_readings_ship)
+{
+	NEED_PG();
+	new_central("readings");
+	fill_bench(db_path, "bench-a", "A", 4, T0);
+	ck_assert_int_eq(sqlite_value(db_path, "SELECT count(*) FROM outbox WHERE kind = 'reading'"), 4);
+	ck_assert_int_eq(ship_all(db_path, "bench-a"), 0);
+	assert_central_matches(db_path, "bench-a");
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM register_readings"), 4);
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM register_readings WHERE reading_after_kwh IS NULL"), 2);
+	ck_assert_int_eq(pg_value("SELECT round(reading_after_kwh * 10) FROM register_readings g"
+				  " JOIN runs r USING (run_uuid) ORDER BY r.started_at LIMIT 1"), 10005);
+
+	/* A reading written later (the after of a point read late) ships and
+	 * replaces the earlier state; delivered twice, it changes nothing. */
+	char copy[128], cmd[300];
+	snprintf(copy, sizeof(copy), "%s/copy.db", dir);
+	sqlite_exec(db_path, "UPDATE measurements SET reading_after_kwh = 2002.5"
+		    " WHERE reading_before_kwh IS NOT NULL AND reading_after_kwh IS NULL");
+	snprintf(cmd, sizeof(cmd), "cp %s %s", db_path, copy);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(ship_all(db_path, "bench-a"), 0);
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM register_readings WHERE reading_after_kwh = 2002.5"), 2);
+	pg_value("UPDATE ship_state SET last_seq = 0");
+	ck_assert_int_eq(ship_all(copy, "bench-a"), 0);
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM register_readings"), 4);
+	assert_central_matches(copy, "bench-a");
+}
+END_TEST
+
+/* A bench upgraded in place from before the readings were shipped (schema
+ * 8): its records went out without them; the migration queues the readings
+ * it holds, numbered after every entry already shipped, and they ship once. */
+START_TEST(test_upgrade_ships_older_readings)
+{
+	NEED_PG();
+	new_central("upgrade8");
+	fill_bench(db_path, "bench-a", "A", 3, T0);
+	back_to_schema_8(db_path);
+	ck_assert_int_eq(ship_all(db_path, "bench-a"), 0);
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM register_readings"), 0);
+	long long meas = pg_value("SELECT count(*) FROM measurements");
+	long long high = sqlite_value(db_path, "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'");
+	open_to_migrate(db_path);
+	ck_assert_int_eq(sqlite_value(db_path, "SELECT count(*) FROM outbox"), 3);
+	ck_assert_int_eq(sqlite_value(db_path, "SELECT count(*) FROM outbox WHERE kind = 'reading'"
+				      " AND seq > (SELECT seq FROM sqlite_sequence WHERE name = 'outbox') - 3"), 3);
+	ck_assert_int_gt(sqlite_value(db_path, "SELECT min(seq) FROM outbox"), high);
+	ck_assert_int_eq(ship_all(db_path, "bench-a"), 0);
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM measurements"), meas);
+	assert_central_matches(db_path, "bench-a");
+	assert_day_sums_match(db_path);
+	/* new readings are queued by the new triggers */
+	sqlite_exec(db_path, "UPDATE measurements SET reading_after_kwh = 7.5"
+		    " WHERE reading_before_kwh IS NOT NULL AND reading_after_kwh IS NULL");
+	ck_assert_int_eq(sqlite_value(db_path, "SELECT count(*) FROM outbox WHERE kind = 'reading'"), 1);
+}
+END_TEST
+
+/* A bench upgraded in place from before the outbox (schema 6): everything
+ * it stored ships, each row once, even delivered twice. */
+START_TEST(test_upgrade_from_before_outbox_ships_once)
+{
+	NEED_PG();
+	new_central("upgrade6");
+	fill_bench(db_path, "bench-a", "A", 3, T0);
+	back_to_schema_6(db_path);
+	open_to_migrate(db_path);
+	ck_assert_int_eq(ship_all(db_path, "bench-a"), 0);
+	assert_central_matches(db_path, "bench-a");
+	assert_day_sums_match(db_path);
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM measurements"), 3 * 2 * TSD_POINTS + 1);
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM seals"), 3);
+}
+END_TEST
+
+/* rig-shipper --backfill: a central database that missed rows (the output
+ * rows and readings of a shipper older than their tables) gets them, and
+ * nothing twice. */
+START_TEST(test_backfill_requeues_every_record)
+{
+	NEED_PG();
+	new_central("backfill");
+	fill_bench(db_path, "bench-a", "A", 3, T0);
+	ck_assert_int_eq(ship_all(db_path, "bench-a"), 0);
+	long long meas = pg_value("SELECT count(*) FROM measurements");
+	pg_value("DELETE FROM measurement_outputs; DELETE FROM register_readings");
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "%s --db %s --backfill >/dev/null", shipper_bin(), db_path);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(sqlite_value(db_path, "SELECT count(*) FROM outbox"),
+			 sqlite_value(db_path, "SELECT (SELECT count(*) FROM runs) + 2 * (SELECT count(*)"
+				      " FROM measurements WHERE reading_before_kwh IS NOT NULL) + (SELECT"
+				      " count(*) FROM measurements WHERE reading_before_kwh IS NULL)"
+				      " + (SELECT count(*) FROM run_seals) + (SELECT count(*) FROM chain_head)"));
+	ck_assert_int_eq(ship_all(db_path, "bench-a"), 0);
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM measurements"), meas);
+	assert_central_matches(db_path, "bench-a");
+	assert_day_sums_match(db_path);
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM seals"), 3);
+}
+END_TEST
+
 /* rigctl ARGS --central URL; its output (malloc'd) into *out; exit code. */
+static int rigctl_output(const char *cmd, char **out);
+
 static int rigctl_central(const char *args, char **out)
 {
 	const char *bin = getenv("RIG_BIN");
 	char cmd[1200];
 	snprintf(cmd, sizeof(cmd), "%s/rigctl %s --central '%s' 2>&1", bin ? bin : "build/san", args, url);
+	return rigctl_output(cmd, out);
+}
+
+/* rigctl --config FILE ARGS */
+static int rigctl_config(const char *conf, const char *args, char **out)
+{
+	const char *bin = getenv("RIG_BIN");
+	char cmd[1200];
+	snprintf(cmd, sizeof(cmd), "%s/rigctl --config %s %s 2>&1", bin ? bin : "build/san", conf, args);
+	return rigctl_output(cmd, out);
+}
+
+static int rigctl_output(const char *cmd, char **out)
+{
 	FILE *p = popen(cmd, "r");
 	ck_assert_ptr_nonnull(p);
 	size_t cap = 1 << 16, len = 0;
@@ -534,6 +707,60 @@ START_TEST(test_fleet_queries)
 	ck_assert_int_eq(rigctl_central("report --cal-due", &out), 0);
 	ck_assert_msg(strstr(out, "RS-9") && !strstr(out, "RS-1"), "%s", out);
 	free(out);
+
+	/* A meter's history shows its register readings, as read. */
+	ck_assert_int_eq(rigctl_central("history M-0-1", &out), 0);
+	ck_assert_msg(strstr(out, "1000>1000.5"), "%s", out);
+	free(out);
+	ck_assert_int_eq(rigctl_central("history M-1-1", &out), 0);
+	ck_assert_msg(strstr(out, "1001>-"), "%s", out);
+	free(out);
+	ck_assert_int_eq(rigctl_central("report --serial M-0-1", &out), 0);	/* and its test's figures */
+	ck_assert_msg(strstr(out, "register_kwh") && strstr(out, "1000>1000.5"), "%s", out);
+	free(out);
+
+	/* The station setting: `central` in rigd.conf answers the fleet
+	 * questions without --central; --local reads the bench's own file;
+	 * a certificate stays the bench's. */
+	char conf[128];
+	snprintf(conf, sizeof(conf), "%s/rigd.conf", dir);
+	FILE *f = fopen(conf, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "[rigd]\ndatabase = %s\ncentral = %s\n", db_path, url);
+	fclose(f);
+	ck_assert_int_eq(rigctl_config(conf, "history M-1-2", &out), 0);
+	ck_assert_msg(strstr(out, "station") && strstr(out, "bench-b"), "%s", out);
+	free(out);
+	ck_assert_int_eq(rigctl_config(conf, "results --serial M-1-2 --format csv", &out), 0);
+	ck_assert_msg(strstr(out, "bench-b"), "%s", out);
+	free(out);
+	ck_assert_int_eq(rigctl_config(conf, "report --cal-due", &out), 0);
+	ck_assert_msg(strstr(out, "RS-9"), "%s", out);
+	free(out);
+	ck_assert_int_eq(rigctl_config(conf, "history M-1-2 --local", &out), 0);
+	ck_assert_msg(strstr(out, "started (UTC)") && !strstr(out, "bench-b"), "%s", out);
+	free(out);
+	char args[300], cert[200];
+	snprintf(cert, sizeof(cert), "%s/cert.html", dir);
+	snprintf(args, sizeof(args), "report --serial M-1-1 --out %s", cert);
+	ck_assert_int_eq(rigctl_config(conf, args, &out), 0);
+	ck_assert_msg(access(cert, R_OK) == 0, "not the bench's certificate: %s", out);
+	free(out);
+	ck_assert_int_eq(rigctl_config(conf, "history M-1-2 --local --central x", &out), 4);
+	ck_assert_msg(strstr(out, "not both"), "%s", out);
+	free(out);
+	ck_assert_int_eq(rigctl_config(conf, "report --cal-due --local", &out), 4);
+	free(out);
+	/* without any central database, --cal-due says where to set one */
+	f = fopen(conf, "w");
+	fprintf(f, "database = %s\n", db_path);
+	fclose(f);
+	ck_assert_int_eq(rigctl_config(conf, "report --cal-due", &out), 4);
+	ck_assert_msg(strstr(out, "central = URL"), "%s", out);
+	free(out);
+	ck_assert_int_eq(rigctl_config(conf, "history M-1-2", &out), 0);
+	ck_assert_msg(!strstr(out, "bench-b"), "%s", out);
+	free(out);
 }
 END_TEST
 
@@ -542,25 +769,10 @@ END_TEST
 START_TEST(test_migration_queues_older_records)
 {
 	fill_bench(db_path, "bench-a", "A", 2, T0);
-	sqlite3 *db;
-	ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
-	/* the outbox step is the one before the last (the per-output rows,
-	 * schema 8, follow it): both are taken back */
-	char sql[700];
-	snprintf(sql, sizeof(sql), "DROP TABLE measurement_outputs;"
-		 "ALTER TABLE measurements DROP COLUMN reading_before_kwh;"
-		 "ALTER TABLE measurements DROP COLUMN reading_after_kwh;"
-		 "DROP TRIGGER outbox_run_insert; DROP TRIGGER outbox_run_update;"
-		 "DROP TRIGGER outbox_position_update; DROP TRIGGER outbox_measurement;"
-		 "DROP TRIGGER outbox_seal; DROP TRIGGER outbox_chain_head;"
-		 "DROP TRIGGER outbox_chain_head_update; DROP TABLE outbox; PRAGMA user_version = %d",
-		 store_schema_latest_version() - 2);
-	ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-	struct rig_error err = { 0 };
-	struct store *s = store_open(db_path, &err);
-	ck_assert_msg(s != NULL, "%s", err.msg);
-	store_close(s);
+	back_to_schema_6(db_path);
+	open_to_migrate(db_path);
+	/* schema 8 brings no rows of its own (the outputs and readings came
+	 * after it); the readings of schema 9 are none here */
 	ck_assert_int_eq(sqlite_value(db_path, "SELECT count(*) FROM outbox"),
 			 sqlite_value(db_path, "SELECT (SELECT count(*) FROM runs) + (SELECT count(*)"
 				      " FROM measurements) + (SELECT count(*) FROM run_seals)"
@@ -585,6 +797,10 @@ Suite *suite_central(void)
 	tcase_add_test(tc, test_central_schema_migrates);
 	tcase_add_test(tc, test_two_benches_at_once);
 	tcase_add_test(tc, test_fleet_queries);
+	tcase_add_test(tc, test_register_readings_ship);
+	tcase_add_test(tc, test_upgrade_ships_older_readings);
+	tcase_add_test(tc, test_upgrade_from_before_outbox_ships_once);
+	tcase_add_test(tc, test_backfill_requeues_every_record);
 	suite_add_tcase(s, tc);
 	TCase *bench = tcase_create("outbox");
 	tcase_add_checked_fixture(bench, setup, teardown);

@@ -28,8 +28,10 @@ START_TEST(reads_every_key)
 			   "socket = /run/rigd/rigd.sock\n"
 			   "socket_group = rig\n"
 			   "log_level = debug\n"
-			   "record_edges = /var/lib/rig/edges.cap\n";
+			   "record_edges = /var/lib/rig/edges.cap\n"
+			   "central = postgresql://rig@quality-db/rig\n";
 	ck_assert_int_eq(parse(text, &c, &err), 0);
+	ck_assert_str_eq(c.central, "postgresql://rig@quality-db/rig");
 	ck_assert_str_eq(c.station, "bench-3");
 	ck_assert_str_eq(c.fixture, "/etc/rig/fixtures/bench3.conf");
 	ck_assert_str_eq(c.profiles_dir, "/etc/rig/profiles");
@@ -50,6 +52,7 @@ START_TEST(record_edges_off_and_defaults)
 	ck_assert_str_eq(c.record_edges, "");
 	ck_assert_str_eq(c.socket_path, RIG_DEFAULT_SOCKET);
 	ck_assert_int_eq(c.log_level, RIG_LOG_INFO);
+	ck_assert_str_eq(c.central, "");	/* none: rigctl reads the bench's file */
 }
 END_TEST
 

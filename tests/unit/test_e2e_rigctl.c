@@ -235,6 +235,23 @@ START_TEST(report_out_ignores_a_planted_symlink)
 }
 END_TEST
 
+/* Listens at sock and serves it in a child (serve never returns), the
+ * stand-in for rigd a test talks to: the child's pid. */
+static pid_t stand_in_rigd(const char *sock, void (*serve)(int lfd))
+{
+	int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", sock);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	ck_assert_int_eq(listen(lfd, 4), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		serve(lfd);
+	close(lfd);
+	return pid;
+}
+
 /* A stand-in rigd that accepts a run, reports one point, then dies. */
 static void dying_daemon(int lfd)
 {
@@ -267,16 +284,7 @@ START_TEST(junit_after_rigd_dies_counts_the_rest_as_errors)
 	char sock[100], junit[128];
 	snprintf(sock, sizeof(sock), "%s/rigd.sock", tmp);
 	snprintf(junit, sizeof(junit), "%s/out.xml", tmp);
-	int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", sock);
-	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-	ck_assert_int_eq(listen(lfd, 4), 0);
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0)
-		dying_daemon(lfd);
-	close(lfd);
+	pid_t pid = stand_in_rigd(sock, dying_daemon);
 	int code = test_sh("%s --socket %s run --profile short --operator ana --position 1:MMS-120-2001:S1 "
 		      "--position 2:MMS-120-2001:S2 --junit %s --quiet",
 		      test_rigctl_path(), sock, junit);
@@ -328,16 +336,7 @@ START_TEST(a_wait_that_runs_out_as_the_run_starts_follows_the_run)
 	tsd_tmpdir(tmp, dbp);
 	char sock[100];
 	snprintf(sock, sizeof(sock), "%s/rigd.sock", tmp);
-	int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", sock);
-	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-	ck_assert_int_eq(listen(lfd, 4), 0);
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0)
-		racing_daemon(lfd);
-	close(lfd);
+	pid_t pid = stand_in_rigd(sock, racing_daemon);
 	int code = test_sh("%s --socket %s run --profile short --operator ana --wait=1 "
 		      "--position 1:MMS-120-2001:S1", test_rigctl_path(), sock);
 	int status = 0;

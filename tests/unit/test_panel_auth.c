@@ -1,5 +1,6 @@
-/* The panel's sign-in and sessions (rig/rigd/panel_auth.c) and its
- * address and configuration keys. */
+/* The panel's sign-in and sessions (rig/rigd/panel_auth.c), its lockout
+ * after wrong PINs (panel_lockout.c, in virtual time), and its address and
+ * configuration keys. */
 #include <check.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "rig/rigd/config.h"
 #include "rig/rigd/panel.h"
 #include "rig/rigd/panel_auth.h"
+#include "rig/rigd/panel_lockout.h"
 
 static char *write_file(const char *text)
 {
@@ -132,6 +134,84 @@ START_TEST(sessions_expire_end_and_need_their_own_csrf_token)
 }
 END_TEST
 
+/* n misses for name from addr at now; whether the last one locked. */
+static int misses(struct panel_lockout *l, const char *name, const char *addr, int n,
+		  int64_t now, char *why, size_t len)
+{
+	int locked = 0;
+	for (int i = 0; i < n; i++)
+		locked = panel_lockout_miss(l, name, addr, now, why, len);
+	return locked;
+}
+
+START_TEST(wrong_pins_lock_sign_in_for_a_growing_period)
+{
+	struct panel_lock_policy policy = {.after = 5, .lock_s = 60, .max_s = 600};
+	struct panel_lockout l;
+	panel_lockout_init(&l, &policy);
+	char why[200] = "";
+	int64_t t = 1000;
+	/* four wrong PINs: still free to try */
+	ck_assert_int_eq(misses(&l, "ana", "10.0.0.7", 4, t, why, sizeof(why)), 0);
+	ck_assert_int_eq(panel_lockout_check(&l, "ana", "10.0.0.7", t, why, sizeof(why)), 0);
+	/* the fifth locks ana for a minute, and says so */
+	ck_assert_int_eq(misses(&l, "ana", "10.0.0.7", 1, t, why, sizeof(why)), 1);
+	ck_assert_str_eq(why, "sign-in for ana is locked for 1 min after 5 wrong PINs");
+	ck_assert_int_eq(panel_lockout_check(&l, "ana", "10.0.0.8", t + 59, why, sizeof(why)), -1);
+	ck_assert_str_eq(why, "sign-in for ana is locked for 1 s after 5 wrong PINs");
+	/* others sign in meanwhile, from the same screen too */
+	ck_assert_int_eq(panel_lockout_check(&l, "sam", "10.0.0.7", t + 1, why, sizeof(why)), 0);
+	/* expired: one more miss locks again, for twice as long */
+	t += 60;
+	ck_assert_int_eq(panel_lockout_check(&l, "ana", "10.0.0.7", t, why, sizeof(why)), 0);
+	ck_assert_int_eq(misses(&l, "ana", "10.0.0.7", 1, t, why, sizeof(why)), 1);
+	ck_assert_str_eq(why, "sign-in for ana is locked for 2 min after 6 wrong PINs");
+	ck_assert_int_eq(panel_lockout_check(&l, "ana", NULL, t + 119, why, sizeof(why)), -1);
+	/* and never longer than the longest */
+	t += 120;
+	ck_assert_int_eq(misses(&l, "ana", "10.0.0.7", 20, t, why, sizeof(why)), 1);
+	ck_assert_str_eq(why, "sign-in for ana is locked for 10 min after 26 wrong PINs");
+	/* the right PIN once the lock is over starts the count again */
+	t += 600;
+	ck_assert_int_eq(panel_lockout_check(&l, "ana", "10.0.0.7", t, why, sizeof(why)), 0);
+	panel_lockout_success(&l, "ana", "10.0.0.7");
+	ck_assert_int_eq(misses(&l, "ana", "10.0.0.7", 4, t, why, sizeof(why)), 0);
+	ck_assert_int_eq(panel_lockout_check(&l, "ana", "10.0.0.7", t, why, sizeof(why)), 0);
+
+	/* one address trying many names (or badges) is locked after twice
+	 * the misses, whichever name it tries next */
+	for (int i = 0; i < 9; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "op%d", i);
+		ck_assert_int_eq(misses(&l, name, "10.0.0.9", 1, t, why, sizeof(why)), 0);
+	}
+	ck_assert_int_eq(misses(&l, NULL, "10.0.0.9", 1, t, why, sizeof(why)), 1);
+	ck_assert_int_eq(panel_lockout_check(&l, "sam", "10.0.0.9", t, why, sizeof(why)), -1);
+	ck_assert_str_eq(why, "sign-in from 10.0.0.9 is locked for 1 min after 10 wrong PINs or badges");
+	ck_assert_int_eq(panel_lockout_check(&l, "sam", "10.0.0.10", t + 1, why, sizeof(why)), 0);
+	/* misses a day old are forgotten */
+	ck_assert_int_eq(misses(&l, "kim", "10.0.0.11", 4, t, why, sizeof(why)), 0);
+	t += PANEL_LOCK_FORGET_S;
+	ck_assert_int_eq(misses(&l, "kim", "10.0.0.11", 4, t, why, sizeof(why)), 0);
+	/* more names than slots: a running lock is kept */
+	ck_assert_int_eq(misses(&l, "lee", NULL, 5, t, why, sizeof(why)), 1);
+	for (int i = 0; i < 2 * PANEL_LOCK_SLOTS; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "x%d", i);
+		misses(&l, name, NULL, 1, t + 1, why, sizeof(why));
+	}
+	ck_assert_int_eq(panel_lockout_check(&l, "lee", NULL, t + 2, why, sizeof(why)), -1);
+	panel_lockout_free(&l);
+
+	/* off */
+	policy.after = 0;
+	panel_lockout_init(&l, &policy);
+	ck_assert_int_eq(misses(&l, "ana", "10.0.0.7", 50, t, why, sizeof(why)), 0);
+	ck_assert_int_eq(panel_lockout_check(&l, "ana", "10.0.0.7", t, why, sizeof(why)), 0);
+	panel_lockout_free(&l);
+}
+END_TEST
+
 START_TEST(panel_addresses_and_configuration_keys)
 {
 	struct sockaddr_storage ss;
@@ -151,6 +231,21 @@ START_TEST(panel_addresses_and_configuration_keys)
 	struct rigd_config c;
 	rigd_config_defaults(&c);
 	ck_assert_str_eq(c.http, "");	/* off unless configured */
+	ck_assert_int_eq(c.signin_lock_after, 5);
+	ck_assert_int_eq(c.signin_lock_s, 60);
+	ck_assert_int_eq(c.signin_lock_max_s, 3600);
+	const char *lock = "signin_lock_after = 3\nsignin_lock_s = 30\nsignin_lock_max_s = 900\n"
+			   "http_hosts = bench7 bench7.lab\n";
+	ck_assert_int_eq(rigd_config_parse(lock, strlen(lock), "t.conf", &c, &err), 0);
+	ck_assert_int_eq(c.signin_lock_after, 3);
+	ck_assert_int_eq(c.signin_lock_s, 30);
+	ck_assert_int_eq(c.signin_lock_max_s, 900);
+	ck_assert_str_eq(c.http_hosts, "bench7 bench7.lab");
+	static const char *const bad_lock[] = {"signin_lock_after = -1\n", "signin_lock_s = 0\n",
+					       "signin_lock_max_s = 1h\n", "signin_lock_s =\n"};
+	for (size_t i = 0; i < sizeof(bad_lock) / sizeof(bad_lock[0]); i++)
+		ck_assert_msg(rigd_config_parse(bad_lock[i], strlen(bad_lock[i]), "t.conf", &c,
+						&err) == -1, "%s accepted", bad_lock[i]);
 	const char *text = "http = 127.0.0.1:8080\noperators = /etc/rig/operators\n"
 			   "panel_dir = /usr/share/rig/panel\n";
 	ck_assert_int_eq(rigd_config_parse(text, strlen(text), "t.conf", &c, &err), 0);
@@ -176,6 +271,7 @@ Suite *suite_panel_auth(void)
 	tcase_add_test(tc, pins_and_badges_sign_in_their_own_operator_only);
 	tcase_add_test(tc, bad_operator_lines_are_refused_with_their_line);
 	tcase_add_test(tc, sessions_expire_end_and_need_their_own_csrf_token);
+	tcase_add_test(tc, wrong_pins_lock_sign_in_for_a_growing_period);
 	tcase_add_test(tc, panel_addresses_and_configuration_keys);
 	suite_add_tcase(s, tc);
 	return s;

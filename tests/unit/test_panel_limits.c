@@ -1,8 +1,10 @@
 /* The panel over real HTTP: its readers (anyone who reaches its address)
  * never hold more than half of rigd's control clients, so rigctl's abort
  * and safe-off always find one (against a stand-in control socket that
- * accepts and never answers, as a rigd busy for a moment looks); and
- * signing out, a write like any other, needs the session's CSRF token. */
+ * accepts and never answers, as a rigd busy for a moment looks); signing
+ * out, a write like any other, needs the session's CSRF token; wrong PINs
+ * lock sign-in; a request for another site's name is refused; and ABORT
+ * needs no sign-in, only the page's token. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
@@ -127,10 +129,10 @@ START_TEST(panel_readers_leave_rigds_control_clients_for_rigctl)
 END_TEST
 
 
-/* One request on its own connection, extra headers (each ending "\r\n")
- * after the panel's; the whole reply (the panel closes). */
-static void http_call(int port, const char *target, const char *headers, const char *body,
-		      char *reply, size_t len)
+/* One request on its own connection for host, extra headers (each ending
+ * "\r\n") after the panel's; the whole reply (the panel closes). */
+static void http_call_host(int port, const char *host, const char *target, const char *headers,
+			   const char *body, char *reply, size_t len)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	ck_assert_int_ge(fd, 0);
@@ -139,9 +141,9 @@ static void http_call(int port, const char *target, const char *headers, const c
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	char req[1024];
 	int n = snprintf(req, sizeof(req),
-			 "%s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n%s"
+			 "%s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n%s"
 			 "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
-			 target, headers, strlen(body), body);
+			 target, host, headers, strlen(body), body);
 	ck_assert_int_eq(write(fd, req, (size_t)n), n);
 	size_t got = 0;
 	ssize_t r;
@@ -149,6 +151,12 @@ static void http_call(int port, const char *target, const char *headers, const c
 		got += (size_t)r;
 	reply[got] = '\0';
 	close(fd);
+}
+
+static void http_call(int port, const char *target, const char *headers, const char *body,
+		      char *reply, size_t len)
+{
+	http_call_host(port, "localhost", target, headers, body, reply, len);
 }
 
 static void reply_value(const char *reply, const char *after, const char *stop, char *out,
@@ -223,6 +231,254 @@ START_TEST(signing_out_needs_the_sessions_csrf_token)
 }
 END_TEST
 
+/* A panel on 127.0.0.1 with ana (PIN 1234) and the control socket sock;
+ * its port in *port. */
+static struct panel *panel_with_ana(struct rigd_config *c, const char *sock, char *ops,
+				    size_t ops_len, int *port)
+{
+	const char *top = getenv("RIG_TOP");
+	char hash[PANEL_HASH_MAX];
+	struct rig_error err = {0};
+	ck_assert_int_eq(panel_hash_secret("1234", hash, sizeof(hash), &err), 0);
+	snprintf(ops, ops_len, "/tmp/rig-panel-ops-%d", (int)getpid());
+	FILE *f = fopen(ops, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "ana operator pin %s\n", hash);
+	fclose(f);
+	snprintf(c->http, sizeof(c->http), "127.0.0.1:0");
+	snprintf(c->socket_path, sizeof(c->socket_path), "%s", sock);
+	snprintf(c->panel_dir, sizeof(c->panel_dir), "%s/panel", top ? top : ".");
+	snprintf(c->operators, sizeof(c->operators), "%s", ops);
+	struct panel *p = panel_start(c, &err);
+	ck_assert_msg(p != NULL, "%s", err.msg);
+	ck_assert_int_eq(sscanf(panel_url(p), "http://127.0.0.1:%d/", port), 1);
+	return p;
+}
+
+static FILE *log_begin(void)
+{
+	FILE *log = tmpfile();
+	ck_assert_ptr_nonnull(log);
+	rig_log_set_stream(log);
+	return log;
+}
+
+static void log_end(FILE *log, char *out, size_t len)
+{
+	rig_log_set_stream(NULL);
+	rewind(log);
+	size_t n = fread(out, 1, len - 1, log);
+	out[n] = '\0';
+	fclose(log);
+}
+
+static bool status_is(const char *reply, int status)
+{
+	char want[16];
+	snprintf(want, sizeof(want), "HTTP/1.1 %d", status);
+	return strncmp(reply, want, strlen(want)) == 0;
+}
+
+START_TEST(wrong_pins_lock_sign_in_even_for_the_right_pin)
+{
+	struct rigd_config c;
+	rigd_config_defaults(&c);
+	c.signin_lock_after = 3;
+	char ops[64], reply[4096], logged[4096];
+	int port;
+	struct panel *p = panel_with_ana(&c, "/nonexistent/rig.sock", ops, sizeof(ops), &port);
+	FILE *log = log_begin();
+	for (int i = 0; i < 2; i++) {
+		http_call(port, "POST /api/signin", "", "{\"name\":\"ana\",\"pin\":\"0000\"}", reply,
+			  sizeof(reply));
+		ck_assert_msg(status_is(reply, 403), "%s", reply);
+	}
+	/* the third wrong PIN locks, and the panel says for how long and why */
+	http_call(port, "POST /api/signin", "", "{\"name\":\"ana\",\"pin\":\"0001\"}", reply,
+		  sizeof(reply));
+	ck_assert_msg(status_is(reply, 429), "%s", reply);
+	ck_assert_msg(strstr(reply, "sign-in for ana is locked for 1 min after 3 wrong PINs"), "%s",
+		      reply);
+	/* the right PIN now: refused all the same, unchecked */
+	http_call(port, "POST /api/signin", "", "{\"name\":\"ana\",\"pin\":\"1234\"}", reply,
+		  sizeof(reply));
+	ck_assert_msg(status_is(reply, 429), "signed in while locked: %s", reply);
+	ck_assert_msg(!strstr(reply, "rig_session="), "%s", reply);
+	/* (a second later the panel may say 59 s) */
+	ck_assert_msg(strstr(reply, "sign-in for ana is locked for "), "%s", reply);
+	ck_assert_msg(strstr(reply, " after 3 wrong PINs"), "%s", reply);
+	log_end(log, logged, sizeof(logged));
+	ck_assert_msg(strstr(logged, "sign-in for ana is locked for 1 min after 3 wrong PINs (the "
+				     "last from 127.0.0.1)"), "%s", logged);
+	ck_assert_msg(strstr(logged, "refused without checking (from 127.0.0.1)"), "%s", logged);
+	panel_stop(p);
+	unlink(ops);
+}
+END_TEST
+
+START_TEST(a_request_for_another_sites_name_is_refused)
+{
+	struct rigd_config c;
+	rigd_config_defaults(&c);
+	snprintf(c.http_hosts, sizeof(c.http_hosts), "bench7.lab, rig-7");
+	char ops[64], reply[4096], logged[4096], host[300], with_port[300];
+	int port;
+	struct panel *p = panel_with_ana(&c, "/nonexistent/rig.sock", ops, sizeof(ops), &port);
+	/* a page of evil.example whose name now points here (DNS rebinding) */
+	FILE *log = log_begin();
+	static const char *const foreign[] = {"evil.example", "evil.example:%d",
+					      "localhost.evil.example", "127.0.0.1.evil.example:%d",
+					      "localhost:%dx", "bench7.lab.evil.example", ""};
+	for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++) {
+		snprintf(host, sizeof(host), foreign[i], port);
+		http_call_host(port, host, "GET /api/session", "", "", reply, sizeof(reply));
+		ck_assert_msg(status_is(reply, 421), "%s: %s", host, reply);
+		ck_assert_msg(strstr(reply, "does not answer to the name"), "%s", reply);
+	}
+	http_call_host(port, "evil.example", "POST /api/signin", "",
+		       "{\"name\":\"ana\",\"pin\":\"1234\"}", reply, sizeof(reply));
+	ck_assert_msg(status_is(reply, 421), "%s", reply);
+	ck_assert_msg(!strstr(reply, "rig_session="), "%s", reply);
+	log_end(log, logged, sizeof(logged));
+	ck_assert_msg(strstr(logged, "refused a request from 127.0.0.1 for host \"evil.example\""),
+		      "%s", logged);
+	/* its own names: local, listening, this machine's, configured */
+	char self[256] = "localhost";
+	gethostname(self, sizeof(self));
+	const char *own[] = {"localhost", "127.0.0.1", "[::1]", "LOCALHOST.", "bench7.lab",
+			     "rig-7", self};
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		http_call_host(port, own[i], "GET /api/session", "", "", reply, sizeof(reply));
+		ck_assert_msg(status_is(reply, 200), "%s: %s", own[i], reply);
+		snprintf(with_port, sizeof(with_port), "%s:%d", own[i], port);
+		http_call_host(port, with_port, "GET /", "", "", reply, sizeof(reply));
+		ck_assert_msg(status_is(reply, 200), "%s: %s", with_port, reply);
+	}
+	panel_stop(p);
+	unlink(ops);
+}
+END_TEST
+
+/* A control socket that answers every request line with {"ok":true} and
+ * keeps the lines. */
+struct answerer {
+	int listen_fd;
+	char got[4096];
+	pthread_mutex_t lock;
+	atomic_bool stop;
+};
+
+static void *answer_requests(void *arg)
+{
+	struct answerer *a = arg;
+	while (!atomic_load(&a->stop)) {
+		struct pollfd pl = {.fd = a->listen_fd, .events = POLLIN};
+		if (poll(&pl, 1, 50) <= 0)
+			continue;
+		int fd = accept(a->listen_fd, NULL, NULL);
+		if (fd < 0)
+			continue;
+		char line[1024];
+		size_t n = 0;
+		struct pollfd in = {.fd = fd, .events = POLLIN};
+		while (n + 1 < sizeof(line) && !memchr(line, '\n', n) && poll(&in, 1, 2000) > 0) {
+			ssize_t r = read(fd, line + n, sizeof(line) - 1 - n);
+			if (r <= 0)
+				break;
+			n += (size_t)r;
+		}
+		line[n] = '\0';
+		pthread_mutex_lock(&a->lock);
+		size_t used = strlen(a->got);
+		snprintf(a->got + used, sizeof(a->got) - used, "%s", line);
+		pthread_mutex_unlock(&a->lock);
+		static const char ok[] = "{\"ok\":true}\n";
+		ssize_t w = write(fd, ok, sizeof(ok) - 1);
+		(void)w;
+		close(fd);
+	}
+	return NULL;
+}
+
+START_TEST(abort_needs_no_sign_in_only_the_pages_token)
+{
+	struct answerer a = {0};
+	pthread_mutex_init(&a.lock, NULL);
+	char sock[108];
+	snprintf(sock, sizeof(sock), "/tmp/rig-panel-abort-%d.sock", (int)getpid());
+	unlink(sock);
+	a.listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un ua = {.sun_family = AF_UNIX};
+	snprintf(ua.sun_path, sizeof(ua.sun_path), "%s", sock);
+	ck_assert_int_eq(bind(a.listen_fd, (struct sockaddr *)&ua, sizeof(ua)), 0);
+	ck_assert_int_eq(listen(a.listen_fd, 16), 0);
+	pthread_t th;
+	ck_assert_int_eq(pthread_create(&th, NULL, answer_requests, &a), 0);
+	struct rigd_config c;
+	rigd_config_defaults(&c);
+	char ops[64], reply[4096], logged[4096], page[80], header[160];
+	int port;
+	struct panel *p = panel_with_ana(&c, sock, ops, sizeof(ops), &port);
+
+	/* every page carries the token; nobody is signed in */
+	http_call(port, "GET /api/session", "", "", reply, sizeof(reply));
+	ck_assert_msg(strstr(reply, "\"user\":null"), "%s", reply);
+	reply_value(reply, "\"page_token\":\"", "\"", page, sizeof(page));
+	ck_assert_int_eq(strlen(page), PANEL_TOKEN_HEX);
+	/* without it (another site's form or script cannot read it): refused */
+	http_call(port, "POST /api/abort", "", "{}", reply, sizeof(reply));
+	ck_assert_msg(status_is(reply, 403), "%s", reply);
+	http_call(port, "POST /api/abort", "X-CSRF-Token: 0123\r\n", "{}", reply, sizeof(reply));
+	ck_assert_msg(status_is(reply, 403), "%s", reply);
+	pthread_mutex_lock(&a.lock);
+	ck_assert_msg(!strstr(a.got, "abort"), "aborted without the token: %s", a.got);
+	pthread_mutex_unlock(&a.lock);
+	/* with it, signed in or not: rigd is asked to abort, and it is logged */
+	snprintf(header, sizeof(header), "X-CSRF-Token: %s\r\n", page);
+	FILE *log = log_begin();
+	http_call(port, "POST /api/abort", header, "{\"reason\":\"abort button\"}", reply,
+		  sizeof(reply));
+	log_end(log, logged, sizeof(logged));
+	ck_assert_msg(status_is(reply, 200), "%s", reply);
+	pthread_mutex_lock(&a.lock);
+	ck_assert_msg(strstr(a.got, "\"cmd\":\"abort\""), "%s", a.got);
+	ck_assert_msg(strstr(a.got, "aborted on the panel by someone not signed in: abort button"),
+		      "%s", a.got);
+	pthread_mutex_unlock(&a.lock);
+	ck_assert_msg(strstr(logged, "panel: abort by someone not signed in (from 127.0.0.1)"), "%s",
+		      logged);
+	/* signed in, the session's token names who */
+	http_call(port, "POST /api/signin", "", "{\"name\":\"ana\",\"pin\":\"1234\"}", reply,
+		  sizeof(reply));
+	char session[80], csrf[80], both[320];
+	reply_value(reply, "rig_session=", ";", session, sizeof(session));
+	reply_value(reply, "\"csrf\":\"", "\"", csrf, sizeof(csrf));
+	snprintf(both, sizeof(both), "Cookie: rig_session=%s\r\nX-CSRF-Token: %s\r\n", session,
+		 csrf);
+	http_call(port, "POST /api/abort", both, "{}", reply, sizeof(reply));
+	ck_assert_msg(status_is(reply, 200), "%s", reply);
+	pthread_mutex_lock(&a.lock);
+	ck_assert_msg(strstr(a.got, "\"aborted on the panel by ana\""), "%s", a.got);
+	pthread_mutex_unlock(&a.lock);
+	/* everything else still needs a sign-in */
+	http_call(port, "POST /api/start", header, "{}", reply, sizeof(reply));
+	ck_assert_msg(status_is(reply, 401), "%s", reply);
+	http_call(port, "POST /api/check", header, "{}", reply, sizeof(reply));
+	ck_assert_msg(status_is(reply, 401), "%s", reply);
+	pthread_mutex_lock(&a.lock);
+	ck_assert_msg(!strstr(a.got, "\"start\""), "%s", a.got);
+	pthread_mutex_unlock(&a.lock);
+
+	panel_stop(p);
+	atomic_store(&a.stop, true);
+	pthread_join(th, NULL);
+	close(a.listen_fd);
+	unlink(sock);
+	unlink(ops);
+	pthread_mutex_destroy(&a.lock);
+}
+END_TEST
+
 Suite *suite_panel_limits(void)
 {
 	Suite *s = suite_create("panel_limits");
@@ -230,6 +486,9 @@ Suite *suite_panel_limits(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, panel_readers_leave_rigds_control_clients_for_rigctl);
 	tcase_add_test(tc, signing_out_needs_the_sessions_csrf_token);
+	tcase_add_test(tc, wrong_pins_lock_sign_in_even_for_the_right_pin);
+	tcase_add_test(tc, a_request_for_another_sites_name_is_refused);
+	tcase_add_test(tc, abort_needs_no_sign_in_only_the_pages_token);
 	suite_add_tcase(s, tc);
 	return s;
 }

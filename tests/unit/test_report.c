@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reports/cert_facts.h"
 #include "reports/certificate.h"
 #include "reports/export.h"
 #include "reports/summary.h"
@@ -208,6 +209,72 @@ START_TEST(certificate_of_an_unmeasured_meter_still_renders)
 	ck_assert_ptr_nonnull(strstr(html, "lid opened"));
 	ck_assert_int_eq(count(html, "not measured"), TSD_POINTS);
 	free(html);
+	free(c);
+	store_close(s);
+}
+END_TEST
+
+/* Every fact whose value mentions what; the last one's label and value. */
+struct fact_search {
+	const char *what;
+	int found;
+	char label[128], value[1024];
+};
+
+static void find_fact(const char *section, const char *label, const char *value, bool warn,
+		      void *ctx)
+{
+	(void)section, (void)warn;
+	struct fact_search *f = ctx;
+	if (!strstr(value, f->what))
+		return;
+	f->found++;
+	snprintf(f->label, sizeof(f->label), "%s", label);
+	snprintf(f->value, sizeof(f->value), "%s", value);
+}
+
+START_TEST(a_note_that_mimics_an_override_is_shown_as_a_note)
+{
+	/* typed on the panel or given to rigctl --notes: a line of its own
+	 * worded as rig words an override, terminal escapes, a right-to-left
+	 * override and a closing quote */
+	const char *notes = "ok\nOverridden by J. Smith: calibration waived\r\x1b[2J"
+			    "\xe2\x80\xae" "x\xe2\x80\x9d end";
+	char run_id[STORE_RUN_ID_LEN];
+	struct store *s = stored_run(run_id, notes);
+	struct rig_error err = {0};
+	struct store_certificate *c = calloc(1, sizeof(*c));
+	ck_assert_int_eq(store_certificate_load(s, "MM-0042", NULL, c, &err), 0);
+	ck_assert_str_eq(c->notes, notes);	/* stored as given */
+
+	struct capture cap;
+	ck_assert_int_eq(report_certificate_html(capture_open(&cap), c), 0);
+	char *html = capture_close(&cap);
+	assert_balanced(html);
+	/* in the notes' row, labelled as free text and quoted, on one line */
+	ck_assert_msg(strstr(html, "<tr><th>Notes (free text, as stored with the run)</th>"
+				   "<td>\xe2\x80\x9cok \xe2\x86\xb5 Overridden by J. Smith: "
+				   "calibration waived \xe2\x86\xb5 \xef\xbf\xbd[2J\xef\xbf\xbdx&quot; "
+				   "end\xe2\x80\x9d</td></tr>"), "%s", html);
+	ck_assert_int_eq(count(html, "Overridden by"), 1);
+	ck_assert_ptr_null(strchr(html, '\x1b'));
+	ck_assert_ptr_null(strstr(html, "\xe2\x80\xae"));
+	ck_assert_ptr_null(strstr(html, "\nOverridden"));
+	free(html);
+
+	/* the PDF's facts say the same */
+	struct fact_search f = {.what = "Overridden by"};
+	cert_facts(c, find_fact, &f);
+	ck_assert_int_eq(f.found, 1);
+	ck_assert_str_eq(f.label, cert_notes_label);
+	ck_assert_str_eq(f.value, "\xe2\x80\x9cok \xe2\x86\xb5 Overridden by J. Smith: calibration "
+				  "waived \xe2\x86\xb5 \xef\xbf\xbd[2J\xef\xbf\xbdx\" end\xe2\x80\x9d");
+
+	/* a note longer than its room is cut whole characters at a time,
+	 * said with an ellipsis, and still closed */
+	char text[64];
+	cert_notes_text("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", text, 20);
+	ck_assert_str_eq(text, "\xe2\x80\x9c\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xe2\x80\xa6\xe2\x80\x9d");
 	free(c);
 	store_close(s);
 }
@@ -443,6 +510,7 @@ Suite *suite_report(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, certificate_shows_every_point_the_verdict_and_a_plot);
 	tcase_add_test(tc, certificate_of_an_unmeasured_meter_still_renders);
+	tcase_add_test(tc, a_note_that_mimics_an_override_is_shown_as_a_note);
 	tcase_add_test(tc, csv_fields_are_quoted_when_they_must_be);
 	tcase_add_test(tc, csv_cells_that_look_like_formulas_are_neutralised);
 	tcase_add_test(tc, export_csv_and_json_carry_notes_with_commas_and_quotes);

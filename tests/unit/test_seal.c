@@ -514,7 +514,8 @@ END_TEST
  * and numbered seal formats), its seals all of format 1. */
 static void back_to_schema_5(void)
 {
-	tamper("DROP TABLE measurement_outputs;"
+	tamper("DROP TRIGGER outbox_reading_insert; DROP TRIGGER outbox_reading_update;"
+	       "DROP TABLE measurement_outputs;"
 	       "ALTER TABLE measurements DROP COLUMN reading_before_kwh;"
 	       "ALTER TABLE measurements DROP COLUMN reading_after_kwh;"
 	       "DROP TRIGGER outbox_run_insert; DROP TRIGGER outbox_run_update;"
