@@ -98,6 +98,11 @@ void val_draw_run(enum val_set set, uint64_t seed, int i, struct val_run_cfg *c)
 	 * line cycle), left out (the rig's default), or the first meter's own. */
 	double u = im_uniform(&r);
 	c->declared_s = u < 0.4 ? 1.0 / 60 : u < 0.7 ? -1 : c->m[0].update_s;
+	/* VALBENCH_DECLARE_TRUE=1, for diagnosis only (never for the GOAL
+	 * lines): every fixture declares the first meter's true period, to
+	 * show what the conservative declarations cost */
+	if (getenv("VALBENCH_DECLARE_TRUE") && *getenv("VALBENCH_DECLARE_TRUE") == '1')
+		c->declared_s = c->m[0].update_s;
 	c->reply_s = set == VAL_SLOW ? im_between(&r, 0.5, 1.5) : im_between(&r, 0.03, 0.3);
 	c->cmd_s = im_between(&r, 0.05, 0.3);
 	c->ramp_s = im_between(&r, 0.2, 3);

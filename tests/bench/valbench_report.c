@@ -311,6 +311,113 @@ static void dump(FILE *out, const struct val_rec *r, int n)
 	}
 }
 
+
+/* --- VALBENCH_DIAG=1: where U is padded or short ---------------------------
+ * Coverage and rms d/u of the measured records grouped by one property of
+ * the result at a time: the budget term that dominates, the period check,
+ * the edges used, k, the declared against the true update period. */
+
+#define DIAG_MAX_GROUPS 8
+
+struct diag_key {
+	const char *title;
+	int n_groups;
+	const char *label[DIAG_MAX_GROUPS];
+	int (*group)(const struct val_rec *r);
+};
+
+static int dg_dominant(const struct val_rec *r)
+{
+	const struct rig_gate_budget *b = &r->res.gate.budget;
+	int best = 0;
+	for (int t = 1; t < RIG_U_TERMS; t++)
+		if (b->term[t].contribution > b->term[best].contribution)
+			best = t;
+	return b->uc_rel > 0 ? best : RIG_U_TERMS;
+}
+
+static int dg_check(const struct val_rec *r)
+{
+	return r->res.gate.budget.uc_rel > 0 ? (int)r->res.gate.budget.period_check : 4;
+}
+
+static int dg_edges(const struct val_rec *r)
+{
+	int e = r->res.gate.edges_used;
+	return e <= 3 ? 0 : e <= 5 ? 1 : e <= 11 ? 2 : e <= 31 ? 3 : e <= 127 ? 4 : 5;
+}
+
+static int dg_k(const struct val_rec *r)
+{
+	double k = r->res.gate.k;
+	return k <= 2.0001 ? 0 : k < 2.1 ? 1 : k < 2.3 ? 2 : k < 2.6 ? 3 : 4;
+}
+
+/* the period the budget used against the meter's true one */
+static int dg_q_used(const struct val_rec *r)
+{
+	double q = Q(r), u = r->res.gate.budget.update_period_s;
+	if (!(r->res.gate.budget.uc_rel > 0))
+		return 5;
+	double x = u / q;
+	return x < 0.9 ? 0 : x < 1.1 ? 1 : x < 2 ? 2 : x < 4 ? 3 : 4;
+}
+
+static int dg_attempt(const struct val_rec *r)
+{
+	return r->res.attempt > 1 || r->retries > 0 ? 1 : 0;
+}
+
+static int dg_dof(const struct val_rec *r)
+{
+	int d = r->res.gate.scatter_dof;
+	return d <= 0 ? 0 : d == 1 ? 1 : d <= 3 ? 2 : d <= 9 ? 3 : 4;
+}
+
+static const struct diag_key diag_keys[] = {
+	{"dominant budget term", RIG_U_TERMS + 1,
+	 {"scatter", "reference", "update period", "duty", "timebase", "source", "no budget"}, dg_dominant},
+	{"period check", 5,
+	 {"not checked", "consistent", "estimated", "narrowed", "no budget"}, dg_check},
+	{"edges used", 6, {"2-3", "4-5", "6-11", "12-31", "32-127", ">=128"}, dg_edges},
+	{"k", 5, {"2.00", "2.00-2.10", "2.10-2.30", "2.30-2.60", ">=2.60"}, dg_k},
+	{"q used / true q", 6, {"<0.9", "0.9-1.1", "1.1-2", "2-4", ">=4", "no budget"}, dg_q_used},
+	{"residual dof", 5, {"0", "1", "2-3", "4-9", ">=10"}, dg_dof},
+	{"attempts", 2, {"first only", "retested/pooled"}, dg_attempt},
+};
+
+static void diag(FILE *out, const struct val_rec *r, int n)
+{
+	const char *d = getenv("VALBENCH_DIAG");
+	if (!out || !d || *d != '1')
+		return;
+	for (size_t k = 0; k < sizeof(diag_keys) / sizeof(diag_keys[0]); k++) {
+		const struct diag_key *key = &diag_keys[k];
+		for (int sub = 0; sub < 2; sub++) {
+			int m[DIAG_MAX_GROUPS] = {0}, in[DIAG_MAX_GROUPS] = {0};
+			double ss[DIAG_MAX_GROUPS] = {0}, su[DIAG_MAX_GROUPS] = {0};
+			for (int i = 0; i < n; i++) {
+				if (r[i].run.set == VAL_SLOW || !measured(&r[i]))
+					continue;
+				if (sub != s_qdecl_short(&r[i]))
+					continue;
+				int g = key->group(&r[i]);
+				double z = d_over_u(&r[i]);
+				m[g]++;
+				in[g] += z <= 1;
+				ss[g] += 4 * z * z;
+				su[g] += r[i].res.gate.u_pct;
+			}
+			fprintf(out, "diag %s (%s):\n", key->title, sub ? "q > declared" : "q <= declared");
+			for (int g = 0; g < key->n_groups; g++)
+				if (m[g])
+					fprintf(out, "  %-16s %5d  inside %5.1f %%  rms d/u %5.2f  mean U %.4f %%\n",
+						key->label[g], m[g], 100.0 * in[g] / m[g], sqrt(ss[g] / m[g]),
+						su[g] / m[g]);
+		}
+	}
+}
+
 static void goals_out(FILE *out, bool goals, const struct val_figures *f)
 {
 	char m[64];
@@ -370,6 +477,7 @@ int val_bench(uint64_t seed, int n_uniform, int n_near, int n_slow, FILE *out, b
 				n_uniform + n_near + n_slow, n, n_uniform, n_near, n_slow,
 				(unsigned long long)seed);
 		dump(out, r, n);
+		diag(out, r, n);
 		coverage(out, r, n, scratch, fig);
 		losses(out, r, n, fig);
 		bench_time(out, r, n, fig);

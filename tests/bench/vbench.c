@@ -10,6 +10,7 @@
 #include "drivers/sim/bench.h"
 #include "drivers/source/source.h"
 #include "drivers/transport/transport.h"
+#include "rig/core/fixture.h"
 #include "rig/core/setpoint.h"
 
 #define START_NS (1000 * RIG_NS_PER_S)
@@ -22,6 +23,9 @@ struct vb_link {
 	struct sim_bench *bench;
 	int64_t now_ns;
 	double ref_error_rel;
+	const double *ref_error_z;		/* per phase, in standard uncertainties */
+	const struct rig_fixture *fix;
+	double volts[4], amps[4], angle_v[4], angle_i[4];	/* last setpoint per phase */
 	int lines;
 	char partial[512];
 	size_t n_partial;
@@ -35,15 +39,51 @@ static struct vb_link *link_of(const struct transport *t)
 	return t->priv;
 }
 
+/* The setpoint of each phase, as the source is told it: the reference's
+ * uncertainty depends on the ranges its readings fall in. */
+static void link_setpoint(struct vb_link *l, const char *line)
+{
+	int ph;
+	double x, angle;
+	if (sscanf(line, "SOUR:PHAS%d:VOLT:MHAR:HARM1 %lf,%lf", &ph, &x, &angle) == 3 && ph >= 1 &&
+	    ph <= 3) {
+		l->volts[ph] = x;
+		l->angle_v[ph] = angle;
+	} else if (sscanf(line, "SOUR:PHAS%d:CURR:MHAR:HARM1 %lf,%lf", &ph, &x, &angle) == 3 &&
+		   ph >= 1 && ph <= 3) {
+		l->amps[ph] = x;
+		l->angle_i[ph] = angle;
+	}
+}
+
+/* The reference's own error on one phase's power reading: a fixed share
+ * (ref_error_rel) and ref_error_z standard uncertainties of the fixture's
+ * reference at this reading. */
+static double read_back_error_rel(const struct vb_link *l, const char *line)
+{
+	double e = l->ref_error_rel;
+	int ph;
+	if (l->fix && l->ref_error_z && sscanf(line, "SOUR:PHAS%d:POW:WATT?", &ph) == 1 && ph >= 1 &&
+	    ph <= 3 && l->amps[ph] > 0) {
+		double w = l->volts[ph] * l->amps[ph] *
+			   fabs(cos((l->angle_i[ph] - l->angle_v[ph]) * M_PI / 180));
+		double u = rig_fixture_ref_u_rel(l->fix, l->volts[ph], l->amps[ph], w);
+		if (u > 0 && u < 1)
+			e += u * l->ref_error_z[ph - 1];
+	}
+	return e;
+}
+
 static void link_line(struct vb_link *l, const char *line)
 {
 	char reply[512];
 	l->lines++;
+	link_setpoint(l, line);
 	if (sim_bench_scpi(l->bench, l->now_ns, line, reply, sizeof(reply)) != 1)
 		return;
-	/* The reference's own error: the power read-back is off by ref_error_rel. */
-	if (l->ref_error_rel != 0 && strstr(line, "POW:WATT?"))
-		snprintf(reply, sizeof(reply), "%.9g", strtod(reply, NULL) * (1 + l->ref_error_rel));
+	double e = strstr(line, "POW:WATT?") ? read_back_error_rel(l, line) : 0;
+	if (e != 0)
+		snprintf(reply, sizeof(reply), "%.9g", strtod(reply, NULL) * (1 + e));
 	size_t n = strlen(reply);
 	if (l->n_rx + n + 1 < sizeof(l->rx)) {
 		memcpy(l->rx + l->n_rx, reply, n);
@@ -274,6 +314,8 @@ static int setup(struct vb_state *st, char *err, size_t len)
 	st->link.bench = st->bench;
 	st->link.now_ns = START_NS;
 	st->link.ref_error_rel = cfg->ref_error_rel;
+	st->link.ref_error_z = cfg->ref_error_z;
+	st->link.fix = &cfg->fixture;
 	st->tr.ops = &link_ops;
 	st->tr.priv = &st->link;
 	snprintf(st->tr.spec, sizeof(st->tr.spec), "vbench:");

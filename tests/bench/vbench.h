@@ -35,6 +35,9 @@ struct vb_config {
 	uint64_t seed;
 	double cmd_line_s;		/* virtual time per SCPI line */
 	double ref_error_rel;		/* the source's power read-back is off by this (reference error) */
+	double ref_error_z[3];		/* and each phase's by this many standard uncertainties of
+					 * the fixture's reference at that reading (its specification,
+					 * per range), as the rig states them */
 };
 
 /* What happened at one point of the run. */

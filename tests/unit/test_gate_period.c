@@ -12,6 +12,9 @@
 
 #define S(x) ((int64_t)((x) * 1e9))
 
+/* 0.40 when the interval counted as rectangular, 0.53 now */
+#define RMS_FLOOR 0.47
+
 static struct rig_gate gate;	/* large: keep it off the stack */
 
 static struct rig_gate_config cfg_for(double declared_q_s)
@@ -102,6 +105,51 @@ START_TEST(a_period_declared_too_long_is_measured_from_the_wraps)
 	ck_assert_msg(below <= flagged / 100, "%d of %d below the true period", below, flagged);
 	ck_assert_msg(ratio <= 1.3, "U %.2f times that of a gate told the true period", ratio);
 	ck_assert_msg(cov >= 0.93, "coverage %.3f", cov);
+}
+END_TEST
+
+/* Meters updating every 2-20 ms, the fixture's default period (50 ms),
+ * gates of 24-40 edges at 12-48 kW: the wraps measure the period, which
+ * then sets U. The feasible periods are not equally likely (for one pair,
+ * the triangle of the two-end law), so U is the spread of their
+ * likelihood, not of a rectangle over the interval, which padded it: the
+ * rms of the error over u = U / 2 is at least RMS_FLOOR (see below), and
+ * the error stays covered (at least 95 %). */
+START_TEST(a_period_measured_from_the_wraps_is_not_padded)
+{
+	struct synth_rng rng;
+	synth_rng_seed(&rng, 4242);
+	const int total = 300;
+	int inside = 0, narrowed = 0;
+	double ss = 0;
+	for (int i = 0; i < total; i++) {
+		struct synth_meter_cfg mc = {
+			.kh_wh = 10,
+			.power_w = exp(log(12000) + (log(48000) - log(12000)) * synth_uniform(&rng)),
+			.error_pct = 3 * synth_uniform(&rng) - 1.5,
+			.duty = 0.5,
+			.jitter_s = 20e-6 + 180e-6 * synth_uniform(&rng),
+			.phase_pulses = synth_uniform(&rng),
+			.quantum_s = 0.002 + 0.018 * synth_uniform(&rng),
+			.line = 3,
+		};
+		struct rig_gate_result r;
+		measure(&mc, RIG_GATE_SLOWEST_UPDATE_S, 700 + i, 24 + (int)(17 * synth_uniform(&rng)), &r);
+		ck_assert(r.u_pct > 0);
+		if (r.budget.period_check != RIG_PERIOD_NARROWED)
+			continue;
+		narrowed++;
+		double z = (r.error_pct - mc.error_pct) / (r.u_pct / 2);
+		ss += z * z;
+		inside += fabs(z) <= 2;
+	}
+	double rms = sqrt(ss / narrowed), cov = (double)inside / narrowed;
+	if (getenv("RIG_SHOW_COVERAGE"))
+		fprintf(stderr, "period measured from the wraps: %d of %d, rms d/u %.2f, coverage %.3f\n",
+			narrowed, total, rms, cov);
+	ck_assert_msg(narrowed >= total / 2, "only %d of %d measured", narrowed, total);
+	ck_assert_msg(rms >= RMS_FLOOR, "rms d/u %.2f: U padded", rms);
+	ck_assert_msg(cov >= 0.95, "coverage %.3f", cov);
 }
 END_TEST
 
@@ -244,6 +292,7 @@ Suite *suite_gate_period(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, a_period_declared_too_long_is_measured_from_the_wraps);
 	tcase_add_test(tc, a_period_declared_too_short_is_contradicted_by_the_wraps);
+	tcase_add_test(tc, a_period_measured_from_the_wraps_is_not_padded);
 	tcase_add_test(tc, a_lateness_that_never_wraps_shows_no_period);
 	tcase_add_test(tc, jitter_alone_shows_no_period);
 	tcase_add_test(tc, counted_reference_pulses_are_not_an_update_period);
