@@ -63,8 +63,9 @@ static cJSON *request(const char *cmd)
 static bool accepted(const struct rigctl_env *env, cJSON *req)
 {
 	cJSON *reply = call(env, req);
+	bool ok = reply != NULL;
 	cJSON_Delete(reply);
-	return reply != NULL;
+	return ok;
 }
 
 /* A position's register reading in kWh, for the run when one is named. */

@@ -38,8 +38,9 @@ int main(int argc, char **argv)
 	struct rigctl_env env;
 	if (rigctl_load_env(&a, &env) < 0)
 		return RIGCTL_EXIT_ERROR;
-	/* the config's central database, for what it answers (--local: never) */
-	if (fleet && !a.local && env.cfg.central[0] && central_takes_by_default(&a)) {
+	/* the config's central database, for what it answers (--local, or a
+	 * file named with --db: never) */
+	if (fleet && !a.local && !a.db && env.cfg.central[0] && central_takes_by_default(&a)) {
 		a.central = env.cfg.central;
 		return cmd_central(&a);
 	}

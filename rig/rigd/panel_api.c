@@ -208,8 +208,12 @@ static int checked_verify(struct panel *p, struct MHD_Connection *conn, const ch
 	const char *who = kind == PANEL_SECRET_PIN ? name : NULL;
 	int64_t now_s = rig_monotonic_ns() / 1000000000;
 	*locked = false;
-	if (panel_lockout_check(&p->lockout, who, addr, now_s, why, why_len) < 0) {
+	bool locks_if_wrong = false;
+	char lock_why[200] = "";
+	if (panel_lockout_attempt(&p->lockout, who, addr, now_s, &locks_if_wrong, lock_why,
+				  sizeof(lock_why)) < 0) {
 		*locked = true;
+		snprintf(why, why_len, "%s", lock_why);
 		log_notice("panel: refused without checking (from %s): %s", addr, why);
 		/* as slow as a miss: hammering gets no faster answers, nor a
 		 * faster-growing log */
@@ -221,9 +225,9 @@ static int checked_verify(struct panel *p, struct MHD_Connection *conn, const ch
 		panel_lockout_success(&p->lockout, who, addr);
 		return 0;
 	}
-	if (secret && secret[0] &&
-	    panel_lockout_miss(&p->lockout, who, addr, now_s, why, why_len)) {
+	if (locks_if_wrong) {
 		*locked = true;
+		snprintf(why, why_len, "%s", lock_why);
 		log_warn("panel: %s (the last from %s)", why, addr);
 	}
 	return -1;

@@ -29,26 +29,23 @@ static struct panel_lock_entry *find(struct panel_lockout *l, const char *key)
 	return NULL;
 }
 
-/* A free slot, else the one whose last miss is oldest (a lock still
- * running is kept while any other slot can go). */
+/* A free slot, or one whose misses are forgotten; NULL when every slot
+ * holds misses still counting. Never the oldest of those: a flood of
+ * misses on made-up names would otherwise push a real name's count out
+ * and let its guessing start again (refusing sign-in instead, until
+ * the misses are forgotten, keeps the count; ABORT needs no sign-in). */
 static struct panel_lock_entry *take(struct panel_lockout *l, const char *key, int64_t now_s)
 {
-	struct panel_lock_entry *victim = NULL;
 	for (int i = 0; i < PANEL_LOCK_SLOTS; i++) {
 		struct panel_lock_entry *e = &l->e[i];
-		if (!e->key[0]) {
-			victim = e;
-			break;
+		bool forgotten = e->until_s <= now_s && now_s - e->last_s >= PANEL_LOCK_FORGET_S;
+		if (!e->key[0] || forgotten) {
+			memset(e, 0, sizeof(*e));
+			snprintf(e->key, sizeof(e->key), "%s", key);
+			return e;
 		}
-		bool locked = e->until_s > now_s;
-		bool victim_locked = victim && victim->until_s > now_s;
-		if (!victim || (victim_locked && !locked) ||
-		    (victim_locked == locked && e->last_s < victim->last_s))
-			victim = e;
 	}
-	memset(victim, 0, sizeof(*victim));
-	snprintf(victim->key, sizeof(victim->key), "%s", key);
-	return victim;
+	return NULL;
 }
 
 static int threshold(const struct panel_lockout *l, char kind)
@@ -92,22 +89,29 @@ static struct panel_lock_entry *entry(struct panel_lockout *l, char kind, const 
 	return e;
 }
 
+/* -1 with why when name or addr is locked now; the caller holds the mutex. */
+static int locked_now(struct panel_lockout *l, const char *name, const char *addr,
+		      int64_t now_s, char *why, size_t why_len)
+{
+	const char kinds[2] = {'n', 'a'};
+	const char *whats[2] = {name, addr};
+	for (int k = 0; k < 2; k++) {
+		struct panel_lock_entry *e = entry(l, kinds[k], whats[k], now_s);
+		if (e && e->until_s > now_s) {
+			say_locked(e, now_s, why, why_len);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int panel_lockout_check(struct panel_lockout *l, const char *name, const char *addr,
 			int64_t now_s, char *why, size_t why_len)
 {
 	if (l->policy.after <= 0)
 		return 0;
 	pthread_mutex_lock(&l->lock);
-	int rc = 0;
-	const char kinds[2] = {'n', 'a'};
-	const char *whats[2] = {name, addr};
-	for (int k = 0; k < 2 && rc == 0; k++) {
-		struct panel_lock_entry *e = entry(l, kinds[k], whats[k], now_s);
-		if (e && e->until_s > now_s) {
-			say_locked(e, now_s, why, why_len);
-			rc = -1;
-		}
-	}
+	int rc = locked_now(l, name, addr, now_s, why, why_len);
 	pthread_mutex_unlock(&l->lock);
 	return rc;
 }
@@ -122,12 +126,12 @@ static int64_t lock_for(const struct panel_lock_policy *p, int misses, int at)
 	return s < p->max_s ? s : p->max_s;
 }
 
-int panel_lockout_miss(struct panel_lockout *l, const char *name, const char *addr,
-		       int64_t now_s, char *why, size_t why_len)
+/* Counts a miss for name and addr; the caller holds the mutex. 1 with why
+ * when it locked one of them, 0, or -1 with why when there is no slot to
+ * count it in. */
+static int count_miss(struct panel_lockout *l, const char *name, const char *addr,
+		      int64_t now_s, char *why, size_t why_len)
 {
-	if (l->policy.after <= 0)
-		return 0;
-	pthread_mutex_lock(&l->lock);
 	int locked = 0;
 	const char kinds[2] = {'n', 'a'};
 	const char *whats[2] = {name, addr};
@@ -140,6 +144,11 @@ int panel_lockout_miss(struct panel_lockout *l, const char *name, const char *ad
 			make_key(key, sizeof(key), kinds[k], whats[k]);
 			e = take(l, key, now_s);
 		}
+		if (!e) {
+			snprintf(why, why_len, "sign-in is refused for now: too many recent wrong "
+				 "PINs or badges on this panel");
+			return -1;
+		}
 		e->misses++;
 		e->last_s = now_s;
 		int at = threshold(l, kinds[k]);
@@ -150,8 +159,36 @@ int panel_lockout_miss(struct panel_lockout *l, const char *name, const char *ad
 			locked = 1;
 		}
 	}
-	pthread_mutex_unlock(&l->lock);
 	return locked;
+}
+
+int panel_lockout_miss(struct panel_lockout *l, const char *name, const char *addr,
+		       int64_t now_s, char *why, size_t why_len)
+{
+	if (l->policy.after <= 0)
+		return 0;
+	pthread_mutex_lock(&l->lock);
+	int rc = count_miss(l, name, addr, now_s, why, why_len);
+	pthread_mutex_unlock(&l->lock);
+	return rc != 0;
+}
+
+int panel_lockout_attempt(struct panel_lockout *l, const char *name, const char *addr,
+			  int64_t now_s, bool *locks_if_wrong, char *why, size_t why_len)
+{
+	*locks_if_wrong = false;
+	if (l->policy.after <= 0)
+		return 0;
+	pthread_mutex_lock(&l->lock);
+	int rc = locked_now(l, name, addr, now_s, why, why_len);
+	if (rc == 0) {
+		int counted = count_miss(l, name, addr, now_s, why, why_len);
+		if (counted < 0)
+			rc = -1;
+		*locks_if_wrong = counted > 0;
+	}
+	pthread_mutex_unlock(&l->lock);
+	return rc;
 }
 
 void panel_lockout_success(struct panel_lockout *l, const char *name, const char *addr)

@@ -7,6 +7,7 @@
 #define RIG_RIGD_PANEL_LOCKOUT_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,9 +41,17 @@ void panel_lockout_free(struct panel_lockout *l);
  * ("sign-in for ana is locked for 4 min after 5 wrong PINs") when not. */
 int panel_lockout_check(struct panel_lockout *l, const char *name, const char *addr,
 			int64_t now_s, char *why, size_t why_len);
-/* Counts a miss. 1 with why when it locked name or addr, else 0. */
+/* Counts a miss. 1 with why when it locked name or addr (or when no slot
+ * is left to count it in), else 0. */
 int panel_lockout_miss(struct panel_lockout *l, const char *name, const char *addr,
 		       int64_t now_s, char *why, size_t why_len);
+/* One sign-in attempt, counted as a miss before the secret is checked, so
+ * attempts made in parallel cannot all pass the check before the misses
+ * that should lock are counted: -1 with why when locked (or no slot is
+ * left), else 0 with *locks_if_wrong and why saying whether this attempt
+ * locked name or addr. A right secret then calls panel_lockout_success. */
+int panel_lockout_attempt(struct panel_lockout *l, const char *name, const char *addr,
+			  int64_t now_s, bool *locks_if_wrong, char *why, size_t why_len);
 /* A right secret: name's and addr's counts start again. */
 void panel_lockout_success(struct panel_lockout *l, const char *name, const char *addr);
 

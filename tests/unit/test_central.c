@@ -722,7 +722,7 @@ START_TEST(test_fleet_queries)
 	/* The station setting: `central` in rigd.conf answers the fleet
 	 * questions without --central; --local reads the bench's own file;
 	 * a certificate stays the bench's. */
-	char conf[128];
+	char conf[128], args[300], cert[200];
 	snprintf(conf, sizeof(conf), "%s/rigd.conf", dir);
 	FILE *f = fopen(conf, "w");
 	ck_assert_ptr_nonnull(f);
@@ -740,7 +740,11 @@ START_TEST(test_fleet_queries)
 	ck_assert_int_eq(rigctl_config(conf, "history M-1-2 --local", &out), 0);
 	ck_assert_msg(strstr(out, "started (UTC)") && !strstr(out, "bench-b"), "%s", out);
 	free(out);
-	char args[300], cert[200];
+	/* a file named with --db is the one asked, as --local */
+	snprintf(args, sizeof(args), "history M-1-2 --db %s", db_path);
+	ck_assert_int_eq(rigctl_config(conf, args, &out), 0);
+	ck_assert_msg(strstr(out, "started (UTC)") && !strstr(out, "bench-b"), "%s", out);
+	free(out);
 	snprintf(cert, sizeof(cert), "%s/cert.html", dir);
 	snprintf(args, sizeof(args), "report --serial M-1-1 --out %s", cert);
 	ck_assert_int_eq(rigctl_config(conf, args, &out), 0);

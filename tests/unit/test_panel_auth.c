@@ -212,6 +212,53 @@ START_TEST(wrong_pins_lock_sign_in_for_a_growing_period)
 }
 END_TEST
 
+/* Attempts in flight at once are counted before their PINs are checked,
+ * and made-up names cannot push a real name's count out of the table. */
+START_TEST(parallel_attempts_and_a_flood_of_names_do_not_reset_the_count)
+{
+	struct panel_lock_policy policy = {.after = 5, .lock_s = 60, .max_s = 600};
+	struct panel_lockout l;
+	panel_lockout_init(&l, &policy);
+	char why[200] = "";
+	bool locks = false;
+	int64_t t = 1000;
+	/* five attempts begun before any answer: the fifth is the one that
+	 * locks if wrong, and a sixth is refused without checking */
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(panel_lockout_attempt(&l, "ana", "10.0.0.7", t, &locks, why,
+						       sizeof(why)), 0);
+		ck_assert(!locks);
+	}
+	ck_assert_int_eq(panel_lockout_attempt(&l, "ana", "10.0.0.7", t, &locks, why, sizeof(why)), 0);
+	ck_assert(locks);
+	ck_assert_int_eq(panel_lockout_attempt(&l, "ana", "10.0.0.8", t, &locks, why, sizeof(why)), -1);
+	ck_assert_str_eq(why, "sign-in for ana is locked for 1 min after 5 wrong PINs");
+	/* a right PIN (after the lock) clears the count it began with */
+	t += 60;
+	ck_assert_int_eq(panel_lockout_attempt(&l, "ana", "10.0.0.7", t, &locks, why, sizeof(why)), 0);
+	panel_lockout_success(&l, "ana", "10.0.0.7");
+	ck_assert_int_eq(panel_lockout_check(&l, "ana", "10.0.0.7", t, why, sizeof(why)), 0);
+
+	/* four misses on a name, then more made-up names than slots: the
+	 * name's count stays, and its next miss locks it */
+	ck_assert_int_eq(misses(&l, "vic", NULL, 4, t, why, sizeof(why)), 0);
+	for (int i = 0; i < 2 * PANEL_LOCK_SLOTS; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "x%d", i);
+		misses(&l, name, NULL, 1, t + 1, why, sizeof(why));
+	}
+	/* a name new to the full table cannot try until misses are forgotten */
+	ck_assert_int_eq(panel_lockout_attempt(&l, "new", NULL, t + 2, &locks, why, sizeof(why)), -1);
+	ck_assert(strstr(why, "too many recent wrong PINs") != NULL);
+	ck_assert_int_eq(misses(&l, "vic", NULL, 1, t + 2, why, sizeof(why)), 1);
+	ck_assert_int_eq(panel_lockout_check(&l, "vic", NULL, t + 3, why, sizeof(why)), -1);
+	/* a day later the table has room again */
+	ck_assert_int_eq(panel_lockout_attempt(&l, "new", NULL, t + 2 + PANEL_LOCK_FORGET_S, &locks,
+					       why, sizeof(why)), 0);
+	panel_lockout_free(&l);
+}
+END_TEST
+
 START_TEST(panel_addresses_and_configuration_keys)
 {
 	struct sockaddr_storage ss;
@@ -272,6 +319,7 @@ Suite *suite_panel_auth(void)
 	tcase_add_test(tc, bad_operator_lines_are_refused_with_their_line);
 	tcase_add_test(tc, sessions_expire_end_and_need_their_own_csrf_token);
 	tcase_add_test(tc, wrong_pins_lock_sign_in_for_a_growing_period);
+	tcase_add_test(tc, parallel_attempts_and_a_flood_of_names_do_not_reset_the_count);
 	tcase_add_test(tc, panel_addresses_and_configuration_keys);
 	suite_add_tcase(s, tc);
 	return s;
