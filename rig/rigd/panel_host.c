@@ -15,13 +15,34 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static void add_host(struct panel *p, const char *name, size_t len)
+#include "rig/common/log.h"
+
+/* false when the name could not be kept (too long, or the list full) */
+static bool add_host(struct panel *p, const char *name, size_t len)
 {
 	while (len && name[len - 1] == '.')
 		len--;
-	if (!len || len >= PANEL_HOST_LEN || p->n_hosts == PANEL_MAX_HOSTS)
-		return;
+	if (!len)
+		return true;
+	if (len >= PANEL_HOST_LEN || p->n_hosts == PANEL_MAX_HOSTS)
+		return false;
 	snprintf(p->hosts[p->n_hosts++], PANEL_HOST_LEN, "%.*s", (int)len, name);
+	return true;
+}
+
+/* http_hosts before the machine's own addresses, so many interfaces
+ * cannot crowd a configured name out; one that is dropped is said. */
+static void add_configured(struct panel *p, const char *configured)
+{
+	for (const char *s = configured ? configured : ""; *s;) {
+		s += strspn(s, " \t,");
+		size_t len = strcspn(s, " \t,");
+		if (!add_host(p, s, len))
+			log_warn("panel: http_hosts name %.*s not served: longer than %d characters"
+				 " or more than %d names", (int)len, s, PANEL_HOST_LEN - 1,
+				 PANEL_MAX_HOSTS);
+		s += len;
+	}
 }
 
 static void add_address(struct panel *p, const struct sockaddr *sa)
@@ -36,7 +57,9 @@ static void add_address(struct panel *p, const struct sockaddr *sa)
 	} else {
 		return;
 	}
-	add_host(p, text, strlen(text));
+	if (!add_host(p, text, strlen(text)))
+		log_notice("panel: address %s not served by name: more than %d names", text,
+			   PANEL_MAX_HOSTS);
 }
 
 static bool wildcard(const struct sockaddr_storage *addr)
@@ -58,6 +81,7 @@ void panel_hosts_init(struct panel *p, const char *configured,
 		add_host(p, name, strlen(name));
 		add_host(p, name, strcspn(name, "."));	/* its short form */
 	}
+	add_configured(p, configured);
 	if (!wildcard(addr)) {
 		add_address(p, (const struct sockaddr *)addr);
 	} else {
@@ -68,13 +92,6 @@ void panel_hosts_init(struct panel *p, const char *configured,
 				if (i->ifa_addr)
 					add_address(p, i->ifa_addr);
 		freeifaddrs(ifs);
-	}
-	for (const char *s = configured ? configured : ""; *s;) {
-		size_t skip = strspn(s, " \t,");
-		s += skip;
-		size_t len = strcspn(s, " \t,");
-		add_host(p, s, len);
-		s += len;
 	}
 }
 

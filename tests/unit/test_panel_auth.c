@@ -12,6 +12,7 @@
 #include "rig/common/timeutil.h"
 #include "rig/rigd/config.h"
 #include "rig/rigd/panel.h"
+#include "rig/rigd/panel_internal.h"
 #include "rig/rigd/panel_auth.h"
 #include "rig/rigd/panel_lockout.h"
 
@@ -259,6 +260,39 @@ START_TEST(parallel_attempts_and_a_flood_of_names_do_not_reset_the_count)
 }
 END_TEST
 
+/* Configured names come before the machine's addresses, so a bench with
+ * many interfaces still serves them; a name too long is not served (and
+ * rigd says so) rather than cut to a prefix that might match another. */
+START_TEST(configured_host_names_are_served_before_addresses)
+{
+	struct panel *p = calloc(1, sizeof(*p));
+	ck_assert_ptr_nonnull(p);
+	char conf[256], longname[PANEL_HOST_LEN + 8];
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	snprintf(conf, sizeof(conf), "bench7.lab.example, %s kiosk", longname);
+	struct sockaddr_storage any = {0};
+	struct sockaddr_in *in = (struct sockaddr_in *)&any;
+	in->sin_family = AF_INET;
+	in->sin_addr.s_addr = htonl(INADDR_ANY);
+	panel_hosts_init(p, conf, &any);
+	ck_assert(panel_host_ok(p, "bench7.lab.example:8080"));
+	ck_assert(panel_host_ok(p, "KIOSK"));
+	ck_assert(panel_host_ok(p, "localhost:8080"));
+	ck_assert(panel_host_ok(p, "127.0.0.1"));
+	ck_assert(!panel_host_ok(p, longname));
+	ck_assert(!panel_host_ok(p, "evil.example"));
+	/* the configured names sit right after the built-in ones */
+	int at = -1;
+	for (int i = 0; i < p->n_hosts; i++)
+		if (strcmp(p->hosts[i], "bench7.lab.example") == 0)
+			at = i;
+	ck_assert_int_ge(at, 0);
+	ck_assert_int_le(at, 5);	/* localhost, 127.0.0.1, [::1], the host name, its short form */
+	free(p);
+}
+END_TEST
+
 START_TEST(panel_addresses_and_configuration_keys)
 {
 	struct sockaddr_storage ss;
@@ -320,6 +354,7 @@ Suite *suite_panel_auth(void)
 	tcase_add_test(tc, sessions_expire_end_and_need_their_own_csrf_token);
 	tcase_add_test(tc, wrong_pins_lock_sign_in_for_a_growing_period);
 	tcase_add_test(tc, parallel_attempts_and_a_flood_of_names_do_not_reset_the_count);
+	tcase_add_test(tc, configured_host_names_are_served_before_addresses);
 	tcase_add_test(tc, panel_addresses_and_configuration_keys);
 	suite_add_tcase(s, tc);
 	return s;
