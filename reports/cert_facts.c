@@ -39,11 +39,17 @@ static size_t unsafe_char(const unsigned char *s, const char **with)
 			*with = "\"";
 			return 3;
 		}
-		/* marks, line and paragraph separators, embeddings and overrides */
-		if (s[2] == 0x8e || s[2] == 0x8f || (s[2] >= 0xa8 && s[2] <= 0xae)) {
+		/* zero-width characters, marks, line and paragraph separators,
+		 * embeddings and overrides: text a reader would not see */
+		if ((s[2] >= 0x8b && s[2] <= 0x8f) || (s[2] >= 0xa8 && s[2] <= 0xae)) {
 			*with = replacement;
 			return 3;
 		}
+	}
+	if ((s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf) ||	/* zero-width no-break space */
+	    (s[0] == 0xd8 && s[1] == 0x9c)) {			/* Arabic letter mark */
+		*with = replacement;
+		return s[0] == 0xef ? 3 : 2;
 	}
 	if (s[0] == 0xe2 && s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9) {	/* isolates */
 		*with = replacement;

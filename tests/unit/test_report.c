@@ -275,6 +275,9 @@ START_TEST(a_note_that_mimics_an_override_is_shown_as_a_note)
 	char text[64];
 	cert_notes_text("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", text, 20);
 	ck_assert_str_eq(text, "\xe2\x80\x9c\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xe2\x80\xa6\xe2\x80\x9d");
+	/* characters a reader would not see are shown as replaced */
+	cert_notes_text("a\xe2\x80\x8b" "b\xef\xbb\xbf" "c\xd8\x9c" "d", text, sizeof(text));
+	ck_assert_str_eq(text, "\xe2\x80\x9c" "a\xef\xbf\xbd" "b\xef\xbf\xbd" "c\xef\xbf\xbd" "d\xe2\x80\x9d");
 	free(c);
 	store_close(s);
 }
