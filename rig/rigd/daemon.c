@@ -81,7 +81,7 @@ int rigd_start(struct rigd *d, const char *config_path, const struct rigd_overri
 {
 	memset(d, 0, sizeof(*d));
 	d->sigfd = -1;
-	d->hb.timerfd = -1;
+	heartbeat_init(d);
 	d->watchdog_ns = INT64_MAX;
 	/* Signals are blocked before anything is energised: a SIGTERM during
 	 * start-up waits in the signalfd instead of killing us half-way. */
@@ -201,6 +201,7 @@ void rigd_stop(struct rigd *d)
 		close(d->sigfd);
 	rig_loop_free(d->loop);
 	d->loop = NULL;
+	heartbeat_release(d);
 }
 
 int rigd_safe_off(const char *config_path, struct rig_error *err)

@@ -50,7 +50,14 @@ static void doubt(struct rigd *d, const char *what, int64_t gap_ns)
 	log_err("dead-man: %s; the output may have been off since", hb->doubt);
 }
 
-/* Gaps long enough for the relay or the instrument's watchdog to act. */
+static bool line_wired(const struct rigd *d)
+{
+	return d->fixture.heartbeat.line >= 0;
+}
+
+/* Gaps long enough for the relay or the instrument's watchdog to act: the
+ * longest between the pulser's toggles since the run began, and the one
+ * going on now. */
 static void check_gaps(struct rigd *d, int64_t now_ns)
 {
 	struct rigd_heartbeat *hb = &d->hb;
@@ -58,10 +65,16 @@ static void check_gaps(struct rigd *d, int64_t now_ns)
 		hb->output_doubt = false;
 		return;
 	}
-	if (d->fixture.heartbeat.line >= 0 && hb->last_toggle_ns &&
-	    now_ns - hb->last_toggle_ns > HEARTBEAT_TRUST_GAP_NS)
-		doubt(d, "relay may have opened the enable loop: no heartbeat",
-		      now_ns - hb->last_toggle_ns);
+	if (line_wired(d) && hb->pulser.started) {
+		int64_t last = pulser_last_toggle_ns(&hb->pulser);
+		int64_t worst = pulser_worst_gap_ns(&hb->pulser);
+		if (last && now_ns - last > worst)
+			worst = now_ns - last;
+		if (pulser_failed(&hb->pulser))
+			doubt(d, "relay may have opened the enable loop: the heartbeat line could not be driven", 0);
+		else if (worst > HEARTBEAT_TRUST_GAP_NS)
+			doubt(d, "relay may have opened the enable loop: no heartbeat", worst);
+	}
 	if (d->src && d->src->watchdog_s > 0 && hb->last_keepalive_ns &&
 	    now_ns - hb->last_keepalive_ns > (int64_t)(d->src->watchdog_s * 1e9) - 2 * HEARTBEAT_PERIOD_NS)
 		doubt(d, "the instrument's watchdog may have switched the output off: no keep-alive",
@@ -76,32 +89,45 @@ bool heartbeat_output_trusted(struct rigd *d, char *why, size_t why_len)
 	return !d->hb.output_doubt;
 }
 
-static void toggle_line(struct rigd *d)
+void heartbeat_run_begins(struct rigd *d)
 {
-	struct rigd_heartbeat *hb = &d->hb;
-	if (d->fixture.heartbeat.line < 0 || !d->edges)
-		return;
-	check_gaps(d, rig_monotonic_ns());
-	struct rig_error err = {0};
-	bool next = !hb->level;
-	if (edge_input_set_output(d->edges, (unsigned)d->fixture.heartbeat.line, next, &err) < 0) {
-		if (hb->line_ok)
-			log_err("heartbeat line %d: %s", d->fixture.heartbeat.line, err.msg);
-		hb->line_ok = false;
-		doubt(d, "relay may have opened the enable loop: the heartbeat line could not be driven", 0);
-		return;
-	}
-	hb->level = next;
-	hb->line_ok = true;
-	hb->last_toggle_ns = rig_monotonic_ns();
+	d->hb.output_doubt = false;
+	pulser_reset(&d->hb.pulser);
+}
+
+/* Called by the pulser, with its lock held: d->edges changes only under it. */
+static int drive_line(void *ctx, bool level, struct rig_error *err)
+{
+	struct rigd *d = ctx;
+	if (!d->edges)
+		return rig_error_set(err, NULL, 0, "no edge input to drive it through");
+	return edge_input_set_output(d->edges, (unsigned)d->fixture.heartbeat.line, level, err);
+}
+
+void heartbeat_set_edges(struct rigd *d, struct edge_input *in)
+{
+	pulser_lock(&d->hb.pulser);
+	d->edges = in;
+	pulser_unlock(&d->hb.pulser);
+}
+
+/* Whether the relay should hold: rigd in control, and a line to pulse. */
+static bool should_hold(const struct rigd *d)
+{
+	return in_control(d) && d->edges && line_wired(d);
 }
 
 void heartbeat_kick(struct rigd *d)
 {
-	if (d->hb.timerfd < 0 || !in_control(d) ||
-	    rig_monotonic_ns() - d->hb.last_toggle_ns < HEARTBEAT_PERIOD_NS / 2)
+	struct rigd_heartbeat *hb = &d->hb;
+	if (!hb->pulser.started || !should_hold(d))
 		return;
-	toggle_line(d);
+	int64_t now = rig_monotonic_ns();
+	pulser_hold_until(&hb->pulser, now + HEARTBEAT_LOOP_STALL_NS);
+	if (now - pulser_last_toggle_ns(&hb->pulser) >= HEARTBEAT_PERIOD_NS / 2) {
+		struct rig_error err = {0};
+		pulser_toggle(&hb->pulser, &err);
+	}
 }
 
 static void feed_systemd(struct rigd *d, int64_t now_ns)
@@ -125,14 +151,16 @@ static void tick(struct rig_loop *loop, int fd, uint32_t events, void *data)
 	int64_t now = rig_monotonic_ns();
 	int64_t late = now - d->hb.last_tick_ns - HEARTBEAT_PERIOD_NS;
 	if (d->hb.last_tick_ns && late > OVERDUE_NS / 2)
-		log_warn("the loop was blocked for %.2f s: no heartbeat meanwhile", (double)late / 1e9);
+		log_warn("the loop was blocked for %.2f s: no keep-alive meanwhile", (double)late / 1e9);
 	d->hb.last_tick_ns = now;
-	if (!heartbeat_loop_healthy(d, now))
+	check_gaps(d, now);
+	bool healthy = heartbeat_loop_healthy(d, now);
+	pulser_hold_until(&d->hb.pulser, healthy && should_hold(d) ? now + HEARTBEAT_LOOP_STALL_NS : 0);
+	if (!healthy)
 		return;
 	feed_systemd(d, now);
 	if (!in_control(d))
 		return;
-	toggle_line(d);
 	struct rig_error err = {0};
 	bool sent = source_keepalive(d->src, &err) == 0;
 	if (!sent && d->hb.keepalive_ok)
@@ -142,19 +170,28 @@ static void tick(struct rig_loop *loop, int fd, uint32_t events, void *data)
 		d->hb.last_keepalive_ns = now;
 }
 
+void heartbeat_init(struct rigd *d)
+{
+	d->hb.timerfd = -1;
+	pulser_init(&d->hb.pulser, HEARTBEAT_PERIOD_NS, drive_line, d);
+}
+
+void heartbeat_release(struct rigd *d)
+{
+	pulser_destroy(&d->hb.pulser);
+}
+
 int heartbeat_start(struct rigd *d, struct rig_error *err)
 {
 	struct rigd_heartbeat *hb = &d->hb;
-	memset(hb, 0, sizeof(*hb));
-	hb->timerfd = -1;
-	hb->line_ok = true;
 	hb->keepalive_ok = true;
-	if (d->fixture.heartbeat.line >= 0 &&
-	    edge_input_set_output(d->edges, (unsigned)d->fixture.heartbeat.line, false, err) < 0)
-		return -1;
-	/* A first edge at once: the relay holds from start-up, not a period later. */
-	if (in_control(d))
-		toggle_line(d);
+	hb->output_doubt = false;
+	if (line_wired(d)) {
+		if (pulser_set(&hb->pulser, false, err) < 0 || pulser_start(&hb->pulser, err) < 0)
+			return -1;
+		/* A first edge at once: the relay holds from start-up, not a period later. */
+		heartbeat_kick(d);
+	}
 	hb->sd_interval_ns = rig_notify_watchdog_ns() / 2;
 	hb->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (hb->timerfd < 0)
@@ -189,13 +226,16 @@ int heartbeat_start(struct rigd *d, struct rig_error *err)
 void heartbeat_stop(struct rigd *d)
 {
 	struct rigd_heartbeat *hb = &d->hb;
-	if (hb->timerfd < 0)
+	if (hb->timerfd >= 0) {
+		rig_loop_remove(d->loop, hb->timerfd);
+		close(hb->timerfd);
+		hb->timerfd = -1;
+	}
+	if (!hb->pulser.started)
 		return;
-	rig_loop_remove(d->loop, hb->timerfd);
-	close(hb->timerfd);
-	hb->timerfd = -1;
+	pulser_stop(&hb->pulser);
 	/* Low and left: the relay drops after its hold time. */
 	struct rig_error err = {0};
-	if (d->fixture.heartbeat.line >= 0 && d->edges)
-		edge_input_set_output(d->edges, (unsigned)d->fixture.heartbeat.line, false, &err);
+	if (d->edges)
+		pulser_set(&hb->pulser, false, &err);
 }

@@ -3,7 +3,10 @@
  * source's enable loop holds only while it toggles), the instrument's
  * communication watchdog fed, and WATCHDOG=1 to systemd. When rigd is
  * killed, stopped or hangs, all three stop and the output goes off without
- * it. */
+ * it. The toggles come from a thread of their own (pulser.h) that the loop
+ * renews every tick: a loop busy for a while (a commit to an SD card, a
+ * report) keeps the relay, a loop stuck for HEARTBEAT_LOOP_STALL_NS does
+ * not. */
 #ifndef RIG_RIGD_HEARTBEAT_H
 #define RIG_RIGD_HEARTBEAT_H
 
@@ -11,20 +14,22 @@
 #include <stdint.h>
 
 #include "rig/core/error.h"
+#include "rig/rigd/pulser.h"
 
 #define HEARTBEAT_PERIOD_NS 100000000	/* 100 ms: a toggle, a keep-alive */
+/* The pulses go on this long after the loop's last healthy tick: a loop
+ * stuck longer (hung) lets the relay drop. */
+#define HEARTBEAT_LOOP_STALL_NS 1000000000
 
 struct rigd;
 
 struct rigd_heartbeat {
 	int timerfd;		/* -1 when not started */
-	bool level;		/* the heartbeat line's last level */
-	bool line_ok;		/* the last toggle worked (a failure is logged once) */
+	struct pulser pulser;	/* the heartbeat line's toggles */
 	bool keepalive_ok;	/* the last keep-alive went out (likewise) */
 	int64_t sd_interval_ns;	/* WATCHDOG=1 this often (half of WATCHDOG_USEC); 0 none */
 	int64_t sd_next_ns;
 	int64_t last_tick_ns;
-	int64_t last_toggle_ns;
 	int64_t last_keepalive_ns;
 	/* During a run, the dead-man may have dropped the output: a gap in the
 	 * toggles or keep-alives long enough for the relay or the instrument's
@@ -38,10 +43,20 @@ struct rigd_heartbeat {
  * drop. */
 #define HEARTBEAT_TRUST_GAP_NS 250000000
 
+struct edge_input;
+
+/* Before anything else of rigd: the lock that d->edges changes under. */
+void heartbeat_init(struct rigd *d);
+void heartbeat_release(struct rigd *d);	/* after heartbeat_stop, at the very end */
 /* Claims the heartbeat line (driven low) and starts the ticks. -1 with
  * err when the line cannot be driven (a fixture or wiring mistake). */
 int heartbeat_start(struct rigd *d, struct rig_error *err);
 void heartbeat_stop(struct rigd *d);	/* safe when not started */
+/* d->edges replaced (connected, or NULL when gone), out of the pulser's
+ * way: the heartbeat line is driven through it. */
+void heartbeat_set_edges(struct rigd *d, struct edge_input *in);
+/* A run begins: gaps before it are no doubt about its output. */
+void heartbeat_run_begins(struct rigd *d);
 /* The source is (back) in rigd's control: an edge now, unless one was sent
  * less than half a period ago, so the relay holds before the next command
  * can switch the output on. Safe before heartbeat_start. */

@@ -237,9 +237,10 @@ int edges_connect(struct rigd *d, struct rig_error *err)
 		log_info("lines by name on %s: %s", d->fixture.edge_input + 6, names);
 	struct edge_input_line lines[EDGE_INPUT_FIXTURE_LINES] = {{0}};
 	size_t n = edge_input_fixture_lines(&d->fixture, lines);
-	d->edges = edge_input_open(d->fixture.edge_input, lines, n, err);
-	if (!d->edges)
+	struct edge_input *in = edge_input_open(d->fixture.edge_input, lines, n, err);
+	if (!in)
 		return -1;
+	heartbeat_set_edges(d, in);
 	rig_seqno_init(&d->seqno);	/* a new request numbers from 1 */
 	int fd = d->edges->ops->fd(d->edges);
 	if (rig_loop_add(d->loop, fd, EPOLLIN, edge_event, d) < 0) {
@@ -275,9 +276,10 @@ void edges_disconnect(struct rigd *d)
 {
 	if (!d->edges)
 		return;
-	rig_loop_remove(d->loop, d->edges->ops->fd(d->edges));
-	edge_input_close(d->edges);
-	d->edges = NULL;
+	struct edge_input *in = d->edges;
+	rig_loop_remove(d->loop, in->ops->fd(in));
+	heartbeat_set_edges(d, NULL);	/* the pulser lets go of it first */
+	edge_input_close(in);
 }
 
 static bool line_active_low(const struct rig_fixture *f, uint32_t line)
@@ -894,6 +896,7 @@ int run_start(struct rigd *d, const struct ctl_request *req, char *ret_run_id, s
 		return -1;
 	}
 	d->running = true;
+	heartbeat_run_begins(d);
 	d->watchdog_ns = INT64_MAX;
 	d->probe_ns = rig_monotonic_ns() + EDGE_PROBE_NS;
 	d->progress_point = -1;

@@ -21,9 +21,9 @@
 
 /* How long a commit waits for a lock another writer holds. The loop stands
  * still meanwhile, possibly with the source on: longer than this is a rig
- * fault, not a wait. Well under the dead-man relay's hold (300-600 ms,
- * fixtures/README.md): a loop blocked longer than that drops the output
- * and would hide the database's reason behind the relay's. Readers
+ * fault, not a wait. Well under the loop stall the dead-man tolerates
+ * (HEARTBEAT_LOOP_STALL_NS, 1 s) and the instrument watchdog's margin, so
+ * the database's reason is the one said, not the relay's. Readers
  * (reports) never hold it up (WAL). */
 #define RUNSTORE_BUSY_MS 100
 

@@ -24,6 +24,10 @@ START_TEST(sigkill_mid_run_output_off_within_1s) { run_deadman("kill"); }
 END_TEST
 START_TEST(a_stall_past_the_relay_hold_stores_no_result) { run_deadman("stall-no-result"); }
 END_TEST
+START_TEST(a_busy_loop_keeps_the_relay_and_its_results) { run_deadman("busy-loop-holds"); }
+END_TEST
+START_TEST(a_hung_loop_lets_the_relay_drop_after_its_hold) { run_deadman("hung-loop-off"); }
+END_TEST
 START_TEST(safe_off_switches_off_with_a_broken_fixture) { run_deadman("off-bad-fixture"); }
 END_TEST
 START_TEST(sigstop_mid_run_output_off_within_1s) { run_deadman("stop"); }
@@ -81,6 +85,8 @@ Suite *suite_deadman(void)
 	tcase_set_timeout(tc, 240);
 	tcase_add_test(tc, sigkill_mid_run_output_off_within_1s);
 	tcase_add_test(tc, a_stall_past_the_relay_hold_stores_no_result);
+	tcase_add_test(tc, a_busy_loop_keeps_the_relay_and_its_results);
+	tcase_add_test(tc, a_hung_loop_lets_the_relay_drop_after_its_hold);
 	tcase_add_test(tc, safe_off_switches_off_with_a_broken_fixture);
 	tcase_add_test(tc, sigstop_mid_run_output_off_within_1s);
 	tcase_add_test(tc, sigstop_then_sigcont_ends_the_run_as_an_error_that_says_why);
