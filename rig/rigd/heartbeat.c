@@ -1,5 +1,7 @@
-/* The dead-man's ticks: one timerfd in the loop, every HEARTBEAT_PERIOD_NS.
- * A stopped, killed or stuck loop sends nothing, which is the point. */
+/* The dead-man's ticks: one timerfd in the loop, every HEARTBEAT_PERIOD_NS,
+ * feeding the instrument's watchdog and systemd and renewing the pulser's
+ * hold on the relay. A stopped or killed rigd sends nothing, a stuck loop
+ * nothing once the hold lapses, which is the point. */
 #include "rig/rigd/daemon_internal.h"
 #include "rig/rigd/heartbeat.h"
 
@@ -92,7 +94,13 @@ bool heartbeat_output_trusted(struct rigd *d, char *why, size_t why_len)
 void heartbeat_run_begins(struct rigd *d)
 {
 	d->hb.output_doubt = false;
+	heartbeat_kick(d);	/* an edge now: the gap before the run is not the run's */
 	pulser_reset(&d->hb.pulser);
+}
+
+void heartbeat_lost_control(struct rigd *d)
+{
+	pulser_hold_until(&d->hb.pulser, 0);
 }
 
 /* Called by the pulser, with its lock held: d->edges changes only under it. */
@@ -106,8 +114,11 @@ static int drive_line(void *ctx, bool level, struct rig_error *err)
 
 void heartbeat_set_edges(struct rigd *d, struct edge_input *in)
 {
+	if (!in)
+		heartbeat_lost_control(d);
 	pulser_lock(&d->hb.pulser);
 	d->edges = in;
+	d->hb.pulser.level = false;	/* a new request starts the line low */
 	pulser_unlock(&d->hb.pulser);
 }
 

@@ -1,4 +1,5 @@
-/* rigd's dead-man signals, sent only while its loop turns and is healthy:
+/* rigd's dead-man signals, sent only while its loop turns (or was turning
+ * less than HEARTBEAT_LOOP_STALL_NS ago) and is healthy:
  * the fixture's heartbeat line toggled (a retriggerable relay in the
  * source's enable loop holds only while it toggles), the instrument's
  * communication watchdog fed, and WATCHDOG=1 to systemd. When rigd is
@@ -57,6 +58,10 @@ void heartbeat_stop(struct rigd *d);	/* safe when not started */
 void heartbeat_set_edges(struct rigd *d, struct edge_input *in);
 /* A run begins: gaps before it are no doubt about its output. */
 void heartbeat_run_begins(struct rigd *d);
+/* rigd lost control of the source or the line (a failed command, a lost
+ * connection): the pulses stop at once; the next healthy tick or kick in
+ * control holds again. */
+void heartbeat_lost_control(struct rigd *d);
 /* The source is (back) in rigd's control: an edge now, unless one was sent
  * less than half a period ago, so the relay holds before the next command
  * can switch the output on. Safe before heartbeat_start. */
