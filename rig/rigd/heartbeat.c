@@ -96,6 +96,18 @@ void heartbeat_run_begins(struct rigd *d)
 	d->hb.output_doubt = false;
 	heartbeat_kick(d);	/* an edge now: the gap before the run is not the run's */
 	pulser_reset(&d->hb.pulser);
+	d->hb.worst_late_ns = 0;
+}
+
+void heartbeat_run_summary(const struct rigd *d, char *buf, size_t len)
+{
+	int n = 0;
+	if (line_wired(d) && d->hb.pulser.started)
+		n = snprintf(buf, len, "longest gap between heartbeat edges %.2f s, ",
+			     (double)pulser_worst_gap_ns(&d->hb.pulser) / 1e9);
+	if (n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "loop late by at most %.2f s",
+			 (double)d->hb.worst_late_ns / 1e9);
 }
 
 void heartbeat_lost_control(struct rigd *d)
@@ -161,6 +173,8 @@ static void tick(struct rig_loop *loop, int fd, uint32_t events, void *data)
 		log_warn("heartbeat timer: %s", strerror(errno));
 	int64_t now = rig_monotonic_ns();
 	int64_t late = now - d->hb.last_tick_ns - HEARTBEAT_PERIOD_NS;
+	if (d->running && d->hb.last_tick_ns && late > d->hb.worst_late_ns)
+		d->hb.worst_late_ns = late;
 	if (d->hb.last_tick_ns && late > OVERDUE_NS / 2)
 		log_warn("the loop was blocked for %.2f s: no keep-alive meanwhile", (double)late / 1e9);
 	d->hb.last_tick_ns = now;

@@ -561,6 +561,8 @@ static void handle_event(struct rigd *d, const struct rig_seq_event *ev)
 			done.run_state = RIG_RUN_ERROR;
 			snprintf(done.reason, sizeof(done.reason), "%.199s", why);
 		}
+		heartbeat_run_summary(d, why, sizeof(why));
+		log_info("dead-man over the run: %s", why);
 		stored_run_end(d, &done);
 		ev = &done;
 		break;
