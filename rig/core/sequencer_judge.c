@@ -33,6 +33,39 @@ static void state_detect_limit(const struct rig_point *p, struct rig_point_resul
 		   p->detect_w > 0 ? " (window from the profile's detect)" : "");
 }
 
+/* Creep (at most max_edges with no load) or starting load (at least
+ * min_edges): the edges the window counted. */
+static void judge_edge_count(const struct rig_point *p, const struct pos_state *ps,
+			     struct rig_point_result *r)
+{
+	bool creep = p->kind == RIG_POINT_CREEP;
+	r->edges_counted = ps->count.edges;
+	r->verdict = creep ? rig_check_creep(&ps->count, p->max_edges)
+			   : rig_check_starting_load(&ps->count, p->min_edges);
+	if (creep)
+		snprintf(r->detail, sizeof(r->detail), "%d edges with no load (at most %d)",
+			 ps->count.edges, p->max_edges);
+	else
+		snprintf(r->detail, sizeof(r->detail), "%d edges at starting load (at least %d)",
+			 ps->count.edges, p->min_edges);
+	state_detect_limit(p, r);
+}
+
+static void judge_duty(const struct rig_seq *s, struct pos_state *ps, struct rig_point_result *r)
+{
+	const struct rig_point *p = cur_point(s);
+	struct rig_duty_result d;
+	rig_duty_result(&ps->duty, &d);
+	r->verdict = rig_check_duty(&d, 0.5, p->band_pct / 100);
+	r->value = d.duty >= 0 ? 100 * d.duty : -1;
+	if (d.periods == 0)
+		snprintf(r->detail, sizeof(r->detail), "no full output period in the window");
+	else
+		snprintf(r->detail, sizeof(r->detail), "duty %.3f %% +- %.3f %% over %d periods",
+			 100 * d.duty, 200 * d.u_duty, d.periods);
+	seq_judge_duty_pooled(s, ps, &d, r);
+}
+
 /* The reverse-phase LED as the guide states it (rig_reverse_led_expected):
  * where the guide says it may be on or off, what it did is reported and
  * not judged. */
@@ -93,7 +126,6 @@ enum outcome seq_judge(const struct rig_seq *s, struct pos_state *ps,
 {
 	const struct rig_point *p = cur_point(s);
 	enum outcome out = FINAL;
-	struct rig_duty_result d;
 	r->reference_w = rig_setpoint_meter_power_w(&s->sp, s->primary_per_source) * ps->share;
 	switch (p->kind) {
 	case RIG_POINT_ACCURACY:
@@ -103,29 +135,11 @@ enum outcome seq_judge(const struct rig_seq *s, struct pos_state *ps,
 			return out;
 		break;
 	case RIG_POINT_CREEP:
-		r->edges_counted = ps->count.edges;
-		r->verdict = rig_check_creep(&ps->count, p->max_edges);
-		snprintf(r->detail, sizeof(r->detail), "%d edges with no load (at most %d)",
-			 ps->count.edges, p->max_edges);
-		state_detect_limit(p, r);
-		break;
 	case RIG_POINT_STARTING_LOAD:
-		r->edges_counted = ps->count.edges;
-		r->verdict = rig_check_starting_load(&ps->count, p->min_edges);
-		snprintf(r->detail, sizeof(r->detail), "%d edges at starting load (at least %d)",
-			 ps->count.edges, p->min_edges);
-		state_detect_limit(p, r);
+		judge_edge_count(p, ps, r);
 		break;
 	case RIG_POINT_PULSE_DUTY:
-		rig_duty_result(&ps->duty, &d);
-		r->verdict = rig_check_duty(&d, 0.5, p->band_pct / 100);
-		r->value = d.duty >= 0 ? 100 * d.duty : -1;
-		if (d.periods == 0)
-			snprintf(r->detail, sizeof(r->detail), "no full output period in the window");
-		else
-			snprintf(r->detail, sizeof(r->detail), "duty %.3f %% +- %.3f %% over %d periods",
-				 100 * d.duty, 200 * d.u_duty, d.periods);
-		seq_judge_duty_pooled(s, ps, &d, r);
+		judge_duty(s, ps, r);
 		break;
 	case RIG_POINT_REVERSE_LED:
 		judge_reverse_led(s, ps, r);
