@@ -11,12 +11,13 @@ With a port, watches rig-sim's SIM:OUTP? meanwhile and prints
 CLOCK_MONOTONIC), or "never -". Exit 77 when this machine does not let
 one process stop another's thread (no ptrace permission), 2 when stopping
 fails otherwise, 3 when rig-sim does not answer."""
-import errno
 import ctypes
+import errno
 import os
-import socket
 import sys
 import time
+
+from sim_outp import outp as ask_outp
 
 PTRACE_SEIZE, PTRACE_INTERRUPT, PTRACE_DETACH = 0x4206, 0x4207, 17
 WALL = 0x40000000
@@ -38,19 +39,6 @@ def outp(port):
         ptrace(PTRACE_DETACH, tid)
         print(f"rig-sim's SIM:OUTP? on port {port}: {e}", file=sys.stderr)
         sys.exit(3)
-
-
-def ask_outp(port):
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-        s.sendall(b"SIM:OUTP?\n")
-        buf = b""
-        while not buf.endswith(b"\n"):
-            chunk = s.recv(256)
-            if not chunk:
-                break
-            buf += chunk
-    on, off_ns, why = buf.decode().strip().split(",")
-    return on == "1", int(off_ns), why
 
 
 tid, seconds = int(sys.argv[1]), float(sys.argv[2])

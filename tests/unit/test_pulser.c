@@ -42,14 +42,20 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
+/* A pulser on a fresh line, started. */
+static void start_on(struct pulser *p, struct line *l)
+{
+	memset(l, 0, sizeof(*l));
+	pulser_init(p, PERIOD_NS, drive, l);
+	struct rig_error err = {0};
+	ck_assert_int_eq(pulser_start(p, &err), 0);
+}
+
 START_TEST(no_toggle_without_a_hold)
 {
 	static struct line l;
-	memset(&l, 0, sizeof(l));
 	struct pulser p;
-	pulser_init(&p, PERIOD_NS, drive, &l);
-	struct rig_error err = {0};
-	ck_assert_int_eq(pulser_start(&p, &err), 0);
+	start_on(&p, &l);
 	sleep_ms(150);
 	pulser_stop(&p);
 	ck_assert_int_eq(atomic_load(&l.n), 0);
@@ -61,11 +67,8 @@ END_TEST
 START_TEST(toggles_alternate_while_held_and_stop_when_the_hold_lapses)
 {
 	static struct line l;
-	memset(&l, 0, sizeof(l));
 	struct pulser p;
-	pulser_init(&p, PERIOD_NS, drive, &l);
-	struct rig_error err = {0};
-	ck_assert_int_eq(pulser_start(&p, &err), 0);
+	start_on(&p, &l);
 	/* held once, never renewed: the owner hung */
 	pulser_hold_until(&p, rig_monotonic_ns() + 200000000);
 	sleep_ms(500);
@@ -84,11 +87,8 @@ END_TEST
 START_TEST(a_hold_renewed_keeps_it_going_and_zero_ends_it)
 {
 	static struct line l;
-	memset(&l, 0, sizeof(l));
 	struct pulser p;
-	pulser_init(&p, PERIOD_NS, drive, &l);
-	struct rig_error err = {0};
-	ck_assert_int_eq(pulser_start(&p, &err), 0);
+	start_on(&p, &l);
 	for (int i = 0; i < 10; i++) {
 		pulser_hold_until(&p, rig_monotonic_ns() + 3 * PERIOD_NS);
 		sleep_ms(40);
@@ -109,11 +109,8 @@ END_TEST
 START_TEST(a_gap_is_reported_until_reset)
 {
 	static struct line l;
-	memset(&l, 0, sizeof(l));
 	struct pulser p;
-	pulser_init(&p, PERIOD_NS, drive, &l);
-	struct rig_error err = {0};
-	ck_assert_int_eq(pulser_start(&p, &err), 0);
+	start_on(&p, &l);
 	pulser_hold_until(&p, INT64_MAX);
 	sleep_ms(100);
 	pulser_lock(&p);
