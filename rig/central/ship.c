@@ -76,7 +76,9 @@ static const struct ship_step steps[] = {
 	  "  'lab_address', rr.lab_address, 'lab_accreditation', rr.lab_accreditation,"
 	  "  'approver_name', rr.approver_name, 'approver_role', rr.approver_role,"
 	  "  'weighting', rr.weighting, 'cal_override_by', rr.cal_override_by,"
-	  "  'cal_override_reason', rr.cal_override_reason, 'simulated', rr.simulated))"
+	  "  'cal_override_reason', rr.cal_override_reason, 'simulated', rr.simulated,"
+	  "  'model_override_by', rr.model_override_by,"
+	  "  'model_override_reason', rr.model_override_reason))"
 	  " FROM runs r JOIN stations s ON s.id = r.station_id"
 	  " JOIN instruments i ON i.id = r.instrument_id"
 	  " LEFT JOIN run_records rr ON rr.run_id = r.id WHERE" RUNS_IN_BATCH,
@@ -99,7 +101,10 @@ static const struct ship_step steps[] = {
 	  "  'outputs', rp.outputs, 'verdict', rp.verdict,"
 	  "  'register_before_kwh', rp.register_before_kwh,"
 	  "  'register_after_kwh', rp.register_after_kwh,"
-	  "  'weighted_avg_pct', rp.weighted_avg_pct, 'model_source', rp.model_source))"
+	  "  'weighted_avg_pct', rp.weighted_avg_pct, 'model_source', rp.model_source,"
+	  "  'model_override_ran_as', rp.model_override_ran_as,"
+	  "  'model_override_expected', rp.model_override_expected,"
+	  "  'model_override_stored', rp.model_override_stored))"
 	  " FROM run_positions rp JOIN runs r ON r.id = rp.run_id"
 	  " JOIN meters me ON me.id = rp.meter_id WHERE" RUNS_IN_BATCH,
 	  "ON CONFLICT (run_uuid, position) DO UPDATE SET verdict = EXCLUDED.verdict,"
