@@ -152,7 +152,7 @@ static const char *const central_steps[] = {
 
 	/* 5 -> 6: a model override as the bench records it (its schema 10):
 	 * who and why with the run, and per position the disagreement it let
-	 * through (NULL: none there). */
+	 * through; NULL where none (or shipped from an older bench). */
 	"ALTER TABLE runs ADD COLUMN model_override_by TEXT,"
 	"  ADD COLUMN model_override_reason TEXT;"
 	"ALTER TABLE run_positions ADD COLUMN model_override_ran_as TEXT,"

@@ -446,6 +446,10 @@ START_TEST(the_migration_keeps_sealed_runs_verifiable)
 	ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
 	char *msg = NULL;
 	int rc = sqlite3_exec(db,
+			      /* schema 10's (the model override) */
+			      "ALTER TABLE run_positions DROP COLUMN model_override_ran_as;"
+			      "ALTER TABLE run_positions DROP COLUMN model_override_expected;"
+			      "ALTER TABLE run_positions DROP COLUMN model_override_stored;"
 			      /* schema 9's (its triggers name the readings) */
 			      "DROP TRIGGER IF EXISTS outbox_reading_insert;"
 			      "DROP TRIGGER IF EXISTS outbox_reading_update;"

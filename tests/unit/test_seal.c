@@ -514,7 +514,12 @@ END_TEST
  * and numbered seal formats), its seals all of format 1. */
 static void back_to_schema_5(void)
 {
-	tamper("DROP TRIGGER outbox_reading_insert; DROP TRIGGER outbox_reading_update;"
+	tamper("ALTER TABLE run_records DROP COLUMN model_override_by;"
+	       "ALTER TABLE run_records DROP COLUMN model_override_reason;"
+	       "ALTER TABLE run_positions DROP COLUMN model_override_ran_as;"
+	       "ALTER TABLE run_positions DROP COLUMN model_override_expected;"
+	       "ALTER TABLE run_positions DROP COLUMN model_override_stored;"
+	       "DROP TRIGGER outbox_reading_insert; DROP TRIGGER outbox_reading_update;"
 	       "DROP TABLE measurement_outputs;"
 	       "ALTER TABLE measurements DROP COLUMN reading_before_kwh;"
 	       "ALTER TABLE measurements DROP COLUMN reading_after_kwh;"
