@@ -564,6 +564,34 @@ START_TEST(an_overdue_calibration_refuses_the_run_unless_overridden)
 }
 END_TEST
 
+/* A model override's who and why go into the record (run.c adds where it
+ * let a disagreement through); a calibration override alone is not one. */
+START_TEST(a_model_override_request_is_recorded_with_who_and_why)
+{
+	struct rigd_config cfg;
+	rigd_config_defaults(&cfg);
+	struct rig_fixture f;
+	fixture_with_dates(&f, "2027-12-31", "2027-11-30");
+	struct ctl_request req = {.cmd = CTL_START, .model_override = true};
+	snprintf(req.override_by, sizeof(req.override_by), "Sam");
+	snprintf(req.model_override_reason, sizeof(req.model_override_reason), "label misprint");
+	struct store_run_record rec;
+	char why[600];
+	ck_assert_int_eq(certrecord_build(&cfg, &f, &req, NULL, "2026-12-01", &rec, why, sizeof(why)), 0);
+	ck_assert_str_eq(rec.model_override_by, "Sam");
+	ck_assert_str_eq(rec.model_override_reason, "label misprint");
+	ck_assert_str_eq(rec.cal_override_by, "");
+	req.model_override = false;
+	req.model_override_reason[0] = '\0';
+	snprintf(req.override_reason, sizeof(req.override_reason), "standard away");
+	fixture_with_dates(&f, "2026-01-31", "2027-11-30");
+	ck_assert_int_eq(certrecord_build(&cfg, &f, &req, NULL, "2026-12-01", &rec, why, sizeof(why)), 0);
+	ck_assert_str_eq(rec.cal_override_by, "Sam");
+	ck_assert_str_eq(rec.model_override_by, "");
+	ck_assert_str_eq(rec.model_override_reason, "");
+}
+END_TEST
+
 START_TEST(ambient_comes_from_the_fixture_sensor_else_the_operator)
 {
 	/* a 1-wire file and a sysfs-style one (milli-percent) */
@@ -1204,6 +1232,7 @@ Suite *suite_run_record(void)
 	TCase *daemon = tcase_create("daemon");
 	tcase_add_checked_fixture(daemon, setup, teardown);
 	tcase_add_test(daemon, an_overdue_calibration_refuses_the_run_unless_overridden);
+	tcase_add_test(daemon, a_model_override_request_is_recorded_with_who_and_why);
 	tcase_add_test(daemon, ambient_comes_from_the_fixture_sensor_else_the_operator);
 	tcase_add_test(daemon, start_requests_refuse_bad_record_fields);
 	tcase_add_test(daemon, fixtures_name_standards_and_sensors);
