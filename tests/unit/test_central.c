@@ -716,6 +716,12 @@ START_TEST(test_fleet_queries)
 
 	ck_assert_int_eq(rigctl_central("report --serial M-1-1", &out), 0);
 	ck_assert_msg(strstr(out, "full load pf 1") && strstr(out, "bench-b"), "%s", out);	/* the latest test */
+	/* run 1 was run past a model disagreement: who, why, what ran as what */
+	ck_assert_msg(strstr(out, "model_override_by") && strstr(out, "label misprint") &&
+		      strstr(out, "MMS-120-4001"), "%s", out);
+	free(out);
+	ck_assert_int_eq(rigctl_central("report --serial M-0-1", &out), 0);
+	ck_assert_msg(!strstr(out, "model_override_by"), "%s", out);
 	free(out);
 
 	/* A run with a register-after addendum has two seals: the certificate
