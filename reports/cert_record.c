@@ -97,10 +97,16 @@ static void model_override_facts(const struct store_certificate *c, cert_fact_fn
 	const struct store_run_record *r = &c->record;
 	if (!r->model_override_by[0])
 		return;
+	bool used = false;
+	for (int p = 1; p <= RIG_MAX_POSITIONS; p++)
+		used = used || r->pos[p].model_overridden;
 	char t[400];
-	snprintf(t, sizeof(t), "run past a model disagreement by override of %s: %s",
-		 r->model_override_by, r->model_override_reason);
-	fn("Overrides", "Model override", t, true, ctx);
+	/* an override given where no meter disagreed let nothing through */
+	snprintf(t, sizeof(t), "%s %s: %s%s",
+		 used ? "run past a model disagreement by override of" : "given by",
+		 r->model_override_by, r->model_override_reason,
+		 used ? "" : " (no meter disagreed with its model)");
+	fn("Overrides", "Model override", t, used, ctx);
 	for (int p = 1; p <= RIG_MAX_POSITIONS; p++) {
 		const struct store_position_record *pr = &r->pos[p];
 		if (!pr->model_overridden)

@@ -1097,6 +1097,18 @@ START_TEST(a_model_override_is_an_entry_of_its_own_outside_the_notes)
 	html = certificate_html(c);
 	ck_assert_ptr_null(strstr(html, "Model override"));
 	free(html);
+	/* one given where no meter disagreed says it let nothing through */
+	tsd_bench_init(&b, "MO-4", NULL, T0 + 4 * HOUR);
+	snprintf(plain.model_override_by, sizeof(plain.model_override_by), "sam");
+	snprintf(plain.model_override_reason, sizeof(plain.model_override_reason), "just in case");
+	b.meta.record = &plain;
+	run_one(s, &b, 0.20, 0.10, 0.0, id);
+	ck_assert_int_eq(store_certificate_load(s, "MO-4", id, c, &err), 0);
+	html = certificate_html(c);
+	ck_assert_msg(strstr(html, "<tr><th>Model override</th><td>given by sam:"
+				   " just in case (no meter disagreed with its model)</td></tr>"), "%s", html);
+	ck_assert_ptr_null(strstr(html, "Model override, position"));
+	free(html);
 	free(c);
 	store_close(s);
 }
