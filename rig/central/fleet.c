@@ -77,14 +77,21 @@ int fleet_meter_history(PGconn *pg, const char *serial, bool csv, FILE *out, int
 			     " r.state AS run_state, p.verdict,"
 			     " coalesce(round(p.weighted_avg_pct::numeric, 3)::text, '') AS wavg_pct,"
 			     /* the register before and after the run, and each register
-			      * point's readings (final attempt): "before>after" kWh */
+			      * point's readings at its final attempt (the one that
+			      * counts, as on the certificate): "before>after" kWh, "-"
+			      * for one not read then, even if an earlier attempt was */
 			     " coalesce(p.register_before_kwh::text, '') AS reg_before_kwh,"
 			     " coalesce(p.register_after_kwh::text, '') AS reg_after_kwh,"
-			     " coalesce((SELECT string_agg(coalesce(x.reading_before_kwh::text, '-') || '>'"
-			     "  || coalesce(x.reading_after_kwh::text, '-'), ' ' ORDER BY x.point_idx)"
-			     "  FROM (SELECT DISTINCT ON (point_idx) * FROM register_readings g"
-			     "   WHERE g.run_uuid = r.run_uuid AND g.position = p.position"
-			     "   ORDER BY point_idx, attempt DESC) x), '') AS register_points_kwh"
+			     " coalesce((SELECT string_agg(coalesce(g.reading_before_kwh::text, '-') || '>'"
+			     "  || coalesce(g.reading_after_kwh::text, '-'), ' ' ORDER BY f.point_idx)"
+			     "  FROM (SELECT DISTINCT ON (m.point_idx) m.point_idx, m.attempt FROM measurements m"
+			     "   WHERE m.run_uuid = r.run_uuid AND m.position = p.position"
+			     "   ORDER BY m.point_idx, m.attempt DESC) f"
+			     "  LEFT JOIN register_readings g ON g.run_uuid = r.run_uuid"
+			     "   AND g.position = p.position AND g.point_idx = f.point_idx AND g.attempt = f.attempt"
+			     "  WHERE EXISTS (SELECT 1 FROM register_readings h WHERE h.run_uuid = r.run_uuid"
+			     "   AND h.position = p.position AND h.point_idx = f.point_idx)), '')"
+			     " AS register_points_kwh"
 			     " FROM run_positions p JOIN runs r USING (run_uuid)"
 			     " WHERE p.serial = $1 ORDER BY r.started_at, p.position",
 			     1, p, csv, out, ret_rows, err);

@@ -6,7 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
-static enum rig_log_level current_level = RIG_LOG_INFO;
+/* Set on SIGHUP while the dead-man thread may log: atomic. */
+static _Atomic enum rig_log_level current_level = RIG_LOG_INFO;
 static bool journal_prefix;
 static char log_ident[32] = "rig";
 static FILE *log_stream;

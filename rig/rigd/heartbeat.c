@@ -1,5 +1,7 @@
-/* The dead-man's ticks: one timerfd in the loop, every HEARTBEAT_PERIOD_NS.
- * A stopped, killed or stuck loop sends nothing, which is the point. */
+/* The dead-man's ticks: one timerfd in the loop, every HEARTBEAT_PERIOD_NS,
+ * feeding the instrument's watchdog and systemd and renewing the pulser's
+ * hold on the relay. A stopped or killed rigd sends nothing, a stuck loop
+ * nothing once the hold lapses, which is the point. */
 #include "rig/rigd/daemon_internal.h"
 #include "rig/rigd/heartbeat.h"
 
@@ -92,7 +94,25 @@ bool heartbeat_output_trusted(struct rigd *d, char *why, size_t why_len)
 void heartbeat_run_begins(struct rigd *d)
 {
 	d->hb.output_doubt = false;
+	heartbeat_kick(d);	/* an edge now: the gap before the run is not the run's */
 	pulser_reset(&d->hb.pulser);
+	d->hb.worst_late_ns = 0;
+}
+
+void heartbeat_run_summary(const struct rigd *d, char *buf, size_t len)
+{
+	int n = 0;
+	if (line_wired(d) && d->hb.pulser.started)
+		n = snprintf(buf, len, "longest gap between heartbeat edges %.2f s, ",
+			     (double)pulser_worst_gap_ns(&d->hb.pulser) / 1e9);
+	if (n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "loop late by at most %.2f s",
+			 (double)d->hb.worst_late_ns / 1e9);
+}
+
+void heartbeat_lost_control(struct rigd *d)
+{
+	pulser_hold_until(&d->hb.pulser, 0);
 }
 
 /* Called by the pulser, with its lock held: d->edges changes only under it. */
@@ -106,8 +126,11 @@ static int drive_line(void *ctx, bool level, struct rig_error *err)
 
 void heartbeat_set_edges(struct rigd *d, struct edge_input *in)
 {
+	if (!in)
+		heartbeat_lost_control(d);
 	pulser_lock(&d->hb.pulser);
 	d->edges = in;
+	d->hb.pulser.level = false;	/* a new request starts the line low */
 	pulser_unlock(&d->hb.pulser);
 }
 
@@ -150,6 +173,8 @@ static void tick(struct rig_loop *loop, int fd, uint32_t events, void *data)
 		log_warn("heartbeat timer: %s", strerror(errno));
 	int64_t now = rig_monotonic_ns();
 	int64_t late = now - d->hb.last_tick_ns - HEARTBEAT_PERIOD_NS;
+	if (d->running && d->hb.last_tick_ns && late > d->hb.worst_late_ns)
+		d->hb.worst_late_ns = late;
 	if (d->hb.last_tick_ns && late > OVERDUE_NS / 2)
 		log_warn("the loop was blocked for %.2f s: no keep-alive meanwhile", (double)late / 1e9);
 	d->hb.last_tick_ns = now;

@@ -1,4 +1,5 @@
-/* rigd's dead-man signals, sent only while its loop turns and is healthy:
+/* rigd's dead-man signals, sent only while its loop turns (or was turning
+ * less than HEARTBEAT_LOOP_STALL_NS ago) and is healthy:
  * the fixture's heartbeat line toggled (a retriggerable relay in the
  * source's enable loop holds only while it toggles), the instrument's
  * communication watchdog fed, and WATCHDOG=1 to systemd. When rigd is
@@ -30,6 +31,7 @@ struct rigd_heartbeat {
 	int64_t sd_interval_ns;	/* WATCHDOG=1 this often (half of WATCHDOG_USEC); 0 none */
 	int64_t sd_next_ns;
 	int64_t last_tick_ns;
+	int64_t worst_late_ns;	/* the loop's longest lateness for a tick in this run */
 	int64_t last_keepalive_ns;
 	/* During a run, the dead-man may have dropped the output: a gap in the
 	 * toggles or keep-alives long enough for the relay or the instrument's
@@ -57,6 +59,13 @@ void heartbeat_stop(struct rigd *d);	/* safe when not started */
 void heartbeat_set_edges(struct rigd *d, struct edge_input *in);
 /* A run begins: gaps before it are no doubt about its output. */
 void heartbeat_run_begins(struct rigd *d);
+/* What the run's dead-man saw, for the log: the longest gap between the
+ * relay's edges and the loop's longest lateness. */
+void heartbeat_run_summary(const struct rigd *d, char *buf, size_t len);
+/* rigd lost control of the source or the line (a failed command, a lost
+ * connection): the pulses stop at once; the next healthy tick or kick in
+ * control holds again. */
+void heartbeat_lost_control(struct rigd *d);
 /* The source is (back) in rigd's control: an edge now, unless one was sent
  * less than half a period ago, so the relay holds before the next command
  * can switch the output on. Safe before heartbeat_start. */

@@ -44,6 +44,14 @@ static void arm_watchdog(struct rigd *d, const char *state, const char *reason);
 
 static void source_event(struct rig_loop *loop, int fd, uint32_t events, void *data);
 
+/* A command failed, possibly with the output on: rigd is no longer in
+ * control, and the dead-man's pulses stop now, not when the hold lapses. */
+static void source_suspect(struct rigd *d)
+{
+	d->src_suspect = true;
+	heartbeat_lost_control(d);
+}
+
 static void source_lost(struct rigd *d, const char *why)
 {
 	log_err("source: %s", why);
@@ -113,6 +121,7 @@ void source_disconnect(struct rigd *d)
 	d->src = NULL;
 	d->src_tr = NULL;
 	d->src_busy = false;
+	heartbeat_lost_control(d);
 }
 
 int source_force_off(struct rigd *d, const char *why)
@@ -126,7 +135,7 @@ int source_force_off(struct rigd *d, const char *why)
 	if (d->src->ops->output_off(d->src, &err) < 0) {
 		char buf[800];
 		log_err("source output off (%s) failed: %s", why, rig_error_format(&err, buf, sizeof(buf)));
-		d->src_suspect = true;
+		source_suspect(d);
 		return -1;
 	}
 	/* It answered: whatever went wrong before is behind us. */
@@ -146,7 +155,7 @@ static void source_advance(struct rigd *d)
 	d->src_busy = false;
 	if (!res.ok) {
 		log_warn("source command failed: %s", res.error);
-		d->src_suspect = true;
+		source_suspect(d);
 	}
 	if (d->running)
 		rigd_seq_command_done(d, rigd_bench_now(d), res.ok, res.error, res.power_w);
@@ -202,7 +211,7 @@ static void source_begin(struct rigd *d, const struct rig_cmd *cmd)
 		return;
 	}
 	if (d->src->ops->begin(d->src, cmd, rig_monotonic_ns()) < 0) {
-		d->src_suspect = true;
+		source_suspect(d);
 		rigd_seq_command_done(d, rigd_bench_now(d), false, "source refused the command", 0);
 		return;
 	}
@@ -241,6 +250,7 @@ int edges_connect(struct rigd *d, struct rig_error *err)
 	if (!in)
 		return -1;
 	heartbeat_set_edges(d, in);
+	heartbeat_kick(d);	/* the relay holds before any output on */
 	rig_seqno_init(&d->seqno);	/* a new request numbers from 1 */
 	int fd = d->edges->ops->fd(d->edges);
 	if (rig_loop_add(d->loop, fd, EPOLLIN, edge_event, d) < 0) {
@@ -551,6 +561,8 @@ static void handle_event(struct rigd *d, const struct rig_seq_event *ev)
 			done.run_state = RIG_RUN_ERROR;
 			snprintf(done.reason, sizeof(done.reason), "%.199s", why);
 		}
+		heartbeat_run_summary(d, why, sizeof(why));
+		log_info("dead-man over the run: %s", why);
 		stored_run_end(d, &done);
 		ev = &done;
 		break;
@@ -886,6 +898,7 @@ int run_start(struct rigd *d, const struct ctl_request *req, char *ret_run_id, s
 	}
 	d->ctx.profile = &d->profile;
 	d->ctx.plan = &d->plan;
+	heartbeat_run_begins(d);	/* before its first command */
 	/* A sequencer walks one run: a fresh one for every run. */
 	rig_seq_free(d->seq);
 	d->seq = rig_seq_new();
@@ -896,7 +909,6 @@ int run_start(struct rigd *d, const struct ctl_request *req, char *ret_run_id, s
 		return -1;
 	}
 	d->running = true;
-	heartbeat_run_begins(d);
 	d->watchdog_ns = INT64_MAX;
 	d->probe_ns = rig_monotonic_ns() + EDGE_PROBE_NS;
 	d->progress_point = -1;

@@ -8,12 +8,16 @@ this is a loop that is busy or stuck, not a process that is stopped.
 
 With a port, watches rig-sim's SIM:OUTP? meanwhile and prints
 "<ms> <why>": the time from the stop to the output going off (both
-CLOCK_MONOTONIC), or "never -". Exit 2 when the thread cannot be stopped."""
+CLOCK_MONOTONIC), or "never -". Exit 77 when this machine does not let
+one process stop another's thread (no ptrace permission), 2 when stopping
+fails otherwise, 3 when rig-sim does not answer."""
 import ctypes
+import errno
 import os
-import socket
 import sys
 import time
+
+from sim_outp import outp as ask_outp
 
 PTRACE_SEIZE, PTRACE_INTERRUPT, PTRACE_DETACH = 0x4206, 0x4207, 17
 WALL = 0x40000000
@@ -25,20 +29,16 @@ def ptrace(request, tid):
     if libc.ptrace(request, tid, None, None) != 0:
         err = ctypes.get_errno()
         print(f"ptrace {request:#x} on thread {tid}: {os.strerror(err)}", file=sys.stderr)
-        sys.exit(2)
+        sys.exit(77 if err == errno.EPERM else 2)
 
 
 def outp(port):
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-        s.sendall(b"SIM:OUTP?\n")
-        buf = b""
-        while not buf.endswith(b"\n"):
-            chunk = s.recv(256)
-            if not chunk:
-                break
-            buf += chunk
-    on, off_ns, why = buf.decode().strip().split(",")
-    return on == "1", int(off_ns), why
+    try:
+        return ask_outp(port)
+    except (OSError, ValueError) as e:
+        ptrace(PTRACE_DETACH, tid)
+        print(f"rig-sim's SIM:OUTP? on port {port}: {e}", file=sys.stderr)
+        sys.exit(3)
 
 
 tid, seconds = int(sys.argv[1]), float(sys.argv[2])

@@ -132,21 +132,15 @@ PY
 # to go off by itself; prints "<ms> <why>" (ms from the signal to output off,
 # both on CLOCK_MONOTONIC, from rig-sim's SIM:OUTP?; why: command,
 # heartbeat, watchdog), or "never -". Needs SIM_SCPI.
+E2E_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 e2e_signal_until_off() {
-	python3 - "$1" "$2" "$SIM_SCPI" <<'PY'
-import os, signal, socket, sys, time
+	python3 - "$1" "$2" "$SIM_SCPI" "$E2E_LIB_DIR" <<'PY'
+import os, signal, sys, time
 pid, sig, port = int(sys.argv[1]), getattr(signal, "SIG" + sys.argv[2]), int(sys.argv[3])
+sys.path.insert(0, sys.argv[4])
+from sim_outp import outp as ask
 def outp():
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-        s.sendall(b"SIM:OUTP?\n")
-        buf = b""
-        while not buf.endswith(b"\n"):
-            c = s.recv(256)
-            if not c:
-                break
-            buf += c
-    on, off_ns, why = buf.decode().strip().split(",")
-    return on == "1", int(off_ns), why
+    return ask(port)
 assert outp()[0], "output not on before the signal"
 t0 = time.monotonic_ns()
 os.kill(pid, sig)

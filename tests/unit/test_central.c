@@ -760,6 +760,16 @@ START_TEST(test_fleet_queries)
 	ck_assert_int_eq(rigctl_central("report --serial M-0-1", &out), 0);	/* and its test's figures */
 	ck_assert_msg(strstr(out, "register_kwh") && strstr(out, "1000>1000.5"), "%s", out);
 	free(out);
+	/* Measured again with no reading taken: the history shows the final
+	 * attempt's (none), never an earlier attempt's as if it counted. */
+	pg_value("INSERT INTO measurements (run_uuid, point_idx, position, attempt, verdict)"
+		 " SELECT m.run_uuid, m.point_idx, m.position, m.attempt + 1, 'pass'"
+		 " FROM measurements m JOIN register_readings g USING (run_uuid, point_idx, position, attempt)"
+		 " JOIN run_positions p ON p.run_uuid = m.run_uuid AND p.position = m.position"
+		 " WHERE p.serial = 'M-0-1'");
+	ck_assert_int_eq(rigctl_central("history M-0-1", &out), 0);
+	ck_assert_msg(!strstr(out, "1000>1000.5") && strstr(out, "->-"), "%s", out);
+	free(out);
 
 	/* The station setting: `central` in rigd.conf answers the fleet
 	 * questions without --central; --local reads the bench's own file;
