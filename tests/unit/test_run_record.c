@@ -1177,7 +1177,7 @@ START_TEST(the_migration_to_10_keeps_older_runs_as_sealed)
 	sqlite3_close(db);
 
 	s = open_ok();	/* migrates 9 -> 10 */
-	ck_assert(sql_double(s, "PRAGMA user_version") == 10);
+	ck_assert(sql_double(s, "PRAGMA user_version") == store_schema_latest_version());
 	ck_assert(sql_double(s, "SELECT COUNT(*) FROM runs WHERE notes = '[model override by sam: label misprint]'") == 1);
 	ck_assert(sql_double(s, "SELECT COUNT(*) FROM run_records WHERE model_override_by = ''"
 				" AND model_override_reason = ''") == 1);
@@ -1203,7 +1203,7 @@ START_TEST(the_migration_to_10_keeps_older_runs_as_sealed)
 	ck_assert_int_eq(store_verify_chain(s, count_problem, &problems, &report, &err), 0);
 	ck_assert_int_eq(problems, 0);
 	ck_assert_int_eq(report.newest_format, STORE_SEAL_FORMAT);
-	ck_assert_int_eq(STORE_SEAL_FORMAT, 4);
+	ck_assert_int_ge(STORE_SEAL_FORMAT, 4);
 	struct store_certificate *c = calloc(1, sizeof(*c));
 	ck_assert_int_eq(store_certificate_load(s, "M9-1", old_id, c, &err), 0);
 	ck_assert(!c->record.model_override_by[0] && !c->record.pos[1].model_overridden);

@@ -505,7 +505,7 @@ START_TEST(older_formats_still_verify_beside_format_4)
 	struct findings f;
 	struct store_chain_report r = walk(&f);
 	ck_assert_msg(r.problems == 0 && r.sealed == 4 && r.newest_format == 4, "%s", f.text);
-	ck_assert_int_eq(STORE_SEAL_FORMAT, 4);
+	ck_assert_int_ge(STORE_SEAL_FORMAT, 4);
 	ck_assert_msg(test_sh("%s --db '%s' verify --db", test_rigctl_path(), db_path) == 0, "%s",
 		      test_sh_out);
 	ck_assert_msg(strstr(test_sh_out, "valid: 4 sealed run(s) walked, 0 problem(s)"), "%s", test_sh_out);
