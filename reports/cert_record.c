@@ -84,11 +84,49 @@ static void standard_facts(const struct store_certificate *c, cert_fact_fn fn, v
 	}
 }
 
+static const char *or_none(const char *s)
+{
+	return s[0] ? s : "none";
+}
+
+/* rigd's own record of a model override, apart from the free-text notes:
+ * who and why, then each position it let run as another model than the
+ * one expected or stored (this meter's marked). */
+static void model_override_facts(const struct store_certificate *c, cert_fact_fn fn, void *ctx)
+{
+	const struct store_run_record *r = &c->record;
+	if (!r->model_override_by[0])
+		return;
+	bool used = false;
+	for (int p = 1; p <= RIG_MAX_POSITIONS; p++)
+		used = used || r->pos[p].model_overridden;
+	char t[400];
+	/* an override given where no meter disagreed let nothing through */
+	snprintf(t, sizeof(t), "%s %s: %s%s",
+		 used ? "run past a model disagreement by override of" : "given by",
+		 r->model_override_by, r->model_override_reason,
+		 used ? "" : " (no meter disagreed with its model)");
+	fn("Overrides", "Model override", t, used, ctx);
+	for (int p = 1; p <= RIG_MAX_POSITIONS; p++) {
+		const struct store_position_record *pr = &r->pos[p];
+		if (!pr->model_overridden)
+			continue;
+		char label[64];
+		snprintf(label, sizeof(label), "Model override, position %d%s", p,
+			 p == c->position ? " (this meter)" : "");
+		snprintf(t, sizeof(t), "ran as %s; expected %s; stored for its serial %s",
+			 pr->override_ran_as, or_none(pr->override_expected),
+			 or_none(pr->override_stored));
+		fn("Overrides", label, t, true, ctx);
+	}
+}
+
 void cert_record_facts(const struct store_certificate *c, cert_fact_fn fn, void *ctx)
 {
 	record_facts(c, fn, ctx);
 	lab_facts(&c->record, fn, ctx);
 	standard_facts(c, fn, ctx);
+	model_override_facts(c, fn, ctx);
 }
 
 struct html_facts {

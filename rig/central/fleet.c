@@ -97,6 +97,30 @@ int fleet_meter_history(PGconn *pg, const char *serial, bool csv, FILE *out, int
 			     1, p, csv, out, ret_rows, err);
 }
 
+/* A model override of the run (bench schema 10), when there was one: who,
+ * why, and each position it let run as another model; nothing otherwise. */
+static int print_model_override(PGconn *pg, const char *const *run, FILE *out,
+				struct rig_error *err)
+{
+	PGresult *r;
+	if (query(pg, "SELECT r.model_override_by AS model_override_by,"
+		  " r.model_override_reason AS reason, coalesce(p.position::text, '') AS pos,"
+		  " coalesce(p.model_override_ran_as, '') AS ran_as,"
+		  " coalesce(p.model_override_expected, '') AS expected,"
+		  " coalesce(p.model_override_stored, '') AS stored FROM runs r"
+		  " LEFT JOIN run_positions p ON p.run_uuid = r.run_uuid"
+		  " AND p.model_override_ran_as IS NOT NULL"
+		  " WHERE r.run_uuid::text = $1 AND r.model_override_by IS NOT NULL ORDER BY p.position",
+		  1, run, &r, err) < 0)
+		return -1;
+	if (PQntuples(r) > 0) {
+		fputc('\n', out);
+		print_result(r, false, out);
+	}
+	PQclear(r);
+	return 0;
+}
+
 int fleet_certificate(PGconn *pg, const char *serial, const char *run_uuid, FILE *out,
 		      struct rig_error *err)
 {
@@ -129,6 +153,8 @@ int fleet_certificate(PGconn *pg, const char *serial, const char *run_uuid, FILE
 			       " JOIN stations s ON s.name = r.station AND s.host = r.host"
 			       " WHERE r.run_uuid::text = $1 AND p.position = $2::smallint",
 			       2, q, false, out, NULL, err);
+	if (rc == 0)
+		rc = print_model_override(pg, q, out, err);
 	if (rc == 0) {
 		fputc('\n', out);
 		rc = run_and_print(pg, "SELECT role, identity, certificate, lab, cal_date, cal_due"

@@ -17,8 +17,9 @@ int fleet_meter_history(PGconn *pg, const char *serial, bool csv, FILE *out, int
 			struct rig_error *err);
 
 /* One test's figures as its certificate states them: the run (the latest of
- * the serial, or run_uuid), its standards and every point's final attempt
- * (a register point with its readings). */
+ * the serial, or run_uuid), a model override when there was one (who, why,
+ * each position it let through), its standards and every point's final
+ * attempt (a register point with its readings). */
 int fleet_certificate(PGconn *pg, const char *serial, const char *run_uuid, FILE *out,
 		      struct rig_error *err);
 

@@ -149,6 +149,14 @@ static const char *const central_steps[] = {
 	"  PRIMARY KEY (run_uuid, point_idx, position, attempt),"
 	"  FOREIGN KEY (run_uuid, point_idx, position, attempt)"
 	"   REFERENCES measurements (run_uuid, point_idx, position, attempt));",
+
+	/* 5 -> 6: a model override as the bench records it (its schema 10):
+	 * who and why with the run, and per position the disagreement it let
+	 * through; NULL where none (or shipped from an older bench). */
+	"ALTER TABLE runs ADD COLUMN model_override_by TEXT,"
+	"  ADD COLUMN model_override_reason TEXT;"
+	"ALTER TABLE run_positions ADD COLUMN model_override_ran_as TEXT,"
+	"  ADD COLUMN model_override_expected TEXT, ADD COLUMN model_override_stored TEXT;",
 };
 
 #define N_STEPS ((int)(sizeof(central_steps) / sizeof(central_steps[0])))

@@ -15,6 +15,7 @@ struct ship_step {
 	const char *sqlite_json;
 	const char *on_conflict;
 	const char *pg_sql;	/* instead of the plain INSERT, when set */
+	int bench_schema;	/* the bench schema its query needs (0: any); skipped before */
 };
 
 /* The measurements the batch names under `kind`, each once however often
@@ -84,6 +85,21 @@ static const struct ship_step steps[] = {
 	  " ended_ms = EXCLUDED.ended_ms, state = EXCLUDED.state, reason = EXCLUDED.reason"
 	  " WHERE (runs.state, runs.ended_ms, runs.reason) IS DISTINCT FROM"
 	  " (EXCLUDED.state, EXCLUDED.ended_ms, EXCLUDED.reason)" },
+	/* a model override (bench schema 10), onto its run just shipped: who
+	 * and why; NULL in the central database where none */
+	{ "runs",
+	  "SELECT json_group_array(json_object('run_uuid', r.run_uuid,"
+	  "  'model_override_by', rr.model_override_by,"
+	  "  'model_override_reason', rr.model_override_reason))"
+	  " FROM runs r JOIN run_records rr ON rr.run_id = r.id"
+	  " WHERE rr.model_override_by <> '' AND" RUNS_IN_BATCH,
+	  NULL,
+	  "UPDATE runs SET model_override_by = x.model_override_by,"
+	  " model_override_reason = x.model_override_reason"
+	  " FROM jsonb_populate_recordset(NULL::runs, $1) x WHERE runs.run_uuid = x.run_uuid"
+	  " AND (runs.model_override_by, runs.model_override_reason) IS DISTINCT FROM"
+	  " (x.model_override_by, x.model_override_reason)",
+	  10 },
 	{ "run_standards",
 	  "SELECT json_group_array(json_object('run_uuid', r.run_uuid, 'role', st.role,"
 	  "  'identity', st.identity, 'certificate', st.certificate, 'lab', st.lab,"
@@ -109,6 +125,24 @@ static const struct ship_step steps[] = {
 	  " WHERE (run_positions.verdict, run_positions.register_after_kwh,"
 	  " run_positions.weighted_avg_pct) IS DISTINCT FROM"
 	  " (EXCLUDED.verdict, EXCLUDED.register_after_kwh, EXCLUDED.weighted_avg_pct)" },
+	/* and per position, the disagreement it let through there */
+	{ "run_positions",
+	  "SELECT json_group_array(json_object('run_uuid', r.run_uuid, 'position', rp.position,"
+	  "  'model_override_ran_as', rp.model_override_ran_as,"
+	  "  'model_override_expected', rp.model_override_expected,"
+	  "  'model_override_stored', rp.model_override_stored))"
+	  " FROM run_positions rp JOIN runs r ON r.id = rp.run_id"
+	  " WHERE rp.model_override_ran_as IS NOT NULL AND" RUNS_IN_BATCH,
+	  NULL,
+	  "UPDATE run_positions p SET model_override_ran_as = x.model_override_ran_as,"
+	  " model_override_expected = x.model_override_expected,"
+	  " model_override_stored = x.model_override_stored"
+	  " FROM jsonb_populate_recordset(NULL::run_positions, $1) x"
+	  " WHERE p.run_uuid = x.run_uuid AND p.position = x.position"
+	  " AND (p.model_override_ran_as, p.model_override_expected, p.model_override_stored)"
+	  " IS DISTINCT FROM (x.model_override_ran_as, x.model_override_expected,"
+	  " x.model_override_stored)",
+	  10 },
 	{ "points",
 	  "SELECT json_group_array(json_object('run_uuid', r.run_uuid, 'idx', p.idx,"
 	  "  'name', p.name, 'kind', p.kind, 'voltage_v', p.voltage_v, 'current_a', p.current_a,"
@@ -410,6 +444,16 @@ static void forget_shipped(sqlite3 *db, int64_t upto)
 	sqlite3_finalize(st);
 }
 
+static int bench_schema(sqlite3 *db, struct rig_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return sqlite_fail(db, "reading the schema version", err);
+	int v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	return v < 0 ? sqlite_fail(db, "reading the schema version", err) : v;
+}
+
 /* Inside the central transaction and one SQLite read transaction, so the
  * rows shipped are one consistent state of the bench. */
 static int ship_range(sqlite3 *db, PGconn *pg, const char *bench, int max,
@@ -421,8 +465,13 @@ static int ship_range(sqlite3 *db, PGconn *pg, const char *bench, int max,
 	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return sqlite_fail(db, "BEGIN", err);
 	int rc = batch_range(db, bench, from, max, stats, err);
+	/* a bench not yet migrated by its rigd lacks the newer columns */
+	int schema = rc == 0 ? bench_schema(db, err) : -1;
+	if (schema < 0)
+		rc = -1;
 	for (int i = 0; rc == 0 && stats->entries > 0 && i < N_SHIP_STEPS; i++)
-		rc = ship_step_rows(db, pg, &steps[i], bench, from, stats->last_seq, err);
+		if (steps[i].bench_schema <= schema)
+			rc = ship_step_rows(db, pg, &steps[i], bench, from, stats->last_seq, err);
 	int64_t last_queued = rc == 0 && stats->entries ? queued_ms_of(db, stats->last_seq) : 0;
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	if (rc == 0 && stats->entries > 0)

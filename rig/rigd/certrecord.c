@@ -126,6 +126,12 @@ int certrecord_build(const struct rigd_config *cfg, const struct rig_fixture *f,
 		COPY(ret->cal_override_by, req->override_by);
 		COPY(ret->cal_override_reason, req->override_reason);
 	}
+	/* who and why; where it let a disagreement through is the run's to
+	 * add (run.c), once the stored models are known */
+	if (req->model_override) {
+		COPY(ret->model_override_by, req->override_by);
+		COPY(ret->model_override_reason, req->model_override_reason);
+	}
 	COPY(ret->test_reason, req->test_reason);
 	COPY(ret->customer, req->customer);
 	COPY(ret->test_state, req->test_state);

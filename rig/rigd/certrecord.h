@@ -22,7 +22,8 @@ int certrecord_overdue(const struct rig_fixture *f, const char *today, char *why
  * -1 when it cannot be read or holds no number. */
 int certrecord_read_sensor(const char *path, bool milli, double *ret);
 
-/* Fills ret for the start request, with the sensors' latest readings
+/* Fills ret for the start request (a model override's who and why too),
+ * with the sensors' latest readings
  * (sensed, from struct ambient; NULL: none); refuses (-1 with why) a run on
  * an overdue calibration without override_reason, and a run whose fixture
  * names a sensor that gave no reading while the operator entered nothing. */

@@ -370,10 +370,10 @@ static int override_user(struct panel *p, struct MHD_Connection *conn,
 }
 
 /* A supervisor's override: who (override_by) and why go into the run's
- * record and its notes. */
+ * record, as rigd's own entries; the notes keep only what was typed. */
 static int supervisor_override(struct panel *p, struct MHD_Connection *conn,
 			       const struct panel_session *s, const cJSON *ov, cJSON *req,
-			       char *notes, size_t notes_len, char *why, size_t why_len)
+			       char *why, size_t why_len)
 {
 	const char *reason = str(ov, "reason");
 	struct panel_user u;
@@ -396,20 +396,18 @@ static int supervisor_override(struct panel *p, struct MHD_Connection *conn,
 	snprintf(because, sizeof(because), "%.100s", reason);
 	bool model = cJSON_IsTrue(cJSON_GetObjectItem(ov, "model"));
 	bool calibration = cJSON_IsTrue(cJSON_GetObjectItem(ov, "calibration"));
+	if (!model && !calibration) {
+		/* nothing would record it */
+		snprintf(why, why_len, "override refused: say what it overrides (model or calibration)");
+		return -1;
+	}
 	if (model) {
 		cJSON_AddBoolToObject(req, "model_override", true);
 		cJSON_AddStringToObject(req, "model_override_reason", because);
 	}
 	if (calibration)
 		cJSON_AddStringToObject(req, "override_reason", because);
-	if (model || calibration)
-		cJSON_AddStringToObject(req, "override_by", u.name);
-	size_t n = strlen(notes);
-	if (snprintf(notes + n, notes_len - n, "%s[override by supervisor %s: %s]", n ? " " : "",
-		     u.name, because) >= (int)(notes_len - n)) {
-		snprintf(why, why_len, "override refused: the notes and the reason are too long");
-		return -1;
-	}
+	cJSON_AddStringToObject(req, "override_by", u.name);
 	log_notice("panel: override by supervisor %s (%s)", u.name, reason);
 	return 0;
 }
@@ -424,17 +422,13 @@ static enum MHD_Result api_start(struct panel *p, struct MHD_Connection *conn,
 	copy_str(req, in, "expected_model");
 	copy_str(req, in, "customer");
 	copy_str(req, in, "test_reason");
-	char notes[256];
-	snprintf(notes, sizeof(notes), "%s", str(in, "notes"));
+	copy_str(req, in, "notes");
 	const cJSON *ov = cJSON_GetObjectItem(in, "override");
 	char why[300];
-	if (cJSON_IsObject(ov) &&
-	    supervisor_override(p, conn, s, ov, req, notes, sizeof(notes), why, sizeof(why)) < 0) {
+	if (cJSON_IsObject(ov) && supervisor_override(p, conn, s, ov, req, why, sizeof(why)) < 0) {
 		cJSON_Delete(req);
 		return panel_send_error(conn, 403, why);
 	}
-	if (notes[0])
-		cJSON_AddStringToObject(req, "notes", notes);
 	cJSON *positions = cJSON_AddArrayToObject(req, "positions");
 	const cJSON *e;
 	cJSON_ArrayForEach(e, cJSON_GetObjectItem(in, "positions"))

@@ -797,27 +797,28 @@ static int build_plan(struct rigd *d, const struct ctl_request *req, char *why, 
 	return 0;
 }
 
-/* The override of a model disagreement goes into the run's notes, so the
- * record says who overrode, why, and which meter ran as what. */
-static void record_override(const struct rigd *d, const struct ctl_request *req, char *notes,
-			    size_t len)
+/* What a model override let through, into the run's record beside who
+ * and why (certrecord.c): per position, the model it ran as against the
+ * batch's expected model and the model stored for its serial. The notes
+ * keep only what the person typed. */
+static void record_override(struct rigd *d, const struct ctl_request *req)
 {
-	snprintf(notes, len, "%s", req->notes);
+	for (int p = 1; p <= RIG_MAX_POSITIONS; p++)
+		d->run_record.pos[p].model_overridden = false;
 	if (!req->model_override)
 		return;
-	size_t at = strlen(notes);
-	snprintf(notes + at, len - at, "%s[model override by %s: %s]", at ? " " : "",
-		 req->override_by, req->model_override_reason);
-	for (int i = 0; i < d->fixture.n_positions; i++) {
+	for (int i = 0; i < d->fixture.n_positions && i < RIG_MAX_POSITIONS; i++) {
 		const struct rig_seq_position *sp = &d->plan.pos[i];
 		if (!sp->present ||
 		    !rig_model_disagrees(&sp->model, d->plan.expected_model, sp->stored_model))
 			continue;
-		size_t n = strlen(notes);
-		snprintf(notes + n, len - n, "%s[model override: position %d %s run as %s; expected %s, "
-			 "stored %s]", n ? " " : "", i + 1, sp->serial, sp->model.model,
-			 d->plan.expected_model[0] ? d->plan.expected_model : "none",
-			 sp->stored_model[0] ? sp->stored_model : "none");
+		struct store_position_record pr = d->run_record.pos[i + 1];
+		pr.model_overridden = true;
+		snprintf(pr.override_ran_as, sizeof(pr.override_ran_as), "%s", sp->model.model);
+		snprintf(pr.override_expected, sizeof(pr.override_expected), "%s",
+			 d->plan.expected_model);
+		snprintf(pr.override_stored, sizeof(pr.override_stored), "%s", sp->stored_model);
+		d->run_record.pos[i + 1] = pr;
 	}
 }
 
@@ -877,12 +878,11 @@ int run_start(struct rigd *d, const struct ctl_request *req, char *ret_run_id, s
 			break;
 		}
 
-	char notes[sizeof(req->notes) + 800];
-	record_override(d, req, notes, sizeof(notes));
+	record_override(d, req);
 	struct run_meta meta = {
 		.station = d->cfg.station,
 		.operator_name = req->operator_name,
-		.notes = notes,
+		.notes = req->notes,
 		.profile = &d->profile,
 		.fixture = &d->fixture,
 		.plan = &d->plan,

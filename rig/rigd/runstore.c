@@ -408,7 +408,18 @@ static void add_record(cJSON *run, cJSON *meter, const struct store_certificate 
 		cJSON_AddStringToObject(o, "weighting", rig_weighting_name(r->weighting));
 		cJSON_AddStringToObject(o, "calibration_override_by", r->cal_override_by);
 		cJSON_AddStringToObject(o, "calibration_override_reason", r->cal_override_reason);
+		cJSON_AddStringToObject(o, "model_override_by", r->model_override_by);
+		cJSON_AddStringToObject(o, "model_override_reason", r->model_override_reason);
 		cJSON_AddBoolToObject(o, "simulated", r->simulated);
+	}
+	/* the disagreement a model override let through at this meter */
+	const struct store_position_record *pr =
+		c->position >= 1 && c->position <= RIG_MAX_POSITIONS ? &r->pos[c->position] : NULL;
+	if (pr && pr->model_overridden) {
+		cJSON *ov = cJSON_AddObjectToObject(meter, "model_override");
+		cJSON_AddStringToObject(ov, "ran_as", pr->override_ran_as);
+		cJSON_AddStringToObject(ov, "expected", pr->override_expected);
+		cJSON_AddStringToObject(ov, "stored", pr->override_stored);
 	}
 	add_optional(meter, "register_before_kwh", c->has_register_before, c->register_before_kwh);
 	add_optional(meter, "register_after_kwh", c->has_register_after, c->register_after_kwh);

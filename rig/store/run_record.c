@@ -63,6 +63,8 @@ static int check_texts(const struct store_run_record *r, struct rig_error *err)
 		{"approver name", r->approver_name},   {"approver role", r->approver_role},
 		{"override by", r->cal_override_by},   {"override reason", r->cal_override_reason},
 		{"ambient source", r->ambient_source}, {"method", r->method},
+		{"model override by", r->model_override_by},
+		{"model override reason", r->model_override_reason},
 	};
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
 		if (!text_ok(texts[i].value))
@@ -104,6 +106,27 @@ static int check_registers(const struct store_run_record *r, struct rig_error *e
 	return 0;
 }
 
+/* A position overridden names the model it ran as, under an override that
+ * names who and why. */
+static int check_model_override(const struct store_run_record *r, struct rig_error *err)
+{
+	if (r->model_override_by[0] && !r->model_override_reason[0])
+		return rig_error_set(err, NULL, 0, "a model override needs a reason");
+	for (int p = 1; p <= RIG_MAX_POSITIONS; p++) {
+		const struct store_position_record *pr = &r->pos[p];
+		if (!pr->model_overridden)
+			continue;
+		if (!r->model_override_by[0])
+			return rig_error_set(err, NULL, 0,
+					     "position %d: a model overridden without who overrode it", p);
+		if (!pr->override_ran_as[0] || !text_ok(pr->override_ran_as) ||
+		    !text_ok(pr->override_expected) || !text_ok(pr->override_stored))
+			return rig_error_set(err, NULL, 0,
+					     "position %d: an overridden model needs the model it ran as", p);
+	}
+	return 0;
+}
+
 int store_run_record_check(const struct store_run_record *r, struct rig_error *err)
 {
 	if (!store_test_reason_ok(r->test_reason))
@@ -124,7 +147,8 @@ int store_run_record_check(const struct store_run_record *r, struct rig_error *e
 		return rig_error_set(err, NULL, 0, "unknown weighting rule");
 	if (r->cal_override_by[0] && !r->cal_override_reason[0])
 		return rig_error_set(err, NULL, 0, "a calibration override needs a reason");
-	if (check_texts(r, err) < 0 || check_standards(r, err) < 0)
+	if (check_texts(r, err) < 0 || check_standards(r, err) < 0 ||
+	    check_model_override(r, err) < 0)
 		return -1;
 	return check_registers(r, err);
 }
@@ -186,8 +210,9 @@ int store_record_write(struct store *s, int64_t run, const struct store_run_reco
 			  "INSERT INTO run_records (run_id, test_reason, customer, test_state,"
 			  " follows_run, ambient_c, humidity_pct, ambient_source, lab_name, lab_address,"
 			  " lab_accreditation, approver_name, approver_role, weighting, cal_override_by,"
-			  " cal_override_reason, simulated, method) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-			  " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+			  " cal_override_reason, simulated, method, model_override_by,"
+			  " model_override_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+			  " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
 			  &st, err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, run);
@@ -210,6 +235,8 @@ int store_record_write(struct store *s, int64_t run, const struct store_run_reco
 	store_bind_text(st, 16, r->cal_override_reason);
 	sqlite3_bind_int(st, 17, r->simulated);
 	store_bind_text(st, 18, r->method);
+	store_bind_text(st, 19, r->model_override_by);
+	store_bind_text(st, 20, r->model_override_reason);
 	if (store_step_done(s, st, err) < 0)
 		return -1;
 	return write_standards(s, run, r, err);
@@ -325,7 +352,8 @@ static const char *const sql_record =
 	"SELECT rr.test_reason, rr.customer, rr.test_state, rr.follows_run, rr.ambient_c,"
 	" rr.humidity_pct, rr.ambient_source, rr.lab_name, rr.lab_address, rr.lab_accreditation,"
 	" rr.approver_name, rr.approver_role, rr.weighting, rr.cal_override_by,"
-	" rr.cal_override_reason, rr.simulated, rr.method FROM run_records rr WHERE rr.run_id = ?1";
+	" rr.cal_override_reason, rr.simulated, rr.method, rr.model_override_by,"
+	" rr.model_override_reason FROM run_records rr WHERE rr.run_id = ?1";
 
 static void read_record(sqlite3_stmt *st, struct store_run_record *r)
 {
@@ -350,6 +378,8 @@ static void read_record(sqlite3_stmt *st, struct store_run_record *r)
 	COPY(r->cal_override_reason, store_column_text(st, i++));
 	r->simulated = sqlite3_column_int(st, i++) != 0;
 	COPY(r->method, store_column_text(st, i++));
+	COPY(r->model_override_by, store_column_text(st, i++));
+	COPY(r->model_override_reason, store_column_text(st, i++));
 }
 
 static int load_standards(struct store *s, int64_t run, struct store_run_record *r,
@@ -375,13 +405,14 @@ static int load_standards(struct store *s, int64_t run, struct store_run_record 
 	return 0;
 }
 
-static int load_registers(struct store *s, int64_t run, struct store_run_record *r,
+static int load_positions(struct store *s, int64_t run, struct store_run_record *r,
 			  struct rig_error *err)
 {
 	sqlite3_stmt *st;
 	if (store_prepare(s,
-			  "SELECT position, register_before_kwh, register_after_kwh FROM run_positions"
-			  " WHERE run_id = ?1",
+			  "SELECT position, register_before_kwh, register_after_kwh,"
+			  " model_override_ran_as, model_override_expected, model_override_stored"
+			  " FROM run_positions WHERE run_id = ?1",
 			  &st, err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, run);
@@ -394,6 +425,10 @@ static int load_registers(struct store *s, int64_t run, struct store_run_record 
 		pr->register_before_kwh = sqlite3_column_double(st, 1);
 		pr->has_register_after = sqlite3_column_type(st, 2) != SQLITE_NULL;
 		pr->register_after_kwh = sqlite3_column_double(st, 2);
+		pr->model_overridden = sqlite3_column_type(st, 3) != SQLITE_NULL;
+		COPY(pr->override_ran_as, store_column_text(st, 3));
+		COPY(pr->override_expected, store_column_text(st, 4));
+		COPY(pr->override_stored, store_column_text(st, 5));
 	}
 	sqlite3_finalize(st);
 	return 0;
@@ -415,7 +450,7 @@ int store_run_record_load(struct store *s, const char *run_id, struct store_run_
 	sqlite3_finalize(st);
 	if (load_standards(s, run, ret, err) < 0)
 		return -1;
-	return load_registers(s, run, ret, err);
+	return load_positions(s, run, ret, err);
 }
 
 static int write_register_after(struct store *s, int64_t run, const char *run_id, int position,

@@ -2,9 +2,9 @@
  * why and for whom the meters were tested, as-found / as-left and the run a
  * run follows, register readings, ambient conditions, the lab and the
  * approver, the weighting rule and each meter's weighted average, the
- * reference standards with their calibration, a calibration override, and
- * the meter as it was described in that run. Written once with the run;
- * never rewritten by a later run. */
+ * reference standards with their calibration, a calibration override, a
+ * model override (schema 10), and the meter as it was described in that
+ * run. Written once with the run; never rewritten by a later run. */
 #ifndef RIG_STORE_RUN_RECORD_H
 #define RIG_STORE_RUN_RECORD_H
 
@@ -37,10 +37,15 @@ struct store_standard {
 
 #define STORE_MAX_STANDARDS 2
 
-/* Per position (1-based), what the operator entered for that meter. */
+/* Per position (1-based), what the operator entered for that meter, and
+ * the model disagreement a model override let through there. */
 struct store_position_record {
 	bool has_register_before, has_register_after;
 	double register_before_kwh, register_after_kwh;
+	bool model_overridden;		/* ran past a disagreement by the override */
+	char override_ran_as[48];	/* the model it ran as */
+	char override_expected[48];	/* the batch's expected model, "" none */
+	char override_stored[48];	/* the model stored for its serial, "" none */
 };
 
 struct store_run_record {
@@ -60,6 +65,8 @@ struct store_run_record {
 	char method[160];		/* the method by reference (the profile's), "" */
 	char cal_override_by[64];	/* who ran past an overdue calibration, "" */
 	char cal_override_reason[160];
+	char model_override_by[64];	/* who ran past a model disagreement, "" */
+	char model_override_reason[160];
 	bool simulated;			/* the run was on a simulated bench */
 	int n_standards;
 	struct store_standard standards[STORE_MAX_STANDARDS];

@@ -353,6 +353,19 @@ static const char *const migration_steps[] = {
 	"  FROM measurements m JOIN points p ON p.id = m.point_id JOIN runs r ON r.id = p.run_id"
 	"  WHERE m.reading_before_kwh IS NOT NULL OR m.reading_after_kwh IS NOT NULL"
 	"  ORDER BY m.id;",
+
+	/* 9 -> 10: a model override as a record of its own, beside the
+	 * calibration override, no longer text in the notes: who and why on
+	 * the run's record, and per position overridden what the
+	 * disagreement was (the model it ran as, the expected and the stored
+	 * model, '' for none); NULL where no override let a disagreement
+	 * through. Runs stored before keep what they have: their overrides
+	 * stay in their notes, as sealed. */
+	"ALTER TABLE run_records ADD COLUMN model_override_by TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE run_records ADD COLUMN model_override_reason TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE run_positions ADD COLUMN model_override_ran_as TEXT;"
+	"ALTER TABLE run_positions ADD COLUMN model_override_expected TEXT;"
+	"ALTER TABLE run_positions ADD COLUMN model_override_stored TEXT;",
 };
 
 #define N_STEPS ((int)(sizeof(migration_steps) / sizeof(migration_steps[0])))

@@ -91,20 +91,34 @@ static const char *const canonical_v3_extra[] = {
 	" ORDER BY p.idx, m.position, m.attempt",
 };
 
+/* Format 4 (schema 10): format 3's queries, then the model override: who
+ * and why on the record, and per position the disagreement it let through
+ * (NULL where none). */
+static const char *const canonical_v4_extra[] = {
+	"SELECT model_override_by, model_override_reason FROM run_records WHERE run_id = ?1",
+	"SELECT position, model_override_ran_as, model_override_expected, model_override_stored"
+	" FROM run_positions WHERE run_id = ?1 ORDER BY position",
+};
+
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-/* format 2's queries and format 3's additions, in one list */
-static const char *canonical_v3[N_OF(canonical_v2) + N_OF(canonical_v3_extra)];
+/* format 2's queries and format 3's additions, in one list; format 4's
+ * after them */
+static const char *canonical_v4[N_OF(canonical_v2) + N_OF(canonical_v3_extra) +
+				 N_OF(canonical_v4_extra)];
+#define N_V3 (N_OF(canonical_v2) + N_OF(canonical_v3_extra))
 
-static const char *const *v3_queries(void)
+static const char *const *v4_queries(void)
 {
-	if (!canonical_v3[0]) {
+	if (!canonical_v4[0]) {
 		for (size_t i = 0; i < N_OF(canonical_v2); i++)
-			canonical_v3[i] = canonical_v2[i];
+			canonical_v4[i] = canonical_v2[i];
 		for (size_t i = 0; i < N_OF(canonical_v3_extra); i++)
-			canonical_v3[N_OF(canonical_v2) + i] = canonical_v3_extra[i];
+			canonical_v4[N_OF(canonical_v2) + i] = canonical_v3_extra[i];
+		for (size_t i = 0; i < N_OF(canonical_v4_extra); i++)
+			canonical_v4[N_V3 + i] = canonical_v4_extra[i];
 	}
-	return canonical_v3;
+	return canonical_v4;
 }
 
 const char *const *store_seal_canonical_sql(int format, size_t *ret_n)
@@ -118,8 +132,12 @@ const char *const *store_seal_canonical_sql(int format, size_t *ret_n)
 		return canonical_v2;
 	}
 	if (format == 3) {
-		*ret_n = N_OF(canonical_v3);
-		return v3_queries();
+		*ret_n = N_V3;	/* the first of format 4's */
+		return v4_queries();
+	}
+	if (format == 4) {
+		*ret_n = N_OF(canonical_v4);
+		return v4_queries();
 	}
 	*ret_n = 0;
 	return NULL;

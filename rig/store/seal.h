@@ -14,7 +14,10 @@
  *   after the test, written later and sealed as an addendum of its own;
  *   format 3 (schema 8): format 2 and every output gated beside a point's
  *   own (measurement_outputs) and a register point's readings, hashed and
- *   sealed as format 2 is (its format byte 0x03 in the rows hash).
+ *   sealed as format 2 is (its format byte 0x03 in the rows hash);
+ *   format 4 (schema 10): format 3 and the model override (who and why,
+ *   and per position the model it ran as, the expected and the stored
+ *   model), its format byte 0x04.
  * (Domain-separated as in RFC 6962.) A changed byte in anything sealed, a
  * deleted run or a deleted seal breaks the walk of store_verify_chain.
  *
@@ -38,7 +41,7 @@
 #include "rig/store/store.h"
 
 #define STORE_SEAL_HEX 65
-#define STORE_SEAL_FORMAT 3	/* the format new seals are made in */
+#define STORE_SEAL_FORMAT 4	/* the format new seals are made in */
 
 /* The hash of run_id's rows as they are stored now, as hex. */
 int store_run_rows_hash(struct store *s, const char *run_id, char ret_hex[STORE_SEAL_HEX],
@@ -79,7 +82,7 @@ void store_set_head_signer(struct store *s, const char *public_key_b64, store_si
  * to report. 1 signed, 0 nothing to sign, -1 with err. */
 int store_sign_migrated_head(struct store *s, struct rig_error *err);
 
-/* The canonical queries of a seal format (1, 2, 3; NULL otherwise). */
+/* The canonical queries of a seal format (1 to 4; NULL otherwise). */
 const char *const *store_seal_canonical_sql(int format, size_t *ret_n);
 
 /* Seals new runs in an older format: for tests that reproduce a database

@@ -392,7 +392,19 @@ static int insert_point(struct store *s, int64_t run, int idx, const struct rig_
 	return store_step_done(s, st, err);
 }
 
-/* The meter as described in this run, and its register reading before. */
+/* The model disagreement an override let through at this position, as
+ * its record states it; NULL (none) otherwise. */
+static void bind_model_override(sqlite3_stmt *st, int col, const struct store_position_record *pr)
+{
+	if (!pr || !pr->model_overridden)
+		return;
+	store_bind_text(st, col, pr->override_ran_as);
+	store_bind_text(st, col + 1, pr->override_expected);
+	store_bind_text(st, col + 2, pr->override_stored);
+}
+
+/* The meter as described in this run, its register reading before, and any
+ * model override there. */
 static int insert_position(struct store *s, int64_t run, int position, int64_t meter,
 			   const struct rig_meter_model *m, const struct store_run_record *rec,
 			   struct rig_error *err)
@@ -403,8 +415,9 @@ static int insert_position(struct store *s, int64_t run, int position, int64_t m
 	if (store_prepare(s,
 			  "INSERT INTO run_positions (run_id, position, meter_id, model, elements,"
 			  " voltage_v, voltage_between, ct_primary_a, ct_secondary_a, rated_current_a,"
-			  " max_current_a, outputs, register_before_kwh) VALUES (?1, ?2, ?3, ?4, ?5,"
-			  " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+			  " max_current_a, outputs, register_before_kwh, model_override_ran_as,"
+			  " model_override_expected, model_override_stored) VALUES (?1, ?2, ?3, ?4, ?5,"
+			  " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
 			  &st, err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, run);
@@ -421,6 +434,7 @@ static int insert_position(struct store *s, int64_t run, int position, int64_t m
 	store_bind_text(st, 12, outputs);
 	if (rec && position <= RIG_MAX_POSITIONS && rec->pos[position].has_register_before)
 		sqlite3_bind_double(st, 13, rec->pos[position].register_before_kwh);
+	bind_model_override(st, 14, rec && position <= RIG_MAX_POSITIONS ? &rec->pos[position] : NULL);
 	return store_step_done(s, st, err);
 }
 

@@ -117,6 +117,17 @@ static void fill_bench(const char *path, const char *station, const char *prefix
 		struct tsd_bench tb;
 		tsd_bench_init(&tb, a, b, t0 + i * 100000LL);
 		tb.meta.station = station;
+		struct store_run_record rec = { 0 };
+		if (i == 1) {	/* run past a model disagreement at position 1 */
+			snprintf(rec.model_override_by, sizeof(rec.model_override_by), "sam");
+			snprintf(rec.model_override_reason, sizeof(rec.model_override_reason), "label misprint");
+			rec.pos[1].model_overridden = true;
+			snprintf(rec.pos[1].override_ran_as, sizeof(rec.pos[1].override_ran_as), "%s",
+				 tb.plan.pos[0].model.model);
+			snprintf(rec.pos[1].override_expected, sizeof(rec.pos[1].override_expected),
+				 "MMS-120-4001");
+			tb.meta.record = &rec;
+		}
 		ck_assert_int_eq(store_begin_run(s, &tb.plan, &tb.meta, run_id, &err), 0);
 		for (int p = 0; p < TSD_POINTS; p++)
 			for (int pos = 0; pos < 2; pos++) {
@@ -263,6 +274,17 @@ static void assert_central_matches(const char *db, const char *station)
 		  " USING (run_uuid) WHERE r.station = '%s'",
 		  "SELECT coalesce(CAST(round(sum(coalesce(reading_before_kwh, 0) + 2 * coalesce("
 		  "reading_after_kwh, 0)) * 10) AS INTEGER), 0) FROM measurements" },
+		{ "SELECT count(*) FROM runs WHERE station = '%s' AND model_override_by = 'sam'"
+		  " AND model_override_reason = 'label misprint'", "SELECT count(*) FROM run_records"
+		  " WHERE model_override_by = 'sam' AND model_override_reason = 'label misprint'" },
+		{ "SELECT count(*) FROM run_positions p JOIN runs r USING (run_uuid) WHERE r.station = '%s'"
+		  " AND p.model_override_ran_as = p.model AND p.model_override_expected = 'MMS-120-4001'"
+		  " AND p.model_override_stored = ''", "SELECT count(*) FROM run_positions WHERE"
+		  " model_override_ran_as = model AND model_override_expected = 'MMS-120-4001'"
+		  " AND model_override_stored = ''" },
+		{ "SELECT count(*) FROM run_positions p JOIN runs r USING (run_uuid) WHERE r.station = '%s'"
+		  " AND p.model_override_ran_as IS NOT NULL",
+		  "SELECT count(*) FROM run_positions WHERE model_override_ran_as IS NOT NULL" },
 	};
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
 		snprintf(sql, sizeof(sql), pairs[i].pg_sql, station);
@@ -298,6 +320,11 @@ START_TEST(test_ships_every_record_once)
 	assert_central_matches(db_path, "bench-a");
 	ck_assert_int_eq(pg_value("SELECT count(*) FROM measurements"), 3 * 2 * TSD_POINTS + 1);
 	ck_assert_int_eq(pg_value("SELECT count(*) FROM measurements WHERE superseded"), 1);
+	/* the model override of run 1 (schema 10) with its run and position */
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM runs WHERE model_override_by = 'sam'"), 1);
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM runs WHERE model_override_by IS NULL"), 2);
+	ck_assert_int_eq(pg_value("SELECT count(*) FROM run_positions WHERE position = 1"
+				  " AND model_override_expected = 'MMS-120-4001'"), 1);
 	/* each output beside its measurement, once: point 1 of 2 meters in 3
 	 * runs and its retest, Kh 100 and the counter each */
 	ck_assert_int_eq(pg_value("SELECT count(*) FROM measurement_outputs"), 2 * (3 * 2 + 1));
@@ -435,7 +462,10 @@ START_TEST(test_central_schema_migrates)
 
 	/* The same rows in a version 2 database: step 3 marks the retested
 	 * attempt and sums the days from them. */
-	pg_value("DROP TABLE register_readings; DROP TABLE measurement_outputs; DROP TABLE point_stats;"
+	pg_value("ALTER TABLE runs DROP COLUMN model_override_by, DROP COLUMN model_override_reason;"
+		 " ALTER TABLE run_positions DROP COLUMN model_override_ran_as,"
+		 " DROP COLUMN model_override_expected, DROP COLUMN model_override_stored;"
+		 " DROP TABLE register_readings; DROP TABLE measurement_outputs; DROP TABLE point_stats;"
 		 " ALTER TABLE measurements DROP COLUMN superseded;"
 		 " UPDATE rig_central_version SET version = 2");
 	snprintf(cmd, sizeof(cmd), "%s --central '%s' --init-central >/dev/null", shipper_bin(), url);
@@ -484,10 +514,16 @@ static void sqlite_exec(const char *path, const char *sql)
 	sqlite3_close(db);
 }
 
-/* The file as schema 8 left it: readings stored, none queued. */
+/* The file as schema 8 left it: readings stored, none queued, no model
+ * override columns (schema 10). */
 static void back_to_schema_8(const char *path)
 {
-	sqlite_exec(path, "DROP TRIGGER outbox_reading_insert; DROP TRIGGER outbox_reading_update;"
+	sqlite_exec(path, "ALTER TABLE run_records DROP COLUMN model_override_by;"
+		    "ALTER TABLE run_records DROP COLUMN model_override_reason;"
+		    "ALTER TABLE run_positions DROP COLUMN model_override_ran_as;"
+		    "ALTER TABLE run_positions DROP COLUMN model_override_expected;"
+		    "ALTER TABLE run_positions DROP COLUMN model_override_stored;"
+		    "DROP TRIGGER outbox_reading_insert; DROP TRIGGER outbox_reading_update;"
 		    "DELETE FROM outbox WHERE kind = 'reading'; PRAGMA user_version = 8");
 }
 
@@ -680,6 +716,12 @@ START_TEST(test_fleet_queries)
 
 	ck_assert_int_eq(rigctl_central("report --serial M-1-1", &out), 0);
 	ck_assert_msg(strstr(out, "full load pf 1") && strstr(out, "bench-b"), "%s", out);	/* the latest test */
+	/* run 1 was run past a model disagreement: who, why, what ran as what */
+	ck_assert_msg(strstr(out, "model_override_by") && strstr(out, "label misprint") &&
+		      strstr(out, "MMS-120-4001"), "%s", out);
+	free(out);
+	ck_assert_int_eq(rigctl_central("report --serial M-0-1", &out), 0);
+	ck_assert_msg(!strstr(out, "model_override_by"), "%s", out);
 	free(out);
 
 	/* A run with a register-after addendum has two seals: the certificate

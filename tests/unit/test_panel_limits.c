@@ -244,6 +244,8 @@ static struct panel *panel_with_ana(struct rigd_config *c, const char *sock, cha
 	FILE *f = fopen(ops, "w");
 	ck_assert_ptr_nonnull(f);
 	fprintf(f, "ana operator pin %s\n", hash);
+	ck_assert_int_eq(panel_hash_secret("9999", hash, sizeof(hash), &err), 0);
+	fprintf(f, "sam supervisor pin %s\n", hash);	/* for overrides */
 	fclose(f);
 	snprintf(c->http, sizeof(c->http), "127.0.0.1:0");
 	snprintf(c->socket_path, sizeof(c->socket_path), "%s", sock);
@@ -479,6 +481,70 @@ START_TEST(abort_needs_no_sign_in_only_the_pages_token)
 }
 END_TEST
 
+/* A supervisor's override reaches rigd as the request's fields (who, why,
+ * what it overrides), for rigd to record; the notes go as typed, with no
+ * override text added. An override that names nothing to override is
+ * refused: nothing would record it. */
+START_TEST(a_supervisors_override_goes_in_the_request_not_the_notes)
+{
+	struct answerer a = {0};
+	pthread_mutex_init(&a.lock, NULL);
+	char sock[108];
+	snprintf(sock, sizeof(sock), "/tmp/rig-panel-ov-%d.sock", (int)getpid());
+	unlink(sock);
+	a.listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un ua = {.sun_family = AF_UNIX};
+	snprintf(ua.sun_path, sizeof(ua.sun_path), "%s", sock);
+	ck_assert_int_eq(bind(a.listen_fd, (struct sockaddr *)&ua, sizeof(ua)), 0);
+	ck_assert_int_eq(listen(a.listen_fd, 16), 0);
+	pthread_t th;
+	ck_assert_int_eq(pthread_create(&th, NULL, answer_requests, &a), 0);
+	struct rigd_config c;
+	rigd_config_defaults(&c);
+	char ops[64], reply[4096];
+	int port;
+	struct panel *p = panel_with_ana(&c, sock, ops, sizeof(ops), &port);
+	http_call(port, "POST /api/signin", "", "{\"name\":\"ana\",\"pin\":\"1234\"}", reply,
+		  sizeof(reply));
+	char session[80], csrf[80], both[320];
+	reply_value(reply, "rig_session=", ";", session, sizeof(session));
+	reply_value(reply, "\"csrf\":\"", "\"", csrf, sizeof(csrf));
+	snprintf(both, sizeof(both), "Cookie: rig_session=%s\r\nX-CSRF-Token: %s\r\n", session,
+		 csrf);
+	static const char neither[] =
+		"{\"profile\":\"production\",\"notes\":\"batch 7\",\"override\":{\"name\":\"sam\","
+		"\"pin\":\"9999\",\"reason\":\"label misprint\",\"model\":false,\"calibration\":false},"
+		"\"positions\":[{\"position\":1,\"model\":\"MMD-120-2001\",\"serial\":\"PB-1\"}]}";
+	http_call(port, "POST /api/start", both, neither, reply, sizeof(reply));
+	ck_assert_msg(status_is(reply, 403) && strstr(reply, "say what it overrides"), "%s", reply);
+	pthread_mutex_lock(&a.lock);
+	ck_assert_msg(!strstr(a.got, "\"start\""), "%s", a.got);
+	pthread_mutex_unlock(&a.lock);
+	static const char model[] =
+		"{\"profile\":\"production\",\"notes\":\"batch 7\",\"override\":{\"name\":\"sam\","
+		"\"pin\":\"9999\",\"reason\":\"label misprint\",\"model\":true},"
+		"\"positions\":[{\"position\":1,\"model\":\"MMD-120-2001\",\"serial\":\"PB-1\"}]}";
+	http_call(port, "POST /api/start", both, model, reply, sizeof(reply));
+	pthread_mutex_lock(&a.lock);
+	const char *start = strstr(a.got, "\"cmd\":\"start\"");
+	ck_assert_msg(start, "%s", a.got);
+	const char *want[] = {"\"model_override\":true", "\"model_override_reason\":\"label misprint\"",
+			      "\"override_by\":\"sam\"", "\"notes\":\"batch 7\""};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		ck_assert_msg(strstr(start, want[i]), "no %s in %s", want[i], start);
+	ck_assert_msg(!strstr(start, "[override by supervisor"), "%s", start);
+	pthread_mutex_unlock(&a.lock);
+
+	panel_stop(p);
+	atomic_store(&a.stop, true);
+	pthread_join(th, NULL);
+	close(a.listen_fd);
+	unlink(sock);
+	unlink(ops);
+	pthread_mutex_destroy(&a.lock);
+}
+END_TEST
+
 Suite *suite_panel_limits(void)
 {
 	Suite *s = suite_create("panel_limits");
@@ -489,6 +555,7 @@ Suite *suite_panel_limits(void)
 	tcase_add_test(tc, wrong_pins_lock_sign_in_even_for_the_right_pin);
 	tcase_add_test(tc, a_request_for_another_sites_name_is_refused);
 	tcase_add_test(tc, abort_needs_no_sign_in_only_the_pages_token);
+	tcase_add_test(tc, a_supervisors_override_goes_in_the_request_not_the_notes);
 	suite_add_tcase(s, tc);
 	return s;
 }

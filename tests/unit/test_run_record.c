@@ -446,6 +446,10 @@ START_TEST(the_migration_keeps_sealed_runs_verifiable)
 	ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
 	char *msg = NULL;
 	int rc = sqlite3_exec(db,
+			      /* schema 10's (the model override) */
+			      "ALTER TABLE run_positions DROP COLUMN model_override_ran_as;"
+			      "ALTER TABLE run_positions DROP COLUMN model_override_expected;"
+			      "ALTER TABLE run_positions DROP COLUMN model_override_stored;"
 			      /* schema 9's (its triggers name the readings) */
 			      "DROP TRIGGER IF EXISTS outbox_reading_insert;"
 			      "DROP TRIGGER IF EXISTS outbox_reading_update;"
@@ -557,6 +561,34 @@ START_TEST(an_overdue_calibration_refuses_the_run_unless_overridden)
 	ck_assert(rec.simulated);
 	ck_assert_int_eq(rec.n_standards, 2);
 	ck_assert_str_eq(rec.standards[1].identity, "REF-9");
+}
+END_TEST
+
+/* A model override's who and why go into the record (run.c adds where it
+ * let a disagreement through); a calibration override alone is not one. */
+START_TEST(a_model_override_request_is_recorded_with_who_and_why)
+{
+	struct rigd_config cfg;
+	rigd_config_defaults(&cfg);
+	struct rig_fixture f;
+	fixture_with_dates(&f, "2027-12-31", "2027-11-30");
+	struct ctl_request req = {.cmd = CTL_START, .model_override = true};
+	snprintf(req.override_by, sizeof(req.override_by), "Sam");
+	snprintf(req.model_override_reason, sizeof(req.model_override_reason), "label misprint");
+	struct store_run_record rec;
+	char why[600];
+	ck_assert_int_eq(certrecord_build(&cfg, &f, &req, NULL, "2026-12-01", &rec, why, sizeof(why)), 0);
+	ck_assert_str_eq(rec.model_override_by, "Sam");
+	ck_assert_str_eq(rec.model_override_reason, "label misprint");
+	ck_assert_str_eq(rec.cal_override_by, "");
+	req.model_override = false;
+	req.model_override_reason[0] = '\0';
+	snprintf(req.override_reason, sizeof(req.override_reason), "standard away");
+	fixture_with_dates(&f, "2026-01-31", "2027-11-30");
+	ck_assert_int_eq(certrecord_build(&cfg, &f, &req, NULL, "2026-12-01", &rec, why, sizeof(why)), 0);
+	ck_assert_str_eq(rec.cal_override_by, "Sam");
+	ck_assert_str_eq(rec.model_override_by, "");
+	ck_assert_str_eq(rec.model_override_reason, "");
 }
 END_TEST
 
@@ -958,6 +990,232 @@ START_TEST(the_certificate_shows_the_record)
 }
 END_TEST
 
+/* The PDF's text (pdftotext), runs of blanks and line ends made one space. */
+static void pdf_text(const struct store_certificate *c, const char *name, char *text, size_t len)
+{
+	struct rig_error err = {0};
+	unsigned char *pdf = NULL;
+	size_t pdf_len = 0;
+	struct cert_pdf_seal seal = {0};
+	ck_assert_msg(report_certificate_pdf(c, &seal, &pdf, &pdf_len, &err) == 0, "%s", err.msg);
+	char pdf_path[160], cmd[400];
+	snprintf(pdf_path, sizeof(pdf_path), "%s/%s", dir, name);
+	FILE *pf = fopen(pdf_path, "wb");
+	ck_assert_ptr_nonnull(pf);
+	ck_assert_uint_eq(fwrite(pdf, 1, pdf_len, pf), pdf_len);
+	fclose(pf);
+	free(pdf);
+	snprintf(cmd, sizeof(cmd), "pdftotext -raw '%s' - | tr -s ' \\n' ' '", pdf_path);
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	size_t n = fread(text, 1, len - 1, p);
+	text[n] = '\0';
+	pclose(p);
+}
+
+static char *certificate_html(const struct store_certificate *c)
+{
+	char *html = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&html, &len);
+	ck_assert_int_eq(report_certificate_html(out, c), 0);
+	fclose(out);
+	return html;
+}
+
+/* A model override is rigd's own entry beside the calibration override,
+ * never part of the quoted free-text notes, even when the notes imitate
+ * one: who, why, and what ran as what at each position overridden. */
+START_TEST(a_model_override_is_an_entry_of_its_own_outside_the_notes)
+{
+	struct store *s = open_ok();
+	struct tsd_bench b;
+	tsd_bench_init(&b, "MO-1", "MO-2", T0);
+	b.meta.notes = "checked twice [model override by eve: typed]";
+	struct store_run_record rec = {0};
+	snprintf(rec.model_override_by, sizeof(rec.model_override_by), "sam");
+	snprintf(rec.model_override_reason, sizeof(rec.model_override_reason), "label misprint");
+	for (int p = 1; p <= 2; p++) {
+		rec.pos[p].model_overridden = true;
+		snprintf(rec.pos[p].override_ran_as, sizeof(rec.pos[p].override_ran_as), "%s",
+			 b.plan.pos[p - 1].model.model);
+	}
+	snprintf(rec.pos[1].override_expected, sizeof(rec.pos[1].override_expected), "MMS-120-4001");
+	snprintf(rec.pos[2].override_stored, sizeof(rec.pos[2].override_stored), "MMD-120-2001");
+	b.meta.record = &rec;
+	char id[STORE_RUN_ID_LEN];
+	run_one(s, &b, 0.20, 0.10, 0.0, id);
+	/* stored as given, the notes as typed */
+	ck_assert(sql_double(s, "SELECT COUNT(*) FROM run_records WHERE model_override_by = 'sam'"
+				" AND model_override_reason = 'label misprint'") == 1);
+	ck_assert(sql_double(s, "SELECT COUNT(*) FROM run_positions WHERE position = 2"
+				" AND model_override_ran_as = 'MMD-120-2001-T-SCC'"
+				" AND model_override_expected = '' AND model_override_stored = 'MMD-120-2001'") == 1);
+	struct rig_error err = {0};
+	struct store_certificate *c = calloc(1, sizeof(*c));
+	ck_assert_int_eq(store_certificate_load(s, "MO-1", id, c, &err), 0);
+	ck_assert_str_eq(c->notes, "checked twice [model override by eve: typed]");
+	ck_assert(c->record.pos[1].model_overridden && !c->record.pos[3].model_overridden);
+	char *html = certificate_html(c);
+	/* rows of their own, flagged as the calibration override is */
+	const char *rows[] = {
+		"<tr><th>Model override</th><td class=\"fail\">run past a model disagreement by "
+		"override of sam: label misprint</td></tr>",
+		"<tr><th>Model override, position 1 (this meter)</th><td class=\"fail\">ran as "
+		"MMD-120-2001-T-SCC; expected MMS-120-4001; stored for its serial none</td></tr>",
+		"<tr><th>Model override, position 2</th><td class=\"fail\">ran as MMD-120-2001-T-SCC;"
+		" expected none; stored for its serial MMD-120-2001</td></tr>",
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		ck_assert_msg(strstr(html, rows[i]), "no row %s:\n%s", rows[i], html);
+	/* the notes' cell holds what was typed, quoted, and nothing of rigd's */
+	const char *notes = strstr(html, "“checked twice [model override by eve: typed]”");
+	ck_assert_msg(notes != NULL, "%s", html);
+	const char *cell_end = strstr(notes, "</td>");
+	ck_assert_ptr_nonnull(cell_end);
+	ck_assert_int_eq(cell_end - notes, (long)strlen("“checked twice [model override by eve: typed]”"));
+	ck_assert_ptr_null(strstr(html, "override of sam: label misprint]"));
+	free(html);
+
+	/* the PDF states the same */
+	static char text[1 << 16];
+	pdf_text(c, "mo1.pdf", text, sizeof(text));
+	const char *in_pdf[] = {
+		"Model override run past a model disagreement by override of sam: label misprint",
+		"Model override, position 1 (this meter) ran as MMD-120-2001-T-SCC; expected MMS-120-4001;",
+		"“checked twice [model override by eve: typed]”",
+	};
+	for (size_t i = 0; i < sizeof(in_pdf) / sizeof(in_pdf[0]); i++)
+		ck_assert_msg(strstr(text, in_pdf[i]), "no \"%s\" in the PDF:\n%.4000s", in_pdf[i], text);
+
+	/* a run without one has no such entry */
+	tsd_bench_init(&b, "MO-3", NULL, T0 + 2 * HOUR);
+	struct store_run_record plain = {0};
+	b.meta.record = &plain;
+	run_one(s, &b, 0.20, 0.10, 0.0, id);
+	ck_assert_int_eq(store_certificate_load(s, "MO-3", id, c, &err), 0);
+	html = certificate_html(c);
+	ck_assert_ptr_null(strstr(html, "Model override"));
+	free(html);
+	/* one given where no meter disagreed says it let nothing through */
+	tsd_bench_init(&b, "MO-4", NULL, T0 + 4 * HOUR);
+	snprintf(plain.model_override_by, sizeof(plain.model_override_by), "sam");
+	snprintf(plain.model_override_reason, sizeof(plain.model_override_reason), "just in case");
+	b.meta.record = &plain;
+	run_one(s, &b, 0.20, 0.10, 0.0, id);
+	ck_assert_int_eq(store_certificate_load(s, "MO-4", id, c, &err), 0);
+	html = certificate_html(c);
+	ck_assert_msg(strstr(html, "<tr><th>Model override</th><td>given by sam:"
+				   " just in case (no meter disagreed with its model)</td></tr>"), "%s", html);
+	ck_assert_ptr_null(strstr(html, "Model override, position"));
+	free(html);
+	free(c);
+	store_close(s);
+}
+END_TEST
+
+/* A record refuses a model override without who or why, and a position
+ * overridden under no override. */
+START_TEST(a_model_override_needs_who_why_and_the_model_run)
+{
+	struct store *s = open_ok();
+	struct tsd_bench b;
+	tsd_bench_init(&b, "MO-9", NULL, T0);
+	struct store_run_record rec = {0};
+	b.meta.record = &rec;
+	char id[STORE_RUN_ID_LEN];
+	struct rig_error err = {0};
+	snprintf(rec.model_override_by, sizeof(rec.model_override_by), "sam");
+	ck_assert_int_eq(store_begin_run(s, &b.plan, &b.meta, id, &err), -1);
+	ck_assert_msg(strstr(err.msg, "a model override needs a reason"), "%s", err.msg);
+	rec.model_override_by[0] = '\0';
+	rec.pos[1].model_overridden = true;
+	snprintf(rec.pos[1].override_ran_as, sizeof(rec.pos[1].override_ran_as), "MMD-120-2001");
+	ck_assert_int_eq(store_begin_run(s, &b.plan, &b.meta, id, &err), -1);
+	ck_assert_msg(strstr(err.msg, "position 1: a model overridden without who"), "%s", err.msg);
+	snprintf(rec.model_override_by, sizeof(rec.model_override_by), "sam");
+	snprintf(rec.model_override_reason, sizeof(rec.model_override_reason), "label\nmisprint");
+	ck_assert_int_eq(store_begin_run(s, &b.plan, &b.meta, id, &err), -1);
+	ck_assert_msg(strstr(err.msg, "model override reason has control characters"), "%s", err.msg);
+	snprintf(rec.model_override_reason, sizeof(rec.model_override_reason), "label misprint");
+	rec.pos[1].override_ran_as[0] = '\0';
+	ck_assert_int_eq(store_begin_run(s, &b.plan, &b.meta, id, &err), -1);
+	ck_assert(sql_double(s, "SELECT COUNT(*) FROM runs") == 0);
+	store_close(s);
+}
+END_TEST
+
+/* The step to schema 10 (the model override's columns) on a file at 9:
+ * its runs keep what they have, their notes and their seals (made in
+ * format 3) untouched, no override made up for them; a run stored after
+ * records its override and is sealed in format 4. */
+START_TEST(the_migration_to_10_keeps_older_runs_as_sealed)
+{
+	struct store *s = open_ok();
+	tsd_sign_heads(s, dir);
+	store_set_seal_format(s, 3);	/* as schema 9 sealed it */
+	struct tsd_bench b;
+	tsd_bench_init(&b, "M9-1", NULL, T0);
+	b.meta.notes = "[model override by sam: label misprint]";	/* as rigd wrote them */
+	struct store_run_record rec = {0};
+	b.meta.record = &rec;
+	char old_id[STORE_RUN_ID_LEN], new_id[STORE_RUN_ID_LEN];
+	run_one(s, &b, 0.20, 0.10, 0.0, old_id);
+	store_close(s);
+	sqlite3 *db;
+	ck_assert_int_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+	char *msg = NULL;
+	int rc = sqlite3_exec(db,
+			      "ALTER TABLE run_records DROP COLUMN model_override_by;"
+			      "ALTER TABLE run_records DROP COLUMN model_override_reason;"
+			      "ALTER TABLE run_positions DROP COLUMN model_override_ran_as;"
+			      "ALTER TABLE run_positions DROP COLUMN model_override_expected;"
+			      "ALTER TABLE run_positions DROP COLUMN model_override_stored;"
+			      "PRAGMA user_version = 9;",
+			      NULL, NULL, &msg);
+	ck_assert_msg(rc == SQLITE_OK, "%s", msg ? msg : "");
+	sqlite3_close(db);
+
+	s = open_ok();	/* migrates 9 -> 10 */
+	ck_assert(sql_double(s, "PRAGMA user_version") == store_schema_latest_version());
+	ck_assert(sql_double(s, "SELECT COUNT(*) FROM runs WHERE notes = '[model override by sam: label misprint]'") == 1);
+	ck_assert(sql_double(s, "SELECT COUNT(*) FROM run_records WHERE model_override_by = ''"
+				" AND model_override_reason = ''") == 1);
+	ck_assert(sql_double(s, "SELECT COUNT(*) FROM run_positions WHERE model_override_ran_as IS NULL"
+				" AND model_override_expected IS NULL AND model_override_stored IS NULL") == 1);
+	struct store_chain_report report;
+	int problems = 0;
+	struct rig_error err = {0};
+	ck_assert_int_eq(store_verify_chain(s, count_problem, &problems, &report, &err), 0);
+	ck_assert_int_eq(problems, 0);
+	ck_assert_int_eq(report.newest_format, 3);
+	/* a run stored now keeps its override in the new columns, sealed */
+	tsd_sign_heads(s, dir);
+	store_set_seal_format(s, 0);
+	tsd_bench_init(&b, "M9-1", NULL, T0 + 2 * HOUR);
+	b.meta.record = &rec;
+	snprintf(rec.model_override_by, sizeof(rec.model_override_by), "sam");
+	snprintf(rec.model_override_reason, sizeof(rec.model_override_reason), "label misprint");
+	rec.pos[1].model_overridden = true;
+	snprintf(rec.pos[1].override_ran_as, sizeof(rec.pos[1].override_ran_as), "MMD-120-2001-T-SCC");
+	snprintf(rec.pos[1].override_stored, sizeof(rec.pos[1].override_stored), "MMD-120-2001");
+	run_one(s, &b, 0.20, 0.10, 0.0, new_id);
+	ck_assert_int_eq(store_verify_chain(s, count_problem, &problems, &report, &err), 0);
+	ck_assert_int_eq(problems, 0);
+	ck_assert_int_eq(report.newest_format, STORE_SEAL_FORMAT);
+	ck_assert_int_ge(STORE_SEAL_FORMAT, 4);
+	struct store_certificate *c = calloc(1, sizeof(*c));
+	ck_assert_int_eq(store_certificate_load(s, "M9-1", old_id, c, &err), 0);
+	ck_assert(!c->record.model_override_by[0] && !c->record.pos[1].model_overridden);
+	ck_assert_int_eq(store_certificate_load(s, "M9-1", new_id, c, &err), 0);
+	ck_assert_str_eq(c->record.model_override_by, "sam");
+	ck_assert_str_eq(c->record.pos[1].override_stored, "MMD-120-2001");
+	ck_assert_str_eq(c->record.pos[1].override_expected, "");
+	free(c);
+	store_close(s);
+}
+END_TEST
+
 /* tests/e2e/scenario records: rig-sim, rigd and rigctl on a private folder. */
 START_TEST(the_record_through_the_real_programs)
 {
@@ -980,10 +1238,13 @@ Suite *suite_run_record(void)
 	tcase_add_test(store, migration_counts_old_positions_from_one_and_keeps_their_model);
 	tcase_add_test(store, history_is_an_index_lookup);
 	tcase_add_test(store, the_migration_keeps_sealed_runs_verifiable);
+	tcase_add_test(store, the_migration_to_10_keeps_older_runs_as_sealed);
+	tcase_add_test(store, a_model_override_needs_who_why_and_the_model_run);
 	suite_add_tcase(s, store);
 	TCase *daemon = tcase_create("daemon");
 	tcase_add_checked_fixture(daemon, setup, teardown);
 	tcase_add_test(daemon, an_overdue_calibration_refuses_the_run_unless_overridden);
+	tcase_add_test(daemon, a_model_override_request_is_recorded_with_who_and_why);
 	tcase_add_test(daemon, ambient_comes_from_the_fixture_sensor_else_the_operator);
 	tcase_add_test(daemon, start_requests_refuse_bad_record_fields);
 	tcase_add_test(daemon, fixtures_name_standards_and_sensors);
@@ -996,6 +1257,7 @@ Suite *suite_run_record(void)
 	tcase_add_test(exports, points_export_in_long_form_with_formulas_neutralised);
 	tcase_add_test(exports, points_export_has_a_row_per_output);
 	tcase_add_test(exports, the_certificate_shows_the_record);
+	tcase_add_test(exports, a_model_override_is_an_entry_of_its_own_outside_the_notes);
 	suite_add_tcase(s, exports);
 	TCase *bench = tcase_create("simulated bench");
 	tcase_set_timeout(bench, 120);

@@ -14,6 +14,7 @@
 #include "rig/rigctl/args.h"
 #include "rig/store/queries.h"
 #include "rig/store/seal.h"
+#include "shell_capture.h"
 #include "test_store_data.h"
 
 #define T0 1795000000000LL
@@ -48,6 +49,11 @@ static struct store_run_record *test_record(void)
 	snprintf(rec.standards[0].certificate, sizeof(rec.standards[0].certificate), "CAL-2026-117");
 	rec.pos[1].has_register_before = true;
 	rec.pos[1].register_before_kwh = 18234.6;
+	snprintf(rec.model_override_by, sizeof(rec.model_override_by), "sam");
+	snprintf(rec.model_override_reason, sizeof(rec.model_override_reason), "label misprint");
+	rec.pos[1].model_overridden = true;
+	snprintf(rec.pos[1].override_ran_as, sizeof(rec.pos[1].override_ran_as), "MMD-120-2001-T-SCC");
+	snprintf(rec.pos[1].override_stored, sizeof(rec.pos[1].override_stored), "MMD-120-2001");
 	return &rec;
 }
 
@@ -362,6 +368,13 @@ START_TEST(a_changed_record_standard_or_meter_description_is_found)
 		"UPDATE run_positions SET weighted_avg_pct = 0.01 WHERE run_id = %lld",
 		"UPDATE run_positions SET model_source = 'backfilled' WHERE run_id = %lld",
 		"DELETE FROM run_standards WHERE run_id = %lld",
+		/* the model override (format 4) */
+		"UPDATE run_records SET model_override_by = 'ana' WHERE run_id = %lld",
+		"UPDATE run_records SET model_override_reason = 'typo' WHERE run_id = %lld",
+		"UPDATE run_positions SET model_override_stored = 'MMS-120-4001' WHERE run_id = %lld",
+		"UPDATE run_positions SET model_override_expected = 'MMS-120-4001' WHERE run_id = %lld",
+		"UPDATE run_positions SET model_override_ran_as = NULL, model_override_stored = NULL"
+		" WHERE run_id = %lld",
 	};
 	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
 		tsd_rmdir(dir);
@@ -473,6 +486,37 @@ START_TEST(format_1_seals_still_verify_beside_format_2)
 }
 END_TEST
 
+/* Runs sealed in each older format (1 to 3) still verify beside format 4,
+ * by rigctl verify too; only format 4 covers the model override, so a
+ * changed override names the run sealed in it alone. */
+START_TEST(older_formats_still_verify_beside_format_4)
+{
+	struct rig_error err = {0};
+	struct store *s = store_open(db_path, &err);
+	tsd_sign_heads(s, dir);
+	char runs[4][STORE_RUN_ID_LEN];
+	for (int format = 1; format <= 4; format++) {
+		char serial[16];
+		snprintf(serial, sizeof(serial), "F%d-1", format);
+		store_set_seal_format(s, format);
+		one_run(s, serial, T0 + format * 100000, runs[format - 1]);
+	}
+	store_close(s);
+	struct findings f;
+	struct store_chain_report r = walk(&f);
+	ck_assert_msg(r.problems == 0 && r.sealed == 4 && r.newest_format == 4, "%s", f.text);
+	ck_assert_int_ge(STORE_SEAL_FORMAT, 4);
+	ck_assert_msg(test_sh("%s --db '%s' verify --db", test_rigctl_path(), db_path) == 0, "%s",
+		      test_sh_out);
+	ck_assert_msg(strstr(test_sh_out, "valid: 4 sealed run(s) walked, 0 problem(s)"), "%s", test_sh_out);
+	tamper("UPDATE run_records SET model_override_by = 'ana'");
+	r = walk(&f);
+	ck_assert_msg(r.problems == 1 && strstr(f.text, runs[3]) && !strstr(f.text, runs[2]), "%s", f.text);
+	ck_assert_int_ne(test_sh("%s --db '%s' verify --db", test_rigctl_path(), db_path), 0);
+	ck_assert_msg(strstr(test_sh_out, runs[3]) && !strstr(test_sh_out, runs[0]), "%s", test_sh_out);
+}
+END_TEST
+
 /* Format 2 hashes positions as the tables store them, from 1; format 1
  * keeps the 0-based form its seals were made with. */
 START_TEST(format_2_hashes_the_stored_1_based_positions)
@@ -514,7 +558,12 @@ END_TEST
  * and numbered seal formats), its seals all of format 1. */
 static void back_to_schema_5(void)
 {
-	tamper("DROP TRIGGER outbox_reading_insert; DROP TRIGGER outbox_reading_update;"
+	tamper("ALTER TABLE run_records DROP COLUMN model_override_by;"
+	       "ALTER TABLE run_records DROP COLUMN model_override_reason;"
+	       "ALTER TABLE run_positions DROP COLUMN model_override_ran_as;"
+	       "ALTER TABLE run_positions DROP COLUMN model_override_expected;"
+	       "ALTER TABLE run_positions DROP COLUMN model_override_stored;"
+	       "DROP TRIGGER outbox_reading_insert; DROP TRIGGER outbox_reading_update;"
 	       "DROP TABLE measurement_outputs;"
 	       "ALTER TABLE measurements DROP COLUMN reading_before_kwh;"
 	       "ALTER TABLE measurements DROP COLUMN reading_after_kwh;"
@@ -692,6 +741,7 @@ Suite *suite_seal(void)
 	tcase_add_test(tc, the_register_after_is_sealed_as_an_addendum);
 	tcase_add_test(tc, format_1_seals_still_verify_beside_format_2);
 	tcase_add_test(tc, format_2_hashes_the_stored_1_based_positions);
+	tcase_add_test(tc, older_formats_still_verify_beside_format_4);
 	tcase_add_test(tc, a_missing_head_over_format_1_seals_is_reported);
 	tcase_add_test(tc, an_old_chain_migrated_by_rigd_is_signed_once);
 	tcase_add_test(tc, a_chain_resealed_in_format_1_without_its_head_is_never_signed);
