@@ -402,20 +402,27 @@ static void *answer_requests(void *arg)
 	return NULL;
 }
 
+/* A fake rigd on a private socket, answering every request; its thread. */
+static pthread_t start_answerer(struct answerer *a, const char *tag, char *sock, size_t len)
+{
+	pthread_mutex_init(&a->lock, NULL);
+	snprintf(sock, len, "/tmp/rig-panel-%s-%d.sock", tag, (int)getpid());
+	unlink(sock);
+	a->listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un ua = {.sun_family = AF_UNIX};
+	snprintf(ua.sun_path, sizeof(ua.sun_path), "%s", sock);
+	ck_assert_int_eq(bind(a->listen_fd, (struct sockaddr *)&ua, sizeof(ua)), 0);
+	ck_assert_int_eq(listen(a->listen_fd, 16), 0);
+	pthread_t th;
+	ck_assert_int_eq(pthread_create(&th, NULL, answer_requests, a), 0);
+	return th;
+}
+
 START_TEST(abort_needs_no_sign_in_only_the_pages_token)
 {
 	struct answerer a = {0};
-	pthread_mutex_init(&a.lock, NULL);
 	char sock[108];
-	snprintf(sock, sizeof(sock), "/tmp/rig-panel-abort-%d.sock", (int)getpid());
-	unlink(sock);
-	a.listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	struct sockaddr_un ua = {.sun_family = AF_UNIX};
-	snprintf(ua.sun_path, sizeof(ua.sun_path), "%s", sock);
-	ck_assert_int_eq(bind(a.listen_fd, (struct sockaddr *)&ua, sizeof(ua)), 0);
-	ck_assert_int_eq(listen(a.listen_fd, 16), 0);
-	pthread_t th;
-	ck_assert_int_eq(pthread_create(&th, NULL, answer_requests, &a), 0);
+	pthread_t th = start_answerer(&a, "abort", sock, sizeof(sock));
 	struct rigd_config c;
 	rigd_config_defaults(&c);
 	char ops[64], reply[4096], logged[4096], page[80], header[160];
@@ -488,17 +495,8 @@ END_TEST
 START_TEST(a_supervisors_override_goes_in_the_request_not_the_notes)
 {
 	struct answerer a = {0};
-	pthread_mutex_init(&a.lock, NULL);
 	char sock[108];
-	snprintf(sock, sizeof(sock), "/tmp/rig-panel-ov-%d.sock", (int)getpid());
-	unlink(sock);
-	a.listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	struct sockaddr_un ua = {.sun_family = AF_UNIX};
-	snprintf(ua.sun_path, sizeof(ua.sun_path), "%s", sock);
-	ck_assert_int_eq(bind(a.listen_fd, (struct sockaddr *)&ua, sizeof(ua)), 0);
-	ck_assert_int_eq(listen(a.listen_fd, 16), 0);
-	pthread_t th;
-	ck_assert_int_eq(pthread_create(&th, NULL, answer_requests, &a), 0);
+	pthread_t th = start_answerer(&a, "ov", sock, sizeof(sock));
 	struct rigd_config c;
 	rigd_config_defaults(&c);
 	char ops[64], reply[4096];
