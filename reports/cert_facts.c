@@ -58,18 +58,16 @@ static size_t unsafe_char(const unsigned char *s, const char **with)
 	return 0;
 }
 
-void cert_notes_text(const char *notes, char *buf, size_t len)
+static const char more[] = "\xe2\x80\xa6";	/* what was cut: "…" */
+
+/* Copies text into buf, at most room bytes and never half a character,
+ * with what a reader would not see made visible: the bytes written, and
+ * *cut when not all of it fitted. */
+static size_t copy_visible(const char *text, char *buf, size_t room, bool *cut)
 {
-	static const char open[] = "\xe2\x80\x9c", close[] = "\xe2\x80\x9d", more[] = "\xe2\x80\xa6";
-	if (len < sizeof(open) + sizeof(close) + sizeof(more)) {
-		snprintf(buf, len, "%s", "");
-		return;
-	}
-	size_t room = len - (sizeof(close) - 1) - (sizeof(more) - 1) - 1, n = 0;
-	memcpy(buf, open, sizeof(open) - 1);
-	n = sizeof(open) - 1;
-	const unsigned char *s = (const unsigned char *)notes;
-	bool cut = false;
+	size_t n = 0;
+	const unsigned char *s = (const unsigned char *)text;
+	*cut = false;
 	while (*s) {
 		const char *with = NULL;
 		size_t take = unsafe_char(s, &with);
@@ -81,13 +79,42 @@ void cert_notes_text(const char *notes, char *buf, size_t len)
 		}
 		size_t out = with ? strlen(with) : seq;
 		if (n + out > room) {
-			cut = true;
+			*cut = true;
 			break;
 		}
 		memcpy(buf + n, with ? with : (const char *)s, out);
 		n += out;
 		s += seq;
 	}
+	return n;
+}
+
+void cert_visible_text(const char *text, char *buf, size_t len)
+{
+	if (len < sizeof(more) + 1) {
+		snprintf(buf, len, "%s", "");
+		return;
+	}
+	bool cut;
+	size_t n = copy_visible(text, buf, len - sizeof(more), &cut);
+	if (cut) {
+		memcpy(buf + n, more, sizeof(more) - 1);
+		n += sizeof(more) - 1;
+	}
+	buf[n] = '\0';
+}
+
+void cert_notes_text(const char *notes, char *buf, size_t len)
+{
+	static const char open[] = "\xe2\x80\x9c", close[] = "\xe2\x80\x9d";
+	if (len < sizeof(open) + sizeof(close) + sizeof(more)) {
+		snprintf(buf, len, "%s", "");
+		return;
+	}
+	size_t room = len - (sizeof(open) - 1) - (sizeof(close) - 1) - (sizeof(more) - 1) - 1;
+	memcpy(buf, open, sizeof(open) - 1);
+	bool cut;
+	size_t n = sizeof(open) - 1 + copy_visible(notes, buf + sizeof(open) - 1, room, &cut);
 	if (cut) {
 		memcpy(buf + n, more, sizeof(more) - 1);
 		n += sizeof(more) - 1;

@@ -55,6 +55,9 @@ bool cert_simulated(const struct store_certificate *c);
  * writes itself (an override, an outcome). */
 extern const char cert_notes_label[];
 void cert_notes_text(const char *notes, char *buf, size_t len);
+/* The same, unquoted, for other free text on a certificate (who overrode
+ * and why). */
+void cert_visible_text(const char *text, char *buf, size_t len);
 
 extern const char cert_decision_rule[];
 

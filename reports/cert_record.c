@@ -77,9 +77,10 @@ static void standard_facts(const struct store_certificate *c, cert_fact_fn fn, v
 		   lapsed, ctx);
 	}
 	if (r->cal_override_by[0]) {
-		char t[300];
-		snprintf(t, sizeof(t), "run on an overdue calibration by override of %s: %s",
-			 r->cal_override_by, r->cal_override_reason);
+		char t[700], by[200], why[400];
+		cert_visible_text(r->cal_override_by, by, sizeof(by));
+		cert_visible_text(r->cal_override_reason, why, sizeof(why));
+		snprintf(t, sizeof(t), "run on an overdue calibration by override of %s: %s", by, why);
 		fn("Reference standards", "Calibration override", t, true, ctx);
 	}
 }
@@ -100,11 +101,12 @@ static void model_override_facts(const struct store_certificate *c, cert_fact_fn
 	bool used = false;
 	for (int p = 1; p <= RIG_MAX_POSITIONS; p++)
 		used = used || r->pos[p].model_overridden;
-	char t[400];
+	char t[700], by[200], why[400];
+	cert_visible_text(r->model_override_by, by, sizeof(by));
+	cert_visible_text(r->model_override_reason, why, sizeof(why));
 	/* an override given where no meter disagreed let nothing through */
 	snprintf(t, sizeof(t), "%s %s: %s%s",
-		 used ? "run past a model disagreement by override of" : "given by",
-		 r->model_override_by, r->model_override_reason,
+		 used ? "run past a model disagreement by override of" : "given by", by, why,
 		 used ? "" : " (no meter disagreed with its model)");
 	fn("Overrides", "Model override", t, used, ctx);
 	for (int p = 1; p <= RIG_MAX_POSITIONS; p++) {

@@ -371,11 +371,35 @@ static int override_user(struct panel *p, struct MHD_Connection *conn,
 
 /* A supervisor's override: who (override_by) and why go into the run's
  * record, as rigd's own entries; the notes keep only what was typed. */
+/* At most max bytes of text, never half a UTF-8 character: what is cut
+ * is recorded and shipped, and a broken character would be refused there. */
+static void utf8_prefix(const char *text, size_t max, char *buf, size_t len)
+{
+	size_t n = strlen(text);
+	if (n > max) {
+		n = max;
+		while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
+			n--;
+	}
+	snprintf(buf, len, "%.*s", (int)n, text);
+}
+
 static int supervisor_override(struct panel *p, struct MHD_Connection *conn,
 			       const struct panel_session *s, const cJSON *ov, cJSON *req,
 			       char *why, size_t why_len)
 {
 	const char *reason = str(ov, "reason");
+	bool model = cJSON_IsTrue(cJSON_GetObjectItem(ov, "model"));
+	bool calibration = cJSON_IsTrue(cJSON_GetObjectItem(ov, "calibration"));
+	/* What cannot be recorded is refused before a PIN is tried. */
+	if (!model && !calibration) {
+		snprintf(why, why_len, "override refused: say what it overrides (model or calibration)");
+		return -1;
+	}
+	if (strlen(reason) < 3) {
+		snprintf(why, why_len, "override refused: say why (it is recorded)");
+		return -1;
+	}
 	struct panel_user u;
 	char locked_why[200];
 	bool locked;
@@ -388,19 +412,8 @@ static int supervisor_override(struct panel *p, struct MHD_Connection *conn,
 					       "badge) are needed");
 		return -1;
 	}
-	if (strlen(reason) < 3) {
-		snprintf(why, why_len, "override refused: say why (it is recorded)");
-		return -1;
-	}
 	char because[128];
-	snprintf(because, sizeof(because), "%.100s", reason);
-	bool model = cJSON_IsTrue(cJSON_GetObjectItem(ov, "model"));
-	bool calibration = cJSON_IsTrue(cJSON_GetObjectItem(ov, "calibration"));
-	if (!model && !calibration) {
-		/* nothing would record it */
-		snprintf(why, why_len, "override refused: say what it overrides (model or calibration)");
-		return -1;
-	}
+	utf8_prefix(reason, 100, because, sizeof(because));
 	if (model) {
 		cJSON_AddBoolToObject(req, "model_override", true);
 		cJSON_AddStringToObject(req, "model_override_reason", because);

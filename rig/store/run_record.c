@@ -112,6 +112,8 @@ static int check_model_override(const struct store_run_record *r, struct rig_err
 {
 	if (r->model_override_by[0] && !r->model_override_reason[0])
 		return rig_error_set(err, NULL, 0, "a model override needs a reason");
+	if (!r->model_override_by[0] && r->model_override_reason[0])
+		return rig_error_set(err, NULL, 0, "a model override needs who overrode it");
 	for (int p = 1; p <= RIG_MAX_POSITIONS; p++) {
 		const struct store_position_record *pr = &r->pos[p];
 		if (!pr->model_overridden)

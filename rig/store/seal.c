@@ -8,6 +8,7 @@
 
 #include "rig/core/sha256.h"
 #include "rig/store/chain_head.h"
+#include "rig/store/schema.h"
 #include "rig/store/store_private.h"
 
 /* Fixed column lists, not SELECT *: a later migration that adds a column
@@ -437,6 +438,37 @@ static int subject_hash_now(struct store *s, const char *uuid, const char *subje
 	return 0;
 }
 
+/* The first seal format that covers the model override's columns. */
+#define SEAL_FORMAT_OVERRIDE 4
+
+/* Whether a run holds a model override (schema 10's columns): 1, 0 (or a
+ * file from before them), -1 with err. A seal in an older format does not
+ * cover them, so one found there was written after the run was sealed. */
+static int holds_model_override(struct store *s, const char *uuid, struct rig_error *err)
+{
+	int version = store_schema_version(s->db, err);
+	if (version < 0)
+		return -1;
+	if (version < 10)
+		return 0;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT EXISTS (SELECT 1 FROM run_records rr JOIN runs r ON r.id = rr.run_id"
+			       " WHERE r.run_uuid = ?1 AND (rr.model_override_by <> ''"
+			       " OR rr.model_override_reason <> ''))"
+			       " OR EXISTS (SELECT 1 FROM run_positions p JOIN runs r ON r.id = p.run_id"
+			       " WHERE r.run_uuid = ?1 AND (p.model_override_ran_as IS NOT NULL"
+			       " OR p.model_override_expected IS NOT NULL OR p.model_override_stored IS NOT NULL))",
+			       -1, &st, NULL) != SQLITE_OK)
+		return rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
+	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	if (rc < 0)
+		return rig_error_set(err, NULL, 0, "results database: %s", sqlite3_errmsg(s->db));
+	return rc;
+}
+
 /* One seal: linked to the one before, its own hash right, its run present
  * and what it covers unchanged. */
 static int check_seal(struct store *s, sqlite3_stmt *st, char prev[STORE_SEAL_HEX],
@@ -466,6 +498,14 @@ static int check_seal(struct store *s, sqlite3_stmt *st, char prev[STORE_SEAL_HE
 		store_chain_problem(fn, ctx, r, "run %s: its stored rows changed after it was sealed", uuid);
 	else if (strcmp(now, rows_hex) != 0)
 		store_chain_problem(fn, ctx, r, "run %s: its %s changed after it was sealed", uuid, subject);
+	if (!gone && is_run && format < SEAL_FORMAT_OVERRIDE) {
+		int held = holds_model_override(s, uuid, err);
+		if (held < 0)
+			return -1;
+		if (held)
+			store_chain_problem(fn, ctx, r, "run %s: a model override was written into it after it "
+					    "was sealed (its seal, format %d, is older than overrides)", uuid, format);
+	}
 	snprintf(prev, STORE_SEAL_HEX, "%s", seal);
 	if (is_run)
 		r->sealed++;

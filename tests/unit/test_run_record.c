@@ -1109,6 +1109,18 @@ START_TEST(a_model_override_is_an_entry_of_its_own_outside_the_notes)
 				   " just in case (no meter disagreed with its model)</td></tr>"), "%s", html);
 	ck_assert_ptr_null(strstr(html, "Model override, position"));
 	free(html);
+	/* who and why are free text: what a reader would not see is shown
+	 * replaced, as in the notes (here a right-to-left override) */
+	tsd_bench_init(&b, "MO-5", NULL, T0 + 6 * HOUR);
+	snprintf(plain.model_override_reason, sizeof(plain.model_override_reason),
+		 "just \xe2\x80\xae in case");
+	b.meta.record = &plain;
+	run_one(s, &b, 0.20, 0.10, 0.0, id);
+	ck_assert_int_eq(store_certificate_load(s, "MO-5", id, c, &err), 0);
+	html = certificate_html(c);
+	ck_assert_msg(strstr(html, "given by sam: just \xef\xbf\xbd in case"), "%.300s", strstr(html, "Model override") ? strstr(html, "Model override") : html);
+	ck_assert_ptr_null(strstr(html, "\xe2\x80\xae"));
+	free(html);
 	free(c);
 	store_close(s);
 }
@@ -1129,6 +1141,10 @@ START_TEST(a_model_override_needs_who_why_and_the_model_run)
 	ck_assert_int_eq(store_begin_run(s, &b.plan, &b.meta, id, &err), -1);
 	ck_assert_msg(strstr(err.msg, "a model override needs a reason"), "%s", err.msg);
 	rec.model_override_by[0] = '\0';
+	snprintf(rec.model_override_reason, sizeof(rec.model_override_reason), "label misprint");
+	ck_assert_int_eq(store_begin_run(s, &b.plan, &b.meta, id, &err), -1);
+	ck_assert_msg(strstr(err.msg, "a model override needs who overrode it"), "%s", err.msg);
+	rec.model_override_reason[0] = '\0';
 	rec.pos[1].model_overridden = true;
 	snprintf(rec.pos[1].override_ran_as, sizeof(rec.pos[1].override_ran_as), "MMD-120-2001");
 	ck_assert_int_eq(store_begin_run(s, &b.plan, &b.meta, id, &err), -1);

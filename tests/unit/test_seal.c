@@ -21,9 +21,21 @@
 
 static char dir[64], db_path[96];
 
+/* The seal format the tests' store makes: a store sealing in a format
+ * older than 4 is software from before overrides were recorded, so its
+ * runs' records hold none (test_record). */
+static int sealing_format;
+
+static void set_format(struct store *s, int format)
+{
+	store_set_seal_format(s, format);
+	sealing_format = format;
+}
+
 static void setup(void)
 {
 	tsd_tmpdir(dir, db_path);
+	sealing_format = 0;
 }
 
 static void teardown(void)
@@ -49,6 +61,8 @@ static struct store_run_record *test_record(void)
 	snprintf(rec.standards[0].certificate, sizeof(rec.standards[0].certificate), "CAL-2026-117");
 	rec.pos[1].has_register_before = true;
 	rec.pos[1].register_before_kwh = 18234.6;
+	if (sealing_format > 0 && sealing_format < 4)
+		return &rec;
 	snprintf(rec.model_override_by, sizeof(rec.model_override_by), "sam");
 	snprintf(rec.model_override_reason, sizeof(rec.model_override_reason), "label misprint");
 	rec.pos[1].model_overridden = true;
@@ -471,9 +485,9 @@ START_TEST(format_1_seals_still_verify_beside_format_2)
 	struct store *s = store_open(db_path, &err);
 	tsd_sign_heads(s, dir);
 	char old_run[STORE_RUN_ID_LEN], new_run[STORE_RUN_ID_LEN];
-	store_set_seal_format(s, 1);
+	set_format(s, 1);
 	one_run(s, "OLD-1", T0, old_run);
-	store_set_seal_format(s, 0);
+	set_format(s, 0);
 	one_run(s, "NEW-1", T0 + 100000, new_run);
 	store_close(s);
 	struct findings f;
@@ -487,8 +501,8 @@ START_TEST(format_1_seals_still_verify_beside_format_2)
 END_TEST
 
 /* Runs sealed in each older format (1 to 3) still verify beside format 4,
- * by rigctl verify too; only format 4 covers the model override, so a
- * changed override names the run sealed in it alone. */
+ * by rigctl verify too; format 4 covers the model override, and an
+ * override in a run sealed in an older format was forged after it. */
 START_TEST(older_formats_still_verify_beside_format_4)
 {
 	struct rig_error err = {0};
@@ -498,7 +512,7 @@ START_TEST(older_formats_still_verify_beside_format_4)
 	for (int format = 1; format <= 4; format++) {
 		char serial[16];
 		snprintf(serial, sizeof(serial), "F%d-1", format);
-		store_set_seal_format(s, format);
+		set_format(s, format);
 		one_run(s, serial, T0 + format * 100000, runs[format - 1]);
 	}
 	store_close(s);
@@ -509,11 +523,21 @@ START_TEST(older_formats_still_verify_beside_format_4)
 	ck_assert_msg(test_sh("%s --db '%s' verify --db", test_rigctl_path(), db_path) == 0, "%s",
 		      test_sh_out);
 	ck_assert_msg(strstr(test_sh_out, "valid: 4 sealed run(s) walked, 0 problem(s)"), "%s", test_sh_out);
+	/* Format 4 covers the override; an older seal does not, so an
+	 * override found in a run sealed before it was forged afterwards. */
 	tamper("UPDATE run_records SET model_override_by = 'ana'");
 	r = walk(&f);
-	ck_assert_msg(r.problems == 1 && strstr(f.text, runs[3]) && !strstr(f.text, runs[2]), "%s", f.text);
+	ck_assert_msg(r.problems == 4, "%s", f.text);
+	for (int i = 0; i < 4; i++)
+		ck_assert_msg(strstr(f.text, runs[i]), "%s", f.text);
+	ck_assert_msg(strstr(f.text, "a model override was written into it after it was sealed (its seal,"
+				     " format 3"), "%s", f.text);
 	ck_assert_int_ne(test_sh("%s --db '%s' verify --db", test_rigctl_path(), db_path), 0);
-	ck_assert_msg(strstr(test_sh_out, runs[3]) && !strstr(test_sh_out, runs[0]), "%s", test_sh_out);
+	ck_assert_msg(strstr(test_sh_out, runs[3]) && strstr(test_sh_out, runs[0]), "%s", test_sh_out);
+	tamper("UPDATE run_records SET model_override_by = ''");
+	tamper("UPDATE run_positions SET model_override_ran_as = 'MMS-120-2001'");
+	r = walk(&f);
+	ck_assert_msg(r.problems == 4, "%s", f.text);
 }
 END_TEST
 
@@ -588,7 +612,7 @@ static void old_chain(void)
 	struct store *s = store_open(db_path, &err);
 	ck_assert_msg(s != NULL, "%s", err.msg);
 	char a[STORE_RUN_ID_LEN], b[STORE_RUN_ID_LEN];
-	store_set_seal_format(s, 1);
+	set_format(s, 1);
 	one_run(s, "OLD-1", T0, a);
 	one_run(s, "OLD-2", T0 + 100000, b);
 	store_close(s);
@@ -652,7 +676,7 @@ START_TEST(a_chain_resealed_in_format_1_without_its_head_is_never_signed)
 	tamper("DELETE FROM run_seals; DELETE FROM chain_head");
 	struct rig_error err = {0};
 	struct store *s = store_open(db_path, &err);
-	store_set_seal_format(s, 1);
+	set_format(s, 1);
 	ck_assert_int_eq(store_seal_run(s, 1, &err), 0);
 	ck_assert_int_eq(store_seal_run(s, 2, &err), 0);
 	store_close(s);
