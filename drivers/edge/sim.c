@@ -159,7 +159,7 @@ static int sim_open(struct edge_input *in, const char *args, const struct edge_i
 		rig_error_set(err, NULL, 0, "edge input '%s': %.300s", in->spec, why);
 		goto fail;
 	}
-	if (s->tr->ops->write(s->tr, sub, (size_t)len, err) < 0 || wait_levels(in, err) < 0)
+	if (transport_write(s->tr, sub, (size_t)len, err) < 0 || wait_levels(in, err) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -198,7 +198,7 @@ static int sim_set_output(struct edge_input *in, unsigned offset, bool active, s
 	char line[48];
 	int n = snprintf(line, sizeof(line), "OUT %u %d\n", offset, active ? 1 : 0);
 	struct rig_error terr = { 0 };
-	if (s->tr->ops->write(s->tr, line, (size_t)n, &terr) < 0)
+	if (transport_write(s->tr, line, (size_t)n, &terr) < 0)
 		return rig_error_set(err, NULL, 0, "edge input '%s': output line %u: %.300s", in->spec,
 				     offset, terr.msg);
 	return 0;

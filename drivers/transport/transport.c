@@ -49,6 +49,7 @@ struct transport *transport_open(const char *spec, struct rig_error *err)
 		free(t);
 		return NULL;
 	}
+	pthread_mutex_init(&t->write_lock, NULL);
 	return t;
 }
 
@@ -57,5 +58,14 @@ void transport_close(struct transport *t)
 	if (!t)
 		return;
 	t->ops->close(t);
+	pthread_mutex_destroy(&t->write_lock);
 	free(t);
+}
+
+int transport_write(struct transport *t, const void *buf, size_t len, struct rig_error *err)
+{
+	pthread_mutex_lock(&t->write_lock);
+	int rc = t->ops->write(t, buf, len, err);
+	pthread_mutex_unlock(&t->write_lock);
+	return rc;
 }

@@ -6,6 +6,7 @@
 #ifndef RIG_DRIVERS_TRANSPORT_H
 #define RIG_DRIVERS_TRANSPORT_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -28,9 +29,15 @@ struct transport {
 	const struct transport_ops *ops;
 	void *priv;
 	char spec[160];
+	pthread_mutex_t write_lock;	/* transport_write: one writer at a time */
 };
 
 /* Opens by spec: picks ops by scheme. NULL with err on failure. */
+/* Writes all of buf through ops->write, one writer at a time: rigd's
+ * dead-man thread sends keep-alives between the loop's commands, and a
+ * line is never split by another. 0, or -1 with err. */
+int transport_write(struct transport *t, const void *buf, size_t len, struct rig_error *err);
+
 struct transport *transport_open(const char *spec, struct rig_error *err);
 void transport_close(struct transport *t);	/* NULL-safe */
 

@@ -54,7 +54,7 @@ static int query_idn(struct transport *tr, double timeout_s, char *reply, size_t
 		     struct rig_error *err)
 {
 	static const char q[] = "*IDN?\n";
-	if (tr->ops->write(tr, q, sizeof(q) - 1, err) < 0)
+	if (transport_write(tr, q, sizeof(q) - 1, err) < 0)
 		return -1;
 	size_t got = 0;
 	double end = now_s() + timeout_s;

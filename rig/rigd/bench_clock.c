@@ -39,7 +39,7 @@ int bench_clock_sync_sim(struct bench_clock *c, struct transport *tr, double tim
 {
 	static const char query[] = "SIM:TIME?\n";
 	int64_t sent = rig_monotonic_ns();
-	if (tr->ops->write(tr, query, sizeof(query) - 1, err) < 0)
+	if (transport_write(tr, query, sizeof(query) - 1, err) < 0)
 		return -1;
 	char reply[64];
 	size_t len = 0;

@@ -77,10 +77,11 @@ static void check_gaps(struct rigd *d, int64_t now_ns)
 		else if (worst > HEARTBEAT_TRUST_GAP_NS)
 			doubt(d, "relay may have opened the enable loop: no heartbeat", worst);
 	}
-	if (d->src && d->src->watchdog_s > 0 && hb->last_keepalive_ns &&
-	    now_ns - hb->last_keepalive_ns > (int64_t)(d->src->watchdog_s * 1e9) - 2 * HEARTBEAT_PERIOD_NS)
+	int64_t fed = atomic_load(&hb->last_keepalive_ns);
+	if (d->src && d->src->watchdog_s > 0 && fed &&
+	    now_ns - fed > (int64_t)(d->src->watchdog_s * 1e9) - 2 * HEARTBEAT_PERIOD_NS)
 		doubt(d, "the instrument's watchdog may have switched the output off: no keep-alive",
-		      now_ns - hb->last_keepalive_ns);
+		      now_ns - fed);
 }
 
 bool heartbeat_output_trusted(struct rigd *d, char *why, size_t why_len)
@@ -119,6 +120,8 @@ void heartbeat_lost_control(struct rigd *d)
 static int drive_line(void *ctx, bool level, struct rig_error *err)
 {
 	struct rigd *d = ctx;
+	if (!line_wired(d))
+		return 0;	/* the pulser runs for the keep-alive alone */
 	if (!d->edges)
 		return rig_error_set(err, NULL, 0, "no edge input to drive it through");
 	return edge_input_set_output(d->edges, (unsigned)d->fixture.heartbeat.line, level, err);
@@ -134,10 +137,43 @@ void heartbeat_set_edges(struct rigd *d, struct edge_input *in)
 	pulser_unlock(&d->hb.pulser);
 }
 
-/* Whether the relay should hold: rigd in control, and a line to pulse. */
+/* Called by the pulser after each toggle, with its lock held: d->src
+ * changes only under it. The instrument's watchdog fed. */
+static void feed_watchdog(void *ctx)
+{
+	struct rigd *d = ctx;
+	struct rigd_heartbeat *hb = &d->hb;
+	if (!d->src || d->src->watchdog_s <= 0)
+		return;
+	struct rig_error err = {0};
+	bool sent = source_keepalive(d->src, &err) == 0;
+	if (!sent && hb->keepalive_ok)
+		log_warn("%s", err.msg);
+	hb->keepalive_ok = sent;
+	if (sent)
+		atomic_store(&hb->last_keepalive_ns, rig_monotonic_ns());
+}
+
+void heartbeat_set_source(struct rigd *d, struct source *src, struct transport *tr)
+{
+	if (!src)
+		heartbeat_lost_control(d);
+	pulser_lock(&d->hb.pulser);
+	d->src = src;
+	d->src_tr = tr;
+	pulser_unlock(&d->hb.pulser);
+}
+
+static bool watchdog_wired(const struct rigd *d)
+{
+	return d->fixture.comm_watchdog_s > 0;
+}
+
+/* Whether the pulses should go on: rigd in control, and a line to pulse
+ * or a watchdog to feed. */
 static bool should_hold(const struct rigd *d)
 {
-	return in_control(d) && d->edges && line_wired(d);
+	return in_control(d) && ((d->edges && line_wired(d)) || watchdog_wired(d));
 }
 
 void heartbeat_kick(struct rigd *d)
@@ -184,21 +220,13 @@ static void tick(struct rig_loop *loop, int fd, uint32_t events, void *data)
 	if (!healthy)
 		return;
 	feed_systemd(d, now);
-	if (!in_control(d))
-		return;
-	struct rig_error err = {0};
-	bool sent = source_keepalive(d->src, &err) == 0;
-	if (!sent && d->hb.keepalive_ok)
-		log_warn("%s", err.msg);
-	d->hb.keepalive_ok = sent;
-	if (sent)
-		d->hb.last_keepalive_ns = now;
 }
 
 void heartbeat_init(struct rigd *d)
 {
 	d->hb.timerfd = -1;
 	pulser_init(&d->hb.pulser, HEARTBEAT_PERIOD_NS, drive_line, d);
+	pulser_set_also(&d->hb.pulser, feed_watchdog);
 }
 
 void heartbeat_release(struct rigd *d)
@@ -211,12 +239,13 @@ int heartbeat_start(struct rigd *d, struct rig_error *err)
 	struct rigd_heartbeat *hb = &d->hb;
 	hb->keepalive_ok = true;
 	hb->output_doubt = false;
-	if (line_wired(d)) {
-		if (pulser_set(&hb->pulser, false, err) < 0 || pulser_start(&hb->pulser, err) < 0)
-			return -1;
-		/* A first edge at once: the relay holds from start-up, not a period later. */
-		heartbeat_kick(d);
-	}
+	atomic_store(&hb->last_keepalive_ns, 0);
+	if (line_wired(d) && pulser_set(&hb->pulser, false, err) < 0)
+		return -1;
+	if ((line_wired(d) || watchdog_wired(d)) && pulser_start(&hb->pulser, err) < 0)
+		return -1;
+	/* A first edge at once: the relay holds from start-up, not a period later. */
+	heartbeat_kick(d);
 	hb->sd_interval_ns = rig_notify_watchdog_ns() / 2;
 	hb->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (hb->timerfd < 0)

@@ -4,7 +4,8 @@
  * source's enable loop holds only while it toggles), the instrument's
  * communication watchdog fed, and WATCHDOG=1 to systemd. When rigd is
  * killed, stopped or hangs, all three stop and the output goes off without
- * it. The toggles come from a thread of their own (pulser.h) that the loop
+ * it. The toggles and keep-alives come from a thread of their own
+ * (pulser.h) that the loop
  * renews every tick: a loop busy for a while (a commit to an SD card, a
  * report) keeps the relay, a loop stuck for HEARTBEAT_LOOP_STALL_NS does
  * not. */
@@ -27,12 +28,12 @@ struct rigd;
 struct rigd_heartbeat {
 	int timerfd;		/* -1 when not started */
 	struct pulser pulser;	/* the heartbeat line's toggles */
-	bool keepalive_ok;	/* the last keep-alive went out (likewise) */
+	bool keepalive_ok;	/* the last keep-alive went out (the pulser's, under its lock) */
 	int64_t sd_interval_ns;	/* WATCHDOG=1 this often (half of WATCHDOG_USEC); 0 none */
 	int64_t sd_next_ns;
 	int64_t last_tick_ns;
 	int64_t worst_late_ns;	/* the loop's longest lateness for a tick in this run */
-	int64_t last_keepalive_ns;
+	_Atomic int64_t last_keepalive_ns;	/* written by the pulser */
 	/* During a run, the dead-man may have dropped the output: a gap in the
 	 * toggles or keep-alives long enough for the relay or the instrument's
 	 * watchdog to act, or a toggle that failed. Latched until the run ends. */
@@ -46,6 +47,8 @@ struct rigd_heartbeat {
 #define HEARTBEAT_TRUST_GAP_NS 250000000
 
 struct edge_input;
+struct source;
+struct transport;
 
 /* Before anything else of rigd: the lock that d->edges changes under. */
 void heartbeat_init(struct rigd *d);
@@ -57,6 +60,8 @@ void heartbeat_stop(struct rigd *d);	/* safe when not started */
 /* d->edges replaced (connected, or NULL when gone), out of the pulser's
  * way: the heartbeat line is driven through it. */
 void heartbeat_set_edges(struct rigd *d, struct edge_input *in);
+/* d->src and d->src_tr replaced, likewise: keep-alives go through them. */
+void heartbeat_set_source(struct rigd *d, struct source *src, struct transport *tr);
 /* A run begins: gaps before it are no doubt about its output. */
 void heartbeat_run_begins(struct rigd *d);
 /* What the run's dead-man saw, for the log: the longest gap between the

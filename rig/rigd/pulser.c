@@ -17,6 +17,11 @@ void pulser_init(struct pulser *p, int64_t period_ns, pulser_drive_fn drive, voi
 	pthread_mutex_init(&p->lock, NULL);
 }
 
+void pulser_set_also(struct pulser *p, pulser_also_fn also)
+{
+	p->also = also;
+}
+
 void pulser_destroy(struct pulser *p)
 {
 	pthread_mutex_destroy(&p->lock);
@@ -76,6 +81,17 @@ int pulser_set(struct pulser *p, bool level, struct rig_error *err)
 	return rc;
 }
 
+/* One period's work while held: the toggle, then anything else due. */
+static void pulse_once(struct pulser *p)
+{
+	struct rig_error err = {0};
+	pthread_mutex_lock(&p->lock);
+	drive_locked(p, !p->level, true, &err);
+	if (p->also)
+		p->also(p->ctx);
+	pthread_mutex_unlock(&p->lock);
+}
+
 static void *pulse_while_held(void *arg)
 {
 	struct pulser *p = arg;
@@ -88,10 +104,8 @@ static void *pulse_while_held(void *arg)
 		int64_t now = rig_monotonic_ns();
 		if (now - next > p->period_ns)
 			next = now;	/* fell behind (stopped): no burst to catch up */
-		if (now < atomic_load(&p->hold_until_ns)) {
-			struct rig_error err = {0};
-			pulser_toggle(p, &err);
-		}
+		if (now < atomic_load(&p->hold_until_ns))
+			pulse_once(p);
 	}
 	return NULL;
 }

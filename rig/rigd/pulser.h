@@ -20,9 +20,13 @@
 
 /* Drives the line to level: 0, or -1 with err. Called with the lock held. */
 typedef int (*pulser_drive_fn)(void *ctx, bool level, struct rig_error *err);
+/* Anything else due every period while held (an instrument's keep-alive),
+ * after the toggle, with the lock held. */
+typedef void (*pulser_also_fn)(void *ctx);
 
 struct pulser {
 	pulser_drive_fn drive;
+	pulser_also_fn also;	/* NULL: nothing else */
 	void *ctx;
 	int64_t period_ns;
 	pthread_mutex_t lock;	/* the drive function's state, and level */
@@ -38,6 +42,7 @@ struct pulser {
 };
 
 void pulser_init(struct pulser *p, int64_t period_ns, pulser_drive_fn drive, void *ctx);
+void pulser_set_also(struct pulser *p, pulser_also_fn also);	/* before pulser_start */
 /* Starts the thread (no pulses until a hold): 0, or -1 with err. */
 int pulser_start(struct pulser *p, struct rig_error *err);
 /* Stops and joins the thread; the line stays where it was. Safe when not

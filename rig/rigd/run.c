@@ -86,8 +86,7 @@ int source_connect(struct rigd *d, struct rig_error *err)
 		transport_close(tr);
 		return -1;
 	}
-	d->src = s;
-	d->src_tr = tr;
+	heartbeat_set_source(d, s, tr);
 	d->src_busy = false;
 	d->src_suspect = false;
 	bench_clock_init(&d->clock, d->fixture.time_scale);
@@ -111,17 +110,17 @@ void source_disconnect(struct rigd *d)
 {
 	if (!d->src)
 		return;
-	int fd = d->src_tr->ops->fd(d->src_tr);
+	struct source *s = d->src;
+	struct transport *tr = d->src_tr;
+	int fd = tr->ops->fd(tr);
 	if (fd >= 0)
 		rig_loop_remove(d->loop, fd);
+	heartbeat_set_source(d, NULL, NULL);	/* the pulser lets go of it first */
 	/* source_free switches the output off first when it still can; the
 	 * transport is ours to close after it. */
-	source_free(d->src);
-	transport_close(d->src_tr);
-	d->src = NULL;
-	d->src_tr = NULL;
+	source_free(s);
+	transport_close(tr);
 	d->src_busy = false;
-	heartbeat_lost_control(d);
 }
 
 int source_force_off(struct rigd *d, const char *why)

@@ -71,7 +71,7 @@ START_TEST(sync_reads_the_simulator_time)
 {
 	int sv[2];
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	struct transport tr = {.ops = &sp_ops, .priv = &sv[0]};
+	struct transport tr = {.ops = &sp_ops, .priv = &sv[0], .write_lock = PTHREAD_MUTEX_INITIALIZER};
 	/* The "simulator" answers before being asked: the reply sits in the pipe. */
 	ck_assert_int_eq(write(sv[1], "777000000000\r\n", 14), 14);
 	struct bench_clock c;

@@ -128,6 +128,39 @@ START_TEST(a_gap_is_reported_until_reset)
 }
 END_TEST
 
+static atomic_int also_calls;
+
+static void count_also(void *ctx)
+{
+	(void)ctx;
+	atomic_fetch_add(&also_calls, 1);
+}
+
+/* The keep-alive beside the toggles: each held period, never unheld. */
+START_TEST(the_other_duty_runs_with_the_toggles_only_while_held)
+{
+	static struct line l;
+	memset(&l, 0, sizeof(l));
+	atomic_store(&also_calls, 0);
+	struct pulser p;
+	pulser_init(&p, PERIOD_NS, drive, &l);
+	pulser_set_also(&p, count_also);
+	struct rig_error err = {0};
+	ck_assert_int_eq(pulser_start(&p, &err), 0);
+	sleep_ms(100);
+	ck_assert_int_eq(atomic_load(&also_calls), 0);
+	pulser_hold_until(&p, rig_monotonic_ns() + 200000000);
+	sleep_ms(400);
+	int n = atomic_load(&also_calls);
+	ck_assert_int_ge(n, 1);
+	ck_assert_int_eq(n, atomic_load(&l.n));	/* one per toggle */
+	sleep_ms(100);
+	ck_assert_int_eq(atomic_load(&also_calls), n);
+	pulser_stop(&p);
+	pulser_destroy(&p);
+}
+END_TEST
+
 START_TEST(a_failed_drive_is_reported_and_toggles_nothing)
 {
 	static struct line l;
@@ -162,6 +195,7 @@ Suite *suite_pulser(void)
 	tcase_add_test(tc, a_hold_renewed_keeps_it_going_and_zero_ends_it);
 	tcase_add_test(tc, a_gap_is_reported_until_reset);
 	tcase_add_test(tc, a_failed_drive_is_reported_and_toggles_nothing);
+	tcase_add_test(tc, the_other_duty_runs_with_the_toggles_only_while_held);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -88,7 +88,7 @@ static void pump(struct source *s, int64_t now_ns)
 		char out[SCPI_CMD_MAX + 1];
 		int len = snprintf(out, sizeof(out), "%s\n", st->line);
 		struct rig_error terr = { 0 };
-		if (s->tr->ops->write(s->tr, out, (size_t)len, &terr) < 0) {
+		if (transport_write(s->tr, out, (size_t)len, &terr) < 0) {
 			fail(d, "sending '%s': %s", st->line, terr.msg);
 			return;
 		}
@@ -365,7 +365,7 @@ static int scpi_output_off(struct source *s, struct rig_error *err)
 static int send_blind_off(struct source *s, struct rig_error *err)
 {
 	struct rig_error terr = { 0 };
-	if (s->tr->ops->write(s->tr, SCPI_BLIND_OFF, strlen(SCPI_BLIND_OFF), &terr) < 0)
+	if (transport_write(s->tr, SCPI_BLIND_OFF, strlen(SCPI_BLIND_OFF), &terr) < 0)
 		return rig_error_set(err, NULL, 0, "source %s: sending output off: %s", s->ops->name,
 				     terr.msg);
 	return 0;
@@ -397,7 +397,7 @@ static int scpi_open(struct source *s, struct rig_error *err)
 static int scpi_keepalive(struct source *s, struct rig_error *err)
 {
 	struct rig_error terr = { 0 };
-	if (s->tr->ops->write(s->tr, SCPI_KEEPALIVE, strlen(SCPI_KEEPALIVE), &terr) < 0)
+	if (transport_write(s->tr, SCPI_KEEPALIVE, strlen(SCPI_KEEPALIVE), &terr) < 0)
 		return rig_error_set(err, NULL, 0, "source %s: keep-alive: %s", s->ops->name, terr.msg);
 	return 0;
 }
