@@ -137,31 +137,33 @@ void heartbeat_set_edges(struct rigd *d, struct edge_input *in)
 	pulser_unlock(&d->hb.pulser);
 }
 
-/* Called by the pulser after each toggle, with its lock held: d->src
- * changes only under it. The instrument's watchdog fed. */
+/* Called by the pulser after each toggle: the instrument's watchdog fed,
+ * under the source's lock (d->src changes only under it). */
 static void feed_watchdog(void *ctx)
 {
 	struct rigd *d = ctx;
 	struct rigd_heartbeat *hb = &d->hb;
-	if (!d->src || d->src->watchdog_s <= 0)
-		return;
-	struct rig_error err = {0};
-	bool sent = source_keepalive(d->src, &err) == 0;
-	if (!sent && hb->keepalive_ok)
-		log_warn("%s", err.msg);
-	hb->keepalive_ok = sent;
-	if (sent)
-		atomic_store(&hb->last_keepalive_ns, rig_monotonic_ns());
+	pthread_mutex_lock(&hb->src_lock);
+	if (d->src && d->src->watchdog_s > 0) {
+		struct rig_error err = {0};
+		bool sent = source_keepalive(d->src, &err) == 0;
+		if (!sent && hb->keepalive_ok)
+			log_warn("%s", err.msg);
+		hb->keepalive_ok = sent;
+		if (sent)
+			atomic_store(&hb->last_keepalive_ns, rig_monotonic_ns());
+	}
+	pthread_mutex_unlock(&hb->src_lock);
 }
 
 void heartbeat_set_source(struct rigd *d, struct source *src, struct transport *tr)
 {
 	if (!src)
 		heartbeat_lost_control(d);
-	pulser_lock(&d->hb.pulser);
+	pthread_mutex_lock(&d->hb.src_lock);
 	d->src = src;
 	d->src_tr = tr;
-	pulser_unlock(&d->hb.pulser);
+	pthread_mutex_unlock(&d->hb.src_lock);
 }
 
 static bool watchdog_wired(const struct rigd *d)
@@ -225,6 +227,7 @@ static void tick(struct rig_loop *loop, int fd, uint32_t events, void *data)
 void heartbeat_init(struct rigd *d)
 {
 	d->hb.timerfd = -1;
+	pthread_mutex_init(&d->hb.src_lock, NULL);
 	pulser_init(&d->hb.pulser, HEARTBEAT_PERIOD_NS, drive_line, d);
 	pulser_set_also(&d->hb.pulser, feed_watchdog);
 }
@@ -232,6 +235,7 @@ void heartbeat_init(struct rigd *d)
 void heartbeat_release(struct rigd *d)
 {
 	pulser_destroy(&d->hb.pulser);
+	pthread_mutex_destroy(&d->hb.src_lock);
 }
 
 int heartbeat_start(struct rigd *d, struct rig_error *err)

@@ -81,15 +81,17 @@ int pulser_set(struct pulser *p, bool level, struct rig_error *err)
 	return rc;
 }
 
-/* One period's work while held: the toggle, then anything else due. */
+/* One period's work while held: the toggle, then anything else due,
+ * outside the line's lock (a keep-alive may wait on a slow instrument; the
+ * toggles must not) and only while the hold still stands. */
 static void pulse_once(struct pulser *p)
 {
 	struct rig_error err = {0};
 	pthread_mutex_lock(&p->lock);
 	drive_locked(p, !p->level, true, &err);
-	if (p->also)
-		p->also(p->ctx);
 	pthread_mutex_unlock(&p->lock);
+	if (p->also && rig_monotonic_ns() < atomic_load(&p->hold_until_ns))
+		p->also(p->ctx);
 }
 
 static void *pulse_while_held(void *arg)

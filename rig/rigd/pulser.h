@@ -21,7 +21,7 @@
 /* Drives the line to level: 0, or -1 with err. Called with the lock held. */
 typedef int (*pulser_drive_fn)(void *ctx, bool level, struct rig_error *err);
 /* Anything else due every period while held (an instrument's keep-alive),
- * after the toggle, with the lock held. */
+ * after the toggle, without the lock: it guards its own data. */
 typedef void (*pulser_also_fn)(void *ctx);
 
 struct pulser {

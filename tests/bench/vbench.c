@@ -318,6 +318,7 @@ static int setup(struct vb_state *st, char *err, size_t len)
 	st->link.fix = &cfg->fixture;
 	st->tr.ops = &link_ops;
 	st->tr.priv = &st->link;
+	pthread_mutex_init(&st->tr.write_lock, NULL);
 	snprintf(st->tr.spec, sizeof(st->tr.spec), "vbench:");
 	struct rig_error e = { 0 };
 	st->src = source_new("scpi6100", &st->tr, 2.0, &e);
@@ -339,6 +340,7 @@ static void teardown(struct vb_state *st)
 	sim_bench_free(st->bench);
 	if (st->link.fd >= 0)
 		close(st->link.fd);
+	pthread_mutex_destroy(&st->tr.write_lock);
 }
 
 static int loop(struct vb_state *st, char *err, size_t len)
