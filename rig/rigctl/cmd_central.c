@@ -36,12 +36,31 @@ bool central_takes_by_default(const struct rigctl_args *a)
 	}
 }
 
+/* A central database older than this rigctl lacks what its questions
+ * ask for: said plainly, with the way to migrate it, instead of
+ * PostgreSQL's missing column. 0, or -1 with err. */
+static int central_new_enough(PGconn *pg, struct rig_error *err)
+{
+	int v = central_schema_version(pg, err);
+	if (v < 0)
+		return -1;
+	int want = central_schema_latest_version();
+	if (v < want)
+		return rig_error_set(err, NULL, 0,
+				     "the central database is at schema version %d, older than this "
+				     "rigctl asks (%d): migrate it with rig-shipper --central URL "
+				     "--init-central (an upgraded shipper does it when it connects)",
+				     v, want);
+	return 0;
+}
+
 int cmd_central(const struct rigctl_args *a)
 {
 	struct rig_error err = { 0 };
 	PGconn *pg = central_connect(a->central, &err);
-	if (!pg) {
+	if (!pg || central_new_enough(pg, &err) < 0) {
 		fprintf(stderr, "rigctl: %s\n", err.msg);
+		PQfinish(pg);
 		return RIGCTL_EXIT_ERROR;
 	}
 	bool csv = a->format == RIGCTL_FMT_CSV;

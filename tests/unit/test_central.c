@@ -443,6 +443,8 @@ START_TEST(test_shipper_killed_mid_shipment)
 }
 END_TEST
 
+static int rigctl_central(const char *args, char **out);
+
 START_TEST(test_central_schema_migrates)
 {
 	NEED_PG();
@@ -453,6 +455,13 @@ START_TEST(test_central_schema_migrates)
 	ck_assert_int_eq(system(cmd), 0);
 	ck_assert_int_eq(pg_value("SELECT version FROM rig_central_version"), 1);
 	ck_assert_int_eq(pg_value("SELECT count(*) FROM pg_indexes WHERE indexname = 'run_positions_by_serial'"), 0);
+	/* rigctl asks nothing of a database older than itself: it says how to
+	 * migrate it */
+	char *out;
+	ck_assert_int_eq(rigctl_central("history A-0-1", &out), 4);
+	ck_assert_msg(strstr(out, "schema version 1, older than this rigctl asks") &&
+		      strstr(out, "--init-central"), "%s", out);
+	free(out);
 	fill_bench(db_path, "bench-a", "A", 2, T0);
 	ck_assert_int_eq(ship_all(db_path, "bench-a"), 0);	/* migrates on connecting */
 	ck_assert_int_eq(pg_value("SELECT version FROM rig_central_version"),

@@ -515,6 +515,13 @@ START_TEST(a_supervisors_override_goes_in_the_request_not_the_notes)
 		"\"positions\":[{\"position\":1,\"model\":\"MMD-120-2001\",\"serial\":\"PB-1\"}]}";
 	http_call(port, "POST /api/start", both, neither, reply, sizeof(reply));
 	ck_assert_msg(status_is(reply, 403) && strstr(reply, "say what it overrides"), "%s", reply);
+	/* refused before its PIN is tried: a wrong one gets the same answer */
+	static const char neither_wrong_pin[] =
+		"{\"profile\":\"production\",\"override\":{\"name\":\"sam\",\"pin\":\"0000\","
+		"\"reason\":\"label misprint\"},"
+		"\"positions\":[{\"position\":1,\"model\":\"MMD-120-2001\",\"serial\":\"PB-1\"}]}";
+	http_call(port, "POST /api/start", both, neither_wrong_pin, reply, sizeof(reply));
+	ck_assert_msg(status_is(reply, 403) && strstr(reply, "say what it overrides"), "%s", reply);
 	pthread_mutex_lock(&a.lock);
 	ck_assert_msg(!strstr(a.got, "\"start\""), "%s", a.got);
 	pthread_mutex_unlock(&a.lock);
@@ -531,6 +538,19 @@ START_TEST(a_supervisors_override_goes_in_the_request_not_the_notes)
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		ck_assert_msg(strstr(start, want[i]), "no %s in %s", want[i], start);
 	ck_assert_msg(!strstr(start, "[override by supervisor"), "%s", start);
+	pthread_mutex_unlock(&a.lock);
+	/* a long reason is cut at a whole character, never half of one */
+	char xs[100], long_reason[700], cut[160];
+	memset(xs, 'x', 99);
+	xs[99] = '\0';
+	snprintf(long_reason, sizeof(long_reason),
+		 "{\"profile\":\"production\",\"override\":{\"name\":\"sam\",\"pin\":\"9999\","
+		 "\"reason\":\"%s\xc3\xa9 and more\",\"model\":true},"
+		 "\"positions\":[{\"position\":1,\"model\":\"MMD-120-2001\",\"serial\":\"PB-2\"}]}", xs);
+	http_call(port, "POST /api/start", both, long_reason, reply, sizeof(reply));
+	snprintf(cut, sizeof(cut), "\"model_override_reason\":\"%s\"", xs);
+	pthread_mutex_lock(&a.lock);
+	ck_assert_msg(strstr(a.got, cut), "%s", a.got);
 	pthread_mutex_unlock(&a.lock);
 
 	panel_stop(p);
