@@ -214,7 +214,8 @@ static void tick(struct rig_loop *loop, int fd, uint32_t events, void *data)
 	if (d->running && d->hb.last_tick_ns && late > d->hb.worst_late_ns)
 		d->hb.worst_late_ns = late;
 	if (d->hb.last_tick_ns && late > OVERDUE_NS / 2)
-		log_warn("the loop was blocked for %.2f s: no keep-alive meanwhile", (double)late / 1e9);
+		log_warn("the loop was blocked for %.2f s (the dead-man's hold lasts %.1f s)",
+			 (double)late / 1e9, (double)HEARTBEAT_LOOP_STALL_NS / 1e9);
 	d->hb.last_tick_ns = now;
 	check_gaps(d, now);
 	bool healthy = heartbeat_loop_healthy(d, now);

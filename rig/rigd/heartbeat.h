@@ -29,7 +29,7 @@ struct rigd_heartbeat {
 	int timerfd;		/* -1 when not started */
 	struct pulser pulser;	/* the heartbeat line's toggles */
 	pthread_mutex_t src_lock;	/* d->src and d->src_tr, between the loop and the keep-alives */
-	bool keepalive_ok;	/* the last keep-alive went out (the pulser's, under its lock) */
+	bool keepalive_ok;	/* the last keep-alive went out (the pulser's, under src_lock) */
 	int64_t sd_interval_ns;	/* WATCHDOG=1 this often (half of WATCHDOG_USEC); 0 none */
 	int64_t sd_next_ns;
 	int64_t last_tick_ns;

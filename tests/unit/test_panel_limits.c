@@ -33,14 +33,19 @@ struct standin {
 	atomic_bool stop;
 };
 
+/* The next connection on a listening socket, or -1 after 50 ms without
+ * one: the fake servers' threads look at their stop flag between. */
+static int accept_soon(int listen_fd)
+{
+	struct pollfd p = {.fd = listen_fd, .events = POLLIN};
+	return poll(&p, 1, 50) > 0 ? accept(listen_fd, NULL, NULL) : -1;
+}
+
 static void *standin_accept(void *arg)
 {
 	struct standin *s = arg;
 	while (!atomic_load(&s->stop)) {
-		struct pollfd p = {.fd = s->listen_fd, .events = POLLIN};
-		if (poll(&p, 1, 50) <= 0)
-			continue;
-		int fd = accept(s->listen_fd, NULL, NULL);
+		int fd = accept_soon(s->listen_fd);
 		if (fd < 0)
 			continue;
 		int n = atomic_load(&s->n_held);
@@ -374,10 +379,7 @@ static void *answer_requests(void *arg)
 {
 	struct answerer *a = arg;
 	while (!atomic_load(&a->stop)) {
-		struct pollfd pl = {.fd = a->listen_fd, .events = POLLIN};
-		if (poll(&pl, 1, 50) <= 0)
-			continue;
-		int fd = accept(a->listen_fd, NULL, NULL);
+		int fd = accept_soon(a->listen_fd);
 		if (fd < 0)
 			continue;
 		char line[1024];
